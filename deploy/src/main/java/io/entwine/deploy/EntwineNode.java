@@ -1,0 +1,211 @@
+package io.entwine.deploy;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.entwine.credentials.Credentials;
+import io.entwine.deploy.cassandra.SchemaApplier;
+import io.entwine.http.AdminRoutes;
+import io.entwine.http.Authentication;
+import io.entwine.http.DeviceEventRoutes;
+import io.entwine.http.DeviceManagementRoutes;
+import io.entwine.http.EntwineRoutes;
+import io.entwine.http.HealthRoutes;
+import io.entwine.http.HttpServer;
+import io.entwine.http.HttpSettings;
+import io.entwine.ingress.TwinGateway;
+import io.entwine.registry.CassandraRegistryRepository;
+import io.entwine.registry.Organization;
+import io.entwine.registry.RegistryProjection;
+import io.entwine.registry.RegistryRepository;
+import io.entwine.twin.DeviceTwin;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+
+/**
+ * One Entwine node, wired in one place: schema → cluster → entities → projections → HTTP. Used by
+ * {@link Main} and by the integration tests.
+ */
+public final class EntwineNode implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+
+  private EntwineNode(ActorSystem<Void> system, ServerBinding binding) {
+    this.system = system;
+    this.binding = binding;
+  }
+
+  /**
+   * The node's configuration: {@code overrides}, then application.conf, then every module's
+   * reference.conf, resolved together so that overrides reach every setting derived from them.
+   */
+  public static Config config(Config overrides) {
+    return ConfigFactory.load(
+        overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+  }
+
+  /** Starts a node with a configuration from {@link #config}. */
+  public static EntwineNode start(Config config) throws Exception {
+    Config effective = withCassandraContactPoints(config);
+    if (effective.getBoolean("entwine.cassandra.apply-schema")) {
+      applySchema(effective);
+    }
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "entwine", effective);
+    try {
+      joinCluster(system, effective.getString("entwine.cluster.seed-nodes"));
+      return new EntwineNode(system, startServices(system, effective));
+    } catch (Exception e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static ServerBinding startServices(ActorSystem<Void> system, Config config)
+      throws Exception {
+    Organization.init(system);
+    DeviceTwin.init(system);
+
+    CassandraSession session =
+        CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
+    String keyspace = config.getString("entwine.cassandra.keyspace");
+    RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
+    RegistryProjection.init(system, registry);
+
+    HttpSettings httpSettings = HttpSettings.from(config);
+    Credentials credentials = Credentials.get(system);
+    TwinGateway gateway =
+        new TwinGateway(
+            system, credentials.verifiedSecrets(), config.getDuration("entwine.ask-timeout"));
+    Authentication authentication = new Authentication(gateway, httpSettings);
+    CompletableFuture<Boolean> httpBound = new CompletableFuture<>();
+    HealthRoutes health =
+        new HealthRoutes(
+            List.of(
+                new HealthRoutes.Check("cassandra", () -> cassandraAnswers(session)),
+                new HealthRoutes.Check("cluster", () -> isUp(system)),
+                new HealthRoutes.Check("http", () -> httpBound)));
+    EntwineRoutes routes =
+        new EntwineRoutes(
+            health.route(),
+            new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication).route(),
+            new DeviceManagementRoutes(
+                    gateway, credentials.verifiedSecrets(), registry, authentication)
+                .route(),
+            new DeviceEventRoutes(gateway, authentication, httpSettings).route());
+    ServerBinding binding =
+        HttpServer.start(system, httpSettings, routes.route())
+            .toCompletableFuture()
+            .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    httpBound.complete(true);
+    return binding;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public InetSocketAddress httpAddress() {
+    return binding.localAddress();
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  /** Leaves the cluster and stops the node; returns when the actor system has terminated. */
+  @Override
+  public void close() throws Exception {
+    Http.get(system).shutdownAllConnectionPools().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private static Config withCassandraContactPoints(Config config) {
+    String hosts = config.getString("entwine.cassandra.contact-points");
+    if (hosts.isBlank()) {
+      throw new IllegalArgumentException(
+          "entwine.cassandra.contact-points (ENTWINE_CASSANDRA_CONTACT_POINTS) is empty");
+    }
+    int port = config.getInt("entwine.cassandra.port");
+    List<String> contactPoints =
+        Arrays.stream(hosts.split(","))
+            .map(String::trim)
+            .filter(host -> !host.isEmpty())
+            .map(host -> host.contains(":") ? host : host + ":" + port)
+            .toList();
+    return ConfigFactory.empty()
+        .withValue(
+            "datastax-java-driver.basic.contact-points",
+            ConfigValueFactory.fromIterable(contactPoints))
+        .withFallback(config);
+  }
+
+  private static void applySchema(Config config) {
+    List<InetSocketAddress> contactPoints =
+        config.getStringList("datastax-java-driver.basic.contact-points").stream()
+            .map(EntwineNode::address)
+            .toList();
+    try (CqlSession session =
+        CqlSession.builder()
+            .addContactPoints(contactPoints)
+            .withLocalDatacenter(config.getString("entwine.cassandra.local-datacenter"))
+            .build()) {
+      SchemaApplier.apply(
+          session,
+          config.getString("entwine.cassandra.keyspace"),
+          config.getString("entwine.cassandra.replication"));
+    }
+  }
+
+  private static InetSocketAddress address(String hostAndPort) {
+    int colon = hostAndPort.lastIndexOf(':');
+    return new InetSocketAddress(
+        hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1)));
+  }
+
+  private static void joinCluster(ActorSystem<?> system, String seedNodes) {
+    Cluster cluster = Cluster.get(system);
+    if (seedNodes.isBlank()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    } else {
+      cluster
+          .manager()
+          .tell(
+              new JoinSeedNodes(
+                  Arrays.stream(seedNodes.split(","))
+                      .map(String::trim)
+                      .map(seed -> AddressFromURIString.parse("pekko://entwine@" + seed))
+                      .toList()));
+    }
+  }
+
+  private static CompletableFuture<Boolean> cassandraAnswers(CassandraSession session) {
+    return session
+        .selectOne("SELECT release_version FROM system.local")
+        .thenApply(row -> row.isPresent())
+        .toCompletableFuture();
+  }
+
+  private static CompletableFuture<Boolean> isUp(ActorSystem<?> system) {
+    return CompletableFuture.completedFuture(
+        Cluster.get(system).selfMember().status() == MemberStatus.up());
+  }
+}

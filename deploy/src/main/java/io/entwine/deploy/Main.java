@@ -1,0 +1,79 @@
+package io.entwine.deploy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.entwine.credentials.Tokens;
+import io.entwine.deploy.cassandra.CassandraSettings;
+import io.entwine.deploy.cassandra.EmbeddedCassandra;
+
+/**
+ * {@code deploy/bin/entwine run}: one node, with the embedded Cassandra unless {@code
+ * ENTWINE_CASSANDRA_CONTACT_POINTS} names a ring. SIGTERM or Ctrl-C stops both.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    Config config = EntwineNode.config(ConfigFactory.empty());
+    boolean tokenGenerated = config.getString("entwine.admin-token").isBlank();
+    if (tokenGenerated) {
+      config = with(config, "entwine.admin-token", Tokens.secret() + Tokens.secret());
+    }
+    EmbeddedCassandra cassandra = null;
+    if (config.getString("entwine.cassandra.contact-points").isBlank()) {
+      cassandra = EmbeddedCassandra.start(CassandraSettings.fromEnvironment(System.getenv()));
+      config = with(config, "entwine.cassandra.contact-points", "127.0.0.1");
+      config = with(config, "entwine.cassandra.port", cassandra.nativePort());
+    }
+    EntwineNode node;
+    try {
+      node = EntwineNode.start(config);
+    } catch (Exception e) {
+      if (cassandra != null) {
+        cassandra.stop();
+      }
+      throw e;
+    }
+    EmbeddedCassandra ownedCassandra = cassandra;
+    node.system()
+        .getWhenTerminated()
+        .thenRun(
+            () -> {
+              if (ownedCassandra != null) {
+                ownedCassandra.stop();
+              }
+            });
+    printBanner(config, node, cassandra, tokenGenerated);
+  }
+
+  private static Config with(Config config, String path, Object value) {
+    return config.withValue(path, ConfigValueFactory.fromAnyRef(value));
+  }
+
+  private static void printBanner(
+      Config config, EntwineNode node, EmbeddedCassandra cassandra, boolean tokenGenerated) {
+    String http = "http://localhost:" + node.httpPort();
+    String domain = config.getString("entwine.domain");
+    StringBuilder out = new StringBuilder();
+    out.append("\nEntwine node is ready.\n");
+    out.append("  HTTP API        ").append(http).append('\n');
+    out.append("  Organizations   http://ORG.").append(domain).append(':').append(node.httpPort());
+    out.append("  (the organization is the first label of the host)\n");
+    out.append("  Health          ").append(http).append("/health/ready\n");
+    out.append("  Cassandra       ");
+    out.append(
+        cassandra == null
+            ? config.getString("entwine.cassandra.contact-points")
+            : "embedded at 127.0.0.1:" + cassandra.nativePort());
+    out.append(", keyspace ").append(config.getString("entwine.cassandra.keyspace")).append('\n');
+    if (tokenGenerated) {
+      out.append("  Operator token  ").append(config.getString("entwine.admin-token"));
+      out.append("  (generated; set ENTWINE_ADMIN_TOKEN to choose one)\n");
+    } else {
+      out.append("  Operator token  from ENTWINE_ADMIN_TOKEN\n");
+    }
+    out.append("Stop with Ctrl-C.\n");
+    System.out.println(out);
+  }
+}

@@ -1,0 +1,171 @@
+package io.entwine.deploy.cassandra;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to run the embedded Cassandra node.
+ *
+ * @param dataDir everything of this node lives below it: data, commit log, generated config, logs
+ * @param nativePort the CQL port; if a Cassandra already answers there it is reused
+ * @param storagePort the internode port; 0 picks a free one, and a busy port falls back to a free
+ *     one since a single-node ring only refers to itself
+ * @param listenAddress the address Cassandra binds and the driver connects to
+ * @param initialHeap the JVM's {@code -Xms} value, e.g. {@code 512m}
+ * @param maxHeap the JVM's {@code -Xmx} value, e.g. {@code 1g}
+ * @param startTimeout how long to wait until CQL answers
+ * @param classpathFile the file {@code deploy/cassandra-server} writes Cassandra's classpath to
+ */
+public record CassandraSettings(
+    Path dataDir,
+    int nativePort,
+    int storagePort,
+    String listenAddress,
+    String initialHeap,
+    String maxHeap,
+    Duration startTimeout,
+    Path classpathFile) {
+
+  public static final int DEFAULT_NATIVE_PORT = 9042;
+  public static final int DEFAULT_STORAGE_PORT = 7000;
+  public static final String ENV_DATA_DIR = "ENTWINE_DATA_DIR";
+  public static final String ENV_NATIVE_PORT = "ENTWINE_CASSANDRA_PORT";
+  public static final String ENV_CLASSPATH_FILE = "ENTWINE_CASSANDRA_CLASSPATH";
+  public static final String PROPERTY_CLASSPATH_FILE = "entwine.cassandra.classpath";
+
+  private static final Path CLASSPATH_FILE_IN_MODULE =
+      Path.of("cassandra-server", "target", "cassandra.classpath");
+
+  public CassandraSettings {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(listenAddress, "listenAddress");
+    Objects.requireNonNull(initialHeap, "initialHeap");
+    Objects.requireNonNull(maxHeap, "maxHeap");
+    Objects.requireNonNull(startTimeout, "startTimeout");
+    Objects.requireNonNull(classpathFile, "classpathFile");
+    dataDir = dataDir.toAbsolutePath().normalize();
+    classpathFile = classpathFile.toAbsolutePath().normalize();
+    requirePort(nativePort, "nativePort");
+    if (storagePort != 0) {
+      requirePort(storagePort, "storagePort");
+    }
+  }
+
+  /** Defaults for a node keeping its data in {@code dataDir}: ports 9042/7000, 512 MB–1 GB heap. */
+  public static CassandraSettings defaults(Path dataDir) {
+    return new CassandraSettings(
+        dataDir,
+        DEFAULT_NATIVE_PORT,
+        DEFAULT_STORAGE_PORT,
+        "127.0.0.1",
+        "512m",
+        "1g",
+        Duration.ofSeconds(120),
+        defaultClasspathFile());
+  }
+
+  /**
+   * Settings from {@code ENTWINE_DATA_DIR} (default {@code ./data}; Cassandra uses its {@code
+   * cassandra} subdirectory) and {@code ENTWINE_CASSANDRA_PORT} (default 9042).
+   */
+  public static CassandraSettings fromEnvironment(Map<String, String> env) {
+    Path dataDir = Path.of(env.getOrDefault(ENV_DATA_DIR, "data")).resolve("cassandra");
+    CassandraSettings settings = defaults(dataDir);
+    String port = env.get(ENV_NATIVE_PORT);
+    return port == null || port.isBlank()
+        ? settings
+        : settings.withNativePort(parsePort(port, ENV_NATIVE_PORT));
+  }
+
+  public CassandraSettings withNativePort(int port) {
+    return new CassandraSettings(
+        dataDir,
+        port,
+        storagePort,
+        listenAddress,
+        initialHeap,
+        maxHeap,
+        startTimeout,
+        classpathFile);
+  }
+
+  public CassandraSettings withStoragePort(int port) {
+    return new CassandraSettings(
+        dataDir,
+        nativePort,
+        port,
+        listenAddress,
+        initialHeap,
+        maxHeap,
+        startTimeout,
+        classpathFile);
+  }
+
+  public CassandraSettings withHeap(String initial, String max) {
+    return new CassandraSettings(
+        dataDir, nativePort, storagePort, listenAddress, initial, max, startTimeout, classpathFile);
+  }
+
+  public CassandraSettings withStartTimeout(Duration timeout) {
+    return new CassandraSettings(
+        dataDir,
+        nativePort,
+        storagePort,
+        listenAddress,
+        initialHeap,
+        maxHeap,
+        timeout,
+        classpathFile);
+  }
+
+  public CassandraSettings withClasspathFile(Path file) {
+    return new CassandraSettings(
+        dataDir, nativePort, storagePort, listenAddress, initialHeap, maxHeap, startTimeout, file);
+  }
+
+  /**
+   * Where the launcher finds Cassandra's classpath: the system property {@code
+   * entwine.cassandra.classpath}, else {@code ENTWINE_CASSANDRA_CLASSPATH}, else {@code
+   * deploy/cassandra-server/target/cassandra.classpath} in the working directory or one of its
+   * parents (so it works from the project root and from {@code deploy/}).
+   */
+  public static Path defaultClasspathFile() {
+    String configured = System.getProperty(PROPERTY_CLASSPATH_FILE);
+    if (configured == null || configured.isBlank()) {
+      configured = System.getenv(ENV_CLASSPATH_FILE);
+    }
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured);
+    }
+    Path workingDir = Path.of("").toAbsolutePath();
+    for (Path dir = workingDir; dir != null; dir = dir.getParent()) {
+      for (Path candidate :
+          new Path[] {
+            dir.resolve("deploy").resolve(CLASSPATH_FILE_IN_MODULE),
+            dir.resolve(CLASSPATH_FILE_IN_MODULE)
+          }) {
+        if (Files.isRegularFile(candidate)) {
+          return candidate;
+        }
+      }
+    }
+    return workingDir.resolve("deploy").resolve(CLASSPATH_FILE_IN_MODULE);
+  }
+
+  private static int parsePort(String value, String source) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(source + " is not a port number: " + value, e);
+    }
+  }
+
+  private static void requirePort(int port, String name) {
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException(name + " must be within 1..65535 but was " + port);
+    }
+  }
+}

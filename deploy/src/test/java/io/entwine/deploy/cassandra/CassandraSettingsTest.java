@@ -1,0 +1,40 @@
+package io.entwine.deploy.cassandra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CassandraSettingsTest {
+
+  @Test
+  void defaultsToPort9042AndDataBelowDataCassandra() {
+    CassandraSettings settings = CassandraSettings.fromEnvironment(Map.of());
+
+    assertEquals(9042, settings.nativePort());
+    assertEquals(7000, settings.storagePort());
+    assertEquals(Path.of("data", "cassandra").toAbsolutePath(), settings.dataDir());
+    assertEquals("1g", settings.maxHeap());
+  }
+
+  @Test
+  void readsDataDirectoryAndPortFromTheEnvironment() {
+    CassandraSettings settings =
+        CassandraSettings.fromEnvironment(
+            Map.of("ENTWINE_DATA_DIR", "/srv/entwine", "ENTWINE_CASSANDRA_PORT", "19042"));
+
+    assertEquals(Path.of("/srv/entwine/cassandra"), settings.dataDir());
+    assertEquals(19042, settings.nativePort());
+  }
+
+  @Test
+  void rejectsAPortThatIsNotANumber() {
+    IllegalArgumentException failure =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> CassandraSettings.fromEnvironment(Map.of("ENTWINE_CASSANDRA_PORT", "cql")));
+    assertEquals(true, failure.getMessage().contains("ENTWINE_CASSANDRA_PORT"));
+  }
+}

@@ -1,0 +1,84 @@
+package io.entwine.deploy.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Organizations, API keys and devices created through the real API, as a user would. */
+public final class Fixtures {
+  private static final AtomicInteger ORG_COUNTER = new AtomicInteger();
+
+  public record ApiKey(String org, String key, String token) {}
+
+  public record Device(String org, String type, String id, String token) {}
+
+  private final TestNode node;
+
+  public Fixtures(TestNode node) {
+    this.node = node;
+  }
+
+  /** A new organization with a unique id, and an API key of it. */
+  public ApiKey organizationWithApiKey() {
+    String org = "org" + System.nanoTime() % 1_000_000 + ORG_COUNTER.incrementAndGet();
+    TestNode.Response created =
+        node.request("POST", "/api/v0002/admin/organizations")
+            .operator()
+            .json("{\"id\":\"" + org + "\",\"name\":\"Test " + org + "\"}")
+            .send();
+    assertEquals(201, created.status(), created.body());
+    return apiKey(org);
+  }
+
+  public ApiKey apiKey(String org) {
+    TestNode.Response key =
+        node.request("POST", "/api/v0002/admin/organizations/" + org + "/apikeys")
+            .operator()
+            .json("{\"description\":\"integration test\"}")
+            .send();
+    assertEquals(201, key.status(), key.body());
+    JsonNode body = key.json();
+    return new ApiKey(org, body.get("key").asText(), body.get("token").asText());
+  }
+
+  public Device register(ApiKey apiKey, String type, String id) {
+    TestNode.Response registered =
+        node.request("POST", "/api/v0001/devices")
+            .organization(apiKey.org())
+            .basic(apiKey.key(), apiKey.token())
+            .json("{\"type\":\"" + type + "\",\"id\":\"" + id + "\"}")
+            .send();
+    assertEquals(201, registered.status(), registered.body());
+    return new Device(apiKey.org(), type, id, registered.json().get("password").asText());
+  }
+
+  public TestNode.Response sendEvent(Device device, String event, String contentType, byte[] body) {
+    return sendEvent(device, device.token(), event, contentType, body);
+  }
+
+  public TestNode.Response sendEvent(
+      Device device, String token, String event, String contentType, byte[] body) {
+    return node.request(
+            "POST",
+            "/api/v0002/device/types/"
+                + device.type()
+                + "/devices/"
+                + device.id()
+                + "/events/"
+                + event)
+        .organization(device.org())
+        .basic("use-token-auth", token)
+        .body(contentType, body)
+        .send();
+  }
+
+  public TestNode.Response lastEvents(ApiKey apiKey, Device device) {
+    return node.request(
+            "GET",
+            "/api/v0002/device/types/" + device.type() + "/devices/" + device.id() + "/events")
+        .organization(apiKey.org())
+        .basic(apiKey.key(), apiKey.token())
+        .send();
+  }
+}

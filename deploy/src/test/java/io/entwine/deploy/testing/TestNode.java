@@ -1,0 +1,171 @@
+package io.entwine.deploy.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.entwine.deploy.EntwineNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * An Entwine node for integration tests: real HTTP on a free port, the shared real Cassandra, its
+ * own keyspace (kept across {@link #restart()} so recovery can be tested).
+ */
+public final class TestNode implements AutoCloseable {
+  public static final String ADMIN_TOKEN = "it-operator-token";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static {
+    // The JDK client refuses to set Host unless allowed; IBM clients address ORG.domain by Host.
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+  }
+
+  private final String keyspace;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private EntwineNode node;
+
+  private TestNode(String keyspace) {
+    this.keyspace = keyspace;
+  }
+
+  /** A node on a fresh keyspace that the node creates from the project's CQL files. */
+  public static TestNode start() throws Exception {
+    TestNode testNode = new TestNode(SharedCassandra.newKeyspace());
+    testNode.node = EntwineNode.start(testNode.config());
+    return testNode;
+  }
+
+  /** Stops the node and starts a new one on the same keyspace. */
+  public void restart() throws Exception {
+    node.close();
+    node = EntwineNode.start(config());
+  }
+
+  private Config config() {
+    var cassandra = SharedCassandra.get();
+    return EntwineNode.config(
+        ConfigFactory.parseString(
+            """
+            entwine.cassandra.keyspace = "%s"
+            entwine.cassandra.contact-points = "127.0.0.1"
+            entwine.cassandra.port = %d
+            entwine.admin-token = "%s"
+            entwine.http.port = 0
+            entwine.http.interface = "127.0.0.1"
+            entwine.cluster.port = 0
+            entwine.cluster.seed-nodes = ""
+            pekko.coordinated-shutdown.exit-jvm = off
+            """
+                .formatted(keyspace, cassandra.nativePort(), ADMIN_TOKEN)));
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + node.httpPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    node.close();
+  }
+
+  // ---- HTTP ----
+
+  /** A response with its body as text and, when it is JSON, parsed. */
+  public record Response(int status, String body, HttpResponse<String> raw) {
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("Not JSON: " + body, e);
+      }
+    }
+  }
+
+  public RequestBuilder request(String method, String path) {
+    return new RequestBuilder(method, path);
+  }
+
+  public final class RequestBuilder {
+    private final HttpRequest.Builder builder;
+    private final String method;
+    private HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
+
+    private RequestBuilder(String method, String path) {
+      this.method = method;
+      this.builder =
+          HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30));
+    }
+
+    public RequestBuilder organization(String org) {
+      builder.header("Host", org + ".localhost");
+      return this;
+    }
+
+    public RequestBuilder basic(String user, String password) {
+      String pair = user + ":" + password;
+      builder.header(
+          "Authorization",
+          "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+      return this;
+    }
+
+    public RequestBuilder operator() {
+      builder.header("Authorization", "Bearer " + ADMIN_TOKEN);
+      return this;
+    }
+
+    public RequestBuilder json(String json) {
+      return body("application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public RequestBuilder body(String contentType, byte[] bytes) {
+      if (contentType != null) {
+        builder.header("Content-Type", contentType);
+      }
+      body = HttpRequest.BodyPublishers.ofByteArray(bytes);
+      return this;
+    }
+
+    public Response send() {
+      try {
+        HttpResponse<String> response =
+            client.send(builder.method(method, body).build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.body(), response);
+      } catch (IOException e) {
+        throw new AssertionError(method + " failed", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(method + " interrupted", e);
+      }
+    }
+  }
+
+  /** Polls {@code probe} until {@code done} accepts its value, for eventually consistent views. */
+  public static <T> T awaitValue(Duration timeout, Supplier<T> probe, Predicate<T> done) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    T value = probe.get();
+    while (!done.test(value)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Not reached within " + timeout + "; last value: " + value);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      value = probe.get();
+    }
+    return value;
+  }
+}

@@ -1,0 +1,63 @@
+package io.entwine.http;
+
+import static io.entwine.http.ApiResponses.error;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.protocol.Reply;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** Directives every API route shares: JSON request bodies and completing with an entity reply. */
+abstract class ApiDirectives extends AllDirectives {
+  static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The body as a JSON object; an absent body is an empty object when {@code optional}. */
+  Route jsonObject(boolean optional, Function<ObjectNode, Route> inner) {
+    return extractStrictEntity(
+        BODY_READ_TIMEOUT,
+        entity -> {
+          byte[] bytes = entity.getData().toArray();
+          if (bytes.length == 0) {
+            return optional
+                ? inner.apply(Json.MAPPER.createObjectNode())
+                : complete(error(StatusCodes.BAD_REQUEST, "A JSON object is required as body"));
+          }
+          JsonNode body;
+          try {
+            body = Json.MAPPER.readTree(bytes);
+          } catch (JsonProcessingException e) {
+            return complete(
+                error(StatusCodes.BAD_REQUEST, "Invalid JSON: " + e.getOriginalMessage()));
+          } catch (IOException e) {
+            return complete(error(StatusCodes.BAD_REQUEST, "Invalid JSON: " + e.getMessage()));
+          }
+          if (body == null || !body.isObject()) {
+            return complete(error(StatusCodes.BAD_REQUEST, "The body must be a JSON object"));
+          }
+          return inner.apply((ObjectNode) body);
+        });
+  }
+
+  /** Completes with the reply's error, or with {@code onSuccess} of it. */
+  Route completeReply(CompletionStage<Reply> reply, Function<Reply, HttpResponse> onSuccess) {
+    return onSuccess(reply, r -> complete(ApiResponses.fromReply(r, onSuccess)));
+  }
+
+  static String optionalText(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+
+  static boolean isStringOrAbsent(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    return value == null || value.isNull() || value.isTextual();
+  }
+}

@@ -1,0 +1,107 @@
+package io.entwine.http;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.entwine.credentials.Credentials;
+import io.entwine.credentials.VerifiedSecrets;
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.TwinGateway;
+import io.entwine.registry.Organization;
+import io.entwine.twin.DeviceTwin;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+
+/**
+ * A single-node cluster with sharded organizations and twins on the in-memory journal. One is
+ * started per test run and shared by the route test classes ({@link TestClusterExtension}); each
+ * test uses its own organizations, so tests stay independent.
+ */
+final class TestCluster implements AutoCloseable {
+  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+
+  private static final Config CONFIG =
+      ConfigFactory.parseString(
+              """
+              pekko.actor.provider = cluster
+              pekko.remote.artery.canonical.hostname = 127.0.0.1
+              pekko.remote.artery.canonical.port = 0
+              # Every message is serialized as if it crossed the network.
+              pekko.actor.serialize-messages = on
+              entwine.credentials.pbkdf2-iterations = 1000
+              """)
+          .withFallback(PersistenceTestKitPlugin.getInstance().config())
+          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
+          .withFallback(ConfigFactory.load());
+
+  private final ActorTestKit testKit;
+  private final VerifiedSecrets secrets;
+  private final TwinGateway gateway;
+  private final PersistenceTestKit journal;
+
+  private TestCluster(ActorTestKit testKit) {
+    this.testKit = testKit;
+    this.secrets = Credentials.get(testKit.system()).verifiedSecrets();
+    this.gateway = gateway(ASK_TIMEOUT);
+    this.journal = PersistenceTestKit.create(testKit.system());
+  }
+
+  static TestCluster start() {
+    ActorTestKit testKit = ActorTestKit.create("EntwineHttpTest", CONFIG);
+    Cluster cluster = Cluster.get(testKit.system());
+    TestProbe<SelfUp> up = testKit.createTestProbe();
+    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
+    Organization.init(testKit.system());
+    DeviceTwin.init(testKit.system());
+    return new TestCluster(testKit);
+  }
+
+  ActorSystem<Void> system() {
+    return testKit.system();
+  }
+
+  VerifiedSecrets secrets() {
+    return secrets;
+  }
+
+  TwinGateway gateway() {
+    return gateway;
+  }
+
+  /** Another gateway onto the same entities, e.g. with a short ask timeout. */
+  TwinGateway gateway(Duration askTimeout) {
+    return new TwinGateway(testKit.system(), secrets, askTimeout);
+  }
+
+  PersistenceTestKit journal() {
+    return journal;
+  }
+
+  List<Object> organizationEvents(String org) {
+    return journal.persistedInStorage(Organization.ENTITY_KEY.name() + "|" + org);
+  }
+
+  List<Object> twinEvents(DeviceKey device) {
+    return journal.persistedInStorage(twinPersistenceId(device));
+  }
+
+  static String twinPersistenceId(DeviceKey device) {
+    return DeviceTwin.ENTITY_KEY.name() + "|" + device.entityId();
+  }
+
+  @Override
+  public void close() {
+    testKit.shutdownTestKit();
+  }
+}

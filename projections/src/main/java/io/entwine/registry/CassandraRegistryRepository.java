@@ -1,0 +1,197 @@
+package io.entwine.registry;
+
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entwine.identity.DeviceKey;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+
+/**
+ * The registry in the table {@code registry_devices} (schema: {@code cql/registry.cql}). One
+ * partition per organization, rows clustered by type and id, so every list call of the management
+ * API reads exactly one partition.
+ */
+public final class CassandraRegistryRepository implements RegistryRepository {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final String COLUMNS =
+      "org, type, id, metadata, enabled, registered_by, registered_by_type, registered_at";
+
+  private final CassandraSession session;
+  private final Prepared insert;
+  private final Prepared updateMetadata;
+  private final Prepared updateEnabled;
+  private final Prepared delete;
+  private final Prepared selectByOrg;
+  private final Prepared selectByType;
+  private final Prepared countByType;
+
+  public CassandraRegistryRepository(CassandraSession session, String keyspace) {
+    this.session = session;
+    String table = keyspace + ".registry_devices";
+    insert =
+        prepared(
+            "INSERT INTO "
+                + table
+                + " ("
+                + COLUMNS
+                + ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    updateMetadata =
+        prepared(
+            "UPDATE "
+                + table
+                + " SET metadata = ?, updated_at = ? WHERE org = ? AND type = ? AND id = ?");
+    updateEnabled =
+        prepared(
+            "UPDATE "
+                + table
+                + " SET enabled = ?, updated_at = ? WHERE org = ? AND type = ? AND id = ?");
+    delete = prepared("DELETE FROM " + table + " WHERE org = ? AND type = ? AND id = ?");
+    selectByOrg = prepared("SELECT " + COLUMNS + " FROM " + table + " WHERE org = ?");
+    selectByType = prepared("SELECT " + COLUMNS + " FROM " + table + " WHERE org = ? AND type = ?");
+    countByType = prepared("SELECT type, count(*) FROM " + table + " WHERE org = ? GROUP BY type");
+  }
+
+  @Override
+  public CompletionStage<Done> register(RegisteredDevice device) {
+    return write(
+        insert,
+        device.org(),
+        device.type(),
+        device.id(),
+        toText(device.metadata()),
+        device.enabled(),
+        device.registeredBy(),
+        device.registeredByType(),
+        device.registeredAt(),
+        device.registeredAt());
+  }
+
+  // An UPDATE of a missing row would create a partial one; it cannot happen because the twin only
+  // emits updates for registered devices and the projection applies each device's events in order.
+  @Override
+  public CompletionStage<Done> updateMetadata(DeviceKey device, JsonNode metadata, Instant at) {
+    return write(updateMetadata, toText(metadata), at, device.org(), device.type(), device.id());
+  }
+
+  @Override
+  public CompletionStage<Done> updateEnabled(DeviceKey device, boolean enabled, Instant at) {
+    return write(updateEnabled, enabled, at, device.org(), device.type(), device.id());
+  }
+
+  @Override
+  public CompletionStage<Done> delete(DeviceKey device) {
+    return write(delete, device.org(), device.type(), device.id());
+  }
+
+  @Override
+  public CompletionStage<List<RegisteredDevice>> devices(String org) {
+    return select(selectByOrg, CassandraRegistryRepository::toDevice, org);
+  }
+
+  @Override
+  public CompletionStage<List<RegisteredDevice>> devices(String org, String type) {
+    return select(selectByType, CassandraRegistryRepository::toDevice, org, type);
+  }
+
+  @Override
+  public CompletionStage<List<DeviceTypeCount>> deviceTypes(String org) {
+    return select(countByType, row -> new DeviceTypeCount(row.getString(0), row.getLong(1)), org);
+  }
+
+  private CompletionStage<Done> write(Prepared statement, Object... values) {
+    // Every write sets values, so the driver may safely retry it (it only retries idempotent ones).
+    return statement
+        .get()
+        .thenCompose(prepared -> session.executeWrite(prepared.bind(values).setIdempotent(true)));
+  }
+
+  private <T> CompletionStage<List<T>> select(
+      Prepared statement, Function<Row, T> toResult, Object... values) {
+    return statement
+        .get()
+        .thenCompose(prepared -> session.selectAll(prepared.bind(values)))
+        .thenApply(rows -> rows.stream().map(toResult).toList());
+  }
+
+  private static RegisteredDevice toDevice(Row row) {
+    return new RegisteredDevice(
+        row.getString("org"),
+        row.getString("type"),
+        row.getString("id"),
+        fromText(row.getString("metadata")),
+        row.getBoolean("enabled"),
+        row.getString("registered_by"),
+        row.getString("registered_by_type"),
+        row.getInstant("registered_at"));
+  }
+
+  private static String toText(JsonNode metadata) {
+    return metadata == null ? null : metadata.toString();
+  }
+
+  private static JsonNode fromText(String metadata) {
+    if (metadata == null) {
+      return null;
+    }
+    try {
+      return JSON.readTree(metadata);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("Unreadable metadata in registry_devices", e);
+    }
+  }
+
+  private Prepared prepared(String cql) {
+    return new Prepared(session, cql);
+  }
+
+  /**
+   * A statement prepared on first use and kept. A failed preparation (for example before the schema
+   * is applied) is forgotten, so the next use tries again instead of failing forever.
+   */
+  private static final class Prepared {
+    private final CassandraSession session;
+    private final String cql;
+    private final AtomicReference<CompletableFuture<PreparedStatement>> statement =
+        new AtomicReference<>();
+
+    Prepared(CassandraSession session, String cql) {
+      this.session = session;
+      this.cql = cql;
+    }
+
+    CompletionStage<PreparedStatement> get() {
+      CompletableFuture<PreparedStatement> known = statement.get();
+      if (known != null) {
+        return known;
+      }
+      CompletableFuture<PreparedStatement> attempt = new CompletableFuture<>();
+      if (!statement.compareAndSet(null, attempt)) {
+        return get();
+      }
+      session
+          .prepare(cql)
+          .whenComplete(
+              (prepared, error) -> {
+                if (error == null) {
+                  attempt.complete(prepared);
+                } else {
+                  statement.compareAndSet(attempt, null);
+                  attempt.completeExceptionally(error);
+                }
+              });
+      return attempt;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package io.entwine.registry;
+
+/** How many devices of one type an organization has registered. */
+public record DeviceTypeCount(String type, long count) {}

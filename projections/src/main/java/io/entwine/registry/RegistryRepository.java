@@ -1,0 +1,34 @@
+package io.entwine.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.identity.DeviceKey;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+
+/**
+ * The registry read model: which devices an organization has, for the management API's list calls.
+ * Written only by {@link RegistryProjectionHandler}. Every write sets values (no increments), so
+ * repeating a write leaves the same row.
+ */
+public interface RegistryRepository {
+
+  /** Writes the whole row, replacing whatever an earlier registration of the same key left. */
+  CompletionStage<Done> register(RegisteredDevice device);
+
+  CompletionStage<Done> updateMetadata(DeviceKey device, JsonNode metadata, Instant at);
+
+  CompletionStage<Done> updateEnabled(DeviceKey device, boolean enabled, Instant at);
+
+  CompletionStage<Done> delete(DeviceKey device);
+
+  /** All devices of the organization, ordered by type, then id. */
+  CompletionStage<List<RegisteredDevice>> devices(String org);
+
+  /** The organization's devices of one type, ordered by id. */
+  CompletionStage<List<RegisteredDevice>> devices(String org, String type);
+
+  /** The organization's device types that have at least one device, ordered by type. */
+  CompletionStage<List<DeviceTypeCount>> deviceTypes(String org);
+}

@@ -1,0 +1,283 @@
+package io.entwine.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entwine.identity.DeviceKey;
+import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.DeviceTwin.DeviceDeleted;
+import io.entwine.twin.DeviceTwin.DeviceRegistered;
+import io.entwine.twin.DeviceTwin.EnabledChanged;
+import io.entwine.twin.DeviceTwin.Event;
+import io.entwine.twin.DeviceTwin.EventRecorded;
+import io.entwine.twin.DeviceTwin.MetadataUpdated;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.japi.function.Effect;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.testkit.javadsl.ProjectionTestKit;
+import org.apache.pekko.projection.testkit.javadsl.TestProjection;
+import org.apache.pekko.projection.testkit.javadsl.TestSourceProvider;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class RegistryProjectionHandlerTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final ProjectionTestKit projectionTestKit =
+      ProjectionTestKit.create(testKit.system());
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ORG = "ey67sp";
+  private static final DeviceKey PI = new DeviceKey(ORG, "raspberrypi", "1958138a4dfe");
+  private static final DeviceKey PI_2 = new DeviceKey(ORG, "raspberrypi", "77aa01");
+  private static final DeviceKey MBED = new DeviceKey(ORG, "mbed", "1253138b4dcd");
+  private static final DeviceKey OTHER_ORG = new DeviceKey("zz99zz", "mbed", "1253138b4dcd");
+  private static final Instant AT = Instant.parse("2014-08-21T23:25:43Z");
+
+  @AfterAll
+  static void shutDown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void registersDeviceWithEveryColumn() {
+    InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
+    History history = new History().add(PI, registered(PI, "{\"address\":{\"number\":29}}"));
+
+    project(
+        repository,
+        batches(history.envelopes(), 10),
+        () ->
+            assertEquals(
+                List.of(
+                    new RegisteredDevice(
+                        ORG,
+                        "raspberrypi",
+                        "1958138a4dfe",
+                        json("{\"address\":{\"number\":29}}"),
+                        true,
+                        "joebloggs@uk.ibm.com",
+                        "person",
+                        AT)),
+                repository.devices(ORG).toCompletableFuture().join()));
+  }
+
+  @Test
+  void appliesMetadataUpdatesAndDisabling() {
+    InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
+    History history =
+        new History()
+            .add(PI, registered(PI, "{\"v\":1}"))
+            .add(PI, new MetadataUpdated(json("{\"v\":2}"), AT.plusSeconds(1)))
+            .add(PI, new EnabledChanged(false, AT.plusSeconds(2)));
+
+    project(
+        repository,
+        batches(history.envelopes(), 2),
+        () -> {
+          RegisteredDevice device = repository.devices(ORG).toCompletableFuture().join().get(0);
+          assertEquals(json("{\"v\":2}"), device.metadata());
+          assertFalse(device.enabled());
+          assertEquals(AT, device.registeredAt());
+        });
+  }
+
+  @Test
+  void deletesDevice() {
+    InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
+    History history =
+        new History()
+            .add(PI, registered(PI, "{}"))
+            .add(MBED, registered(MBED, "{}"))
+            .add(PI, new DeviceDeleted(AT.plusSeconds(5)));
+
+    project(
+        repository,
+        batches(history.envelopes(), 2),
+        () -> assertEquals(List.of(MBED), keys(repository.devices(ORG))));
+  }
+
+  @Test
+  void writesNothingForRecordedEvents() {
+    InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
+    History history =
+        new History()
+            .add(PI, registered(PI, "{}"))
+            .add(PI, recorded())
+            .add(PI, recorded())
+            .add(PI, recorded())
+            .add(MBED, registered(MBED, "{}"))
+            .add(PI, recorded());
+
+    project(
+        repository,
+        batches(history.envelopes(), 2),
+        () -> {
+          // MBED's registration comes last, so once it is there every batch was handled.
+          assertEquals(List.of(MBED, PI), keys(repository.devices(ORG)));
+          assertEquals(2, repository.writes());
+        });
+  }
+
+  @Test
+  void replayingEnvelopesLeavesIdenticalRows() {
+    InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
+    List<EventEnvelope<Event>> history =
+        new History()
+            .add(PI, registered(PI, "{\"v\":1}"))
+            .add(MBED, registered(MBED, "{}"))
+            .add(PI, new MetadataUpdated(json("{\"v\":2}"), AT.plusSeconds(1)))
+            .add(PI, recorded())
+            .add(MBED, new EnabledChanged(false, AT.plusSeconds(2)))
+            .add(PI_2, registered(PI_2, "{\"v\":1}"))
+            .add(PI_2, new DeviceDeleted(AT.plusSeconds(3)))
+            .add(PI_2, registered(PI_2, "{\"v\":3}"))
+            .add(MBED, new EnabledChanged(true, AT.plusSeconds(4)))
+            .add(MBED, new MetadataUpdated(json("{\"v\":4}"), AT.plusSeconds(4)))
+            .envelopes();
+    project(repository, batches(history, 3), () -> assertEquals(9, repository.writes()));
+    List<RegisteredDevice> afterFirstPass = repository.devices(ORG).toCompletableFuture().join();
+
+    // As after a restart whose last stored offset was the fourth envelope's, then from scratch.
+    List<EventEnvelope<Event>> suffix = history.subList(4, history.size());
+    project(repository, batches(suffix, 4), () -> assertEquals(15, repository.writes()));
+    assertEquals(afterFirstPass, repository.devices(ORG).toCompletableFuture().join());
+
+    project(repository, batches(history, 100), () -> assertEquals(24, repository.writes()));
+    assertEquals(afterFirstPass, repository.devices(ORG).toCompletableFuture().join());
+  }
+
+  @Test
+  void countsDevicesPerTypeWithinTheOrganization() {
+    InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
+    History history =
+        new History()
+            .add(PI, registered(PI, "{}"))
+            .add(MBED, registered(MBED, "{}"))
+            .add(PI_2, registered(PI_2, "{}"))
+            .add(OTHER_ORG, registered(OTHER_ORG, "{}"));
+
+    project(
+        repository,
+        batches(history.envelopes(), 100),
+        () -> {
+          assertEquals(
+              List.of(new DeviceTypeCount("mbed", 1), new DeviceTypeCount("raspberrypi", 2)),
+              repository.deviceTypes(ORG).toCompletableFuture().join());
+          assertEquals(List.of(PI, PI_2), keys(repository.devices(ORG, "raspberrypi")));
+        });
+  }
+
+  @Test
+  void appliesEachDevicesWritesInEventOrder() {
+    // Registrations complete late: a delete issued without waiting for them would be overtaken.
+    InMemoryRegistryRepository repository = new InMemoryRegistryRepository(Duration.ofMillis(200));
+    History history =
+        new History()
+            .add(PI, registered(PI, "{}"))
+            .add(PI, new MetadataUpdated(json("{\"v\":2}"), AT.plusSeconds(1)))
+            .add(PI, new DeviceDeleted(AT.plusSeconds(2)))
+            .add(MBED, registered(MBED, "{}"));
+
+    project(
+        repository,
+        batches(history.envelopes(), 100),
+        () -> {
+          assertEquals(4, repository.writes());
+          assertEquals(List.of(MBED), keys(repository.devices(ORG)));
+        });
+  }
+
+  // ---- helpers ----
+
+  private static void project(
+      RegistryRepository repository, List<List<EventEnvelope<Event>>> batches, Effect assertion) {
+    TestSourceProvider<Offset, List<EventEnvelope<Event>>> sourceProvider =
+        TestSourceProvider.create(
+            Source.from(batches), batch -> batch.get(batch.size() - 1).offset());
+    TestProjection<Offset, List<EventEnvelope<Event>>> projection =
+        TestProjection.create(
+            ProjectionId.of(RegistryProjection.NAME, DeviceTwin.TAGS.get(0)),
+            sourceProvider,
+            () -> new RegistryProjectionHandler(repository));
+    projectionTestKit.run(projection, assertion);
+  }
+
+  /** What {@code CassandraProjection.groupedWithin} hands the handler: consecutive envelopes. */
+  private static List<List<EventEnvelope<Event>>> batches(
+      List<EventEnvelope<Event>> envelopes, int size) {
+    List<List<EventEnvelope<Event>>> batches = new ArrayList<>();
+    for (int start = 0; start < envelopes.size(); start += size) {
+      batches.add(envelopes.subList(start, Math.min(start + size, envelopes.size())));
+    }
+    return batches;
+  }
+
+  /** Envelopes as the journal would deliver them: global offsets, per-device sequence numbers. */
+  private static final class History {
+    private final List<EventEnvelope<Event>> envelopes = new ArrayList<>();
+    private final Map<DeviceKey, Long> sequenceNrs = new HashMap<>();
+
+    History add(DeviceKey device, Event event) {
+      long sequenceNr = sequenceNrs.merge(device, 1L, Long::sum);
+      String persistenceId = PersistenceId.of(DeviceTwin.ENTITY_KEY.name(), device.entityId()).id();
+      envelopes.add(
+          EventEnvelope.create(
+              Offset.sequence(envelopes.size() + 1L),
+              persistenceId,
+              sequenceNr,
+              event,
+              AT.toEpochMilli()));
+      return this;
+    }
+
+    List<EventEnvelope<Event>> envelopes() {
+      return List.copyOf(envelopes);
+    }
+  }
+
+  private static DeviceRegistered registered(DeviceKey device, String metadata) {
+    return new DeviceRegistered(
+        device.org(),
+        device.type(),
+        device.id(),
+        "secret-hash",
+        json(metadata),
+        "joebloggs@uk.ibm.com",
+        "person",
+        AT);
+  }
+
+  private static EventRecorded recorded() {
+    return new EventRecorded(
+        "status", "json", "{\"temp\":21}".getBytes(StandardCharsets.UTF_8), AT, AT);
+  }
+
+  private static List<DeviceKey> keys(CompletionStage<List<RegisteredDevice>> devices) {
+    return devices.toCompletableFuture().join().stream()
+        .map(device -> new DeviceKey(device.org(), device.type(), device.id()))
+        .toList();
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(text, e);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.entwine.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Every answer an entity gives. One closed set, so that each ingress maps replies to status codes
+ * in one place.
+ */
+public sealed interface Reply extends CborSerializable {
+
+  /** The command was applied and, if it changed anything, persisted. */
+  record Done() implements Reply {}
+
+  record Rejected(Rejection reason, String message) implements Reply {}
+
+  /**
+   * The presented secret has not been verified against this stored hash on this node yet; the
+   * caller verifies it off the actor (slow hash) and sends the command again.
+   */
+  record NeedsVerification(String secretHash) implements Reply {}
+
+  record DeviceInfo(
+      String org,
+      String type,
+      String id,
+      JsonNode metadata,
+      boolean enabled,
+      String registeredBy,
+      String registeredByType,
+      Instant registeredAt,
+      long eventCount)
+      implements Reply {}
+
+  record LastEvent(String eventId, String format, byte[] payload, Instant timestamp) {}
+
+  record LastEvents(List<LastEvent> events) implements Reply {}
+
+  record OrganizationInfo(String id, String name, Instant created, Instant updated)
+      implements Reply {}
+
+  record ApiKeyInfo(String key, String description, Instant created) {}
+
+  record ApiKeys(List<ApiKeyInfo> keys) implements Reply {}
+}

@@ -1,0 +1,242 @@
+package io.entwine.registry;
+
+import io.entwine.credentials.Credentials;
+import io.entwine.credentials.VerifiedSecrets;
+import io.entwine.protocol.CborSerializable;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import io.entwine.twin.Persistence;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * An organization (IBM) or tenant (Hono): its name and its API keys, whose tokens are kept only as
+ * salted slow hashes. Everything of one organization is keyed under its id, so nothing crosses
+ * organizations.
+ */
+public final class Organization
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        Organization.Command, Organization.Event, Organization.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Organization");
+
+  // ---- commands ----
+
+  public sealed interface Command extends CborSerializable {
+    ActorRef<Reply> replyTo();
+  }
+
+  public record Create(String name, Instant at, ActorRef<Reply> replyTo) implements Command {}
+
+  public record Get(ActorRef<Reply> replyTo) implements Command {}
+
+  public record CreateApiKey(
+      String key, String secretHash, String description, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record ListApiKeys(ActorRef<Reply> replyTo) implements Command {}
+
+  public record RevokeApiKey(String key, Instant at, ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * Answers Done when {@code token} is the API key's token. {@code verifiedAgainst} is the stored
+   * hash the sender already verified the token against (null when it has not).
+   */
+  public record Authenticate(
+      String key, String token, String verifiedAgainst, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  // ---- events ----
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record OrganizationCreated(String id, String name, Instant at) implements Event {}
+
+  public record ApiKeyCreated(String key, String secretHash, String description, Instant at)
+      implements Event {}
+
+  public record ApiKeyRevoked(String key, Instant at) implements Event {}
+
+  // ---- state ----
+
+  public record ApiKey(String key, String secretHash, String description, Instant created) {}
+
+  public record State(String name, Instant created, Instant updated, Map<String, ApiKey> apiKeys)
+      implements CborSerializable {
+    public static final State EMPTY = new State(null, null, null, Map.of());
+
+    public boolean exists() {
+      return created != null;
+    }
+
+    State withApiKeys(Map<String, ApiKey> keys, Instant at) {
+      return new State(name, created, at, Map.copyOf(keys));
+    }
+  }
+
+  // ---- wiring ----
+
+  public static void init(ActorSystem<?> system) {
+    VerifiedSecrets secrets = Credentials.get(system).verifiedSecrets();
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, entityContext -> create(entityContext.getEntityId(), secrets)));
+  }
+
+  public static Behavior<Command> create(String orgId, VerifiedSecrets secrets) {
+    return new Organization(orgId, secrets);
+  }
+
+  private final String orgId;
+  private final VerifiedSecrets secrets;
+
+  private Organization(String orgId, VerifiedSecrets secrets) {
+    super(PersistenceId.of(ENTITY_KEY.name(), orgId), Persistence.RESTART_ON_FAILURE);
+    this.orgId = orgId;
+    this.secrets = secrets;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return this::onCommand;
+  }
+
+  private ReplyEffect<Event, State> onCommand(State state, Command command) {
+    if (command instanceof Authenticate authenticate) {
+      return onAuthenticate(state, authenticate);
+    } else if (command instanceof Create create) {
+      return onCreate(state, create);
+    } else if (command instanceof Get get) {
+      return Effect().reply(get.replyTo(), state.exists() ? info(state) : notFound());
+    } else if (!state.exists()) {
+      return Effect().reply(command.replyTo(), notFound());
+    } else if (command instanceof CreateApiKey create) {
+      return onCreateApiKey(state, create);
+    } else if (command instanceof ListApiKeys list) {
+      return Effect().reply(list.replyTo(), apiKeys(state));
+    } else if (command instanceof RevokeApiKey revoke) {
+      return onRevokeApiKey(state, revoke);
+    }
+    throw new IllegalArgumentException("Unknown command " + command.getClass());
+  }
+
+  private ReplyEffect<Event, State> onCreate(State state, Create command) {
+    if (state.exists()) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              new Reply.Rejected(
+                  Rejection.ALREADY_EXISTS, "Organization '" + orgId + "' already exists"));
+    }
+    return Effect()
+        .persist(new OrganizationCreated(orgId, command.name(), command.at()))
+        .thenReply(command.replyTo(), this::info);
+  }
+
+  private ReplyEffect<Event, State> onCreateApiKey(State state, CreateApiKey command) {
+    if (state.apiKeys().containsKey(command.key())) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              new Reply.Rejected(
+                  Rejection.ALREADY_EXISTS, "API key '" + command.key() + "' already exists"));
+    }
+    return Effect()
+        .persist(
+            new ApiKeyCreated(
+                command.key(), command.secretHash(), command.description(), command.at()))
+        .thenReply(command.replyTo(), after -> new Reply.Done());
+  }
+
+  private ReplyEffect<Event, State> onRevokeApiKey(State state, RevokeApiKey command) {
+    if (!state.apiKeys().containsKey(command.key())) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              new Reply.Rejected(
+                  Rejection.NOT_FOUND,
+                  "API key '" + command.key() + "' does not exist in organization " + orgId));
+    }
+    return Effect()
+        .persist(new ApiKeyRevoked(command.key(), command.at()))
+        .thenReply(command.replyTo(), after -> new Reply.Done());
+  }
+
+  private ReplyEffect<Event, State> onAuthenticate(State state, Authenticate command) {
+    ApiKey apiKey = state.apiKeys().get(command.key());
+    if (apiKey == null) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              new Reply.Rejected(Rejection.UNAUTHORIZED, "Unknown API key or wrong token"));
+    }
+    if (!secrets.accepts(apiKey.secretHash(), command.token(), command.verifiedAgainst())) {
+      return Effect().reply(command.replyTo(), new Reply.NeedsVerification(apiKey.secretHash()));
+    }
+    return Effect().reply(command.replyTo(), new Reply.Done());
+  }
+
+  private Reply.OrganizationInfo info(State state) {
+    return new Reply.OrganizationInfo(orgId, state.name(), state.created(), state.updated());
+  }
+
+  private static Reply.ApiKeys apiKeys(State state) {
+    return new Reply.ApiKeys(
+        state.apiKeys().values().stream()
+            .sorted(Comparator.comparing(ApiKey::created).thenComparing(ApiKey::key))
+            .map(key -> new Reply.ApiKeyInfo(key.key(), key.description(), key.created()))
+            .toList());
+  }
+
+  private Reply.Rejected notFound() {
+    return new Reply.Rejected(Rejection.NOT_FOUND, "Organization '" + orgId + "' does not exist");
+  }
+
+  // ---- events applied to state ----
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return this::apply;
+  }
+
+  private State apply(State state, Event event) {
+    if (event instanceof OrganizationCreated created) {
+      return new State(created.name(), created.at(), created.at(), Map.of());
+    } else if (event instanceof ApiKeyCreated created) {
+      Map<String, ApiKey> keys = new HashMap<>(state.apiKeys());
+      keys.put(
+          created.key(),
+          new ApiKey(created.key(), created.secretHash(), created.description(), created.at()));
+      return state.withApiKeys(keys, created.at());
+    } else if (event instanceof ApiKeyRevoked revoked) {
+      Map<String, ApiKey> keys = new HashMap<>(state.apiKeys());
+      keys.remove(revoked.key());
+      return state.withApiKeys(keys, revoked.at());
+    }
+    throw new IllegalArgumentException("Unknown event " + event.getClass());
+  }
+}

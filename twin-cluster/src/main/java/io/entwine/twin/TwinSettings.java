@@ -1,0 +1,15 @@
+package io.entwine.twin;
+
+import com.typesafe.config.Config;
+
+/** The twin's settings from {@code entwine.twin} (defaults in reference.conf). */
+public record TwinSettings(int snapshotEvery, int keepSnapshots, int maxCachedEventIds) {
+
+  public static TwinSettings from(Config root) {
+    Config config = root.getConfig("entwine.twin");
+    return new TwinSettings(
+        config.getInt("snapshot-every"),
+        config.getInt("keep-snapshots"),
+        config.getInt("max-cached-event-ids"));
+  }
+}

@@ -1,0 +1,286 @@
+package io.entwine.ingress;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.entwine.credentials.Credentials;
+import io.entwine.credentials.VerifiedSecrets;
+import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import io.entwine.registry.Organization;
+import io.entwine.twin.DeviceTwin;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The gateway against a single-node cluster with sharded twins and the in-memory journal. */
+class TwinGatewayTest {
+  private static final String ORG = "gworg";
+  private static final String TOKEN = "device-token-1234567";
+  private static final String WRONG_TOKEN = "wrong-token-12345678";
+  private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
+
+  private static final Config CONFIG =
+      ConfigFactory.parseString(
+              """
+              pekko.actor.provider = cluster
+              pekko.remote.artery.canonical.hostname = 127.0.0.1
+              pekko.remote.artery.canonical.port = 0
+              # Every message is serialized as if it crossed the network.
+              pekko.actor.serialize-messages = on
+              entwine.credentials.pbkdf2-iterations = 1000
+              """)
+          .withFallback(PersistenceTestKitPlugin.getInstance().config())
+          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
+          .withFallback(ConfigFactory.load());
+
+  private static ActorTestKit testKit;
+  private static TwinGateway gateway;
+  private static VerifiedSecrets secrets;
+
+  @BeforeAll
+  static void startCluster() {
+    testKit = ActorTestKit.create("TwinGatewayTest", CONFIG);
+    Cluster cluster = Cluster.get(testKit.system());
+    TestProbe<SelfUp> up = testKit.createTestProbe();
+    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
+
+    DeviceTwin.init(testKit.system());
+    Organization.init(testKit.system());
+    secrets = Credentials.get(testKit.system()).verifiedSecrets();
+    gateway = new TwinGateway(testKit.system(), secrets, Duration.ofSeconds(10));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void credentialsUseTheConfiguredIterationCount() {
+    assertTrue(secrets.hasher().hash(TOKEN).startsWith("pbkdf2-sha256$1000$"));
+  }
+
+  @Test
+  void recordsEventWithTheRightTokenAfterTheVerificationRoundTrip() throws Exception {
+    DeviceKey device = registered("dev-right");
+
+    Reply reply = await(gateway.recordEvent(message(device, "temp", "{\"t\":21}"), TOKEN));
+
+    assertEquals(new Reply.Done(), reply);
+    Reply.LastEvents last =
+        assertInstanceOf(
+            Reply.LastEvents.class,
+            await(
+                gateway.ask(
+                    gateway.twin(device),
+                    replyTo -> new DeviceTwin.GetLastEvents("temp", replyTo))));
+    assertEquals(1, last.events().size());
+    assertArrayEquals(utf8("{\"t\":21}"), last.events().get(0).payload());
+  }
+
+  @Test
+  void secondEventIsAcceptedWithoutAnotherVerification() throws Exception {
+    DeviceKey device = registered("dev-cached");
+    await(gateway.recordEvent(message(device, "temp", "{}"), TOKEN));
+
+    // Asked directly, without the gateway's verification round: the twin accepts at once.
+    Reply direct =
+        await(
+            gateway.ask(
+                gateway.twin(device),
+                replyTo ->
+                    new DeviceTwin.RecordEvent(
+                        TOKEN, null, "temp", "json", utf8("{}"), T0, T0, replyTo)));
+
+    assertEquals(new Reply.Done(), direct);
+    assertEquals(2, info(device).eventCount());
+  }
+
+  @Test
+  void rejectsEventWithWrongToken() throws Exception {
+    DeviceKey device = registered("dev-wrong");
+
+    Reply reply = await(gateway.recordEvent(message(device, "temp", "{}"), WRONG_TOKEN));
+
+    assertEquals(Rejection.UNAUTHORIZED, rejection(reply));
+    assertEquals(0, info(device).eventCount(), "nothing recorded");
+    assertFalse(secrets.isVerified(registrationHash(device), WRONG_TOKEN));
+  }
+
+  @Test
+  void rejectsEventForUnknownDeviceLikeAWrongToken() throws Exception {
+    DeviceKey unknown = new DeviceKey(ORG, "sensor", "never-registered");
+
+    Reply reply = await(gateway.recordEvent(message(unknown, "temp", "{}"), TOKEN));
+
+    assertEquals(Rejection.UNAUTHORIZED, rejection(reply));
+  }
+
+  @Test
+  void rejectsEventFromDisabledDeviceAsForbidden() throws Exception {
+    DeviceKey device = registered("dev-disabled");
+    await(
+        gateway.ask(
+            gateway.twin(device), replyTo -> new DeviceTwin.Update(null, false, T0, replyTo)));
+
+    Reply right = await(gateway.recordEvent(message(device, "temp", "{}"), TOKEN));
+    Reply wrong = await(gateway.recordEvent(message(device, "temp", "{}"), WRONG_TOKEN));
+
+    assertEquals(Rejection.FORBIDDEN, rejection(right));
+    assertEquals(Rejection.UNAUTHORIZED, rejection(wrong), "disabled is not revealed");
+    assertEquals(0, info(device).eventCount());
+  }
+
+  @Test
+  void disablingADeviceKeepsItsMetadata() throws Exception {
+    DeviceKey device = registered("dev-keep-metadata");
+
+    await(
+        gateway.ask(
+            gateway.twin(device), replyTo -> new DeviceTwin.Update(null, false, T0, replyTo)));
+
+    assertEquals(
+        JsonNodeFactory.instance.objectNode().put("location", "hall 1"), info(device).metadata());
+  }
+
+  @Test
+  void authenticatesApiKeyWithTheRightToken() throws Exception {
+    String org = organizationWithKey("gwauthok", "a-gwauthok-key");
+
+    Reply first = await(gateway.authenticateApiKey(org, "a-gwauthok-key", TOKEN));
+    Reply second = await(gateway.authenticateApiKey(org, "a-gwauthok-key", TOKEN));
+
+    assertEquals(new Reply.Done(), first);
+    assertEquals(new Reply.Done(), second);
+  }
+
+  @Test
+  void rejectsApiKeyWithWrongToken() throws Exception {
+    String org = organizationWithKey("gwauthbad", "a-gwauthbad-key");
+
+    Reply reply = await(gateway.authenticateApiKey(org, "a-gwauthbad-key", WRONG_TOKEN));
+
+    assertEquals(Rejection.UNAUTHORIZED, rejection(reply));
+  }
+
+  @Test
+  void rejectsUnknownApiKeyAndUnknownOrganization() throws Exception {
+    String org = organizationWithKey("gwauthunk", "a-gwauthunk-key");
+
+    Reply unknownKey = await(gateway.authenticateApiKey(org, "a-gwauthunk-other", TOKEN));
+    Reply unknownOrg = await(gateway.authenticateApiKey("nosuchorg", "a-gwauthunk-key", TOKEN));
+
+    assertEquals(Rejection.UNAUTHORIZED, rejection(unknownKey));
+    assertEquals(Rejection.UNAUTHORIZED, rejection(unknownOrg));
+  }
+
+  @Test
+  void revokedApiKeyIsRejected() throws Exception {
+    String org = organizationWithKey("gwrevoked", "a-gwrevoked-key");
+    assertEquals(
+        new Reply.Done(), await(gateway.authenticateApiKey(org, "a-gwrevoked-key", TOKEN)));
+
+    await(
+        gateway.ask(
+            gateway.organization(org),
+            replyTo -> new Organization.RevokeApiKey("a-gwrevoked-key", T0, replyTo)));
+    Reply reply = await(gateway.authenticateApiKey(org, "a-gwrevoked-key", TOKEN));
+
+    assertEquals(Rejection.UNAUTHORIZED, rejection(reply));
+  }
+
+  // ---- helpers ----
+
+  private static DeviceKey registered(String id) throws Exception {
+    DeviceKey device = new DeviceKey(ORG, "sensor", id);
+    String hash = secrets.hasher().hash(TOKEN);
+    Reply reply =
+        await(
+            gateway.ask(
+                gateway.twin(device),
+                replyTo ->
+                    new DeviceTwin.Register(
+                        hash,
+                        JsonNodeFactory.instance.objectNode().put("location", "hall 1"),
+                        "a-gworg-key",
+                        "app",
+                        T0,
+                        replyTo)));
+    assertInstanceOf(Reply.DeviceInfo.class, reply);
+    return device;
+  }
+
+  private static String organizationWithKey(String org, String key) throws Exception {
+    assertInstanceOf(
+        Reply.OrganizationInfo.class,
+        await(
+            gateway.ask(
+                gateway.organization(org),
+                replyTo -> new Organization.Create("Org " + org, T0, replyTo))));
+    String hash = secrets.hasher().hash(TOKEN);
+    assertEquals(
+        new Reply.Done(),
+        await(
+            gateway.ask(
+                gateway.organization(org),
+                replyTo -> new Organization.CreateApiKey(key, hash, "test", T0, replyTo))));
+    return org;
+  }
+
+  private static Reply.DeviceInfo info(DeviceKey device) throws Exception {
+    return assertInstanceOf(
+        Reply.DeviceInfo.class, await(gateway.ask(gateway.twin(device), DeviceTwin.Get::new)));
+  }
+
+  private static String registrationHash(DeviceKey device) throws Exception {
+    // The hash is only revealed through the verification request.
+    Reply reply =
+        await(
+            gateway.ask(
+                gateway.twin(device),
+                replyTo ->
+                    new DeviceTwin.RecordEvent(
+                        WRONG_TOKEN, null, "temp", "json", utf8("{}"), T0, T0, replyTo)));
+    return assertInstanceOf(Reply.NeedsVerification.class, reply).secretHash();
+  }
+
+  private static DeviceMessage message(DeviceKey device, String eventId, String payload) {
+    return new DeviceMessage(
+        device, eventId, Payloads.JSON, utf8(payload), T0, T0.plusSeconds(1), "test");
+  }
+
+  private static Reply await(CompletionStage<Reply> reply) throws Exception {
+    return reply.toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private static Rejection rejection(Reply reply) {
+    return assertInstanceOf(Reply.Rejected.class, reply).reason();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,212 @@
+package io.entwine.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.registry.Organization;
+import io.entwine.twin.DeviceTwin;
+import java.lang.reflect.RecordComponent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every message, event and state crosses the network or goes to the journal as jackson-cbor. */
+class SerializationTest {
+  private static final Instant AT = Instant.parse("2024-05-01T10:00:00.123456789Z");
+  private static final byte[] PAYLOAD = {0, 1, 2, (byte) 0xff, '{', '}'};
+
+  private static ActorTestKit testKit;
+  private static ActorRef<Reply> replyTo;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("SerializationTest");
+    replyTo = testKit.<Reply>createTestProbe().ref();
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  private static List<Object> samples() {
+    JsonNode metadata = metadata();
+    Reply.LastEvent lastEvent = new Reply.LastEvent("temp", "json", PAYLOAD, AT);
+    return List.of(
+        // DeviceTwin commands
+        new DeviceTwin.Register(
+            "pbkdf2-sha256$1$salt$hash", metadata, "a-org-key", "app", AT, replyTo),
+        new DeviceTwin.Update(metadata, false, AT, replyTo),
+        new DeviceTwin.Get(replyTo),
+        new DeviceTwin.Delete(AT, replyTo),
+        new DeviceTwin.RecordEvent(
+            "token", "a-hash", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), replyTo),
+        new DeviceTwin.GetLastEvents("temp", replyTo),
+        new DeviceTwin.GetLastEvents(null, replyTo),
+        // DeviceTwin events
+        new DeviceTwin.DeviceRegistered(
+            "org", "type", "id", "pbkdf2-sha256$1$salt$hash", metadata, "a-org-key", "app", AT),
+        new DeviceTwin.MetadataUpdated(metadata, AT),
+        new DeviceTwin.EnabledChanged(false, AT),
+        new DeviceTwin.DeviceDeleted(AT),
+        new DeviceTwin.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
+        // DeviceTwin state
+        DeviceTwin.State.EMPTY,
+        new DeviceTwin.State(
+            new DeviceTwin.Registration("hash", metadata, false, "a-org-key", "app", AT),
+            Map.of("temp", lastEvent, "bin", new Reply.LastEvent("bin", "bin", new byte[0], AT)),
+            42),
+        // Organization commands
+        new Organization.Create("My Org", AT, replyTo),
+        new Organization.Get(replyTo),
+        new Organization.CreateApiKey("a-org-key", "hash", "ci", AT, replyTo),
+        new Organization.ListApiKeys(replyTo),
+        new Organization.RevokeApiKey("a-org-key", AT, replyTo),
+        new Organization.Authenticate("a-org-key", "token", null, replyTo),
+        // Organization events
+        new Organization.OrganizationCreated("org", "My Org", AT),
+        new Organization.ApiKeyCreated("a-org-key", "hash", "ci", AT),
+        new Organization.ApiKeyRevoked("a-org-key", AT),
+        // Organization state
+        Organization.State.EMPTY,
+        new Organization.State(
+            "My Org",
+            AT,
+            AT.plusSeconds(1),
+            Map.of("a-org-key", new Organization.ApiKey("a-org-key", "hash", "ci", AT))),
+        // Replies
+        new Reply.Done(),
+        new Reply.Rejected(Rejection.NOT_FOUND, "no such device"),
+        new Reply.Rejected(Rejection.ALREADY_EXISTS, "exists"),
+        new Reply.Rejected(Rejection.UNAUTHORIZED, "who are you"),
+        new Reply.Rejected(Rejection.FORBIDDEN, "disabled"),
+        new Reply.Rejected(Rejection.INVALID, "bad"),
+        new Reply.NeedsVerification("pbkdf2-sha256$1$salt$hash"),
+        new Reply.DeviceInfo("org", "type", "id", metadata, true, "a-org-key", "app", AT, 7),
+        new Reply.LastEvents(List.of(lastEvent)),
+        new Reply.LastEvents(List.of()),
+        new Reply.OrganizationInfo("org", "My Org", AT, AT.plusSeconds(1)),
+        new Reply.ApiKeys(List.of(new Reply.ApiKeyInfo("a-org-key", "ci", AT))));
+  }
+
+  @Test
+  void everyMessageEventAndStateRoundTrips() {
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    for (Object sample : samples()) {
+      Object copy = serialization.verifySerialization(sample, false);
+      assertNotSame(sample, copy);
+      assertDeepEquals(sample, copy, sample.getClass().getSimpleName());
+    }
+  }
+
+  @Test
+  void everyTypeIsBoundToJacksonCborThroughTheMarker() {
+    var serialization = SerializationExtension.get(testKit.system().classicSystem());
+    for (Object sample : samples()) {
+      assertInstanceOf(CborSerializable.class, sample);
+      Serializer serializer = serialization.findSerializerFor(sample);
+      assertInstanceOf(JacksonCborSerializer.class, serializer, sample.getClass().getName());
+      assertEquals(33, serializer.identifier(), "the jackson-cbor identifier");
+    }
+  }
+
+  @Test
+  void everyCommandEventAndReplyTypeHasASample() {
+    Set<Class<?>> sampled = samples().stream().map(Object::getClass).collect(Collectors.toSet());
+    List<Class<?>> required = new ArrayList<>();
+    for (Class<?> sealed :
+        List.of(
+            DeviceTwin.Command.class,
+            DeviceTwin.Event.class,
+            Organization.Command.class,
+            Organization.Event.class,
+            Reply.class)) {
+      required.addAll(List.of(sealed.getPermittedSubclasses()));
+    }
+    required.add(DeviceTwin.State.class);
+    required.add(Organization.State.class);
+
+    for (Class<?> type : required) {
+      assertTrue(sampled.contains(type), "no serialization sample of " + type.getName());
+    }
+  }
+
+  @Test
+  void byteArrayPayloadsSurviveTheRoundTrip() {
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    byte[] allBytes = new byte[256];
+    for (int i = 0; i < allBytes.length; i++) {
+      allBytes[i] = (byte) i;
+    }
+
+    DeviceTwin.EventRecorded copy =
+        serialization.verifySerialization(
+            new DeviceTwin.EventRecorded("raw", "bin", allBytes, AT, AT), false);
+
+    assertArrayEquals(allBytes, copy.payload());
+  }
+
+  // ---- helpers ----
+
+  private static JsonNode metadata() {
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("location", "hall 1").put("floor", 2).put("active", true).put("ratio", 0.5);
+    node.putNull("owner");
+    node.putArray("tags").add("a").add(3);
+    node.putObject("nested").put("text", "ünïcödé ✓");
+    return node;
+  }
+
+  /** Value equality that also compares byte arrays inside records, lists and maps. */
+  private static void assertDeepEquals(Object expected, Object actual, String path) {
+    if (expected instanceof byte[] bytes) {
+      assertArrayEquals(bytes, (byte[]) actual, path);
+    } else if (expected instanceof Record record) {
+      assertEquals(expected.getClass(), actual.getClass(), path);
+      for (RecordComponent component : record.getClass().getRecordComponents()) {
+        assertDeepEquals(
+            value(component, expected), value(component, actual), path + "." + component.getName());
+      }
+    } else if (expected instanceof List<?> list) {
+      List<?> other = assertInstanceOf(List.class, actual, path);
+      assertEquals(list.size(), other.size(), path);
+      Iterator<?> it = other.iterator();
+      for (Object item : list) {
+        assertDeepEquals(item, it.next(), path + "[]");
+      }
+    } else if (expected instanceof Map<?, ?> map) {
+      Map<?, ?> other = assertInstanceOf(Map.class, actual, path);
+      assertEquals(map.keySet(), other.keySet(), path);
+      map.forEach((key, value) -> assertDeepEquals(value, other.get(key), path + "[" + key + "]"));
+    } else {
+      assertEquals(expected, actual, path);
+    }
+  }
+
+  private static Object value(RecordComponent component, Object record) {
+    try {
+      return component.getAccessor().invoke(record);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

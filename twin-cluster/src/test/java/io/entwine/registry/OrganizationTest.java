@@ -1,0 +1,293 @@
+package io.entwine.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.entwine.credentials.SecretHasher;
+import io.entwine.credentials.VerifiedSecrets;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class OrganizationTest {
+  private static final String ORG = "myorg";
+  private static final String KEY = "a-myorg-abcdefghij";
+  private static final String TOKEN = "api-token-1234567890";
+  private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
+  private static final SecretHasher HASHER = new SecretHasher(1000);
+
+  private static ActorTestKit testKit;
+
+  private VerifiedSecrets secrets;
+  private String secretHash;
+  private EventSourcedBehaviorTestKit<Organization.Command, Organization.Event, Organization.State>
+      org;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit =
+        ActorTestKit.create(
+            "OrganizationTest",
+            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void freshOrganization() {
+    secrets = new VerifiedSecrets(HASHER, Runnable::run, 1000);
+    secretHash = HASHER.hash(TOKEN);
+    org = EventSourcedBehaviorTestKit.create(testKit.system(), Organization.create(ORG, secrets));
+    org.clear();
+  }
+
+  @Test
+  void createPersistsOrganizationCreatedAndRepliesOrganizationInfo() {
+    var result = run(replyTo -> new Organization.Create("My Org", T0, replyTo));
+
+    assertEquals(List.of(new Organization.OrganizationCreated(ORG, "My Org", T0)), result.events());
+    assertEquals(new Reply.OrganizationInfo(ORG, "My Org", T0, T0), result.reply());
+    assertEquals(
+        new Reply.OrganizationInfo(ORG, "My Org", T0, T0),
+        run(Organization.Get::new).reply(),
+        "Get answers the same");
+  }
+
+  @Test
+  void rejectsSecondCreateAsAlreadyExistsAndPersistsNothing() {
+    create();
+
+    var again = run(replyTo -> new Organization.Create("Other", T0.plusSeconds(5), replyTo));
+
+    assertTrue(again.hasNoEvents());
+    assertEquals(Rejection.ALREADY_EXISTS, rejection(again.reply()));
+    assertEquals("My Org", org.getState().name());
+  }
+
+  @Test
+  void commandsToAMissingOrganizationAreNotFound() {
+    List<Function<ActorRef<Reply>, Organization.Command>> commands =
+        List.of(
+            Organization.Get::new,
+            Organization.ListApiKeys::new,
+            replyTo -> new Organization.CreateApiKey(KEY, secretHash, "ci", T0, replyTo),
+            replyTo -> new Organization.RevokeApiKey(KEY, T0, replyTo));
+
+    for (var command : commands) {
+      var result = run(command);
+      assertTrue(result.hasNoEvents());
+      assertEquals(Rejection.NOT_FOUND, rejection(result.reply()), result.command().toString());
+    }
+  }
+
+  @Test
+  void authenticateAgainstAMissingOrganizationIsUnauthorized() {
+    var result = run(replyTo -> new Organization.Authenticate(KEY, TOKEN, null, replyTo));
+
+    // Not NOT_FOUND: organizations cannot be enumerated with API keys.
+    assertEquals(Rejection.UNAUTHORIZED, rejection(result.reply()));
+  }
+
+  @Test
+  void createApiKeyPersistsOnlyTheHash() {
+    create();
+
+    var result = createApiKey(KEY, "ci pipeline", T0.plusSeconds(1));
+
+    assertEquals(
+        List.of(new Organization.ApiKeyCreated(KEY, secretHash, "ci pipeline", T0.plusSeconds(1))),
+        result.events());
+    assertEquals(new Reply.Done(), result.reply());
+    assertFalse(result.events().toString().contains(TOKEN));
+    assertEquals(T0.plusSeconds(1), result.state().updated());
+  }
+
+  @Test
+  void rejectsApiKeyThatAlreadyExists() {
+    create();
+    createApiKey(KEY, "ci pipeline", T0);
+
+    var again = createApiKey(KEY, "another", T0.plusSeconds(1));
+
+    assertTrue(again.hasNoEvents());
+    assertEquals(Rejection.ALREADY_EXISTS, rejection(again.reply()));
+  }
+
+  @Test
+  void listsApiKeysInCreationOrderWithoutSecrets() {
+    create();
+    createApiKey("a-myorg-zzzzzzzzzz", "first", T0.plusSeconds(1));
+    createApiKey("a-myorg-aaaaaaaaaa", "second", T0.plusSeconds(2));
+
+    var result = run(Organization.ListApiKeys::new);
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(
+        new Reply.ApiKeys(
+            List.of(
+                new Reply.ApiKeyInfo("a-myorg-zzzzzzzzzz", "first", T0.plusSeconds(1)),
+                new Reply.ApiKeyInfo("a-myorg-aaaaaaaaaa", "second", T0.plusSeconds(2)))),
+        result.reply());
+    assertFalse(result.reply().toString().contains(secretHash), "no hash in the listing");
+  }
+
+  @Test
+  void revokeApiKeyPersistsApiKeyRevokedAndRemovesIt() {
+    create();
+    createApiKey(KEY, "ci pipeline", T0);
+
+    var result = run(replyTo -> new Organization.RevokeApiKey(KEY, T0.plusSeconds(9), replyTo));
+
+    assertEquals(List.of(new Organization.ApiKeyRevoked(KEY, T0.plusSeconds(9))), result.events());
+    assertEquals(new Reply.Done(), result.reply());
+    assertEquals(new Reply.ApiKeys(List.of()), run(Organization.ListApiKeys::new).reply());
+  }
+
+  @Test
+  void revokeOfUnknownApiKeyIsNotFound() {
+    create();
+
+    var result = run(replyTo -> new Organization.RevokeApiKey(KEY, T0, replyTo));
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(Rejection.NOT_FOUND, rejection(result.reply()));
+  }
+
+  @Test
+  void authenticateWithUnknownKeyIsUnauthorized() {
+    create();
+    createApiKey(KEY, "ci", T0);
+
+    var result = authenticate("a-myorg-unknown000", TOKEN);
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(Rejection.UNAUTHORIZED, rejection(result.reply()));
+  }
+
+  @Test
+  void authenticateWithUnverifiedTokenNeedsVerification() {
+    create();
+    createApiKey(KEY, "ci", T0);
+
+    var result = authenticate(KEY, TOKEN);
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(new Reply.NeedsVerification(secretHash), result.reply());
+  }
+
+  @Test
+  void authenticateWithVerifiedTokenIsDone() {
+    create();
+    createApiKey(KEY, "ci", T0);
+
+    assertTrue(verify(secretHash, TOKEN));
+    var result = authenticate(KEY, TOKEN);
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(new Reply.Done(), result.reply());
+  }
+
+  @Test
+  void rejectsApiKeyWithWrongToken() {
+    create();
+    createApiKey(KEY, "ci", T0);
+
+    assertFalse(verify(secretHash, "wrong-token-12345678"));
+    var result = authenticate(KEY, "wrong-token-12345678");
+
+    assertEquals(new Reply.NeedsVerification(secretHash), result.reply());
+  }
+
+  @Test
+  void revokedKeyIsUnauthorizedEvenWithAVerifiedToken() {
+    create();
+    createApiKey(KEY, "ci", T0);
+    verify(secretHash, TOKEN);
+    assertEquals(new Reply.Done(), authenticate(KEY, TOKEN).reply());
+
+    run(replyTo -> new Organization.RevokeApiKey(KEY, T0.plusSeconds(1), replyTo));
+    var result = authenticate(KEY, TOKEN);
+
+    assertEquals(Rejection.UNAUTHORIZED, rejection(result.reply()));
+  }
+
+  @Test
+  void recreatedKeyWithNewTokenNeedsVerificationAgain() {
+    create();
+    createApiKey(KEY, "ci", T0);
+    verify(secretHash, TOKEN);
+    run(replyTo -> new Organization.RevokeApiKey(KEY, T0.plusSeconds(1), replyTo));
+
+    secretHash = HASHER.hash("rotated-token-123456");
+    createApiKey(KEY, "ci", T0.plusSeconds(2));
+
+    assertEquals(new Reply.NeedsVerification(secretHash), authenticate(KEY, TOKEN).reply());
+  }
+
+  @Test
+  void restartRecoversNameAndApiKeys() {
+    create();
+    createApiKey("a-myorg-zzzzzzzzzz", "first", T0.plusSeconds(1));
+    createApiKey(KEY, "second", T0.plusSeconds(2));
+    run(replyTo -> new Organization.RevokeApiKey("a-myorg-zzzzzzzzzz", T0.plusSeconds(3), replyTo));
+    Organization.State before = org.getState();
+
+    Organization.State after = org.restart().state();
+
+    assertEquals(before, after);
+    assertEquals("My Org", after.name());
+    assertEquals(T0, after.created());
+    assertEquals(T0.plusSeconds(3), after.updated());
+    assertEquals(List.of(KEY), List.copyOf(after.apiKeys().keySet()));
+    assertEquals(secretHash, after.apiKeys().get(KEY).secretHash());
+  }
+
+  // ---- helpers ----
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          Organization.Command, Organization.Event, Organization.State, Reply>
+      run(Function<ActorRef<Reply>, Organization.Command> command) {
+    return org.runCommand(command);
+  }
+
+  private void create() {
+    assertInstanceOf(
+        Reply.OrganizationInfo.class,
+        run(replyTo -> new Organization.Create("My Org", T0, replyTo)).reply());
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          Organization.Command, Organization.Event, Organization.State, Reply>
+      createApiKey(String key, String description, Instant at) {
+    return run(replyTo -> new Organization.CreateApiKey(key, secretHash, description, at, replyTo));
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          Organization.Command, Organization.Event, Organization.State, Reply>
+      authenticate(String key, String token) {
+    return run(replyTo -> new Organization.Authenticate(key, token, null, replyTo));
+  }
+
+  private boolean verify(String hash, String token) {
+    return secrets.verify(hash, token).toCompletableFuture().join();
+  }
+
+  private static Rejection rejection(Reply reply) {
+    return assertInstanceOf(Reply.Rejected.class, reply).reason();
+  }
+}
