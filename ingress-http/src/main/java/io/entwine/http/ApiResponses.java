@@ -43,6 +43,7 @@ public final class ApiResponses {
       case UNAUTHORIZED -> StatusCodes.UNAUTHORIZED;
       case FORBIDDEN -> StatusCodes.FORBIDDEN;
       case INVALID -> StatusCodes.BAD_REQUEST;
+      case LIMIT_EXCEEDED -> StatusCodes.TOO_MANY_REQUESTS;
     };
   }
 

@@ -60,6 +60,32 @@ public final class TwinGateway {
         token);
   }
 
+  /**
+   * Records an event that an application, authenticated by {@code apiKey} of the device's
+   * organization, sends on the device's behalf; Done means persisted.
+   */
+  public CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey) {
+    return ask(
+        twin(message.device()),
+        replyTo ->
+            new DeviceTwin.RecordApplicationEvent(
+                apiKey,
+                message.eventId(),
+                message.format(),
+                message.payload(),
+                message.timestamp(),
+                message.receivedAt(),
+                replyTo));
+  }
+
+  /** Done when {@code token} is the device's token and the device is enabled. */
+  public CompletionStage<Reply> authenticateDevice(DeviceKey device, String token) {
+    return askVerified(
+        twin(device),
+        (verifiedAgainst, replyTo) -> new DeviceTwin.Authenticate(token, verifiedAgainst, replyTo),
+        token);
+  }
+
   /** Done when {@code token} is the token of API key {@code key} of organization {@code orgId}. */
   public CompletionStage<Reply> authenticateApiKey(String orgId, String key, String token) {
     return askVerified(

@@ -6,5 +6,7 @@ public enum Rejection {
   ALREADY_EXISTS,
   UNAUTHORIZED,
   FORBIDDEN,
-  INVALID
+  INVALID,
+  /** A bound was reached (e.g. the device's command queue is full); retry later. */
+  LIMIT_EXCEEDED
 }

@@ -40,6 +40,9 @@ public sealed interface Reply extends CborSerializable {
   record OrganizationInfo(String id, String name, Instant created, Instant updated)
       implements Reply {}
 
+  /** A command was queued durably for a device. */
+  record CommandAccepted(String commandId) implements Reply {}
+
   record ApiKeyInfo(String key, String description, Instant created) {}
 
   record ApiKeys(List<ApiKeyInfo> keys) implements Reply {}

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
+import io.entwine.live.LiveFeed;
+import io.entwine.live.LiveMessage;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -84,8 +88,58 @@ public final class DeviceTwin
       ActorRef<Reply> replyTo)
       implements Command {}
 
+  /**
+   * An event an application sends on the device's behalf; the application is already authenticated
+   * by an API key of the device's organization.
+   */
+  public record RecordApplicationEvent(
+      String apiKey,
+      String eventId,
+      String format,
+      byte[] payload,
+      Instant timestamp,
+      Instant receivedAt,
+      ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** Checks a device's token without recording anything (e.g. an MQTT CONNECT). */
+  public record Authenticate(String token, String verifiedAgainst, ActorRef<Reply> replyTo)
+      implements Command {}
+
   /** The last event of one event id, or of every event id when {@code eventId} is null. */
   public record GetLastEvents(String eventId, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Queues a command for the device; {@code timeToLive} null means the configured default. */
+  public record QueueCommand(
+      String commandId,
+      String command,
+      String format,
+      byte[] payload,
+      Duration timeToLive,
+      Instant at,
+      ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /**
+   * A connected device session that takes commands. Not persisted: it lasts as long as this
+   * incarnation of the twin, and a later attach replaces it. With {@code deliverWaiting} the
+   * commands already waiting are sent to it at once (a persistent MQTT session).
+   */
+  public record AttachSession(
+      ActorRef<DeliverCommand> session, boolean deliverWaiting, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record DetachSession(ActorRef<DeliverCommand> session, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** The session handed the command to the device (MQTT: the device acknowledged it). */
+  public record ConfirmDelivered(String commandId, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** Sent by the twin to its attached session, once per waiting command. */
+  public record DeliverCommand(
+      DeviceKey device, String commandId, String command, String format, byte[] payload)
+      implements CborSerializable {}
 
   // ---- events ----
 
@@ -112,6 +166,19 @@ public final class DeviceTwin
       String eventId, String format, byte[] payload, Instant timestamp, Instant receivedAt)
       implements Event {}
 
+  public record CommandQueued(
+      String commandId,
+      String command,
+      String format,
+      byte[] payload,
+      Instant queuedAt,
+      Instant expiresAt)
+      implements Event {}
+
+  public record CommandDelivered(String commandId, Instant at) implements Event {}
+
+  public record CommandExpired(String commandId, Instant at) implements Event {}
+
   // ---- state ----
 
   public record Registration(
@@ -135,17 +202,28 @@ public final class DeviceTwin
 
   /** Immutable; {@link #EMPTY} is shared by every twin that is not registered. */
   public record State(
-      Registration registration, Map<String, Reply.LastEvent> lastEvents, long eventCount)
+      Registration registration,
+      Map<String, Reply.LastEvent> lastEvents,
+      long eventCount,
+      CommandQueue commands)
       implements CborSerializable {
 
-    public static final State EMPTY = new State(null, Map.of(), 0);
+    public static final State EMPTY = new State(null, Map.of(), 0, CommandQueue.EMPTY);
+
+    public State {
+      commands = commands == null ? CommandQueue.EMPTY : commands;
+    }
 
     public boolean isRegistered() {
       return registration != null;
     }
 
     State withRegistration(Registration newRegistration) {
-      return new State(newRegistration, lastEvents, eventCount);
+      return new State(newRegistration, lastEvents, eventCount, commands);
+    }
+
+    State withCommands(CommandQueue newCommands) {
+      return new State(registration, lastEvents, eventCount, newCommands);
     }
 
     /**
@@ -160,7 +238,8 @@ public final class DeviceTwin
       if (updated.size() > maxEventIds) {
         updated.remove(updated.keySet().iterator().next());
       }
-      return new State(registration, Collections.unmodifiableMap(updated), eventCount + 1);
+      return new State(
+          registration, Collections.unmodifiableMap(updated), eventCount + 1, commands);
     }
   }
 
@@ -169,16 +248,27 @@ public final class DeviceTwin
   public static void init(ActorSystem<?> system) {
     TwinSettings settings = TwinSettings.from(system.settings().config());
     VerifiedSecrets secrets = Credentials.get(system).verifiedSecrets();
+    LiveFeed liveFeed = LiveFeed.get(system);
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 ENTITY_KEY,
-                entityContext -> create(entityContext.getEntityId(), settings, secrets)));
+                entityContext ->
+                    create(entityContext.getEntityId(), settings, secrets, liveFeed::publish)));
+  }
+
+  /** A twin whose live messages go nowhere (entity tests). */
+  public static Behavior<Command> create(
+      String entityId, TwinSettings settings, VerifiedSecrets secrets) {
+    return create(entityId, settings, secrets, message -> {});
   }
 
   public static Behavior<Command> create(
-      String entityId, TwinSettings settings, VerifiedSecrets secrets) {
-    return new DeviceTwin(DeviceKey.fromEntityId(entityId), settings, secrets);
+      String entityId,
+      TwinSettings settings,
+      VerifiedSecrets secrets,
+      Consumer<LiveMessage> publishLive) {
+    return new DeviceTwin(DeviceKey.fromEntityId(entityId), settings, secrets, publishLive);
   }
 
   public static String tagFor(String entityId) {
@@ -189,13 +279,21 @@ public final class DeviceTwin
   private final TwinSettings settings;
   private final VerifiedSecrets secrets;
   private final Set<String> tags;
+  private final Consumer<LiveMessage> publishLive;
+  // The connected device session taking commands; transient by design (see AttachSession).
+  private ActorRef<DeliverCommand> session;
 
-  private DeviceTwin(DeviceKey device, TwinSettings settings, VerifiedSecrets secrets) {
+  private DeviceTwin(
+      DeviceKey device,
+      TwinSettings settings,
+      VerifiedSecrets secrets,
+      Consumer<LiveMessage> publishLive) {
     super(PersistenceId.of(ENTITY_KEY.name(), device.entityId()), Persistence.RESTART_ON_FAILURE);
     this.device = device;
     this.settings = settings;
     this.secrets = secrets;
     this.tags = Set.of(tagFor(device.entityId()));
+    this.publishLive = publishLive;
   }
 
   @Override
@@ -232,6 +330,18 @@ public final class DeviceTwin
       return onUpdate(state, update);
     } else if (command instanceof Delete delete) {
       return onDelete(state, delete);
+    } else if (command instanceof RecordApplicationEvent record) {
+      return onRecordApplicationEvent(state, record);
+    } else if (command instanceof Authenticate authenticate) {
+      return onAuthenticate(state, authenticate);
+    } else if (command instanceof QueueCommand queue) {
+      return onQueueCommand(state, queue);
+    } else if (command instanceof AttachSession attach) {
+      return onAttachSession(state, attach);
+    } else if (command instanceof DetachSession detach) {
+      return onDetachSession(detach);
+    } else if (command instanceof ConfirmDelivered confirm) {
+      return onConfirmDelivered(state, confirm);
     }
     throw new IllegalArgumentException("Unknown command " + command.getClass());
   }
@@ -286,29 +396,180 @@ public final class DeviceTwin
   }
 
   private ReplyEffect<Event, State> onRecordEvent(State state, RecordEvent command) {
-    if (!state.isRegistered()) {
-      // The same answer as a wrong token, so that devices cannot be enumerated.
-      return Effect().reply(command.replyTo(), unauthorized());
+    Reply refusal = refusalOfToken(state, command.token(), command.verifiedAgainst());
+    if (refusal != null) {
+      return Effect().reply(command.replyTo(), refusal);
     }
-    String secretHash = state.registration().secretHash();
-    if (!secrets.accepts(secretHash, command.token(), command.verifiedAgainst())) {
-      return Effect().reply(command.replyTo(), new Reply.NeedsVerification(secretHash));
+    return record(
+        command.eventId(),
+        command.format(),
+        command.payload(),
+        command.timestamp(),
+        command.receivedAt(),
+        command.replyTo());
+  }
+
+  private ReplyEffect<Event, State> onRecordApplicationEvent(
+      State state, RecordApplicationEvent command) {
+    if (!state.isRegistered()) {
+      return Effect().reply(command.replyTo(), notFound());
     }
     if (!state.registration().enabled()) {
-      return Effect()
-          .reply(
-              command.replyTo(),
-              new Reply.Rejected(Rejection.FORBIDDEN, "Device " + device.uuid() + " is disabled"));
+      return Effect().reply(command.replyTo(), disabled());
     }
-    Instant receivedAt = command.receivedAt() != null ? command.receivedAt() : Instant.now();
+    return record(
+        command.eventId(),
+        command.format(),
+        command.payload(),
+        command.timestamp(),
+        command.receivedAt(),
+        command.replyTo());
+  }
+
+  private ReplyEffect<Event, State> onAuthenticate(State state, Authenticate command) {
+    Reply refusal = refusalOfToken(state, command.token(), command.verifiedAgainst());
+    return Effect().reply(command.replyTo(), refusal != null ? refusal : new Reply.Done());
+  }
+
+  /** Why a device presenting {@code token} may not act, or null when it may. */
+  private Reply refusalOfToken(State state, String token, String verifiedAgainst) {
+    if (!state.isRegistered()) {
+      // The same answer as a wrong token, so that devices cannot be enumerated.
+      return unauthorized();
+    }
+    String secretHash = state.registration().secretHash();
+    if (!secrets.accepts(secretHash, token, verifiedAgainst)) {
+      return new Reply.NeedsVerification(secretHash);
+    }
+    return state.registration().enabled() ? null : disabled();
+  }
+
+  private ReplyEffect<Event, State> record(
+      String eventId,
+      String format,
+      byte[] payload,
+      Instant timestamp,
+      Instant receivedAt,
+      ActorRef<Reply> replyTo) {
+    Instant arrival = receivedAt != null ? receivedAt : Instant.now();
     EventRecorded recorded =
         new EventRecorded(
-            command.eventId(),
+            eventId, format, payload, timestamp != null ? timestamp : arrival, arrival);
+    return Effect()
+        .persist(recorded)
+        .thenRun(
+            after ->
+                publishLive.accept(
+                    new LiveMessage.DeviceEvent(
+                        device.org(),
+                        device.type(),
+                        device.id(),
+                        eventId,
+                        format,
+                        payload,
+                        recorded.timestamp())))
+        .thenReply(replyTo, after -> new Reply.Done());
+  }
+
+  // ---- commands for the device ----
+
+  private ReplyEffect<Event, State> onQueueCommand(State state, QueueCommand command) {
+    if (!state.isRegistered()) {
+      return Effect().reply(command.replyTo(), notFound());
+    }
+    if (state.commands().commands().stream()
+        .anyMatch(c -> c.commandId().equals(command.commandId()))) {
+      return Effect().reply(command.replyTo(), new Reply.CommandAccepted(command.commandId()));
+    }
+    List<Event> events = new ArrayList<>(expiries(state, command.at()));
+    if (state.commands().waitingCount() - events.size() >= settings.maxQueuedCommands()) {
+      Reply full =
+          new Reply.Rejected(
+              Rejection.LIMIT_EXCEEDED,
+              "Device "
+                  + device.uuid()
+                  + " already has "
+                  + settings.maxQueuedCommands()
+                  + " commands waiting");
+      return events.isEmpty()
+          ? Effect().reply(command.replyTo(), full)
+          : Effect().persist(events).thenReply(command.replyTo(), after -> full);
+    }
+    Duration timeToLive =
+        command.timeToLive() != null ? command.timeToLive() : settings.commandTimeToLive();
+    CommandQueued queued =
+        new CommandQueued(
+            command.commandId(),
+            command.command(),
             command.format(),
             command.payload(),
-            command.timestamp() != null ? command.timestamp() : receivedAt,
-            receivedAt);
-    return Effect().persist(recorded).thenReply(command.replyTo(), after -> new Reply.Done());
+            command.at(),
+            command.at().plus(timeToLive));
+    events.add(queued);
+    return Effect()
+        .persist(events)
+        .thenRun(after -> announce(queued))
+        .thenReply(command.replyTo(), after -> new Reply.CommandAccepted(command.commandId()));
+  }
+
+  private void announce(CommandQueued queued) {
+    publishLive.accept(
+        new LiveMessage.DeviceCommand(
+            device.org(),
+            device.type(),
+            device.id(),
+            queued.commandId(),
+            queued.command(),
+            queued.format(),
+            queued.payload()));
+    if (session != null) {
+      session.tell(
+          new DeliverCommand(
+              device, queued.commandId(), queued.command(), queued.format(), queued.payload()));
+    }
+  }
+
+  private ReplyEffect<Event, State> onAttachSession(State state, AttachSession command) {
+    session = command.session();
+    if (!state.isRegistered() || !command.deliverWaiting()) {
+      return Effect().reply(command.replyTo(), new Reply.Done());
+    }
+    List<Event> expired = expiries(state, Instant.now());
+    return Effect()
+        .persist(expired)
+        .thenRun(after -> deliverWaiting(after, command.session()))
+        .thenReply(command.replyTo(), after -> new Reply.Done());
+  }
+
+  private void deliverWaiting(State state, ActorRef<DeliverCommand> to) {
+    for (CommandQueue.QueuedCommand waiting : state.commands().waiting()) {
+      to.tell(
+          new DeliverCommand(
+              device, waiting.commandId(), waiting.command(), waiting.format(), waiting.payload()));
+    }
+  }
+
+  private ReplyEffect<Event, State> onDetachSession(DetachSession command) {
+    if (command.session().equals(session)) {
+      session = null;
+    }
+    return Effect().reply(command.replyTo(), new Reply.Done());
+  }
+
+  private ReplyEffect<Event, State> onConfirmDelivered(State state, ConfirmDelivered command) {
+    if (!state.commands().isWaiting(command.commandId())) {
+      // Already delivered or expired: a repeated acknowledgement changes nothing.
+      return Effect().reply(command.replyTo(), new Reply.Done());
+    }
+    return Effect()
+        .persist(new CommandDelivered(command.commandId(), command.at()))
+        .thenReply(command.replyTo(), after -> new Reply.Done());
+  }
+
+  private static List<Event> expiries(State state, Instant now) {
+    return state.commands().expiredAt(now).stream()
+        .map(expired -> (Event) new CommandExpired(expired.commandId(), now))
+        .toList();
   }
 
   private ReplyEffect<Event, State> onGetLastEvents(State state, GetLastEvents command) {
@@ -363,6 +624,10 @@ public final class DeviceTwin
         "Device type '" + device.type() + "' id '" + device.id() + "' is not registered");
   }
 
+  private Reply.Rejected disabled() {
+    return new Reply.Rejected(Rejection.FORBIDDEN, "Device " + device.uuid() + " is disabled");
+  }
+
   private static Reply.Rejected unauthorized() {
     return new Reply.Rejected(Rejection.UNAUTHORIZED, "Unknown device or wrong token");
   }
@@ -390,11 +655,31 @@ public final class DeviceTwin
               registered.registeredByType(),
               registered.at()),
           Map.of(),
-          0);
+          0,
+          CommandQueue.EMPTY);
     } else if (event instanceof MetadataUpdated updated) {
       return state.withRegistration(state.registration().withMetadata(updated.metadata()));
     } else if (event instanceof EnabledChanged changed) {
       return state.withRegistration(state.registration().withEnabled(changed.enabled()));
+    } else if (event instanceof CommandQueued queued) {
+      return state.withCommands(
+          state
+              .commands()
+              .withQueued(
+                  new CommandQueue.QueuedCommand(
+                      queued.commandId(),
+                      queued.command(),
+                      queued.format(),
+                      queued.payload(),
+                      queued.queuedAt(),
+                      queued.expiresAt(),
+                      CommandQueue.Status.QUEUED)));
+    } else if (event instanceof CommandDelivered delivered) {
+      return state.withCommands(
+          state.commands().withStatus(delivered.commandId(), CommandQueue.Status.DELIVERED));
+    } else if (event instanceof CommandExpired expired) {
+      return state.withCommands(
+          state.commands().withStatus(expired.commandId(), CommandQueue.Status.EXPIRED));
     } else if (event instanceof DeviceDeleted) {
       return State.EMPTY;
     }

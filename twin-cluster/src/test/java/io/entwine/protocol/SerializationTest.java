@@ -9,9 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.identity.DeviceKey;
+import io.entwine.live.LiveMessage;
 import io.entwine.registry.Organization;
+import io.entwine.twin.CommandQueue;
 import io.entwine.twin.DeviceTwin;
 import java.lang.reflect.RecordComponent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -62,6 +66,18 @@ class SerializationTest {
             "token", "a-hash", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), replyTo),
         new DeviceTwin.GetLastEvents("temp", replyTo),
         new DeviceTwin.GetLastEvents(null, replyTo),
+        new DeviceTwin.RecordApplicationEvent(
+            "a-org-key", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), replyTo),
+        new DeviceTwin.Authenticate("token", null, replyTo),
+        new DeviceTwin.QueueCommand(
+            "c-1", "reboot", "json", PAYLOAD, Duration.ofMinutes(5), AT, replyTo),
+        new DeviceTwin.AttachSession(
+            testKit.<DeviceTwin.DeliverCommand>createTestProbe().ref(), true, replyTo),
+        new DeviceTwin.DetachSession(
+            testKit.<DeviceTwin.DeliverCommand>createTestProbe().ref(), replyTo),
+        new DeviceTwin.ConfirmDelivered("c-1", AT, replyTo),
+        new DeviceTwin.DeliverCommand(
+            new DeviceKey("org", "type", "id"), "c-1", "reboot", "json", PAYLOAD),
         // DeviceTwin events
         new DeviceTwin.DeviceRegistered(
             "org", "type", "id", "pbkdf2-sha256$1$salt$hash", metadata, "a-org-key", "app", AT),
@@ -69,12 +85,30 @@ class SerializationTest {
         new DeviceTwin.EnabledChanged(false, AT),
         new DeviceTwin.DeviceDeleted(AT),
         new DeviceTwin.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
+        new DeviceTwin.CommandQueued("c-1", "reboot", "json", PAYLOAD, AT, AT.plusSeconds(60)),
+        new DeviceTwin.CommandDelivered("c-1", AT),
+        new DeviceTwin.CommandExpired("c-1", AT),
+        // live feed
+        new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT),
+        new LiveMessage.DeviceCommand("org", "type", "id", "c-1", "reboot", "json", PAYLOAD),
+        new LiveMessage.DeviceStatus("org", "type", "id", PAYLOAD),
+        new LiveMessage.ApplicationStatus("org", "app1", PAYLOAD),
         // DeviceTwin state
         DeviceTwin.State.EMPTY,
         new DeviceTwin.State(
             new DeviceTwin.Registration("hash", metadata, false, "a-org-key", "app", AT),
             Map.of("temp", lastEvent, "bin", new Reply.LastEvent("bin", "bin", new byte[0], AT)),
-            42),
+            42,
+            new CommandQueue(
+                List.of(
+                    new CommandQueue.QueuedCommand(
+                        "c-1",
+                        "reboot",
+                        "json",
+                        PAYLOAD,
+                        AT,
+                        AT.plusSeconds(60),
+                        CommandQueue.Status.QUEUED)))),
         // Organization commands
         new Organization.Create("My Org", AT, replyTo),
         new Organization.Get(replyTo),
@@ -100,6 +134,8 @@ class SerializationTest {
         new Reply.Rejected(Rejection.UNAUTHORIZED, "who are you"),
         new Reply.Rejected(Rejection.FORBIDDEN, "disabled"),
         new Reply.Rejected(Rejection.INVALID, "bad"),
+        new Reply.Rejected(Rejection.LIMIT_EXCEEDED, "full"),
+        new Reply.CommandAccepted("c-1"),
         new Reply.NeedsVerification("pbkdf2-sha256$1$salt$hash"),
         new Reply.DeviceInfo("org", "type", "id", metadata, true, "a-org-key", "app", AT, 7),
         new Reply.LastEvents(List.of(lastEvent)),
@@ -139,7 +175,8 @@ class SerializationTest {
             DeviceTwin.Event.class,
             Organization.Command.class,
             Organization.Event.class,
-            Reply.class)) {
+            Reply.class,
+            LiveMessage.class)) {
       required.addAll(List.of(sealed.getPermittedSubclasses()));
     }
     required.add(DeviceTwin.State.class);

@@ -38,7 +38,8 @@ class DeviceTwinTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "sensor", "dev-1");
   private static final String TOKEN = "device-token-1234567";
   private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
-  private static final TwinSettings SETTINGS = new TwinSettings(100, 2, 100);
+  private static final TwinSettings SETTINGS =
+      new TwinSettings(100, 2, 100, 100, java.time.Duration.ofHours(1));
   private static final SecretHasher HASHER = new SecretHasher(1000);
 
   private static ActorTestKit testKit;
@@ -249,7 +250,7 @@ class DeviceTwinTest {
 
   @Test
   void lastEventCacheDropsTheOldestEventIdBeyondTheLimit() {
-    twin = twinWith(new TwinSettings(100, 2, 3));
+    twin = twinWith(new TwinSettings(100, 2, 3, 100, java.time.Duration.ofHours(1)));
     registerAndVerify();
     recordEvent(TOKEN, "a", "{}", T0);
     recordEvent(TOKEN, "b", "{}", T0.plusSeconds(1));
@@ -370,7 +371,7 @@ class DeviceTwinTest {
 
   @Test
   void restartRecoversFromASnapshot() {
-    twin = twinWith(new TwinSettings(2, 2, 100));
+    twin = twinWith(new TwinSettings(2, 2, 100, 100, java.time.Duration.ofHours(1)));
     registerAndVerify();
     recordEvent(TOKEN, "temp", "{\"t\":1}", T0);
     recordEvent(TOKEN, "humidity", "{\"h\":2}", T0.plusSeconds(1));
@@ -459,7 +460,7 @@ class DeviceTwinTest {
 
   @Test
   void keepsTheJustRecordedEventWhenTheCacheIsFull() {
-    twin = twinWith(new TwinSettings(100, 2, 2));
+    twin = twinWith(new TwinSettings(100, 2, 2, 100, java.time.Duration.ofHours(1)));
     registerAndVerify();
     recordEvent(TOKEN, "a", "{}", T0.plusSeconds(10));
     recordEvent(TOKEN, "b", "{}", T0.plusSeconds(11));
@@ -476,7 +477,7 @@ class DeviceTwinTest {
 
   @Test
   void eventWithoutTimestampNeverBreaksTheTwin() {
-    twin = twinWith(new TwinSettings(100, 2, 1));
+    twin = twinWith(new TwinSettings(100, 2, 1, 100, java.time.Duration.ofHours(1)));
     registerAndVerify();
     recordEvent(TOKEN, "a", "{}", T0);
 

@@ -1,0 +1,86 @@
+package io.entwine.twin;
+
+import io.entwine.protocol.CborSerializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A twin's commands, oldest first: those waiting for delivery, and the most recent finished ones
+ * (delivered or expired) for listing. Immutable; every change returns a new queue.
+ */
+public record CommandQueue(List<QueuedCommand> commands) implements CborSerializable {
+  public static final CommandQueue EMPTY = new CommandQueue(List.of());
+
+  /** How many finished commands are kept for listing. */
+  static final int FINISHED_KEPT = 20;
+
+  public enum Status {
+    QUEUED,
+    DELIVERED,
+    EXPIRED
+  }
+
+  public record QueuedCommand(
+      String commandId,
+      String command,
+      String format,
+      byte[] payload,
+      Instant queuedAt,
+      Instant expiresAt,
+      Status status) {
+
+    QueuedCommand withStatus(Status newStatus) {
+      return new QueuedCommand(commandId, command, format, payload, queuedAt, expiresAt, newStatus);
+    }
+
+    public boolean isWaiting() {
+      return status == Status.QUEUED;
+    }
+  }
+
+  public long waitingCount() {
+    return commands.stream().filter(QueuedCommand::isWaiting).count();
+  }
+
+  /** Waiting commands, oldest first. */
+  public List<QueuedCommand> waiting() {
+    return commands.stream().filter(QueuedCommand::isWaiting).toList();
+  }
+
+  /** Waiting commands whose time to live is over at {@code now}. */
+  public List<QueuedCommand> expiredAt(Instant now) {
+    return commands.stream().filter(c -> c.isWaiting() && !c.expiresAt().isAfter(now)).toList();
+  }
+
+  public boolean isWaiting(String commandId) {
+    return commands.stream().anyMatch(c -> c.isWaiting() && c.commandId().equals(commandId));
+  }
+
+  CommandQueue withQueued(QueuedCommand command) {
+    List<QueuedCommand> updated = new ArrayList<>(commands);
+    updated.add(command);
+    return new CommandQueue(List.copyOf(updated));
+  }
+
+  CommandQueue withStatus(String commandId, Status status) {
+    List<QueuedCommand> updated = new ArrayList<>(commands.size());
+    for (QueuedCommand c : commands) {
+      updated.add(c.commandId().equals(commandId) ? c.withStatus(status) : c);
+    }
+    return new CommandQueue(List.copyOf(dropOldFinished(updated)));
+  }
+
+  private static List<QueuedCommand> dropOldFinished(List<QueuedCommand> all) {
+    long finished = all.stream().filter(c -> !c.isWaiting()).count();
+    List<QueuedCommand> kept = new ArrayList<>(all.size());
+    for (QueuedCommand c : all) {
+      if (!c.isWaiting() && finished > FINISHED_KEPT) {
+        finished--;
+      } else {
+        kept.add(c);
+      }
+    }
+    return kept;
+  }
+}
