@@ -1,0 +1,233 @@
+package io.entwine.twin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.entwine.credentials.SecretHasher;
+import io.entwine.credentials.VerifiedSecrets;
+import io.entwine.identity.DeviceKey;
+import io.entwine.live.LiveMessage;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The twin's durable command queue: bounded, with a time to live, delivered to a session. */
+class DeviceTwinCommandsTest {
+  private static final DeviceKey DEVICE = new DeviceKey("myorg", "valve", "v-1");
+  private static final SecretHasher HASHER = new SecretHasher(1000);
+  private static final int MAX_QUEUED = 3;
+  private static final TwinSettings SETTINGS =
+      new TwinSettings(100, 2, 100, MAX_QUEUED, Duration.ofMinutes(10));
+  private static final byte[] PAYLOAD = "{\"open\":true}".getBytes(StandardCharsets.UTF_8);
+
+  private static ActorTestKit testKit;
+
+  private final List<LiveMessage> published = new CopyOnWriteArrayList<>();
+  private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> twin;
+  private TestProbe<DeviceTwin.DeliverCommand> session;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit =
+        ActorTestKit.create(
+            "DeviceTwinCommandsTest",
+            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void registeredTwin() {
+    VerifiedSecrets secrets = new VerifiedSecrets(HASHER, Runnable::run, 100);
+    twin =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            DeviceTwin.create(DEVICE.entityId(), SETTINGS, secrets, published::add));
+    twin.clear();
+    twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.Register(
+                HASHER.hash("token-123456"), null, "a-myorg-key", "apikey", now(), replyTo));
+    session = testKit.createTestProbe();
+  }
+
+  @Test
+  void queuedCommandIsPersistedAcceptedAndPublishedLive() {
+    var result = queue("c-1", Duration.ofMinutes(1));
+
+    assertEquals(new Reply.CommandAccepted("c-1"), result.reply());
+    DeviceTwin.CommandQueued queued = result.eventOfType(DeviceTwin.CommandQueued.class);
+    assertEquals("open", queued.command());
+    assertEquals(queued.queuedAt().plus(Duration.ofMinutes(1)), queued.expiresAt());
+    assertEquals(1, result.state().commands().waitingCount());
+    LiveMessage.DeviceCommand live =
+        assertInstanceOf(LiveMessage.DeviceCommand.class, published.get(0));
+    assertEquals("c-1", live.commandId());
+  }
+
+  @Test
+  void commandWithoutTimeToLiveGetsTheConfiguredOne() {
+    DeviceTwin.CommandQueued queued =
+        queue("c-1", null).eventOfType(DeviceTwin.CommandQueued.class);
+    assertEquals(queued.queuedAt().plus(Duration.ofMinutes(10)), queued.expiresAt());
+  }
+
+  @Test
+  void fullQueueRefusesWithLimitExceededAndPersistsNothing() {
+    for (int i = 0; i < MAX_QUEUED; i++) {
+      queue("c-" + i, Duration.ofMinutes(1));
+    }
+    var refused = queue("c-extra", Duration.ofMinutes(1));
+
+    assertTrue(refused.hasNoEvents());
+    assertEquals(
+        Rejection.LIMIT_EXCEEDED, assertInstanceOf(Reply.Rejected.class, refused.reply()).reason());
+  }
+
+  @Test
+  void repeatedCommandIdIsAcceptedOnce() {
+    queue("c-1", Duration.ofMinutes(1));
+    var again = queue("c-1", Duration.ofMinutes(1));
+
+    assertTrue(again.hasNoEvents());
+    assertEquals(new Reply.CommandAccepted("c-1"), again.reply());
+    assertEquals(1, again.state().commands().waitingCount());
+  }
+
+  @Test
+  void attachedSessionReceivesNewCommands() {
+    attach(false);
+    queue("c-1", Duration.ofMinutes(1));
+
+    DeviceTwin.DeliverCommand delivered = session.receiveMessage();
+    assertEquals("c-1", delivered.commandId());
+    assertEquals(DEVICE, delivered.device());
+  }
+
+  @Test
+  void persistentSessionReceivesCommandsThatWaitedAndConfirmationMarksThemDelivered() {
+    queue("c-1", Duration.ofMinutes(1));
+    queue("c-2", Duration.ofMinutes(1));
+
+    attach(true);
+    assertEquals("c-1", session.receiveMessage().commandId());
+    assertEquals("c-2", session.receiveMessage().commandId());
+
+    var confirmed =
+        twin.<Reply>runCommand(replyTo -> new DeviceTwin.ConfirmDelivered("c-1", now(), replyTo));
+    assertEquals("c-1", confirmed.eventOfType(DeviceTwin.CommandDelivered.class).commandId());
+    assertEquals(1, confirmed.state().commands().waitingCount());
+
+    var repeated =
+        twin.<Reply>runCommand(replyTo -> new DeviceTwin.ConfirmDelivered("c-1", now(), replyTo));
+    assertTrue(repeated.hasNoEvents(), "a repeated acknowledgement changes nothing");
+  }
+
+  @Test
+  void cleanSessionDoesNotReceiveCommandsThatWaited() {
+    queue("c-1", Duration.ofMinutes(1));
+    attach(false);
+    session.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void expiredCommandsAreRecordedAsExpiredAndNeverDelivered() {
+    Instant longAgo = now().minus(Duration.ofHours(2));
+    queue("old", Duration.ofHours(1), longAgo);
+
+    var attached =
+        twin.<Reply>runCommand(
+            replyTo -> new DeviceTwin.AttachSession(session.ref(), true, replyTo));
+
+    assertEquals("old", attached.eventOfType(DeviceTwin.CommandExpired.class).commandId());
+    assertEquals(
+        CommandQueue.Status.EXPIRED, attached.state().commands().commands().get(0).status());
+    session.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void queueingExpiresOverdueCommandsFirstSoTheyDoNotCountAgainstTheLimit() {
+    Instant start = now();
+    for (int i = 0; i < MAX_QUEUED; i++) {
+      queue("old-" + i, Duration.ofMinutes(1), start);
+    }
+
+    var result = queue("fresh", Duration.ofMinutes(5), start.plus(Duration.ofMinutes(2)));
+
+    assertEquals(new Reply.CommandAccepted("fresh"), result.reply());
+    assertEquals(
+        MAX_QUEUED,
+        result.events().stream().filter(e -> e instanceof DeviceTwin.CommandExpired).count());
+    assertEquals(1, result.state().commands().waitingCount());
+  }
+
+  @Test
+  void detachedSessionGetsNoMoreCommands() {
+    attach(false);
+    twin.<Reply>runCommand(replyTo -> new DeviceTwin.DetachSession(session.ref(), replyTo));
+    queue("c-1", Duration.ofMinutes(1));
+    session.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void queueSurvivesRestart() {
+    queue("c-1", Duration.ofMinutes(1));
+    twin.restart();
+    assertEquals(1, twin.getState().commands().waitingCount());
+  }
+
+  @Test
+  void unregisteredDeviceTakesNoCommands() {
+    var other =
+        EventSourcedBehaviorTestKit.<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State>create(
+            testKit.system(),
+            DeviceTwin.create(
+                "myorg/valve/ghost", SETTINGS, new VerifiedSecrets(HASHER, Runnable::run, 1)));
+    var result =
+        other.<Reply>runCommand(
+            replyTo ->
+                new DeviceTwin.QueueCommand("c", "open", "json", PAYLOAD, null, now(), replyTo));
+    assertEquals(
+        Rejection.NOT_FOUND, assertInstanceOf(Reply.Rejected.class, result.reply()).reason());
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+      queue(String commandId, Duration timeToLive) {
+    return queue(commandId, timeToLive, now());
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+      queue(String commandId, Duration timeToLive, Instant at) {
+    return twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.QueueCommand(
+                commandId, "open", "json", PAYLOAD, timeToLive, at, replyTo));
+  }
+
+  private void attach(boolean deliverWaiting) {
+    twin.<Reply>runCommand(
+        replyTo -> new DeviceTwin.AttachSession(session.ref(), deliverWaiting, replyTo));
+  }
+
+  private static Instant now() {
+    return Instant.now();
+  }
+}
