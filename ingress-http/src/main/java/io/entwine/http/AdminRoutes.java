@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.credentials.Tokens;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.Ids;
+import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
@@ -85,7 +86,7 @@ public final class AdminRoutes extends ApiDirectives {
     return completeReply(
         gateway.ask(
             gateway.organization(orgId),
-            replyTo -> new Organization.Create(name, Instant.now(), replyTo)),
+            replyTo -> new Organization.Create(name, Timestamps.now(), replyTo)),
         info -> json(StatusCodes.CREATED, info));
   }
 
@@ -102,7 +103,7 @@ public final class AdminRoutes extends ApiDirectives {
     String description = optionalText(body, "description");
     String key = Ids.apiKey(org, Tokens.apiKeySuffix());
     String token = Tokens.secret();
-    Instant now = Instant.now();
+    Instant now = Timestamps.now();
     return completeReply(
         secrets
             .hash(token)
@@ -130,7 +131,7 @@ public final class AdminRoutes extends ApiDirectives {
     return completeReply(
         gateway.ask(
             gateway.organization(org),
-            replyTo -> new Organization.RevokeApiKey(key, Instant.now(), replyTo)),
+            replyTo -> new Organization.RevokeApiKey(key, Timestamps.now(), replyTo)),
         done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
   }
 }

@@ -8,6 +8,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.Payloads;
+import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
@@ -129,7 +130,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
     if (!inspection.isValid()) {
       return complete(error(StatusCodes.BAD_REQUEST, inspection.error()));
     }
-    Instant receivedAt = Instant.now();
+    Instant receivedAt = Timestamps.now();
     DeviceMessage message =
         new DeviceMessage(
             device,

@@ -11,12 +11,12 @@ import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.http.Authentication.ApiKeyPrincipal;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
+import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
 import io.entwine.registry.RegistryRepository;
 import io.entwine.twin.DeviceTwin;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -93,7 +93,7 @@ public final class DeviceManagementRoutes extends ApiDirectives {
                 completeReply(
                     gateway.ask(
                         gateway.twin(device),
-                        replyTo -> new DeviceTwin.Delete(Instant.now(), replyTo)),
+                        replyTo -> new DeviceTwin.Delete(Timestamps.now(), replyTo)),
                     done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))));
   }
 
@@ -164,7 +164,7 @@ public final class DeviceManagementRoutes extends ApiDirectives {
                                 metadata == null || metadata.isNull() ? null : metadata,
                                 principal.key(),
                                 REGISTERED_BY_TYPE,
-                                Instant.now(),
+                                Timestamps.now(),
                                 replyTo))),
         info ->
             json(StatusCodes.CREATED, DeviceJson.withPassword((Reply.DeviceInfo) info, token))
@@ -187,7 +187,7 @@ public final class DeviceManagementRoutes extends ApiDirectives {
                 new DeviceTwin.Update(
                     metadata,
                     enabled == null ? null : enabled.booleanValue(),
-                    Instant.now(),
+                    Timestamps.now(),
                     replyTo)),
         this::ok);
   }
