@@ -62,7 +62,7 @@ public final class ApiResponses {
     }
     if (reply instanceof Reply.NeedsVerification) {
       // The credential changed while it was being verified: the presented secret is stale.
-      return unauthorized("Basic", "Unknown device or API key, or wrong token");
+      return unauthorized("Basic", Reply.Rejected.UNAUTHORIZED_MESSAGE);
     }
     return onSuccess.apply(reply);
   }

@@ -59,7 +59,7 @@ public final class Authentication extends AllDirectives {
                 (key, token) -> {
                   Optional<String> keyOrg = Ids.organizationOfApiKey(key);
                   if (keyOrg.isEmpty()) {
-                    return complete(challenge("Basic", "Unknown API key or wrong token"));
+                    return complete(challenge("Basic", Reply.Rejected.UNAUTHORIZED_MESSAGE));
                   }
                   Optional<String> hostOrg = organizationHost.organizationOf(host);
                   if (hostOrg.isPresent() && !hostOrg.get().equals(keyOrg.get())) {
@@ -76,7 +76,7 @@ public final class Authentication extends AllDirectives {
                       reply ->
                           reply instanceof Reply.Done
                               ? inner.apply(new ApiKeyPrincipal(keyOrg.get(), key))
-                              : complete(challenge("Basic", "Unknown API key or wrong token")));
+                              : complete(challenge("Basic", Reply.Rejected.UNAUTHORIZED_MESSAGE)));
                 }));
   }
 

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -97,7 +98,8 @@ public final class DeviceEventRoutes extends ApiDirectives {
                 requestEntity -> {
                   // pekko-http gives a body without Content-Type application/octet-stream (RFC
                   // 9110 lets a recipient assume it), so such an event is recorded as bin.
-                  String mediaType = requestEntity.getContentType().mediaType().toString();
+                  MediaType media = requestEntity.getContentType().mediaType();
+                  String mediaType = media.mainType() + "/" + media.subType();
                   String format = FORMAT_BY_MEDIA_TYPE.get(mediaType);
                   if (format == null) {
                     return complete(

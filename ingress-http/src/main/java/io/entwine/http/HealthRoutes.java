@@ -71,9 +71,12 @@ public final class HealthRoutes extends AllDirectives {
 
   private static CompletionStage<Boolean> safely(Supplier<CompletionStage<Boolean>> probe) {
     try {
+      // A copy, so a timeout never completes a future the check shares with others.
       return probe
           .get()
           .toCompletableFuture()
+          .copy()
+          .thenApply(Boolean.TRUE::equals)
           .completeOnTimeout(false, PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
           .exceptionally(failure -> false);
     } catch (RuntimeException e) {

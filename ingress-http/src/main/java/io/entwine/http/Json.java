@@ -1,6 +1,7 @@
 package io.entwine.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -16,6 +17,8 @@ public final class Json {
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          // a body is one JSON value; anything after it is a malformed request
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   private Json() {}

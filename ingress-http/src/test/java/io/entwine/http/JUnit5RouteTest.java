@@ -1,6 +1,7 @@
 package io.entwine.http;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -10,6 +11,7 @@ import org.apache.pekko.http.javadsl.testkit.TestRouteResult;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SystemMaterializer;
 import org.junit.jupiter.api.Assertions;
+import scala.concurrent.Await;
 import scala.concurrent.Future;
 import scala.concurrent.duration.FiniteDuration;
 
@@ -45,9 +47,21 @@ abstract class JUnit5RouteTest extends RouteTest {
     return AWAIT;
   }
 
+  /**
+   * The testkit only waits for a result when it is first inspected, so two requests run one after
+   * the other could reach an entity in either order; each request is run to completion here.
+   */
   @Override
   public TestRouteResult createTestRouteResultAsync(
       HttpRequest request, Future<RouteResult> result) {
+    try {
+      Await.ready(result, awaitDuration());
+    } catch (TimeoutException e) {
+      Assertions.fail("No response within " + awaitDuration() + " to " + request, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
     return new TestRouteResult(result, awaitDuration(), system.dispatcher(), materializer) {
       @Override
       public void fail(String message) {

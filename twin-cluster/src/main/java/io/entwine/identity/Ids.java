@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /** The identifier rules of IBM IoT Foundation, checked in one place for every protocol. */
 public final class Ids {
   public static final String DEVICE_ID_RULE =
-      "at most 32 characters of letters, digits, dash (-), underscore (_) and dot (.)";
+      "at most 32 characters of letters, digits, dash (-), underscore (_) and dot (.),"
+          + " other than . and ..";
   public static final String ORG_ID_RULE = "1 to 32 lowercase letters and digits";
 
   private static final Pattern DEVICE_PART = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
@@ -17,10 +18,15 @@ public final class Ids {
 
   /** An error message naming the rule, or empty when {@code value} is a valid device type or id. */
   public static Optional<String> checkDevicePart(String what, String value) {
-    if (value != null && DEVICE_PART.matcher(value).matches()) {
+    if (value != null && DEVICE_PART.matcher(value).matches() && !isDotsOnly(value)) {
       return Optional.empty();
     }
     return Optional.of("Invalid " + what + " '" + value + "': " + DEVICE_ID_RULE);
+  }
+
+  /** "." and ".." would name the containing path, not a device. */
+  private static boolean isDotsOnly(String value) {
+    return value.equals(".") || value.equals("..");
   }
 
   public static Optional<String> checkEventId(String value) {

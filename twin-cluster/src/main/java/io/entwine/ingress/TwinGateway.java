@@ -2,7 +2,6 @@ package io.entwine.ingress;
 
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
-import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
 import io.entwine.twin.DeviceTwin;
@@ -126,7 +125,6 @@ public final class TwinGateway {
   }
 
   private static CompletionStage<Reply> unauthorized() {
-    return CompletableFuture.completedFuture(
-        new Reply.Rejected(Rejection.UNAUTHORIZED, "Unknown device or API key, or wrong token"));
+    return CompletableFuture.completedFuture(Reply.Rejected.unauthorized());
   }
 }

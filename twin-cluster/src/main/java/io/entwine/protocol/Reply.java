@@ -13,7 +13,17 @@ public sealed interface Reply extends CborSerializable {
   /** The command was applied and, if it changed anything, persisted. */
   record Done() implements Reply {}
 
-  record Rejected(Rejection reason, String message) implements Reply {}
+  record Rejected(Rejection reason, String message) implements Reply {
+    /**
+     * The one answer to every failed authentication, whatever failed (unknown device, unknown key,
+     * wrong token), so that answers reveal nothing about which devices or keys exist.
+     */
+    public static final String UNAUTHORIZED_MESSAGE = "Unknown device or API key, or wrong token";
+
+    public static Rejected unauthorized() {
+      return new Rejected(Rejection.UNAUTHORIZED, UNAUTHORIZED_MESSAGE);
+    }
+  }
 
   /**
    * The presented secret has not been verified against this stored hash on this node yet; the

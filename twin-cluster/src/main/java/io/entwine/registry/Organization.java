@@ -189,10 +189,7 @@ public final class Organization
   private ReplyEffect<Event, State> onAuthenticate(State state, Authenticate command) {
     ApiKey apiKey = state.apiKeys().get(command.key());
     if (apiKey == null) {
-      return Effect()
-          .reply(
-              command.replyTo(),
-              new Reply.Rejected(Rejection.UNAUTHORIZED, "Unknown API key or wrong token"));
+      return Effect().reply(command.replyTo(), Reply.Rejected.unauthorized());
     }
     if (!secrets.accepts(apiKey.secretHash(), command.token(), command.verifiedAgainst())) {
       return Effect().reply(command.replyTo(), new Reply.NeedsVerification(apiKey.secretHash()));

@@ -629,7 +629,7 @@ public final class DeviceTwin
   }
 
   private static Reply.Rejected unauthorized() {
-    return new Reply.Rejected(Rejection.UNAUTHORIZED, "Unknown device or wrong token");
+    return Reply.Rejected.unauthorized();
   }
 
   // ---- events applied to state ----

@@ -1,0 +1,196 @@
+package io.entwine.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.TwinGateway;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.BasicHttpCredentials;
+import org.apache.pekko.http.javadsl.model.headers.Host;
+import org.apache.pekko.http.javadsl.model.headers.HttpCredentials;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.testkit.TestRoute;
+import org.apache.pekko.http.javadsl.testkit.TestRouteResult;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole HTTP API as the node assembles it, over the shared test cluster, with request builders
+ * for the three kinds of caller and assertions for IBM-style error bodies.
+ */
+@ExtendWith(TestClusterExtension.class)
+abstract class ApiRouteTest extends JUnit5RouteTest {
+  static final String DOMAIN = "localhost";
+  static final String ADMIN_TOKEN = "admin-token";
+  static final int MAX_PAYLOAD_BYTES = 131072;
+  static final HttpSettings SETTINGS =
+      new HttpSettings("127.0.0.1", 0, DOMAIN, ADMIN_TOKEN, MAX_PAYLOAD_BYTES);
+  static final String ORGANIZATIONS = "/api/v0002/admin/organizations";
+  static final String DEVICES = "/api/v0001/devices";
+
+  private static final AtomicInteger ORG_COUNTER = new AtomicInteger();
+
+  final TestCluster cluster;
+  final InMemoryRegistryRepository registry = new InMemoryRegistryRepository();
+  final TestRoute api;
+
+  ApiRouteTest(TestCluster cluster) {
+    super(cluster.system());
+    this.cluster = cluster;
+    this.api = testRoute(routes(cluster.gateway()));
+  }
+
+  /** The routes and their order as {@code EntwineNode} assembles them, over {@code gateway}. */
+  Route routes(TwinGateway gateway) {
+    Authentication authentication = new Authentication(gateway, SETTINGS);
+    return new EntwineRoutes(
+            new HealthRoutes(List.of()).route(),
+            new AdminRoutes(gateway, cluster.secrets(), authentication).route(),
+            new DeviceManagementRoutes(gateway, cluster.secrets(), registry, authentication)
+                .route(),
+            new DeviceEventRoutes(gateway, authentication, SETTINGS).route())
+        .route();
+  }
+
+  // ---- who calls ----
+
+  record ApiKey(String org, String key, String token) {}
+
+  record Device(String org, String type, String id, String password) {
+    DeviceKey key() {
+      return new DeviceKey(org, type, id);
+    }
+
+    String eventsPath() {
+      return "/api/v0002/device/types/" + type + "/devices/" + id + "/events";
+    }
+  }
+
+  /** An organization id no other test uses (the cluster is shared by the whole run). */
+  static String uniqueOrg(String prefix) {
+    return prefix + ORG_COUNTER.incrementAndGet();
+  }
+
+  static HttpRequest asOperator(HttpRequest request) {
+    return request.addCredentials(HttpCredentials.createOAuth2BearerToken(ADMIN_TOKEN));
+  }
+
+  static HttpRequest toOrg(String org, HttpRequest request) {
+    return request.addHeader(Host.create(org + "." + DOMAIN));
+  }
+
+  static HttpRequest withApiKey(ApiKey key, HttpRequest request) {
+    return toOrg(key.org(), request).addCredentials(basic(key.key(), key.token()));
+  }
+
+  static HttpRequest asDevice(Device device, HttpRequest request) {
+    return toOrg(device.org(), request)
+        .addCredentials(basic(Authentication.DEVICE_USERNAME, device.password()));
+  }
+
+  static BasicHttpCredentials basic(String username, String password) {
+    return HttpCredentials.createBasicHttpCredentials(username, password);
+  }
+
+  static HttpRequest withJson(HttpRequest request, String body) {
+    return request.withEntity(ContentTypes.APPLICATION_JSON, body);
+  }
+
+  // ---- fixtures, made through the API itself ----
+
+  String createOrganization(String org) {
+    TestRouteResult created =
+        api.run(
+            asOperator(
+                withJson(
+                    HttpRequest.POST(ORGANIZATIONS),
+                    "{\"id\":\"" + org + "\",\"name\":\"Org " + org + "\"}")));
+    assertEquals(StatusCodes.CREATED, created.status(), created.entityString());
+    return org;
+  }
+
+  ApiKey createApiKey(String org) {
+    TestRouteResult created =
+        api.run(asOperator(HttpRequest.POST(ORGANIZATIONS + "/" + org + "/apikeys")));
+    assertEquals(StatusCodes.CREATED, created.status(), created.entityString());
+    JsonNode body = body(created);
+    return new ApiKey(org, body.get("key").asText(), body.get("token").asText());
+  }
+
+  ApiKey organizationWithApiKey(String prefix) {
+    return createApiKey(createOrganization(uniqueOrg(prefix)));
+  }
+
+  Device registerDevice(ApiKey key, String type, String id) {
+    TestRouteResult created =
+        api.run(
+            withApiKey(
+                key,
+                withJson(
+                    HttpRequest.POST(DEVICES),
+                    "{\"type\":\"" + type + "\",\"id\":\"" + id + "\"}")));
+    assertEquals(StatusCodes.CREATED, created.status(), created.entityString());
+    return new Device(key.org(), type, id, body(created).get("password").asText());
+  }
+
+  TestRouteResult publish(Device device, String eventId, ContentType type, byte[] payload) {
+    return api.run(
+        asDevice(
+            device,
+            HttpRequest.POST(device.eventsPath() + "/" + eventId).withEntity(type, payload)));
+  }
+
+  TestRouteResult publishJson(Device device, String eventId, String json) {
+    return api.run(
+        asDevice(device, withJson(HttpRequest.POST(device.eventsPath() + "/" + eventId), json)));
+  }
+
+  // ---- assertions ----
+
+  static JsonNode body(TestRouteResult result) {
+    assertEquals("application/json", result.mediaTypeString(), result.entityString());
+    return parse(result.entityString());
+  }
+
+  static JsonNode parse(String json) {
+    try {
+      return Json.MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An IBM-style error, {@code {"message": "...", "rc": status}}, whose message has the part. */
+  static JsonNode assertError(TestRouteResult result, StatusCode status, String messagePart) {
+    assertEquals(status, result.status(), result.entityString());
+    JsonNode body = body(result);
+    assertEquals(status.intValue(), body.path("rc").asInt(), result.entityString());
+    String message = body.path("message").asText();
+    assertTrue(
+        message.contains(messagePart),
+        () -> "message '" + message + "' should contain '" + messagePart + "'");
+    return body;
+  }
+
+  /** A 401 with the challenge RFC 9110 requires. */
+  static void assertUnauthorized(TestRouteResult result, String scheme, String messagePart) {
+    assertError(result, StatusCodes.UNAUTHORIZED, messagePart);
+    String challenge =
+        result
+            .response()
+            .getHeader("WWW-Authenticate")
+            .map(HttpHeader::value)
+            .orElseThrow(() -> new AssertionError("no WWW-Authenticate header"));
+    assertEquals(scheme + " realm=\"entwine\"", challenge);
+  }
+}
