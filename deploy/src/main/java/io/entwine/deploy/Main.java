@@ -35,15 +35,12 @@ public final class Main {
       }
       throw e;
     }
-    EmbeddedCassandra ownedCassandra = cassandra;
-    node.system()
-        .getWhenTerminated()
-        .thenRun(
-            () -> {
-              if (ownedCassandra != null) {
-                ownedCassandra.stop();
-              }
-            });
+    if (cassandra != null) {
+      // Ctrl-C/SIGTERM: the node shuts down first (coordinated shutdown), then its Cassandra.
+      EmbeddedCassandra ownedCassandra = cassandra;
+      cassandra.stopAfter(node.system().getWhenTerminated());
+      node.system().getWhenTerminated().thenRun(ownedCassandra::stop);
+    }
     printBanner(config, node, cassandra, tokenGenerated);
   }
 

@@ -97,8 +97,10 @@ final class CassandraCommand {
     command.add("-Dcassandra.native_transport_port=" + settings.nativePort());
     command.add("-Dcassandra.storage_port=" + storagePort);
     command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
-    // the commit log holds schema changes anyway; flushing system_schema after each DDL
-    // statement is what makes creating a test keyspace slow
+    // a single node has no peers to tell about its shutdown; saves 2 s at every stop
+    command.add("-Dcassandra.shutdown_announce_in_ms=0");
+    // the commit log holds schema changes anyway; not flushing system_schema after every DDL
+    // statement makes creating a test keyspace faster
     command.add("-Dcassandra.test.flush_local_schema_changes=false");
     // no JMX port: one port less to collide on, and nothing here uses nodetool
     command.add("-cp");

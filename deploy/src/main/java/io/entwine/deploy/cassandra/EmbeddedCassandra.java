@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +46,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private final Thread shutdownHook;
   private volatile NodeInfo node;
   private volatile boolean stopped;
+  private volatile CompletionStage<?> stopAfter = CompletableFuture.completedFuture(null);
 
   /**
    * @param process the owned process, or null for a reused Cassandra; the shutdown hook is in place
@@ -56,7 +59,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
     this.lock = lock;
     this.pidFile = pidFile;
     this.shutdownHook =
-        process == null ? null : new Thread(this::stop, "entwine-cassandra-shutdown");
+        process == null
+            ? null
+            : new Thread(this::stopWhenDependentsAreDone, "entwine-cassandra-shutdown");
     if (shutdownHook != null) {
       Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -260,6 +265,26 @@ public final class EmbeddedCassandra implements AutoCloseable {
     deleteIfExists(pidFile);
     lock.close();
     log.info("Cassandra pid {} on {} stopped", process.pid(), contactPoint);
+  }
+
+  /**
+   * On JVM shutdown, waits (at most {@link #STOP_TIMEOUT}) for {@code dependents} — e.g. the node's
+   * actor system terminating — before stopping Cassandra, so the node never sees it vanish.
+   */
+  public void stopAfter(CompletionStage<?> dependents) {
+    this.stopAfter = dependents;
+  }
+
+  private void stopWhenDependentsAreDone() {
+    try {
+      stopAfter.toCompletableFuture().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn(
+          "Stopping Cassandra without waiting any longer for its dependents: {}", e.toString());
+    }
+    stop();
   }
 
   /** Whether {@link #stop} was called (by the caller or the shutdown hook). */

@@ -42,6 +42,14 @@ class CassandraCommandTest {
   }
 
   @Test
+  void namesTheDataDirectoryWithinTheFirstFourKilobytesForOrphanDetection() {
+    String commandLine = String.join(" ", build(true));
+
+    int position = commandLine.indexOf(CassandraCommand.storageDirOption(settings.dataDir()) + " ");
+    assertTrue(position >= 0 && position < 4096, commandLine);
+  }
+
+  @Test
   void dropsMemoryLockingThroughSetprivWhenAsked() {
     List<String> command = build(true);
 
