@@ -28,13 +28,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
@@ -66,13 +63,13 @@ public final class EntwineNode implements AutoCloseable {
 
   /** Starts a node with a configuration from {@link #config}. */
   public static EntwineNode start(Config config) throws Exception {
-    Config effective = withCassandraContactPoints(config);
+    Config effective = ClusterFormation.withDiscoveryEndpoints(withCassandraContactPoints(config));
     if (effective.getBoolean("entwine.cassandra.apply-schema")) {
       applySchema(effective);
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "entwine", effective);
     try {
-      joinCluster(system, effective.getString("entwine.cluster.seed-nodes"));
+      ClusterFormation.join(system, effective);
       return new EntwineNode(system, startServices(system, effective));
     } catch (Exception e) {
       system.terminate();
@@ -187,22 +184,6 @@ public final class EntwineNode implements AutoCloseable {
     int colon = hostAndPort.lastIndexOf(':');
     return new InetSocketAddress(
         hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1)));
-  }
-
-  private static void joinCluster(ActorSystem<?> system, String seedNodes) {
-    Cluster cluster = Cluster.get(system);
-    if (seedNodes.isBlank()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    } else {
-      cluster
-          .manager()
-          .tell(
-              new JoinSeedNodes(
-                  Arrays.stream(seedNodes.split(","))
-                      .map(String::trim)
-                      .map(seed -> AddressFromURIString.parse("pekko://entwine@" + seed))
-                      .toList()));
-    }
   }
 
   private static CompletableFuture<Boolean> cassandraAnswers(CassandraSession session) {

@@ -64,6 +64,7 @@ public final class TestNode implements AutoCloseable {
             entwine.http.interface = "127.0.0.1"
             entwine.cluster.port = 0
             entwine.cluster.seed-nodes = ""
+            entwine.management.enabled = off
             pekko.coordinated-shutdown.exit-jvm = off
             """
                 .formatted(keyspace, cassandra.nativePort(), ADMIN_TOKEN)));
