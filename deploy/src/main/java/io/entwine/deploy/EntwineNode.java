@@ -17,6 +17,9 @@ import io.entwine.http.HealthRoutes;
 import io.entwine.http.HttpServer;
 import io.entwine.http.HttpSettings;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.mqtt.GatewayTwinAccess;
+import io.entwine.mqtt.MqttIngress;
+import io.entwine.mqtt.MqttSettings;
 import io.entwine.registry.CassandraRegistryRepository;
 import io.entwine.registry.Organization;
 import io.entwine.registry.RegistryProjection;
@@ -26,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,19 +42,23 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
- * One Entwine node, wired in one place: schema → cluster → entities → projections → HTTP. Used by
- * {@link Main} and by the integration tests.
+ * One Entwine node, wired in one place: schema → cluster → entities → projections → HTTP → MQTT.
+ * Used by {@link Main} and by the integration tests.
  */
 public final class EntwineNode implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final MqttIngress mqtt;
 
-  private EntwineNode(ActorSystem<Void> system, ServerBinding binding) {
+  private EntwineNode(ActorSystem<Void> system, Servers servers) {
     this.system = system;
-    this.binding = binding;
+    this.binding = servers.http();
+    this.mqtt = servers.mqtt();
   }
+
+  private record Servers(ServerBinding http, MqttIngress mqtt) {}
 
   /**
    * The node's configuration: {@code overrides}, then application.conf, then every module's
@@ -77,8 +85,7 @@ public final class EntwineNode implements AutoCloseable {
     }
   }
 
-  private static ServerBinding startServices(ActorSystem<Void> system, Config config)
-      throws Exception {
+  private static Servers startServices(ActorSystem<Void> system, Config config) throws Exception {
     Organization.init(system);
     DeviceTwin.init(system);
 
@@ -114,7 +121,11 @@ public final class EntwineNode implements AutoCloseable {
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     httpBound.complete(true);
-    return binding;
+    MqttIngress mqtt =
+        MqttIngress.start(system, MqttSettings.from(config), new GatewayTwinAccess(gateway))
+            .toCompletableFuture()
+            .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    return new Servers(binding, mqtt);
   }
 
   public ActorSystem<Void> system() {
@@ -127,6 +138,21 @@ public final class EntwineNode implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The plain MQTT port; empty when {@code entwine.mqtt.port} turns it off. */
+  public OptionalInt mqttPort() {
+    return mqtt.port();
+  }
+
+  /** The MQTT-over-TLS port; empty unless a certificate is configured. */
+  public OptionalInt mqttTlsPort() {
+    return mqtt.tlsPort();
+  }
+
+  /** The MQTT-over-WebSocket port (path {@code /mqtt}, TLS when a certificate is configured). */
+  public OptionalInt mqttWebSocketPort() {
+    return mqtt.webSocketPort();
   }
 
   /** Leaves the cluster and stops the node; returns when the actor system has terminated. */

@@ -30,17 +30,24 @@ public final class TestNode implements AutoCloseable {
   }
 
   private final String keyspace;
+  private final String extraConfig;
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private EntwineNode node;
 
-  private TestNode(String keyspace) {
+  private TestNode(String keyspace, String extraConfig) {
     this.keyspace = keyspace;
+    this.extraConfig = extraConfig;
   }
 
   /** A node on a fresh keyspace that the node creates from the project's CQL files. */
   public static TestNode start() throws Exception {
-    TestNode testNode = new TestNode(SharedCassandra.newKeyspace());
+    return start("");
+  }
+
+  /** Like {@link #start()}, with HOCON settings over the test defaults (e.g. MQTT TLS files). */
+  public static TestNode start(String extraConfig) throws Exception {
+    TestNode testNode = new TestNode(SharedCassandra.newKeyspace(), extraConfig);
     testNode.node = EntwineNode.start(testNode.config());
     return testNode;
   }
@@ -54,24 +61,47 @@ public final class TestNode implements AutoCloseable {
   private Config config() {
     var cassandra = SharedCassandra.get();
     return EntwineNode.config(
-        ConfigFactory.parseString(
-            """
+        ConfigFactory.parseString(extraConfig)
+            .withFallback(
+                ConfigFactory.parseString(
+                    """
             entwine.cassandra.keyspace = "%s"
             entwine.cassandra.contact-points = "127.0.0.1"
             entwine.cassandra.port = %d
             entwine.admin-token = "%s"
+            entwine.credentials.secret-key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
             entwine.http.port = 0
             entwine.http.interface = "127.0.0.1"
+            entwine.mqtt.interface = "127.0.0.1"
+            entwine.mqtt.port = 0
+            entwine.mqtt.tls-port = 0
+            entwine.mqtt.websocket-port = 0
             entwine.cluster.port = 0
             entwine.cluster.seed-nodes = ""
             entwine.management.enabled = off
             pekko.coordinated-shutdown.exit-jvm = off
             """
-                .formatted(keyspace, cassandra.nativePort(), ADMIN_TOKEN)));
+                        .formatted(keyspace, cassandra.nativePort(), ADMIN_TOKEN))));
   }
 
   public String baseUrl() {
     return "http://127.0.0.1:" + node.httpPort();
+  }
+
+  /** Paho's address of the plain MQTT listener, {@code tcp://127.0.0.1:PORT}. */
+  public String mqttUri() {
+    return "tcp://127.0.0.1:" + node.mqttPort().orElseThrow();
+  }
+
+  /** Paho's address of the MQTT-over-WebSocket listener ({@code wss://} when TLS is set). */
+  public String mqttWebSocketUri() {
+    String scheme = node.mqttTlsPort().isPresent() ? "wss" : "ws";
+    return scheme + "://127.0.0.1:" + node.mqttWebSocketPort().orElseThrow() + "/mqtt";
+  }
+
+  /** Paho's address of the MQTT-over-TLS listener; only when the node was given a certificate. */
+  public String mqttTlsUri() {
+    return "ssl://127.0.0.1:" + node.mqttTlsPort().orElseThrow();
   }
 
   @Override
@@ -117,6 +147,11 @@ public final class TestNode implements AutoCloseable {
       builder.header(
           "Authorization",
           "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+      return this;
+    }
+
+    public RequestBuilder header(String name, String value) {
+      builder.header(name, value);
       return this;
     }
 

@@ -1,0 +1,218 @@
+package io.entwine.deploy.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.entwine.deploy.testing.Fixtures;
+import io.entwine.deploy.testing.Fixtures.ApiKey;
+import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.TestNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node with a (generated, self-signed) certificate: MQTT over TLS and over secure WebSocket,
+ * plain TCP beside them, and garbage on every listener closing only that connection.
+ */
+class MqttTransportsIT {
+  private static final String STATUS = "{\"d\":{\"on\":true}}";
+
+  @TempDir static Path certificates;
+  private static TestNode node;
+  private static Fixtures fixtures;
+  private static SSLContext trustingNode;
+  private ApiKey apiKey;
+  private Device device;
+
+  @BeforeAll
+  static void startNodeWithCertificate() throws Exception {
+    SelfSignedCertificate.Pem pem = SelfSignedCertificate.create(certificates);
+    trustingNode = SelfSignedCertificate.trusting(pem.cert());
+    node =
+        TestNode.start(
+            "entwine.mqtt.tls.cert-file = \"%s\"\nentwine.mqtt.tls.key-file = \"%s\""
+                .formatted(pem.cert(), pem.key()));
+    fixtures = new Fixtures(node);
+  }
+
+  @AfterAll
+  static void stopNode() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @BeforeEach
+  void registerDevice() {
+    apiKey = fixtures.organizationWithApiKey();
+    device = fixtures.register(apiKey, "lamp", "l-1");
+  }
+
+  @Test
+  void recordsEventsOverTls() throws Exception {
+    publishAndCheck(node.mqttTlsUri(), "over-tls");
+  }
+
+  @Test
+  void recordsEventsOverSecureWebSocket() throws Exception {
+    assertTrue(node.mqttWebSocketUri().startsWith("wss://"));
+    publishAndCheck(node.mqttWebSocketUri(), "over-wss");
+  }
+
+  @Test
+  void servesPlainTcpBesideTls() throws Exception {
+    MqttClient client = Paho.device(node.mqttUri(), device);
+    try {
+      client.publish("iot-2/evt/plain/fmt/json", Paho.message(STATUS, 1));
+      assertTrue(fixtures.lastEvents(apiKey, device).body().contains("\"plain\""));
+    } finally {
+      Paho.closeQuietly(client);
+    }
+  }
+
+  @Test
+  void negotiatesTls12OrNewer() throws Exception {
+    URI tls = URI.create(node.mqttTlsUri());
+    try (SSLSocket socket =
+        (SSLSocket) trustingNode.getSocketFactory().createSocket(tls.getHost(), tls.getPort())) {
+      socket.startHandshake();
+      String protocol = socket.getSession().getProtocol();
+      assertTrue(List.of("TLSv1.2", "TLSv1.3").contains(protocol), protocol);
+    }
+  }
+
+  @Test
+  void survivesRandomAndTruncatedFramesOnEveryListener() throws Exception {
+    Random random = new Random(20261123);
+    int[] ports = {
+      URI.create(node.mqttUri()).getPort(),
+      URI.create(node.mqttTlsUri()).getPort(),
+      URI.create(node.mqttWebSocketUri()).getPort()
+    };
+    byte[] connect = connectPacket(Paho.clientId(device), device.token());
+    byte[] publish = publishPacket("iot-2/evt/fuzz/fmt/json", STATUS);
+    for (int i = 0; i < 150; i++) {
+      int port = ports[i % ports.length];
+      byte[] frame =
+          switch (i % 5) {
+            case 0 -> randomBytes(random, 1 + random.nextInt(512));
+            case 1 -> truncated(connect, random);
+            case 2 -> concat(connect, truncated(publish, random));
+            case 3 ->
+                concat(connect, new byte[] {0x30, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f});
+            default -> concat(new byte[] {0x10}, randomBytes(random, random.nextInt(64)));
+          };
+      sendAndClose(port, frame);
+    }
+
+    assertEquals(200, node.request("GET", "/health/ready").send().status());
+    publishAndCheck(node.mqttUri(), "after-fuzz");
+    publishAndCheck(node.mqttTlsUri(), "after-fuzz-tls");
+    assertTrue(
+        !fixtures.lastEvents(apiKey, device).body().contains("\"fuzz\""),
+        "a truncated PUBLISH is never recorded");
+  }
+
+  private void publishAndCheck(String uri, String event) throws Exception {
+    MqttClient client =
+        Paho.connect(
+            uri,
+            Paho.clientId(device),
+            Paho.DEVICE_USERNAME,
+            device.token(),
+            uri.startsWith("tcp:") ? null : trustingNode.getSocketFactory());
+    try {
+      client.publish("iot-2/evt/" + event + "/fmt/json", Paho.message(STATUS, 1));
+      assertTrue(
+          fixtures.lastEvents(apiKey, device).body().contains("\"" + event + "\""),
+          "persisted before PUBACK");
+    } finally {
+      Paho.closeQuietly(client);
+    }
+  }
+
+  private static void sendAndClose(int port, byte[] bytes) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoLinger(true, 0);
+      OutputStream out = socket.getOutputStream();
+      out.write(bytes);
+      out.flush();
+    } catch (IOException closedByTheNode) {
+      // the node may close first; that is the point
+    }
+  }
+
+  private static byte[] connectPacket(String clientId, String password) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    writeString(body, "MQTT");
+    body.write(4); // MQTT 3.1.1
+    body.write(0xC2); // username, password, clean session
+    body.write(0);
+    body.write(60);
+    writeString(body, clientId);
+    writeString(body, Paho.DEVICE_USERNAME);
+    writeString(body, password);
+    return packet(0x10, body.toByteArray());
+  }
+
+  private static byte[] publishPacket(String topic, String payload) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    writeString(body, topic);
+    body.write(0);
+    body.write(1); // packet id 1, QoS 1
+    body.writeBytes(payload.getBytes(StandardCharsets.UTF_8));
+    return packet(0x32, body.toByteArray());
+  }
+
+  private static byte[] packet(int header, byte[] body) {
+    ByteArrayOutputStream packet = new ByteArrayOutputStream();
+    packet.write(header);
+    int length = body.length;
+    do {
+      int digit = length % 128;
+      length /= 128;
+      packet.write(length > 0 ? digit | 0x80 : digit);
+    } while (length > 0);
+    packet.writeBytes(body);
+    return packet.toByteArray();
+  }
+
+  private static void writeString(ByteArrayOutputStream out, String value) {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    out.write(bytes.length >> 8);
+    out.write(bytes.length & 0xff);
+    out.writeBytes(bytes);
+  }
+
+  private static byte[] truncated(byte[] frame, Random random) {
+    return Arrays.copyOf(frame, 1 + random.nextInt(frame.length - 1));
+  }
+
+  private static byte[] randomBytes(Random random, int length) {
+    byte[] bytes = new byte[length];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+
+  private static byte[] concat(byte[] first, byte[] second) {
+    byte[] both = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, both, first.length, second.length);
+    return both;
+  }
+}

@@ -1,0 +1,36 @@
+package io.entwine.mqtt;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.DeviceMessage;
+import io.entwine.ingress.TwinGateway;
+import io.entwine.protocol.Reply;
+import java.util.concurrent.CompletionStage;
+
+/** The MQTT endpoint's calls, each one call on the one ingress path, {@link TwinGateway}. */
+public final class GatewayTwinAccess implements TwinAccess {
+  private final TwinGateway gateway;
+
+  public GatewayTwinAccess(TwinGateway gateway) {
+    this.gateway = gateway;
+  }
+
+  @Override
+  public CompletionStage<Reply> authenticateDevice(DeviceKey device, String token) {
+    return gateway.authenticateDevice(device, token);
+  }
+
+  @Override
+  public CompletionStage<Reply> authenticateApiKey(String org, String key, String token) {
+    return gateway.authenticateApiKey(org, key, token);
+  }
+
+  @Override
+  public CompletionStage<Reply> recordEvent(DeviceMessage message, String deviceToken) {
+    return gateway.recordEvent(message, deviceToken);
+  }
+
+  @Override
+  public CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey) {
+    return gateway.recordApplicationEvent(message, apiKey);
+  }
+}

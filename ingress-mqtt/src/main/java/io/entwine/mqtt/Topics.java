@@ -1,0 +1,203 @@
+package io.entwine.mqtt;
+
+import io.entwine.identity.Ids;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The IBM IoT Foundation topic space (seed sections 5.2 and 5.3): which topics a device or an
+ * application may publish to, and which filters each may subscribe to. Pure functions; every
+ * identifier is checked with the rules of {@link Ids}. In a filter, {@link #ANY} ({@code +}) may
+ * stand for a whole identifier; {@code #} is never accepted.
+ */
+public final class Topics {
+  public static final String ANY = "+";
+
+  private static final String ROOT = "iot-2";
+  private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  private Topics() {}
+
+  /** What a PUBLISH topic addresses, or why it may not be published to. */
+  public sealed interface Publication permits DeviceEvent, EventOnBehalf, CommandTo, Invalid {}
+
+  /** A subscription filter that is allowed, or why it is not. */
+  public sealed interface Filter
+      permits CommandFilter,
+          DeviceEventFilter,
+          DeviceCommandFilter,
+          DeviceStatusFilter,
+          AppStatusFilter,
+          Invalid {}
+
+  /** {@code iot-2/evt/{event}/fmt/{format}}, published by the device itself. */
+  public record DeviceEvent(String event, String format) implements Publication {}
+
+  /** {@code iot-2/type/{type}/id/{id}/evt/{event}/fmt/{format}}, published by an application. */
+  public record EventOnBehalf(String type, String id, String event, String format)
+      implements Publication {}
+
+  /** {@code iot-2/type/{type}/id/{id}/cmd/{command}/fmt/{format}}, published by an application. */
+  public record CommandTo(String type, String id, String command, String format)
+      implements Publication {}
+
+  /** A device's own commands: {@code iot-2/cmd/{command|+}/fmt/{format|+}}. */
+  public record CommandFilter(String command, String format) implements Filter {}
+
+  /** {@code iot-2/type/{type|+}/id/{id|+}/evt/{event|+}/fmt/{format|+}} (applications). */
+  public record DeviceEventFilter(String type, String id, String event, String format)
+      implements Filter {}
+
+  /** {@code iot-2/type/{type|+}/id/{id|+}/cmd/{command|+}/fmt/{format|+}} (applications). */
+  public record DeviceCommandFilter(String type, String id, String command, String format)
+      implements Filter {}
+
+  /** {@code iot-2/type/{type|+}/id/{id|+}/mon} (applications). */
+  public record DeviceStatusFilter(String type, String id) implements Filter {}
+
+  /** {@code iot-2/app/{appId|+}/mon} (applications). */
+  public record AppStatusFilter(String appId) implements Filter {}
+
+  public record Invalid(String reason) implements Publication, Filter {}
+
+  /** True when filter segment {@code pattern} ({@link #ANY} or a literal) matches {@code value}. */
+  public static boolean matches(String pattern, String value) {
+    return ANY.equals(pattern) || pattern.equals(value);
+  }
+
+  /** The application id rule (the seed imposes none; it must fit one topic segment). */
+  public static boolean isAppId(String value) {
+    return value != null && APP_ID.matcher(value).matches();
+  }
+
+  // ---- publishing ----
+
+  /** A device may publish only its own events. */
+  public static Publication devicePublication(String topic) {
+    String[] s = split(topic);
+    if (s.length == 5 && ROOT.equals(s[0]) && "evt".equals(s[1]) && "fmt".equals(s[3])) {
+      return firstError(event(s[2], false), format(s[4], false))
+          .<Publication>map(Invalid::new)
+          .orElseGet(() -> new DeviceEvent(s[2], s[4]));
+    }
+    return new Invalid("a device publishes only to iot-2/evt/{event}/fmt/{format}");
+  }
+
+  /** An application may publish events and commands of any device of its organization. */
+  public static Publication applicationPublication(String topic) {
+    String[] s = split(topic);
+    if (s.length == 9 && isDeviceTopic(s) && "fmt".equals(s[7])) {
+      boolean isEvent = "evt".equals(s[5]);
+      if (isEvent || "cmd".equals(s[5])) {
+        Optional<String> error =
+            firstError(
+                device(s[2], s[4], false),
+                isEvent ? event(s[6], false) : command(s[6], false),
+                format(s[8], false));
+        if (error.isPresent()) {
+          return new Invalid(error.get());
+        }
+        return isEvent
+            ? new EventOnBehalf(s[2], s[4], s[6], s[8])
+            : new CommandTo(s[2], s[4], s[6], s[8]);
+      }
+    }
+    return new Invalid(
+        "an application publishes only to iot-2/type/{type}/id/{id}/evt/{event}/fmt/{format}"
+            + " or iot-2/type/{type}/id/{id}/cmd/{command}/fmt/{format}");
+  }
+
+  // ---- subscribing ----
+
+  /** A device may subscribe only to its own commands. */
+  public static Filter deviceSubscription(String filter) {
+    String[] s = split(filter);
+    if (s.length == 5 && ROOT.equals(s[0]) && "cmd".equals(s[1]) && "fmt".equals(s[3])) {
+      return firstError(command(s[2], true), format(s[4], true))
+          .<Filter>map(Invalid::new)
+          .orElseGet(() -> new CommandFilter(s[2], s[4]));
+    }
+    return new Invalid("a device subscribes only to iot-2/cmd/{command}/fmt/{format}");
+  }
+
+  /** An application may subscribe to events, commands and status of its organization. */
+  public static Filter applicationSubscription(String filter) {
+    String[] s = split(filter);
+    if (s.length == 9 && isDeviceTopic(s) && "fmt".equals(s[7])) {
+      boolean isEvent = "evt".equals(s[5]);
+      if (isEvent || "cmd".equals(s[5])) {
+        Optional<String> error =
+            firstError(
+                device(s[2], s[4], true),
+                isEvent ? event(s[6], true) : command(s[6], true),
+                format(s[8], true));
+        if (error.isPresent()) {
+          return new Invalid(error.get());
+        }
+        return isEvent
+            ? new DeviceEventFilter(s[2], s[4], s[6], s[8])
+            : new DeviceCommandFilter(s[2], s[4], s[6], s[8]);
+      }
+    }
+    if (s.length == 6 && isDeviceTopic(s) && "mon".equals(s[5])) {
+      return device(s[2], s[4], true)
+          .<Filter>map(Invalid::new)
+          .orElseGet(() -> new DeviceStatusFilter(s[2], s[4]));
+    }
+    if (s.length == 4 && ROOT.equals(s[0]) && "app".equals(s[1]) && "mon".equals(s[3])) {
+      return ANY.equals(s[2]) || isAppId(s[2])
+          ? new AppStatusFilter(s[2])
+          : new Invalid("Invalid application id '" + s[2] + "'");
+    }
+    return new Invalid(
+        "an application subscribes only to iot-2/type/{type}/id/{id}/evt/{event}/fmt/{format},"
+            + " .../cmd/{command}/fmt/{format}, iot-2/type/{type}/id/{id}/mon"
+            + " or iot-2/app/{appId}/mon");
+  }
+
+  // ---- segments ----
+
+  private static String[] split(String topic) {
+    // -1 keeps empty segments ("iot-2/evt//fmt/json" has an empty event id, not four segments)
+    return topic == null ? new String[0] : topic.split("/", -1);
+  }
+
+  private static boolean isDeviceTopic(String[] s) {
+    return ROOT.equals(s[0]) && "type".equals(s[1]) && "id".equals(s[3]);
+  }
+
+  private static Optional<String> device(String type, String id, boolean wildcard) {
+    Optional<String> typeError =
+        wildcard && ANY.equals(type) ? Optional.empty() : Ids.checkDevicePart("device type", type);
+    return typeError.or(
+        () -> wildcard && ANY.equals(id) ? Optional.empty() : Ids.checkDevicePart("device id", id));
+  }
+
+  private static Optional<String> event(String event, boolean wildcard) {
+    return wildcard && ANY.equals(event) ? Optional.empty() : Ids.checkEventId(event);
+  }
+
+  private static Optional<String> command(String command, boolean wildcard) {
+    if (wildcard && ANY.equals(command)) {
+      return Optional.empty();
+    }
+    return Ids.checkEventId(command).map(m -> m.replaceFirst("event id", "command id"));
+  }
+
+  private static Optional<String> format(String format, boolean wildcard) {
+    if (wildcard && ANY.equals(format)) {
+      return Optional.empty();
+    }
+    return Ids.checkEventId(format).map(m -> m.replaceFirst("event id", "format"));
+  }
+
+  @SafeVarargs
+  private static Optional<String> firstError(Optional<String>... checks) {
+    for (Optional<String> check : checks) {
+      if (check.isPresent()) {
+        return check;
+      }
+    }
+    return Optional.empty();
+  }
+}

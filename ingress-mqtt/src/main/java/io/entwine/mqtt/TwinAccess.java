@@ -1,0 +1,29 @@
+package io.entwine.mqtt;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.DeviceMessage;
+import io.entwine.protocol.Reply;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Everything the MQTT endpoint asks of the twins, one method per call, each answered with the
+ * twins' {@link Reply} ({@code Done} or a rejection). Production goes through {@link
+ * io.entwine.ingress.TwinGateway} ({@link GatewayTwinAccess}); endpoint tests use a fake.
+ */
+public interface TwinAccess {
+
+  /** Done when {@code token} is the token of a registered, enabled device. Records nothing. */
+  CompletionStage<Reply> authenticateDevice(DeviceKey device, String token);
+
+  /** Done when {@code token} is the token of API key {@code key} of organization {@code org}. */
+  CompletionStage<Reply> authenticateApiKey(String org, String key, String token);
+
+  /** Records an event the device published itself; Done means persisted. */
+  CompletionStage<Reply> recordEvent(DeviceMessage message, String deviceToken);
+
+  /**
+   * Records an event an application published on behalf of a device of its own organization; {@code
+   * apiKey} was authenticated at CONNECT. Done means persisted.
+   */
+  CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey);
+}

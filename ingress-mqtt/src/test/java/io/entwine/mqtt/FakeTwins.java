@@ -1,0 +1,88 @@
+package io.entwine.mqtt;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.DeviceMessage;
+import io.entwine.protocol.Reply;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Twins for endpoint tests: known device tokens and API keys, and every record call kept with its
+ * future, which the test completes now ({@link #autoComplete}) or later ({@link #nextRecord}).
+ */
+final class FakeTwins implements TwinAccess {
+  record Recording(DeviceMessage message, String credential, CompletableFuture<Reply> reply) {
+    void done() {
+      reply.complete(new Reply.Done());
+    }
+  }
+
+  private final Map<DeviceKey, String> deviceTokens = new ConcurrentHashMap<>();
+  private final Map<String, String> apiKeyTokens = new ConcurrentHashMap<>();
+  private final LinkedBlockingQueue<Recording> pending = new LinkedBlockingQueue<>();
+  final List<Recording> recorded = new CopyOnWriteArrayList<>();
+  volatile boolean autoComplete = true;
+
+  FakeTwins device(DeviceKey device, String token) {
+    deviceTokens.put(device, token);
+    return this;
+  }
+
+  FakeTwins apiKey(String key, String token) {
+    apiKeyTokens.put(key, token);
+    return this;
+  }
+
+  @Override
+  public CompletionStage<Reply> authenticateDevice(DeviceKey device, String token) {
+    return CompletableFuture.completedFuture(
+        token.equals(deviceTokens.get(device)) ? new Reply.Done() : unauthorized());
+  }
+
+  @Override
+  public CompletionStage<Reply> authenticateApiKey(String org, String key, String token) {
+    return CompletableFuture.completedFuture(
+        token.equals(apiKeyTokens.get(key)) ? new Reply.Done() : unauthorized());
+  }
+
+  @Override
+  public CompletionStage<Reply> recordEvent(DeviceMessage message, String deviceToken) {
+    return record(message, deviceToken);
+  }
+
+  @Override
+  public CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey) {
+    return record(message, apiKey);
+  }
+
+  private CompletionStage<Reply> record(DeviceMessage message, String credential) {
+    Recording recording = new Recording(message, credential, new CompletableFuture<>());
+    recorded.add(recording);
+    if (autoComplete) {
+      recording.done();
+    } else {
+      pending.add(recording);
+    }
+    return recording.reply();
+  }
+
+  /** The next record call that is waiting for the test, or null when none comes in time. */
+  Recording nextRecord(Duration timeout) throws InterruptedException {
+    return pending.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  int waitingRecords() {
+    return pending.size();
+  }
+
+  private static Reply unauthorized() {
+    return Reply.Rejected.unauthorized();
+  }
+}
