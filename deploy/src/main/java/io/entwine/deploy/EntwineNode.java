@@ -8,23 +8,39 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.deploy.cassandra.SchemaApplier;
+import io.entwine.historian.CassandraHistorianQueries;
+import io.entwine.historian.CassandraHistorianRepository;
+import io.entwine.historian.HistorianCursors;
+import io.entwine.historian.HistorianProjection;
+import io.entwine.historian.HistorianQueries;
 import io.entwine.http.AdminRoutes;
 import io.entwine.http.Authentication;
+import io.entwine.http.CommandRoutes;
+import io.entwine.http.DeviceCredentialRoutes;
 import io.entwine.http.DeviceEventRoutes;
 import io.entwine.http.DeviceManagementRoutes;
 import io.entwine.http.EntwineRoutes;
 import io.entwine.http.HealthRoutes;
+import io.entwine.http.HistorianRoutes;
+import io.entwine.http.HonoRoutes;
 import io.entwine.http.HttpServer;
 import io.entwine.http.HttpSettings;
+import io.entwine.http.ProjectionRoutes;
+import io.entwine.http.TencentRoutes;
+import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.mqtt.GatewayTwinAccess;
 import io.entwine.mqtt.MqttIngress;
 import io.entwine.mqtt.MqttSettings;
+import io.entwine.projection.ProjectionLag;
+import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.CassandraRegistryRepository;
+import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
 import io.entwine.registry.RegistryProjection;
 import io.entwine.registry.RegistryRepository;
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
@@ -88,12 +104,19 @@ public final class EntwineNode implements AutoCloseable {
   private static Servers startServices(ActorSystem<Void> system, Config config) throws Exception {
     Organization.init(system);
     DeviceTwin.init(system);
+    AuthIdIndex.init(system);
+    DeviceIdIndex.init(system);
 
     CassandraSession session =
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
     String keyspace = config.getString("entwine.cassandra.keyspace");
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
     RegistryProjection.init(system, registry);
+    HistorianProjection.init(system, new CassandraHistorianRepository(session, keyspace));
+    HistorianQueries historian = new CassandraHistorianQueries(session, keyspace, system);
+    ProjectionLag projectionLag =
+        ProjectionLag.fromConfig(
+            session, config, List.of(RegistryProjection.NAME, HistorianProjection.NAME));
 
     HttpSettings httpSettings = HttpSettings.from(config);
     Credentials credentials = Credentials.get(system);
@@ -101,6 +124,8 @@ public final class EntwineNode implements AutoCloseable {
         new TwinGateway(
             system, credentials.verifiedSecrets(), config.getDuration("entwine.ask-timeout"));
     Authentication authentication = new Authentication(gateway, httpSettings);
+    OrganizationPolicies policies =
+        new OrganizationPolicies(system, gateway, OrganizationPolicies.cacheTtl(system));
     CompletableFuture<Boolean> httpBound = new CompletableFuture<>();
     HealthRoutes health =
         new HealthRoutes(
@@ -111,11 +136,29 @@ public final class EntwineNode implements AutoCloseable {
     EntwineRoutes routes =
         new EntwineRoutes(
             health.route(),
-            new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication).route(),
+            new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
+                .route(),
+            new ProjectionRoutes(authentication, projectionLag::lags).route(),
+            // before the management routes, which authenticate everything under /api/v0001
+            new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
+                .route(),
             new DeviceManagementRoutes(
                     gateway, credentials.verifiedSecrets(), registry, authentication)
                 .route(),
-            new DeviceEventRoutes(gateway, authentication, httpSettings).route());
+            new DeviceEventRoutes(gateway, authentication, httpSettings).route(),
+            new DeviceCredentialRoutes(
+                    gateway, credentials.verifiedSecrets(), credentials.secretBox(), authentication)
+                .route(),
+            new CommandRoutes(gateway, authentication, httpSettings).route(),
+            new HonoRoutes(gateway, policies, httpSettings).route(),
+            new TencentRoutes(
+                    gateway,
+                    policies,
+                    credentials.secretBox(),
+                    authentication,
+                    httpSettings,
+                    TwinSettings.from(config).nonceWindow())
+                .route());
     ServerBinding binding =
         HttpServer.start(system, httpSettings, routes.route())
             .toCompletableFuture()

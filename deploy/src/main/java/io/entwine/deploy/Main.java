@@ -20,6 +20,10 @@ public final class Main {
     if (tokenGenerated) {
       config = with(config, "entwine.admin-token", Tokens.secret() + Tokens.secret());
     }
+    if (config.getString("entwine.credentials.secret-key").isBlank()) {
+      config =
+          with(config, "entwine.credentials.secret-key", SecretKeyFile.loadOrCreate(dataDir()));
+    }
     EmbeddedCassandra cassandra = null;
     if (config.getString("entwine.cassandra.contact-points").isBlank()) {
       cassandra = EmbeddedCassandra.start(CassandraSettings.fromEnvironment(System.getenv()));
@@ -42,6 +46,11 @@ public final class Main {
       node.system().getWhenTerminated().thenRun(ownedCassandra::stop);
     }
     printBanner(config, node, cassandra, tokenGenerated);
+  }
+
+  private static java.nio.file.Path dataDir() {
+    return java.nio.file.Path.of(
+        System.getenv().getOrDefault(CassandraSettings.ENV_DATA_DIR, "data"));
   }
 
   private static Config with(Config config, String path, Object value) {

@@ -4,10 +4,13 @@ import static io.entwine.http.ApiResponses.error;
 import static io.entwine.http.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.credentials.Tokens;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.Ids;
+import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
@@ -23,12 +26,33 @@ public final class AdminRoutes extends ApiDirectives {
   private final TwinGateway gateway;
   private final VerifiedSecrets secrets;
   private final Authentication authentication;
+  private final OrganizationPolicies policies;
 
   public AdminRoutes(TwinGateway gateway, VerifiedSecrets secrets, Authentication authentication) {
+    this(gateway, secrets, authentication, null);
+  }
+
+  /** {@code policies}: this node's settings cache, refreshed when the operator changes them. */
+  public AdminRoutes(
+      TwinGateway gateway,
+      VerifiedSecrets secrets,
+      Authentication authentication,
+      OrganizationPolicies policies) {
     this.gateway = gateway;
     this.secrets = secrets;
     this.authentication = authentication;
+    this.policies = policies;
   }
+
+  public record HonoHttpJson(
+      boolean enabled,
+      @JsonProperty("max-ttd") int maxTtd,
+      @JsonProperty("allow-unauthenticated") boolean allowUnauthenticated) {}
+
+  public record LimitsJson(
+      @JsonProperty("messages-per-period") long messagesPerPeriod,
+      @JsonProperty("period-seconds") int periodSeconds,
+      @JsonProperty("max-payload-bytes") int maxPayloadBytes) {}
 
   public record ApiKeyCreatedResponse(
       String key, String token, String description, Instant created) {}
@@ -56,6 +80,18 @@ public final class AdminRoutes extends ApiDirectives {
   private Route organizationRoutes(String org) {
     return concat(
         pathEndOrSingleSlash(() -> get(() -> getOrganization(org))),
+        path(
+            segment("adapters").slash("hono-http"),
+            () ->
+                concat(
+                    put(() -> jsonObject(false, body -> configureHonoHttp(org, body))),
+                    get(() -> settings(org, s -> honoHttp(s.honoHttp()))))),
+        path(
+            "limits",
+            () ->
+                concat(
+                    put(() -> jsonObject(false, body -> setLimits(org, body))),
+                    get(() -> settings(org, s -> limits(s.limits()))))),
         pathPrefix(
             "apikeys",
             () ->
@@ -125,6 +161,97 @@ public final class AdminRoutes extends ApiDirectives {
 
   private static List<Reply.ApiKeyInfo> apiKeyList(Reply keys) {
     return ((Reply.ApiKeys) keys).keys();
+  }
+
+  // ---- tenant configuration ----
+
+  private Route configureHonoHttp(String org, ObjectNode body) {
+    JsonNode enabled = body.get("enabled");
+    JsonNode maxTtd = body.get("max-ttd");
+    JsonNode unauthenticated = body.get("allow-unauthenticated");
+    if ((enabled != null && !enabled.isBoolean())
+        || (unauthenticated != null && !unauthenticated.isBoolean())
+        || (maxTtd != null
+            && (!maxTtd.canConvertToInt()
+                || !maxTtd.isIntegralNumber()
+                || maxTtd.intValue() < 0))) {
+      return complete(
+          error(
+              StatusCodes.BAD_REQUEST,
+              "'enabled' and 'allow-unauthenticated' are true or false, 'max-ttd' a whole number"
+                  + " of seconds"));
+    }
+    Reply.HonoHttpAdapter defaults = Reply.HonoHttpAdapter.DEFAULT;
+    Reply.HonoHttpAdapter config =
+        new Reply.HonoHttpAdapter(
+            enabled == null ? defaults.enabled() : enabled.booleanValue(),
+            maxTtd == null ? defaults.maxTtd() : maxTtd.intValue(),
+            unauthenticated == null
+                ? defaults.allowUnauthenticated()
+                : unauthenticated.booleanValue());
+    return completeReply(
+        gateway.ask(
+            gateway.organization(org),
+            replyTo -> new Organization.ConfigureHonoHttp(config, Timestamps.now(), replyTo)),
+        settings -> {
+          refresh(org);
+          return json(StatusCodes.OK, honoHttp(((Reply.OrganizationSettings) settings).honoHttp()));
+        });
+  }
+
+  private Route setLimits(String org, ObjectNode body) {
+    JsonNode messages = body.get("messages-per-period");
+    JsonNode period = body.get("period-seconds");
+    JsonNode payload = body.get("max-payload-bytes");
+    if (!isWholeNumber(messages, 0) || !isWholeNumber(period, 1) || !isWholeNumber(payload, 0)) {
+      return complete(
+          error(
+              StatusCodes.BAD_REQUEST,
+              "'messages-per-period' (0: unlimited), 'period-seconds' (at least 1) and"
+                  + " 'max-payload-bytes' (0: the node's default) are whole numbers"));
+    }
+    Reply.MessageLimits none = Reply.MessageLimits.NONE;
+    Reply.MessageLimits limits =
+        new Reply.MessageLimits(
+            messages == null ? none.messagesPerPeriod() : messages.longValue(),
+            period == null ? none.periodSeconds() : period.intValue(),
+            payload == null ? none.maxPayloadBytes() : payload.intValue());
+    return completeReply(
+        gateway.ask(
+            gateway.organization(org),
+            replyTo -> new Organization.SetLimits(limits, Timestamps.now(), replyTo)),
+        settings -> {
+          refresh(org);
+          return json(StatusCodes.OK, limits(((Reply.OrganizationSettings) settings).limits()));
+        });
+  }
+
+  private static boolean isWholeNumber(JsonNode value, long min) {
+    return value == null
+        || (value.isIntegralNumber() && value.canConvertToInt() && value.longValue() >= min)
+        || (value.isIntegralNumber() && value.canConvertToLong() && value.longValue() >= min);
+  }
+
+  private Route settings(
+      String org, java.util.function.Function<Reply.OrganizationSettings, Object> view) {
+    return completeReply(
+        gateway.ask(gateway.organization(org), Organization.GetSettings::new),
+        settings -> json(StatusCodes.OK, view.apply((Reply.OrganizationSettings) settings)));
+  }
+
+  private void refresh(String org) {
+    if (policies != null) {
+      policies.invalidate(org);
+    }
+  }
+
+  private static HonoHttpJson honoHttp(Reply.HonoHttpAdapter config) {
+    return new HonoHttpJson(config.enabled(), config.maxTtd(), config.allowUnauthenticated());
+  }
+
+  private static LimitsJson limits(Reply.MessageLimits limits) {
+    return new LimitsJson(
+        limits.messagesPerPeriod(), limits.periodSeconds(), limits.maxPayloadBytes());
   }
 
   private Route revokeApiKey(String org, String key) {

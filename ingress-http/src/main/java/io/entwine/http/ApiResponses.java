@@ -41,9 +41,11 @@ public final class ApiResponses {
       case NOT_FOUND -> StatusCodes.NOT_FOUND;
       case ALREADY_EXISTS -> StatusCodes.CONFLICT;
       case UNAUTHORIZED -> StatusCodes.UNAUTHORIZED;
-      case FORBIDDEN -> StatusCodes.FORBIDDEN;
+      case FORBIDDEN, DISABLED -> StatusCodes.FORBIDDEN;
       case INVALID -> StatusCodes.BAD_REQUEST;
       case LIMIT_EXCEEDED -> StatusCodes.TOO_MANY_REQUESTS;
+      case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+      case TIMED_OUT -> StatusCodes.GATEWAY_TIMEOUT;
     };
   }
 

@@ -37,7 +37,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
           "application/html", "xml",
           "application/octet-stream", "bin");
 
-  private static final String SUPPORTED_TYPES =
+  static final String SUPPORTED_TYPES =
       "text/plain (text), application/json (json), application/html (xml),"
           + " application/octet-stream (bin)";
 

@@ -17,7 +17,11 @@ import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
 import io.entwine.registry.RegistryRepository;
 import io.entwine.twin.DeviceTwin;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -91,10 +95,40 @@ public final class DeviceManagementRoutes extends ApiDirectives {
         delete(
             () ->
                 completeReply(
-                    gateway.ask(
-                        gateway.twin(device),
-                        replyTo -> new DeviceTwin.Delete(Timestamps.now(), replyTo)),
+                    deleteDevice(device),
                     done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))));
+  }
+
+  /**
+   * Deletes the twin, then frees what the organization-wide indexes hold for it: its auth-ids and
+   * its id under this type.
+   */
+  private CompletionStage<Reply> deleteDevice(DeviceKey device) {
+    return gateway
+        .ask(gateway.twin(device), DeviceTwin.ListCredentials::new)
+        .thenCompose(
+            credentials ->
+                gateway
+                    .ask(
+                        gateway.twin(device),
+                        replyTo -> new DeviceTwin.Delete(Timestamps.now(), replyTo))
+                    .thenCompose(
+                        deleted -> {
+                          if (!(deleted instanceof Reply.Done)
+                              || !(credentials instanceof Reply.CredentialList list)) {
+                            return CompletableFuture.completedFuture(deleted);
+                          }
+                          List<CompletableFuture<Reply>> freed = new ArrayList<>();
+                          freed.add(gateway.unindexDeviceId(device).toCompletableFuture());
+                          for (Reply.CredentialInfo c : list.credentials()) {
+                            if (c.authId() != null) {
+                              freed.add(
+                                  gateway.releaseAuthId(device, c.authId()).toCompletableFuture());
+                            }
+                          }
+                          return CompletableFuture.allOf(freed.toArray(CompletableFuture[]::new))
+                              .thenApply(all -> deleted);
+                        }));
   }
 
   private Route viewOrganization(ApiKeyPrincipal principal) {
@@ -104,15 +138,29 @@ public final class DeviceManagementRoutes extends ApiDirectives {
   }
 
   private Route listDevices(ApiKeyPrincipal principal) {
-    return onSuccess(
-        registry.devices(principal.org()),
-        devices -> complete(json(StatusCodes.OK, devices.stream().map(DeviceJson::of).toList())));
+    return new RegistryPaging(registry)
+        .list(
+            principal.org(),
+            null,
+            () ->
+                onSuccess(
+                    registry.devices(principal.org()),
+                    devices ->
+                        complete(
+                            json(StatusCodes.OK, devices.stream().map(DeviceJson::of).toList()))));
   }
 
   private Route listDevices(ApiKeyPrincipal principal, String type) {
-    return onSuccess(
-        registry.devices(principal.org(), type),
-        devices -> complete(json(StatusCodes.OK, devices.stream().map(DeviceJson::of).toList())));
+    return new RegistryPaging(registry)
+        .list(
+            principal.org(),
+            type,
+            () ->
+                onSuccess(
+                    registry.devices(principal.org(), type),
+                    devices ->
+                        complete(
+                            json(StatusCodes.OK, devices.stream().map(DeviceJson::of).toList()))));
   }
 
   private Route listDeviceTypes(ApiKeyPrincipal principal) {
@@ -151,9 +199,12 @@ public final class DeviceManagementRoutes extends ApiDirectives {
     String token = requestedToken != null ? requestedToken : Tokens.secret();
     JsonNode metadata = body.get("metadata");
     DeviceKey device = new DeviceKey(principal.org(), type, id);
+    // Indexed first, so a bare Hono device id resolves as soon as the registration is answered; a
+    // registration that fails after this leaves an entry the resolver ignores.
     return completeReply(
-        secrets
-            .hash(token)
+        gateway
+            .indexDeviceId(device)
+            .thenCompose(indexed -> secrets.hash(token))
             .thenCompose(
                 secretHash ->
                     gateway.ask(

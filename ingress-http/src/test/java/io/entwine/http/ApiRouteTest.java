@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.credentials.Credentials;
 import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -37,6 +40,7 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
       new HttpSettings("127.0.0.1", 0, DOMAIN, ADMIN_TOKEN, MAX_PAYLOAD_BYTES);
   static final String ORGANIZATIONS = "/api/v0002/admin/organizations";
   static final String DEVICES = "/api/v0001/devices";
+  static final Duration TENCENT_WINDOW = Duration.ofMinutes(5);
 
   private static final AtomicInteger ORG_COUNTER = new AtomicInteger();
 
@@ -53,12 +57,30 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
   /** The routes and their order as {@code EntwineNode} assembles them, over {@code gateway}. */
   Route routes(TwinGateway gateway) {
     Authentication authentication = new Authentication(gateway, SETTINGS);
+    // No settings cache: a test's change of limits or adapter configuration applies at once.
+    OrganizationPolicies policies = new OrganizationPolicies(gateway, Duration.ZERO, () -> 1);
     return new EntwineRoutes(
             new HealthRoutes(List.of()).route(),
-            new AdminRoutes(gateway, cluster.secrets(), authentication).route(),
+            new AdminRoutes(gateway, cluster.secrets(), authentication, policies).route(),
             new DeviceManagementRoutes(gateway, cluster.secrets(), registry, authentication)
                 .route(),
-            new DeviceEventRoutes(gateway, authentication, SETTINGS).route())
+            new DeviceEventRoutes(gateway, authentication, SETTINGS).route(),
+            new DeviceCredentialRoutes(
+                    gateway,
+                    cluster.secrets(),
+                    Credentials.get(cluster.system()).secretBox(),
+                    authentication)
+                .route(),
+            new CommandRoutes(gateway, authentication, SETTINGS).route(),
+            new HonoRoutes(gateway, policies, SETTINGS).route(),
+            new TencentRoutes(
+                    gateway,
+                    policies,
+                    Credentials.get(cluster.system()).secretBox(),
+                    authentication,
+                    SETTINGS,
+                    TENCENT_WINDOW)
+                .route())
         .route();
   }
 

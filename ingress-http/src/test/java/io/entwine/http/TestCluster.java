@@ -6,6 +6,8 @@ import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.registry.AuthIdIndex;
+import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
 import io.entwine.twin.DeviceTwin;
 import java.time.Duration;
@@ -38,6 +40,7 @@ final class TestCluster implements AutoCloseable {
               # Every message is serialized as if it crossed the network.
               pekko.actor.serialize-messages = on
               entwine.credentials.pbkdf2-iterations = 1000
+              entwine.twin.max-queued-commands = 5
               """)
           .withFallback(PersistenceTestKitPlugin.getInstance().config())
           .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
@@ -64,6 +67,8 @@ final class TestCluster implements AutoCloseable {
     up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
     Organization.init(testKit.system());
     DeviceTwin.init(testKit.system());
+    AuthIdIndex.init(testKit.system());
+    DeviceIdIndex.init(testKit.system());
     return new TestCluster(testKit);
   }
 

@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This node's MQTT connections: how many there are (bounded by {@code max-connections}) and which
- * connection holds which client id. A second connection with a client id takes over: the first is
- * closed (MQTT 3.1.1 section 3.1.4, seed 5.3.1). Per node only; a client id connected to two nodes
- * stays connected twice until part 2 makes takeover cluster-wide.
+ * connection holds which client id. A second connection with a client id on this node takes over at
+ * once: the first is closed (MQTT 3.1.1 section 3.1.4, seed 5.3.1). Across nodes the client id's
+ * {@link ClientSession} does the same, for connections on any node.
  */
 final class ConnectionRegistry {
   private final int maxConnections;
@@ -40,13 +40,13 @@ final class ConnectionRegistry {
     }
   }
 
-  /** Registers an authenticated connection and returns the one it takes over, if any. */
+  /** Registers an authenticated connection; returns the one registered before it, if any. */
   Optional<MqttConnection> register(String clientId, MqttConnection connection) {
     MqttConnection previous = byClientId.put(clientId, connection);
     return previous == null || previous == connection ? Optional.empty() : Optional.of(previous);
   }
 
-  /** The connection holding {@code clientId} on this node, for command delivery (part 2). */
+  /** The connection holding {@code clientId} on this node. */
   Optional<MqttConnection> connection(String clientId) {
     return Optional.ofNullable(byClientId.get(clientId));
   }

@@ -2,8 +2,10 @@ package io.entwine.mqtt;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.DeviceMessage;
+import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
+import io.entwine.twin.DeviceTwin;
 import java.util.concurrent.CompletionStage;
 
 /** The MQTT endpoint's calls, each one call on the one ingress path, {@link TwinGateway}. */
@@ -32,5 +34,15 @@ public final class GatewayTwinAccess implements TwinAccess {
   @Override
   public CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey) {
     return gateway.recordApplicationEvent(message, apiKey);
+  }
+
+  @Override
+  public CompletionStage<Reply> queueCommand(
+      DeviceKey device, String commandId, String command, String format, byte[] payload) {
+    return gateway.ask(
+        gateway.twin(device),
+        replyTo ->
+            new DeviceTwin.QueueCommand(
+                commandId, command, format, payload, null, Timestamps.now(), replyTo));
   }
 }

@@ -5,12 +5,17 @@ import io.entwine.identity.Ids;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.Payloads;
 import io.entwine.ingress.Timestamps;
+import io.entwine.live.LiveMessage;
 import io.entwine.mqtt.MqttSession.ApplicationPrincipal;
 import io.entwine.mqtt.MqttSession.DevicePrincipal;
 import io.entwine.protocol.Reply;
+import io.entwine.twin.DeviceTwin;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttTopicSubscription;
@@ -22,9 +27,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -35,38 +43,62 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT connection, from CONNECT to close, with IBM IoT Foundation semantics. Everything here
- * runs on the connection's Vert.x event loop; twin replies are brought back to it, so the state
- * needs no locks and nothing blocks.
+ * runs on the connection's Vert.x event loop; replies and messages from the cluster are brought
+ * back to it, so the state needs no locks and nothing blocks.
  *
- * <p>A PUBLISH is: checked (size, topic allowed for this client, JSON) → recorded through {@link
- * TwinAccess} → acknowledged (PUBACK for QoS 1, PUBREC for QoS 2) once the twin answered Done, in
- * the order the packets arrived. At most {@code max-in-flight-per-connection} records are asked at
- * once; when that many are open the socket is not read until half of them completed. Anything the
- * client may not do closes the connection (MQTT 3.1.1 has no negative acknowledgement).
+ * <p>CONNECT: credentials checked by the twin (device) or organization (application) → the client
+ * id's cluster-wide {@link ClientSession} claimed (which closes any other connection of it, on any
+ * node, and returns a persistent session's subscriptions) → CONNACK → a {@code Connect} status
+ * message.
+ *
+ * <p>A PUBLISH is: checked (size, topic allowed for this client, JSON) → recorded as an event or
+ * queued as a command through {@link TwinAccess} → acknowledged (PUBACK for QoS 1, PUBREC for QoS
+ * 2) once the twin answered, in the order the packets arrived. At most {@code
+ * max-in-flight-per-connection} are asked at once; when that many are open the socket is not read
+ * until half of them completed. Anything the client may not do closes the connection (MQTT 3.1.1
+ * has no negative acknowledgement).
+ *
+ * <p>Delivery: a device with a command subscription is attached to its twin, which sends it its
+ * commands; an application with subscriptions watches its organization's live feed. Both go through
+ * the {@link Outbox} (a bounded buffer per subscription, QoS 1/2 tracked to the client's
+ * acknowledgement).
  */
-final class MqttConnection {
+final class MqttConnection implements ClusterLink.Listener {
   static final String DEVICE_USERNAME = "use-token-auth";
 
   /** QoS 2 packet ids acknowledged with PUBREC whose PUBREL has not arrived yet, at most. */
   static final int MAX_UNRELEASED_QOS2 = 1024;
 
+  /** Command ids a connection remembers having been handed, so a re-attach sends none twice. */
+  static final int REMEMBERED_COMMANDS = 1024;
+
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
   private final MqttEndpoint endpoint;
   private final Context context;
+  private final String listener;
   private final MqttSettings settings;
   private final TwinAccess twins;
+  private final ClusterLink cluster;
   private final ConnectionRegistry registry;
   private final BooleanSupplier nodeStopping;
   private final String clientId;
   private final String remote;
 
   private boolean counted;
+  private boolean accepted;
   private boolean closing;
   private boolean closed;
   private boolean disconnectReceived;
+  private String statusReason;
   private MqttSession session;
   private SocketReads reads;
+  private ClusterLink.Link link;
+  private ConnectionStatus.Connection statusInfo;
+  private WireCounter counter;
+  private Outbox outbox;
+  private long publishesRead;
+  private long connectBytes;
 
   /** Accepted publishes in arrival order, until acknowledged. */
   private final ArrayDeque<InFlight> window = new ArrayDeque<>();
@@ -78,30 +110,53 @@ final class MqttConnection {
   private final Set<Integer> qos2Unreleased = new HashSet<>();
   private int asked;
 
+  /** SUBACKs and UNSUBACKs waiting for what they acknowledge to be stored, in arrival order. */
+  private final ArrayDeque<ControlAck> controlAcks = new ArrayDeque<>();
+
+  /** The filters of the live subscriptions, read by the cluster's threads to skip the hop. */
+  private volatile List<Topics.Filter> liveFilters = List.of();
+
+  private boolean attached;
+  private boolean watching;
+  private final LinkedHashSet<String> commandsSeen = new LinkedHashSet<>();
+
   private static final class InFlight {
     final int messageId;
     final MqttQoS qos;
-    final DeviceMessage message;
+    final Supplier<CompletionStage<Reply>> action;
     boolean recorded;
 
-    InFlight(int messageId, MqttQoS qos, DeviceMessage message) {
+    InFlight(int messageId, MqttQoS qos, Supplier<CompletionStage<Reply>> action) {
       this.messageId = messageId;
       this.qos = qos;
-      this.message = message;
+      this.action = action;
+    }
+  }
+
+  private static final class ControlAck {
+    final Runnable send;
+    boolean done;
+
+    ControlAck(Runnable send) {
+      this.send = send;
     }
   }
 
   MqttConnection(
       MqttEndpoint endpoint,
       Context context,
+      String listener,
       MqttSettings settings,
       TwinAccess twins,
+      ClusterLink cluster,
       ConnectionRegistry registry,
       BooleanSupplier nodeStopping) {
     this.endpoint = endpoint;
     this.context = context;
+    this.listener = listener;
     this.settings = settings;
     this.twins = twins;
+    this.cluster = cluster;
     this.registry = registry;
     this.nodeStopping = nodeStopping;
     this.clientId = endpoint.clientIdentifier();
@@ -125,6 +180,9 @@ final class MqttConnection {
     endpoint.publishReleaseHandler(this::onPublishRelease);
     endpoint.subscribeHandler(this::onSubscribe);
     endpoint.unsubscribeHandler(this::onUnsubscribe);
+    endpoint.publishAcknowledgeHandler(id -> withOutbox(outbox -> outbox.onPubAck(id)));
+    endpoint.publishReceivedHandler(id -> withOutbox(outbox -> outbox.onPubRec(id)));
+    endpoint.publishCompletionHandler(id -> withOutbox(outbox -> outbox.onPubComp(id)));
 
     if (!registry.tryOpen()) {
       refuse(
@@ -152,6 +210,16 @@ final class MqttConnection {
       refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "no username or password");
       return;
     }
+    MqttWill will = endpoint.will();
+    boolean hasWill = will != null && will.isWillFlag();
+    connectBytes =
+        WireCounter.connectPacketBytes(
+            version,
+            clientId,
+            hasWill ? will.getWillTopic() : null,
+            hasWill ? will.getWillMessageBytes() : null,
+            auth.getUsername(),
+            auth.getPassword());
     authenticate(id, auth.getUsername(), auth.getPassword());
   }
 
@@ -179,10 +247,12 @@ final class MqttConnection {
       reply = call(() -> twins.authenticateApiKey(app.org(), username, password));
     }
     reply.whenComplete(
-        (answer, failure) -> onEventLoop(() -> onAuthenticated(principal, answer, failure)));
+        (answer, failure) ->
+            onEventLoop(() -> onAuthenticated(principal, username, answer, failure)));
   }
 
-  private void onAuthenticated(MqttSession.Principal principal, Reply reply, Throwable failure) {
+  private void onAuthenticated(
+      MqttSession.Principal principal, String username, Reply reply, Throwable failure) {
     if (closing) {
       return;
     }
@@ -196,23 +266,91 @@ final class MqttConnection {
       refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, describe(reply));
       return;
     }
+    Instant connectedAt = Timestamps.now();
     session =
         new MqttSession(
             clientId,
             principal,
             endpoint.isCleanSession(),
             endpoint.protocolVersion(),
-            Timestamps.now(),
+            connectedAt,
             will(endpoint.will()));
+    statusInfo = statusInfo(username, connectedAt);
     reads = SocketReads.of(endpoint);
-    registry.register(clientId, this).ifPresent(MqttConnection::takenOver);
-    endpoint.accept(false);
-    log.debug("MQTT {} connected from {}", clientId, remote);
+    link = cluster.open(clientId, this);
+    CompletionStage<ClusterLink.StoredSession> claim;
+    try {
+      claim = link.claim(session.cleanSession());
+    } catch (RuntimeException e) {
+      claim = CompletableFuture.failedFuture(e);
+    }
+    claim.whenComplete((stored, error) -> onEventLoop(() -> onClaimed(stored, error)));
   }
 
-  /** Another connection authenticated with this client id: this one goes. */
-  private void takenOver() {
-    onEventLoop(() -> disconnect("another connection took over client id " + clientId));
+  /** The client id is this connection's now (any other was told to close): CONNACK. */
+  private void onClaimed(ClusterLink.StoredSession stored, Throwable failure) {
+    if (closing) {
+      return;
+    }
+    if (failure != null) {
+      refuse(
+          MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+          "the session could not be claimed: " + describe(failure));
+      return;
+    }
+    // The ClientSession told any other holder of the client id to close, on whichever node; it is
+    // the only arbiter, so two connections racing on this node cannot close each other.
+    registry.register(clientId, this);
+    counter = WireCounter.install(reads.channel(), connectBytes, () -> onEventLoop(this::drain));
+    outbox =
+        new Outbox(
+            new EndpointWire(),
+            settings.subscriptionBuffer(),
+            settings.maxBufferedBytesPerConnection(),
+            settings.maxInFlightDeliveries());
+    endpoint.accept(stored.present());
+    accepted = true;
+    log.debug(
+        "MQTT {} connected from {} (session present: {})", clientId, remote, stored.present());
+    restore(stored.subscriptions());
+    link.publish(ConnectionStatus.connected(session.principal(), statusInfo, Timestamps.now()));
+  }
+
+  /** A persistent session's subscriptions, as if the client had sent them again. */
+  private void restore(List<ClusterLink.StoredSubscription> stored) {
+    List<CompletionStage<Reply>> work = new ArrayList<>();
+    for (ClusterLink.StoredSubscription subscription : stored) {
+      MqttQoS qos = MqttQoS.valueOf(subscription.qos());
+      if (subscribe(subscription.filter(), qos, false, work) == MqttQoS.FAILURE) {
+        log.info("MQTT {}: stored subscription '{}' dropped", clientId, subscription.filter());
+      }
+    }
+    afterStored(work, () -> {});
+  }
+
+  private ConnectionStatus.Connection statusInfo(String username, Instant connectedAt) {
+    SocketAddress peer = endpoint.remoteAddress();
+    SocketAddress local = endpoint.localAddress();
+    return new ConnectionStatus.Connection(
+        clientId,
+        peer == null ? "" : peer.hostAddress() != null ? peer.hostAddress() : peer.host(),
+        local == null ? 0 : local.port(),
+        ConnectionStatus.protocol(endpoint.protocolVersion(), listener, endpoint.isSsl()),
+        username,
+        connectedAt);
+  }
+
+  /** Another connection, on any node, claimed the client id (told by the {@link ClientSession}). */
+  @Override
+  public void onTakenOver() {
+    onEventLoop(this::onTakenOverHere);
+  }
+
+  private void onTakenOverHere() {
+    if (statusReason == null) {
+      statusReason = ConnectionStatus.REASON_TAKEN_OVER;
+    }
+    disconnect("another connection took over client id " + clientId);
   }
 
   // ---- PUBLISH ----
@@ -221,6 +359,7 @@ final class MqttConnection {
     if (closing) {
       return;
     }
+    publishesRead++;
     int messageId = publish.messageId();
     MqttQoS qos = publish.qosLevel();
     if (qos == MqttQoS.EXACTLY_ONCE) {
@@ -237,7 +376,7 @@ final class MqttConnection {
       disconnect(intake.refusal());
       return;
     }
-    InFlight entry = new InFlight(messageId, qos, intake.message());
+    InFlight entry = new InFlight(messageId, qos, intake.action());
     window.addLast(entry);
     waiting.addLast(entry);
     if (qos == MqttQoS.EXACTLY_ONCE) {
@@ -253,7 +392,7 @@ final class MqttConnection {
     while (asked < settings.maxInFlightPerConnection() && !waiting.isEmpty()) {
       InFlight entry = waiting.pollFirst();
       asked++;
-      record(entry.message)
+      call(entry.action)
           .whenComplete((reply, failure) -> onEventLoop(() -> onRecorded(entry, reply, failure)));
     }
   }
@@ -264,11 +403,11 @@ final class MqttConnection {
       return;
     }
     if (failure != null) {
-      disconnect("the event was not recorded: " + describe(failure));
+      disconnect("the message was not recorded: " + describe(failure));
       return;
     }
-    if (!(reply instanceof Reply.Done)) {
-      disconnect("the event was refused: " + describe(reply));
+    if (!isAccepted(reply)) {
+      disconnect("the message was refused: " + describe(reply));
       return;
     }
     entry.recorded = true;
@@ -282,6 +421,10 @@ final class MqttConnection {
     if (reads.isPaused() && window.size() <= settings.maxInFlightPerConnection() / 2) {
       reads.resume();
     }
+  }
+
+  private static boolean isAccepted(Reply reply) {
+    return reply instanceof Reply.Done || reply instanceof Reply.CommandAccepted;
   }
 
   private void acknowledge(InFlight entry) {
@@ -308,14 +451,17 @@ final class MqttConnection {
 
   private CompletionStage<Reply> record(DeviceMessage message) {
     if (session.principal() instanceof DevicePrincipal device) {
-      return call(() -> twins.recordEvent(message, device.token()));
+      return twins.recordEvent(message, device.token());
     }
     ApplicationPrincipal app = (ApplicationPrincipal) session.principal();
-    return call(() -> twins.recordApplicationEvent(message, app.apiKey()));
+    return twins.recordApplicationEvent(message, app.apiKey());
   }
 
-  /** A publication this client may make, as the message for its twin, or why not. */
-  private record Intake(DeviceMessage message, String refusal) {
+  /**
+   * A publication this client may make, as the call that records it (an event) or queues it (a
+   * command), or why not.
+   */
+  private record Intake(Supplier<CompletionStage<Reply>> action, String refusal) {
     static Intake refused(String reason) {
       return new Intake(null, reason);
     }
@@ -342,8 +488,8 @@ final class MqttConnection {
       device = new DeviceKey(session.principal().org(), onBehalf.type(), onBehalf.id());
       event = onBehalf.event();
       format = onBehalf.format();
-    } else if (publication instanceof Topics.CommandTo) {
-      return Intake.refused("publishing commands is not supported yet ('" + topic + "')");
+    } else if (publication instanceof Topics.CommandTo command) {
+      return commandIntake(topic, command, payload);
     } else {
       return Intake.refused(
           "may not publish to '" + topic + "': " + ((Topics.Invalid) publication).reason());
@@ -353,7 +499,7 @@ final class MqttConnection {
       return Intake.refused("'" + topic + "': " + inspection.error());
     }
     Instant receivedAt = Timestamps.now();
-    return new Intake(
+    DeviceMessage message =
         new DeviceMessage(
             device,
             event,
@@ -361,7 +507,20 @@ final class MqttConnection {
             payload,
             inspection.eventTime().orElse(receivedAt),
             receivedAt,
-            "mqtt"),
+            "mqtt");
+    return new Intake(() -> record(message), null);
+  }
+
+  /** An application's command: queued on the device's twin with a new command id. */
+  private Intake commandIntake(String topic, Topics.CommandTo command, byte[] payload) {
+    Payloads.Inspection inspection = Payloads.inspect(command.format(), payload);
+    if (!inspection.isValid()) {
+      return Intake.refused("'" + topic + "': " + inspection.error());
+    }
+    DeviceKey device = new DeviceKey(session.principal().org(), command.type(), command.id());
+    String commandId = UUID.randomUUID().toString();
+    return new Intake(
+        () -> twins.queueCommand(device, commandId, command.command(), command.format(), payload),
         null);
   }
 
@@ -372,13 +531,20 @@ final class MqttConnection {
       return;
     }
     List<MqttQoS> granted = new ArrayList<>(subscribe.topicSubscriptions().size());
+    List<CompletionStage<Reply>> work = new ArrayList<>();
     for (MqttTopicSubscription subscription : subscribe.topicSubscriptions()) {
-      granted.add(subscribe(subscription.topicName(), subscription.qualityOfService()));
+      granted.add(subscribe(subscription.topicName(), subscription.qualityOfService(), true, work));
     }
-    endpoint.subscribeAcknowledge(subscribe.messageId(), granted);
+    afterStored(work, () -> endpoint.subscribeAcknowledge(subscribe.messageId(), granted));
   }
 
-  private MqttQoS subscribe(String filter, MqttQoS requested) {
+  /**
+   * Adds a subscription and starts what it needs (the twin for commands, the live feed for
+   * applications); {@code store} keeps it in a persistent session. The calls to wait for before
+   * acknowledging are added to {@code work}.
+   */
+  private MqttQoS subscribe(
+      String filter, MqttQoS requested, boolean store, List<CompletionStage<Reply>> work) {
     Topics.Filter parsed =
         session.isDevice()
             ? Topics.deviceSubscription(filter)
@@ -396,6 +562,24 @@ final class MqttConnection {
           settings.maxSubscriptionsPerConnection());
       return MqttQoS.FAILURE;
     }
+    if (store && !session.cleanSession()) {
+      work.add(call(() -> link.storeSubscription(filter, requested.value())));
+    }
+    if (session.principal() instanceof DevicePrincipal device) {
+      if (!attached) {
+        attached = true;
+        // A persistent session takes the commands queued while it was away (MQTT 3.1.1: messages
+        // for a clean session's subscriptions are only those published while it is connected).
+        boolean deliverWaiting = !session.cleanSession();
+        work.add(call(() -> link.attach(device.device(), deliverWaiting)));
+      }
+    } else {
+      updateLiveFilters();
+      if (!watching) {
+        watching = true;
+        link.watch(session.principal().org());
+      }
+    }
     return requested;
   }
 
@@ -403,8 +587,177 @@ final class MqttConnection {
     if (closing) {
       return;
     }
-    unsubscribe.topics().forEach(session::unsubscribe);
-    endpoint.unsubscribeAcknowledge(unsubscribe.messageId());
+    List<CompletionStage<Reply>> work = new ArrayList<>();
+    for (String filter : unsubscribe.topics()) {
+      if (session.unsubscribe(filter)) {
+        outbox.remove(filter);
+        if (!session.cleanSession()) {
+          work.add(call(() -> link.removeSubscription(filter)));
+        }
+      }
+    }
+    if (session.principal() instanceof DevicePrincipal device) {
+      if (attached && !session.takesCommands()) {
+        attached = false;
+        link.detach(device.device());
+      }
+    } else {
+      updateLiveFilters();
+      if (watching && session.subscriptions().isEmpty()) {
+        watching = false;
+        link.unwatch(session.principal().org());
+      }
+    }
+    afterStored(work, () -> endpoint.unsubscribeAcknowledge(unsubscribe.messageId()));
+  }
+
+  private void updateLiveFilters() {
+    liveFilters =
+        session.subscriptions().values().stream().map(MqttSession.Subscription::parsed).toList();
+  }
+
+  /**
+   * Sends {@code ack} once every call in {@code work} answered Done, after the acknowledgements
+   * queued before it; a failure closes the connection (the session could not be kept).
+   */
+  private void afterStored(List<CompletionStage<Reply>> work, Runnable ack) {
+    ControlAck entry = new ControlAck(ack);
+    controlAcks.addLast(entry);
+    if (work.isEmpty()) {
+      entry.done = true;
+      flushControlAcks();
+      return;
+    }
+    CompletableFuture<?>[] all =
+        work.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new);
+    CompletableFuture.allOf(all)
+        .whenComplete((done, failure) -> onEventLoop(() -> onStored(entry, all, failure)));
+  }
+
+  private void onStored(ControlAck entry, CompletableFuture<?>[] work, Throwable failure) {
+    if (closing) {
+      return;
+    }
+    if (failure != null) {
+      disconnect("the session could not be kept: " + describe(failure));
+      return;
+    }
+    for (CompletableFuture<?> call : work) {
+      if (!(call.join() instanceof Reply.Done)) {
+        disconnect("the session could not be kept: " + call.join());
+        return;
+      }
+    }
+    entry.done = true;
+    flushControlAcks();
+  }
+
+  private void flushControlAcks() {
+    while (!closing && !controlAcks.isEmpty() && controlAcks.peekFirst().done) {
+      controlAcks.pollFirst().send.run();
+    }
+  }
+
+  // ---- delivery ----
+
+  /** A live message of the organization; any thread. Skips the hop when no filter matches. */
+  @Override
+  public void onLive(LiveMessage message) {
+    for (Topics.Filter filter : liveFilters) {
+      if (Topics.matches(filter, message)) {
+        onEventLoop(() -> deliverLive(message));
+        return;
+      }
+    }
+  }
+
+  private void deliverLive(LiveMessage message) {
+    if (closing || outbox == null) {
+      return;
+    }
+    MqttSession.Subscription through = session.deliveringLive(message);
+    if (through != null) {
+      outbox.offer(
+          through.filter(),
+          new Outbox.Delivery(
+              Topics.topicOf(message), Topics.payloadOf(message), through.qos(), null));
+    }
+  }
+
+  /** A command from the device's twin; any thread. */
+  @Override
+  public void onCommand(DeviceTwin.DeliverCommand command) {
+    onEventLoop(() -> deliverCommand(command));
+  }
+
+  private void deliverCommand(DeviceTwin.DeliverCommand command) {
+    if (closing
+        || outbox == null
+        || !(session.principal() instanceof DevicePrincipal device)
+        || !device.device().equals(command.device())
+        || !rememberCommand(command.commandId())) {
+      return;
+    }
+    MqttSession.Subscription through =
+        session.deliveringCommand(command.command(), command.format());
+    if (through == null) {
+      // not subscribed to this command: it stays queued on the twin (HTTP, Hono, a later session)
+      log.debug("MQTT {}: no subscription takes command '{}'", clientId, command.command());
+      return;
+    }
+    DeviceKey key = device.device();
+    outbox.offer(
+        through.filter(),
+        new Outbox.Delivery(
+            Topics.commandTopic(command.command(), command.format()),
+            command.payload(),
+            through.qos(),
+            () -> link.confirmDelivered(key, command.commandId())));
+  }
+
+  /** False when this connection was handed the command already. */
+  private boolean rememberCommand(String commandId) {
+    if (!commandsSeen.add(commandId)) {
+      return false;
+    }
+    if (commandsSeen.size() > REMEMBERED_COMMANDS) {
+      Iterator<String> oldest = commandsSeen.iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    return true;
+  }
+
+  private void drain() {
+    if (!closing && outbox != null) {
+      outbox.drain();
+    }
+  }
+
+  private void withOutbox(java.util.function.Consumer<Outbox> action) {
+    if (outbox != null && !closed) {
+      action.accept(outbox);
+    }
+  }
+
+  /** PUBLISH packets to the client through the Vert.x endpoint. */
+  private final class EndpointWire implements Outbox.Wire {
+    @Override
+    public boolean isWritable() {
+      return reads.channel().isWritable();
+    }
+
+    @Override
+    public Future<Void> publish(String topic, byte[] payload, MqttQoS qos, int packetId) {
+      return endpoint
+          .publish(topic, Buffer.buffer(payload), qos, false, false, packetId)
+          .mapEmpty();
+    }
+
+    @Override
+    public void release(int packetId) {
+      endpoint.publishRelease(packetId);
+    }
   }
 
   // ---- close and will ----
@@ -418,14 +771,57 @@ final class MqttConnection {
     if (counted) {
       registry.closed(session == null ? null : clientId, this);
     }
-    if (session != null) {
-      if (!disconnectReceived && !nodeStopping.getAsBoolean()) {
-        publishWill();
+    if (outbox != null) {
+      outbox.close();
+    }
+    if (accepted && !disconnectReceived && !nodeStopping.getAsBoolean()) {
+      publishWill();
+    }
+    if (accepted) {
+      if (attached && session.principal() instanceof DevicePrincipal device) {
+        link.detach(device.device());
       }
-      log.debug("MQTT {} from {} closed", clientId, remote);
+      link.publish(
+          ConnectionStatus.disconnected(
+              session.principal(), statusInfo, Timestamps.now(), closeReason(), traffic()));
+      List<String> dropping = outbox.droppingSubscriptions();
+      if (!dropping.isEmpty()) {
+        log.info(
+            "MQTT {} from {}: {} messages dropped from full subscription buffers: {}",
+            clientId,
+            remote,
+            outbox.dropped(),
+            String.join(", ", dropping));
+      }
+      log.debug("MQTT {} from {} closed: {}", clientId, remote, closeReason());
+    }
+    if (link != null) {
+      link.close();
     }
     window.clear();
     waiting.clear();
+    controlAcks.clear();
+  }
+
+  private String closeReason() {
+    if (disconnectReceived) {
+      return ConnectionStatus.REASON_NORMAL;
+    }
+    if (statusReason != null) {
+      return statusReason;
+    }
+    return nodeStopping.getAsBoolean()
+        ? ConnectionStatus.REASON_SHUTDOWN
+        : ConnectionStatus.REASON_LOST;
+  }
+
+  private ConnectionStatus.Traffic traffic() {
+    return new ConnectionStatus.Traffic(
+        counter == null ? connectBytes : counter.readBytes(),
+        publishesRead,
+        counter == null ? 0 : counter.writtenBytes(),
+        outbox == null ? 0 : outbox.published(),
+        outbox == null ? 0 : outbox.dropped());
   }
 
   /**
@@ -442,10 +838,10 @@ final class MqttConnection {
                 log.info("MQTT {}: will dropped: {}", clientId, intake.refusal());
                 return;
               }
-              record(intake.message())
+              call(intake.action())
                   .whenComplete(
                       (reply, failure) -> {
-                        if (failure != null || !(reply instanceof Reply.Done)) {
+                        if (failure != null || !isAccepted(reply)) {
                           log.info(
                               "MQTT {}: will not recorded: {}",
                               clientId,
@@ -477,6 +873,9 @@ final class MqttConnection {
       return;
     }
     closing = true;
+    if (statusReason == null) {
+      statusReason = ConnectionStatus.REASON_CLOSED_BY_SERVER + reason;
+    }
     log.info("MQTT {} from {} disconnected: {}", clientId, remote, reason);
     try {
       endpoint.close();

@@ -26,7 +26,12 @@ public final class MqttIngress {
   public static CompletionStage<MqttIngress> start(
       ActorSystem<?> system, MqttSettings settings, TwinAccess twins) {
     Vertx vertx = Vertx.vertx(vertxOptions(settings));
-    return MqttListeners.start(vertx, settings, twins)
+    ClusterLink cluster =
+        new PekkoClusterLink(
+            system,
+            system.settings().config().getDuration("entwine.ask-timeout"),
+            settings.twinAttachRefresh());
+    return MqttListeners.start(vertx, settings, twins, cluster)
         .map(listeners -> register(system, new MqttIngress(vertx, listeners)))
         .onFailure(failure -> vertx.close())
         .toCompletionStage();

@@ -51,7 +51,8 @@ public final class MqttListeners {
   }
 
   /** Binds every enabled listener; fails if any cannot be bound. */
-  public static Future<MqttListeners> start(Vertx vertx, MqttSettings settings, TwinAccess twins) {
+  public static Future<MqttListeners> start(
+      Vertx vertx, MqttSettings settings, TwinAccess twins, ClusterLink cluster) {
     SocketReads.check();
     Map<String, MqttServerOptions> listeners = listenerOptions(settings);
     ConnectionRegistry registry = new ConnectionRegistry(settings.maxConnections());
@@ -59,7 +60,7 @@ public final class MqttListeners {
     Map<String, Integer> ports = new ConcurrentHashMap<>();
     return vertx
         .deployVerticle(
-            () -> new Listener(listeners, settings, twins, registry, stopping, ports),
+            () -> new Listener(listeners, settings, twins, cluster, registry, stopping, ports),
             new DeploymentOptions().setInstances(settings.eventLoops()))
         .map(id -> new MqttListeners(vertx, id, ports, registry, stopping))
         .onSuccess(started -> log.info("MQTT listening on {}", started.ports));
@@ -129,6 +130,7 @@ public final class MqttListeners {
     private final Map<String, MqttServerOptions> listeners;
     private final MqttSettings settings;
     private final TwinAccess twins;
+    private final ClusterLink cluster;
     private final ConnectionRegistry registry;
     private final AtomicBoolean stopping;
     private final Map<String, Integer> ports;
@@ -137,12 +139,14 @@ public final class MqttListeners {
         Map<String, MqttServerOptions> listeners,
         MqttSettings settings,
         TwinAccess twins,
+        ClusterLink cluster,
         ConnectionRegistry registry,
         AtomicBoolean stopping,
         Map<String, Integer> ports) {
       this.listeners = listeners;
       this.settings = settings;
       this.twins = twins;
+      this.cluster = cluster;
       this.registry = registry;
       this.stopping = stopping;
       this.ports = ports;
@@ -158,7 +162,14 @@ public final class MqttListeners {
                       .endpointHandler(
                           endpoint ->
                               new MqttConnection(
-                                      endpoint, context, settings, twins, registry, stopping::get)
+                                      endpoint,
+                                      context,
+                                      name,
+                                      settings,
+                                      twins,
+                                      cluster,
+                                      registry,
+                                      stopping::get)
                                   .start())
                       .exceptionHandler(
                           failure -> log.debug("MQTT {}: {}", name, failure.toString()))

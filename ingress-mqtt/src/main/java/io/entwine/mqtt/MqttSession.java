@@ -1,6 +1,7 @@
 package io.entwine.mqtt;
 
 import io.entwine.identity.DeviceKey;
+import io.entwine.live.LiveMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import java.time.Instant;
 import java.util.Collections;
@@ -10,9 +11,8 @@ import java.util.Optional;
 
 /**
  * One authenticated MQTT connection's session: who it is, what it subscribed to and its will.
- * Touched only on the connection's event loop. Command and event delivery (issue 3, part 2) reads
- * the subscriptions from here; sessions are not kept after the connection closes yet, so a {@code
- * cleanSession=false} client is served as if it had asked for a clean session.
+ * Touched only on the connection's event loop. A persistent session's subscriptions are also stored
+ * in the client id's {@link ClientSession} so that the next connection, on any node, resumes them.
  */
 public final class MqttSession {
 
@@ -109,7 +109,42 @@ public final class MqttSession {
     return true;
   }
 
-  void unsubscribe(String filter) {
-    subscriptions.remove(filter);
+  /** True when there was a subscription with this filter text. */
+  boolean unsubscribe(String filter) {
+    return subscriptions.remove(filter) != null;
+  }
+
+  /** True when a device holds at least one command subscription. */
+  boolean takesCommands() {
+    return subscriptions.values().stream()
+        .anyMatch(s -> s.parsed() instanceof Topics.CommandFilter);
+  }
+
+  /**
+   * The subscription a live message is delivered through: of those matching it, the one with the
+   * highest QoS (the first made among equals); null when none matches. A message is delivered once
+   * per connection, however many of its subscriptions match (MQTT 3.1.1 section 3.3.5).
+   */
+  Subscription deliveringLive(LiveMessage message) {
+    Subscription best = null;
+    for (Subscription s : subscriptions.values()) {
+      if (Topics.matches(s.parsed(), message)
+          && (best == null || s.qos().value() > best.qos().value())) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  /** Like {@link #deliveringLive}, for a device's command {@code command} in {@code format}. */
+  Subscription deliveringCommand(String command, String format) {
+    Subscription best = null;
+    for (Subscription s : subscriptions.values()) {
+      if (Topics.matches(s.parsed(), command, format)
+          && (best == null || s.qos().value() > best.qos().value())) {
+        best = s;
+      }
+    }
+    return best;
   }
 }

@@ -21,15 +21,26 @@ public record MqttSettings(
     int maxInFlightPerConnection,
     int maxPayloadBytes,
     int maxSubscriptionsPerConnection,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    int subscriptionBuffer,
+    long maxBufferedBytesPerConnection,
+    int maxInFlightDeliveries,
+    Duration twinAttachRefresh) {
 
   public record Tls(String certFile, String keyFile) {}
 
   public MqttSettings {
-    if (eventLoops < 1 || maxInFlightPerConnection < 1 || maxPayloadBytes < 1) {
+    if (eventLoops < 1
+        || maxInFlightPerConnection < 1
+        || maxPayloadBytes < 1
+        || subscriptionBuffer < 1
+        || maxBufferedBytesPerConnection < 1
+        || maxInFlightDeliveries < 1
+        || maxInFlightDeliveries > 65535) {
       throw new IllegalArgumentException(
-          "entwine.mqtt: event-loops, max-in-flight-per-connection and max-payload-bytes must be"
-              + " positive");
+          "entwine.mqtt: event-loops, max-in-flight-per-connection, max-payload-bytes,"
+              + " subscription-buffer, max-buffered-bytes-per-connection and"
+              + " max-in-flight-deliveries (at most 65535) must be positive");
     }
   }
 
@@ -53,7 +64,11 @@ public record MqttSettings(
         config.getInt("max-in-flight-per-connection"),
         config.getInt("max-payload-bytes"),
         config.getInt("max-subscriptions-per-connection"),
-        config.getDuration("connect-timeout"));
+        config.getDuration("connect-timeout"),
+        config.getInt("subscription-buffer"),
+        config.getBytes("max-buffered-bytes-per-connection"),
+        config.getInt("max-in-flight-deliveries"),
+        config.getDuration("twin-attach-refresh"));
   }
 
   /** The TLS listener is opened only when a certificate is configured. */

@@ -55,6 +55,11 @@ final class SocketReads {
     return !channel.config().isAutoRead();
   }
 
+  /** The connection's Netty channel (its pipeline and writability). */
+  Channel channel() {
+    return channel;
+  }
+
   private static Field connField() {
     try {
       Field field = MqttEndpointImpl.class.getDeclaredField("conn");

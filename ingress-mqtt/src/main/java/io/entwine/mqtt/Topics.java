@@ -1,6 +1,7 @@
 package io.entwine.mqtt;
 
 import io.entwine.identity.Ids;
+import io.entwine.live.LiveMessage;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -153,6 +154,71 @@ public final class Topics {
         "an application subscribes only to iot-2/type/{type}/id/{id}/evt/{event}/fmt/{format},"
             + " .../cmd/{command}/fmt/{format}, iot-2/type/{type}/id/{id}/mon"
             + " or iot-2/app/{appId}/mon");
+  }
+
+  // ---- delivering ----
+
+  /** The topic a device receives command {@code command} in format {@code format} on. */
+  public static String commandTopic(String command, String format) {
+    return ROOT + "/cmd/" + command + "/fmt/" + format;
+  }
+
+  /** The topic an application receives a live message on (seed 5.3.5 to 5.3.8). */
+  public static String topicOf(LiveMessage message) {
+    if (message instanceof LiveMessage.DeviceEvent e) {
+      return deviceTopic(e.type(), e.id()) + "/evt/" + e.eventId() + "/fmt/" + e.format();
+    } else if (message instanceof LiveMessage.DeviceCommand c) {
+      return deviceTopic(c.type(), c.id()) + "/cmd/" + c.command() + "/fmt/" + c.format();
+    } else if (message instanceof LiveMessage.DeviceStatus s) {
+      return deviceTopic(s.type(), s.id()) + "/mon";
+    }
+    return ROOT + "/app/" + ((LiveMessage.ApplicationStatus) message).appId() + "/mon";
+  }
+
+  /** The payload an application receives for a live message. */
+  public static byte[] payloadOf(LiveMessage message) {
+    if (message instanceof LiveMessage.DeviceEvent e) {
+      return e.payload();
+    } else if (message instanceof LiveMessage.DeviceCommand c) {
+      return c.payload();
+    } else if (message instanceof LiveMessage.DeviceStatus s) {
+      return s.payload();
+    }
+    return ((LiveMessage.ApplicationStatus) message).payload();
+  }
+
+  /** True when an application's {@code filter} selects {@code message} (same organization). */
+  public static boolean matches(Filter filter, LiveMessage message) {
+    if (filter instanceof DeviceEventFilter f && message instanceof LiveMessage.DeviceEvent e) {
+      return matches(f.type(), e.type())
+          && matches(f.id(), e.id())
+          && matches(f.event(), e.eventId())
+          && matches(f.format(), e.format());
+    } else if (filter instanceof DeviceCommandFilter f
+        && message instanceof LiveMessage.DeviceCommand c) {
+      return matches(f.type(), c.type())
+          && matches(f.id(), c.id())
+          && matches(f.command(), c.command())
+          && matches(f.format(), c.format());
+    } else if (filter instanceof DeviceStatusFilter f
+        && message instanceof LiveMessage.DeviceStatus s) {
+      return matches(f.type(), s.type()) && matches(f.id(), s.id());
+    } else if (filter instanceof AppStatusFilter f
+        && message instanceof LiveMessage.ApplicationStatus a) {
+      return matches(f.appId(), a.appId());
+    }
+    return false;
+  }
+
+  /** True when a device's command {@code filter} selects command {@code command}/{@code format}. */
+  public static boolean matches(Filter filter, String command, String format) {
+    return filter instanceof CommandFilter f
+        && matches(f.command(), command)
+        && matches(f.format(), format);
+  }
+
+  private static String deviceTopic(String type, String id) {
+    return ROOT + "/type/" + type + "/id/" + id;
   }
 
   // ---- segments ----

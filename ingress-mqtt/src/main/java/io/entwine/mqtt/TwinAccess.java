@@ -26,4 +26,12 @@ public interface TwinAccess {
    * apiKey} was authenticated at CONNECT. Done means persisted.
    */
   CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey);
+
+  /**
+   * Queues a command an application published for {@code device} on its twin, with the default time
+   * to live: {@code CommandAccepted} once persisted, LIMIT_EXCEEDED when the device already has the
+   * maximum waiting, NOT_FOUND for an unregistered device.
+   */
+  CompletionStage<Reply> queueCommand(
+      DeviceKey device, String commandId, String command, String format, byte[] payload);
 }

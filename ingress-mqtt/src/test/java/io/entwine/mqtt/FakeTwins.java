@@ -30,6 +30,17 @@ final class FakeTwins implements TwinAccess {
   final List<Recording> recorded = new CopyOnWriteArrayList<>();
   volatile boolean autoComplete = true;
 
+  record QueuedCommand(
+      DeviceKey device, String commandId, String command, String format, byte[] payload) {}
+
+  final List<QueuedCommand> commands = new CopyOnWriteArrayList<>();
+
+  /** The answer to the next commands; null accepts them (and hands them to {@link #cluster}). */
+  volatile Reply commandReply;
+
+  /** Where accepted commands go, as a twin hands them to its attached connection. */
+  volatile LocalClusterLink cluster;
+
   FakeTwins device(DeviceKey device, String token) {
     deviceTokens.put(device, token);
     return this;
@@ -60,6 +71,20 @@ final class FakeTwins implements TwinAccess {
   @Override
   public CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey) {
     return record(message, apiKey);
+  }
+
+  @Override
+  public CompletionStage<Reply> queueCommand(
+      DeviceKey device, String commandId, String command, String format, byte[] payload) {
+    Reply answer = commandReply;
+    if (answer != null) {
+      return CompletableFuture.completedFuture(answer);
+    }
+    commands.add(new QueuedCommand(device, commandId, command, format, payload));
+    if (cluster != null) {
+      cluster.queue(device, commandId, command, format, payload);
+    }
+    return CompletableFuture.completedFuture(new Reply.CommandAccepted(commandId));
   }
 
   private CompletionStage<Reply> record(DeviceMessage message, String credential) {

@@ -52,6 +52,7 @@ class MqttEndpointTest {
 
   private static Vertx vertx;
   private FakeTwins twins;
+  private LocalClusterLink cluster;
   private MqttListeners listeners;
 
   @BeforeAll
@@ -83,13 +84,18 @@ class MqttEndpointTest {
         maxInFlight,
         131072,
         3,
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2),
+        5000,
+        16 << 20,
+        32,
+        Duration.ofSeconds(60));
   }
 
   private int start(MqttSettings settings) throws Exception {
     twins = new FakeTwins().device(DEVICE, TOKEN).apiKey(API_KEY, API_TOKEN);
+    cluster = new LocalClusterLink();
     listeners =
-        MqttListeners.start(vertx, settings, twins)
+        MqttListeners.start(vertx, settings, twins, cluster)
             .toCompletionStage()
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
@@ -451,17 +457,6 @@ class MqttEndpointTest {
       assertEquals(new DeviceKey("acme", "thermo", "lab-9"), recording.message().device());
       assertEquals(API_KEY, recording.credential());
     }
-  }
-
-  @Test
-  void disconnectsApplicationPublishingCommandsUntilCommandsExist() throws Exception {
-    try (RawMqttClient client = RawMqttClient.open(start())) {
-      client.connect("a:acme:dashboard", API_KEY, API_TOKEN);
-      client.publish(
-          "iot-2/type/thermo/id/lab-1/cmd/reboot/fmt/json", MqttQoS.AT_MOST_ONCE, 0, "{}");
-      assertTrue(client.closedWithin(WAIT));
-    }
-    assertTrue(twins.recorded.isEmpty());
   }
 
   // ---- SUBSCRIBE ----

@@ -36,6 +36,8 @@ final class RawMqttClient implements AutoCloseable {
   private final EmbeddedChannel encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
   private final EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder(1 << 20));
   private final ArrayDeque<MqttMessage> received = new ArrayDeque<>();
+  private long bytesSent;
+  private long bytesReceived;
 
   private RawMqttClient(Socket socket) throws IOException {
     this.socket = socket;
@@ -60,6 +62,16 @@ final class RawMqttClient implements AutoCloseable {
       String username,
       String password,
       Consumer<MqttMessageBuilders.ConnectBuilder> options) {
+    MqttConnAckMessage connAck = connectAck(clientId, username, password, options);
+    return connAck == null ? null : connAck.variableHeader().connectReturnCode();
+  }
+
+  /** Sends CONNECT and returns the CONNACK (null when the server closed without one). */
+  MqttConnAckMessage connectAck(
+      String clientId,
+      String username,
+      String password,
+      Consumer<MqttMessageBuilders.ConnectBuilder> options) {
     MqttMessageBuilders.ConnectBuilder connect =
         MqttMessageBuilders.connect()
             .protocolVersion(MqttVersion.MQTT_3_1_1)
@@ -75,9 +87,7 @@ final class RawMqttClient implements AutoCloseable {
     options.accept(connect);
     send(connect.build());
     MqttMessage answer = receive(Duration.ofSeconds(10));
-    return answer instanceof MqttConnAckMessage connAck
-        ? connAck.variableHeader().connectReturnCode()
-        : null;
+    return answer instanceof MqttConnAckMessage connAck ? connAck : null;
   }
 
   void publish(String topic, MqttQoS qos, int messageId, byte[] payload) {
@@ -104,12 +114,45 @@ final class RawMqttClient implements AutoCloseable {
   }
 
   void subscribe(int messageId, String... filters) {
+    subscribe(messageId, MqttQoS.AT_LEAST_ONCE, filters);
+  }
+
+  void subscribe(int messageId, MqttQoS qos, String... filters) {
     MqttMessageBuilders.SubscribeBuilder subscribe =
         MqttMessageBuilders.subscribe().messageId(messageId);
     for (String filter : filters) {
-      subscribe.addSubscription(MqttQoS.AT_LEAST_ONCE, filter);
+      subscribe.addSubscription(qos, filter);
     }
     send(subscribe.build());
+  }
+
+  void unsubscribe(int messageId, String... filters) {
+    MqttMessageBuilders.UnsubscribeBuilder unsubscribe =
+        MqttMessageBuilders.unsubscribe().messageId(messageId);
+    for (String filter : filters) {
+      unsubscribe.addTopicFilter(filter);
+    }
+    send(unsubscribe.build());
+  }
+
+  void puback(int messageId) {
+    acknowledge(MqttMessageType.PUBACK, MqttQoS.AT_MOST_ONCE, messageId);
+  }
+
+  void pubrec(int messageId) {
+    acknowledge(MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, messageId);
+  }
+
+  void pubcomp(int messageId) {
+    acknowledge(MqttMessageType.PUBCOMP, MqttQoS.AT_MOST_ONCE, messageId);
+  }
+
+  private void acknowledge(MqttMessageType type, MqttQoS qos, int messageId) {
+    send(
+        MqttMessageFactory.newMessage(
+            new MqttFixedHeader(type, false, qos, false, 0),
+            MqttMessageIdVariableHeader.from(messageId),
+            null));
   }
 
   void disconnect() {
@@ -129,6 +172,7 @@ final class RawMqttClient implements AutoCloseable {
     try {
       socket.getOutputStream().write(bytes);
       socket.getOutputStream().flush();
+      bytesSent += bytes.length;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -149,6 +193,7 @@ final class RawMqttClient implements AutoCloseable {
         if (n < 0) {
           return null;
         }
+        bytesReceived += n;
         decoder.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOf(buffer, n)));
         for (Object message; (message = decoder.readInbound()) != null; ) {
           received.add((MqttMessage) message);
@@ -191,6 +236,16 @@ final class RawMqttClient implements AutoCloseable {
     } catch (IOException e) {
       return true; // reset by the server
     }
+  }
+
+  /** Bytes this client wrote to the socket. */
+  long bytesSent() {
+    return bytesSent;
+  }
+
+  /** Bytes this client read from the socket through {@link #receive}. */
+  long bytesReceived() {
+    return bytesReceived;
   }
 
   @Override

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.entwine.live.LiveMessage;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -183,5 +185,58 @@ class TopicsTest {
     assertTrue(Topics.matches("+", "anything"));
     assertTrue(Topics.matches("status", "status"));
     assertFalse(Topics.matches("status", "other"));
+  }
+
+  // ---- delivering ----
+
+  private static final byte[] NOTHING = new byte[0];
+
+  @Test
+  void liveMessagesGoToTheSeedsTopics() {
+    assertEquals(
+        "iot-2/type/t/id/i/evt/e/fmt/json",
+        Topics.topicOf(
+            new LiveMessage.DeviceEvent("o", "t", "i", "e", "json", NOTHING, Instant.EPOCH)));
+    assertEquals(
+        "iot-2/type/t/id/i/cmd/c/fmt/bin",
+        Topics.topicOf(new LiveMessage.DeviceCommand("o", "t", "i", "id-1", "c", "bin", NOTHING)));
+    assertEquals(
+        "iot-2/type/t/id/i/mon",
+        Topics.topicOf(new LiveMessage.DeviceStatus("o", "t", "i", NOTHING)));
+    assertEquals(
+        "iot-2/app/a/mon", Topics.topicOf(new LiveMessage.ApplicationStatus("o", "a", NOTHING)));
+    assertEquals("iot-2/cmd/reboot/fmt/json", Topics.commandTopic("reboot", "json"));
+  }
+
+  @Test
+  void applicationFiltersSelectTheirKindOfMessageWithWildcardsInTheSeedsPositions() {
+    LiveMessage event =
+        new LiveMessage.DeviceEvent("o", "t", "i", "e", "json", NOTHING, Instant.EPOCH);
+    LiveMessage command =
+        new LiveMessage.DeviceCommand("o", "t", "i", "id-1", "c", "json", NOTHING);
+    LiveMessage status = new LiveMessage.DeviceStatus("o", "t", "i", NOTHING);
+    LiveMessage app = new LiveMessage.ApplicationStatus("o", "a", NOTHING);
+    Topics.Filter allEvents = Topics.applicationSubscription("iot-2/type/+/id/+/evt/+/fmt/+");
+    assertTrue(Topics.matches(allEvents, event));
+    assertFalse(Topics.matches(allEvents, command));
+    assertFalse(Topics.matches(allEvents, status));
+    assertFalse(
+        Topics.matches(Topics.applicationSubscription("iot-2/type/u/id/+/evt/+/fmt/+"), event));
+    assertFalse(
+        Topics.matches(Topics.applicationSubscription("iot-2/type/+/id/+/evt/+/fmt/bin"), event));
+    assertTrue(
+        Topics.matches(Topics.applicationSubscription("iot-2/type/t/id/i/cmd/c/fmt/+"), command));
+    assertTrue(Topics.matches(Topics.applicationSubscription("iot-2/type/+/id/i/mon"), status));
+    assertFalse(Topics.matches(Topics.applicationSubscription("iot-2/type/+/id/x/mon"), status));
+    assertTrue(Topics.matches(Topics.applicationSubscription("iot-2/app/+/mon"), app));
+    assertFalse(Topics.matches(Topics.applicationSubscription("iot-2/app/b/mon"), app));
+  }
+
+  @Test
+  void deviceCommandFiltersSelectByCommandAndFormat() {
+    assertTrue(Topics.matches(Topics.deviceSubscription("iot-2/cmd/+/fmt/+"), "c", "json"));
+    assertTrue(Topics.matches(Topics.deviceSubscription("iot-2/cmd/c/fmt/json"), "c", "json"));
+    assertFalse(Topics.matches(Topics.deviceSubscription("iot-2/cmd/c/fmt/json"), "c", "bin"));
+    assertFalse(Topics.matches(Topics.deviceSubscription("iot-2/cmd/d/fmt/+"), "c", "json"));
   }
 }

@@ -36,6 +36,8 @@ public final class CassandraRegistryRepository implements RegistryRepository {
   private final Prepared selectByOrg;
   private final Prepared selectByType;
   private final Prepared countByType;
+  private final Prepared selectByOrgAfter;
+  private final Prepared selectByTypeAfter;
 
   public CassandraRegistryRepository(CassandraSession session, String keyspace) {
     this.session = session;
@@ -61,6 +63,20 @@ public final class CassandraRegistryRepository implements RegistryRepository {
     selectByOrg = prepared("SELECT " + COLUMNS + " FROM " + table + " WHERE org = ?");
     selectByType = prepared("SELECT " + COLUMNS + " FROM " + table + " WHERE org = ? AND type = ?");
     countByType = prepared("SELECT type, count(*) FROM " + table + " WHERE org = ? GROUP BY type");
+    selectByOrgAfter =
+        prepared(
+            "SELECT "
+                + COLUMNS
+                + " FROM "
+                + table
+                + " WHERE org = ? AND (type, id) > (?, ?) LIMIT ?");
+    selectByTypeAfter =
+        prepared(
+            "SELECT "
+                + COLUMNS
+                + " FROM "
+                + table
+                + " WHERE org = ? AND type = ? AND id > ? LIMIT ?");
   }
 
   @Override
@@ -108,6 +124,30 @@ public final class CassandraRegistryRepository implements RegistryRepository {
   @Override
   public CompletionStage<List<DeviceTypeCount>> deviceTypes(String org) {
     return select(countByType, row -> new DeviceTypeCount(row.getString(0), row.getLong(1)), org);
+  }
+
+  @Override
+  public CompletionStage<List<RegisteredDevice>> devicesAfter(
+      String org, String type, String afterType, String afterId, int limit) {
+    if (type == null) {
+      return select(
+          selectByOrgAfter,
+          CassandraRegistryRepository::toDevice,
+          org,
+          afterType == null ? "" : afterType,
+          afterType == null ? "" : afterId,
+          limit);
+    }
+    // a bookmark of another type: after it come this type's devices all, or none
+    String after =
+        afterType == null || afterType.compareTo(type) < 0
+            ? ""
+            : afterType.equals(type) ? afterId : null;
+    if (after == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(List.of());
+    }
+    return select(
+        selectByTypeAfter, CassandraRegistryRepository::toDevice, org, type, after, limit);
   }
 
   private CompletionStage<Done> write(Prepared statement, Object... values) {

@@ -31,4 +31,26 @@ public interface RegistryRepository {
 
   /** The organization's device types that have at least one device, ordered by type. */
   CompletionStage<List<DeviceTypeCount>> deviceTypes(String org);
+
+  /**
+   * A page of the organization's devices (of {@code type} when not null), ordered by type and id:
+   * at most {@code limit} devices that come after ({@code afterType}, {@code afterId}), or from the
+   * first when {@code afterType} is null. This default filters {@link #devices(String)}; stores
+   * that can seek override it.
+   */
+  default CompletionStage<List<RegisteredDevice>> devicesAfter(
+      String org, String type, String afterType, String afterId, int limit) {
+    CompletionStage<List<RegisteredDevice>> all = type == null ? devices(org) : devices(org, type);
+    return all.thenApply(
+        devices ->
+            devices.stream()
+                .filter(
+                    device ->
+                        afterType == null
+                            || device.type().compareTo(afterType) > 0
+                            || (device.type().equals(afterType)
+                                && device.id().compareTo(afterId) > 0))
+                .limit(limit)
+                .toList());
+  }
 }

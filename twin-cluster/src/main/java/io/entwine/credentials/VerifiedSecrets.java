@@ -69,13 +69,25 @@ public final class VerifiedSecrets {
     return verified.getIfPresent(key(storedHash, secret)) != null;
   }
 
-  /** Runs the slow hash off the caller's thread and remembers a success. */
+  /**
+   * Runs the slow hash off the caller's thread and remembers a success. A pair this node verified
+   * before costs nothing, also when the check was queued behind another of the same pair: after a
+   * twin moves to another node (failover, rebalance) every request buffered for it asks for
+   * verification at once, and repeating the slow hash for each would hold the CPU for seconds.
+   */
   public CompletionStage<Boolean> verify(String storedHash, String secret) {
+    String key = key(storedHash, secret);
+    if (verified.getIfPresent(key) != null) {
+      return CompletableFuture.completedFuture(true);
+    }
     return CompletableFuture.supplyAsync(
         () -> {
+          if (verified.getIfPresent(key) != null) {
+            return true;
+          }
           boolean ok = hasher.verify(storedHash, secret);
           if (ok) {
-            verified.put(key(storedHash, secret), Boolean.TRUE);
+            verified.put(key, Boolean.TRUE);
           }
           return ok;
         },

@@ -8,11 +8,12 @@ public final class Ids {
   public static final String DEVICE_ID_RULE =
       "at most 32 characters of letters, digits, dash (-), underscore (_) and dot (.),"
           + " other than . and ..";
-  public static final String ORG_ID_RULE = "1 to 32 lowercase letters and digits";
+  public static final String ORG_ID_RULE = "1 to 32 lowercase letters, digits and underscores (_)";
 
   private static final Pattern DEVICE_PART = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
   private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
-  private static final Pattern ORG_ID = Pattern.compile("[a-z0-9]{1,32}");
+  // The underscore lets Hono's tenant names (DEFAULT_TENANT) be organizations; see tenantOrg.
+  private static final Pattern ORG_ID = Pattern.compile("[a-z0-9_]{1,32}");
 
   private Ids() {}
 
@@ -38,6 +39,18 @@ public final class Ids {
 
   public static boolean isOrgId(String value) {
     return value != null && ORG_ID.matcher(value).matches();
+  }
+
+  /**
+   * The organization a Hono tenant id names: tenant ids are organization ids compared without
+   * regard to case, so {@code DEFAULT_TENANT} is organization {@code default_tenant}.
+   */
+  public static Optional<String> tenantOrg(String tenant) {
+    if (tenant == null) {
+      return Optional.empty();
+    }
+    String org = tenant.toLowerCase(java.util.Locale.ROOT);
+    return isOrgId(org) ? Optional.of(org) : Optional.empty();
   }
 
   /** API keys read {@code a-ORG-xxxxxxxxxx}; the organization is part of the key, as in IBM's. */

@@ -2,17 +2,27 @@ package io.entwine.ingress;
 
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
+import io.entwine.registry.AuthIdIndex;
+import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
 import io.entwine.twin.DeviceTwin;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -24,6 +34,7 @@ public final class TwinGateway {
   private final ClusterSharding sharding;
   private final VerifiedSecrets secrets;
   private final Duration askTimeout;
+  private final ActorSystem<?> system;
   // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
   // which on a 2-core host starts a thread per task (DESIGN.md).
   private final Executor sameThread = Runnable::run;
@@ -32,6 +43,11 @@ public final class TwinGateway {
     this.sharding = ClusterSharding.get(system);
     this.secrets = secrets;
     this.askTimeout = askTimeout;
+    this.system = system;
+  }
+
+  public Duration askTimeout() {
+    return askTimeout;
   }
 
   public EntityRef<DeviceTwin.Command> twin(DeviceKey device) {
@@ -92,6 +108,204 @@ public final class TwinGateway {
         (verifiedAgainst, replyTo) ->
             new Organization.Authenticate(key, token, verifiedAgainst, replyTo),
         token);
+  }
+
+  /**
+   * Records an event whose sender the edge authenticated itself (Hono credential, Tencent
+   * signature, unauthenticated device its tenant allows), or that {@code gateway} sends for the
+   * device; Done means persisted.
+   */
+  public CompletionStage<Reply> recordVerifiedEvent(
+      DeviceMessage message, DeviceKey gateway, String nonce) {
+    return ask(
+        twin(message.device()),
+        replyTo ->
+            new DeviceTwin.RecordVerifiedEvent(
+                message.eventId(),
+                message.format(),
+                message.payload(),
+                message.timestamp(),
+                message.receivedAt(),
+                gateway,
+                nonce,
+                replyTo));
+  }
+
+  // ---- Hono identities ----
+
+  /**
+   * The device that holds the hashed-password credential {@code authId} of {@code org}, when {@code
+   * password} is its password: {@link Reply.DeviceFound}, or a rejection (UNAUTHORIZED for any
+   * unknown auth-id or wrong password, DISABLED).
+   */
+  public CompletionStage<Reply> authenticateCredential(String org, String authId, String password) {
+    return ask(authIdIndex(org, authId), AuthIdIndex.Lookup::new)
+        .thenComposeAsync(
+            found -> {
+              if (!(found instanceof Reply.DeviceFound device)) {
+                return CompletableFuture.completedFuture(Reply.Rejected.unauthorized());
+              }
+              return askVerified(
+                      twin(device.device()),
+                      (verifiedAgainst, replyTo) ->
+                          new DeviceTwin.AuthenticateCredential(
+                              authId, password, verifiedAgainst, replyTo),
+                      password)
+                  .thenApply(reply -> reply instanceof Reply.Done ? device : reply);
+            },
+            sameThread);
+  }
+
+  /**
+   * The registered device with id {@code id} in {@code org}, whatever its type: {@link
+   * Reply.DeviceFound}, NOT_FOUND, or ALREADY_EXISTS when the id is registered under several types
+   * (ambiguous for protocols that address devices by id alone).
+   */
+  public CompletionStage<Reply> resolveDeviceId(String org, String id) {
+    return ask(deviceIdIndex(org, id), DeviceIdIndex.Lookup::new)
+        .thenComposeAsync(
+            reply -> {
+              List<String> types = ((Reply.DeviceTypes) reply).types();
+              if (types.size() == 1) {
+                return CompletableFuture.completedFuture(
+                    new Reply.DeviceFound(new DeviceKey(org, types.get(0), id)));
+              }
+              return registeredAmong(org, id, types);
+            },
+            sameThread);
+  }
+
+  /** Keeps the types whose twin is registered (the index may name a failed registration). */
+  private CompletionStage<Reply> registeredAmong(String org, String id, List<String> types) {
+    List<CompletableFuture<Reply>> asks = new ArrayList<>();
+    for (String type : types) {
+      asks.add(ask(twin(new DeviceKey(org, type, id)), DeviceTwin.Get::new).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              List<DeviceKey> registered = new ArrayList<>();
+              for (int i = 0; i < types.size(); i++) {
+                if (asks.get(i).join() instanceof Reply.DeviceInfo) {
+                  registered.add(new DeviceKey(org, types.get(i), id));
+                }
+              }
+              if (registered.size() == 1) {
+                return new Reply.DeviceFound(registered.get(0));
+              }
+              if (registered.isEmpty()) {
+                return new Reply.Rejected(
+                    Rejection.NOT_FOUND, "Device '" + id + "' is not registered");
+              }
+              return new Reply.Rejected(
+                  Rejection.ALREADY_EXISTS,
+                  "Device id '"
+                      + id
+                      + "' is registered under several device types ("
+                      + String.join(", ", registered.stream().map(DeviceKey::type).toList())
+                      + "); it cannot be addressed by id alone");
+            });
+  }
+
+  public CompletionStage<Reply> indexDeviceId(DeviceKey device) {
+    return ask(
+        deviceIdIndex(device.org(), device.id()),
+        replyTo -> new DeviceIdIndex.Add(device.type(), replyTo));
+  }
+
+  public CompletionStage<Reply> unindexDeviceId(DeviceKey device) {
+    return ask(
+        deviceIdIndex(device.org(), device.id()),
+        replyTo -> new DeviceIdIndex.Remove(device.type(), replyTo));
+  }
+
+  /** Done, or ALREADY_EXISTS when another device of the organization holds {@code authId}. */
+  public CompletionStage<Reply> claimAuthId(DeviceKey device, String authId) {
+    return ask(
+        authIdIndex(device.org(), authId), replyTo -> new AuthIdIndex.Claim(device, replyTo));
+  }
+
+  public CompletionStage<Reply> releaseAuthId(DeviceKey device, String authId) {
+    return ask(
+        authIdIndex(device.org(), authId), replyTo -> new AuthIdIndex.Release(device, replyTo));
+  }
+
+  private EntityRef<AuthIdIndex.Command> authIdIndex(String org, String authId) {
+    return sharding.entityRefFor(AuthIdIndex.ENTITY_KEY, AuthIdIndex.entityId(org, authId));
+  }
+
+  private EntityRef<DeviceIdIndex.Command> deviceIdIndex(String org, String id) {
+    return sharding.entityRefFor(DeviceIdIndex.ENTITY_KEY, DeviceIdIndex.entityId(org, id));
+  }
+
+  // ---- commands ----
+
+  /**
+   * Waits up to {@code timeout} for the device's response to a queued command: {@link
+   * Reply.CommandResponse}, or TIMED_OUT when none came in time.
+   */
+  public CompletionStage<Reply> awaitCommandResponse(
+      DeviceKey device, String commandId, Duration timeout) {
+    Instant until = Instant.now().plus(timeout);
+    return twin(device)
+        .<Reply>ask(
+            replyTo -> new DeviceTwin.AwaitCommandResponse(commandId, until, replyTo), timeout)
+        .exceptionally(
+            failure -> {
+              if (isTimeout(failure)) {
+                return new Reply.Rejected(
+                    Rejection.TIMED_OUT,
+                    "No response to command '"
+                        + commandId
+                        + "' within "
+                        + timeout.toSeconds()
+                        + " s");
+              }
+              throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+            });
+  }
+
+  /**
+   * A request that waits up to {@code ttd} for a command for {@code target} (Hono {@code
+   * hono-ttd}); {@code gateway} is the gateway waiting for it, null for the device itself (a
+   * gateway's own wait also takes commands its devices offer it). Answers {@link
+   * Reply.CommandToDeliver} or {@link Reply.NoCommand}. The twin decides which of several waiting
+   * requests gets a command; at {@code ttd} this tells it that the request gives up, and the twin
+   * answers it NoCommand unless it handed it a command first.
+   */
+  public CompletionStage<Reply> waitForCommand(DeviceKey target, DeviceKey gateway, Duration ttd) {
+    String waiterId = UUID.randomUUID().toString();
+    Instant until = Instant.now().plus(ttd);
+    AtomicReference<ActorRef<Reply>> waiting = new AtomicReference<>();
+    EntityRef<DeviceTwin.Command> twin = twin(target);
+    CompletionStage<Reply> answer =
+        twin.ask(
+            replyTo -> {
+              waiting.set(replyTo);
+              return new DeviceTwin.WaitForCommand(waiterId, gateway, until, replyTo);
+            },
+            ttd.plus(askTimeout));
+    Scheduler scheduler = system.scheduler();
+    scheduler.scheduleOnce(
+        ttd,
+        () -> twin.tell(new DeviceTwin.StopWaiting(waiterId, waiting.get())),
+        system.executionContext());
+    return answer.exceptionally(
+        failure -> {
+          if (isTimeout(failure)) {
+            return new Reply.NoCommand();
+          }
+          throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+        });
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    Throwable cause =
+        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    return cause instanceof TimeoutException
+        || cause instanceof org.apache.pekko.pattern.AskTimeoutException;
   }
 
   public <C> CompletionStage<Reply> ask(EntityRef<C> entity, Function<ActorRef<Reply>, C> command) {

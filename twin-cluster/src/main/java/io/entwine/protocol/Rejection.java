@@ -6,7 +6,13 @@ public enum Rejection {
   ALREADY_EXISTS,
   UNAUTHORIZED,
   FORBIDDEN,
+  /** The device is registered but disabled (IBM: 403; Hono: 404). */
+  DISABLED,
   INVALID,
   /** A bound was reached (e.g. the device's command queue is full); retry later. */
-  LIMIT_EXCEEDED
+  LIMIT_EXCEEDED,
+  /** Nobody can take the message now (e.g. no application waits for a command response). */
+  UNAVAILABLE,
+  /** A wait ended without an answer (e.g. a command expired before it was delivered). */
+  TIMED_OUT
 }

@@ -1,6 +1,7 @@
 package io.entwine.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.identity.DeviceKey;
 import java.time.Instant;
 import java.util.List;
 
@@ -56,4 +57,75 @@ public sealed interface Reply extends CborSerializable {
   record ApiKeyInfo(String key, String description, Instant created) {}
 
   record ApiKeys(List<ApiKeyInfo> keys) implements Reply {}
+
+  // ---- commands for devices ----
+
+  /** What a device answered to a command, handed to the application that waits for it. */
+  record CommandResponse(String commandId, int status, String format, byte[] payload)
+      implements Reply {}
+
+  /**
+   * A command handed to a device (or a gateway acting for {@code target}) that waits for one, e.g.
+   * in the response to a Hono request with {@code hono-ttd}. It is recorded as delivered.
+   */
+  record CommandToDeliver(
+      DeviceKey target, String commandId, String command, String format, byte[] payload)
+      implements Reply {}
+
+  /** The wait for a command ended without one. */
+  record NoCommand() implements Reply {}
+
+  /** One command of a device's queue as applications list it. */
+  record CommandInfo(
+      String commandId,
+      String command,
+      String format,
+      String status,
+      Instant queuedAt,
+      Instant expiresAt,
+      Integer responseStatus,
+      String responseFormat,
+      byte[] responsePayload,
+      Instant respondedAt) {}
+
+  /** {@code waitingRequests}: requests (Hono hono-ttd) waiting at the twin for a command now. */
+  record CommandList(List<CommandInfo> commands, int waitingRequests) implements Reply {}
+
+  // ---- credentials and indexes ----
+
+  /** A device credential as listed: never its secret. */
+  record CredentialInfo(String type, String authId, Instant created) {}
+
+  record CredentialList(List<CredentialInfo> credentials) implements Reply {}
+
+  /** The device's pre-shared key, encrypted with the cluster key (see SecretBox). */
+  record EncryptedPsk(String encrypted) implements Reply {}
+
+  /** An index answer: the device an auth-id belongs to. */
+  record DeviceFound(DeviceKey device) implements Reply {}
+
+  /** An index answer: the device types under which a device id is registered in an organization. */
+  record DeviceTypes(List<String> types) implements Reply {}
+
+  // ---- organization settings ----
+
+  /**
+   * The tenant's configuration of the Hono HTTP adapter (seed: "Tenant specific Configuration").
+   */
+  record HonoHttpAdapter(boolean enabled, int maxTtd, boolean allowUnauthenticated) {
+    public static final HonoHttpAdapter DEFAULT = new HonoHttpAdapter(true, 60, false);
+  }
+
+  /**
+   * Per-organization message limits; {@code messagesPerPeriod} 0 means unlimited, {@code
+   * maxPayloadBytes} 0 means the node's default.
+   */
+  record MessageLimits(long messagesPerPeriod, int periodSeconds, int maxPayloadBytes) {
+    public static final MessageLimits NONE = new MessageLimits(0, 60, 0);
+  }
+
+  record OrganizationSettings(HonoHttpAdapter honoHttp, MessageLimits limits) implements Reply {
+    public static final OrganizationSettings DEFAULT =
+        new OrganizationSettings(HonoHttpAdapter.DEFAULT, MessageLimits.NONE);
+  }
 }

@@ -24,9 +24,9 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * An organization (IBM) or tenant (Hono): its name and its API keys, whose tokens are kept only as
- * salted slow hashes. Everything of one organization is keyed under its id, so nothing crosses
- * organizations.
+ * An organization (IBM) or tenant (Hono): its name, its API keys, whose tokens are kept only as
+ * salted slow hashes, its Hono adapter configuration and its message limits. Everything of one
+ * organization is keyed under its id, so nothing crosses organizations.
  */
 public final class Organization
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -61,6 +61,16 @@ public final class Organization
       String key, String token, String verifiedAgainst, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /** Sets the tenant's configuration of the Hono HTTP adapter. */
+  public record ConfigureHonoHttp(Reply.HonoHttpAdapter config, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record SetLimits(Reply.MessageLimits limits, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** {@link Reply.OrganizationSettings}: adapter configuration and limits. */
+  public record GetSettings(ActorRef<Reply> replyTo) implements Command {}
+
   // ---- events ----
 
   public sealed interface Event extends CborSerializable {}
@@ -72,20 +82,41 @@ public final class Organization
 
   public record ApiKeyRevoked(String key, Instant at) implements Event {}
 
+  public record HonoHttpConfigured(Reply.HonoHttpAdapter config, Instant at) implements Event {}
+
+  public record LimitsSet(Reply.MessageLimits limits, Instant at) implements Event {}
+
   // ---- state ----
 
   public record ApiKey(String key, String secretHash, String description, Instant created) {}
 
-  public record State(String name, Instant created, Instant updated, Map<String, ApiKey> apiKeys)
+  public record State(
+      String name,
+      Instant created,
+      Instant updated,
+      Map<String, ApiKey> apiKeys,
+      Reply.OrganizationSettings settings)
       implements CborSerializable {
     public static final State EMPTY = new State(null, null, null, Map.of());
+
+    public State {
+      settings = settings == null ? Reply.OrganizationSettings.DEFAULT : settings;
+    }
+
+    public State(String name, Instant created, Instant updated, Map<String, ApiKey> apiKeys) {
+      this(name, created, updated, apiKeys, null);
+    }
 
     public boolean exists() {
       return created != null;
     }
 
     State withApiKeys(Map<String, ApiKey> keys, Instant at) {
-      return new State(name, created, at, Map.copyOf(keys));
+      return new State(name, created, at, Map.copyOf(keys), settings);
+    }
+
+    State withSettings(Reply.OrganizationSettings newSettings, Instant at) {
+      return new State(name, created, at, apiKeys, newSettings);
     }
   }
 
@@ -140,6 +171,16 @@ public final class Organization
       return Effect().reply(list.replyTo(), apiKeys(state));
     } else if (command instanceof RevokeApiKey revoke) {
       return onRevokeApiKey(state, revoke);
+    } else if (command instanceof GetSettings get) {
+      return Effect().reply(get.replyTo(), state.settings());
+    } else if (command instanceof ConfigureHonoHttp configure) {
+      return Effect()
+          .persist(new HonoHttpConfigured(configure.config(), configure.at()))
+          .thenReply(configure.replyTo(), State::settings);
+    } else if (command instanceof SetLimits set) {
+      return Effect()
+          .persist(new LimitsSet(set.limits(), set.at()))
+          .thenReply(set.replyTo(), State::settings);
     }
     throw new IllegalArgumentException("Unknown command " + command.getClass());
   }
@@ -233,6 +274,13 @@ public final class Organization
       Map<String, ApiKey> keys = new HashMap<>(state.apiKeys());
       keys.remove(revoked.key());
       return state.withApiKeys(keys, revoked.at());
+    } else if (event instanceof HonoHttpConfigured configured) {
+      return state.withSettings(
+          new Reply.OrganizationSettings(configured.config(), state.settings().limits()),
+          configured.at());
+    } else if (event instanceof LimitsSet set) {
+      return state.withSettings(
+          new Reply.OrganizationSettings(state.settings().honoHttp(), set.limits()), set.at());
     }
     throw new IllegalArgumentException("Unknown event " + event.getClass());
   }

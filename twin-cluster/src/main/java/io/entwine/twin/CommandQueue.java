@@ -4,10 +4,11 @@ import io.entwine.protocol.CborSerializable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A twin's commands, oldest first: those waiting for delivery, and the most recent finished ones
- * (delivered or expired) for listing. Immutable; every change returns a new queue.
+ * (delivered, responded or expired) for listing. Immutable; every change returns a new queue.
  */
 public record CommandQueue(List<QueuedCommand> commands) implements CborSerializable {
   public static final CommandQueue EMPTY = new CommandQueue(List.of());
@@ -15,11 +16,16 @@ public record CommandQueue(List<QueuedCommand> commands) implements CborSerializ
   /** How many finished commands are kept for listing. */
   static final int FINISHED_KEPT = 20;
 
+  /** queued → delivered → responded, or queued → expired. */
   public enum Status {
     QUEUED,
     DELIVERED,
+    RESPONDED,
     EXPIRED
   }
+
+  /** What the device answered: a status code (Hono's {@code hono-cmd-status}) and a payload. */
+  public record Response(int status, String format, byte[] payload, Instant at) {}
 
   public record QueuedCommand(
       String commandId,
@@ -28,10 +34,17 @@ public record CommandQueue(List<QueuedCommand> commands) implements CborSerializ
       byte[] payload,
       Instant queuedAt,
       Instant expiresAt,
-      Status status) {
+      Status status,
+      Response response) {
 
     QueuedCommand withStatus(Status newStatus) {
-      return new QueuedCommand(commandId, command, format, payload, queuedAt, expiresAt, newStatus);
+      return new QueuedCommand(
+          commandId, command, format, payload, queuedAt, expiresAt, newStatus, response);
+    }
+
+    QueuedCommand withResponse(Response newResponse) {
+      return new QueuedCommand(
+          commandId, command, format, payload, queuedAt, expiresAt, Status.RESPONDED, newResponse);
     }
 
     public boolean isWaiting() {
@@ -53,8 +66,17 @@ public record CommandQueue(List<QueuedCommand> commands) implements CborSerializ
     return commands.stream().filter(c -> c.isWaiting() && !c.expiresAt().isAfter(now)).toList();
   }
 
+  /** The oldest waiting command still alive at {@code now}. */
+  public Optional<QueuedCommand> nextDeliverable(Instant now) {
+    return commands.stream().filter(c -> c.isWaiting() && c.expiresAt().isAfter(now)).findFirst();
+  }
+
   public boolean isWaiting(String commandId) {
     return commands.stream().anyMatch(c -> c.isWaiting() && c.commandId().equals(commandId));
+  }
+
+  public Optional<QueuedCommand> find(String commandId) {
+    return commands.stream().filter(c -> c.commandId().equals(commandId)).findFirst();
   }
 
   CommandQueue withQueued(QueuedCommand command) {
@@ -67,6 +89,14 @@ public record CommandQueue(List<QueuedCommand> commands) implements CborSerializ
     List<QueuedCommand> updated = new ArrayList<>(commands.size());
     for (QueuedCommand c : commands) {
       updated.add(c.commandId().equals(commandId) ? c.withStatus(status) : c);
+    }
+    return new CommandQueue(List.copyOf(dropOldFinished(updated)));
+  }
+
+  CommandQueue withResponse(String commandId, Response response) {
+    List<QueuedCommand> updated = new ArrayList<>(commands.size());
+    for (QueuedCommand c : commands) {
+      updated.add(c.commandId().equals(commandId) ? c.withResponse(response) : c);
     }
     return new CommandQueue(List.copyOf(dropOldFinished(updated)));
   }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -34,8 +35,10 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * The digital twin of one device: its registration, metadata, credential hash, enabled flag and the
- * last event per event id. Every reply that acknowledges data is sent after the persist.
+ * The digital twin of one device: its registration, metadata, credential hash, enabled flag, the
+ * last event per event id, its further credentials (Hono, Tencent), the gateways that may act for
+ * it and its command queue ({@link CommandHandling}). Every reply that acknowledges data is sent
+ * after the persist.
  */
 public final class DeviceTwin
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -141,6 +144,139 @@ public final class DeviceTwin
       DeviceKey device, String commandId, String command, String format, byte[] payload)
       implements CborSerializable {}
 
+  /** The pending and recent commands with their status ({@code GET .../commands}). */
+  public record ListCommands(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * An application waits until {@code until} for the device's response to a command: answered with
+   * {@link Reply.CommandResponse} when it comes (at once if it came already).
+   */
+  public record AwaitCommandResponse(String commandId, Instant until, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /**
+   * The device (or {@code gateway} acting for it; null for the device itself) answers a command.
+   * Persisted as {@link CommandResponded}; Done when an application waiting for it got it.
+   */
+  public record RespondToCommand(
+      String commandId,
+      int status,
+      String format,
+      byte[] payload,
+      DeviceKey gateway,
+      Instant at,
+      ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /**
+   * A request waits until {@code until} for a command (Hono {@code hono-ttd}): the device's own
+   * ({@code gateway} null) or a gateway's for this device. Answered with {@link
+   * Reply.CommandToDeliver} (recorded as delivered) or {@link Reply.NoCommand}; the sender ends the
+   * wait with {@link StopWaiting}.
+   */
+  public record WaitForCommand(
+      String waiterId, DeviceKey gateway, Instant until, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** Ends a wait: {@code replyTo} is the waiting request's own reference. */
+  public record StopWaiting(String waiterId, ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * Twin to twin: {@code target}'s command, offered to this twin as one of {@code target}'s
+   * gateways; passed on to the {@code remaining} gateways when nobody waits here.
+   */
+  public record OfferCommand(
+      DeviceKey target,
+      String commandId,
+      String command,
+      String format,
+      byte[] payload,
+      Instant expiresAt,
+      List<DeviceKey> remaining)
+      implements Command {
+    @Override
+    public ActorRef<Reply> replyTo() {
+      return null;
+    }
+  }
+
+  /**
+   * Twin to twin: {@code device} listed (or no longer lists) this twin as one of its gateways; a
+   * gateway's own waiting request asks those devices for their waiting commands.
+   */
+  public record ActFor(DeviceKey device, boolean acting, Instant at) implements Command {
+    @Override
+    public ActorRef<Reply> replyTo() {
+      return null;
+    }
+  }
+
+  /** Twin to twin: gateway {@code gateway} waits now; offer it this twin's next command. */
+  public record OfferWaitingTo(DeviceKey gateway) implements Command {
+    @Override
+    public ActorRef<Reply> replyTo() {
+      return null;
+    }
+  }
+
+  /** Twin to twin: a gateway's waiting request took this twin's command. */
+  public record DeliveredThroughGateway(String commandId, DeviceKey gateway, Instant at)
+      implements Command {
+    @Override
+    public ActorRef<Reply> replyTo() {
+      return null;
+    }
+  }
+
+  /**
+   * An event whose sender the edge already authenticated by other means than the IBM token (a Hono
+   * credential, a Tencent signature, an unauthenticated device its tenant allows), or that {@code
+   * gateway} sends for the device. {@code nonce} (Tencent) is refused when seen within the nonce
+   * window.
+   */
+  public record RecordVerifiedEvent(
+      String eventId,
+      String format,
+      byte[] payload,
+      Instant timestamp,
+      Instant receivedAt,
+      DeviceKey gateway,
+      String nonce,
+      ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /**
+   * Adds or replaces a credential: {@code hashed-password} under an auth-id (a slow hash), or the
+   * {@code psk} (encrypted with the cluster key).
+   */
+  public record AddCredential(
+      String type,
+      String authId,
+      String secretHash,
+      String encryptedSecret,
+      Instant at,
+      ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record RemoveCredential(String type, String authId, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record ListCredentials(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * Like {@link Authenticate}, with the password of the hashed-password credential {@code authId}.
+   */
+  public record AuthenticateCredential(
+      String authId, String password, String verifiedAgainst, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** The encrypted PSK, for the edge to check a signature with. */
+  public record GetPsk(ActorRef<Reply> replyTo) implements Command {}
+
+  /** The gateways allowed to act for the device (Hono {@code via}); replaces the list. */
+  public record SetGateways(List<DeviceKey> via, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
   // ---- events ----
 
   public sealed interface Event extends CborSerializable {}
@@ -179,6 +315,23 @@ public final class DeviceTwin
 
   public record CommandExpired(String commandId, Instant at) implements Event {}
 
+  public record CommandResponded(
+      String commandId, int status, String format, byte[] payload, Instant at) implements Event {}
+
+  public record CredentialAdded(
+      String type, String authId, String secretHash, String encryptedSecret, Instant at)
+      implements Event {}
+
+  public record CredentialRemoved(String type, String authId, Instant at) implements Event {}
+
+  public record GatewaysSet(List<DeviceKey> via, Instant at) implements Event {}
+
+  /** This twin (a gateway) acts for {@code device}, or no longer does. */
+  public record ActingForChanged(DeviceKey device, boolean acting, Instant at) implements Event {}
+
+  /** A signed request's nonce, refused when presented again before {@code expiresAt}. */
+  public record NonceUsed(String nonce, Instant at, Instant expiresAt) implements Event {}
+
   // ---- state ----
 
   public record Registration(
@@ -205,13 +358,38 @@ public final class DeviceTwin
       Registration registration,
       Map<String, Reply.LastEvent> lastEvents,
       long eventCount,
-      CommandQueue commands)
+      CommandQueue commands,
+      DeviceCredentials credentials,
+      List<DeviceKey> via,
+      Map<String, Instant> nonces,
+      List<DeviceKey> actsFor)
       implements CborSerializable {
 
-    public static final State EMPTY = new State(null, Map.of(), 0, CommandQueue.EMPTY);
+    public static final State EMPTY =
+        new State(
+            null,
+            Map.of(),
+            0,
+            CommandQueue.EMPTY,
+            DeviceCredentials.NONE,
+            List.of(),
+            Map.of(),
+            List.of());
 
     public State {
       commands = commands == null ? CommandQueue.EMPTY : commands;
+      credentials = credentials == null ? DeviceCredentials.NONE : credentials;
+      via = via == null ? List.of() : via;
+      nonces = nonces == null ? Map.of() : nonces;
+      actsFor = actsFor == null ? List.of() : actsFor;
+    }
+
+    public State(
+        Registration registration,
+        Map<String, Reply.LastEvent> lastEvents,
+        long eventCount,
+        CommandQueue commands) {
+      this(registration, lastEvents, eventCount, commands, null, null, null, null);
     }
 
     public boolean isRegistered() {
@@ -219,11 +397,56 @@ public final class DeviceTwin
     }
 
     State withRegistration(Registration newRegistration) {
-      return new State(newRegistration, lastEvents, eventCount, commands);
+      return new State(
+          newRegistration, lastEvents, eventCount, commands, credentials, via, nonces, actsFor);
     }
 
     State withCommands(CommandQueue newCommands) {
-      return new State(registration, lastEvents, eventCount, newCommands);
+      return new State(
+          registration, lastEvents, eventCount, newCommands, credentials, via, nonces, actsFor);
+    }
+
+    State withCredentials(DeviceCredentials newCredentials) {
+      return new State(
+          registration, lastEvents, eventCount, commands, newCredentials, via, nonces, actsFor);
+    }
+
+    State withVia(List<DeviceKey> newVia) {
+      return new State(
+          registration,
+          lastEvents,
+          eventCount,
+          commands,
+          credentials,
+          List.copyOf(newVia),
+          nonces,
+          actsFor);
+    }
+
+    /** Remembers a nonce until it expires, forgetting those expired at {@code now}. */
+    State withNonce(String nonce, Instant now, Instant expiresAt) {
+      Map<String, Instant> kept = new java.util.HashMap<>();
+      nonces.forEach(
+          (n, until) -> {
+            if (until.isAfter(now)) {
+              kept.put(n, until);
+            }
+          });
+      kept.put(nonce, expiresAt);
+      return new State(
+          registration,
+          lastEvents,
+          eventCount,
+          commands,
+          credentials,
+          via,
+          Map.copyOf(kept),
+          actsFor);
+    }
+
+    boolean nonceSeen(String nonce, Instant now) {
+      Instant until = nonces.get(nonce);
+      return until != null && until.isAfter(now);
     }
 
     /**
@@ -239,7 +462,31 @@ public final class DeviceTwin
         updated.remove(updated.keySet().iterator().next());
       }
       return new State(
-          registration, Collections.unmodifiableMap(updated), eventCount + 1, commands);
+          registration,
+          Collections.unmodifiableMap(updated),
+          eventCount + 1,
+          commands,
+          credentials,
+          via,
+          nonces,
+          actsFor);
+    }
+
+    State withActingFor(DeviceKey device, boolean acting) {
+      List<DeviceKey> updated = new ArrayList<>(actsFor);
+      updated.remove(device);
+      if (acting) {
+        updated.add(device);
+      }
+      return new State(
+          registration,
+          lastEvents,
+          eventCount,
+          commands,
+          credentials,
+          via,
+          nonces,
+          List.copyOf(updated));
     }
   }
 
@@ -249,12 +496,15 @@ public final class DeviceTwin
     TwinSettings settings = TwinSettings.from(system.settings().config());
     VerifiedSecrets secrets = Credentials.get(system).verifiedSecrets();
     LiveFeed liveFeed = LiveFeed.get(system);
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                ENTITY_KEY,
-                entityContext ->
-                    create(entityContext.getEntityId(), settings, secrets, liveFeed::publish)));
+    ClusterSharding sharding = ClusterSharding.get(system);
+    BiConsumer<DeviceKey, Command> tellTwin =
+        (key, command) -> sharding.entityRefFor(ENTITY_KEY, key.entityId()).tell(command);
+    sharding.init(
+        Entity.of(
+            ENTITY_KEY,
+            entityContext ->
+                create(
+                    entityContext.getEntityId(), settings, secrets, liveFeed::publish, tellTwin)));
   }
 
   /** A twin whose live messages go nowhere (entity tests). */
@@ -268,7 +518,20 @@ public final class DeviceTwin
       TwinSettings settings,
       VerifiedSecrets secrets,
       Consumer<LiveMessage> publishLive) {
-    return new DeviceTwin(DeviceKey.fromEntityId(entityId), settings, secrets, publishLive);
+    return create(entityId, settings, secrets, publishLive, (key, command) -> {});
+  }
+
+  /**
+   * @param tellTwin sends a command to another twin (a command offered to a gateway)
+   */
+  public static Behavior<Command> create(
+      String entityId,
+      TwinSettings settings,
+      VerifiedSecrets secrets,
+      Consumer<LiveMessage> publishLive,
+      BiConsumer<DeviceKey, Command> tellTwin) {
+    return new DeviceTwin(
+        DeviceKey.fromEntityId(entityId), settings, secrets, publishLive, tellTwin);
   }
 
   public static String tagFor(String entityId) {
@@ -280,20 +543,23 @@ public final class DeviceTwin
   private final VerifiedSecrets secrets;
   private final Set<String> tags;
   private final Consumer<LiveMessage> publishLive;
-  // The connected device session taking commands; transient by design (see AttachSession).
-  private ActorRef<DeliverCommand> session;
+  private final CommandHandling commands;
+  private final CredentialHandling credentials;
 
   private DeviceTwin(
       DeviceKey device,
       TwinSettings settings,
       VerifiedSecrets secrets,
-      Consumer<LiveMessage> publishLive) {
+      Consumer<LiveMessage> publishLive,
+      BiConsumer<DeviceKey, Command> tellTwin) {
     super(PersistenceId.of(ENTITY_KEY.name(), device.entityId()), Persistence.RESTART_ON_FAILURE);
     this.device = device;
     this.settings = settings;
     this.secrets = secrets;
     this.tags = Set.of(tagFor(device.entityId()));
     this.publishLive = publishLive;
+    this.commands = new CommandHandling(device, settings, publishLive, tellTwin);
+    this.credentials = new CredentialHandling(device, secrets, tellTwin);
   }
 
   @Override
@@ -334,14 +600,47 @@ public final class DeviceTwin
       return onRecordApplicationEvent(state, record);
     } else if (command instanceof Authenticate authenticate) {
       return onAuthenticate(state, authenticate);
+    } else if (command instanceof RecordVerifiedEvent record) {
+      return onRecordVerifiedEvent(state, record);
+    } else if (command instanceof WaitForCommand wait) {
+      return commands.onWaitForCommand(state, wait);
+    } else if (command instanceof StopWaiting stop) {
+      return commands.onStopWaiting(stop);
     } else if (command instanceof QueueCommand queue) {
-      return onQueueCommand(state, queue);
+      return commands.onQueueCommand(state, queue);
+    } else if (command instanceof AwaitCommandResponse await) {
+      return commands.onAwaitResponse(state, await);
+    } else if (command instanceof RespondToCommand respond) {
+      return commands.onRespond(state, respond);
+    } else if (command instanceof ListCommands list) {
+      return commands.onListCommands(state, list);
     } else if (command instanceof AttachSession attach) {
-      return onAttachSession(state, attach);
+      return commands.onAttachSession(state, attach);
     } else if (command instanceof DetachSession detach) {
-      return onDetachSession(detach);
+      return commands.onDetachSession(detach);
     } else if (command instanceof ConfirmDelivered confirm) {
-      return onConfirmDelivered(state, confirm);
+      return commands.onConfirmDelivered(state, confirm);
+    } else if (command instanceof OfferCommand offer) {
+      return commands.onOfferCommand(offer);
+    } else if (command instanceof DeliveredThroughGateway delivered) {
+      return commands.onDeliveredThroughGateway(state, delivered);
+    } else if (command instanceof AuthenticateCredential authenticate) {
+      return credentials.onAuthenticateCredential(state, authenticate);
+    } else if (command instanceof GetPsk get) {
+      return credentials.onGetPsk(state, get);
+    } else if (command instanceof AddCredential add) {
+      return credentials.onAddCredential(state, add);
+    } else if (command instanceof RemoveCredential remove) {
+      return credentials.onRemoveCredential(state, remove);
+    } else if (command instanceof ListCredentials list) {
+      return Effect()
+          .reply(list.replyTo(), state.isRegistered() ? state.credentials().list() : notFound());
+    } else if (command instanceof SetGateways set) {
+      return credentials.onSetGateways(state, set);
+    } else if (command instanceof ActFor actFor) {
+      return credentials.onActFor(state, actFor);
+    } else if (command instanceof OfferWaitingTo offer) {
+      return commands.onOfferWaitingTo(state, offer);
     }
     throw new IllegalArgumentException("Unknown command " + command.getClass());
   }
@@ -451,12 +750,26 @@ public final class DeviceTwin
       Instant timestamp,
       Instant receivedAt,
       ActorRef<Reply> replyTo) {
+    return record(List.of(), eventId, format, payload, timestamp, receivedAt, replyTo);
+  }
+
+  /** Persists {@code before} (e.g. a used nonce) and the event in one write. */
+  private ReplyEffect<Event, State> record(
+      List<Event> before,
+      String eventId,
+      String format,
+      byte[] payload,
+      Instant timestamp,
+      Instant receivedAt,
+      ActorRef<Reply> replyTo) {
     Instant arrival = receivedAt != null ? receivedAt : Instant.now();
     EventRecorded recorded =
         new EventRecorded(
             eventId, format, payload, timestamp != null ? timestamp : arrival, arrival);
+    List<Event> events = new ArrayList<>(before);
+    events.add(recorded);
     return Effect()
-        .persist(recorded)
+        .persist(events)
         .thenRun(
             after ->
                 publishLive.accept(
@@ -471,105 +784,36 @@ public final class DeviceTwin
         .thenReply(replyTo, after -> new Reply.Done());
   }
 
-  // ---- commands for the device ----
+  // ---- Hono, Tencent and gateways ----
 
-  private ReplyEffect<Event, State> onQueueCommand(State state, QueueCommand command) {
-    if (!state.isRegistered()) {
-      return Effect().reply(command.replyTo(), notFound());
+  private ReplyEffect<Event, State> onRecordVerifiedEvent(
+      State state, RecordVerifiedEvent command) {
+    Reply refusal = Replies.refusalOfSender(device, state, command.gateway());
+    if (refusal != null) {
+      return Effect().reply(command.replyTo(), refusal);
     }
-    if (state.commands().commands().stream()
-        .anyMatch(c -> c.commandId().equals(command.commandId()))) {
-      return Effect().reply(command.replyTo(), new Reply.CommandAccepted(command.commandId()));
+    Instant now = Instant.now();
+    List<Event> before = List.of();
+    if (command.nonce() != null) {
+      if (state.nonceSeen(command.nonce(), now)) {
+        return Effect()
+            .reply(
+                command.replyTo(),
+                new Reply.Rejected(
+                    Rejection.ALREADY_EXISTS,
+                    "Nonce '" + command.nonce() + "' was already used; sign with a new one"));
+      }
+      before = List.of(new NonceUsed(command.nonce(), now, now.plus(settings.nonceWindow())));
     }
-    List<Event> events = new ArrayList<>(expiries(state, command.at()));
-    if (state.commands().waitingCount() - events.size() >= settings.maxQueuedCommands()) {
-      Reply full =
-          new Reply.Rejected(
-              Rejection.LIMIT_EXCEEDED,
-              "Device "
-                  + device.uuid()
-                  + " already has "
-                  + settings.maxQueuedCommands()
-                  + " commands waiting");
-      return events.isEmpty()
-          ? Effect().reply(command.replyTo(), full)
-          : Effect().persist(events).thenReply(command.replyTo(), after -> full);
-    }
-    Duration timeToLive =
-        command.timeToLive() != null ? command.timeToLive() : settings.commandTimeToLive();
-    CommandQueued queued =
-        new CommandQueued(
-            command.commandId(),
-            command.command(),
-            command.format(),
-            command.payload(),
-            command.at(),
-            command.at().plus(timeToLive));
-    events.add(queued);
-    return Effect()
-        .persist(events)
-        .thenRun(after -> announce(queued))
-        .thenReply(command.replyTo(), after -> new Reply.CommandAccepted(command.commandId()));
-  }
-
-  private void announce(CommandQueued queued) {
-    publishLive.accept(
-        new LiveMessage.DeviceCommand(
-            device.org(),
-            device.type(),
-            device.id(),
-            queued.commandId(),
-            queued.command(),
-            queued.format(),
-            queued.payload()));
-    if (session != null) {
-      session.tell(
-          new DeliverCommand(
-              device, queued.commandId(), queued.command(), queued.format(), queued.payload()));
-    }
-  }
-
-  private ReplyEffect<Event, State> onAttachSession(State state, AttachSession command) {
-    session = command.session();
-    if (!state.isRegistered() || !command.deliverWaiting()) {
-      return Effect().reply(command.replyTo(), new Reply.Done());
-    }
-    List<Event> expired = expiries(state, Instant.now());
-    return Effect()
-        .persist(expired)
-        .thenRun(after -> deliverWaiting(after, command.session()))
-        .thenReply(command.replyTo(), after -> new Reply.Done());
-  }
-
-  private void deliverWaiting(State state, ActorRef<DeliverCommand> to) {
-    for (CommandQueue.QueuedCommand waiting : state.commands().waiting()) {
-      to.tell(
-          new DeliverCommand(
-              device, waiting.commandId(), waiting.command(), waiting.format(), waiting.payload()));
-    }
-  }
-
-  private ReplyEffect<Event, State> onDetachSession(DetachSession command) {
-    if (command.session().equals(session)) {
-      session = null;
-    }
-    return Effect().reply(command.replyTo(), new Reply.Done());
-  }
-
-  private ReplyEffect<Event, State> onConfirmDelivered(State state, ConfirmDelivered command) {
-    if (!state.commands().isWaiting(command.commandId())) {
-      // Already delivered or expired: a repeated acknowledgement changes nothing.
-      return Effect().reply(command.replyTo(), new Reply.Done());
-    }
-    return Effect()
-        .persist(new CommandDelivered(command.commandId(), command.at()))
-        .thenReply(command.replyTo(), after -> new Reply.Done());
-  }
-
-  private static List<Event> expiries(State state, Instant now) {
-    return state.commands().expiredAt(now).stream()
-        .map(expired -> (Event) new CommandExpired(expired.commandId(), now))
-        .toList();
+    commands.sentThrough(device.equals(command.gateway()) ? null : command.gateway());
+    return record(
+        before,
+        command.eventId(),
+        command.format(),
+        command.payload(),
+        command.timestamp(),
+        command.receivedAt(),
+        command.replyTo());
   }
 
   private ReplyEffect<Event, State> onGetLastEvents(State state, GetLastEvents command) {
@@ -619,13 +863,11 @@ public final class DeviceTwin
   }
 
   private Reply.Rejected notFound() {
-    return new Reply.Rejected(
-        Rejection.NOT_FOUND,
-        "Device type '" + device.type() + "' id '" + device.id() + "' is not registered");
+    return Replies.notFound(device);
   }
 
   private Reply.Rejected disabled() {
-    return new Reply.Rejected(Rejection.FORBIDDEN, "Device " + device.uuid() + " is disabled");
+    return Replies.disabled(device);
   }
 
   private static Reply.Rejected unauthorized() {
@@ -657,6 +899,8 @@ public final class DeviceTwin
           Map.of(),
           0,
           CommandQueue.EMPTY);
+    } else if (event instanceof NonceUsed used) {
+      return state.withNonce(used.nonce(), used.at(), used.expiresAt());
     } else if (event instanceof MetadataUpdated updated) {
       return state.withRegistration(state.registration().withMetadata(updated.metadata()));
     } else if (event instanceof EnabledChanged changed) {
@@ -673,13 +917,42 @@ public final class DeviceTwin
                       queued.payload(),
                       queued.queuedAt(),
                       queued.expiresAt(),
-                      CommandQueue.Status.QUEUED)));
+                      CommandQueue.Status.QUEUED,
+                      null)));
     } else if (event instanceof CommandDelivered delivered) {
       return state.withCommands(
           state.commands().withStatus(delivered.commandId(), CommandQueue.Status.DELIVERED));
     } else if (event instanceof CommandExpired expired) {
       return state.withCommands(
           state.commands().withStatus(expired.commandId(), CommandQueue.Status.EXPIRED));
+    } else if (event instanceof CommandResponded responded) {
+      return state.withCommands(
+          state
+              .commands()
+              .withResponse(
+                  responded.commandId(),
+                  new CommandQueue.Response(
+                      responded.status(),
+                      responded.format(),
+                      responded.payload(),
+                      responded.at())));
+    } else if (event instanceof CredentialAdded added) {
+      return state.withCredentials(
+          state
+              .credentials()
+              .with(
+                  new DeviceCredentials.Credential(
+                      added.type(),
+                      added.authId(),
+                      added.secretHash(),
+                      added.encryptedSecret(),
+                      added.at())));
+    } else if (event instanceof CredentialRemoved removed) {
+      return state.withCredentials(state.credentials().without(removed.type(), removed.authId()));
+    } else if (event instanceof GatewaysSet set) {
+      return state.withVia(set.via());
+    } else if (event instanceof ActingForChanged changed) {
+      return state.withActingFor(changed.device(), changed.acting());
     } else if (event instanceof DeviceDeleted) {
       return State.EMPTY;
     }

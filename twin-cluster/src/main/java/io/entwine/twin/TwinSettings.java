@@ -9,7 +9,23 @@ public record TwinSettings(
     int keepSnapshots,
     int maxCachedEventIds,
     int maxQueuedCommands,
-    Duration commandTimeToLive) {
+    Duration commandTimeToLive,
+    Duration nonceWindow) {
+
+  public TwinSettings(
+      int snapshotEvery,
+      int keepSnapshots,
+      int maxCachedEventIds,
+      int maxQueuedCommands,
+      Duration commandTimeToLive) {
+    this(
+        snapshotEvery,
+        keepSnapshots,
+        maxCachedEventIds,
+        maxQueuedCommands,
+        commandTimeToLive,
+        Duration.ofMinutes(5));
+  }
 
   public static TwinSettings from(Config root) {
     Config config = root.getConfig("entwine.twin");
@@ -18,6 +34,7 @@ public record TwinSettings(
         config.getInt("keep-snapshots"),
         config.getInt("max-cached-event-ids"),
         config.getInt("max-queued-commands"),
-        config.getDuration("command-time-to-live"));
+        config.getDuration("command-time-to-live"),
+        config.getDuration("nonce-window"));
   }
 }

@@ -68,6 +68,23 @@ class VerifiedSecretsTest {
   }
 
   @Test
+  void aPairVerifiedBeforeIsNotHashedAgain() {
+    List<Runnable> queued = new ArrayList<>();
+    VerifiedSecrets deferredSecrets = new VerifiedSecrets(HASHER, queued::add, 100);
+    CompletionStage<Boolean> first = deferredSecrets.verify(stored, "token-1");
+    CompletionStage<Boolean> queuedBehind = deferredSecrets.verify(stored, "token-1");
+    queued.forEach(Runnable::run);
+
+    CompletionStage<Boolean> later = deferredSecrets.verify(stored, "token-1");
+
+    assertTrue(join(first));
+    assertTrue(join(queuedBehind));
+    assertTrue(later.toCompletableFuture().isDone(), "answered without the executor");
+    assertTrue(join(later));
+    assertEquals(2, queued.size());
+  }
+
+  @Test
   void exposesItsHasher() {
     assertTrue(secrets.hasher().verify(stored, "token-1"));
   }

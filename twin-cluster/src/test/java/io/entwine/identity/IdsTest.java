@@ -60,6 +60,15 @@ class IdsTest {
     assertFalse(Ids.isOrgId("MyOrg"));
     assertFalse(Ids.isOrgId("my-org"));
     assertFalse(Ids.isOrgId(null));
+    assertTrue(Ids.isOrgId("default_tenant"));
+  }
+
+  @Test
+  void honoTenantNamesAreOrganizationIdsWithoutRegardToCase() {
+    assertEquals(Optional.of("default_tenant"), Ids.tenantOrg("DEFAULT_TENANT"));
+    assertEquals(Optional.of("acme"), Ids.tenantOrg("acme"));
+    assertEquals(Optional.empty(), Ids.tenantOrg("my-tenant"));
+    assertEquals(Optional.empty(), Ids.tenantOrg(null));
   }
 
   @Test
@@ -74,7 +83,7 @@ class IdsTest {
   void organizationOfMalformedApiKeyIsEmpty() {
     for (String key :
         new String[] {
-          "", "a-", "a-myorg", "b-myorg-abc", "a--abc", "a-MyOrg-abc", "a-my_org-abc"
+          "", "a-", "a-myorg", "b-myorg-abc", "a--abc", "a-MyOrg-abc", "a-my.org-abc"
         }) {
       assertEquals(Optional.empty(), Ids.organizationOfApiKey(key), key);
     }

@@ -140,7 +140,7 @@ class TwinGatewayTest {
   }
 
   @Test
-  void rejectsEventFromDisabledDeviceAsForbidden() throws Exception {
+  void rejectsEventFromDisabledDeviceAsDisabled() throws Exception {
     DeviceKey device = registered("dev-disabled");
     await(
         gateway.ask(
@@ -149,7 +149,7 @@ class TwinGatewayTest {
     Reply right = await(gateway.recordEvent(message(device, "temp", "{}"), TOKEN));
     Reply wrong = await(gateway.recordEvent(message(device, "temp", "{}"), WRONG_TOKEN));
 
-    assertEquals(Rejection.FORBIDDEN, rejection(right));
+    assertEquals(Rejection.DISABLED, rejection(right));
     assertEquals(Rejection.UNAUTHORIZED, rejection(wrong), "disabled is not revealed");
     assertEquals(0, info(device).eventCount());
   }

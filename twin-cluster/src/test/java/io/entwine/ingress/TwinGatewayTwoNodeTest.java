@@ -113,6 +113,71 @@ class TwinGatewayTwoNodeTest {
     assertEquals(Map.of(), notDone, "twins on node 2: " + onNode2);
   }
 
+  @Test
+  void commandsAndResponsesMeetAtTheTwinWhicheverNodesTheParticipantsAreOn() throws Exception {
+    TwinGateway onNode2 =
+        new TwinGateway(
+            node2.system(),
+            Credentials.get(node2.system()).verifiedSecrets(),
+            Duration.ofSeconds(10));
+    List<DeviceKey> devices =
+        IntStream.range(0, 4).mapToObj(i -> new DeviceKey("twonode", "lamp", "lamp-" + i)).toList();
+    for (DeviceKey device : devices) {
+      register(device);
+    }
+    Set<String> twinsOnNode2 = entityIdsOn(node2);
+    assertFalse(
+        devices.stream().allMatch(d -> twinsOnNode2.contains(d.entityId()))
+            || devices.stream().noneMatch(d -> twinsOnNode2.contains(d.entityId())),
+        "twins on both nodes: " + twinsOnNode2);
+
+    for (DeviceKey device : devices) {
+      // the device waits through node 1, the application sends and waits through node 2
+      var waiting = gateway.waitForCommand(device, null, Duration.ofSeconds(10));
+      awaitWaiting(device);
+      String commandId = "c-" + device.id();
+      var response = onNode2.awaitCommandResponse(device, commandId, Duration.ofSeconds(10));
+      Reply queued =
+          await(
+              onNode2.ask(
+                  onNode2.twin(device),
+                  replyTo ->
+                      new DeviceTwin.QueueCommand(
+                          commandId,
+                          "set",
+                          "json",
+                          "{}".getBytes(StandardCharsets.UTF_8),
+                          null,
+                          T0.plusSeconds(3600 * 24 * 365 * 10L),
+                          replyTo)));
+      assertInstanceOf(Reply.CommandAccepted.class, queued, device.entityId());
+
+      Reply delivered = await(waiting);
+      assertEquals(
+          commandId, assertInstanceOf(Reply.CommandToDeliver.class, delivered).commandId());
+      Reply responded =
+          await(
+              gateway.ask(
+                  gateway.twin(device),
+                  replyTo ->
+                      new DeviceTwin.RespondToCommand(
+                          commandId, 200, "text", new byte[] {'o', 'k'}, null, T0, replyTo)));
+      assertEquals(new Reply.Done(), responded, device.entityId());
+      assertEquals(200, assertInstanceOf(Reply.CommandResponse.class, await(response)).status());
+    }
+  }
+
+  private static void awaitWaiting(DeviceKey device) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (((Reply.CommandList)
+                await(gateway.ask(gateway.twin(device), DeviceTwin.ListCommands::new)))
+            .waitingRequests()
+        == 0) {
+      assertFalse(System.nanoTime() > deadline, "the request waits at the twin");
+      Thread.onSpinWait();
+    }
+  }
+
   // ---- helpers ----
 
   private static void joinAndAwaitUp(ActorTestKit node, ActorTestKit seed) {

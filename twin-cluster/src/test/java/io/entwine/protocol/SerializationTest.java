@@ -11,8 +11,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
+import io.entwine.registry.AuthIdIndex;
+import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
 import io.entwine.twin.CommandQueue;
+import io.entwine.twin.DeviceCredentials;
 import io.entwine.twin.DeviceTwin;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.Test;
 class SerializationTest {
   private static final Instant AT = Instant.parse("2024-05-01T10:00:00.123456789Z");
   private static final byte[] PAYLOAD = {0, 1, 2, (byte) 0xff, '{', '}'};
+  private static final DeviceKey GATEWAY = new DeviceKey("org", "gateway", "gw-1");
 
   private static ActorTestKit testKit;
   private static ActorRef<Reply> replyTo;
@@ -78,6 +82,36 @@ class SerializationTest {
         new DeviceTwin.ConfirmDelivered("c-1", AT, replyTo),
         new DeviceTwin.DeliverCommand(
             new DeviceKey("org", "type", "id"), "c-1", "reboot", "json", PAYLOAD),
+        new DeviceTwin.ListCommands(replyTo),
+        new DeviceTwin.AwaitCommandResponse("c-1", AT, replyTo),
+        new DeviceTwin.RespondToCommand("c-1", 200, "json", PAYLOAD, GATEWAY, AT, replyTo),
+        new DeviceTwin.RespondToCommand("c-1", 500, "bin", new byte[0], null, AT, replyTo),
+        new DeviceTwin.WaitForCommand("w-1", GATEWAY, AT, replyTo),
+        new DeviceTwin.WaitForCommand("w-1", null, AT, replyTo),
+        new DeviceTwin.StopWaiting("w-1", replyTo),
+        new DeviceTwin.OfferCommand(
+            new DeviceKey("org", "type", "id"),
+            "c-1",
+            "reboot",
+            "json",
+            PAYLOAD,
+            AT,
+            List.of(GATEWAY)),
+        new DeviceTwin.DeliveredThroughGateway("c-1", GATEWAY, AT),
+        new DeviceTwin.ActFor(new DeviceKey("org", "type", "id"), true, AT),
+        new DeviceTwin.OfferWaitingTo(GATEWAY),
+        new DeviceTwin.RecordVerifiedEvent(
+            "telemetry", "json", PAYLOAD, AT, AT.plusSeconds(1), GATEWAY, "n-1", replyTo),
+        new DeviceTwin.RecordVerifiedEvent(
+            "event", "bin", PAYLOAD, AT, AT.plusSeconds(1), null, null, replyTo),
+        new DeviceTwin.AddCredential(
+            "hashed-password", "sensor1", "pbkdf2-sha256$1$salt$hash", null, AT, replyTo),
+        new DeviceTwin.AddCredential("psk", null, null, "aes-gcm$iv$sealed", AT, replyTo),
+        new DeviceTwin.RemoveCredential("hashed-password", "sensor1", AT, replyTo),
+        new DeviceTwin.ListCredentials(replyTo),
+        new DeviceTwin.AuthenticateCredential("sensor1", "hono-secret", null, replyTo),
+        new DeviceTwin.GetPsk(replyTo),
+        new DeviceTwin.SetGateways(List.of(GATEWAY), AT, replyTo),
         // DeviceTwin events
         new DeviceTwin.DeviceRegistered(
             "org", "type", "id", "pbkdf2-sha256$1$salt$hash", metadata, "a-org-key", "app", AT),
@@ -88,6 +122,13 @@ class SerializationTest {
         new DeviceTwin.CommandQueued("c-1", "reboot", "json", PAYLOAD, AT, AT.plusSeconds(60)),
         new DeviceTwin.CommandDelivered("c-1", AT),
         new DeviceTwin.CommandExpired("c-1", AT),
+        new DeviceTwin.CommandResponded("c-1", 200, "json", PAYLOAD, AT),
+        new DeviceTwin.CredentialAdded(
+            "hashed-password", "sensor1", "pbkdf2-sha256$1$salt$hash", null, AT),
+        new DeviceTwin.CredentialRemoved("psk", null, AT),
+        new DeviceTwin.GatewaysSet(List.of(GATEWAY), AT),
+        new DeviceTwin.NonceUsed("n-1", AT, AT.plusSeconds(300)),
+        new DeviceTwin.ActingForChanged(new DeviceKey("org", "type", "id"), false, AT),
         // live feed
         new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT),
         new LiveMessage.DeviceCommand("org", "type", "id", "c-1", "reboot", "json", PAYLOAD),
@@ -108,7 +149,25 @@ class SerializationTest {
                         PAYLOAD,
                         AT,
                         AT.plusSeconds(60),
-                        CommandQueue.Status.QUEUED)))),
+                        CommandQueue.Status.QUEUED,
+                        null),
+                    new CommandQueue.QueuedCommand(
+                        "c-2",
+                        "reboot",
+                        "json",
+                        PAYLOAD,
+                        AT,
+                        AT.plusSeconds(60),
+                        CommandQueue.Status.RESPONDED,
+                        new CommandQueue.Response(200, "json", PAYLOAD, AT)))),
+            new DeviceCredentials(
+                List.of(
+                    new DeviceCredentials.Credential(
+                        "hashed-password", "sensor1", "hash", null, AT),
+                    new DeviceCredentials.Credential("psk", null, null, "aes-gcm$a$b", AT))),
+            List.of(GATEWAY),
+            Map.of("n-1", AT),
+            List.of(new DeviceKey("org", "type", "id"))),
         // Organization commands
         new Organization.Create("My Org", AT, replyTo),
         new Organization.Get(replyTo),
@@ -116,17 +175,38 @@ class SerializationTest {
         new Organization.ListApiKeys(replyTo),
         new Organization.RevokeApiKey("a-org-key", AT, replyTo),
         new Organization.Authenticate("a-org-key", "token", null, replyTo),
+        new Organization.ConfigureHonoHttp(new Reply.HonoHttpAdapter(false, 30, true), AT, replyTo),
+        new Organization.SetLimits(new Reply.MessageLimits(1000, 60, 4096), AT, replyTo),
+        new Organization.GetSettings(replyTo),
         // Organization events
         new Organization.OrganizationCreated("org", "My Org", AT),
         new Organization.ApiKeyCreated("a-org-key", "hash", "ci", AT),
         new Organization.ApiKeyRevoked("a-org-key", AT),
+        new Organization.HonoHttpConfigured(new Reply.HonoHttpAdapter(false, 30, true), AT),
+        new Organization.LimitsSet(new Reply.MessageLimits(1000, 60, 4096), AT),
         // Organization state
         Organization.State.EMPTY,
         new Organization.State(
             "My Org",
             AT,
             AT.plusSeconds(1),
-            Map.of("a-org-key", new Organization.ApiKey("a-org-key", "hash", "ci", AT))),
+            Map.of("a-org-key", new Organization.ApiKey("a-org-key", "hash", "ci", AT)),
+            new Reply.OrganizationSettings(
+                new Reply.HonoHttpAdapter(true, 60, false), new Reply.MessageLimits(10, 1, 0))),
+        // indexes
+        new AuthIdIndex.Claim(GATEWAY, replyTo),
+        new AuthIdIndex.Release(GATEWAY, replyTo),
+        new AuthIdIndex.Lookup(replyTo),
+        new AuthIdIndex.Claimed(GATEWAY),
+        new AuthIdIndex.Released(GATEWAY),
+        AuthIdIndex.State.EMPTY,
+        new AuthIdIndex.State(GATEWAY),
+        new DeviceIdIndex.Add("type", replyTo),
+        new DeviceIdIndex.Remove("type", replyTo),
+        new DeviceIdIndex.Lookup(replyTo),
+        new DeviceIdIndex.TypeAdded("type"),
+        new DeviceIdIndex.TypeRemoved("type"),
+        new DeviceIdIndex.State(List.of("a", "b")),
         // Replies
         new Reply.Done(),
         new Reply.Rejected(Rejection.NOT_FOUND, "no such device"),
@@ -141,7 +221,26 @@ class SerializationTest {
         new Reply.LastEvents(List.of(lastEvent)),
         new Reply.LastEvents(List.of()),
         new Reply.OrganizationInfo("org", "My Org", AT, AT.plusSeconds(1)),
-        new Reply.ApiKeys(List.of(new Reply.ApiKeyInfo("a-org-key", "ci", AT))));
+        new Reply.ApiKeys(List.of(new Reply.ApiKeyInfo("a-org-key", "ci", AT))),
+        new Reply.Rejected(Rejection.DISABLED, "disabled"),
+        new Reply.Rejected(Rejection.UNAVAILABLE, "nobody waits"),
+        new Reply.Rejected(Rejection.TIMED_OUT, "no response"),
+        new Reply.CommandResponse("c-1", 200, "json", PAYLOAD),
+        new Reply.CommandToDeliver(GATEWAY, "c-1", "set", "json", PAYLOAD),
+        new Reply.NoCommand(),
+        new Reply.CommandList(
+            List.of(
+                new Reply.CommandInfo(
+                    "c-1", "set", "json", "responded", AT, AT, 200, "json", PAYLOAD, AT),
+                new Reply.CommandInfo(
+                    "c-2", "set", "json", "queued", AT, AT, null, null, null, null)),
+            1),
+        new Reply.CredentialList(
+            List.of(new Reply.CredentialInfo("hashed-password", "sensor1", AT))),
+        new Reply.EncryptedPsk("aes-gcm$a$b"),
+        new Reply.DeviceFound(GATEWAY),
+        new Reply.DeviceTypes(List.of("a", "b")),
+        Reply.OrganizationSettings.DEFAULT);
   }
 
   @Test
@@ -175,12 +274,18 @@ class SerializationTest {
             DeviceTwin.Event.class,
             Organization.Command.class,
             Organization.Event.class,
+            AuthIdIndex.Command.class,
+            AuthIdIndex.Event.class,
+            DeviceIdIndex.Command.class,
+            DeviceIdIndex.Event.class,
             Reply.class,
             LiveMessage.class)) {
       required.addAll(List.of(sealed.getPermittedSubclasses()));
     }
     required.add(DeviceTwin.State.class);
     required.add(Organization.State.class);
+    required.add(AuthIdIndex.State.class);
+    required.add(DeviceIdIndex.State.class);
 
     for (Class<?> type : required) {
       assertTrue(sampled.contains(type), "no serialization sample of " + type.getName());

@@ -168,7 +168,7 @@ class DeviceTwinTest {
   }
 
   @Test
-  void rejectsEventFromDisabledDeviceAsForbiddenAndPersistsNothing() {
+  void rejectsEventFromDisabledDeviceAsDisabledAndPersistsNothing() {
     register(metadata("hall 1"));
     verify(secretHash, TOKEN);
     var disable = update(null, false);
@@ -178,7 +178,7 @@ class DeviceTwinTest {
     var result = recordEvent(TOKEN, "temp", "{}", T0);
 
     assertTrue(result.hasNoEvents());
-    assertEquals(Rejection.FORBIDDEN, rejection(result.reply()));
+    assertEquals(Rejection.DISABLED, rejection(result.reply()));
     assertEquals(0, twin.getState().eventCount());
   }
 

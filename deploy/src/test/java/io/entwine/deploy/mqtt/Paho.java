@@ -8,7 +8,13 @@ import io.entwine.deploy.testing.Fixtures.Device;
 import io.entwine.deploy.testing.TestNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import javax.net.SocketFactory;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -23,6 +29,109 @@ final class Paho {
 
   static MqttClient device(String uri, Device device) throws MqttException {
     return connect(uri, clientId(device), DEVICE_USERNAME, device.token(), null);
+  }
+
+  /** A message as a client received it. */
+  record Received(String topic, String payload, int qos) {}
+
+  /**
+   * A client whose received messages (and lost connection) are collected, connected with {@code
+   * cleanSession}; {@link Inbox#sessionPresent()} is the CONNACK's flag.
+   */
+  static Inbox inbox(
+      String uri, String clientId, String username, String password, boolean cleanSession)
+      throws MqttException {
+    MqttClient client = new MqttClient(uri, clientId, new MemoryPersistence());
+    client.setTimeToWait(Duration.ofSeconds(20).toMillis());
+    Inbox inbox = new Inbox(client);
+    client.setCallback(inbox);
+    MqttConnectOptions options = options(username, password, null);
+    options.setCleanSession(cleanSession);
+    try {
+      inbox.sessionPresent = client.connectWithResult(options).getSessionPresent();
+    } catch (MqttException e) {
+      client.close(true);
+      throw e;
+    }
+    return inbox;
+  }
+
+  static Inbox deviceInbox(String uri, Device device, boolean cleanSession) throws MqttException {
+    return inbox(uri, clientId(device), DEVICE_USERNAME, device.token(), cleanSession);
+  }
+
+  static Inbox applicationInbox(String uri, ApiKey apiKey, String appId) throws MqttException {
+    return inbox(uri, "a:" + apiKey.org() + ":" + appId, apiKey.key(), apiKey.token(), true);
+  }
+
+  /** A connected client and what it received, in order. */
+  static final class Inbox implements MqttCallback, AutoCloseable {
+    final MqttClient client;
+    final LinkedBlockingQueue<Received> messages = new LinkedBlockingQueue<>();
+    final CountDownLatch lost = new CountDownLatch(1);
+    boolean sessionPresent;
+
+    Inbox(MqttClient client) {
+      this.client = client;
+    }
+
+    Inbox subscribe(String filter, int qos) throws MqttException {
+      int[] granted =
+          client.subscribeWithResponse(new String[] {filter}, new int[] {qos}).getGrantedQos();
+      if (granted[0] != qos) {
+        throw new AssertionError("granted " + granted[0] + " for " + filter);
+      }
+      return this;
+    }
+
+    /** The next message, failing when none comes within {@code timeout}. */
+    Received next(Duration timeout) throws InterruptedException {
+      Received message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (message == null) {
+        throw new AssertionError(client.getClientId() + " received nothing within " + timeout);
+      }
+      return message;
+    }
+
+    /** The next message whose topic ends with {@code suffix}, skipping others. */
+    Received next(Duration timeout, Predicate<Received> which) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        long left = deadline - System.nanoTime();
+        Received message = left > 0 ? messages.poll(left, TimeUnit.NANOSECONDS) : null;
+        if (message == null) {
+          throw new AssertionError(
+              client.getClientId() + ": no matching message within " + timeout);
+        }
+        if (which.test(message)) {
+          return message;
+        }
+      }
+    }
+
+    boolean lostWithin(Duration timeout) throws InterruptedException {
+      return lost.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+      lost.countDown();
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+      messages.add(
+          new Received(
+              topic, new String(message.getPayload(), StandardCharsets.UTF_8), message.getQos()));
+    }
+
+    @Override
+    public void deliveryComplete(IMqttDeliveryToken token) {}
+
+    @Override
+    public void close() {
+      closeQuietly(client);
+    }
   }
 
   static MqttClient application(String uri, ApiKey apiKey, String appId) throws MqttException {

@@ -13,8 +13,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * An Entwine node for integration tests: real HTTP on a free port, the shared real Cassandra, its
@@ -49,6 +53,33 @@ public final class TestNode implements AutoCloseable {
   public static TestNode start(String extraConfig) throws Exception {
     TestNode testNode = new TestNode(SharedCassandra.newKeyspace(), extraConfig);
     testNode.node = EntwineNode.start(testNode.config());
+    return testNode;
+  }
+
+  /**
+   * A second node on {@code seed}'s keyspace that joins {@code seed}'s cluster (one JVM, two actor
+   * systems); returns once both see each other Up.
+   */
+  public static TestNode startJoining(TestNode seed) throws Exception {
+    Address address = Cluster.get(seed.node.system()).selfMember().address();
+    String seedNode = address.getHost().orElseThrow() + ":" + address.getPort().orElseThrow();
+    TestNode testNode =
+        new TestNode(
+            seed.keyspace,
+            "entwine.cluster.seed-nodes = \"" + seedNode + "\"\n" + seed.extraConfig);
+    testNode.node = EntwineNode.start(testNode.config());
+    for (TestNode member : List.of(seed, testNode)) {
+      awaitValue(
+          Duration.ofSeconds(60),
+          () ->
+              (int)
+                  java.util.stream.StreamSupport.stream(
+                          Cluster.get(member.node.system()).state().getMembers().spliterator(),
+                          false)
+                      .filter(m -> m.status() == MemberStatus.up())
+                      .count(),
+          up -> up == 2);
+    }
     return testNode;
   }
 

@@ -1,0 +1,202 @@
+package io.entwine.deploy.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.entwine.deploy.testing.Fixtures;
+import io.entwine.deploy.testing.Fixtures.ApiKey;
+import io.entwine.deploy.testing.TestNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tencent IoT Hub's signed publish over real HTTP: the seed's request sample (ProductId,
+ * DeviceName, topic, payload), signed with the device's PSK by javax.crypto and by {@code openssl
+ * dgst -sha256 -hmac}; a tampered signature and a replayed nonce are refused and record nothing.
+ */
+class TencentPublishIT {
+  private static final String PSK = "bXktZGV2aWNlLXBzay0xMjM0NTY=";
+  private static final String BODY =
+      "{\"DeviceName\":\"AAAAAA\",\"Payload\":\"123\",\"ProductId\":\"G8N9AHB\",\"Qos\":1,"
+          + "\"TopicName\":\"G8N9AHB/AAAAAA/data\"}";
+  private static final AtomicLong NONCES = new AtomicLong(5456);
+
+  private static TestNode node;
+  private static ApiKey apiKey;
+
+  @BeforeAll
+  static void deviceWithPsk() throws Exception {
+    node = TestNode.start();
+    Fixtures fixtures = new Fixtures(node);
+    apiKey = fixtures.organizationWithApiKey();
+    fixtures.register(apiKey, "G8N9AHB", "AAAAAA");
+    TestNode.Response added =
+        node.request("POST", "/api/v0002/device/types/G8N9AHB/devices/AAAAAA/credentials")
+            .organization(apiKey.org())
+            .basic(apiKey.key(), apiKey.token())
+            .json("{\"type\":\"psk\",\"secret\":\"" + PSK + "\"}")
+            .send();
+    assertEquals(201, added.status(), added.body());
+  }
+
+  @AfterAll
+  static void stopNode() throws Exception {
+    node.close();
+  }
+
+  @Test
+  void acceptsTheSampleRequestSignedWithJavaxCrypto() {
+    String nonce = nonce();
+    long timestamp = Instant.now().getEpochSecond();
+    String signature =
+        Base64.getEncoder().encodeToString(hmac(stringToSign(timestamp, nonce, BODY)));
+
+    TestNode.Response response = publish(timestamp, nonce, signature, BODY);
+
+    assertEquals(200, response.status(), response.body());
+    assertTrue(response.json().get("Response").get("RequestId").asText().length() > 10);
+    assertEquals("MTIz", lastPayload(), "the payload 123 is the device's last data event");
+  }
+
+  @Test
+  void acceptsASignatureComputedByOpenssl() throws Exception {
+    Assumptions.assumeTrue(
+        opensslAvailable(), "openssl is not installed: the openssl-signed request is skipped");
+    String nonce = nonce();
+    long timestamp = Instant.now().getEpochSecond();
+    String body = BODY.replace("\"123\"", "\"456\"");
+    String hex = openssl(stringToSign(timestamp, nonce, body));
+
+    TestNode.Response response = publish(timestamp, nonce, hex, body);
+
+    assertEquals(200, response.status(), response.body());
+    assertEquals("NDU2", lastPayload());
+  }
+
+  @Test
+  void refusesATamperedSignatureAndAReplayedNonce() {
+    String nonce = nonce();
+    long timestamp = Instant.now().getEpochSecond();
+    String body = BODY.replace("\"123\"", "\"789\"");
+    byte[] mac = hmac(stringToSign(timestamp, nonce, body));
+    byte[] tampered = mac.clone();
+    tampered[0] ^= 1;
+
+    TestNode.Response refused =
+        publish(timestamp, nonce, Base64.getEncoder().encodeToString(tampered), body);
+    assertEquals(401, refused.status(), refused.body());
+    assertEquals(
+        "AuthFailure.SignatureFailure",
+        refused.json().get("Response").get("Error").get("Code").asText());
+    assertTrue(!"Nzg5".equals(lastPayload()), "the refused request recorded nothing");
+
+    String valid = Base64.getEncoder().encodeToString(mac);
+    assertEquals(200, publish(timestamp, nonce, valid, body).status());
+    TestNode.Response replayed = publish(timestamp, nonce, valid, body);
+    assertEquals(401, replayed.status(), replayed.body());
+    assertEquals(
+        "AuthFailure.NonceUsed", replayed.json().get("Response").get("Error").get("Code").asText());
+  }
+
+  // ---- the device's side ----
+
+  private static String host() {
+    return apiKey.org() + ".localhost";
+  }
+
+  private static String stringToSign(long timestamp, String nonce, String body) {
+    return String.join(
+        "\n",
+        "POST",
+        host(),
+        "/device/publish",
+        "",
+        "HmacSha256",
+        String.valueOf(timestamp),
+        nonce,
+        sha256Hex(body));
+  }
+
+  private static TestNode.Response publish(
+      long timestamp, String nonce, String signature, String body) {
+    return node.request("POST", "/device/publish")
+        .header("Host", host())
+        .header("X-TC-Algorithm", "HmacSha256")
+        .header("X-TC-Timestamp", String.valueOf(timestamp))
+        .header("X-TC-Nonce", nonce)
+        .header("X-TC-Signature", signature)
+        .json(body)
+        .send();
+  }
+
+  private static String lastPayload() {
+    TestNode.Response last =
+        node.request("GET", "/api/v0002/device/types/G8N9AHB/devices/AAAAAA/events/data")
+            .organization(apiKey.org())
+            .basic(apiKey.key(), apiKey.token())
+            .send();
+    return last.status() == 200 ? last.json().get("payload").asText() : null;
+  }
+
+  private static String nonce() {
+    return String.valueOf(NONCES.incrementAndGet());
+  }
+
+  private static byte[] hmac(String data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(PSK.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String sha256Hex(String body) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static boolean opensslAvailable() {
+    try {
+      Process version = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
+      return version.waitFor(10, TimeUnit.SECONDS) && version.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** {@code printf '%s' "$STRING_TO_SIGN" | openssl dgst -sha256 -hmac "$PSK"}: lowercase hex. */
+  private static String openssl(String stringToSign) throws Exception {
+    Process process =
+        new ProcessBuilder("openssl", "dgst", "-sha256", "-hmac", PSK)
+            .redirectErrorStream(true)
+            .start();
+    process.getOutputStream().write(stringToSign.getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0, output);
+    // "SHA2-256(stdin)= 9c19..." (OpenSSL 3) or "(stdin)= 9c19..." (1.1)
+    return output.substring(output.lastIndexOf('=') + 1).strip();
+  }
+}

@@ -1,0 +1,151 @@
+package io.entwine.deploy.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.entwine.deploy.mqtt.Paho.Inbox;
+import io.entwine.deploy.mqtt.Paho.Received;
+import io.entwine.deploy.testing.Fixtures;
+import io.entwine.deploy.testing.Fixtures.ApiKey;
+import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.TestNode;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes of one cluster (two actor systems in this JVM, one keyspace): what a client does on one
+ * node reaches clients on the other — events through the organization's cluster-wide live feed,
+ * commands through the twin, and a client id connected twice is closed on the node it connected to
+ * first. Twins are placed by sharding, so each test uses several devices to have twins on both.
+ */
+class MqttClusterIT {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private static TestNode first;
+  private static TestNode second;
+  private static Fixtures fixtures;
+  private ApiKey apiKey;
+
+  @BeforeAll
+  static void startTwoNodes() throws Exception {
+    first = TestNode.start();
+    second = TestNode.startJoining(first);
+    fixtures = new Fixtures(first);
+  }
+
+  @AfterAll
+  static void stopNodes() throws Exception {
+    if (second != null) {
+      second.close();
+    }
+    first.close();
+  }
+
+  @BeforeEach
+  void organization() {
+    apiKey = fixtures.organizationWithApiKey();
+  }
+
+  @Test
+  void subscriberOnOneNodeReceivesEventsOfDevicesConnectedToTheOther() throws Exception {
+    List<Device> devices =
+        List.of(
+            fixtures.register(apiKey, "meter", "m-1"),
+            fixtures.register(apiKey, "meter", "m-2"),
+            fixtures.register(apiKey, "meter", "m-3"),
+            fixtures.register(apiKey, "meter", "m-4"));
+    try (Inbox app =
+        Paho.applicationInbox(first.mqttUri(), apiKey, "dashboard")
+            .subscribe("iot-2/type/meter/id/+/evt/+/fmt/+", 1)) {
+      awaitSubscriptionSeenByEveryNode(app);
+      Set<String> expected = new HashSet<>();
+      for (Device device : devices) {
+        MqttClient client = Paho.device(second.mqttUri(), device);
+        try {
+          client.publish("iot-2/evt/reading/fmt/json", Paho.message("{\"d\":{\"v\":1}}", 1));
+        } finally {
+          Paho.closeQuietly(client);
+        }
+        expected.add("iot-2/type/meter/id/" + device.id() + "/evt/reading/fmt/json");
+      }
+      Set<String> seen = new HashSet<>();
+      while (!seen.containsAll(expected)) {
+        seen.add(app.next(WAIT, m -> m.topic().endsWith("/evt/reading/fmt/json")).topic());
+      }
+    }
+  }
+
+  /**
+   * A new subscription reaches the other node's copy of the live feed with the next gossip of
+   * Pekko's receptionist: a probe application connects on the other node until the status message
+   * that node publishes for it arrives here.
+   */
+  private void awaitSubscriptionSeenByEveryNode(Inbox app) throws Exception {
+    app.subscribe("iot-2/app/probe/mon", 0);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      MqttClient probe = Paho.application(second.mqttUri(), apiKey, "probe");
+      Paho.closeQuietly(probe);
+      Received received = app.messages.poll(200, TimeUnit.MILLISECONDS);
+      if (received != null && received.topic().equals("iot-2/app/probe/mon")) {
+        app.messages.clear();
+        return;
+      }
+    }
+    throw new AssertionError("the subscription never reached the other node");
+  }
+
+  @Test
+  void commandFromAnApplicationOnOneNodeReachesDevicesOnTheOther() throws Exception {
+    for (String id : List.of("v-1", "v-2", "v-3")) {
+      Device valve = fixtures.register(apiKey, "valve", id);
+      try (Inbox device =
+          Paho.deviceInbox(second.mqttUri(), valve, true).subscribe("iot-2/cmd/+/fmt/+", 2)) {
+        MqttClient app = Paho.application(first.mqttUri(), apiKey, "controller");
+        try {
+          app.publish(
+              "iot-2/type/valve/id/" + id + "/cmd/close/fmt/json", Paho.message("{\"d\":{}}", 2));
+        } finally {
+          Paho.closeQuietly(app);
+        }
+        Received command = device.next(WAIT);
+        assertEquals("iot-2/cmd/close/fmt/json", command.topic());
+        assertEquals(2, command.qos());
+      }
+    }
+  }
+
+  @Test
+  void connectingOnTheOtherNodeTakesTheClientIdOverAndResumesThePersistentSession()
+      throws Exception {
+    Device valve = fixtures.register(apiKey, "valve", "v-9");
+    Inbox onFirst =
+        Paho.deviceInbox(first.mqttUri(), valve, false).subscribe("iot-2/cmd/+/fmt/+", 1);
+    try (Inbox onSecond = Paho.deviceInbox(second.mqttUri(), valve, false)) {
+      assertTrue(onFirst.lostWithin(WAIT), "the first node closed the older connection");
+      assertTrue(onSecond.sessionPresent, "the session stored by the first node");
+      assertFalse(onSecond.lostWithin(Duration.ofMillis(300)));
+
+      MqttClient app = Paho.application(first.mqttUri(), apiKey, "controller");
+      try {
+        app.publish("iot-2/type/valve/id/v-9/cmd/open/fmt/text", Paho.message("now", 1));
+      } finally {
+        Paho.closeQuietly(app);
+      }
+      Received command = onSecond.next(WAIT);
+      assertEquals("iot-2/cmd/open/fmt/text", command.topic());
+      assertEquals("now", command.payload());
+    } finally {
+      onFirst.close();
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.entwine.deploy.testing;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import io.entwine.deploy.cassandra.EmbeddedCassandra;
+import io.entwine.deploy.cassandra.SchemaApplier;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * A cluster of {@link NodeProcess}es formed by Pekko Management cluster bootstrap with config
+ * discovery, as {@code deploy/bin/entwine cluster start N} forms one: node i on 127.0.0.i
+ * (bootstrap counts contact points per host), every port free, one keyspace of a Cassandra the
+ * caller chose.
+ */
+public final class LocalCluster implements AutoCloseable {
+  public static final String ADMIN_TOKEN = TestNode.ADMIN_TOKEN;
+  public static final String SECRET_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
+
+  private final List<NodeProcess> nodes;
+  private final String keyspace;
+
+  private LocalCluster(List<NodeProcess> nodes, String keyspace) {
+    this.nodes = nodes;
+    this.keyspace = keyspace;
+  }
+
+  /**
+   * Starts {@code size} nodes on a new keyspace (schema applied here, once) of the Cassandra at
+   * {@code cassandraPort} and waits until all are ready. {@code extraEnv} reaches every node.
+   */
+  public static LocalCluster start(
+      int size, int cassandraPort, Path logDir, Map<String, String> extraEnv) {
+    String keyspace = SharedCassandra.newKeyspace();
+    try (CqlSession session = openSession(cassandraPort)) {
+      SchemaApplier.apply(session, keyspace, SchemaApplier.SINGLE_NODE_REPLICATION);
+    }
+    List<Integer> managementPorts =
+        IntStream.rangeClosed(1, size).mapToObj(i -> freePort("127.0.0." + i)).toList();
+    String endpoints =
+        IntStream.rangeClosed(1, size)
+            .mapToObj(i -> "127.0.0." + i + ":" + managementPorts.get(i - 1))
+            .collect(Collectors.joining(","));
+    List<NodeProcess> nodes = new ArrayList<>();
+    LocalCluster cluster = new LocalCluster(nodes, keyspace);
+    try {
+      for (int i = 1; i <= size; i++) {
+        Map<String, String> env = new HashMap<>();
+        env.put("ENTWINE_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("ENTWINE_SECRET_KEY", SECRET_KEY);
+        env.put("ENTWINE_CASSANDRA_CONTACT_POINTS", "127.0.0.1");
+        env.put("ENTWINE_CASSANDRA_PORT", Integer.toString(cassandraPort));
+        env.put("ENTWINE_CASSANDRA_KEYSPACE", keyspace);
+        env.put("ENTWINE_CASSANDRA_APPLY_SCHEMA", "false");
+        env.put("ENTWINE_DATA_DIR", logDir.resolve("data-" + i).toString());
+        env.put("ENTWINE_HTTP_INTERFACE", "127.0.0.1");
+        env.put("ENTWINE_HTTP_PORT", Integer.toString(freePort("127.0.0.1")));
+        env.put("ENTWINE_MQTT_INTERFACE", "127.0.0.1");
+        env.put("ENTWINE_MQTT_PORT", Integer.toString(freePort("127.0.0.1")));
+        env.put("ENTWINE_MQTTS_PORT", Integer.toString(freePort("127.0.0.1")));
+        env.put("ENTWINE_MQTT_WS_PORT", Integer.toString(freePort("127.0.0.1")));
+        env.put("ENTWINE_CLUSTER_HOST", "127.0.0." + i);
+        env.put("ENTWINE_CLUSTER_PORT", Integer.toString(freePort("127.0.0." + i)));
+        env.put("ENTWINE_MANAGEMENT_PORT", Integer.toString(managementPorts.get(i - 1)));
+        env.put("ENTWINE_DISCOVERY", "config");
+        env.put("ENTWINE_DISCOVERY_ENDPOINTS", endpoints);
+        env.put("ENTWINE_REQUIRED_CONTACT_POINTS", Integer.toString(size));
+        env.put("ENTWINE_CLUSTER_LOG_LEVEL", "INFO");
+        env.putAll(extraEnv);
+        nodes.add(NodeProcess.launch(i, env, logDir.resolve("node-" + i + ".log")));
+      }
+      for (NodeProcess node : nodes) {
+        node.awaitReady(START_TIMEOUT);
+      }
+      return cluster;
+    } catch (RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /** Node {@code i}, 1-based as in {@code entwine cluster}. */
+  public NodeProcess node(int i) {
+    return nodes.get(i - 1);
+  }
+
+  public List<NodeProcess> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  public String keyspace() {
+    return keyspace;
+  }
+
+  /** Stops every node that still runs (graceful leave), all at once. */
+  @Override
+  public void close() {
+    nodes.forEach(NodeProcess::signalStop);
+    nodes.forEach(NodeProcess::stop);
+  }
+
+  /** A driver session on the Cassandra at {@code port} (schema metadata off: DDL is quick). */
+  public static CqlSession openSession(int port) {
+    return CqlSession.builder()
+        .addContactPoint(new InetSocketAddress("127.0.0.1", port))
+        .withLocalDatacenter("datacenter1")
+        .withConfigLoader(
+            DriverConfigLoader.programmaticBuilder()
+                .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
+                .build())
+        .build();
+  }
+
+  private static int freePort(String host) {
+    return EmbeddedCassandra.freePort(host);
+  }
+
+  /** Convenience for tests on the shared Cassandra. */
+  public static LocalCluster startOnSharedCassandra(
+      int size, Path logDir, Map<String, String> extraEnv) {
+    return start(size, SharedCassandra.get().nativePort(), logDir, extraEnv);
+  }
+}

@@ -1,0 +1,143 @@
+package io.entwine.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.entwine.deploy.testing.SharedCassandra;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Seeking pages of registry_devices in Cassandra, against the in-memory default. */
+class RegistryPagingIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static ActorSystem<Void> system;
+  private static RegistryRepository repository;
+
+  @BeforeAll
+  static void start() {
+    String keyspace = SharedCassandra.newKeyspaceWithSchema();
+    Config config =
+        ConfigFactory.parseString(SharedCassandra.pekkoCassandraConfig(keyspace))
+            .withFallback(
+                ConfigFactory.parseString(
+                    "pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off"))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    system = ActorSystem.create(Behaviors.empty(), "registry-paging-it", config);
+    repository =
+        new CassandraRegistryRepository(
+            CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"),
+            keyspace);
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+    await(system.getWhenTerminated());
+  }
+
+  @Test
+  void pagesSeekAfterTheBookmarkInTypeAndIdOrder() {
+    String org = "paging1";
+    for (String type : List.of("b", "a", "c")) {
+      for (String id : List.of("x2", "x1", "x10")) {
+        await(repository.register(device(org, type, id)));
+      }
+    }
+    await(repository.register(device("paging2", "a", "x0")));
+    RegistryRepository defaults =
+        new RegistryRepository() {
+          @Override
+          public CompletionStage<org.apache.pekko.Done> register(RegisteredDevice d) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public CompletionStage<org.apache.pekko.Done> updateMetadata(
+              io.entwine.identity.DeviceKey d,
+              com.fasterxml.jackson.databind.JsonNode m,
+              Instant at) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public CompletionStage<org.apache.pekko.Done> updateEnabled(
+              io.entwine.identity.DeviceKey d, boolean e, Instant at) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public CompletionStage<org.apache.pekko.Done> delete(io.entwine.identity.DeviceKey d) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public CompletionStage<List<RegisteredDevice>> devices(String o) {
+            return repository.devices(o);
+          }
+
+          @Override
+          public CompletionStage<List<RegisteredDevice>> devices(String o, String t) {
+            return repository.devices(o, t);
+          }
+
+          @Override
+          public CompletionStage<List<DeviceTypeCount>> deviceTypes(String o) {
+            return repository.deviceTypes(o);
+          }
+        };
+
+    for (String type : new String[] {null, "a", "b", "c", "d"}) {
+      for (int limit : List.of(1, 2, 4, 100)) {
+        assertEquals(walk(defaults, org, type, limit), walk(repository, org, type, limit));
+      }
+    }
+    assertEquals(9, walk(repository, org, null, 4).size());
+    assertEquals(
+        List.of("b/x2", "c/x1", "c/x10"),
+        await(repository.devicesAfter(org, null, "b", "x10", 3)).stream()
+            .map(d -> d.type() + "/" + d.id())
+            .toList());
+    assertEquals(List.of(), await(repository.devicesAfter(org, "a", "b", "x1", 3)));
+    assertEquals(3, await(repository.devicesAfter(org, "c", "b", "x1", 3)).size());
+  }
+
+  private static List<String> walk(RegistryRepository repo, String org, String type, int limit) {
+    List<String> seen = new ArrayList<>();
+    String afterType = null;
+    String afterId = null;
+    while (true) {
+      List<RegisteredDevice> page = await(repo.devicesAfter(org, type, afterType, afterId, limit));
+      page.forEach(d -> seen.add(d.type() + "/" + d.id()));
+      if (page.size() < limit) {
+        return seen;
+      }
+      afterType = page.get(page.size() - 1).type();
+      afterId = page.get(page.size() - 1).id();
+    }
+  }
+
+  private static RegisteredDevice device(String org, String type, String id) {
+    return new RegisteredDevice(
+        org, type, id, null, true, "a-key", "apikey", Instant.parse("2026-11-01T00:00:00Z"));
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package io.entwine.mqtt;
+
+import io.entwine.protocol.CborSerializable;
+import io.entwine.protocol.Reply;
+import io.entwine.twin.Persistence;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * The cluster-wide session of one MQTT client id (entity id = the client id): which connection
+ * holds it, and for a persistent session (clean session false) its subscriptions. Sharding makes it
+ * the one place every node asks, so it is both the takeover arbiter (MQTT 3.1.1 section 3.1.4, seed
+ * 5.3.1) and the store that lets a persistent session resume on any node (ADR 0007).
+ *
+ * <p>The holding connection's address is persisted with each claim, so a session that passivated or
+ * moved to another node still finds the connection it has to close. Events are not tagged: no
+ * projection reads them.
+ */
+public final class ClientSession
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        ClientSession.Command, ClientSession.Event, ClientSession.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "MqttClientSession");
+
+  // ---- commands ----
+
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * Connection {@code connection} takes the client id; the previous holder, if any, is told {@link
+   * TakenOver}. {@code cleanSession} discards the stored session (MQTT 3.1.1 section 3.1.2.4).
+   */
+  public record Claim(
+      ActorRef<Control> connection, boolean cleanSession, Instant at, ActorRef<Claimed> replyTo)
+      implements Command {}
+
+  /** Stores a subscription of the persistent session held by {@code connection}. */
+  public record Subscribe(
+      ActorRef<Control> connection, String filter, int qos, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record Unsubscribe(ActorRef<Control> connection, String filter, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** What a session tells the connection that holds it. */
+  public sealed interface Control extends CborSerializable {}
+
+  /** Another connection claimed the client id: close. */
+  public record TakenOver(Instant at) implements Control {}
+
+  /** The answer to {@link Claim}: whether a persistent session was there, and its subscriptions. */
+  public record Claimed(boolean sessionPresent, List<ClusterLink.StoredSubscription> subscriptions)
+      implements CborSerializable {}
+
+  // ---- events ----
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record SessionClaimed(ActorRef<Control> connection, boolean cleanSession, Instant at)
+      implements Event {}
+
+  public record Subscribed(String filter, int qos) implements Event {}
+
+  public record Unsubscribed(String filter) implements Event {}
+
+  // ---- state ----
+
+  /**
+   * @param connection the connection holding the client id (it may be gone without having said so;
+   *     telling it is harmless then)
+   * @param persistent the holder asked for a persistent session
+   */
+  public record State(
+      ActorRef<Control> connection,
+      boolean persistent,
+      List<ClusterLink.StoredSubscription> subscriptions)
+      implements CborSerializable {
+    public static final State EMPTY = new State(null, false, List.of());
+
+    public State {
+      subscriptions = subscriptions == null ? List.of() : subscriptions;
+    }
+
+    State withSubscription(String filter, int qos) {
+      List<ClusterLink.StoredSubscription> updated = new ArrayList<>(subscriptions.size() + 1);
+      boolean replaced = false;
+      for (ClusterLink.StoredSubscription s : subscriptions) {
+        if (s.filter().equals(filter)) {
+          updated.add(new ClusterLink.StoredSubscription(filter, qos));
+          replaced = true;
+        } else {
+          updated.add(s);
+        }
+      }
+      if (!replaced) {
+        updated.add(new ClusterLink.StoredSubscription(filter, qos));
+      }
+      return new State(connection, persistent, List.copyOf(updated));
+    }
+
+    State withoutSubscription(String filter) {
+      return new State(
+          connection,
+          persistent,
+          subscriptions.stream().filter(s -> !s.filter().equals(filter)).toList());
+    }
+
+    boolean isHeldBy(ActorRef<Control> candidate) {
+      return candidate.equals(connection);
+    }
+  }
+
+  // ---- wiring ----
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, entityContext -> create(entityContext.getEntityId())));
+  }
+
+  public static Behavior<Command> create(String clientId) {
+    return new ClientSession(clientId);
+  }
+
+  private ClientSession(String clientId) {
+    super(PersistenceId.of(ENTITY_KEY.name(), clientId), Persistence.RESTART_ON_FAILURE);
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(50, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return this::onCommand;
+  }
+
+  private ReplyEffect<Event, State> onCommand(State state, Command command) {
+    if (command instanceof Claim claim) {
+      return onClaim(state, claim);
+    } else if (command instanceof Subscribe subscribe) {
+      return onSubscribe(state, subscribe);
+    } else if (command instanceof Unsubscribe unsubscribe) {
+      return onUnsubscribe(state, unsubscribe);
+    }
+    throw new IllegalArgumentException("Unknown command " + command.getClass());
+  }
+
+  private ReplyEffect<Event, State> onClaim(State state, Claim claim) {
+    ActorRef<Control> previous = state.connection();
+    boolean sessionPresent = !claim.cleanSession() && state.persistent();
+    return Effect()
+        .persist(new SessionClaimed(claim.connection(), claim.cleanSession(), claim.at()))
+        .thenRun(
+            after -> {
+              if (previous != null && !previous.equals(claim.connection())) {
+                previous.tell(new TakenOver(claim.at()));
+              }
+            })
+        .thenReply(
+            claim.replyTo(),
+            after ->
+                new Claimed(
+                    sessionPresent,
+                    sessionPresent
+                        ? after.subscriptions()
+                        : List.<ClusterLink.StoredSubscription>of()));
+  }
+
+  private ReplyEffect<Event, State> onSubscribe(State state, Subscribe subscribe) {
+    if (!state.persistent() || !state.isHeldBy(subscribe.connection())) {
+      // a connection that was taken over, or a clean session: nothing to keep
+      return Effect().reply(subscribe.replyTo(), new Reply.Done());
+    }
+    return Effect()
+        .persist(new Subscribed(subscribe.filter(), subscribe.qos()))
+        .thenReply(subscribe.replyTo(), after -> new Reply.Done());
+  }
+
+  private ReplyEffect<Event, State> onUnsubscribe(State state, Unsubscribe unsubscribe) {
+    boolean stored =
+        state.subscriptions().stream().anyMatch(s -> s.filter().equals(unsubscribe.filter()));
+    if (!state.persistent() || !state.isHeldBy(unsubscribe.connection()) || !stored) {
+      return Effect().reply(unsubscribe.replyTo(), new Reply.Done());
+    }
+    return Effect()
+        .persist(new Unsubscribed(unsubscribe.filter()))
+        .thenReply(unsubscribe.replyTo(), after -> new Reply.Done());
+  }
+
+  // ---- events applied to state ----
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return this::apply;
+  }
+
+  private State apply(State state, Event event) {
+    if (event instanceof SessionClaimed claimed) {
+      return new State(
+          claimed.connection(),
+          !claimed.cleanSession(),
+          claimed.cleanSession() ? List.of() : state.subscriptions());
+    } else if (event instanceof Subscribed subscribed) {
+      return state.withSubscription(subscribed.filter(), subscribed.qos());
+    } else if (event instanceof Unsubscribed unsubscribed) {
+      return state.withoutSubscription(unsubscribed.filter());
+    }
+    throw new IllegalArgumentException("Unknown event " + event.getClass());
+  }
+}

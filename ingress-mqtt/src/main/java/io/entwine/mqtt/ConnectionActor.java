@@ -1,0 +1,93 @@
+package io.entwine.mqtt;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.live.LiveMessage;
+import io.entwine.protocol.Reply;
+import io.entwine.twin.DeviceTwin;
+import java.time.Duration;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * One MQTT connection's address in the cluster: the organization's live feed, the device's twin and
+ * the client id's {@link ClientSession} send here, and everything is handed to the connection
+ * (which brings it onto its Vert.x event loop). While attached to a twin it re-attaches every
+ * {@code twin-attach-refresh}, so the twin stays resident and a twin that restarted elsewhere knows
+ * the device again. Stopping it ends its live-feed subscription (the topic watches it).
+ */
+final class ConnectionActor {
+  /** Keep re-attaching to {@code device}'s twin. Local only. */
+  record KeepAttached(DeviceKey device, boolean deliverWaiting) {}
+
+  enum Local {
+    STOP_ATTACHING,
+    STOP
+  }
+
+  private static final String REFRESH = "refresh";
+
+  private ConnectionActor() {}
+
+  static Behavior<Object> create(
+      ClusterLink.Listener listener,
+      Function<DeviceKey, EntityRef<DeviceTwin.Command>> twins,
+      Duration refresh) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  ActorRef<Object> self = context.getSelf();
+                  return Behaviors.receive(Object.class)
+                      .onMessage(
+                          LiveMessage.class,
+                          message -> {
+                            listener.onLive(message);
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          DeviceTwin.DeliverCommand.class,
+                          command -> {
+                            listener.onCommand(command);
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          ClientSession.TakenOver.class,
+                          takenOver -> {
+                            listener.onTakenOver();
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          KeepAttached.class,
+                          keep -> {
+                            timers.startTimerWithFixedDelay(REFRESH, new Reattach(keep), refresh);
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Reattach.class,
+                          reattach -> {
+                            twins
+                                .apply(reattach.keep().device())
+                                .tell(
+                                    new DeviceTwin.AttachSession(
+                                        self.narrow(),
+                                        reattach.keep().deliverWaiting(),
+                                        self.narrow()));
+                            return Behaviors.same();
+                          })
+                      .onMessage(Reply.class, reply -> Behaviors.same())
+                      .onMessageEquals(
+                          Local.STOP_ATTACHING,
+                          () -> {
+                            timers.cancel(REFRESH);
+                            return Behaviors.same();
+                          })
+                      .onMessageEquals(Local.STOP, Behaviors::stopped)
+                      .build();
+                }));
+  }
+
+  private record Reattach(KeepAttached keep) {}
+}

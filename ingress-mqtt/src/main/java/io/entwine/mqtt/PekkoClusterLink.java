@@ -1,0 +1,135 @@
+package io.entwine.mqtt;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.Timestamps;
+import io.entwine.live.LiveFeed;
+import io.entwine.live.LiveMessage;
+import io.entwine.protocol.Reply;
+import io.entwine.twin.DeviceTwin;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * The cluster side of MQTT connections on Pekko: one {@link ConnectionActor} per connection, the
+ * sharded {@link ClientSession} per client id, the twins' command queues and the organizations'
+ * {@link LiveFeed}.
+ */
+public final class PekkoClusterLink implements ClusterLink {
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final LiveFeed feed;
+  private final Duration askTimeout;
+  private final Duration refresh;
+  private final AtomicLong connections = new AtomicLong();
+
+  public PekkoClusterLink(ActorSystem<?> system, Duration askTimeout, Duration twinAttachRefresh) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.feed = LiveFeed.get(system);
+    this.askTimeout = askTimeout;
+    this.refresh = twinAttachRefresh;
+    ClientSession.init(system);
+  }
+
+  @Override
+  public Link open(String clientId, Listener listener) {
+    ActorRef<Object> actor =
+        system.systemActorOf(
+            ConnectionActor.create(listener, this::twin, refresh),
+            "mqtt-"
+                + connections.incrementAndGet()
+                + "-"
+                + URLEncoder.encode(clientId, StandardCharsets.UTF_8),
+            Props.empty());
+    return new PekkoLink(clientId, actor);
+  }
+
+  private EntityRef<DeviceTwin.Command> twin(DeviceKey device) {
+    return sharding.entityRefFor(DeviceTwin.ENTITY_KEY, device.entityId());
+  }
+
+  private final class PekkoLink implements Link {
+    private final EntityRef<ClientSession.Command> session;
+    private final ActorRef<Object> actor;
+
+    PekkoLink(String clientId, ActorRef<Object> actor) {
+      this.session = sharding.entityRefFor(ClientSession.ENTITY_KEY, clientId);
+      this.actor = actor;
+    }
+
+    @Override
+    public CompletionStage<StoredSession> claim(boolean cleanSession) {
+      return session
+          .<ClientSession.Claimed>ask(
+              replyTo ->
+                  new ClientSession.Claim(actor.narrow(), cleanSession, Timestamps.now(), replyTo),
+              askTimeout)
+          .thenApply(
+              claimed -> new StoredSession(claimed.sessionPresent(), claimed.subscriptions()));
+    }
+
+    @Override
+    public CompletionStage<Reply> storeSubscription(String filter, int qos) {
+      return session.ask(
+          replyTo -> new ClientSession.Subscribe(actor.narrow(), filter, qos, replyTo), askTimeout);
+    }
+
+    @Override
+    public CompletionStage<Reply> removeSubscription(String filter) {
+      return session.ask(
+          replyTo -> new ClientSession.Unsubscribe(actor.narrow(), filter, replyTo), askTimeout);
+    }
+
+    @Override
+    public void watch(String org) {
+      feed.subscribe(org, actor.narrow());
+    }
+
+    @Override
+    public void unwatch(String org) {
+      feed.unsubscribe(org, actor.narrow());
+    }
+
+    @Override
+    public CompletionStage<Reply> attach(DeviceKey device, boolean deliverWaiting) {
+      CompletionStage<Reply> attached =
+          twin(device)
+              .ask(
+                  replyTo -> new DeviceTwin.AttachSession(actor.narrow(), deliverWaiting, replyTo),
+                  askTimeout);
+      actor.tell(new ConnectionActor.KeepAttached(device, deliverWaiting));
+      return attached;
+    }
+
+    @Override
+    public void detach(DeviceKey device) {
+      actor.tell(ConnectionActor.Local.STOP_ATTACHING);
+      // the reply goes nowhere: the connection may be gone by then (ignoreRef resolves on any node)
+      twin(device).tell(new DeviceTwin.DetachSession(actor.narrow(), system.ignoreRef()));
+    }
+
+    @Override
+    public void confirmDelivered(DeviceKey device, String commandId) {
+      twin(device)
+          .tell(new DeviceTwin.ConfirmDelivered(commandId, Timestamps.now(), system.ignoreRef()));
+    }
+
+    @Override
+    public void publish(LiveMessage message) {
+      feed.publish(message);
+    }
+
+    @Override
+    public void close() {
+      actor.tell(ConnectionActor.Local.STOP);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package io.entwine.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.entwine.protocol.Reply;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The cluster-wide session of a client id: takeover, persistent subscriptions, recovery. */
+class ClientSessionTest {
+  private static final Instant AT = Instant.parse("2026-11-23T10:00:00.123Z");
+  private static final ClusterLink.StoredSubscription COMMANDS =
+      new ClusterLink.StoredSubscription("iot-2/cmd/+/fmt/json", 1);
+
+  private static ActorTestKit testKit;
+
+  private EventSourcedBehaviorTestKit<
+          ClientSession.Command, ClientSession.Event, ClientSession.State>
+      session;
+  private TestProbe<ClientSession.Control> first;
+  private TestProbe<ClientSession.Control> second;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit =
+        ActorTestKit.create(
+            "ClientSessionTest",
+            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void newSession() {
+    session =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(), ClientSession.create("d:acme:thermostat:lab-1"));
+    session.clear();
+    first = testKit.createTestProbe();
+    second = testKit.createTestProbe();
+  }
+
+  private ClientSession.Claimed claim(TestProbe<ClientSession.Control> by, boolean clean) {
+    return session
+        .<ClientSession.Claimed>runCommand(
+            replyTo -> new ClientSession.Claim(by.ref(), clean, AT, replyTo))
+        .reply();
+  }
+
+  private Reply subscribe(TestProbe<ClientSession.Control> by, ClusterLink.StoredSubscription s) {
+    return session
+        .<Reply>runCommand(
+            replyTo -> new ClientSession.Subscribe(by.ref(), s.filter(), s.qos(), replyTo))
+        .reply();
+  }
+
+  @Test
+  void aSecondClaimTellsTheFirstConnectionToClose() {
+    assertFalse(claim(first, true).sessionPresent());
+    first.expectNoMessage();
+    claim(second, true);
+    assertEquals(new ClientSession.TakenOver(AT), first.receiveMessage());
+    second.expectNoMessage();
+  }
+
+  @Test
+  void keepsThePersistentSessionsSubscriptionsAcrossClaimsAndRecovery() {
+    claim(first, false);
+    assertEquals(new Reply.Done(), subscribe(first, COMMANDS));
+    session.restart();
+
+    ClientSession.Claimed resumed = claim(second, false);
+    assertTrue(resumed.sessionPresent());
+    assertEquals(List.of(COMMANDS), resumed.subscriptions());
+    assertEquals(new ClientSession.TakenOver(AT), first.receiveMessage(), "found after recovery");
+  }
+
+  @Test
+  void aCleanClaimDiscardsTheStoredSessionAndStoresNothing() {
+    claim(first, false);
+    subscribe(first, COMMANDS);
+    ClientSession.Claimed clean = claim(second, true);
+    assertFalse(clean.sessionPresent());
+    assertTrue(clean.subscriptions().isEmpty());
+    assertTrue(
+        session
+            .<Reply>runCommand(
+                replyTo -> new ClientSession.Subscribe(second.ref(), COMMANDS.filter(), 1, replyTo))
+            .events()
+            .isEmpty());
+    assertFalse(claim(first, false).sessionPresent(), "no persistent session was left");
+  }
+
+  @Test
+  void ignoresSubscriptionsFromAConnectionThatWasTakenOver() {
+    claim(first, false);
+    claim(second, false);
+    assertTrue(
+        session
+            .<Reply>runCommand(
+                replyTo -> new ClientSession.Subscribe(first.ref(), COMMANDS.filter(), 1, replyTo))
+            .events()
+            .isEmpty());
+    assertTrue(
+        session
+            .<Reply>runCommand(
+                replyTo -> new ClientSession.Unsubscribe(second.ref(), COMMANDS.filter(), replyTo))
+            .events()
+            .isEmpty(),
+        "nothing stored to remove");
+  }
+
+  @Test
+  void messagesAndStateSurviveJacksonCbor() {
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    var replies = testKit.<Reply>createTestProbe().ref();
+    var claims = testKit.<ClientSession.Claimed>createTestProbe().ref();
+    for (Object message :
+        List.of(
+            new ClientSession.Claim(first.ref(), false, AT, claims),
+            new ClientSession.Subscribe(first.ref(), "iot-2/cmd/+/fmt/+", 2, replies),
+            new ClientSession.Unsubscribe(first.ref(), "iot-2/cmd/+/fmt/+", replies),
+            new ClientSession.TakenOver(AT),
+            new ClientSession.Claimed(true, List.of(COMMANDS)),
+            new ClientSession.SessionClaimed(first.ref(), true, AT),
+            new ClientSession.Subscribed("iot-2/cmd/+/fmt/+", 2),
+            new ClientSession.Unsubscribed("iot-2/cmd/+/fmt/+"),
+            new ClientSession.State(first.ref(), true, List.of(COMMANDS)))) {
+      serialization.verifySerialization(message, true);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.entwine.historian;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.DeviceTwin.Event;
+import io.entwine.twin.DeviceTwin.EventRecorded;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.javadsl.Handler;
+
+/**
+ * Writes recorded events into the historian: the raw events (idempotent upserts), and for every
+ * numeric field of a JSON event its device roll-up and its slice's device-type roll-up for the
+ * event's hour. Every roll-up row is read, extended with the events it does not hold yet (by
+ * sequence number) and written whole, so a batch replayed after a crash — even one that stopped
+ * half-way through its writes — adds nothing twice.
+ *
+ * <p>Each slice's instance is the only writer of its roll-up rows, so the rows it wrote are kept in
+ * a bounded cache and read from Cassandra only on a miss. The cache is dropped when the projection
+ * (re)starts and when a batch fails, because a failed write may or may not have been applied.
+ */
+public final class HistorianProjectionHandler extends Handler<List<EventEnvelope<Event>>> {
+
+  static final int CACHE_SIZE = 20_000;
+
+  private static final CompletableFuture<Done> DONE =
+      CompletableFuture.completedFuture(Done.done());
+
+  private final HistorianRepository repository;
+  private final LruCache<DeviceRollup.Key, DeviceRollup> deviceRollups = new LruCache<>(CACHE_SIZE);
+  private final LruCache<TypeRollup.Key, TypeRollup> typeRollups = new LruCache<>(CACHE_SIZE);
+
+  public HistorianProjectionHandler(HistorianRepository repository) {
+    this.repository = repository;
+  }
+
+  @Override
+  public CompletionStage<Done> start() {
+    clearCaches();
+    return DONE;
+  }
+
+  @Override
+  public CompletionStage<Done> process(List<EventEnvelope<Event>> envelopes) {
+    List<HistoricalEvent> events = new ArrayList<>();
+    for (EventEnvelope<Event> envelope : envelopes) {
+      if (envelope.event() instanceof EventRecorded recorded) {
+        events.add(historical(envelope, recorded));
+      }
+    }
+    if (events.isEmpty()) {
+      return DONE;
+    }
+    CompletableFuture<Done> stored = repository.store(events).toCompletableFuture();
+    CompletableFuture<Done> rolledUp = updateRollups(events);
+    return stored
+        .thenCombine(rolledUp, (s, r) -> Done.done())
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                clearCaches();
+              }
+            });
+  }
+
+  static HistoricalEvent historical(EventEnvelope<Event> envelope, EventRecorded recorded) {
+    DeviceKey device =
+        DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
+    return new HistoricalEvent(
+        device,
+        recorded.eventId(),
+        Buckets.millis(recorded.timestamp()),
+        envelope.sequenceNr(),
+        recorded.format(),
+        recorded.payload());
+  }
+
+  private CompletableFuture<Done> updateRollups(List<HistoricalEvent> events) {
+    Map<DeviceRollup.Key, List<DeviceRollup.Contribution>> byDevice = new LinkedHashMap<>();
+    Map<TypeRollup.Key, List<DeviceRollup.Contribution>> byType = new LinkedHashMap<>();
+    for (HistoricalEvent event : events) {
+      Map<String, Double> fields = NumericFields.of(event.format(), event.payload());
+      if (fields.isEmpty()) {
+        continue;
+      }
+      DeviceKey device = event.device();
+      long hour = Buckets.start(event.timestamp(), Buckets.HOUR);
+      String slice = DeviceTwin.tagFor(device.entityId());
+      fields.forEach(
+          (field, value) -> {
+            DeviceRollup.Contribution contribution =
+                new DeviceRollup.Contribution(device.id(), event.seqNr(), value);
+            byDevice
+                .computeIfAbsent(
+                    new DeviceRollup.Key(device, event.evtType(), hour, field),
+                    k -> new ArrayList<>())
+                .add(contribution);
+            byType
+                .computeIfAbsent(
+                    new TypeRollup.Key(
+                        device.org(), device.type(), slice, event.evtType(), hour, field),
+                    k -> new ArrayList<>())
+                .add(contribution);
+          });
+    }
+    List<CompletableFuture<Done>> writes = new ArrayList<>();
+    byDevice.forEach((key, contributions) -> writes.add(updateDevice(key, contributions)));
+    byType.forEach((key, contributions) -> writes.add(updateType(key, contributions)));
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+        .thenApply(all -> Done.done());
+  }
+
+  private CompletableFuture<Done> updateDevice(
+      DeviceRollup.Key key, List<DeviceRollup.Contribution> contributions) {
+    return current(key, deviceRollups, repository::deviceRollup, DeviceRollup.EMPTY)
+        .thenCompose(
+            rollup -> {
+              DeviceRollup updated = rollup.plus(contributions);
+              if (updated == rollup) {
+                return DONE;
+              }
+              return repository
+                  .saveDeviceRollup(key, updated)
+                  .thenApply(done -> deviceRollups.put(key, updated));
+            });
+  }
+
+  private CompletableFuture<Done> updateType(
+      TypeRollup.Key key, List<DeviceRollup.Contribution> contributions) {
+    return current(key, typeRollups, repository::typeRollup, TypeRollup.EMPTY)
+        .thenCompose(
+            rollup -> {
+              TypeRollup.Update update = rollup.plus(contributions);
+              if (update.isEmpty()) {
+                return DONE;
+              }
+              return repository
+                  .saveTypeRollup(key, update)
+                  .thenApply(done -> typeRollups.put(key, update.rollup()));
+            });
+  }
+
+  private static <K, V> CompletableFuture<V> current(
+      K key, LruCache<K, V> cache, Function<K, CompletionStage<Optional<V>>> load, V empty) {
+    V cached = cache.get(key);
+    if (cached != null) {
+      return CompletableFuture.completedFuture(cached);
+    }
+    return load.apply(key).toCompletableFuture().thenApply(found -> found.orElse(empty));
+  }
+
+  private void clearCaches() {
+    deviceRollups.clear();
+    typeRollups.clear();
+  }
+
+  /** A small synchronized LRU map; writes complete on driver threads. */
+  static final class LruCache<K, V> {
+    private final Map<K, V> entries;
+
+    LruCache(int maxSize) {
+      this.entries =
+          new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+              return size() > maxSize;
+            }
+          };
+    }
+
+    synchronized V get(K key) {
+      return entries.get(key);
+    }
+
+    synchronized Done put(K key, V value) {
+      entries.put(key, value);
+      return Done.done();
+    }
+
+    synchronized void clear() {
+      entries.clear();
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.entwine.historian;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+
+/**
+ * The historian's write side, used only by {@link HistorianProjectionHandler}. Raw events are keyed
+ * by device and sequence number, so storing one again overwrites the same rows; roll-up rows carry
+ * the sequence numbers they include, so the handler never adds an event twice.
+ */
+public interface HistorianRepository {
+
+  /** Stores the raw events in the three scope layouts and notes their buckets. */
+  CompletionStage<Done> store(List<HistoricalEvent> events);
+
+  CompletionStage<Optional<DeviceRollup>> deviceRollup(DeviceRollup.Key key);
+
+  CompletionStage<Done> saveDeviceRollup(DeviceRollup.Key key, DeviceRollup rollup);
+
+  CompletionStage<Optional<TypeRollup>> typeRollup(TypeRollup.Key key);
+
+  /** Writes the statistics and adds (never removes) the changed per-device sequence numbers. */
+  CompletionStage<Done> saveTypeRollup(TypeRollup.Key key, TypeRollup.Update update);
+}

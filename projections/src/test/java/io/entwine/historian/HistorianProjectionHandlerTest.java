@@ -1,0 +1,300 @@
+package io.entwine.historian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.DeviceTwin.Event;
+import io.entwine.twin.DeviceTwin.EventRecorded;
+import io.entwine.twin.DeviceTwin.MetadataUpdated;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.japi.function.Effect;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.testkit.javadsl.ProjectionTestKit;
+import org.apache.pekko.projection.testkit.javadsl.TestProjection;
+import org.apache.pekko.projection.testkit.javadsl.TestSourceProvider;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class HistorianProjectionHandlerTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final ProjectionTestKit projectionTestKit =
+      ProjectionTestKit.create(testKit.system());
+
+  private static final String ORG = "ey67sp";
+  private static final DeviceKey PI = new DeviceKey(ORG, "raspberrypi", "1958138a4dfe");
+  private static final DeviceKey PI_2 = new DeviceKey(ORG, "raspberrypi", "77aa01");
+  private static final DeviceKey MBED = new DeviceKey(ORG, "mbed", "1253138b4dcd");
+  private static final Instant T0 = Instant.parse("2026-11-23T10:15:00Z");
+
+  @AfterAll
+  static void shutDown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void storesEveryRecordedEventWithItsSequenceNumberAndIgnoresOtherEvents() {
+    InMemoryHistorianRepository repository = new InMemoryHistorianRepository();
+    History history =
+        new History()
+            .add(PI, new MetadataUpdated(null, T0))
+            .add(PI, recorded("status", "{\"d\":{\"temp\":21.5}}", T0))
+            .add(MBED, recorded("status", "{\"temp\":3}", T0.plusSeconds(1)))
+            .add(PI, text("log", "rebooted", T0.plusSeconds(2)));
+
+    project(
+        repository,
+        batches(history.envelopes(), 2),
+        () -> {
+          assertEquals(3, repository.events.size());
+          HistoricalEvent log =
+              repository.events.get(new InMemoryHistorianRepository.EventKey(PI, 3));
+          assertEquals("log", log.evtType());
+          assertEquals("text", log.format());
+          assertEquals(T0.plusSeconds(2).toEpochMilli(), log.timestamp());
+          assertEquals("rebooted", new String(log.payload(), StandardCharsets.UTF_8));
+        });
+  }
+
+  @Test
+  void rollsUpEveryNumericFieldPerDeviceAndPerTypeByHour() {
+    InMemoryHistorianRepository repository = new InMemoryHistorianRepository();
+    List<EventEnvelope<Event>> history = randomHistory(new Random(7), 300);
+
+    project(
+        repository,
+        batches(history, 17),
+        () -> {
+          assertEquals(300, repository.events.size());
+          assertRollupsMatch(history, repository);
+        });
+  }
+
+  @Test
+  void replayingFromEarlierOffsetsWithOtherBatchesChangesNoRollup() {
+    InMemoryHistorianRepository once = new InMemoryHistorianRepository();
+    InMemoryHistorianRepository replayed = new InMemoryHistorianRepository();
+    List<EventEnvelope<Event>> history = randomHistory(new Random(11), 240);
+    project(once, batches(history, 20), () -> assertEquals(240, once.events.size()));
+
+    project(replayed, batches(history, 20), () -> assertEquals(240, replayed.events.size()));
+    int writesBefore = replayed.writes();
+    // restarts whose stored offsets were at envelope 100, then 31, then at the very beginning
+    for (int from : List.of(100, 31, 0)) {
+      int replayedWrites = replayed.writes();
+      List<List<EventEnvelope<Event>>> batches = batches(history.subList(from, 240), 7 + from % 5);
+      project(replayed, batches, () -> assertTrue(replayed.writes() > replayedWrites));
+    }
+
+    assertTrue(replayed.writes() > writesBefore);
+    assertEquals(once.deviceRollups, replayed.deviceRollups);
+    assertEquals(once.typeTotals(), replayed.typeTotals());
+    assertRollupsMatch(history, replayed);
+  }
+
+  @Test
+  void aProjectionKilledMidBatchAndRestartedFromAnEarlierOffsetCountsEachEventOnce() {
+    List<EventEnvelope<Event>> history = randomHistory(new Random(5), 200);
+    InMemoryHistorianRepository clean = new InMemoryHistorianRepository();
+    project(clean, batches(history, 25), () -> assertEquals(200, clean.events.size()));
+
+    for (int crashAfter : List.of(1, 40, 333, 517)) {
+      InMemoryHistorianRepository crashed = new InMemoryHistorianRepository();
+      crashed.crashAfterWrites(crashAfter);
+      List<List<EventEnvelope<Event>>> batches = batches(history, 25);
+      projectionTestKit.runWithTestSink(
+          projection(crashed, batches),
+          sink -> {
+            sink.request(batches.size());
+            // batches before the crash complete; then the projection stops with the failure
+            while (sink.expectNextOrError().isRight()) {
+              // next batch
+            }
+          });
+      assertEquals(crashAfter, crashed.writes());
+
+      // restarted from the offset of a batch before the one that crashed
+      crashed.recover();
+      int restartBatch = Math.max(0, firstMissing(history, crashed) / 25 - 1);
+      List<EventEnvelope<Event>> rest = history.subList(restartBatch * 25, history.size());
+      project(crashed, batches(rest, 30), () -> assertEquals(200, crashed.events.size()));
+
+      assertEquals(clean.deviceRollups, crashed.deviceRollups, "crash after " + crashAfter);
+      assertEquals(clean.typeTotals(), crashed.typeTotals(), "crash after " + crashAfter);
+    }
+  }
+
+  @Test
+  void aHandlerWhoseBatchFailedPartwayCountsTheBatchOnceWhenItIsRetried() {
+    List<EventEnvelope<Event>> history = randomHistory(new Random(3), 120);
+    InMemoryHistorianRepository clean = new InMemoryHistorianRepository();
+    HistorianProjectionHandler cleanHandler = new HistorianProjectionHandler(clean);
+    cleanHandler.process(history.subList(0, 60)).toCompletableFuture().join();
+    cleanHandler.process(history.subList(60, 120)).toCompletableFuture().join();
+
+    InMemoryHistorianRepository failing = new InMemoryHistorianRepository();
+    HistorianProjectionHandler handler = new HistorianProjectionHandler(failing);
+    handler.process(history.subList(0, 60)).toCompletableFuture().join();
+    failing.crashAfterWrites(150);
+    try {
+      handler.process(history.subList(60, 120)).toCompletableFuture().join();
+    } catch (CompletionException expected) {
+      // the batch failed part-way
+    }
+    failing.recover();
+    handler.process(history.subList(60, 120)).toCompletableFuture().join();
+
+    assertEquals(clean.deviceRollups, failing.deviceRollups);
+    assertEquals(clean.typeTotals(), failing.typeTotals());
+  }
+
+  // ---- expectations, computed without the handler ----
+
+  /** Every roll-up equals the statistics of the raw events it covers, and nothing else exists. */
+  private static void assertRollupsMatch(
+      List<EventEnvelope<Event>> history, InMemoryHistorianRepository repository) {
+    Map<DeviceRollup.Key, Stats> byDevice = new HashMap<>();
+    Map<List<Object>, Stats> byType = new HashMap<>();
+    for (EventEnvelope<Event> envelope : history) {
+      if (!(envelope.event() instanceof EventRecorded recorded)) {
+        continue;
+      }
+      HistoricalEvent event = HistorianProjectionHandler.historical(envelope, recorded);
+      long hour = Buckets.start(event.timestamp(), Buckets.HOUR);
+      NumericFields.of(event.format(), event.payload())
+          .forEach(
+              (field, value) -> {
+                byDevice.merge(
+                    new DeviceRollup.Key(event.device(), event.evtType(), hour, field),
+                    Stats.of(value),
+                    Stats::plus);
+                byType.merge(
+                    List.of(
+                        event.device().org(), event.device().type(), event.evtType(), hour, field),
+                    Stats.of(value),
+                    Stats::plus);
+              });
+    }
+    Map<DeviceRollup.Key, Stats> actual = new HashMap<>();
+    repository.deviceRollups.forEach((key, rollup) -> actual.put(key, rollup.stats()));
+    assertEquals(byDevice, actual);
+    assertEquals(byType, repository.typeTotals());
+  }
+
+  /** The index of the first event the crashed run did not store (its batch or an earlier one). */
+  private static int firstMissing(
+      List<EventEnvelope<Event>> history, InMemoryHistorianRepository repository) {
+    for (int i = 0; i < history.size(); i++) {
+      EventEnvelope<Event> envelope = history.get(i);
+      DeviceKey device =
+          DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
+      if (!repository.events.containsKey(
+          new InMemoryHistorianRepository.EventKey(device, envelope.sequenceNr()))) {
+        return i;
+      }
+    }
+    return history.size();
+  }
+
+  // ---- helpers ----
+
+  private static void project(
+      InMemoryHistorianRepository repository,
+      List<List<EventEnvelope<Event>>> batches,
+      Effect assertion) {
+    projectionTestKit.run(projection(repository, batches), assertion);
+  }
+
+  private static TestProjection<Offset, List<EventEnvelope<Event>>> projection(
+      InMemoryHistorianRepository repository, List<List<EventEnvelope<Event>>> batches) {
+    TestSourceProvider<Offset, List<EventEnvelope<Event>>> sourceProvider =
+        TestSourceProvider.create(
+            Source.from(batches), batch -> batch.get(batch.size() - 1).offset());
+    return TestProjection.create(
+        ProjectionId.of(HistorianProjection.NAME, DeviceTwin.TAGS.get(0)),
+        sourceProvider,
+        () -> new HistorianProjectionHandler(repository));
+  }
+
+  private static List<List<EventEnvelope<Event>>> batches(
+      List<EventEnvelope<Event>> envelopes, int size) {
+    List<List<EventEnvelope<Event>>> batches = new ArrayList<>();
+    for (int start = 0; start < envelopes.size(); start += size) {
+      batches.add(envelopes.subList(start, Math.min(start + size, envelopes.size())));
+    }
+    return batches;
+  }
+
+  /**
+   * Events of three devices (two types) over about five hours, their timestamps out of order (a
+   * device may report late), IOTF and custom JSON with nested and inexact binary values, and some
+   * text events.
+   */
+  private static List<EventEnvelope<Event>> randomHistory(Random random, int count) {
+    History history = new History();
+    List<DeviceKey> devices = List.of(PI, PI_2, MBED);
+    for (int i = 0; i < count; i++) {
+      DeviceKey device = devices.get(random.nextInt(devices.size()));
+      Instant at = T0.plusSeconds(random.nextInt(5 * 3600));
+      String evtType = random.nextBoolean() ? "status" : "power";
+      double temp = Math.round(random.nextGaussian() * 1000) / 100.0;
+      double up = random.nextDouble();
+      String payload =
+          switch (random.nextInt(4)) {
+            case 0 -> "{\"d\":{\"temp\":" + temp + ",\"network\":{\"up\":" + up + "}}}";
+            case 1 -> "{\"temp\":" + temp + ",\"cpu\":" + random.nextInt(100) + ",\"on\":true}";
+            case 2 -> "{\"d\":{\"temp\":" + temp + "},\"ts\":\"" + at + "\"}";
+            default -> "";
+          };
+      history.add(
+          device,
+          payload.isEmpty() ? text(evtType, "t=" + temp, at) : recorded(evtType, payload, at));
+    }
+    return history.envelopes();
+  }
+
+  /** Envelopes as the journal delivers them: global offsets, per-device sequence numbers. */
+  private static final class History {
+    private final List<EventEnvelope<Event>> envelopes = new ArrayList<>();
+    private final Map<DeviceKey, Long> sequenceNrs = new HashMap<>();
+
+    History add(DeviceKey device, Event event) {
+      long sequenceNr = sequenceNrs.merge(device, 1L, Long::sum);
+      String persistenceId = PersistenceId.of(DeviceTwin.ENTITY_KEY.name(), device.entityId()).id();
+      envelopes.add(
+          EventEnvelope.create(
+              Offset.sequence(envelopes.size() + 1L),
+              persistenceId,
+              sequenceNr,
+              event,
+              T0.toEpochMilli()));
+      return this;
+    }
+
+    List<EventEnvelope<Event>> envelopes() {
+      return List.copyOf(envelopes);
+    }
+  }
+
+  private static EventRecorded recorded(String evtType, String json, Instant at) {
+    return new EventRecorded(evtType, "json", json.getBytes(StandardCharsets.UTF_8), at, at);
+  }
+
+  private static EventRecorded text(String evtType, String text, Instant at) {
+    return new EventRecorded(evtType, "text", text.getBytes(StandardCharsets.UTF_8), at, at);
+  }
+}

@@ -1,0 +1,107 @@
+package io.entwine.historian;
+
+import io.entwine.identity.DeviceKey;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+
+/**
+ * The historian's tables in memory. It can crash: after {@link #crashAfterWrites} more writes,
+ * every write fails — the one that crosses the limit after it was applied (as a timed-out write
+ * that did reach Cassandra), the rest before — until {@link #recover()}.
+ */
+final class InMemoryHistorianRepository implements HistorianRepository {
+
+  record EventKey(DeviceKey device, long seqNr) {}
+
+  final Map<EventKey, HistoricalEvent> events = new ConcurrentHashMap<>();
+  final Map<DeviceRollup.Key, DeviceRollup> deviceRollups = new ConcurrentHashMap<>();
+  final Map<TypeRollup.Key, TypeRollup> typeRollups = new ConcurrentHashMap<>();
+  private final AtomicInteger writesLeft = new AtomicInteger(Integer.MAX_VALUE);
+  private final AtomicInteger writes = new AtomicInteger();
+
+  void crashAfterWrites(int count) {
+    writesLeft.set(count);
+  }
+
+  void recover() {
+    writesLeft.set(Integer.MAX_VALUE);
+  }
+
+  int writes() {
+    return writes.get();
+  }
+
+  @Override
+  public CompletionStage<Done> store(List<HistoricalEvent> stored) {
+    for (HistoricalEvent event : stored) {
+      CompletionStage<Done> write =
+          write(() -> events.put(new EventKey(event.device(), event.seqNr()), event));
+      if (write.toCompletableFuture().isCompletedExceptionally()) {
+        return write;
+      }
+    }
+    return CompletableFuture.completedFuture(Done.done());
+  }
+
+  @Override
+  public CompletionStage<Optional<DeviceRollup>> deviceRollup(DeviceRollup.Key key) {
+    return CompletableFuture.completedFuture(Optional.ofNullable(deviceRollups.get(key)));
+  }
+
+  @Override
+  public CompletionStage<Done> saveDeviceRollup(DeviceRollup.Key key, DeviceRollup rollup) {
+    return write(() -> deviceRollups.put(key, rollup));
+  }
+
+  @Override
+  public CompletionStage<Optional<TypeRollup>> typeRollup(TypeRollup.Key key) {
+    return CompletableFuture.completedFuture(Optional.ofNullable(typeRollups.get(key)));
+  }
+
+  @Override
+  public CompletionStage<Done> saveTypeRollup(TypeRollup.Key key, TypeRollup.Update update) {
+    return write(
+        () ->
+            typeRollups.compute(
+                key,
+                (k, old) -> {
+                  // as Cassandra does: the statistics are set, the map only gains entries
+                  Map<String, Long> applied =
+                      new HashMap<>(old == null ? Map.of() : old.appliedSeqNrs());
+                  applied.putAll(update.changedSeqNrs());
+                  return new TypeRollup(update.rollup().stats(), Map.copyOf(applied));
+                }));
+  }
+
+  /** The type roll-ups added up over slices, as a query sees them. */
+  Map<List<Object>, Stats> typeTotals() {
+    Map<List<Object>, Stats> totals = new HashMap<>();
+    typeRollups.forEach(
+        (key, rollup) ->
+            totals.merge(
+                List.of(key.org(), key.type(), key.evtType(), key.hour(), key.field()),
+                rollup.stats(),
+                Stats::plus));
+    return totals;
+  }
+
+  private CompletionStage<Done> write(Runnable change) {
+    int left = writesLeft.getAndDecrement();
+    if (left <= 0) {
+      return CompletableFuture.failedFuture(new IllegalStateException("crashed before the write"));
+    }
+    writes.incrementAndGet();
+    change.run();
+    if (left == 1) {
+      return CompletableFuture.failedFuture(new IllegalStateException("crashed after the write"));
+    }
+    return CompletableFuture.completedFuture(Done.done());
+  }
+}

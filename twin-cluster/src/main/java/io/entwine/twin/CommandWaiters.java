@@ -1,0 +1,105 @@
+package io.entwine.twin;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.Reply;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Who waits at this twin right now; transient like the MQTT session: it lasts as long as this
+ * incarnation of the twin. Each waiter names the time it gives up; a waiter past it is never
+ * answered. Not thread-safe: only the twin's command handler touches it.
+ */
+final class CommandWaiters {
+
+  /**
+   * A request waiting for a command (Hono {@code hono-ttd}): the device's own (gateway null) or a
+   * gateway's request for this device. A device's own request also takes commands that other
+   * devices offer it as their gateway.
+   */
+  record Waiter(String waiterId, DeviceKey gateway, Instant until, ActorRef<Reply> ref) {
+    boolean isAliveAt(Instant now) {
+      return until.isAfter(now);
+    }
+  }
+
+  private record ResponseWaiter(ActorRef<Reply> ref, Instant until) {}
+
+  // Seed: among concurrent requests of the device (or of gateways for it), the last one gets the
+  // command; so there is one.
+  private Waiter current;
+  private final Map<String, List<ResponseWaiter>> responseWaiters = new HashMap<>();
+  // The gateway the device last sent through (null: itself, or not known since the twin started).
+  private DeviceKey lastVia;
+
+  /** Makes {@code waiter} the one to get the next command; returns the one it replaces, if any. */
+  Waiter replace(Waiter waiter) {
+    Waiter previous = current;
+    current = waiter;
+    return previous;
+  }
+
+  /** The waiter that takes the next command, removed; null when nobody waits at {@code now}. */
+  Waiter take(Instant now) {
+    Waiter waiter = current;
+    current = null;
+    return waiter != null && waiter.isAliveAt(now) ? waiter : null;
+  }
+
+  /** A waiter that may take a command another device offers (its own request, still alive). */
+  Waiter takeForOffer(Instant now) {
+    if (current != null && current.gateway() == null && current.isAliveAt(now)) {
+      return take(now);
+    }
+    return null;
+  }
+
+  boolean waitingAt(Instant now) {
+    return current != null && current.isAliveAt(now);
+  }
+
+  /** Removes the waiter with this id; true when it was still waiting. */
+  boolean remove(String waiterId) {
+    if (current != null && current.waiterId().equals(waiterId)) {
+      current = null;
+      return true;
+    }
+    return false;
+  }
+
+  void awaitResponse(String commandId, ActorRef<Reply> ref, Instant until) {
+    // forget the waits that ended without a response
+    Instant now = Instant.now();
+    responseWaiters.values().forEach(waiting -> waiting.removeIf(w -> !w.until().isAfter(now)));
+    responseWaiters.values().removeIf(List::isEmpty);
+    responseWaiters
+        .computeIfAbsent(commandId, id -> new ArrayList<>(1))
+        .add(new ResponseWaiter(ref, until));
+  }
+
+  /** The applications still waiting at {@code now} for the response to {@code commandId}. */
+  List<ActorRef<Reply>> takeResponseWaiters(String commandId, Instant now) {
+    List<ResponseWaiter> waiting = responseWaiters.remove(commandId);
+    if (waiting == null) {
+      return List.of();
+    }
+    return waiting.stream().filter(w -> w.until().isAfter(now)).map(ResponseWaiter::ref).toList();
+  }
+
+  boolean hasResponseWaiter(String commandId, Instant now) {
+    List<ResponseWaiter> waiting = responseWaiters.get(commandId);
+    return waiting != null && waiting.stream().anyMatch(w -> w.until().isAfter(now));
+  }
+
+  void sentThrough(DeviceKey gateway) {
+    lastVia = gateway;
+  }
+
+  DeviceKey lastVia() {
+    return lastVia;
+  }
+}

@@ -1,0 +1,306 @@
+package io.entwine.twin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.entwine.credentials.SecretHasher;
+import io.entwine.credentials.VerifiedSecrets;
+import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The twin as the rendezvous of commands: requests waiting for one (Hono hono-ttd), applications
+ * waiting for a response, gateways; and the edge-verified events of Hono and Tencent.
+ */
+class DeviceTwinWaitersTest {
+  private static final DeviceKey DEVICE = new DeviceKey("myorg", "sensor", "4712");
+  private static final DeviceKey GATEWAY = new DeviceKey("myorg", "gateway", "gw-1");
+  private static final SecretHasher HASHER = new SecretHasher(1000);
+  private static final TwinSettings SETTINGS =
+      new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10), Duration.ofMinutes(5));
+  private static final byte[] PAYLOAD = "{\"brightness\":87}".getBytes(StandardCharsets.UTF_8);
+
+  private static ActorTestKit testKit;
+
+  private final List<Map.Entry<DeviceKey, DeviceTwin.Command>> toldTwins =
+      new CopyOnWriteArrayList<>();
+  private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> twin;
+  private TestProbe<Reply> waiting;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit =
+        ActorTestKit.create(
+            "DeviceTwinWaitersTest",
+            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void registeredTwin() {
+    twin =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            DeviceTwin.create(
+                DEVICE.entityId(),
+                SETTINGS,
+                new VerifiedSecrets(HASHER, Runnable::run, 100),
+                message -> {},
+                (key, command) -> toldTwins.add(Map.entry(key, command))));
+    twin.clear();
+    twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.Register(
+                HASHER.hash("token-123456"),
+                null,
+                "a-myorg-key",
+                "apikey",
+                Instant.now(),
+                replyTo));
+    waiting = testKit.createTestProbe();
+  }
+
+  @Test
+  void aWaitingRequestGetsAQueuedCommandAtOnceRecordedAsDelivered() {
+    queue("c-1");
+
+    var result =
+        twin.<Reply>runCommand(
+            replyTo -> new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), replyTo));
+
+    Reply.CommandToDeliver command = assertInstanceOf(Reply.CommandToDeliver.class, result.reply());
+    assertEquals("c-1", command.commandId());
+    assertEquals(DEVICE, command.target());
+    assertEquals("c-1", result.eventOfType(DeviceTwin.CommandDelivered.class).commandId());
+  }
+
+  @Test
+  void aCommandQueuedWhileARequestWaitsGoesToItInTheSameWrite() {
+    twin.runCommand(new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), waiting.ref()));
+
+    var queued = queue("c-1");
+
+    assertEquals(new Reply.CommandAccepted("c-1"), queued.reply());
+    assertEquals(2, queued.events().size(), "queued and delivered together");
+    assertInstanceOf(DeviceTwin.CommandDelivered.class, queued.events().get(1));
+    assertEquals(
+        "c-1",
+        assertInstanceOf(Reply.CommandToDeliver.class, waiting.receiveMessage()).commandId());
+  }
+
+  @Test
+  void theLastOfConcurrentRequestsGetsTheCommandAndTheEarlierOneNone() {
+    twin.<Reply>runCommand(
+        replyTo -> new DeviceTwin.SetGateways(List.of(GATEWAY), Instant.now(), replyTo));
+    TestProbe<Reply> earlier = testKit.createTestProbe();
+    twin.runCommand(new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), earlier.ref()));
+    twin.runCommand(new DeviceTwin.WaitForCommand("w-2", GATEWAY, inSeconds(10), waiting.ref()));
+    assertInstanceOf(Reply.NoCommand.class, earlier.receiveMessage());
+
+    queue("c-1");
+
+    Reply.CommandToDeliver command =
+        assertInstanceOf(Reply.CommandToDeliver.class, waiting.receiveMessage());
+    assertEquals(DEVICE, command.target(), "the gateway learns the device to execute it");
+    earlier.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aGatewayNotInViaMayNotWaitOrSendForTheDevice() {
+    var waited =
+        twin.<Reply>runCommand(
+            replyTo -> new DeviceTwin.WaitForCommand("w-1", GATEWAY, inSeconds(10), replyTo));
+    var recorded =
+        twin.<Reply>runCommand(
+            replyTo ->
+                new DeviceTwin.RecordVerifiedEvent(
+                    "telemetry",
+                    "json",
+                    PAYLOAD,
+                    Instant.now(),
+                    Instant.now(),
+                    GATEWAY,
+                    null,
+                    replyTo));
+
+    assertEquals(Rejection.FORBIDDEN, rejection(waited.reply()));
+    assertEquals(Rejection.FORBIDDEN, rejection(recorded.reply()));
+    assertTrue(recorded.hasNoEvents());
+  }
+
+  @Test
+  void stopWaitingEndsTheRequestWithoutACommand() {
+    twin.runCommand(new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), waiting.ref()));
+    twin.runCommand(new DeviceTwin.StopWaiting("w-1", waiting.ref()));
+
+    assertInstanceOf(Reply.NoCommand.class, waiting.receiveMessage());
+    var queued = queue("c-1");
+    assertEquals(1, queued.events().size(), "not delivered to the request that gave up");
+  }
+
+  @Test
+  void aNewCommandIsOfferedToTheGatewaysWhenNobodyWaitsHere() {
+    twin.<Reply>runCommand(
+        replyTo -> new DeviceTwin.SetGateways(List.of(GATEWAY), Instant.now(), replyTo));
+    assertEquals(new DeviceTwin.ActFor(DEVICE, true, lastActFor().at()), lastActFor());
+
+    queue("c-1");
+
+    DeviceTwin.OfferCommand offer =
+        assertInstanceOf(
+            DeviceTwin.OfferCommand.class, toldTwins.get(toldTwins.size() - 1).getValue());
+    assertEquals(GATEWAY, toldTwins.get(toldTwins.size() - 1).getKey());
+    assertEquals("c-1", offer.commandId());
+    assertEquals(DEVICE, offer.target());
+  }
+
+  @Test
+  void theApplicationWaitingForTheResponseGetsItAndTheResponseIsRecorded() {
+    queue("c-1");
+    twin.<Reply>runCommand(
+        replyTo -> new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), replyTo));
+    twin.runCommand(new DeviceTwin.AwaitCommandResponse("c-1", inSeconds(10), waiting.ref()));
+
+    var responded = respond("c-1");
+
+    assertEquals(new Reply.Done(), responded.reply());
+    assertEquals(204, responded.eventOfType(DeviceTwin.CommandResponded.class).status());
+    Reply.CommandResponse response =
+        assertInstanceOf(Reply.CommandResponse.class, waiting.receiveMessage());
+    assertEquals(204, response.status());
+    assertEquals(
+        CommandQueue.Status.RESPONDED, responded.state().commands().commands().get(0).status());
+
+    var late =
+        twin.<Reply>runCommand(
+            replyTo -> new DeviceTwin.AwaitCommandResponse("c-1", inSeconds(10), replyTo));
+    assertEquals(204, assertInstanceOf(Reply.CommandResponse.class, late.reply()).status());
+  }
+
+  @Test
+  void aResponseNobodyWaitsForIsRecordedAndAnsweredUnavailable() {
+    queue("c-1");
+    twin.<Reply>runCommand(
+        replyTo -> new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), replyTo));
+
+    var responded = respond("c-1");
+    assertEquals(Rejection.UNAVAILABLE, rejection(responded.reply()));
+    assertEquals(1, responded.events().size());
+
+    var again = respond("c-1");
+    assertEquals(Rejection.UNAVAILABLE, rejection(again.reply()));
+    assertTrue(again.hasNoEvents(), "a second response changes nothing");
+    var unknown = respond("nope");
+    assertTrue(unknown.hasNoEvents());
+  }
+
+  @Test
+  void aNonceIsRecordedWithTheEventAndRefusedWhenReplayed() {
+    var first = recordWithNonce("n-1");
+    assertEquals(new Reply.Done(), first.reply());
+    assertEquals("n-1", first.eventOfType(DeviceTwin.NonceUsed.class).nonce());
+
+    twin.restart();
+    var replay = recordWithNonce("n-1");
+    assertEquals(Rejection.ALREADY_EXISTS, rejection(replay.reply()));
+    assertTrue(replay.hasNoEvents());
+  }
+
+  @Test
+  void aHashedPasswordCredentialAuthenticatesAndDisabledDevicesAreSaidSoOnlyAfterIt() {
+    String hash = HASHER.hash("hono-secret");
+    twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.AddCredential(
+                "hashed-password", "sensor1", hash, null, Instant.now(), replyTo));
+
+    var unverified =
+        twin.<Reply>runCommand(
+            replyTo ->
+                new DeviceTwin.AuthenticateCredential("sensor1", "hono-secret", null, replyTo));
+    assertEquals(new Reply.NeedsVerification(hash), unverified.reply());
+    var verified =
+        twin.<Reply>runCommand(
+            replyTo ->
+                new DeviceTwin.AuthenticateCredential("sensor1", "hono-secret", hash, replyTo));
+    assertEquals(new Reply.Done(), verified.reply());
+    var unknown =
+        twin.<Reply>runCommand(
+            replyTo ->
+                new DeviceTwin.AuthenticateCredential("other", "hono-secret", hash, replyTo));
+    assertEquals(Rejection.UNAUTHORIZED, rejection(unknown.reply()));
+
+    twin.<Reply>runCommand(replyTo -> new DeviceTwin.Update(null, false, Instant.now(), replyTo));
+    var disabled =
+        twin.<Reply>runCommand(
+            replyTo ->
+                new DeviceTwin.AuthenticateCredential("sensor1", "hono-secret", null, replyTo));
+    assertEquals(Rejection.DISABLED, rejection(disabled.reply()));
+  }
+
+  // ---- helpers ----
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+      queue(String commandId) {
+    return twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.QueueCommand(
+                commandId, "set", "json", PAYLOAD, null, Instant.now(), replyTo));
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+      respond(String commandId) {
+    return twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.RespondToCommand(
+                commandId, 204, "bin", new byte[0], null, Instant.now(), replyTo));
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+      recordWithNonce(String nonce) {
+    return twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.RecordVerifiedEvent(
+                "data", "text", PAYLOAD, Instant.now(), Instant.now(), null, nonce, replyTo));
+  }
+
+  private DeviceTwin.ActFor lastActFor() {
+    return toldTwins.stream()
+        .map(Map.Entry::getValue)
+        .filter(c -> c instanceof DeviceTwin.ActFor)
+        .map(c -> (DeviceTwin.ActFor) c)
+        .reduce((a, b) -> b)
+        .orElseThrow();
+  }
+
+  private static Instant inSeconds(int seconds) {
+    return Instant.now().plusSeconds(seconds);
+  }
+
+  private static Rejection rejection(Reply reply) {
+    return assertInstanceOf(Reply.Rejected.class, reply).reason();
+  }
+}
