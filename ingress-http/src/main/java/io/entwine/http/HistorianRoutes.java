@@ -3,9 +3,9 @@ package io.entwine.http;
 import static io.entwine.http.ApiResponses.error;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.historian.Buckets;
 import io.entwine.historian.HistorianCursors;
@@ -20,7 +20,10 @@ import io.entwine.historian.SummarizeType;
 import io.entwine.historian.SummaryQuery;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -299,16 +302,14 @@ public final class HistorianRoutes extends ApiDirectives {
 
   private HttpResponse pageResponse(
       HistorianScope scope, HistorianQuery query, HistorianPage page, String sessionId) {
-    ArrayNode body = Json.MAPPER.createArrayNode();
-    for (HistoricalEvent event : page.events()) {
-      body.add(record(scope, event));
-    }
     String session =
         sessionId == null
             ? cursors.newSession(scope.org())
             : cursors.session(scope.org(), sessionId);
     HttpResponse response =
-        jsonResponse(body)
+        HttpResponse.create()
+            .withStatus(StatusCodes.OK)
+            .withEntity(ContentTypes.APPLICATION_JSON, records(scope, page.events()))
             .addHeader(
                 SetCookie.create(
                     HttpCookie.create(SESSION_COOKIE, session)
@@ -332,34 +333,41 @@ public final class HistorianRoutes extends ApiDirectives {
     }
   }
 
-  /** One event in the scope's shape of seed 3.2.2–3.2.4. */
-  static ObjectNode record(HistorianScope scope, HistoricalEvent event) {
-    ObjectNode record = Json.MAPPER.createObjectNode();
-    if (!scope.isDevice()) {
-      record.put("device_id", event.device().uuid());
-    }
-    if (scope.isOrganization()) {
-      record.put("device_type", event.device().type());
-    }
-    record.put("evt_type", event.evtType());
-    record.putObject("timestamp").put("$date", event.timestamp());
-    JsonNode evt = "json".equals(event.format()) ? parseJson(event.payload()) : null;
-    if (evt != null) {
-      record.set("evt", evt);
-    } else {
-      // not JSON: the payload base64-encoded, as in the v0002 last-event cache, and its format
-      record.put("evt", Base64.getEncoder().encodeToString(event.payload()));
-      record.put("format", event.format());
-    }
-    return record;
-  }
-
-  private static JsonNode parseJson(byte[] payload) {
-    try {
-      return Json.MAPPER.readTree(payload);
+  /**
+   * The events in the scope's shape of seed 3.2.2–3.2.4, streamed: a JSON payload goes into {@code
+   * evt} as it is stored (the twin accepted it only as one valid JSON value), not parsed again.
+   */
+  static byte[] records(HistorianScope scope, List<HistoricalEvent> events) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + events.size() * 256);
+    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+      json.writeStartArray();
+      for (HistoricalEvent event : events) {
+        json.writeStartObject();
+        if (!scope.isDevice()) {
+          json.writeStringField("device_id", event.device().uuid());
+        }
+        if (scope.isOrganization()) {
+          json.writeStringField("device_type", event.device().type());
+        }
+        json.writeStringField("evt_type", event.evtType());
+        json.writeObjectFieldStart("timestamp");
+        json.writeNumberField("$date", event.timestamp());
+        json.writeEndObject();
+        json.writeFieldName("evt");
+        if ("json".equals(event.format())) {
+          json.writeRawValue(new String(event.payload(), StandardCharsets.UTF_8));
+        } else {
+          // not JSON: the payload base64-encoded, as in the v0002 last-event cache, and its format
+          json.writeString(Base64.getEncoder().encodeToString(event.payload()));
+          json.writeStringField("format", event.format());
+        }
+        json.writeEndObject();
+      }
+      json.writeEndArray();
     } catch (IOException e) {
-      return null;
+      throw new UncheckedIOException("Writing to memory does not fail", e);
     }
+    return out.toByteArray();
   }
 
   private static HttpResponse summaryResponse(
