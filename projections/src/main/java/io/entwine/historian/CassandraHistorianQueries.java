@@ -2,6 +2,7 @@ package io.entwine.historian;
 
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.entwine.cassandra.PreparedCql;
 import io.entwine.identity.DeviceKey;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.entwine.historian;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.entwine.cassandra.PreparedCql;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,17 +1,15 @@
 package io.entwine.registry;
 
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entwine.cassandra.PreparedCql;
 import io.entwine.identity.DeviceKey;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
@@ -29,15 +27,15 @@ public final class CassandraRegistryRepository implements RegistryRepository {
       "org, type, id, metadata, enabled, registered_by, registered_by_type, registered_at";
 
   private final CassandraSession session;
-  private final Prepared insert;
-  private final Prepared updateMetadata;
-  private final Prepared updateEnabled;
-  private final Prepared delete;
-  private final Prepared selectByOrg;
-  private final Prepared selectByType;
-  private final Prepared countByType;
-  private final Prepared selectByOrgAfter;
-  private final Prepared selectByTypeAfter;
+  private final PreparedCql insert;
+  private final PreparedCql updateMetadata;
+  private final PreparedCql updateEnabled;
+  private final PreparedCql delete;
+  private final PreparedCql selectByOrg;
+  private final PreparedCql selectByType;
+  private final PreparedCql countByType;
+  private final PreparedCql selectByOrgAfter;
+  private final PreparedCql selectByTypeAfter;
 
   public CassandraRegistryRepository(CassandraSession session, String keyspace) {
     this.session = session;
@@ -150,18 +148,18 @@ public final class CassandraRegistryRepository implements RegistryRepository {
         selectByTypeAfter, CassandraRegistryRepository::toDevice, org, type, after, limit);
   }
 
-  private CompletionStage<Done> write(Prepared statement, Object... values) {
+  private CompletionStage<Done> write(PreparedCql statement, Object... values) {
     // Every write sets values, so the driver may safely retry it (it only retries idempotent ones).
     return statement
-        .get()
-        .thenCompose(prepared -> session.executeWrite(prepared.bind(values).setIdempotent(true)));
+        .bind(values)
+        .thenCompose(bound -> session.executeWrite(bound.setIdempotent(true)));
   }
 
   private <T> CompletionStage<List<T>> select(
-      Prepared statement, Function<Row, T> toResult, Object... values) {
+      PreparedCql statement, Function<Row, T> toResult, Object... values) {
     return statement
-        .get()
-        .thenCompose(prepared -> session.selectAll(prepared.bind(values)))
+        .bind(values)
+        .thenCompose(session::selectAll)
         .thenApply(rows -> rows.stream().map(toResult).toList());
   }
 
@@ -192,46 +190,7 @@ public final class CassandraRegistryRepository implements RegistryRepository {
     }
   }
 
-  private Prepared prepared(String cql) {
-    return new Prepared(session, cql);
-  }
-
-  /**
-   * A statement prepared on first use and kept. A failed preparation (for example before the schema
-   * is applied) is forgotten, so the next use tries again instead of failing forever.
-   */
-  private static final class Prepared {
-    private final CassandraSession session;
-    private final String cql;
-    private final AtomicReference<CompletableFuture<PreparedStatement>> statement =
-        new AtomicReference<>();
-
-    Prepared(CassandraSession session, String cql) {
-      this.session = session;
-      this.cql = cql;
-    }
-
-    CompletionStage<PreparedStatement> get() {
-      CompletableFuture<PreparedStatement> known = statement.get();
-      if (known != null) {
-        return known;
-      }
-      CompletableFuture<PreparedStatement> attempt = new CompletableFuture<>();
-      if (!statement.compareAndSet(null, attempt)) {
-        return get();
-      }
-      session
-          .prepare(cql)
-          .whenComplete(
-              (prepared, error) -> {
-                if (error == null) {
-                  attempt.complete(prepared);
-                } else {
-                  statement.compareAndSet(attempt, null);
-                  attempt.completeExceptionally(error);
-                }
-              });
-      return attempt;
-    }
+  private PreparedCql prepared(String cql) {
+    return new PreparedCql(session, cql);
   }
 }

@@ -1,4 +1,4 @@
-package io.entwine.historian;
+package io.entwine.cassandra;
 
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -11,18 +11,18 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * A statement prepared on first use and kept. A failed preparation (for example before the schema
  * is applied) is forgotten, so the next use tries again instead of failing forever.
  */
-final class PreparedCql {
+public final class PreparedCql {
   private final CassandraSession session;
   private final String cql;
   private final AtomicReference<CompletableFuture<PreparedStatement>> statement =
       new AtomicReference<>();
 
-  PreparedCql(CassandraSession session, String cql) {
+  public PreparedCql(CassandraSession session, String cql) {
     this.session = session;
     this.cql = cql;
   }
 
-  CompletionStage<BoundStatement> bind(Object... values) {
+  public CompletionStage<BoundStatement> bind(Object... values) {
     return get().thenApply(prepared -> prepared.bind(values));
   }
 
