@@ -1,14 +1,20 @@
 package io.entwine.mqtt;
 
+import io.entwine.live.LiveFeed;
+import io.entwine.live.LiveMessage;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.Persistence;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -56,11 +62,33 @@ public final class ClientSession
   public record Unsubscribe(ActorRef<Control> connection, String filter, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /**
+   * The client of {@code connection} went away without a takeover; {@code owed} is what the
+   * connection had not delivered or had not got acknowledged.
+   */
+  public record Release(ActorRef<Control> connection, List<ClusterLink.BufferedMessage> owed)
+      implements Command {}
+
+  /** A live message of the organization, for the offline buffer. Local only. */
+  private record Collect(LiveMessage message) implements Command {}
+
+  /** Checks the offline session's expiry while collecting. Local only. */
+  private record Tick() implements Command {}
+
+  /**
+   * Sent to itself through sharding while collecting, which keeps the entity from passivating
+   * (messages from the live feed do not pass the shard, so they do not count as activity).
+   */
+  public record KeepCollecting() implements Command {}
+
   /** What a session tells the connection that holds it. */
   public sealed interface Control extends CborSerializable {}
 
   /** Another connection claimed the client id: close. */
   public record TakenOver(Instant at) implements Control {}
+
+  /** Part of what the resumed session collected while its client was away, oldest first. */
+  public record Backlog(List<ClusterLink.BufferedMessage> messages) implements Control {}
 
   /** The answer to {@link Claim}: whether a persistent session was there, and its subscriptions. */
   public record Claimed(boolean sessionPresent, List<ClusterLink.StoredSubscription> subscriptions)
@@ -126,17 +154,43 @@ public final class ClientSession
 
   // ---- wiring ----
 
-  public static void init(ActorSystem<?> system) {
+  /** Remote messages stay well below Artery's default 256 KiB frame. */
+  private static final long BACKLOG_CHUNK_BYTES = 128 * 1024;
+
+  private static final Duration KEEP_COLLECTING_EVERY = Duration.ofSeconds(30);
+
+  public static void init(ActorSystem<?> system, OfflineBuffer.Limits limits) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, entityContext -> create(entityContext.getEntityId())));
+        .init(Entity.of(ENTITY_KEY, entityContext -> create(entityContext.getEntityId(), limits)));
   }
 
-  public static Behavior<Command> create(String clientId) {
-    return new ClientSession(clientId);
+  public static Behavior<Command> create(String clientId, OfflineBuffer.Limits limits) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(timers -> new ClientSession(clientId, limits, context, timers)));
   }
 
-  private ClientSession(String clientId) {
+  private final String clientId;
+  private final OfflineBuffer.Limits limits;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+
+  /** Not null while collecting for an application whose client is away (never persisted). */
+  private OfflineBuffer offline;
+
+  private Instant collectingSince;
+  private ActorRef<LiveMessage> collector;
+
+  private ClientSession(
+      String clientId,
+      OfflineBuffer.Limits limits,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_KEY.name(), clientId), Persistence.RESTART_ON_FAILURE);
+    this.clientId = clientId;
+    this.limits = limits;
+    this.context = context;
+    this.timers = timers;
   }
 
   @Override
@@ -161,6 +215,28 @@ public final class ClientSession
       return onSubscribe(state, subscribe);
     } else if (command instanceof Unsubscribe unsubscribe) {
       return onUnsubscribe(state, unsubscribe);
+    } else if (command instanceof Release release) {
+      return onRelease(state, release);
+    } else if (command instanceof Collect collect) {
+      if (offline != null) {
+        offline.offer(collect.message());
+      }
+      return Effect().noReply();
+    } else if (command instanceof Tick) {
+      if (offline == null) {
+        return Effect().noReply();
+      }
+      if (Duration.between(collectingSince, Instant.now()).compareTo(limits.expiry()) >= 0) {
+        context.getLog().info("MQTT {}: offline session expired", clientId);
+        stopCollecting();
+      } else {
+        ClusterSharding.get(context.getSystem())
+            .entityRefFor(ENTITY_KEY, clientId)
+            .tell(new KeepCollecting());
+      }
+      return Effect().noReply();
+    } else if (command instanceof KeepCollecting) {
+      return Effect().noReply();
     }
     throw new IllegalArgumentException("Unknown command " + command.getClass());
   }
@@ -168,12 +244,19 @@ public final class ClientSession
   private ReplyEffect<Event, State> onClaim(State state, Claim claim) {
     ActorRef<Control> previous = state.connection();
     boolean sessionPresent = !claim.cleanSession() && state.persistent();
+    OfflineBuffer collected = stopCollecting();
     return Effect()
         .persist(new SessionClaimed(claim.connection(), claim.cleanSession(), claim.at()))
         .thenRun(
             after -> {
               if (previous != null && !previous.equals(claim.connection())) {
                 previous.tell(new TakenOver(claim.at()));
+              }
+              if (sessionPresent && collected != null) {
+                // sent before the answer, which is what lets the connection watch the live feed
+                collected
+                    .chunks(BACKLOG_CHUNK_BYTES)
+                    .forEach(chunk -> claim.connection().tell(new Backlog(chunk)));
               }
             })
         .thenReply(
@@ -205,6 +288,46 @@ public final class ClientSession
     return Effect()
         .persist(new Unsubscribed(unsubscribe.filter()))
         .thenReply(unsubscribe.replyTo(), after -> new Reply.Done());
+  }
+
+  private ReplyEffect<Event, State> onRelease(State state, Release release) {
+    if (!state.persistent()
+        || !state.isHeldBy(release.connection())
+        || state.subscriptions().isEmpty()
+        || !(ClientIds.parse(clientId) instanceof ClientIds.Application app)) {
+      // devices' commands wait on their twins; a clean or taken-over session keeps nothing
+      return Effect().noReply();
+    }
+    stopCollecting();
+    offline = new OfflineBuffer(state.subscriptions(), limits);
+    offline.keepAll(release.owed());
+    collectingSince = Instant.now();
+    collector = context.messageAdapter(LiveMessage.class, Collect::new);
+    LiveFeed.get(context.getSystem()).subscribe(app.org(), collector);
+    timers.startTimerWithFixedDelay(Tick.class, new Tick(), KEEP_COLLECTING_EVERY);
+    return Effect().noReply();
+  }
+
+  /** Ends collecting, if it was; returns what was collected (null when nothing was). */
+  private OfflineBuffer stopCollecting() {
+    OfflineBuffer collected = offline;
+    if (collected != null) {
+      timers.cancel(Tick.class);
+      if (ClientIds.parse(clientId) instanceof ClientIds.Application app) {
+        LiveFeed.get(context.getSystem()).unsubscribe(app.org(), collector);
+      }
+      if (collected.dropped() > 0) {
+        context
+            .getLog()
+            .info(
+                "MQTT {}: {} messages dropped from full buffers while the client was away",
+                clientId,
+                collected.dropped());
+      }
+      offline = null;
+      collector = null;
+    }
+    return collected;
   }
 
   // ---- events applied to state ----

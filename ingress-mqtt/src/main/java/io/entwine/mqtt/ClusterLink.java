@@ -2,6 +2,7 @@ package io.entwine.mqtt;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
+import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
 import java.util.List;
@@ -28,7 +29,21 @@ public interface ClusterLink {
 
     /** Another connection claimed this client id, on this node or another one. */
     void onTakenOver();
+
+    /**
+     * Messages a resumed persistent session collected while no connection held it, oldest first;
+     * may come in several parts.
+     */
+    void onBacklog(List<BufferedMessage> messages);
   }
+
+  /**
+   * A message kept for an application's persistent session: the subscription that selected it, the
+   * topic and payload it goes out with, and its QoS (already the lower of publish and
+   * subscription).
+   */
+  record BufferedMessage(String filter, String topic, byte[] payload, int qos)
+      implements CborSerializable {}
 
   /** A stored subscription of a persistent session: the filter as sent and the granted QoS. */
   record StoredSubscription(String filter, int qos) {}
@@ -72,6 +87,13 @@ public interface ClusterLink {
 
     /** Publishes on the organization's live feed (status messages). */
     void publish(LiveMessage message);
+
+    /**
+     * The client went away without being taken over: a persistent application session keeps
+     * collecting what its subscriptions select, starting with {@code owed} (what this connection
+     * had not delivered or had not got acknowledged). Call before {@link #close()}.
+     */
+    void release(List<BufferedMessage> owed);
 
     /** The connection is gone: releases its session claim and everything it watched. */
     void close();

@@ -60,6 +60,12 @@ final class ConnectionActor {
                             return Behaviors.same();
                           })
                       .onMessage(
+                          ClientSession.Backlog.class,
+                          backlog -> {
+                            listener.onBacklog(backlog.messages());
+                            return Behaviors.same();
+                          })
+                      .onMessage(
                           KeepAttached.class,
                           keep -> {
                             timers.startTimerWithFixedDelay(REFRESH, new Reattach(keep), refresh);

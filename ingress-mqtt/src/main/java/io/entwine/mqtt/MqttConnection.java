@@ -108,6 +108,7 @@ final class MqttConnection implements ClusterLink.Listener {
 
   private final Set<Integer> qos2InWindow = new HashSet<>();
   private final Set<Integer> qos2Unreleased = new HashSet<>();
+  private final List<ClusterLink.BufferedMessage> earlyBacklog = new ArrayList<>();
   private int asked;
 
   /** SUBACKs and UNSUBACKs waiting for what they acknowledge to be stored, in arrival order. */
@@ -310,6 +311,8 @@ final class MqttConnection implements ClusterLink.Listener {
             settings.maxInFlightDeliveries());
     endpoint.accept(stored.present());
     accepted = true;
+    deliverBacklog(List.copyOf(earlyBacklog));
+    earlyBacklog.clear();
     log.debug(
         "MQTT {} connected from {} (session present: {})", clientId, remote, stored.present());
     restore(stored.subscriptions());
@@ -371,7 +374,7 @@ final class MqttConnection implements ClusterLink.Listener {
         return; // a resend while the first copy is being recorded; PUBREC follows it
       }
     }
-    Intake intake = intake(publish.topicName(), publish.payload().getBytes());
+    Intake intake = intake(publish.topicName(), publish.payload().getBytes(), qos);
     if (intake.refusal() != null) {
       disconnect(intake.refusal());
       return;
@@ -467,7 +470,7 @@ final class MqttConnection implements ClusterLink.Listener {
     }
   }
 
-  private Intake intake(String topic, byte[] payload) {
+  private Intake intake(String topic, byte[] payload, MqttQoS qos) {
     if (payload.length > settings.maxPayloadBytes()) {
       return Intake.refused(
           "a payload of "
@@ -507,7 +510,8 @@ final class MqttConnection implements ClusterLink.Listener {
             payload,
             inspection.eventTime().orElse(receivedAt),
             receivedAt,
-            "mqtt");
+            "mqtt",
+            qos.value());
     return new Intake(() -> record(message), null);
   }
 
@@ -680,7 +684,33 @@ final class MqttConnection implements ClusterLink.Listener {
       outbox.offer(
           through.filter(),
           new Outbox.Delivery(
-              Topics.topicOf(message), Topics.payloadOf(message), through.qos(), null));
+              Topics.topicOf(message),
+              Topics.payloadOf(message),
+              Topics.deliveryQos(message, through.qos()),
+              null));
+    }
+  }
+
+  /** What the resumed persistent session collected while the client was away; any thread. */
+  @Override
+  public void onBacklog(List<ClusterLink.BufferedMessage> messages) {
+    onEventLoop(() -> deliverBacklog(messages));
+  }
+
+  private void deliverBacklog(List<ClusterLink.BufferedMessage> messages) {
+    if (closing) {
+      return;
+    }
+    if (outbox == null) {
+      // the backlog overtook the session's answer to the claim; it goes out first once accepted
+      earlyBacklog.addAll(messages);
+      return;
+    }
+    for (ClusterLink.BufferedMessage message : messages) {
+      outbox.offer(
+          message.filter(),
+          new Outbox.Delivery(
+              message.topic(), message.payload(), MqttQoS.valueOf(message.qos()), null));
     }
   }
 
@@ -795,6 +825,12 @@ final class MqttConnection implements ClusterLink.Listener {
       }
       log.debug("MQTT {} from {} closed: {}", clientId, remote, closeReason());
     }
+    if (accepted
+        && !session.cleanSession()
+        && !session.isDevice()
+        && !ConnectionStatus.REASON_TAKEN_OVER.equals(statusReason)) {
+      link.release(outbox.owed());
+    }
     if (link != null) {
       link.close();
     }
@@ -833,7 +869,7 @@ final class MqttConnection implements ClusterLink.Listener {
         .will()
         .ifPresent(
             will -> {
-              Intake intake = intake(will.topic(), will.payload());
+              Intake intake = intake(will.topic(), will.payload(), will.qos());
               if (intake.refusal() != null) {
                 log.info("MQTT {}: will dropped: {}", clientId, intake.refusal());
                 return;

@@ -30,7 +30,8 @@ public final class MqttIngress {
         new PekkoClusterLink(
             system,
             system.settings().config().getDuration("entwine.ask-timeout"),
-            settings.twinAttachRefresh());
+            settings.twinAttachRefresh(),
+            OfflineBuffer.Limits.of(settings));
     return MqttListeners.start(vertx, settings, twins, cluster)
         .map(listeners -> register(system, new MqttIngress(vertx, listeners)))
         .onFailure(failure -> vertx.close())

@@ -25,7 +25,8 @@ public record MqttSettings(
     int subscriptionBuffer,
     long maxBufferedBytesPerConnection,
     int maxInFlightDeliveries,
-    Duration twinAttachRefresh) {
+    Duration twinAttachRefresh,
+    Duration offlineSessionExpiry) {
 
   public record Tls(String certFile, String keyFile) {}
 
@@ -68,7 +69,8 @@ public record MqttSettings(
         config.getInt("subscription-buffer"),
         config.getBytes("max-buffered-bytes-per-connection"),
         config.getInt("max-in-flight-deliveries"),
-        config.getDuration("twin-attach-refresh"));
+        config.getDuration("twin-attach-refresh"),
+        config.getDuration("offline-session-expiry"));
   }
 
   /** The TLS listener is opened only when a certificate is configured. */

@@ -45,9 +45,17 @@ final class Outbox {
   private record Entry(long seq, Delivery delivery) {}
 
   private static final class Buffer {
+    final String filter;
     final ArrayDeque<Entry> entries = new ArrayDeque<>();
     long dropped;
+
+    Buffer(String filter) {
+      this.filter = filter;
+    }
   }
+
+  /** A QoS 1 or 2 message sent through subscription {@code filter}, awaiting PUBACK or PUBREC. */
+  private record Sent(String filter, Delivery delivery) {}
 
   private final Wire wire;
   private final int capacity;
@@ -55,7 +63,7 @@ final class Outbox {
   private final int maxInFlight;
 
   private final Map<String, Buffer> buffers = new LinkedHashMap<>();
-  private final Map<Integer, Delivery> awaitingAck = new HashMap<>();
+  private final Map<Integer, Sent> awaitingAck = new LinkedHashMap<>();
   private final Set<Integer> awaitingComplete = new HashSet<>();
   private long nextSeq;
   private long bufferedBytes;
@@ -76,7 +84,7 @@ final class Outbox {
     if (closed) {
       return;
     }
-    Buffer buffer = buffers.computeIfAbsent(filter, f -> new Buffer());
+    Buffer buffer = buffers.computeIfAbsent(filter, Buffer::new);
     if (buffer.entries.size() >= capacity) {
       drop(buffer);
     }
@@ -109,14 +117,14 @@ final class Outbox {
       }
       next.entries.pollFirst();
       bufferedBytes -= head.payload().length;
-      send(head);
+      send(next.filter, head);
     }
   }
 
-  private void send(Delivery delivery) {
+  private void send(String filter, Delivery delivery) {
     int packetId = delivery.qos() == MqttQoS.AT_MOST_ONCE ? 0 : nextPacketId();
     if (packetId != 0) {
-      awaitingAck.put(packetId, delivery);
+      awaitingAck.put(packetId, new Sent(filter, delivery));
     }
     published++;
     Future<Void> written;
@@ -133,20 +141,20 @@ final class Outbox {
 
   /** PUBACK: a QoS 1 message is delivered. */
   void onPubAck(int packetId) {
-    Delivery delivery = awaitingAck.remove(packetId);
-    if (delivery != null && delivery.onDelivered() != null) {
-      delivery.onDelivered().run();
+    Sent sent = awaitingAck.remove(packetId);
+    if (sent != null && sent.delivery().onDelivered() != null) {
+      sent.delivery().onDelivered().run();
     }
     drain();
   }
 
   /** PUBREC: a QoS 2 message is delivered; PUBREL follows, the slot stays taken until PUBCOMP. */
   void onPubRec(int packetId) {
-    Delivery delivery = awaitingAck.remove(packetId);
-    if (delivery != null) {
+    Sent sent = awaitingAck.remove(packetId);
+    if (sent != null) {
       awaitingComplete.add(packetId);
-      if (delivery.onDelivered() != null) {
-        delivery.onDelivered().run();
+      if (sent.delivery().onDelivered() != null) {
+        sent.delivery().onDelivered().run();
       }
     }
     if (!closed) {
@@ -163,6 +171,36 @@ final class Outbox {
   /** Nothing more is sent (the connection closed). */
   void close() {
     closed = true;
+  }
+
+  /**
+   * The QoS 1 and 2 live messages the client does not have yet, in the order they would have gone
+   * out: those sent but not acknowledged, then the buffered ones. Commands are left out: they stay
+   * queued on their twins until confirmed.
+   */
+  List<ClusterLink.BufferedMessage> owed() {
+    List<ClusterLink.BufferedMessage> owed = new ArrayList<>();
+    awaitingAck.values().forEach(sent -> addOwed(owed, sent.filter(), sent.delivery()));
+    List<Entry> buffered = new ArrayList<>();
+    Map<Entry, String> filters = new HashMap<>();
+    for (Buffer buffer : buffers.values()) {
+      for (Entry entry : buffer.entries) {
+        buffered.add(entry);
+        filters.put(entry, buffer.filter);
+      }
+    }
+    buffered.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+    buffered.forEach(entry -> addOwed(owed, filters.get(entry), entry.delivery()));
+    return owed;
+  }
+
+  private static void addOwed(
+      List<ClusterLink.BufferedMessage> owed, String filter, Delivery delivery) {
+    if (delivery.qos() != MqttQoS.AT_MOST_ONCE && delivery.onDelivered() == null) {
+      owed.add(
+          new ClusterLink.BufferedMessage(
+              filter, delivery.topic(), delivery.payload(), delivery.qos().value()));
+    }
   }
 
   /** PUBLISH packets sent to the client so far. */

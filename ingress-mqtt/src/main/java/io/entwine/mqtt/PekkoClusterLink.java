@@ -9,6 +9,7 @@ import io.entwine.twin.DeviceTwin;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -30,13 +31,17 @@ public final class PekkoClusterLink implements ClusterLink {
   private final Duration refresh;
   private final AtomicLong connections = new AtomicLong();
 
-  public PekkoClusterLink(ActorSystem<?> system, Duration askTimeout, Duration twinAttachRefresh) {
+  public PekkoClusterLink(
+      ActorSystem<?> system,
+      Duration askTimeout,
+      Duration twinAttachRefresh,
+      OfflineBuffer.Limits offlineSessions) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.feed = LiveFeed.get(system);
     this.askTimeout = askTimeout;
     this.refresh = twinAttachRefresh;
-    ClientSession.init(system);
+    ClientSession.init(system, offlineSessions);
   }
 
   @Override
@@ -86,6 +91,11 @@ public final class PekkoClusterLink implements ClusterLink {
     public CompletionStage<Reply> removeSubscription(String filter) {
       return session.ask(
           replyTo -> new ClientSession.Unsubscribe(actor.narrow(), filter, replyTo), askTimeout);
+    }
+
+    @Override
+    public void release(List<ClusterLink.BufferedMessage> owed) {
+      session.tell(new ClientSession.Release(actor.narrow(), owed));
     }
 
     @Override

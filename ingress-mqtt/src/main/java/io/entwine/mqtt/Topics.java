@@ -2,6 +2,7 @@ package io.entwine.mqtt;
 
 import io.entwine.identity.Ids;
 import io.entwine.live.LiveMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -185,6 +186,18 @@ public final class Topics {
       return s.payload();
     }
     return ((LiveMessage.ApplicationStatus) message).payload();
+  }
+
+  /**
+   * The QoS {@code message} goes out with through a subscription granted {@code granted}: for
+   * device events the lower of the two (MQTT 3.1.1 section 3.8.4), for the rest (commands, status)
+   * the granted one.
+   */
+  public static MqttQoS deliveryQos(LiveMessage message, MqttQoS granted) {
+    if (message instanceof LiveMessage.DeviceEvent e && e.qos() < granted.value()) {
+      return MqttQoS.valueOf(e.qos());
+    }
+    return granted;
   }
 
   /** True when an application's {@code filter} selects {@code message} (same organization). */

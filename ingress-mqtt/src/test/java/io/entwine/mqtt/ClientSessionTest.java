@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.entwine.protocol.Reply;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -22,6 +23,9 @@ class ClientSessionTest {
   private static final Instant AT = Instant.parse("2026-11-23T10:00:00.123Z");
   private static final ClusterLink.StoredSubscription COMMANDS =
       new ClusterLink.StoredSubscription("iot-2/cmd/+/fmt/json", 1);
+
+  private static final OfflineBuffer.Limits LIMITS =
+      new OfflineBuffer.Limits(5000, 16 << 20, Duration.ofHours(1));
 
   private static ActorTestKit testKit;
 
@@ -48,7 +52,7 @@ class ClientSessionTest {
   void newSession() {
     session =
         EventSourcedBehaviorTestKit.create(
-            testKit.system(), ClientSession.create("d:acme:thermostat:lab-1"));
+            testKit.system(), ClientSession.create("d:acme:thermostat:lab-1", LIMITS));
     session.clear();
     first = testKit.createTestProbe();
     second = testKit.createTestProbe();
@@ -142,5 +146,52 @@ class ClientSessionTest {
             new ClientSession.State(first.ref(), true, List.of(COMMANDS)))) {
       serialization.verifySerialization(message, true);
     }
+  }
+
+  @Test
+  void aResumedApplicationSessionGetsWhatItsConnectionStillOwedFirst() {
+    var app =
+        EventSourcedBehaviorTestKit
+            .<ClientSession.Command, ClientSession.Event, ClientSession.State>create(
+                testKit.system(), ClientSession.create("a:acme:dashboard", LIMITS));
+    ClusterLink.StoredSubscription events =
+        new ClusterLink.StoredSubscription("iot-2/type/+/id/+/evt/+/fmt/+", 1);
+    app.<ClientSession.Claimed>runCommand(
+        replyTo -> new ClientSession.Claim(first.ref(), false, AT, replyTo));
+    app.<Reply>runCommand(
+        replyTo ->
+            new ClientSession.Subscribe(first.ref(), events.filter(), events.qos(), replyTo));
+    ClusterLink.BufferedMessage owed =
+        new ClusterLink.BufferedMessage(
+            events.filter(), "iot-2/type/t/id/i/evt/e/fmt/json", new byte[] {1}, 1);
+    app.runCommand(new ClientSession.Release(first.ref(), List.of(owed)));
+
+    ClientSession.Claimed resumed =
+        app.<ClientSession.Claimed>runCommand(
+                replyTo -> new ClientSession.Claim(second.ref(), false, AT, replyTo))
+            .reply();
+    assertTrue(resumed.sessionPresent());
+    assertEquals(new ClientSession.Backlog(List.of(owed)), second.receiveMessage());
+  }
+
+  @Test
+  void aCleanClaimDropsWhatWasCollected() {
+    var app =
+        EventSourcedBehaviorTestKit
+            .<ClientSession.Command, ClientSession.Event, ClientSession.State>create(
+                testKit.system(), ClientSession.create("a:acme:ops", LIMITS));
+    app.<ClientSession.Claimed>runCommand(
+        replyTo -> new ClientSession.Claim(first.ref(), false, AT, replyTo));
+    app.<Reply>runCommand(
+        replyTo -> new ClientSession.Subscribe(first.ref(), "iot-2/type/+/id/+/mon", 1, replyTo));
+    app.runCommand(
+        new ClientSession.Release(
+            first.ref(),
+            List.of(
+                new ClusterLink.BufferedMessage(
+                    "iot-2/type/+/id/+/mon", "iot-2/type/t/id/i/mon", new byte[] {1}, 1))));
+    app.<ClientSession.Claimed>runCommand(
+        replyTo -> new ClientSession.Claim(second.ref(), true, AT, replyTo));
+    second.expectNoMessage();
   }
 }

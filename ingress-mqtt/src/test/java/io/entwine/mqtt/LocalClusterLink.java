@@ -26,6 +26,7 @@ final class LocalClusterLink implements ClusterLink {
     Listener holder;
     boolean persistent;
     final Map<String, Integer> subscriptions = new LinkedHashMap<>();
+    final List<BufferedMessage> kept = new ArrayList<>();
   }
 
   private final Map<String, Session> sessions = new LinkedHashMap<>();
@@ -141,6 +142,7 @@ final class LocalClusterLink implements ClusterLink {
     public CompletionStage<StoredSession> claim(boolean cleanSession) {
       Listener previous;
       StoredSession stored;
+      List<BufferedMessage> backlog;
       synchronized (LocalClusterLink.this) {
         Session session = sessions.computeIfAbsent(clientId, id -> new Session());
         previous = session.holder;
@@ -154,9 +156,14 @@ final class LocalClusterLink implements ClusterLink {
         session.persistent = !cleanSession;
         session.holder = listener;
         stored = new StoredSession(present, subscriptions);
+        backlog = present ? List.copyOf(session.kept) : List.of();
+        session.kept.clear();
       }
       if (previous != null && previous != listener) {
         previous.onTakenOver();
+      }
+      if (!backlog.isEmpty()) {
+        listener.onBacklog(backlog);
       }
       return CompletableFuture.completedFuture(stored);
     }
@@ -181,6 +188,16 @@ final class LocalClusterLink implements ClusterLink {
         }
       }
       return CompletableFuture.completedFuture(new Reply.Done());
+    }
+
+    @Override
+    public void release(List<BufferedMessage> owed) {
+      synchronized (LocalClusterLink.this) {
+        Session session = sessions.get(clientId);
+        if (session != null && session.holder == listener && session.persistent) {
+          session.kept.addAll(owed);
+        }
+      }
     }
 
     @Override

@@ -138,6 +138,11 @@ class MqttDeliveryTest {
   }
 
   private static LiveMessage.DeviceEvent event(String type, String event, String payload) {
+    return event(type, event, payload, MqttQoS.AT_LEAST_ONCE);
+  }
+
+  private static LiveMessage.DeviceEvent event(
+      String type, String event, String payload, MqttQoS publishedWith) {
     return new LiveMessage.DeviceEvent(
         "acme",
         type,
@@ -145,7 +150,8 @@ class MqttDeliveryTest {
         event,
         "json",
         payload.getBytes(StandardCharsets.UTF_8),
-        Instant.now());
+        Instant.now(),
+        publishedWith.value());
   }
 
   private static byte[] bytes(String text) {
@@ -178,12 +184,63 @@ class MqttDeliveryTest {
   }
 
   @Test
+  void deliversEventsAtTheLowerOfPublishAndSubscriptionQos() throws Exception {
+    try (RawMqttClient app = application(start(), "dashboard")) {
+      subscribe(app, MqttQoS.AT_LEAST_ONCE, "iot-2/type/thermostat/id/+/evt/+/fmt/+");
+
+      cluster.feed(event("thermostat", "a", "{}", MqttQoS.AT_MOST_ONCE));
+      assertEquals(MqttQoS.AT_MOST_ONCE, receivePublish(app).fixedHeader().qosLevel());
+
+      cluster.feed(event("thermostat", "b", "{}", MqttQoS.EXACTLY_ONCE));
+      MqttPublishMessage capped = receivePublish(app);
+      assertEquals(MqttQoS.AT_LEAST_ONCE, capped.fixedHeader().qosLevel());
+      app.puback(capped.variableHeader().packetId());
+    }
+  }
+
+  @Test
+  void aResumedApplicationSessionGetsAgainWhatItHadNotAcknowledged() throws Exception {
+    int port = start();
+    RawMqttClient first = RawMqttClient.open(port);
+    assertEquals(
+        MqttConnectReturnCode.CONNECTION_ACCEPTED,
+        first.connect(
+            "a:acme:archive", API_KEY, API_TOKEN, connect -> connect.cleanSession(false)));
+    subscribe(first, MqttQoS.AT_LEAST_ONCE, "iot-2/type/+/id/+/evt/+/fmt/+");
+    cluster.feed(event("thermostat", "unacknowledged", "{}"));
+    assertEquals(
+        "iot-2/type/thermostat/id/lab-1/evt/unacknowledged/fmt/json",
+        receivePublish(first).variableHeader().topicName());
+    first.close();
+    assertNotNull(
+        cluster.awaitPublished(
+            WAIT,
+            m ->
+                m instanceof LiveMessage.ApplicationStatus status
+                    && new String(status.payload(), StandardCharsets.UTF_8)
+                        .contains("\"Disconnect\"")),
+        "the first connection is gone before the client comes back");
+
+    try (RawMqttClient again = RawMqttClient.open(port)) {
+      assertEquals(
+          MqttConnectReturnCode.CONNECTION_ACCEPTED,
+          again.connect(
+              "a:acme:archive", API_KEY, API_TOKEN, connect -> connect.cleanSession(false)));
+      MqttPublishMessage resent = receivePublish(again);
+      assertEquals(
+          "iot-2/type/thermostat/id/lab-1/evt/unacknowledged/fmt/json",
+          resent.variableHeader().topicName());
+      assertEquals(MqttQoS.AT_LEAST_ONCE, resent.fixedHeader().qosLevel());
+    }
+  }
+
+  @Test
   void deliversAMessageOnceThroughTheMatchingSubscriptionWithTheHighestQos() throws Exception {
     try (RawMqttClient app = application(start(), "dashboard")) {
       subscribe(app, MqttQoS.AT_MOST_ONCE, "iot-2/type/+/id/+/evt/+/fmt/+");
       subscribe(app, MqttQoS.EXACTLY_ONCE, "iot-2/type/thermostat/id/lab-1/evt/+/fmt/json");
 
-      cluster.feed(event("thermostat", "status", "{}"));
+      cluster.feed(event("thermostat", "status", "{}", MqttQoS.EXACTLY_ONCE));
       MqttPublishMessage publish = receivePublish(app);
       assertEquals(MqttQoS.EXACTLY_ONCE, publish.fixedHeader().qosLevel());
       int id = publish.variableHeader().packetId();

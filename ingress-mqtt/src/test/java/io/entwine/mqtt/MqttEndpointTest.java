@@ -88,7 +88,8 @@ class MqttEndpointTest {
         5000,
         16 << 20,
         32,
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        Duration.ofHours(1));
   }
 
   private int start(MqttSettings settings) throws Exception {

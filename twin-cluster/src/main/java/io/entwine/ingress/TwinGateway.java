@@ -71,6 +71,7 @@ public final class TwinGateway {
                 message.payload(),
                 message.timestamp(),
                 message.receivedAt(),
+                message.qos(),
                 replyTo),
         token);
   }
@@ -90,6 +91,7 @@ public final class TwinGateway {
                 message.payload(),
                 message.timestamp(),
                 message.receivedAt(),
+                message.qos(),
                 replyTo));
   }
 

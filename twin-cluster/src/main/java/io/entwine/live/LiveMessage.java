@@ -11,6 +11,11 @@ import java.time.Instant;
 public sealed interface LiveMessage extends CborSerializable {
   String org();
 
+  /**
+   * A device event as persisted. {@code qos} is the MQTT QoS it was published with (1 for the other
+   * protocols, whose acknowledgement follows the write); subscribers get it at most at that QoS. It
+   * travels with the live message only and is never persisted.
+   */
   record DeviceEvent(
       String org,
       String type,
@@ -18,8 +23,24 @@ public sealed interface LiveMessage extends CborSerializable {
       String eventId,
       String format,
       byte[] payload,
-      Instant timestamp)
-      implements LiveMessage {}
+      Instant timestamp,
+      int qos)
+      implements LiveMessage {
+
+    /** At least once: the sender was answered after the event was persisted. */
+    public static final int ACKNOWLEDGED_QOS = 1;
+
+    public DeviceEvent(
+        String org,
+        String type,
+        String id,
+        String eventId,
+        String format,
+        byte[] payload,
+        Instant timestamp) {
+      this(org, type, id, eventId, format, payload, timestamp, ACKNOWLEDGED_QOS);
+    }
+  }
 
   record DeviceCommand(
       String org,

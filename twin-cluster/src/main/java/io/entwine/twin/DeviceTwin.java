@@ -88,8 +88,31 @@ public final class DeviceTwin
       byte[] payload,
       Instant timestamp,
       Instant receivedAt,
+      int qos,
       ActorRef<Reply> replyTo)
-      implements Command {}
+      implements Command {
+
+    public RecordEvent(
+        String token,
+        String verifiedAgainst,
+        String eventId,
+        String format,
+        byte[] payload,
+        Instant timestamp,
+        Instant receivedAt,
+        ActorRef<Reply> replyTo) {
+      this(
+          token,
+          verifiedAgainst,
+          eventId,
+          format,
+          payload,
+          timestamp,
+          receivedAt,
+          LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
+          replyTo);
+    }
+  }
 
   /**
    * An event an application sends on the device's behalf; the application is already authenticated
@@ -102,8 +125,29 @@ public final class DeviceTwin
       byte[] payload,
       Instant timestamp,
       Instant receivedAt,
+      int qos,
       ActorRef<Reply> replyTo)
-      implements Command {}
+      implements Command {
+
+    public RecordApplicationEvent(
+        String apiKey,
+        String eventId,
+        String format,
+        byte[] payload,
+        Instant timestamp,
+        Instant receivedAt,
+        ActorRef<Reply> replyTo) {
+      this(
+          apiKey,
+          eventId,
+          format,
+          payload,
+          timestamp,
+          receivedAt,
+          LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
+          replyTo);
+    }
+  }
 
   /** Checks a device's token without recording anything (e.g. an MQTT CONNECT). */
   public record Authenticate(String token, String verifiedAgainst, ActorRef<Reply> replyTo)
@@ -700,11 +744,13 @@ public final class DeviceTwin
       return Effect().reply(command.replyTo(), refusal);
     }
     return record(
+        List.of(),
         command.eventId(),
         command.format(),
         command.payload(),
         command.timestamp(),
         command.receivedAt(),
+        command.qos(),
         command.replyTo());
   }
 
@@ -717,11 +763,13 @@ public final class DeviceTwin
       return Effect().reply(command.replyTo(), disabled());
     }
     return record(
+        List.of(),
         command.eventId(),
         command.format(),
         command.payload(),
         command.timestamp(),
         command.receivedAt(),
+        command.qos(),
         command.replyTo());
   }
 
@@ -743,17 +791,10 @@ public final class DeviceTwin
     return state.registration().enabled() ? null : disabled();
   }
 
-  private ReplyEffect<Event, State> record(
-      String eventId,
-      String format,
-      byte[] payload,
-      Instant timestamp,
-      Instant receivedAt,
-      ActorRef<Reply> replyTo) {
-    return record(List.of(), eventId, format, payload, timestamp, receivedAt, replyTo);
-  }
-
-  /** Persists {@code before} (e.g. a used nonce) and the event in one write. */
+  /**
+   * Persists {@code before} (e.g. a used nonce) and the event in one write; live subscribers get it
+   * at most at {@code qos}.
+   */
   private ReplyEffect<Event, State> record(
       List<Event> before,
       String eventId,
@@ -761,6 +802,7 @@ public final class DeviceTwin
       byte[] payload,
       Instant timestamp,
       Instant receivedAt,
+      int qos,
       ActorRef<Reply> replyTo) {
     Instant arrival = receivedAt != null ? receivedAt : Instant.now();
     EventRecorded recorded =
@@ -780,7 +822,8 @@ public final class DeviceTwin
                         eventId,
                         format,
                         payload,
-                        recorded.timestamp())))
+                        recorded.timestamp(),
+                        qos)))
         .thenReply(replyTo, after -> new Reply.Done());
   }
 
@@ -813,6 +856,7 @@ public final class DeviceTwin
         command.payload(),
         command.timestamp(),
         command.receivedAt(),
+        LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
         command.replyTo());
   }
 
