@@ -148,4 +148,44 @@ class MqttClusterIT {
       onFirst.close();
     }
   }
+
+  /**
+   * The application's session collects on whichever node sharding placed it; a subscription made
+   * there reaches the device's node with the receptionist's next gossip, so the device keeps
+   * publishing for a while and the test asserts on the newest messages, complete and in order.
+   */
+  @Test
+  void applicationResumesOnTheOtherNodeWithWhatDevicesThereSentWhileItWasAway() throws Exception {
+    Device meter = fixtures.register(apiKey, "meter", "away-1");
+    String clientId = "a:" + apiKey.org() + ":historian";
+    try (Inbox app =
+        Paho.inbox(first.mqttUri(), clientId, apiKey.key(), apiKey.token(), false)
+            .subscribe("iot-2/type/meter/id/+/evt/+/fmt/+", 1)) {
+      assertFalse(app.sessionPresent);
+    }
+    int published = 20;
+    MqttClient device = Paho.device(second.mqttUri(), meter);
+    try {
+      for (int n = 1; n <= published; n++) {
+        device.publish("iot-2/evt/n" + n + "/fmt/json", Paho.message("{}", 1));
+        Thread.sleep(150); // spread over the receptionist's gossip interval, not a wait for state
+      }
+    } finally {
+      Paho.closeQuietly(device);
+    }
+
+    try (Inbox app = Paho.inbox(second.mqttUri(), clientId, apiKey.key(), apiKey.token(), false)) {
+      assertTrue(app.sessionPresent);
+      List<Integer> received = new java.util.ArrayList<>();
+      while (received.isEmpty() || received.get(received.size() - 1) < published) {
+        String topic = app.next(WAIT).topic();
+        received.add(Integer.parseInt(topic.replaceAll(".*/evt/n(\\d+)/fmt/json", "$1")));
+      }
+      int firstKept = received.get(0);
+      assertTrue(firstKept <= published - 5, "kept from n" + firstKept + " on: " + received);
+      for (int i = 0; i < received.size(); i++) {
+        assertEquals(firstKept + i, received.get(i), "complete and in order: " + received);
+      }
+    }
+  }
 }

@@ -74,7 +74,7 @@ class MqttDeliveryIT {
         Received received = app.next(WAIT);
         assertEquals("iot-2/type/sensor/id/s-1/evt/q" + qos + "/fmt/json", received.topic());
         assertEquals("{\"d\":{\"qos\":" + qos + "}}", received.payload());
-        assertEquals(2, received.qos(), "delivered at the subscription's QoS");
+        assertEquals(qos, received.qos(), "the lower of publish and subscription QoS");
       }
     }
   }
@@ -142,6 +142,39 @@ class MqttDeliveryIT {
     }
     TestNode.awaitValue(
         WAIT, () -> commandStatuses(sensor), statuses -> statuses.equals("[\"delivered\"]"));
+  }
+
+  @Test
+  void applicationWithAPersistentSessionGetsWhatWasPublishedWhileItWasAway() throws Exception {
+    String clientId = "a:" + apiKey.org() + ":archive";
+    try (Inbox monitor =
+        Paho.applicationInbox(node.mqttUri(), apiKey, "monitor")
+            .subscribe("iot-2/app/archive/mon", 0)) {
+      try (Inbox app =
+          Paho.inbox(node.mqttUri(), clientId, apiKey.key(), apiKey.token(), false)
+              .subscribe(ALL_EVENTS, 1)) {
+        assertFalse(app.sessionPresent);
+      }
+      monitor.next(WAIT, m -> m.payload().contains("\"Disconnect\""));
+    }
+    try (Inbox device = Paho.deviceInbox(node.mqttUri(), sensor, true)) {
+      for (int i = 1; i <= 3; i++) {
+        device.client.publish(
+            "iot-2/evt/away" + i + "/fmt/json", Paho.message("{\"d\":{\"n\":" + i + "}}", 1));
+      }
+      device.client.publish("iot-2/evt/fleeting/fmt/json", Paho.message("{}", 0));
+    }
+
+    try (Inbox app = Paho.inbox(node.mqttUri(), clientId, apiKey.key(), apiKey.token(), false)) {
+      assertTrue(app.sessionPresent);
+      for (int i = 1; i <= 3; i++) {
+        Received received = app.next(WAIT);
+        assertEquals("iot-2/type/sensor/id/s-1/evt/away" + i + "/fmt/json", received.topic());
+        assertEquals(1, received.qos());
+      }
+      assertNull(
+          app.messages.poll(300, TimeUnit.MILLISECONDS), "QoS 0 events are not kept (ADR 0020)");
+    }
   }
 
   @Test
