@@ -3,6 +3,7 @@ package io.entwine.http;
 import static io.entwine.http.ApiResponses.error;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.entwine.credentials.ClientCertificates;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
 import io.entwine.ingress.DeviceMessage;
@@ -11,20 +12,28 @@ import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.SslSessionInfo;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.BasicHttpCredentials;
-import org.apache.pekko.http.javadsl.model.headers.HttpCredentials;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -32,7 +41,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * The Eclipse Hono HTTP adapter (seed {@code hono-http-adapter.txt}): telemetry and events from
  * devices ({@code POST /telemetry}, {@code POST /event}, {@code auth-id@tenant}), from gateways and
  * unauthenticated devices ({@code PUT /telemetry/{tenant}/{device}}), commands in the response to a
- * request with {@code hono-ttd}, and command responses ({@code /command/res/...}).
+ * request with {@code hono-ttd}, and command responses ({@code /command/res/...}). Devices and
+ * gateways authenticate with HTTP Basic or, over HTTPS, with a client certificate issued by a CA
+ * their tenant trusts (seed: "Client Certificate").
  *
  * <p>Each request is one short pipeline: parse (400) → authenticate (401) → tenant allows it (403)
  * → tenant limits (413, 429) → the one ingress path ({@link TwinGateway}) → status. Tenant =
@@ -42,6 +53,8 @@ public final class HonoRoutes extends ApiDirectives {
   static final String TELEMETRY = "telemetry";
   static final String EVENT = "event";
   private static final int MAX_BODY_BYTES = 1 << 20;
+  private static final String UNTRUSTED_CERTIFICATE =
+      "The client certificate is not issued by a CA a tenant trusts, or not valid";
 
   private final TwinGateway gateway;
   private final OrganizationPolicies policies;
@@ -102,7 +115,7 @@ public final class HonoRoutes extends ApiDirectives {
                   Duration longest =
                       Duration.ofSeconds(hono.ttd() == null ? 0 : hono.ttd())
                           .plus(gateway.askTimeout().multipliedBy(4));
-                  return extractCredentials(
+                  return presented(
                       credentials ->
                           withRequestTimeout(
                               longest,
@@ -195,7 +208,7 @@ public final class HonoRoutes extends ApiDirectives {
             return complete(error(StatusCodes.BAD_REQUEST, parsed.error()));
           }
           HonoRequest hono = parsed.request();
-          return extractCredentials(
+          return presented(
               credentials ->
                   onSuccess(
                       recover(
@@ -224,22 +237,53 @@ public final class HonoRoutes extends ApiDirectives {
 
   // ---- who sends ----
 
+  /** What a request presents to prove who sends it: HTTP Basic, a TLS client certificate. */
+  private record Presented(
+      Optional<BasicHttpCredentials> basic, List<X509Certificate> certificateChain) {}
+
+  private Route presented(Function<Presented, Route> inner) {
+    return extractCredentials(
+        credentials ->
+            optionalAttribute(
+                AttributeKeys.sslSession,
+                tls ->
+                    inner.apply(
+                        new Presented(
+                            credentials
+                                .filter(c -> c instanceof BasicHttpCredentials)
+                                .map(c -> (BasicHttpCredentials) c),
+                            tls.map(HonoRoutes::peerCertificates).orElse(List.of())))));
+  }
+
+  private static List<X509Certificate> peerCertificates(SslSessionInfo tls) {
+    try {
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Certificate certificate : tls.getSession().getPeerCertificates()) {
+        if (certificate instanceof X509Certificate x509) {
+          chain.add(x509);
+        }
+      }
+      return chain;
+    } catch (SSLPeerUnverifiedException noCertificate) {
+      return List.of();
+    }
+  }
+
   /**
    * The sender of a request: {@code POST} paths (no tenant) need an authenticated device; {@code
    * PUT} paths name tenant and device, sent by an authenticated gateway for it (or by the device
    * itself) or, when the tenant allows it, without credentials.
    */
-  private CompletionStage<Sender> sender(
-      Optional<HttpCredentials> credentials, String tenant, String deviceId) {
-    Optional<BasicHttpCredentials> basic =
-        credentials
-            .filter(c -> c instanceof BasicHttpCredentials)
-            .map(c -> (BasicHttpCredentials) c);
+  private CompletionStage<Sender> sender(Presented presented, String tenant, String deviceId) {
+    Optional<CompletionStage<DeviceKey>> authenticated = authenticated(presented);
     if (tenant == null) {
-      if (basic.isEmpty()) {
-        return refuse(challenge("HTTP Basic authentication as auth-id@tenant is required"));
+      if (authenticated.isEmpty()) {
+        return refuse(
+            challenge(
+                "HTTP Basic authentication as auth-id@tenant or a client certificate is required"));
       }
-      return authenticate(basic.get())
+      return authenticated
+          .get()
           .thenCompose(device -> adapterAllows(device.org()).thenApply(a -> device))
           .thenApply(device -> new Sender(device.org(), device, null));
     }
@@ -248,8 +292,9 @@ public final class HonoRoutes extends ApiDirectives {
       return refuse(error(StatusCodes.NOT_FOUND, "Tenant '" + tenant + "' does not exist"));
     }
     String org = pathOrg.get();
-    if (basic.isPresent()) {
-      return authenticate(basic.get())
+    if (authenticated.isPresent()) {
+      return authenticated
+          .get()
           .thenCompose(
               gatewayKey -> {
                 if (!gatewayKey.org().equals(org)) {
@@ -273,10 +318,72 @@ public final class HonoRoutes extends ApiDirectives {
                     challenge(
                         "Tenant '"
                             + tenant
-                            + "' requires devices to authenticate (HTTP Basic, auth-id@tenant)"));
+                            + "' requires devices to authenticate (HTTP Basic, auth-id@tenant, or"
+                            + " a client certificate)"));
               }
               return resolve(org, deviceId).thenApply(device -> new Sender(org, device, null));
             });
+  }
+
+  /**
+   * The authenticated device, in Hono's order: the client certificate, then HTTP Basic (also when
+   * the certificate does not authenticate); empty when the request presents neither.
+   */
+  private Optional<CompletionStage<DeviceKey>> authenticated(Presented presented) {
+    if (presented.certificateChain().isEmpty()) {
+      return presented.basic().map(this::authenticate);
+    }
+    CompletionStage<DeviceKey> byCertificate = authenticate(presented.certificateChain());
+    if (presented.basic().isEmpty()) {
+      return Optional.of(byCertificate);
+    }
+    return Optional.of(
+        byCertificate.exceptionallyCompose(failure -> authenticate(presented.basic().get())));
+  }
+
+  /**
+   * A client certificate: the issuer of the top certificate presented names the tenant (the one
+   * whose trusted CA has that subject DN), the chain must lead to that CA, and the leaf's subject
+   * DN must be the auth-id of a device's x509-cert credential. 401 otherwise.
+   */
+  private CompletionStage<DeviceKey> authenticate(List<X509Certificate> chain) {
+    String issuer = ClientCertificates.issuerDn(chain.get(chain.size() - 1));
+    return gateway
+        .tenantTrusting(issuer)
+        .thenCompose(
+            found -> {
+              if (!(found instanceof Reply.TenantFound tenant)) {
+                return refuse(challenge(UNTRUSTED_CERTIFICATE));
+              }
+              return policies
+                  .settings(tenant.org())
+                  .thenCompose(
+                      settings -> {
+                        if (!(settings instanceof Reply.OrganizationSettings current)
+                            || !isTrusted(chain, issuer, current.trustedCas())) {
+                          return refuse(challenge(UNTRUSTED_CERTIFICATE));
+                        }
+                        return gateway
+                            .authenticateCertificate(
+                                tenant.org(), ClientCertificates.subjectDn(chain.get(0)))
+                            .thenApply(reply -> ((Reply.DeviceFound) orRefuse(reply)).device());
+                      });
+            });
+  }
+
+  private static boolean isTrusted(
+      List<X509Certificate> chain, String issuer, List<Reply.TrustedCa> trustedCas) {
+    for (Reply.TrustedCa ca : trustedCas) {
+      if (ca.subjectDn().equals(issuer)) {
+        try {
+          return ClientCertificates.chainsTo(
+              chain, ClientCertificates.parsePem(ca.certificate()).get(0));
+        } catch (CertificateException e) {
+          return false;
+        }
+      }
+    }
+    return false;
   }
 
   private CompletionStage<DeviceKey> authenticate(BasicHttpCredentials credentials) {

@@ -7,6 +7,7 @@ import io.entwine.protocol.Reply;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
+import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.DeviceTwin;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,6 +155,43 @@ public final class TwinGateway {
                   .thenApply(reply -> reply instanceof Reply.Done ? device : reply);
             },
             sameThread);
+  }
+
+  /**
+   * The device that holds the x509-cert credential {@code subjectDn} (RFC 2253) of {@code org}:
+   * {@link Reply.DeviceFound}, or a rejection (UNAUTHORIZED for an unknown subject, DISABLED). The
+   * caller has validated the client certificate against the tenant's trusted CA.
+   */
+  public CompletionStage<Reply> authenticateCertificate(String org, String subjectDn) {
+    return ask(authIdIndex(org, subjectDn), AuthIdIndex.Lookup::new)
+        .thenComposeAsync(
+            found -> {
+              if (!(found instanceof Reply.DeviceFound device)) {
+                return CompletableFuture.completedFuture(Reply.Rejected.unauthorized());
+              }
+              return ask(
+                      twin(device.device()),
+                      replyTo -> new DeviceTwin.AuthenticateCertificate(subjectDn, replyTo))
+                  .thenApply(reply -> reply instanceof Reply.Done ? device : reply);
+            },
+            sameThread);
+  }
+
+  /** The tenant that trusts the CA {@code subjectDn}: {@link Reply.TenantFound} or NOT_FOUND. */
+  public CompletionStage<Reply> tenantTrusting(String subjectDn) {
+    return ask(trustedCaIndex(subjectDn), TrustedCaIndex.Lookup::new);
+  }
+
+  public CompletionStage<Reply> claimTrustedCa(String org, String subjectDn) {
+    return ask(trustedCaIndex(subjectDn), replyTo -> new TrustedCaIndex.Claim(org, replyTo));
+  }
+
+  public CompletionStage<Reply> releaseTrustedCa(String org, String subjectDn) {
+    return ask(trustedCaIndex(subjectDn), replyTo -> new TrustedCaIndex.Release(org, replyTo));
+  }
+
+  private EntityRef<TrustedCaIndex.Command> trustedCaIndex(String subjectDn) {
+    return sharding.entityRefFor(TrustedCaIndex.ENTITY_KEY, subjectDn);
   }
 
   /**

@@ -270,6 +270,13 @@ public final class DeviceTwin
       String authId, String password, String verifiedAgainst, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /**
+   * Done when the device has an x509-cert credential for {@code subjectDn}, the subject of a client
+   * certificate the edge has already checked against the tenant's trusted CA.
+   */
+  public record AuthenticateCertificate(String subjectDn, ActorRef<Reply> replyTo)
+      implements Command {}
+
   /** The encrypted PSK, for the edge to check a signature with. */
   public record GetPsk(ActorRef<Reply> replyTo) implements Command {}
 
@@ -626,6 +633,8 @@ public final class DeviceTwin
       return commands.onDeliveredThroughGateway(state, delivered);
     } else if (command instanceof AuthenticateCredential authenticate) {
       return credentials.onAuthenticateCredential(state, authenticate);
+    } else if (command instanceof AuthenticateCertificate authenticate) {
+      return credentials.onAuthenticateCertificate(state, authenticate);
     } else if (command instanceof GetPsk get) {
       return credentials.onGetPsk(state, get);
     } else if (command instanceof AddCredential add) {
