@@ -192,6 +192,30 @@ class TencentRoutesTest extends ApiRouteTest {
     assertEquals(1, recorded().size());
   }
 
+  @Test
+  void requestsWithAWrongSignatureDoNotUseTheBudget() {
+    TestRouteResult set =
+        api.run(
+            asOperator(
+                withJson(
+                    HttpRequest.PUT(ORGANIZATIONS + "/" + key.org() + "/limits"),
+                    "{\"messages-per-period\":1,\"period-seconds\":3600}")));
+    assertEquals(StatusCodes.OK, set.status(), set.entityString());
+    HttpRequest forged =
+        signed(sampleBody("1"), "HmacSha256", false)
+            .removeHeader("X-TC-Signature")
+            .addHeader(RawHeader.create("X-TC-Signature", "AAAA"));
+
+    for (int i = 0; i < 3; i++) {
+      assertTencentError(api.run(forged), StatusCodes.UNAUTHORIZED, "AuthFailure.SignatureFailure");
+    }
+    assertEquals(
+        StatusCodes.OK,
+        api.run(signed(sampleBody("2"), "HmacSha256", false)).status(),
+        "the device's own message is within the budget");
+    assertEquals(1, recorded().size());
+  }
+
   // ---- helpers ----
 
   private static String sampleBody(String payload) {
