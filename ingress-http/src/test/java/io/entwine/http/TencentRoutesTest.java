@@ -172,7 +172,8 @@ class TencentRoutesTest extends ApiRouteTest {
 
   @Test
   void appliesTheOrganizationsLimits() {
-    setLimits("{\"messages-per-period\":1,\"period-seconds\":3600,\"max-payload-bytes\":16}");
+    setLimits(
+        key.org(), "{\"messages-per-period\":1,\"period-seconds\":3600,\"max-payload-bytes\":16}");
 
     assertTencentError(
         api.run(signed(sampleBody("0123456789abcdefXYZ"), "HmacSha256", false)),
@@ -188,7 +189,7 @@ class TencentRoutesTest extends ApiRouteTest {
 
   @Test
   void requestsWithAWrongSignatureDoNotUseTheBudget() {
-    setLimits("{\"messages-per-period\":1,\"period-seconds\":3600}");
+    setLimits(key.org(), "{\"messages-per-period\":1,\"period-seconds\":3600}");
     HttpRequest forged =
         signed(sampleBody("1"), "HmacSha256", false)
             .removeHeader("X-TC-Signature")
@@ -205,14 +206,6 @@ class TencentRoutesTest extends ApiRouteTest {
   }
 
   // ---- helpers ----
-
-  private void setLimits(String json) {
-    TestRouteResult set =
-        api.run(
-            asOperator(
-                withJson(HttpRequest.PUT(ORGANIZATIONS + "/" + key.org() + "/limits"), json)));
-    assertEquals(StatusCodes.OK, set.status(), set.entityString());
-  }
 
   private static String sampleBody(String payload) {
     return "{\"DeviceName\":\"AAAAAA\",\"Payload\":\""
