@@ -18,9 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -35,6 +37,7 @@ public final class TwinGateway {
   private final ClusterSharding sharding;
   private final VerifiedSecrets secrets;
   private final Duration askTimeout;
+  private final Duration waitRenewal;
   private final ActorSystem<?> system;
   // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
   // which on a 2-core host starts a thread per task (DESIGN.md).
@@ -44,6 +47,7 @@ public final class TwinGateway {
     this.sharding = ClusterSharding.get(system);
     this.secrets = secrets;
     this.askTimeout = askTimeout;
+    this.waitRenewal = system.settings().config().getDuration("entwine.twin.command-wait-renewal");
     this.system = system;
   }
 
@@ -309,7 +313,9 @@ public final class TwinGateway {
    * gateway's own wait also takes commands its devices offer it). Answers {@link
    * Reply.CommandToDeliver} or {@link Reply.NoCommand}. The twin decides which of several waiting
    * requests gets a command; at {@code ttd} this tells it that the request gives up, and the twin
-   * answers it NoCommand unless it handed it a command first.
+   * answers it NoCommand unless it handed it a command first. While it waits the request renews its
+   * wait every {@code entwine.twin.command-wait-renewal}, so a twin that restarts or moves to
+   * another node meanwhile learns of it again and still hands it a command.
    */
   public CompletionStage<Reply> waitForCommand(DeviceKey target, DeviceKey gateway, Duration ttd) {
     String waiterId = UUID.randomUUID().toString();
@@ -324,10 +330,30 @@ public final class TwinGateway {
             },
             ttd.plus(askTimeout));
     Scheduler scheduler = system.scheduler();
+    AtomicBoolean renewed = new AtomicBoolean();
+    Cancellable renewals =
+        scheduler.scheduleWithFixedDelay(
+            waitRenewal,
+            waitRenewal,
+            () -> {
+              if (Instant.now().plus(waitRenewal).isBefore(until)) {
+                renewed.set(true);
+                twin.tell(new DeviceTwin.RenewWait(waiterId, gateway, until, waiting.get()));
+              }
+            },
+            system.executionContext());
     scheduler.scheduleOnce(
         ttd,
         () -> twin.tell(new DeviceTwin.StopWaiting(waiterId, waiting.get())),
         system.executionContext());
+    answer.whenComplete(
+        (reply, failure) -> {
+          renewals.cancel();
+          if (renewed.get()) {
+            // a renewal may reach a twin that restarted after it answered: end the wait there too
+            twin.tell(new DeviceTwin.StopWaiting(waiterId, waiting.get()));
+          }
+        });
     return answer.exceptionally(
         failure -> {
           if (isTimeout(failure)) {

@@ -178,6 +178,16 @@ public final class DeviceTwin
       String waiterId, DeviceKey gateway, Instant until, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /**
+   * The waiting request is still there: the edge repeats its {@link WaitForCommand} while it waits,
+   * so that a twin that restarted or moved to another node (and so forgot its waiters) learns of it
+   * again. Changes nothing when the twin knows the wait, or has ended it; answered {@link
+   * Reply.NoCommand} when another request waits for the device meanwhile.
+   */
+  public record RenewWait(
+      String waiterId, DeviceKey gateway, Instant until, ActorRef<Reply> replyTo)
+      implements Command {}
+
   /** Ends a wait: {@code replyTo} is the waiting request's own reference. */
   public record StopWaiting(String waiterId, ActorRef<Reply> replyTo) implements Command {}
 
@@ -611,6 +621,8 @@ public final class DeviceTwin
       return onRecordVerifiedEvent(state, record);
     } else if (command instanceof WaitForCommand wait) {
       return commands.onWaitForCommand(state, wait);
+    } else if (command instanceof RenewWait renew) {
+      return commands.onRenewWait(state, renew);
     } else if (command instanceof StopWaiting stop) {
       return commands.onStopWaiting(stop);
     } else if (command instanceof QueueCommand queue) {

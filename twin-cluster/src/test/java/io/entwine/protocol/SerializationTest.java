@@ -91,6 +91,7 @@ class SerializationTest {
         new DeviceTwin.RespondToCommand("c-1", 500, "bin", new byte[0], null, AT, replyTo),
         new DeviceTwin.WaitForCommand("w-1", GATEWAY, AT, replyTo),
         new DeviceTwin.WaitForCommand("w-1", null, AT, replyTo),
+        new DeviceTwin.RenewWait("w-1", GATEWAY, AT, replyTo),
         new DeviceTwin.StopWaiting("w-1", replyTo),
         new DeviceTwin.OfferCommand(
             new DeviceKey("org", "type", "id"),
