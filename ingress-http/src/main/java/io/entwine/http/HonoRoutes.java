@@ -3,9 +3,9 @@ package io.entwine.http;
 import static io.entwine.http.ApiResponses.error;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import io.entwine.credentials.ClientCertificates;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
+import io.entwine.ingress.CertificateAuthentication;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
@@ -13,7 +13,6 @@ import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,16 +52,16 @@ public final class HonoRoutes extends ApiDirectives {
   static final String TELEMETRY = "telemetry";
   static final String EVENT = "event";
   private static final int MAX_BODY_BYTES = 1 << 20;
-  private static final String UNTRUSTED_CERTIFICATE =
-      "The client certificate is not issued by a CA a tenant trusts, or not valid";
 
   private final TwinGateway gateway;
   private final OrganizationPolicies policies;
+  private final CertificateAuthentication certificates;
   private final int defaultMaxPayloadBytes;
 
   public HonoRoutes(TwinGateway gateway, OrganizationPolicies policies, HttpSettings settings) {
     this.gateway = gateway;
     this.policies = policies;
+    this.certificates = new CertificateAuthentication(gateway, policies);
     this.defaultMaxPayloadBytes = settings.maxEventPayloadBytes();
   }
 
@@ -116,13 +115,13 @@ public final class HonoRoutes extends ApiDirectives {
                       Duration.ofSeconds(hono.ttd() == null ? 0 : hono.ttd())
                           .plus(gateway.askTimeout().multipliedBy(4));
                   return presented(
-                      credentials ->
+                      presented ->
                           withRequestTimeout(
                               longest,
                               () ->
                                   onSuccess(
                                       recover(
-                                          sender(credentials, tenant, deviceId)
+                                          sender(presented, tenant, deviceId)
                                               .thenCompose(
                                                   sender ->
                                                       record(
@@ -209,10 +208,10 @@ public final class HonoRoutes extends ApiDirectives {
           }
           HonoRequest hono = parsed.request();
           return presented(
-              credentials ->
+              presented ->
                   onSuccess(
                       recover(
-                          sender(credentials, tenant, deviceId)
+                          sender(presented, tenant, deviceId)
                               .thenCompose(
                                   sender ->
                                       admit(sender.org(), hono.payload().length)
@@ -341,49 +340,11 @@ public final class HonoRoutes extends ApiDirectives {
         byCertificate.exceptionallyCompose(failure -> authenticate(presented.basic().get())));
   }
 
-  /**
-   * A client certificate: the issuer of the top certificate presented names the tenant (the one
-   * whose trusted CA has that subject DN), the chain must lead to that CA, and the leaf's subject
-   * DN must be the auth-id of a device's x509-cert credential. 401 otherwise.
-   */
+  /** A client certificate (see {@link CertificateAuthentication}); 401 when it names no device. */
   private CompletionStage<DeviceKey> authenticate(List<X509Certificate> chain) {
-    String issuer = ClientCertificates.issuerDn(chain.get(chain.size() - 1));
-    return gateway
-        .tenantTrusting(issuer)
-        .thenCompose(
-            found -> {
-              if (!(found instanceof Reply.TenantFound tenant)) {
-                return refuse(challenge(UNTRUSTED_CERTIFICATE));
-              }
-              return policies
-                  .settings(tenant.org())
-                  .thenCompose(
-                      settings -> {
-                        if (!(settings instanceof Reply.OrganizationSettings current)
-                            || !isTrusted(chain, issuer, current.trustedCas())) {
-                          return refuse(challenge(UNTRUSTED_CERTIFICATE));
-                        }
-                        return gateway
-                            .authenticateCertificate(
-                                tenant.org(), ClientCertificates.subjectDn(chain.get(0)))
-                            .thenApply(reply -> ((Reply.DeviceFound) orRefuse(reply)).device());
-                      });
-            });
-  }
-
-  private static boolean isTrusted(
-      List<X509Certificate> chain, String issuer, List<Reply.TrustedCa> trustedCas) {
-    for (Reply.TrustedCa ca : trustedCas) {
-      if (ca.subjectDn().equals(issuer)) {
-        try {
-          return ClientCertificates.chainsTo(
-              chain, ClientCertificates.parsePem(ca.certificate()).get(0));
-        } catch (CertificateException e) {
-          return false;
-        }
-      }
-    }
-    return false;
+    return certificates
+        .authenticate(chain)
+        .thenApply(reply -> ((Reply.DeviceFound) orRefuse(reply)).device());
   }
 
   private CompletionStage<DeviceKey> authenticate(BasicHttpCredentials credentials) {
