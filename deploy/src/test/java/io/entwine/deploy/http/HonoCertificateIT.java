@@ -47,6 +47,7 @@ class HonoCertificateIT {
     deviceCertificate("forged", "/O=ACME/CN=device1", "forged-ca");
     deviceCertificate("other-device", "/O=Other/CN=sensor9", "other-ca");
     deviceCertificate("other-as-acme", "/O=ACME/CN=device1", "other-ca");
+    deviceCertificate("gateway", "/O=ACME/CN=gw1", "ca");
 
     node =
         TestNode.start(
@@ -57,8 +58,16 @@ class HonoCertificateIT {
     other = fixtures.organizationWithApiKey();
     fixtures.register(acme, "sensor", "4711");
     fixtures.register(other, "sensor", "9");
+    fixtures.register(acme, "sensor", "gw-1");
+    fixtures.register(acme, "sensor", "4712");
     addCertificateCredential(acme, "4711", "CN=device1, O=ACME");
     addCertificateCredential(other, "9", "CN=sensor9,O=Other");
+    addCertificateCredential(acme, "gw-1", "CN=gw1,O=ACME");
+    TestNode.Response via =
+        management(acme, "PUT", "/api/v0002/device/types/sensor/devices/4712/gateways")
+            .json("{\"via\":[\"gw-1\"]}")
+            .send();
+    assertEquals(200, via.status(), via.body());
     TestNode.Response trusted = trustAnchors(acme, "ca");
     assertEquals(200, trusted.status(), trusted.body());
     assertEquals(
@@ -80,6 +89,17 @@ class HonoCertificateIT {
     assertLastEvent(acme, "4711", "telemetry", "{\"temp\": 5}");
     assertEquals("202", curl("device", "/event", "POST", "{\"alarm\": true}"));
     assertLastEvent(acme, "4711", "event", "{\"alarm\": true}");
+  }
+
+  @Test
+  void aGatewayWithAClientCertificateSendsForTheDevicesThatListIt() throws Exception {
+    assertEquals(
+        "202", curl("gateway", "/telemetry/" + acme.org() + "/4712", "PUT", "{\"via\": 1}"));
+    assertLastEvent(acme, "4712", "telemetry", "{\"via\": 1}");
+    assertEquals(
+        "403",
+        curl("gateway", "/telemetry/" + acme.org() + "/4711", "PUT", "{\"via\": 2}"),
+        "4711 does not list gw-1 in its via");
   }
 
   @Test
