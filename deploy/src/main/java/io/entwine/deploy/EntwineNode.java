@@ -25,6 +25,7 @@ import io.entwine.http.HistorianRoutes;
 import io.entwine.http.HonoRoutes;
 import io.entwine.http.HttpServer;
 import io.entwine.http.HttpSettings;
+import io.entwine.http.HttpsSettings;
 import io.entwine.http.ProjectionRoutes;
 import io.entwine.http.TencentRoutes;
 import io.entwine.ingress.OrganizationPolicies;
@@ -39,12 +40,14 @@ import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
 import io.entwine.registry.RegistryProjection;
 import io.entwine.registry.RegistryRepository;
+import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +57,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
@@ -66,15 +70,17 @@ public final class EntwineNode implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final Optional<ServerBinding> httpsBinding;
   private final MqttIngress mqtt;
 
   private EntwineNode(ActorSystem<Void> system, Servers servers) {
     this.system = system;
     this.binding = servers.http();
+    this.httpsBinding = servers.https();
     this.mqtt = servers.mqtt();
   }
 
-  private record Servers(ServerBinding http, MqttIngress mqtt) {}
+  private record Servers(ServerBinding http, Optional<ServerBinding> https, MqttIngress mqtt) {}
 
   /**
    * The node's configuration: {@code overrides}, then application.conf, then every module's
@@ -106,6 +112,7 @@ public final class EntwineNode implements AutoCloseable {
     DeviceTwin.init(system);
     AuthIdIndex.init(system);
     DeviceIdIndex.init(system);
+    TrustedCaIndex.init(system);
 
     CassandraSession session =
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
@@ -163,12 +170,26 @@ public final class EntwineNode implements AutoCloseable {
         HttpServer.start(system, httpSettings, routes.route())
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    Optional<ServerBinding> https = startHttps(system, config, routes.route());
     httpBound.complete(true);
     MqttIngress mqtt =
         MqttIngress.start(system, MqttSettings.from(config), new GatewayTwinAccess(gateway))
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    return new Servers(binding, mqtt);
+    return new Servers(binding, https, mqtt);
+  }
+
+  /** The same routes over TLS when a certificate is configured (Hono's X.509 devices). */
+  private static Optional<ServerBinding> startHttps(
+      ActorSystem<Void> system, Config config, Route route) throws Exception {
+    Optional<HttpsSettings> settings = HttpsSettings.from(config);
+    if (settings.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        HttpServer.startHttps(system, settings.get(), route)
+            .toCompletableFuture()
+            .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
   }
 
   public ActorSystem<Void> system() {
@@ -181,6 +202,13 @@ public final class EntwineNode implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The HTTPS port; empty unless a certificate is configured. */
+  public OptionalInt httpsPort() {
+    return httpsBinding
+        .map(b -> OptionalInt.of(b.localAddress().getPort()))
+        .orElse(OptionalInt.empty());
   }
 
   /** The plain MQTT port; empty when {@code entwine.mqtt.port} turns it off. */

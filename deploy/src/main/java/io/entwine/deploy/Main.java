@@ -64,6 +64,12 @@ public final class Main {
     StringBuilder out = new StringBuilder();
     out.append("\nEntwine node is ready.\n");
     out.append("  HTTP API        ").append(http).append('\n');
+    node.httpsPort()
+        .ifPresent(
+            port ->
+                out.append("  HTTPS API       https://localhost:")
+                    .append(port)
+                    .append("  (client certificates for Hono devices)\n"));
     out.append("  Organizations   http://ORG.").append(domain).append(':').append(node.httpPort());
     out.append("  (the organization is the first label of the host)\n");
     out.append("  Health          ").append(http).append("/health/ready\n");

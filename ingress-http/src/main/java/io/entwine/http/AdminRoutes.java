@@ -21,12 +21,16 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** The operator's API: organizations and their API keys ({@code /api/v0002/admin}). */
+/**
+ * The operator's API ({@code /api/v0002/admin}): organizations, their API keys, Hono adapter
+ * configuration, limits and trusted CAs.
+ */
 public final class AdminRoutes extends ApiDirectives {
   private final TwinGateway gateway;
   private final VerifiedSecrets secrets;
   private final Authentication authentication;
   private final OrganizationPolicies policies;
+  private final TrustAnchorRoutes trustAnchors;
 
   public AdminRoutes(TwinGateway gateway, VerifiedSecrets secrets, Authentication authentication) {
     this(gateway, secrets, authentication, null);
@@ -42,6 +46,7 @@ public final class AdminRoutes extends ApiDirectives {
     this.secrets = secrets;
     this.authentication = authentication;
     this.policies = policies;
+    this.trustAnchors = new TrustAnchorRoutes(gateway, this::refresh);
   }
 
   public record HonoHttpJson(
@@ -86,6 +91,7 @@ public final class AdminRoutes extends ApiDirectives {
                 concat(
                     put(() -> jsonObject(false, body -> configureHonoHttp(org, body))),
                     get(() -> settings(org, s -> honoHttp(s.honoHttp()))))),
+        path("trust-anchors", () -> trustAnchors.route(org)),
         path(
             "limits",
             () ->

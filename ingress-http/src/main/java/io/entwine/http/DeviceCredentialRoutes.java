@@ -7,6 +7,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.credentials.ClientCertificates;
 import io.entwine.credentials.SecretBox;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -28,11 +30,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * A device's further credentials and gateways (API key), for the Hono adapter and Tencent publish:
  * {@code POST/GET .../credentials}, {@code DELETE .../credentials/psk}, {@code DELETE
- * .../credentials/hashed-password/{auth-id}}, {@code PUT/GET .../gateways}. Secrets are never
- * returned.
+ * .../credentials/hashed-password/{auth-id}}, {@code DELETE .../credentials/x509-cert/{subject
+ * DN}}, {@code PUT/GET .../gateways}. Secrets are never returned.
  */
 public final class DeviceCredentialRoutes extends ApiDirectives {
   private static final int MAX_SECRET_LENGTH = 128;
+  private static final int MAX_SUBJECT_DN_LENGTH = 512;
 
   private final TwinGateway gateway;
   private final VerifiedSecrets secrets;
@@ -87,11 +90,23 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
                 path(
                     segment(DeviceCredentials.HASHED_PASSWORD).slash(segment()),
                     authId ->
-                        delete(() -> remove(device, DeviceCredentials.HASHED_PASSWORD, authId)))));
+                        delete(() -> remove(device, DeviceCredentials.HASHED_PASSWORD, authId))),
+                path(
+                    segment(DeviceCredentials.X509_CERT).slash(segment()),
+                    subjectDn ->
+                        delete(
+                            () ->
+                                remove(
+                                    device,
+                                    DeviceCredentials.X509_CERT,
+                                    ClientCertificates.normalDn(subjectDn).orElse(subjectDn))))));
   }
 
   private Route add(DeviceKey device, ObjectNode body) {
     String type = optionalText(body, "type");
+    if (DeviceCredentials.X509_CERT.equals(type)) {
+      return addCertificate(device, body);
+    }
     String secret = optionalText(body, "secret");
     if (secret == null || secret.isEmpty() || secret.length() > MAX_SECRET_LENGTH) {
       return complete(
@@ -110,7 +125,8 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
           done -> json(StatusCodes.CREATED, new CredentialJson(type, null, now)));
     }
     if (!DeviceCredentials.HASHED_PASSWORD.equals(type)) {
-      return complete(error(StatusCodes.BAD_REQUEST, "'type' must be 'hashed-password' or 'psk'"));
+      return complete(
+          error(StatusCodes.BAD_REQUEST, "'type' must be 'hashed-password', 'x509-cert' or 'psk'"));
     }
     String authId = optionalText(body, "auth-id");
     var invalid = Ids.checkDevicePart("auth-id", authId);
@@ -118,23 +134,64 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
       return complete(error(StatusCodes.BAD_REQUEST, invalid.get()));
     }
     return completeReply(
-        gateway
-            .claimAuthId(device, authId)
-            .thenCompose(
-                claimed ->
-                    claimed instanceof Reply.Done
-                        ? secrets
-                            .hash(secret)
-                            .thenCompose(
-                                hash ->
-                                    gateway.ask(
-                                        gateway.twin(device),
-                                        replyTo ->
-                                            new DeviceTwin.AddCredential(
-                                                type, authId, hash, null, now, replyTo)))
-                            .thenCompose(added -> releaseUnlessDone(device, authId, added))
-                        : CompletableFuture.completedFuture(claimed)),
+        claimThenAdd(
+            device,
+            authId,
+            () ->
+                secrets
+                    .hash(secret)
+                    .thenCompose(
+                        hash ->
+                            gateway.ask(
+                                gateway.twin(device),
+                                replyTo ->
+                                    new DeviceTwin.AddCredential(
+                                        type, authId, hash, null, now, replyTo)))),
         done -> json(StatusCodes.CREATED, new CredentialJson(type, authId, now)));
+  }
+
+  /**
+   * A client certificate's subject DN as auth-id (Hono's {@code x509-cert}); no secret, the TLS
+   * handshake proves the certificate's key. Stored and listed in RFC 2253 form.
+   */
+  private Route addCertificate(DeviceKey device, ObjectNode body) {
+    var subjectDn = ClientCertificates.normalDn(optionalText(body, "auth-id"));
+    if (subjectDn.isEmpty() || subjectDn.get().length() > MAX_SUBJECT_DN_LENGTH) {
+      return complete(
+          error(
+              StatusCodes.BAD_REQUEST,
+              "'auth-id' must be the client certificate's subject DN, e.g. \"CN=device1,O=ACME\""
+                  + " (at most "
+                  + MAX_SUBJECT_DN_LENGTH
+                  + " characters)"));
+    }
+    String authId = subjectDn.get();
+    Instant now = Timestamps.now();
+    return completeReply(
+        claimThenAdd(
+            device,
+            authId,
+            () ->
+                gateway.ask(
+                    gateway.twin(device),
+                    replyTo ->
+                        new DeviceTwin.AddCredential(
+                            DeviceCredentials.X509_CERT, authId, null, null, now, replyTo))),
+        done ->
+            json(
+                StatusCodes.CREATED, new CredentialJson(DeviceCredentials.X509_CERT, authId, now)));
+  }
+
+  /** Claims the auth-id in the organization's index, then adds the credential to the twin. */
+  private CompletionStage<Reply> claimThenAdd(
+      DeviceKey device, String authId, Supplier<CompletionStage<Reply>> add) {
+    return gateway
+        .claimAuthId(device, authId)
+        .thenCompose(
+            claimed ->
+                claimed instanceof Reply.Done
+                    ? add.get().thenCompose(added -> releaseUnlessDone(device, authId, added))
+                    : CompletableFuture.completedFuture(claimed));
   }
 
   /** A device that is not registered got no credential: give the auth-id back. */

@@ -5,26 +5,34 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
+import io.entwine.ingress.CertificateAuthentication;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.SslSessionInfo;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.BasicHttpCredentials;
-import org.apache.pekko.http.javadsl.model.headers.HttpCredentials;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -32,7 +40,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * The Eclipse Hono HTTP adapter (seed {@code hono-http-adapter.txt}): telemetry and events from
  * devices ({@code POST /telemetry}, {@code POST /event}, {@code auth-id@tenant}), from gateways and
  * unauthenticated devices ({@code PUT /telemetry/{tenant}/{device}}), commands in the response to a
- * request with {@code hono-ttd}, and command responses ({@code /command/res/...}).
+ * request with {@code hono-ttd}, and command responses ({@code /command/res/...}). Devices and
+ * gateways authenticate with HTTP Basic or, over HTTPS, with a client certificate issued by a CA
+ * their tenant trusts (seed: "Client Certificate").
  *
  * <p>Each request is one short pipeline: parse (400) → authenticate (401) → tenant allows it (403)
  * → tenant limits (413, 429) → the one ingress path ({@link TwinGateway}) → status. Tenant =
@@ -45,11 +55,13 @@ public final class HonoRoutes extends ApiDirectives {
 
   private final TwinGateway gateway;
   private final OrganizationPolicies policies;
+  private final CertificateAuthentication certificates;
   private final int defaultMaxPayloadBytes;
 
   public HonoRoutes(TwinGateway gateway, OrganizationPolicies policies, HttpSettings settings) {
     this.gateway = gateway;
     this.policies = policies;
+    this.certificates = new CertificateAuthentication(gateway, policies);
     this.defaultMaxPayloadBytes = settings.maxEventPayloadBytes();
   }
 
@@ -102,14 +114,14 @@ public final class HonoRoutes extends ApiDirectives {
                   Duration longest =
                       Duration.ofSeconds(hono.ttd() == null ? 0 : hono.ttd())
                           .plus(gateway.askTimeout().multipliedBy(4));
-                  return extractCredentials(
-                      credentials ->
+                  return presented(
+                      presented ->
                           withRequestTimeout(
                               longest,
                               () ->
                                   onSuccess(
                                       recover(
-                                          sender(credentials, tenant, deviceId)
+                                          sender(presented, tenant, deviceId)
                                               .thenCompose(
                                                   sender ->
                                                       record(
@@ -195,11 +207,11 @@ public final class HonoRoutes extends ApiDirectives {
             return complete(error(StatusCodes.BAD_REQUEST, parsed.error()));
           }
           HonoRequest hono = parsed.request();
-          return extractCredentials(
-              credentials ->
+          return presented(
+              presented ->
                   onSuccess(
                       recover(
-                          sender(credentials, tenant, deviceId)
+                          sender(presented, tenant, deviceId)
                               .thenCompose(
                                   sender ->
                                       admit(sender.org(), hono.payload().length)
@@ -224,22 +236,53 @@ public final class HonoRoutes extends ApiDirectives {
 
   // ---- who sends ----
 
+  /** What a request presents to prove who sends it: HTTP Basic, a TLS client certificate. */
+  private record Presented(
+      Optional<BasicHttpCredentials> basic, List<X509Certificate> certificateChain) {}
+
+  private Route presented(Function<Presented, Route> inner) {
+    return extractCredentials(
+        credentials ->
+            optionalAttribute(
+                AttributeKeys.sslSession,
+                tls ->
+                    inner.apply(
+                        new Presented(
+                            credentials
+                                .filter(c -> c instanceof BasicHttpCredentials)
+                                .map(c -> (BasicHttpCredentials) c),
+                            tls.map(HonoRoutes::peerCertificates).orElse(List.of())))));
+  }
+
+  private static List<X509Certificate> peerCertificates(SslSessionInfo tls) {
+    try {
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Certificate certificate : tls.getSession().getPeerCertificates()) {
+        if (certificate instanceof X509Certificate x509) {
+          chain.add(x509);
+        }
+      }
+      return chain;
+    } catch (SSLPeerUnverifiedException noCertificate) {
+      return List.of();
+    }
+  }
+
   /**
    * The sender of a request: {@code POST} paths (no tenant) need an authenticated device; {@code
    * PUT} paths name tenant and device, sent by an authenticated gateway for it (or by the device
    * itself) or, when the tenant allows it, without credentials.
    */
-  private CompletionStage<Sender> sender(
-      Optional<HttpCredentials> credentials, String tenant, String deviceId) {
-    Optional<BasicHttpCredentials> basic =
-        credentials
-            .filter(c -> c instanceof BasicHttpCredentials)
-            .map(c -> (BasicHttpCredentials) c);
+  private CompletionStage<Sender> sender(Presented presented, String tenant, String deviceId) {
+    Optional<CompletionStage<DeviceKey>> authenticated = authenticated(presented);
     if (tenant == null) {
-      if (basic.isEmpty()) {
-        return refuse(challenge("HTTP Basic authentication as auth-id@tenant is required"));
+      if (authenticated.isEmpty()) {
+        return refuse(
+            challenge(
+                "HTTP Basic authentication as auth-id@tenant or a client certificate is required"));
       }
-      return authenticate(basic.get())
+      return authenticated
+          .get()
           .thenCompose(device -> adapterAllows(device.org()).thenApply(a -> device))
           .thenApply(device -> new Sender(device.org(), device, null));
     }
@@ -248,8 +291,9 @@ public final class HonoRoutes extends ApiDirectives {
       return refuse(error(StatusCodes.NOT_FOUND, "Tenant '" + tenant + "' does not exist"));
     }
     String org = pathOrg.get();
-    if (basic.isPresent()) {
-      return authenticate(basic.get())
+    if (authenticated.isPresent()) {
+      return authenticated
+          .get()
           .thenCompose(
               gatewayKey -> {
                 if (!gatewayKey.org().equals(org)) {
@@ -273,10 +317,34 @@ public final class HonoRoutes extends ApiDirectives {
                     challenge(
                         "Tenant '"
                             + tenant
-                            + "' requires devices to authenticate (HTTP Basic, auth-id@tenant)"));
+                            + "' requires devices to authenticate (HTTP Basic, auth-id@tenant, or"
+                            + " a client certificate)"));
               }
               return resolve(org, deviceId).thenApply(device -> new Sender(org, device, null));
             });
+  }
+
+  /**
+   * The authenticated device, in Hono's order: the client certificate, then HTTP Basic (also when
+   * the certificate does not authenticate); empty when the request presents neither.
+   */
+  private Optional<CompletionStage<DeviceKey>> authenticated(Presented presented) {
+    if (presented.certificateChain().isEmpty()) {
+      return presented.basic().map(this::authenticate);
+    }
+    CompletionStage<DeviceKey> byCertificate = authenticate(presented.certificateChain());
+    if (presented.basic().isEmpty()) {
+      return Optional.of(byCertificate);
+    }
+    return Optional.of(
+        byCertificate.exceptionallyCompose(failure -> authenticate(presented.basic().get())));
+  }
+
+  /** A client certificate (see {@link CertificateAuthentication}); 401 when it names no device. */
+  private CompletionStage<DeviceKey> authenticate(List<X509Certificate> chain) {
+    return certificates
+        .authenticate(chain)
+        .thenApply(reply -> ((Reply.DeviceFound) orRefuse(reply)).device());
   }
 
   private CompletionStage<DeviceKey> authenticate(BasicHttpCredentials credentials) {

@@ -119,12 +119,20 @@ public final class TencentRoutes extends ApiDirectives {
       Publish publish = parse(entity, org.get());
       return policies
           .settings(org.get())
-          .thenApply(settings -> admit(org.get(), settings, publish))
+          .thenApply(settings -> withinPayloadLimit(settings, publish))
           .thenCompose(
-              admitted -> gateway.ask(gateway.twin(publish.device()), DeviceTwin.GetPsk::new))
+              limits ->
+                  gateway
+                      .ask(gateway.twin(publish.device()), DeviceTwin.GetPsk::new)
+                      .thenApply(
+                          psk -> {
+                            verify(signed, psk);
+                            // only a signed request counts against the budget
+                            admit(org.get(), limits);
+                            return psk;
+                          }))
           .thenCompose(
-              psk -> {
-                verify(signed, psk);
+              verified -> {
                 Instant receivedAt = Timestamps.now();
                 return gateway.recordVerifiedEvent(
                     new DeviceMessage(
@@ -267,7 +275,8 @@ public final class TencentRoutes extends ApiDirectives {
 
   // ---- checks ----
 
-  private Publish admit(String org, Reply settingsReply, Publish publish) {
+  /** The organization's limits, when the payload is within them (413 otherwise). */
+  private Reply.MessageLimits withinPayloadLimit(Reply settingsReply, Publish publish) {
     if (!(settingsReply instanceof Reply.OrganizationSettings settings)) {
       throw signatureFailure();
     }
@@ -279,6 +288,11 @@ public final class TencentRoutes extends ApiDirectives {
           "LimitExceeded.PayloadTooLarge",
           "The payload is larger than the limit of " + max + " bytes");
     }
+    return limits;
+  }
+
+  /** Counts the message against the organization's budget (429 when it is used up). */
+  private void admit(String org, Reply.MessageLimits limits) {
     if (!policies.tryAdmit(org, limits)) {
       throw new Refused(
           StatusCodes.TOO_MANY_REQUESTS,
@@ -289,7 +303,6 @@ public final class TencentRoutes extends ApiDirectives {
               + limits.periodSeconds()
               + " s is exceeded");
     }
-    return publish;
   }
 
   private void verify(Signed signed, Reply pskReply) {

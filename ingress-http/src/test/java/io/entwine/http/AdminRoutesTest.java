@@ -329,4 +329,69 @@ class AdminRoutesTest extends ApiRouteTest {
   private static List<String> sorted(List<String> values) {
     return values.stream().sorted().toList();
   }
+
+  // ---- trusted CAs for client certificates ----
+
+  @Test
+  void trustsACaByItsSubjectDnAndRefusesTheSameSubjectForAnotherTenant() throws Exception {
+    String acme = createOrganization(uniqueOrg("ca"));
+    String other = createOrganization(uniqueOrg("ca"));
+
+    TestRouteResult trusted = putTrustAnchors(acme, trustedCa("acme-ca.pem"));
+    assertEquals(StatusCodes.OK, trusted.status(), trusted.entityString());
+    assertEquals(
+        "CN=ACME Devices CA,O=ACME",
+        body(trusted).get("trusted-ca").get(0).get("subject-dn").asText());
+    TestRouteResult taken = putTrustAnchors(other, trustedCa("acme-ca-other-key.pem"));
+    assertError(taken, StatusCodes.CONFLICT, "Another tenant already trusts");
+    TestRouteResult listed =
+        api.run(asOperator(HttpRequest.GET(ORGANIZATIONS + "/" + other + "/trust-anchors")));
+    assertEquals(0, body(listed).get("trusted-ca").size(), "nothing stored for the refused one");
+
+    assertEquals(StatusCodes.OK, putTrustAnchors(acme, "{\"trusted-ca\":[]}").status());
+    TestRouteResult freed = putTrustAnchors(other, trustedCa("acme-ca-other-key.pem"));
+    assertEquals(StatusCodes.OK, freed.status(), "a CA no longer trusted frees its subject DN");
+  }
+
+  @Test
+  void refusesTrustAnchorsThatAreNoCertificatesWith400() throws Exception {
+    String org = createOrganization(uniqueOrg("ca"));
+
+    assertError(putTrustAnchors(org, "{}"), StatusCodes.BAD_REQUEST, "'trusted-ca'");
+    assertError(
+        putTrustAnchors(org, "{\"trusted-ca\":[{\"cert\":\"bm90IGEgY2VydA==\"}]}"),
+        StatusCodes.BAD_REQUEST,
+        "");
+    assertError(
+        putTrustAnchors(
+            org,
+            "{\"trusted-ca\":["
+                + trustedCaItem("acme-ca.pem")
+                + ","
+                + trustedCaItem("acme-ca-other-key.pem")
+                + "]}"),
+        StatusCodes.BAD_REQUEST,
+        "given twice");
+    assertTrue(
+        cluster.organizationEvents(org).stream()
+            .noneMatch(e -> e instanceof io.entwine.registry.Organization.TrustedCasSet),
+        "nothing persisted");
+  }
+
+  private TestRouteResult putTrustAnchors(String org, String json) {
+    return api.run(
+        asOperator(withJson(HttpRequest.PUT(ORGANIZATIONS + "/" + org + "/trust-anchors"), json)));
+  }
+
+  private static String trustedCa(String resource) throws Exception {
+    return "{\"trusted-ca\":[" + trustedCaItem(resource) + "]}";
+  }
+
+  /** A CA certificate as PEM in JSON, as the README's example sends it. */
+  private static String trustedCaItem(String resource) throws Exception {
+    try (var in = AdminRoutesTest.class.getResourceAsStream("/trust-anchors/" + resource)) {
+      String pem = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      return "{\"cert\":\"" + pem.replace("\n", "\\n") + "\"}";
+    }
+  }
 }

@@ -141,6 +141,12 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
     return org;
   }
 
+  void setLimits(String org, String json) {
+    TestRouteResult set =
+        api.run(asOperator(withJson(HttpRequest.PUT(ORGANIZATIONS + "/" + org + "/limits"), json)));
+    assertEquals(StatusCodes.OK, set.status(), set.entityString());
+  }
+
   ApiKey createApiKey(String org) {
     TestRouteResult created =
         api.run(asOperator(HttpRequest.POST(ORGANIZATIONS + "/" + org + "/apikeys")));

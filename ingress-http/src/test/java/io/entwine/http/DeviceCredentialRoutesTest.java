@@ -115,6 +115,25 @@ class DeviceCredentialRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void addsAnX509CredentialUnderTheNormalizedSubjectDnAndDeletesIt() {
+    TestRouteResult added = add("{\"type\":\"x509-cert\",\"auth-id\":\"CN=device1, O=ACME\"}");
+
+    assertEquals(StatusCodes.CREATED, added.status(), added.entityString());
+    assertEquals("CN=device1,O=ACME", body(added).get("auth-id").asText());
+    JsonNode listed = body(api.run(withApiKey(key, HttpRequest.GET(path()))));
+    assertEquals("x509-cert", listed.get(0).get("type").asText());
+    assertError(
+        add("{\"type\":\"x509-cert\",\"auth-id\":\"device1\"}"),
+        StatusCodes.BAD_REQUEST,
+        "subject DN");
+    assertEquals(
+        StatusCodes.NO_CONTENT,
+        api.run(withApiKey(key, HttpRequest.DELETE(path() + "/x509-cert/CN=device1,%20O=ACME")))
+            .status());
+    assertEquals(0, body(api.run(withApiKey(key, HttpRequest.GET(path())))).size());
+  }
+
+  @Test
   void setsGatewaysByDeviceIdAndRefusesUnknownOnes() {
     registerDevice(key, "gateway", "gw-1");
     TestRouteResult unknown = setVia("{\"via\":[\"gw-404\"]}");

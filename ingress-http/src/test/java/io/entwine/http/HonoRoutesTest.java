@@ -174,7 +174,7 @@ class HonoRoutesTest extends ApiRouteTest {
 
   @Test
   void refusesAPayloadOverTheTenantLimitWith413() {
-    setLimits("{\"max-payload-bytes\":8}");
+    setLimits(key.org(), "{\"max-payload-bytes\":8}");
 
     TestRouteResult result = api.run(telemetry("sensor1", "hono-secret", "{\"temp\": 12345}"));
 
@@ -184,7 +184,7 @@ class HonoRoutesTest extends ApiRouteTest {
 
   @Test
   void refusesMessagesOverTheTenantBudgetWith429() {
-    setLimits("{\"messages-per-period\":2,\"period-seconds\":3600}");
+    setLimits(key.org(), "{\"messages-per-period\":2,\"period-seconds\":3600}");
 
     assertEquals(StatusCodes.ACCEPTED, api.run(telemetry("sensor1", "hono-secret", JSON)).status());
     assertEquals(StatusCodes.ACCEPTED, api.run(telemetry("sensor1", "hono-secret", JSON)).status());
@@ -532,14 +532,6 @@ class HonoRoutesTest extends ApiRouteTest {
                 withJson(
                     HttpRequest.PUT(ORGANIZATIONS + "/" + key.org() + "/adapters/hono-http"),
                     json)));
-    assertEquals(StatusCodes.OK, set.status(), set.entityString());
-  }
-
-  private void setLimits(String json) {
-    TestRouteResult set =
-        api.run(
-            asOperator(
-                withJson(HttpRequest.PUT(ORGANIZATIONS + "/" + key.org() + "/limits"), json)));
     assertEquals(StatusCodes.OK, set.status(), set.entityString());
   }
 

@@ -172,13 +172,8 @@ class TencentRoutesTest extends ApiRouteTest {
 
   @Test
   void appliesTheOrganizationsLimits() {
-    TestRouteResult set =
-        api.run(
-            asOperator(
-                withJson(
-                    HttpRequest.PUT(ORGANIZATIONS + "/" + key.org() + "/limits"),
-                    "{\"messages-per-period\":1,\"period-seconds\":3600,\"max-payload-bytes\":16}")));
-    assertEquals(StatusCodes.OK, set.status(), set.entityString());
+    setLimits(
+        key.org(), "{\"messages-per-period\":1,\"period-seconds\":3600,\"max-payload-bytes\":16}");
 
     assertTencentError(
         api.run(signed(sampleBody("0123456789abcdefXYZ"), "HmacSha256", false)),
@@ -189,6 +184,24 @@ class TencentRoutesTest extends ApiRouteTest {
         api.run(signed(sampleBody("2"), "HmacSha256", false)),
         StatusCodes.TOO_MANY_REQUESTS,
         "RequestLimitExceeded");
+    assertEquals(1, recorded().size());
+  }
+
+  @Test
+  void requestsWithAWrongSignatureDoNotUseTheBudget() {
+    setLimits(key.org(), "{\"messages-per-period\":1,\"period-seconds\":3600}");
+    HttpRequest forged =
+        signed(sampleBody("1"), "HmacSha256", false)
+            .removeHeader("X-TC-Signature")
+            .addHeader(RawHeader.create("X-TC-Signature", "AAAA"));
+
+    for (int i = 0; i < 3; i++) {
+      assertTencentError(api.run(forged), StatusCodes.UNAUTHORIZED, "AuthFailure.SignatureFailure");
+    }
+    assertEquals(
+        StatusCodes.OK,
+        api.run(signed(sampleBody("2"), "HmacSha256", false)).status(),
+        "the device's own message is within the budget");
     assertEquals(1, recorded().size());
   }
 

@@ -9,6 +9,7 @@ import io.entwine.ingress.TwinGateway;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
+import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.DeviceTwin;
 import java.time.Duration;
 import java.util.List;
@@ -69,6 +70,7 @@ final class TestCluster implements AutoCloseable {
     DeviceTwin.init(testKit.system());
     AuthIdIndex.init(testKit.system());
     DeviceIdIndex.init(testKit.system());
+    TrustedCaIndex.init(testKit.system());
     return new TestCluster(testKit);
   }
 

@@ -7,6 +7,7 @@ import io.entwine.protocol.Reply;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
+import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.DeviceTwin;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,9 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -34,6 +37,7 @@ public final class TwinGateway {
   private final ClusterSharding sharding;
   private final VerifiedSecrets secrets;
   private final Duration askTimeout;
+  private final Duration waitRenewal;
   private final ActorSystem<?> system;
   // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
   // which on a 2-core host starts a thread per task (DESIGN.md).
@@ -43,6 +47,7 @@ public final class TwinGateway {
     this.sharding = ClusterSharding.get(system);
     this.secrets = secrets;
     this.askTimeout = askTimeout;
+    this.waitRenewal = system.settings().config().getDuration("entwine.twin.command-wait-renewal");
     this.system = system;
   }
 
@@ -156,6 +161,43 @@ public final class TwinGateway {
                   .thenApply(reply -> reply instanceof Reply.Done ? device : reply);
             },
             sameThread);
+  }
+
+  /**
+   * The device that holds the x509-cert credential {@code subjectDn} (RFC 2253) of {@code org}:
+   * {@link Reply.DeviceFound}, or a rejection (UNAUTHORIZED for an unknown subject, DISABLED). The
+   * caller has validated the client certificate against the tenant's trusted CA.
+   */
+  public CompletionStage<Reply> authenticateCertificate(String org, String subjectDn) {
+    return ask(authIdIndex(org, subjectDn), AuthIdIndex.Lookup::new)
+        .thenComposeAsync(
+            found -> {
+              if (!(found instanceof Reply.DeviceFound device)) {
+                return CompletableFuture.completedFuture(Reply.Rejected.unauthorized());
+              }
+              return ask(
+                      twin(device.device()),
+                      replyTo -> new DeviceTwin.AuthenticateCertificate(subjectDn, replyTo))
+                  .thenApply(reply -> reply instanceof Reply.Done ? device : reply);
+            },
+            sameThread);
+  }
+
+  /** The tenant that trusts the CA {@code subjectDn}: {@link Reply.TenantFound} or NOT_FOUND. */
+  public CompletionStage<Reply> tenantTrusting(String subjectDn) {
+    return ask(trustedCaIndex(subjectDn), TrustedCaIndex.Lookup::new);
+  }
+
+  public CompletionStage<Reply> claimTrustedCa(String org, String subjectDn) {
+    return ask(trustedCaIndex(subjectDn), replyTo -> new TrustedCaIndex.Claim(org, replyTo));
+  }
+
+  public CompletionStage<Reply> releaseTrustedCa(String org, String subjectDn) {
+    return ask(trustedCaIndex(subjectDn), replyTo -> new TrustedCaIndex.Release(org, replyTo));
+  }
+
+  private EntityRef<TrustedCaIndex.Command> trustedCaIndex(String subjectDn) {
+    return sharding.entityRefFor(TrustedCaIndex.ENTITY_KEY, subjectDn);
   }
 
   /**
@@ -273,7 +315,9 @@ public final class TwinGateway {
    * gateway's own wait also takes commands its devices offer it). Answers {@link
    * Reply.CommandToDeliver} or {@link Reply.NoCommand}. The twin decides which of several waiting
    * requests gets a command; at {@code ttd} this tells it that the request gives up, and the twin
-   * answers it NoCommand unless it handed it a command first.
+   * answers it NoCommand unless it handed it a command first. While it waits the request renews its
+   * wait every {@code entwine.twin.command-wait-renewal}, so a twin that restarts or moves to
+   * another node meanwhile learns of it again and still hands it a command.
    */
   public CompletionStage<Reply> waitForCommand(DeviceKey target, DeviceKey gateway, Duration ttd) {
     String waiterId = UUID.randomUUID().toString();
@@ -288,10 +332,30 @@ public final class TwinGateway {
             },
             ttd.plus(askTimeout));
     Scheduler scheduler = system.scheduler();
+    AtomicBoolean renewed = new AtomicBoolean();
+    Cancellable renewals =
+        scheduler.scheduleWithFixedDelay(
+            waitRenewal,
+            waitRenewal,
+            () -> {
+              if (Instant.now().plus(waitRenewal).isBefore(until)) {
+                renewed.set(true);
+                twin.tell(new DeviceTwin.RenewWait(waiterId, gateway, until, waiting.get()));
+              }
+            },
+            system.executionContext());
     scheduler.scheduleOnce(
         ttd,
         () -> twin.tell(new DeviceTwin.StopWaiting(waiterId, waiting.get())),
         system.executionContext());
+    answer.whenComplete(
+        (reply, failure) -> {
+          renewals.cancel();
+          if (renewed.get()) {
+            // a renewal may reach a twin that restarted after it answered: end the wait there too
+            twin.tell(new DeviceTwin.StopWaiting(waiterId, waiting.get()));
+          }
+        });
     return answer.exceptionally(
         failure -> {
           if (isTimeout(failure)) {

@@ -107,6 +107,9 @@ public sealed interface Reply extends CborSerializable {
   /** An index answer: the device types under which a device id is registered in an organization. */
   record DeviceTypes(List<String> types) implements Reply {}
 
+  /** An index answer: the organization (tenant) that trusts a CA. */
+  record TenantFound(String org) implements Reply {}
+
   // ---- organization settings ----
 
   /**
@@ -124,8 +127,31 @@ public sealed interface Reply extends CborSerializable {
     public static final MessageLimits NONE = new MessageLimits(0, 60, 0);
   }
 
-  record OrganizationSettings(HonoHttpAdapter honoHttp, MessageLimits limits) implements Reply {
+  /**
+   * A CA certificate (PEM) the tenant trusts for X.509 client certificates (Hono's {@code
+   * trusted-ca}); its subject DN, in RFC 2253 form, identifies the tenant.
+   */
+  record TrustedCa(String subjectDn, String certificate) {}
+
+  record OrganizationSettings(
+      HonoHttpAdapter honoHttp, MessageLimits limits, List<TrustedCa> trustedCas) implements Reply {
     public static final OrganizationSettings DEFAULT =
-        new OrganizationSettings(HonoHttpAdapter.DEFAULT, MessageLimits.NONE);
+        new OrganizationSettings(HonoHttpAdapter.DEFAULT, MessageLimits.NONE, List.of());
+
+    public OrganizationSettings {
+      trustedCas = trustedCas == null ? List.of() : List.copyOf(trustedCas);
+    }
+
+    public OrganizationSettings withHonoHttp(HonoHttpAdapter config) {
+      return new OrganizationSettings(config, limits, trustedCas);
+    }
+
+    public OrganizationSettings withLimits(MessageLimits newLimits) {
+      return new OrganizationSettings(honoHttp, newLimits, trustedCas);
+    }
+
+    public OrganizationSettings withTrustedCas(List<TrustedCa> cas) {
+      return new OrganizationSettings(honoHttp, limits, cas);
+    }
   }
 }

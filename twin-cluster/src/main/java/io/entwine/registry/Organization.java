@@ -9,6 +9,7 @@ import io.entwine.twin.Persistence;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,8 +26,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * An organization (IBM) or tenant (Hono): its name, its API keys, whose tokens are kept only as
- * salted slow hashes, its Hono adapter configuration and its message limits. Everything of one
- * organization is keyed under its id, so nothing crosses organizations.
+ * salted slow hashes, its Hono adapter configuration, its message limits and the CAs it trusts for
+ * client certificates. Everything of one organization is keyed under its id, so nothing crosses
+ * organizations.
  */
 public final class Organization
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -68,7 +70,14 @@ public final class Organization
   public record SetLimits(Reply.MessageLimits limits, Instant at, ActorRef<Reply> replyTo)
       implements Command {}
 
-  /** {@link Reply.OrganizationSettings}: adapter configuration and limits. */
+  /**
+   * Replaces the CAs the tenant trusts for client certificates; the caller has claimed their
+   * subject DNs in {@link TrustedCaIndex} first.
+   */
+  public record SetTrustedCas(List<Reply.TrustedCa> cas, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** {@link Reply.OrganizationSettings}: adapter configuration, limits and trusted CAs. */
   public record GetSettings(ActorRef<Reply> replyTo) implements Command {}
 
   // ---- events ----
@@ -85,6 +94,8 @@ public final class Organization
   public record HonoHttpConfigured(Reply.HonoHttpAdapter config, Instant at) implements Event {}
 
   public record LimitsSet(Reply.MessageLimits limits, Instant at) implements Event {}
+
+  public record TrustedCasSet(List<Reply.TrustedCa> cas, Instant at) implements Event {}
 
   // ---- state ----
 
@@ -181,6 +192,10 @@ public final class Organization
       return Effect()
           .persist(new LimitsSet(set.limits(), set.at()))
           .thenReply(set.replyTo(), State::settings);
+    } else if (command instanceof SetTrustedCas set) {
+      return Effect()
+          .persist(new TrustedCasSet(set.cas(), set.at()))
+          .thenReply(set.replyTo(), State::settings);
     }
     throw new IllegalArgumentException("Unknown command " + command.getClass());
   }
@@ -276,11 +291,11 @@ public final class Organization
       return state.withApiKeys(keys, revoked.at());
     } else if (event instanceof HonoHttpConfigured configured) {
       return state.withSettings(
-          new Reply.OrganizationSettings(configured.config(), state.settings().limits()),
-          configured.at());
+          state.settings().withHonoHttp(configured.config()), configured.at());
     } else if (event instanceof LimitsSet set) {
-      return state.withSettings(
-          new Reply.OrganizationSettings(state.settings().honoHttp(), set.limits()), set.at());
+      return state.withSettings(state.settings().withLimits(set.limits()), set.at());
+    } else if (event instanceof TrustedCasSet set) {
+      return state.withSettings(state.settings().withTrustedCas(set.cas()), set.at());
     }
     throw new IllegalArgumentException("Unknown event " + event.getClass());
   }

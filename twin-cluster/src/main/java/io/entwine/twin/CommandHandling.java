@@ -210,6 +210,21 @@ final class CommandHandling {
     return EFFECT.persist(events).thenNoReply();
   }
 
+  ReplyEffect<Event, State> onRenewWait(State state, DeviceTwin.RenewWait renew) {
+    Instant now = Instant.now();
+    if (waiters.knows(renew.waiterId()) || !renew.until().isAfter(now)) {
+      return EFFECT.noReply();
+    }
+    if (waiters.waitingAt(now)) {
+      // Seed: of concurrent requests only one waits; the others get no command.
+      return EFFECT.reply(renew.replyTo(), new Reply.NoCommand());
+    }
+    return onWaitForCommand(
+        state,
+        new DeviceTwin.WaitForCommand(
+            renew.waiterId(), renew.gateway(), renew.until(), renew.replyTo()));
+  }
+
   /** Gateway {@code offer.gateway()} waits: offer it the next waiting command, if any. */
   ReplyEffect<Event, State> onOfferWaitingTo(State state, DeviceTwin.OfferWaitingTo offer) {
     Instant now = Instant.now();

@@ -4,9 +4,12 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Reply;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -35,18 +38,42 @@ final class CommandWaiters {
   private final Map<String, List<ResponseWaiter>> responseWaiters = new HashMap<>();
   // The gateway the device last sent through (null: itself, or not known since the twin started).
   private DeviceKey lastVia;
+  // Waits this incarnation ended (answered, replaced, stopped): a renewal still on its way must
+  // not bring one back, or a command would go to a request that has its answer already.
+  private final Set<String> ended =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > REMEMBERED_ENDED_WAITS;
+            }
+          });
+  private static final int REMEMBERED_ENDED_WAITS = 32;
 
   /** Makes {@code waiter} the one to get the next command; returns the one it replaces, if any. */
   Waiter replace(Waiter waiter) {
     Waiter previous = current;
     current = waiter;
+    endedWait(previous);
     return previous;
+  }
+
+  /** Whether {@code waiterId} waits here now or waited here and ended. */
+  boolean knows(String waiterId) {
+    return (current != null && current.waiterId().equals(waiterId)) || ended.contains(waiterId);
+  }
+
+  private void endedWait(Waiter waiter) {
+    if (waiter != null) {
+      ended.add(waiter.waiterId());
+    }
   }
 
   /** The waiter that takes the next command, removed; null when nobody waits at {@code now}. */
   Waiter take(Instant now) {
     Waiter waiter = current;
     current = null;
+    endedWait(waiter);
     return waiter != null && waiter.isAliveAt(now) ? waiter : null;
   }
 
@@ -64,6 +91,7 @@ final class CommandWaiters {
 
   /** Removes the waiter with this id; true when it was still waiting. */
   boolean remove(String waiterId) {
+    ended.add(waiterId);
     if (current != null && current.waiterId().equals(waiterId)) {
       current = null;
       return true;

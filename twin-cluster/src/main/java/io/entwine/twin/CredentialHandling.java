@@ -14,8 +14,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * Who may act for the device besides its IBM token: its Hono and Tencent credentials (a password
- * per auth-id, slow-hashed; a PSK, encrypted) and the gateways in its {@code via} list, whose twins
- * learn which devices they act for.
+ * per auth-id, slow-hashed; client-certificate subject DNs; a PSK, encrypted) and the gateways in
+ * its {@code via} list, whose twins learn which devices they act for.
  */
 final class CredentialHandling {
   private static final EffectFactories<Event, State> EFFECT = new EffectFactories<>();
@@ -45,6 +45,16 @@ final class CredentialHandling {
     String secretHash = credential.get().secretHash();
     if (!secrets.accepts(secretHash, command.password(), command.verifiedAgainst())) {
       return EFFECT.reply(command.replyTo(), new Reply.NeedsVerification(secretHash));
+    }
+    return EFFECT.reply(
+        command.replyTo(),
+        state.registration().enabled() ? new Reply.Done() : Replies.disabled(device));
+  }
+
+  ReplyEffect<Event, State> onAuthenticateCertificate(
+      State state, DeviceTwin.AuthenticateCertificate command) {
+    if (!state.isRegistered() || state.credentials().certificate(command.subjectDn()).isEmpty()) {
+      return EFFECT.reply(command.replyTo(), Reply.Rejected.unauthorized());
     }
     return EFFECT.reply(
         command.replyTo(),

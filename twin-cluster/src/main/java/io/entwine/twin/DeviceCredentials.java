@@ -9,14 +9,17 @@ import java.util.Optional;
 
 /**
  * A device's credentials besides its IBM token: Hono {@code hashed-password} credentials, each
- * under an auth-id and kept as a salted slow hash, and at most one {@code psk} (Tencent), kept
- * encrypted with the cluster key because it must stay usable as an HMAC key. Immutable.
+ * under an auth-id and kept as a salted slow hash, {@code x509-cert} credentials, each under a
+ * client certificate's subject DN (no secret: the TLS handshake proves the key), and at most one
+ * {@code psk} (Tencent), kept encrypted with the cluster key because it must stay usable as an HMAC
+ * key. Immutable.
  */
 public record DeviceCredentials(List<Credential> credentials) {
   public static final DeviceCredentials NONE = new DeviceCredentials(List.of());
 
   public static final String HASHED_PASSWORD = "hashed-password";
   public static final String PSK = "psk";
+  public static final String X509_CERT = "x509-cert";
 
   /**
    * One credential; {@code secretHash} for hashed-password, {@code encryptedSecret} for psk. A psk
@@ -38,6 +41,13 @@ public record DeviceCredentials(List<Credential> credentials) {
   public Optional<Credential> password(String authId) {
     return credentials.stream()
         .filter(c -> HASHED_PASSWORD.equals(c.type()) && c.authId().equals(authId))
+        .findFirst();
+  }
+
+  /** The x509-cert credential of the subject DN {@code authId} (RFC 2253 form). */
+  public Optional<Credential> certificate(String authId) {
+    return credentials.stream()
+        .filter(c -> X509_CERT.equals(c.type()) && c.authId().equals(authId))
         .findFirst();
   }
 

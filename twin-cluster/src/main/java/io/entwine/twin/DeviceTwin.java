@@ -222,6 +222,16 @@ public final class DeviceTwin
       String waiterId, DeviceKey gateway, Instant until, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /**
+   * The waiting request is still there: the edge repeats its {@link WaitForCommand} while it waits,
+   * so that a twin that restarted or moved to another node (and so forgot its waiters) learns of it
+   * again. Changes nothing when the twin knows the wait, or has ended it; answered {@link
+   * Reply.NoCommand} when another request waits for the device meanwhile.
+   */
+  public record RenewWait(
+      String waiterId, DeviceKey gateway, Instant until, ActorRef<Reply> replyTo)
+      implements Command {}
+
   /** Ends a wait: {@code replyTo} is the waiting request's own reference. */
   public record StopWaiting(String waiterId, ActorRef<Reply> replyTo) implements Command {}
 
@@ -312,6 +322,13 @@ public final class DeviceTwin
    */
   public record AuthenticateCredential(
       String authId, String password, String verifiedAgainst, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /**
+   * Done when the device has an x509-cert credential for {@code subjectDn}, the subject of a client
+   * certificate the edge has already checked against the tenant's trusted CA.
+   */
+  public record AuthenticateCertificate(String subjectDn, ActorRef<Reply> replyTo)
       implements Command {}
 
   /** The encrypted PSK, for the edge to check a signature with. */
@@ -648,6 +665,8 @@ public final class DeviceTwin
       return onRecordVerifiedEvent(state, record);
     } else if (command instanceof WaitForCommand wait) {
       return commands.onWaitForCommand(state, wait);
+    } else if (command instanceof RenewWait renew) {
+      return commands.onRenewWait(state, renew);
     } else if (command instanceof StopWaiting stop) {
       return commands.onStopWaiting(stop);
     } else if (command instanceof QueueCommand queue) {
@@ -670,6 +689,8 @@ public final class DeviceTwin
       return commands.onDeliveredThroughGateway(state, delivered);
     } else if (command instanceof AuthenticateCredential authenticate) {
       return credentials.onAuthenticateCredential(state, authenticate);
+    } else if (command instanceof AuthenticateCertificate authenticate) {
+      return credentials.onAuthenticateCertificate(state, authenticate);
     } else if (command instanceof GetPsk get) {
       return credentials.onGetPsk(state, get);
     } else if (command instanceof AddCredential add) {

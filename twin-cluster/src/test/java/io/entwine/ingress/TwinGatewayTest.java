@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
@@ -22,13 +20,6 @@ import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.SelfUp;
-import org.apache.pekko.cluster.typed.Subscribe;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,33 +31,13 @@ class TwinGatewayTest {
   private static final String WRONG_TOKEN = "wrong-token-12345678";
   private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
 
-  private static final Config CONFIG =
-      ConfigFactory.parseString(
-              """
-              pekko.actor.provider = cluster
-              pekko.remote.artery.canonical.hostname = 127.0.0.1
-              pekko.remote.artery.canonical.port = 0
-              # Every message is serialized as if it crossed the network.
-              pekko.actor.serialize-messages = on
-              entwine.credentials.pbkdf2-iterations = 1000
-              """)
-          .withFallback(PersistenceTestKitPlugin.getInstance().config())
-          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-          .withFallback(ConfigFactory.load());
-
   private static ActorTestKit testKit;
   private static TwinGateway gateway;
   private static VerifiedSecrets secrets;
 
   @BeforeAll
   static void startCluster() {
-    testKit = ActorTestKit.create("TwinGatewayTest", CONFIG);
-    Cluster cluster = Cluster.get(testKit.system());
-    TestProbe<SelfUp> up = testKit.createTestProbe();
-    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
-
+    testKit = SingleNodeCluster.start("TwinGatewayTest", "");
     DeviceTwin.init(testKit.system());
     Organization.init(testKit.system());
     secrets = Credentials.get(testKit.system()).verifiedSecrets();

@@ -14,6 +14,7 @@ import io.entwine.live.LiveMessage;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
+import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.CommandQueue;
 import io.entwine.twin.DeviceCredentials;
 import io.entwine.twin.DeviceTwin;
@@ -41,6 +42,8 @@ class SerializationTest {
   private static final Instant AT = Instant.parse("2024-05-01T10:00:00.123456789Z");
   private static final byte[] PAYLOAD = {0, 1, 2, (byte) 0xff, '{', '}'};
   private static final DeviceKey GATEWAY = new DeviceKey("org", "gateway", "gw-1");
+  private static final Reply.TrustedCa TRUSTED_CA =
+      new Reply.TrustedCa("CN=ACME CA,O=ACME", "-----BEGIN CERTIFICATE-----\nMIIB\n");
 
   private static ActorTestKit testKit;
   private static ActorRef<Reply> replyTo;
@@ -88,6 +91,7 @@ class SerializationTest {
         new DeviceTwin.RespondToCommand("c-1", 500, "bin", new byte[0], null, AT, replyTo),
         new DeviceTwin.WaitForCommand("w-1", GATEWAY, AT, replyTo),
         new DeviceTwin.WaitForCommand("w-1", null, AT, replyTo),
+        new DeviceTwin.RenewWait("w-1", GATEWAY, AT, replyTo),
         new DeviceTwin.StopWaiting("w-1", replyTo),
         new DeviceTwin.OfferCommand(
             new DeviceKey("org", "type", "id"),
@@ -110,6 +114,7 @@ class SerializationTest {
         new DeviceTwin.RemoveCredential("hashed-password", "sensor1", AT, replyTo),
         new DeviceTwin.ListCredentials(replyTo),
         new DeviceTwin.AuthenticateCredential("sensor1", "hono-secret", null, replyTo),
+        new DeviceTwin.AuthenticateCertificate("CN=device1,O=ACME", replyTo),
         new DeviceTwin.GetPsk(replyTo),
         new DeviceTwin.SetGateways(List.of(GATEWAY), AT, replyTo),
         // DeviceTwin events
@@ -164,6 +169,8 @@ class SerializationTest {
                 List.of(
                     new DeviceCredentials.Credential(
                         "hashed-password", "sensor1", "hash", null, AT),
+                    new DeviceCredentials.Credential(
+                        "x509-cert", "CN=device1,O=ACME", null, null, AT),
                     new DeviceCredentials.Credential("psk", null, null, "aes-gcm$a$b", AT))),
             List.of(GATEWAY),
             Map.of("n-1", AT),
@@ -178,12 +185,14 @@ class SerializationTest {
         new Organization.ConfigureHonoHttp(new Reply.HonoHttpAdapter(false, 30, true), AT, replyTo),
         new Organization.SetLimits(new Reply.MessageLimits(1000, 60, 4096), AT, replyTo),
         new Organization.GetSettings(replyTo),
+        new Organization.SetTrustedCas(List.of(TRUSTED_CA), AT, replyTo),
         // Organization events
         new Organization.OrganizationCreated("org", "My Org", AT),
         new Organization.ApiKeyCreated("a-org-key", "hash", "ci", AT),
         new Organization.ApiKeyRevoked("a-org-key", AT),
         new Organization.HonoHttpConfigured(new Reply.HonoHttpAdapter(false, 30, true), AT),
         new Organization.LimitsSet(new Reply.MessageLimits(1000, 60, 4096), AT),
+        new Organization.TrustedCasSet(List.of(TRUSTED_CA), AT),
         // Organization state
         Organization.State.EMPTY,
         new Organization.State(
@@ -192,7 +201,9 @@ class SerializationTest {
             AT.plusSeconds(1),
             Map.of("a-org-key", new Organization.ApiKey("a-org-key", "hash", "ci", AT)),
             new Reply.OrganizationSettings(
-                new Reply.HonoHttpAdapter(true, 60, false), new Reply.MessageLimits(10, 1, 0))),
+                new Reply.HonoHttpAdapter(true, 60, false),
+                new Reply.MessageLimits(10, 1, 0),
+                List.of(TRUSTED_CA))),
         // indexes
         new AuthIdIndex.Claim(GATEWAY, replyTo),
         new AuthIdIndex.Release(GATEWAY, replyTo),
@@ -207,6 +218,14 @@ class SerializationTest {
         new DeviceIdIndex.TypeAdded("type"),
         new DeviceIdIndex.TypeRemoved("type"),
         new DeviceIdIndex.State(List.of("a", "b")),
+        new TrustedCaIndex.Claim("org", replyTo),
+        new TrustedCaIndex.Release("org", replyTo),
+        new TrustedCaIndex.Lookup(replyTo),
+        new TrustedCaIndex.Claimed("org"),
+        new TrustedCaIndex.Released("org"),
+        TrustedCaIndex.State.EMPTY,
+        new TrustedCaIndex.State("org"),
+        new Reply.TenantFound("org"),
         // Replies
         new Reply.Done(),
         new Reply.Rejected(Rejection.NOT_FOUND, "no such device"),

@@ -126,6 +126,38 @@ class DeviceTwinWaitersTest {
   }
 
   @Test
+  void aRenewedWaitIsLearnedOnceButNeverBroughtBackAfterItEnded() {
+    twin.runCommand(new DeviceTwin.RenewWait("w-1", null, inSeconds(10), waiting.ref()));
+    twin.runCommand(new DeviceTwin.RenewWait("w-1", null, inSeconds(10), waiting.ref()));
+    queue("c-1");
+    assertEquals(
+        "c-1",
+        assertInstanceOf(Reply.CommandToDeliver.class, waiting.receiveMessage()).commandId());
+    waiting.expectNoMessage(Duration.ofMillis(100));
+
+    // a renewal that was on its way while the wait got its command
+    twin.runCommand(new DeviceTwin.RenewWait("w-1", null, inSeconds(10), waiting.ref()));
+    var queuedAfter = queue("c-2");
+
+    waiting.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(1, queuedAfter.events().size(), "c-2 stays queued, not delivered");
+  }
+
+  @Test
+  void aRenewalWhileAnotherRequestWaitsGetsNoCommand() {
+    twin.runCommand(new DeviceTwin.WaitForCommand("w-2", null, inSeconds(10), waiting.ref()));
+    TestProbe<Reply> renewed = testKit.createTestProbe();
+
+    twin.runCommand(new DeviceTwin.RenewWait("w-1", null, inSeconds(10), renewed.ref()));
+    queue("c-1");
+
+    assertInstanceOf(Reply.NoCommand.class, renewed.receiveMessage());
+    assertEquals(
+        "c-1",
+        assertInstanceOf(Reply.CommandToDeliver.class, waiting.receiveMessage()).commandId());
+  }
+
+  @Test
   void aGatewayNotInViaMayNotWaitOrSendForTheDevice() {
     var waited =
         twin.<Reply>runCommand(

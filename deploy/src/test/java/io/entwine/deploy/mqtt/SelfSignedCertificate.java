@@ -19,14 +19,14 @@ import javax.net.ssl.TrustManagerFactory;
  * checked in): with {@code openssl} when it is installed, otherwise with the JDK's {@code keytool},
  * converted to the PEM files the node reads.
  */
-final class SelfSignedCertificate {
+public final class SelfSignedCertificate {
   private static final char[] STORE_PASSWORD = "entwine-test".toCharArray();
 
-  record Pem(Path cert, Path key) {}
+  public record Pem(Path cert, Path key) {}
 
   private SelfSignedCertificate() {}
 
-  static Pem create(Path dir) throws Exception {
+  public static Pem create(Path dir) throws Exception {
     Pem pem = new Pem(dir.resolve("cert.pem"), dir.resolve("key.pem"));
     if (hasOpenssl()) {
       run(

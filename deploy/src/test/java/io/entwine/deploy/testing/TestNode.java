@@ -103,6 +103,7 @@ public final class TestNode implements AutoCloseable {
             entwine.credentials.secret-key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
             entwine.http.port = 0
             entwine.http.interface = "127.0.0.1"
+            entwine.http.tls-port = 0
             entwine.mqtt.interface = "127.0.0.1"
             entwine.mqtt.port = 0
             entwine.mqtt.tls-port = 0
@@ -117,6 +118,11 @@ public final class TestNode implements AutoCloseable {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + node.httpPort();
+  }
+
+  /** The HTTPS listener's address; only when the node was given a certificate. */
+  public String httpsUrl() {
+    return "https://127.0.0.1:" + node.httpsPort().orElseThrow();
   }
 
   /** Paho's address of the plain MQTT listener, {@code tcp://127.0.0.1:PORT}. */
