@@ -1,7 +1,6 @@
 package io.entwine.bench;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.mqtt.MqttClient;
 import java.util.List;
 import java.util.Locale;
@@ -18,23 +17,17 @@ public final class MqttIdleConnections {
     Args args = new Args(argv);
     MqttTarget target = MqttTarget.from(args);
     int count = args.integer("connections", 10_000);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    long started = System.nanoTime();
+    Vertx vertx = Connections.vertx(2);
     List<MqttClient> clients =
         Connections.open(
             vertx,
+            2,
             target.port(),
             count,
             args.integer("concurrency", 50),
             args.integer("source-addresses", 4),
             device -> target.device(device).setKeepAliveInterval(120));
     long connected = Connections.connected(clients);
-    System.err.printf(
-        Locale.ROOT,
-        "mqtt-idle: %d of %d connections in %.1f s%n",
-        connected,
-        count,
-        (System.nanoTime() - started) / 1e9);
     System.out.printf(Locale.ROOT, "connected=%d failed=%d%n", connected, count - connected);
     System.out.flush();
     while (System.in.read() >= 0) {
@@ -42,6 +35,7 @@ public final class MqttIdleConnections {
     }
     long stillConnected = clients.stream().filter(c -> c != null && c.isConnected()).count();
     System.out.printf(Locale.ROOT, "held=%d%n", stillConnected);
+    Connections.disconnectAll(clients);
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -2,7 +2,6 @@ package io.entwine.bench;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.messages.MqttPublishMessage;
@@ -24,7 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  * connection keeps at most two such batches unanswered. Throughput counts messages the broker
  * acknowledged (QoS 1) or read (QoS 0) inside the measured interval.
  *
- * <p>Prints progress on stderr and, last on stdout, one line of {@code name=value} figures.
+ * <p>{@code --threads} event loops (1 by default, leaving the other core to the broker) serve the
+ * connections. Prints progress on stderr and, last on stdout, one line of {@code name=value}
+ * figures.
  */
 public final class MqttLoad {
   private static final long ORIGIN = System.nanoTime();
@@ -61,22 +62,29 @@ public final class MqttLoad {
             MqttQoS.valueOf(args.integer("qos", 1)),
             args.integer("window", 16),
             args.integer("payload-bytes", 50));
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(args.integer("threads", 2)));
+    int threads = args.integer("threads", 1);
+    Vertx vertx = Connections.vertx(threads);
     try {
-      load.run(vertx, connections, seconds, warmUp, rate, args.flag("subscribe"));
+      load.run(vertx, threads, connections, seconds, warmUp, rate, args.flag("subscribe"));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().join();
     }
   }
 
   private void run(
-      Vertx vertx, int connections, int seconds, int warmUp, int rate, boolean subscribe)
+      Vertx vertx,
+      int threads,
+      int connections,
+      int seconds,
+      int warmUp,
+      int rate,
+      boolean subscribe)
       throws InterruptedException {
     MqttClient subscriber = subscribe ? subscribe(vertx) : null;
-    long started = System.nanoTime();
     List<MqttClient> clients =
         Connections.open(
             vertx,
+            threads,
             target.port(),
             connections,
             100,
@@ -88,12 +96,6 @@ public final class MqttLoad {
                     // its own PINGREQs would be counted as a QoS 0 batch confirmation
                     .setAutoKeepAlive(false));
     long connected = Connections.connected(clients);
-    System.err.printf(
-        Locale.ROOT,
-        "mqtt-load: %d of %d connections in %.1f s%n",
-        connected,
-        connections,
-        (System.nanoTime() - started) / 1e9);
     List<Publisher> publishers = new ArrayList<>();
     for (int i = 0; i < clients.size(); i++) {
       if (clients.get(i) != null) {
@@ -128,14 +130,9 @@ public final class MqttLoad {
         endToEndLatency.percentileMillis(50),
         endToEndLatency.percentileMillis(99),
         skipped.sum());
-    for (MqttClient client : clients) {
-      if (client != null && client.isConnected()) {
-        client.disconnect();
-      }
-    }
-    if (subscriber != null) {
-      subscriber.disconnect();
-    }
+    List<MqttClient> all = new ArrayList<>(clients);
+    all.add(subscriber);
+    Connections.disconnectAll(all);
   }
 
   private MqttClient subscribe(Vertx vertx) {
