@@ -12,6 +12,12 @@ final class Histogram {
     counts.incrementAndGet(bucket);
   }
 
+  void reset() {
+    for (int i = 0; i <= BUCKETS; i++) {
+      counts.set(i, 0);
+    }
+  }
+
   double percentileMillis(double percentile) {
     long total = 0;
     for (int i = 0; i <= BUCKETS; i++) {

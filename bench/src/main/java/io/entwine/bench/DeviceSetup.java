@@ -1,0 +1,179 @@
+package io.entwine.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Prepares a node for a benchmark through its public HTTP API.
+ *
+ * <ul>
+ *   <li>{@code register --http P --operator-token T --org O --devices N}: creates the organization
+ *       and an API key, registers devices {@code bench/d00000…} with the tokens {@link
+ *       MqttTarget#deviceToken}, and prints {@code KEY TOKEN} of the API key;
+ *   <li>{@code wake --http P --org O --api-key K --api-token T --devices N}: reads every device
+ *       through the API, which wakes its twin.
+ * </ul>
+ */
+public final class DeviceSetup {
+  private static final Pattern FIELD = Pattern.compile("\"(key|token)\"\\s*:\\s*\"([^\"]+)\"");
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final String base;
+  private final String org;
+
+  private DeviceSetup(int port, String org) {
+    this.base = "http://127.0.0.1:" + port;
+    this.org = org;
+  }
+
+  public static void main(String[] argv) throws Exception {
+    // IBM clients address an organization by Host; the JDK client sets Host only when allowed
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    String mode = argv[0];
+    Args args = new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length));
+    DeviceSetup setup = new DeviceSetup(args.integer("http", 8080), args.text("org", "bench"));
+    int devices = args.integer("devices", 1000);
+    int concurrency = args.integer("concurrency", 32);
+    switch (mode) {
+      case "register" -> setup.register(args.text("operator-token"), devices, concurrency);
+      case "wake" ->
+          setup.wake(basic(args.text("api-key"), args.text("api-token")), devices, concurrency);
+      default -> throw new IllegalArgumentException("unknown mode " + mode);
+    }
+  }
+
+  private void register(String operatorToken, int devices, int concurrency) throws Exception {
+    String bearer = "Bearer " + operatorToken;
+    send(
+        post("/api/v0002/admin/organizations", "{\"id\":\"" + org + "\",\"name\":\"bench\"}")
+            .header("Authorization", bearer)
+            .build(),
+        201);
+    String key =
+        send(
+            post("/api/v0002/admin/organizations/" + org + "/apikeys", "{}")
+                .header("Authorization", bearer)
+                .build(),
+            201);
+    Matcher fields = FIELD.matcher(key);
+    String apiKey = null;
+    String apiToken = null;
+    while (fields.find()) {
+      if (fields.group(1).equals("key")) {
+        apiKey = fields.group(2);
+      } else {
+        apiToken = fields.group(2);
+      }
+    }
+    String auth = basic(apiKey, apiToken);
+    forEach(
+        "registered",
+        devices,
+        concurrency,
+        201,
+        device ->
+            post(
+                    "/api/v0001/devices",
+                    "{\"type\":\""
+                        + MqttTarget.DEVICE_TYPE
+                        + "\",\"id\":\""
+                        + MqttTarget.deviceId(device)
+                        + "\",\"password\":\""
+                        + MqttTarget.deviceToken(device)
+                        + "\"}")
+                .header("Host", org + ".localhost")
+                .header("Authorization", auth)
+                .build());
+    System.out.println(apiKey + " " + apiToken);
+  }
+
+  private void wake(String auth, int devices, int concurrency) throws Exception {
+    forEach(
+        "woken",
+        devices,
+        concurrency,
+        200,
+        device ->
+            HttpRequest.newBuilder(
+                    URI.create(
+                        base
+                            + "/api/v0001/devices/"
+                            + MqttTarget.DEVICE_TYPE
+                            + "/"
+                            + MqttTarget.deviceId(device)))
+                .header("Host", org + ".localhost")
+                .header("Authorization", auth)
+                .build());
+  }
+
+  /** Sends one request per device, {@code concurrency} at a time; fails on any other status. */
+  private void forEach(
+      String what,
+      int devices,
+      int concurrency,
+      int expectedStatus,
+      IntFunction<HttpRequest> request)
+      throws InterruptedException {
+    Semaphore inFlight = new Semaphore(concurrency);
+    AtomicInteger failures = new AtomicInteger();
+    long started = System.nanoTime();
+    for (int device = 0; device < devices; device++) {
+      inFlight.acquire();
+      http.sendAsync(request.apply(device), HttpResponse.BodyHandlers.ofString())
+          .whenComplete(
+              (response, failure) -> {
+                if (failure != null || response.statusCode() != expectedStatus) {
+                  if (failures.incrementAndGet() <= 5) {
+                    System.err.println(
+                        "bench: "
+                            + (failure != null
+                                ? failure
+                                : response.statusCode() + " " + response.body()));
+                  }
+                }
+                inFlight.release();
+              });
+    }
+    inFlight.acquire(concurrency);
+    System.err.printf(
+        Locale.ROOT,
+        "bench: %d devices %s in %.1f s%n",
+        devices,
+        what,
+        (System.nanoTime() - started) / 1e9);
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " requests failed");
+    }
+  }
+
+  private HttpRequest.Builder post(String path, String json) {
+    return HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json));
+  }
+
+  private String send(HttpRequest request, int expectedStatus) throws Exception {
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != expectedStatus) {
+      throw new IllegalStateException(
+          request.uri() + " answered " + response.statusCode() + " " + response.body());
+    }
+    return response.body();
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+}
