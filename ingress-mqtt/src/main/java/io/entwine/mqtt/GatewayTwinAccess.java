@@ -6,6 +6,7 @@ import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /** The MQTT endpoint's calls, each one call on the one ingress path, {@link TwinGateway}. */
@@ -29,6 +30,11 @@ public final class GatewayTwinAccess implements TwinAccess {
   @Override
   public CompletionStage<Reply> recordEvent(DeviceMessage message, String deviceToken) {
     return gateway.recordEvent(message, deviceToken);
+  }
+
+  @Override
+  public CompletionStage<Reply> recordEvents(List<DeviceMessage> messages, String deviceToken) {
+    return gateway.recordEvents(messages, deviceToken);
   }
 
   @Override

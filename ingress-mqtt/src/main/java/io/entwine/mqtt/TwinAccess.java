@@ -3,6 +3,7 @@ package io.entwine.mqtt;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.protocol.Reply;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -20,6 +21,12 @@ public interface TwinAccess {
 
   /** Records an event the device published itself; Done means persisted. */
   CompletionStage<Reply> recordEvent(DeviceMessage message, String deviceToken);
+
+  /**
+   * Records events a device published one after another (all of one device) in one write; Done
+   * means all are persisted.
+   */
+  CompletionStage<Reply> recordEvents(List<DeviceMessage> messages, String deviceToken);
 
   /**
    * Records an event an application published on behalf of a device of its own organization; {@code

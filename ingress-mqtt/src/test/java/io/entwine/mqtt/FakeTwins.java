@@ -28,6 +28,10 @@ final class FakeTwins implements TwinAccess {
   private final Map<String, String> apiKeyTokens = new ConcurrentHashMap<>();
   private final LinkedBlockingQueue<Recording> pending = new LinkedBlockingQueue<>();
   final List<Recording> recorded = new CopyOnWriteArrayList<>();
+
+  /** The sizes of the multi-event writes asked for, in order. */
+  final List<Integer> batches = new CopyOnWriteArrayList<>();
+
   volatile boolean autoComplete = true;
 
   record QueuedCommand(
@@ -66,6 +70,17 @@ final class FakeTwins implements TwinAccess {
   @Override
   public CompletionStage<Reply> recordEvent(DeviceMessage message, String deviceToken) {
     return record(message, deviceToken);
+  }
+
+  /** One recording per event, as the twin persists them in order; Done once all are. */
+  @Override
+  public CompletionStage<Reply> recordEvents(List<DeviceMessage> messages, String deviceToken) {
+    batches.add(messages.size());
+    CompletableFuture<?>[] all =
+        messages.stream()
+            .map(m -> record(m, deviceToken).toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(all).thenApply(done -> new Reply.Done());
   }
 
   @Override

@@ -26,7 +26,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -335,21 +334,24 @@ class MqttEndpointTest {
   }
 
   @Test
-  void acknowledgesInArrivalOrderWhenTwinsAnswerOutOfOrder() throws Exception {
+  void writesTheEventsThatArriveDuringAWriteTogetherAndAcknowledgesInArrivalOrder()
+      throws Exception {
     try (RawMqttClient client = device(start())) {
       twins.autoComplete = false;
       for (int id = 1; id <= 3; id++) {
-        client.publish(EVENT, MqttQoS.AT_LEAST_ONCE, id, "{\"d\":{}}");
+        client.publish(EVENT, MqttQoS.AT_LEAST_ONCE, id, "{\"d\":{\"n\":" + id + "}}");
       }
-      List<FakeTwins.Recording> recordings = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        recordings.add(twins.nextRecord(WAIT));
-      }
-      recordings.get(2).done();
-      recordings.get(1).done();
-      assertNull(client.receive(SHORT), "the first is not recorded yet");
-      recordings.get(0).done();
-      for (int id = 1; id <= 3; id++) {
+      FakeTwins.Recording first = twins.nextRecord(WAIT);
+      assertNull(twins.nextRecord(SHORT), "one write at a time for the device's twin");
+      first.done();
+      assertEquals(1, idOf(client.receive(WAIT)));
+
+      List<FakeTwins.Recording> together = List.of(twins.nextRecord(WAIT), twins.nextRecord(WAIT));
+      assertEquals(List.of(2), twins.batches, "the two that waited go as one write");
+      together.get(1).done();
+      assertNull(client.receive(SHORT), "one write: nothing is acknowledged before all of it");
+      together.get(0).done();
+      for (int id = 2; id <= 3; id++) {
         assertEquals(id, idOf(client.receive(WAIT)));
       }
     }
@@ -362,12 +364,9 @@ class MqttEndpointTest {
       for (int id = 1; id <= 40; id++) {
         client.publish(EVENT, MqttQoS.AT_LEAST_ONCE, id, "{\"d\":{}}");
       }
-      List<FakeTwins.Recording> first = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        first.add(twins.nextRecord(WAIT));
-      }
-      assertNull(twins.nextRecord(SHORT), "never more than 4 records asked at once");
-      first.forEach(FakeTwins.Recording::done);
+      FakeTwins.Recording first = twins.nextRecord(WAIT);
+      assertNull(twins.nextRecord(SHORT), "one write at a time for the device's twin");
+      first.done();
       int acked = 0;
       while (acked < 40) {
         FakeTwins.Recording next = twins.nextRecord(WAIT);
@@ -384,6 +383,10 @@ class MqttEndpointTest {
       }
       assertEquals(40, acked);
       assertEquals(40, twins.recorded.size());
+      assertTrue(
+          twins.batches.stream().allMatch(size -> size <= 4),
+          "no more read than the in-flight limit: " + twins.batches);
+      assertFalse(twins.batches.isEmpty(), "events waiting behind a write go together");
     }
   }
 

@@ -82,6 +82,30 @@ public final class TwinGateway {
   }
 
   /**
+   * Records events one device sent one after another, all of {@code messages}' device, in one
+   * write; Done means all are persisted.
+   */
+  public CompletionStage<Reply> recordEvents(List<DeviceMessage> messages, String token) {
+    List<DeviceTwin.EventPart> parts =
+        messages.stream()
+            .map(
+                m ->
+                    new DeviceTwin.EventPart(
+                        m.eventId(),
+                        m.format(),
+                        m.payload(),
+                        m.timestamp(),
+                        m.receivedAt(),
+                        m.qos()))
+            .toList();
+    return askVerified(
+        twin(messages.get(0).device()),
+        (verifiedAgainst, replyTo) ->
+            new DeviceTwin.RecordEvents(token, verifiedAgainst, parts, replyTo),
+        token);
+  }
+
+  /**
    * Records an event that an application, authenticated by {@code apiKey} of the device's
    * organization, sends on the device's behalf; Done means persisted.
    */

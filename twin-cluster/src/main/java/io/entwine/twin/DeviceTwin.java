@@ -115,6 +115,20 @@ public final class DeviceTwin
   }
 
   /**
+   * Several events the device sent one after another (MQTT publishes pipelined on one connection),
+   * authenticated like {@link RecordEvent} and persisted in one write, in order: Done means all are
+   * persisted, a refusal means none is.
+   */
+  public record RecordEvents(
+      String token, String verifiedAgainst, List<EventPart> events, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** One event of {@link RecordEvents}; {@code qos} as in {@link RecordEvent}. */
+  public record EventPart(
+      String eventId, String format, byte[] payload, Instant timestamp, Instant receivedAt, int qos)
+      implements CborSerializable {}
+
+  /**
    * An event an application sends on the device's behalf; the application is already authenticated
    * by an API key of the device's organization.
    */
@@ -647,6 +661,8 @@ public final class DeviceTwin
   private ReplyEffect<Event, State> onCommand(State state, Command command) {
     if (command instanceof RecordEvent record) {
       return onRecordEvent(state, record);
+    } else if (command instanceof RecordEvents records) {
+      return onRecordEvents(state, records);
     } else if (command instanceof Register register) {
       return onRegister(state, register);
     } else if (command instanceof GetLastEvents get) {
@@ -775,6 +791,28 @@ public final class DeviceTwin
         command.replyTo());
   }
 
+  private ReplyEffect<Event, State> onRecordEvents(State state, RecordEvents command) {
+    Reply refusal = refusalOfToken(state, command.token(), command.verifiedAgainst());
+    if (refusal != null) {
+      return Effect().reply(command.replyTo(), refusal);
+    }
+    List<EventRecorded> recorded = new ArrayList<>(command.events().size());
+    for (EventPart part : command.events()) {
+      recorded.add(
+          recorded(
+              part.eventId(), part.format(), part.payload(), part.timestamp(), part.receivedAt()));
+    }
+    return Effect()
+        .persist(List.<Event>copyOf(recorded))
+        .thenRun(
+            after -> {
+              for (int i = 0; i < recorded.size(); i++) {
+                publishLive.accept(live(recorded.get(i), command.events().get(i).qos()));
+              }
+            })
+        .thenReply(command.replyTo(), after -> new Reply.Done());
+  }
+
   private ReplyEffect<Event, State> onRecordApplicationEvent(
       State state, RecordApplicationEvent command) {
     if (!state.isRegistered()) {
@@ -825,27 +863,32 @@ public final class DeviceTwin
       Instant receivedAt,
       int qos,
       ActorRef<Reply> replyTo) {
-    Instant arrival = receivedAt != null ? receivedAt : Instant.now();
-    EventRecorded recorded =
-        new EventRecorded(
-            eventId, format, payload, timestamp != null ? timestamp : arrival, arrival);
+    EventRecorded recorded = recorded(eventId, format, payload, timestamp, receivedAt);
     List<Event> events = new ArrayList<>(before);
     events.add(recorded);
     return Effect()
         .persist(events)
-        .thenRun(
-            after ->
-                publishLive.accept(
-                    new LiveMessage.DeviceEvent(
-                        device.org(),
-                        device.type(),
-                        device.id(),
-                        eventId,
-                        format,
-                        payload,
-                        recorded.timestamp(),
-                        qos)))
+        .thenRun(after -> publishLive.accept(live(recorded, qos)))
         .thenReply(replyTo, after -> new Reply.Done());
+  }
+
+  private static EventRecorded recorded(
+      String eventId, String format, byte[] payload, Instant timestamp, Instant receivedAt) {
+    Instant arrival = receivedAt != null ? receivedAt : Instant.now();
+    return new EventRecorded(
+        eventId, format, payload, timestamp != null ? timestamp : arrival, arrival);
+  }
+
+  private LiveMessage.DeviceEvent live(EventRecorded recorded, int qos) {
+    return new LiveMessage.DeviceEvent(
+        device.org(),
+        device.type(),
+        device.id(),
+        recorded.eventId(),
+        recorded.format(),
+        recorded.payload(),
+        recorded.timestamp(),
+        qos);
   }
 
   // ---- Hono, Tencent and gateways ----

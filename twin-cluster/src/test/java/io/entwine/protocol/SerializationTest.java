@@ -71,6 +71,13 @@ class SerializationTest {
         new DeviceTwin.Delete(AT, replyTo),
         new DeviceTwin.RecordEvent(
             "token", "a-hash", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), replyTo),
+        new DeviceTwin.RecordEvents(
+            "token",
+            null,
+            List.of(
+                new DeviceTwin.EventPart("temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 0),
+                new DeviceTwin.EventPart("temp", "json", PAYLOAD, null, AT.plusSeconds(1), 2)),
+            replyTo),
         new DeviceTwin.GetLastEvents("temp", replyTo),
         new DeviceTwin.GetLastEvents(null, replyTo),
         new DeviceTwin.RecordApplicationEvent(

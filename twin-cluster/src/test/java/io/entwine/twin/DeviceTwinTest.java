@@ -1,5 +1,6 @@
 package io.entwine.twin;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -473,6 +474,45 @@ class DeviceTwinTest {
     // ...so it must be readable as the last event of its id.
     assertInstanceOf(Reply.LastEvents.class, last.reply());
     assertTrue(result.state().lastEvents().containsKey("c"));
+  }
+
+  @Test
+  void eventsSentOneAfterAnotherArePersistedInOneWriteInOrder() {
+    registerAndVerify();
+    List<DeviceTwin.EventPart> parts =
+        List.of(
+            new DeviceTwin.EventPart("a", "json", utf8("{\"n\":1}"), T0, T0, 1),
+            new DeviceTwin.EventPart("b", "json", utf8("{\"n\":2}"), T0, T0, 1),
+            new DeviceTwin.EventPart("a", "json", utf8("{\"n\":3}"), T0, T0, 0));
+
+    var result =
+        twin.<Reply>runCommand(replyTo -> new DeviceTwin.RecordEvents(TOKEN, null, parts, replyTo));
+
+    assertEquals(new Reply.Done(), result.reply());
+    assertEquals(
+        List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":3}"),
+        result.events().stream()
+            .map(e -> new String(((DeviceTwin.EventRecorded) e).payload(), UTF_8))
+            .toList());
+    assertEquals(
+        "{\"n\":3}",
+        new String(result.state().lastEvents().get("a").payload(), UTF_8),
+        "the last of one event id wins");
+  }
+
+  @Test
+  void aBatchWithAWrongTokenRecordsNothing() {
+    registerAndVerify();
+    var result =
+        twin.<Reply>runCommand(
+            replyTo ->
+                new DeviceTwin.RecordEvents(
+                    "wrong-token",
+                    null,
+                    List.of(new DeviceTwin.EventPart("a", "json", utf8("{}"), T0, T0, 1)),
+                    replyTo));
+    assertTrue(result.hasNoEvents());
+    assertFalse(result.reply() instanceof Reply.Done);
   }
 
   @Test
