@@ -6,19 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.MetricsScrape;
 import io.entwine.deploy.testing.TestNode;
 import io.entwine.historian.HistorianProjection;
 import io.entwine.registry.RegistryProjection;
 import io.entwine.twin.DeviceTwin;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +33,6 @@ class MetricsIT {
   private static final String HISTORIAN_LAG =
       "entwine_projection_lag_seconds{projection=\"" + HistorianProjection.NAME + "\",slice=\"";
 
-  private static final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static int managementPort;
   private static TestNode node;
   private static Fixtures fixtures;
@@ -120,35 +113,8 @@ class MetricsIT {
 
   private static Map<String, Double> scrapeWhen(
       java.util.function.Predicate<Map<String, Double>> done) {
-    return TestNode.awaitValue(CATCH_UP, MetricsIT::scrape, done);
-  }
-
-  /** Series (name and labels) to value; empty when the endpoint does not answer 200 yet. */
-  private static Map<String, Double> scrape() {
-    try {
-      HttpResponse<String> response =
-          client.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/metrics"))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      Map<String, Double> series = new HashMap<>();
-      if (response.statusCode() != 200) {
-        return series;
-      }
-      for (String line : response.body().split("\n")) {
-        if (!line.isEmpty() && !line.startsWith("#")) {
-          int space = line.lastIndexOf(' ');
-          series.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-        }
-      }
-      return series;
-    } catch (IOException e) {
-      return Map.of();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return TestNode.awaitValue(
+        CATCH_UP, () -> MetricsScrape.scrape("http://127.0.0.1:" + managementPort), done);
   }
 
   private static int freePort() throws IOException {
