@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.deploy.cassandra.SchemaApplier;
+import io.entwine.deploy.metrics.NodeMetrics;
 import io.entwine.historian.CassandraHistorianQueries;
 import io.entwine.historian.CassandraHistorianRepository;
 import io.entwine.historian.HistorianCursors;
@@ -176,6 +177,10 @@ public final class EntwineNode implements AutoCloseable {
         MqttIngress.start(system, MqttSettings.from(config), new GatewayTwinAccess(gateway))
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    NodeMetrics.get(system)
+        .register(
+            new NodeMetrics.Sources(
+                projectionLag::lags, gateway.acknowledgedEvents(), mqtt::connections));
     return new Servers(binding, https, mqtt);
   }
 

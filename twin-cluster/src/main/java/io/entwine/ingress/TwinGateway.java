@@ -42,6 +42,7 @@ public final class TwinGateway {
   // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
   // which on a 2-core host starts a thread per task (DESIGN.md).
   private final Executor sameThread = Runnable::run;
+  private final AcknowledgedEvents acknowledged = new AcknowledgedEvents();
 
   public TwinGateway(ActorSystem<?> system, VerifiedSecrets secrets, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
@@ -55,6 +56,11 @@ public final class TwinGateway {
     return askTimeout;
   }
 
+  /** The device events this gateway saw persisted, per protocol (for the metrics endpoint). */
+  public AcknowledgedEvents acknowledgedEvents() {
+    return acknowledged;
+  }
+
   public EntityRef<DeviceTwin.Command> twin(DeviceKey device) {
     return sharding.entityRefFor(DeviceTwin.ENTITY_KEY, device.entityId());
   }
@@ -65,20 +71,22 @@ public final class TwinGateway {
 
   /** Records a device event on its twin; Done means persisted. */
   public CompletionStage<Reply> recordEvent(DeviceMessage message, String token) {
-    return askVerified(
-        twin(message.device()),
-        (verifiedAgainst, replyTo) ->
-            new DeviceTwin.RecordEvent(
-                token,
-                verifiedAgainst,
-                message.eventId(),
-                message.format(),
-                message.payload(),
-                message.timestamp(),
-                message.receivedAt(),
-                message.qos(),
-                replyTo),
-        token);
+    return counted(
+        message,
+        askVerified(
+            twin(message.device()),
+            (verifiedAgainst, replyTo) ->
+                new DeviceTwin.RecordEvent(
+                    token,
+                    verifiedAgainst,
+                    message.eventId(),
+                    message.format(),
+                    message.payload(),
+                    message.timestamp(),
+                    message.receivedAt(),
+                    message.qos(),
+                    replyTo),
+            token));
   }
 
   /**
@@ -98,11 +106,20 @@ public final class TwinGateway {
                         m.receivedAt(),
                         m.qos()))
             .toList();
-    return askVerified(
-        twin(messages.get(0).device()),
-        (verifiedAgainst, replyTo) ->
-            new DeviceTwin.RecordEvents(token, verifiedAgainst, parts, replyTo),
-        token);
+    CompletionStage<Reply> recorded =
+        askVerified(
+            twin(messages.get(0).device()),
+            (verifiedAgainst, replyTo) ->
+                new DeviceTwin.RecordEvents(token, verifiedAgainst, parts, replyTo),
+            token);
+    return recorded.thenApplyAsync(
+        reply -> {
+          if (reply instanceof Reply.Done) {
+            messages.forEach(message -> acknowledged.count(message.origin()));
+          }
+          return reply;
+        },
+        sameThread);
   }
 
   /**
@@ -110,18 +127,20 @@ public final class TwinGateway {
    * organization, sends on the device's behalf; Done means persisted.
    */
   public CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey) {
-    return ask(
-        twin(message.device()),
-        replyTo ->
-            new DeviceTwin.RecordApplicationEvent(
-                apiKey,
-                message.eventId(),
-                message.format(),
-                message.payload(),
-                message.timestamp(),
-                message.receivedAt(),
-                message.qos(),
-                replyTo));
+    return counted(
+        message,
+        ask(
+            twin(message.device()),
+            replyTo ->
+                new DeviceTwin.RecordApplicationEvent(
+                    apiKey,
+                    message.eventId(),
+                    message.format(),
+                    message.payload(),
+                    message.timestamp(),
+                    message.receivedAt(),
+                    message.qos(),
+                    replyTo)));
   }
 
   /** Done when {@code token} is the device's token and the device is enabled. */
@@ -148,18 +167,31 @@ public final class TwinGateway {
    */
   public CompletionStage<Reply> recordVerifiedEvent(
       DeviceMessage message, DeviceKey gateway, String nonce) {
-    return ask(
-        twin(message.device()),
-        replyTo ->
-            new DeviceTwin.RecordVerifiedEvent(
-                message.eventId(),
-                message.format(),
-                message.payload(),
-                message.timestamp(),
-                message.receivedAt(),
-                gateway,
-                nonce,
-                replyTo));
+    return counted(
+        message,
+        ask(
+            twin(message.device()),
+            replyTo ->
+                new DeviceTwin.RecordVerifiedEvent(
+                    message.eventId(),
+                    message.format(),
+                    message.payload(),
+                    message.timestamp(),
+                    message.receivedAt(),
+                    gateway,
+                    nonce,
+                    replyTo)));
+  }
+
+  private CompletionStage<Reply> counted(DeviceMessage message, CompletionStage<Reply> recorded) {
+    return recorded.thenApplyAsync(
+        reply -> {
+          if (reply instanceof Reply.Done) {
+            acknowledged.count(message.origin());
+          }
+          return reply;
+        },
+        sameThread);
   }
 
   // ---- Hono identities ----

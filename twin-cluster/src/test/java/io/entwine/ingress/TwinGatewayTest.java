@@ -91,6 +91,20 @@ class TwinGatewayTest {
   }
 
   @Test
+  void countsOnlyAcknowledgedEventsPerProtocol() throws Exception {
+    DeviceKey device = registered("dev-counted");
+    DeviceMessage viaHono =
+        new DeviceMessage(device, "temp", Payloads.JSON, utf8("{}"), T0, T0, "hono-http:telemetry");
+    long before = gateway.acknowledgedEvents().byProtocol().getOrDefault("hono-http", 0L);
+
+    await(gateway.recordEvent(viaHono, TOKEN));
+    await(gateway.recordEvent(viaHono, WRONG_TOKEN));
+
+    assertEquals(
+        before + 1, gateway.acknowledgedEvents().byProtocol().getOrDefault("hono-http", 0L));
+  }
+
+  @Test
   void rejectsEventWithWrongToken() throws Exception {
     DeviceKey device = registered("dev-wrong");
 

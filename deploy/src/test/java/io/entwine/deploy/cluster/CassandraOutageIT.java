@@ -41,6 +41,7 @@ class CassandraOutageIT {
 
   @Test
   void devicesGet503WhileCassandraIsDownAndLoseNothingAcknowledged() throws Exception {
+    long startedAt = System.nanoTime();
     Path dir = Files.createTempDirectory("entwine-outage-it-");
     CassandraSettings settings =
         CassandraSettings.defaults(dir.resolve("cassandra"))
@@ -145,6 +146,21 @@ class CassandraOutageIT {
               "acknowledged events of " + device.id() + " missing from the journal");
         }
       }
+
+      // The tag writer retries at once while Cassandra is down; its warnings are rate limited
+      // (one per 10 s, WarningRateLimit) instead of ~10,000 a second.
+      long runSeconds = (System.nanoTime() - startedAt) / 1_000_000_000L;
+      List<String> lines = Files.readAllLines(node.log());
+      long tagWriterWarnings =
+          lines.stream().filter(line -> line.contains("Writing tags has failed")).count();
+      long warnings = lines.stream().filter(line -> line.matches("^\\S+ (WARN|ERROR) .*")).count();
+      System.out.printf(
+          "node log: %d lines, %d warnings or errors, %d from the tag writer in %d s%n",
+          lines.size(), warnings, tagWriterWarnings, runSeconds);
+      assertTrue(
+          tagWriterWarnings <= runSeconds / 10 + 2,
+          tagWriterWarnings + " tag writer warnings in " + runSeconds + " s");
+      assertTrue(warnings < 5_000, warnings + " warnings or errors in the node's log");
     } finally {
       cassandra.stop();
       deleteRecursively(dir);

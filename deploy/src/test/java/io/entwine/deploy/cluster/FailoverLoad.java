@@ -30,7 +30,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * through given nodes and record when it answered.
  */
 final class FailoverLoad implements AutoCloseable {
-  private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
   private static final long PAUSE_MILLIS = 100;
 
@@ -39,6 +39,7 @@ final class FailoverLoad implements AutoCloseable {
 
   private final ApiClient api;
   private final ApiKey apiKey;
+  private final Duration clientTimeout;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Thread> threads = new ArrayList<>();
   private final Map<Device, Set<String>> acknowledged = new ConcurrentHashMap<>();
@@ -47,9 +48,19 @@ final class FailoverLoad implements AutoCloseable {
   private final Map<Device, List<Sample>> probes = new ConcurrentHashMap<>();
   private final List<String> problems = new CopyOnWriteArrayList<>();
 
+  /** Devices that give up on a node after 3 s and try the next, as after a crash. */
   FailoverLoad(ApiClient api, ApiKey apiKey) {
+    this(api, apiKey, CLIENT_TIMEOUT);
+  }
+
+  /**
+   * Devices that wait {@code clientTimeout} for an answer (HTTP response, MQTT CONNACK/PUBACK);
+   * longer than the node's ask timeout, every request gets an answer from a node that lives.
+   */
+  FailoverLoad(ApiClient api, ApiKey apiKey, Duration clientTimeout) {
     this.api = api;
     this.apiKey = apiKey;
+    this.clientTimeout = clientTimeout;
   }
 
   /** An HTTP device sending to the nodes in turn, moving on when a node does not answer. */
@@ -68,7 +79,7 @@ final class FailoverLoad implements AutoCloseable {
                     device,
                     "load",
                     "{\"d\":{\"marker\":\"" + marker + "\"}}",
-                    HTTP_TIMEOUT);
+                    clientTimeout);
             statuses.computeIfAbsent(response.status(), s -> new AtomicInteger()).incrementAndGet();
             if (response.status() == 200) {
               acknowledge(device, marker);
@@ -92,7 +103,7 @@ final class FailoverLoad implements AutoCloseable {
             try {
               if (client == null) {
                 List<NodeProcess> targets = nodes.get();
-                client = connect(targets.get(turn % targets.size()), device);
+                client = connect(targets.get(turn % targets.size()), device, clientTimeout);
               }
               client.publish("iot-2/evt/load/fmt/json", message(marker));
               acknowledge(device, marker);
@@ -128,14 +139,15 @@ final class FailoverLoad implements AutoCloseable {
         });
   }
 
-  private static MqttClient connect(NodeProcess node, Device device) throws MqttException {
+  private static MqttClient connect(NodeProcess node, Device device, Duration timeout)
+      throws MqttException {
     String clientId = "d:" + device.org() + ":" + device.type() + ":" + device.id();
     MqttClient client = new MqttClient(node.mqttUri(), clientId, new MemoryPersistence());
-    client.setTimeToWait(HTTP_TIMEOUT.toMillis());
+    client.setTimeToWait(timeout.toMillis());
     MqttConnectOptions options = new MqttConnectOptions();
     options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
     options.setCleanSession(true);
-    options.setConnectionTimeout(5);
+    options.setConnectionTimeout((int) Math.max(5, timeout.toSeconds()));
     options.setUserName("use-token-auth");
     options.setPassword(device.token().toCharArray());
     try {

@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * A cluster of {@link NodeProcess}es formed by Pekko Management cluster bootstrap with config
@@ -26,12 +24,19 @@ public final class LocalCluster implements AutoCloseable {
   public static final String SECRET_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
 
-  private final List<NodeProcess> nodes;
+  private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<String> managementEndpoints = new ArrayList<>();
   private final String keyspace;
+  private final int cassandraPort;
+  private final Path logDir;
+  private final Map<String, String> extraEnv;
 
-  private LocalCluster(List<NodeProcess> nodes, String keyspace) {
-    this.nodes = nodes;
+  private LocalCluster(
+      String keyspace, int cassandraPort, Path logDir, Map<String, String> extraEnv) {
     this.keyspace = keyspace;
+    this.cassandraPort = cassandraPort;
+    this.logDir = logDir;
+    this.extraEnv = Map.copyOf(extraEnv);
   }
 
   /**
@@ -44,41 +49,15 @@ public final class LocalCluster implements AutoCloseable {
     try (CqlSession session = openSession(cassandraPort)) {
       SchemaApplier.apply(session, keyspace, SchemaApplier.SINGLE_NODE_REPLICATION);
     }
-    List<Integer> managementPorts =
-        IntStream.rangeClosed(1, size).mapToObj(i -> freePort("127.0.0." + i)).toList();
-    String endpoints =
-        IntStream.rangeClosed(1, size)
-            .mapToObj(i -> "127.0.0." + i + ":" + managementPorts.get(i - 1))
-            .collect(Collectors.joining(","));
-    List<NodeProcess> nodes = new ArrayList<>();
-    LocalCluster cluster = new LocalCluster(nodes, keyspace);
+    LocalCluster cluster = new LocalCluster(keyspace, cassandraPort, logDir, extraEnv);
     try {
       for (int i = 1; i <= size; i++) {
-        Map<String, String> env = new HashMap<>();
-        env.put("ENTWINE_ADMIN_TOKEN", ADMIN_TOKEN);
-        env.put("ENTWINE_SECRET_KEY", SECRET_KEY);
-        env.put("ENTWINE_CASSANDRA_CONTACT_POINTS", "127.0.0.1");
-        env.put("ENTWINE_CASSANDRA_PORT", Integer.toString(cassandraPort));
-        env.put("ENTWINE_CASSANDRA_KEYSPACE", keyspace);
-        env.put("ENTWINE_CASSANDRA_APPLY_SCHEMA", "false");
-        env.put("ENTWINE_DATA_DIR", logDir.resolve("data-" + i).toString());
-        env.put("ENTWINE_HTTP_INTERFACE", "127.0.0.1");
-        env.put("ENTWINE_HTTP_PORT", Integer.toString(freePort("127.0.0.1")));
-        env.put("ENTWINE_MQTT_INTERFACE", "127.0.0.1");
-        env.put("ENTWINE_MQTT_PORT", Integer.toString(freePort("127.0.0.1")));
-        env.put("ENTWINE_MQTTS_PORT", Integer.toString(freePort("127.0.0.1")));
-        env.put("ENTWINE_MQTT_WS_PORT", Integer.toString(freePort("127.0.0.1")));
-        env.put("ENTWINE_CLUSTER_HOST", "127.0.0." + i);
-        env.put("ENTWINE_CLUSTER_PORT", Integer.toString(freePort("127.0.0." + i)));
-        env.put("ENTWINE_MANAGEMENT_PORT", Integer.toString(managementPorts.get(i - 1)));
-        env.put("ENTWINE_DISCOVERY", "config");
-        env.put("ENTWINE_DISCOVERY_ENDPOINTS", endpoints);
-        env.put("ENTWINE_REQUIRED_CONTACT_POINTS", Integer.toString(size));
-        env.put("ENTWINE_CLUSTER_LOG_LEVEL", "INFO");
-        env.putAll(extraEnv);
-        nodes.add(NodeProcess.launch(i, env, logDir.resolve("node-" + i + ".log")));
+        cluster.managementEndpoints.add("127.0.0." + i + ":" + freePort("127.0.0." + i));
       }
-      for (NodeProcess node : nodes) {
+      for (int i = 1; i <= size; i++) {
+        cluster.launch(i, size);
+      }
+      for (NodeProcess node : cluster.nodes) {
         node.awaitReady(START_TIMEOUT);
       }
       return cluster;
@@ -86,6 +65,49 @@ public final class LocalCluster implements AutoCloseable {
       cluster.close();
       throw e;
     }
+  }
+
+  /**
+   * Starts one more node, as an operator scales out: it finds the running members through cluster
+   * bootstrap and joins them. Returns once it is ready (member Up, Cassandra, HTTP).
+   */
+  public NodeProcess addNode() {
+    int i = nodes.size() + 1;
+    managementEndpoints.add("127.0.0." + i + ":" + freePort("127.0.0." + i));
+    NodeProcess node = launch(i, 1);
+    node.awaitReady(START_TIMEOUT);
+    return node;
+  }
+
+  private NodeProcess launch(int i, int requiredContactPoints) {
+    Map<String, String> env = new HashMap<>();
+    env.put("ENTWINE_ADMIN_TOKEN", ADMIN_TOKEN);
+    env.put("ENTWINE_SECRET_KEY", SECRET_KEY);
+    env.put("ENTWINE_CASSANDRA_CONTACT_POINTS", "127.0.0.1");
+    env.put("ENTWINE_CASSANDRA_PORT", Integer.toString(cassandraPort));
+    env.put("ENTWINE_CASSANDRA_KEYSPACE", keyspace);
+    env.put("ENTWINE_CASSANDRA_APPLY_SCHEMA", "false");
+    env.put("ENTWINE_DATA_DIR", logDir.resolve("data-" + i).toString());
+    env.put("ENTWINE_HTTP_INTERFACE", "127.0.0.1");
+    env.put("ENTWINE_HTTP_PORT", Integer.toString(freePort("127.0.0.1")));
+    env.put("ENTWINE_MQTT_INTERFACE", "127.0.0.1");
+    env.put("ENTWINE_MQTT_PORT", Integer.toString(freePort("127.0.0.1")));
+    env.put("ENTWINE_MQTTS_PORT", Integer.toString(freePort("127.0.0.1")));
+    env.put("ENTWINE_MQTT_WS_PORT", Integer.toString(freePort("127.0.0.1")));
+    env.put("ENTWINE_CLUSTER_HOST", "127.0.0." + i);
+    env.put("ENTWINE_CLUSTER_PORT", Integer.toString(freePort("127.0.0." + i)));
+    String managementEndpoint = managementEndpoints.get(i - 1);
+    env.put(
+        "ENTWINE_MANAGEMENT_PORT",
+        managementEndpoint.substring(managementEndpoint.lastIndexOf(':') + 1));
+    env.put("ENTWINE_DISCOVERY", "config");
+    env.put("ENTWINE_DISCOVERY_ENDPOINTS", String.join(",", managementEndpoints));
+    env.put("ENTWINE_REQUIRED_CONTACT_POINTS", Integer.toString(requiredContactPoints));
+    env.put("ENTWINE_CLUSTER_LOG_LEVEL", "INFO");
+    env.putAll(extraEnv);
+    NodeProcess node = NodeProcess.launch(i, env, logDir.resolve("node-" + i + ".log"));
+    nodes.add(node);
+    return node;
   }
 
   /** Node {@code i}, 1-based as in {@code entwine cluster}. */

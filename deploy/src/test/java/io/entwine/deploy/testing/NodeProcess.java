@@ -100,6 +100,11 @@ public final class NodeProcess implements AutoCloseable {
     return "tcp://127.0.0.1:" + env.get("ENTWINE_MQTT_PORT");
   }
 
+  /** The Pekko Management endpoint ({@code /ready}, {@code /cluster/members}, {@code /metrics}). */
+  public String managementUrl() {
+    return "http://127.0.0." + index + ":" + env.get("ENTWINE_MANAGEMENT_PORT");
+  }
+
   public Path log() {
     return log;
   }

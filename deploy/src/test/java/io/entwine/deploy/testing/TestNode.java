@@ -116,6 +116,11 @@ public final class TestNode implements AutoCloseable {
                         .formatted(keyspace, cassandra.nativePort(), ADMIN_TOKEN))));
   }
 
+  /** The node's actor system, for tests that drive Pekko tools (e.g. projection management). */
+  public org.apache.pekko.actor.typed.ActorSystem<Void> system() {
+    return node.system();
+  }
+
   public String baseUrl() {
     return "http://127.0.0.1:" + node.httpPort();
   }

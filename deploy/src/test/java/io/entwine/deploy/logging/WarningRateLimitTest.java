@@ -1,0 +1,59 @@
+package io.entwine.deploy.logging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.util.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WarningRateLimitTest {
+  private static final String NOISY = "org.apache.pekko.persistence.cassandra.journal.TagWriter";
+
+  private final LoggerContext context = new LoggerContext();
+  private final ListAppender<ILoggingEvent> appended = new ListAppender<>();
+
+  @BeforeEach
+  void configure() {
+    WarningRateLimit limit = new WarningRateLimit();
+    limit.addLogger(NOISY);
+    limit.setInterval(Duration.buildBySeconds(60));
+    limit.start();
+    context.addTurboFilter(limit);
+    appended.setContext(context);
+    appended.start();
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appended);
+  }
+
+  @Test
+  void letsOneWarningPerIntervalThroughFromAListedLogger() {
+    Logger noisy = context.getLogger(NOISY);
+    for (int i = 0; i < 1000; i++) {
+      noisy.warn("Writing tags has failed, attempt {}", i);
+    }
+
+    assertEquals(List.of("Writing tags has failed, attempt 0"), messages());
+  }
+
+  @Test
+  void leavesOtherLevelsAndOtherLoggersAlone() {
+    Logger noisy = context.getLogger(NOISY);
+    Logger other = context.getLogger("io.entwine.http.EntwineRoutes");
+    noisy.info("tag write done");
+    noisy.info("tag write done");
+    other.warn("No answer in time");
+    other.warn("No answer in time");
+
+    assertEquals(
+        List.of("tag write done", "tag write done", "No answer in time", "No answer in time"),
+        messages());
+  }
+
+  private List<String> messages() {
+    return appended.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+}
