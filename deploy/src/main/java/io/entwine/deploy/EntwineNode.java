@@ -142,9 +142,7 @@ public final class EntwineNode implements AutoCloseable {
             // before the management routes, which authenticate everything under /api/v0001
             new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
                 .route(),
-            new DeviceManagementRoutes(
-                    gateway, credentials.verifiedSecrets(), registry, authentication)
-                .route(),
+            new DeviceManagementRoutes(gateway, registry, authentication).route(),
             new DeviceEventRoutes(gateway, authentication, httpSettings).route(),
             new DeviceCredentialRoutes(
                     gateway, credentials.verifiedSecrets(), credentials.secretBox(), authentication)

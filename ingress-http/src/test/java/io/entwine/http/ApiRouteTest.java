@@ -62,8 +62,7 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
     return new EntwineRoutes(
             new HealthRoutes(List.of()).route(),
             new AdminRoutes(gateway, cluster.secrets(), authentication, policies).route(),
-            new DeviceManagementRoutes(gateway, cluster.secrets(), registry, authentication)
-                .route(),
+            new DeviceManagementRoutes(gateway, registry, authentication).route(),
             new DeviceEventRoutes(gateway, authentication, SETTINGS).route(),
             new DeviceCredentialRoutes(
                     gateway,
