@@ -14,6 +14,7 @@ import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianProjection;
 import io.entwine.historian.HistorianQueries;
 import io.entwine.http.AdminRoutes;
+import io.entwine.http.AttributeRoutes;
 import io.entwine.http.Authentication;
 import io.entwine.http.CommandRoutes;
 import io.entwine.http.DeviceCredentialRoutes;
@@ -25,10 +26,15 @@ import io.entwine.http.HistorianRoutes;
 import io.entwine.http.HonoRoutes;
 import io.entwine.http.HttpServer;
 import io.entwine.http.HttpSettings;
+import io.entwine.http.IntegrationRoutes;
 import io.entwine.http.ProjectionRoutes;
 import io.entwine.http.TencentRoutes;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.integration.HttpIntegrations;
+import io.entwine.integration.Integration;
+import io.entwine.integration.IntegrationDirectory;
+import io.entwine.integration.script.Converters;
 import io.entwine.mqtt.GatewayTwinAccess;
 import io.entwine.mqtt.MqttIngress;
 import io.entwine.mqtt.MqttSettings;
@@ -106,6 +112,8 @@ public final class EntwineNode implements AutoCloseable {
     DeviceTwin.init(system);
     AuthIdIndex.init(system);
     DeviceIdIndex.init(system);
+    Integration.init(system);
+    IntegrationDirectory.init(system);
 
     CassandraSession session =
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
@@ -143,6 +151,13 @@ public final class EntwineNode implements AutoCloseable {
             new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
                 .route(),
             new DeviceManagementRoutes(gateway, registry, authentication).route(),
+            new AttributeRoutes(gateway, authentication, httpSettings).route(),
+            new IntegrationRoutes(
+                    new HttpIntegrations(
+                        system, gateway, Converters.get(system), credentials.secretBox()),
+                    authentication,
+                    httpSettings)
+                .route(),
             new DeviceEventRoutes(gateway, authentication, httpSettings).route(),
             new DeviceCredentialRoutes(
                     gateway, credentials.verifiedSecrets(), credentials.secretBox(), authentication)
