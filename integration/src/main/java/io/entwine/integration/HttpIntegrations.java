@@ -50,6 +50,9 @@ public final class HttpIntegrations {
   /** Metadata key prefix of request headers, as ThingsBoard names them. */
   public static final String HEADER_PREFIX = "Header:";
 
+  /** Longest In/Out/error text a debug event keeps. */
+  static final int MAX_DEBUG_CHARS = 4096;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Executor SAME_THREAD = Runnable::run;
 
@@ -461,8 +464,16 @@ public final class HttpIntegrations {
         integration(routingKey)
             .tell(
                 new Integration.RecordDebug(
-                    new Integration.DebugEvent(converter, Timestamps.now(), in, out, error)));
+                    new Integration.DebugEvent(
+                        converter, Timestamps.now(), capped(in), capped(out), capped(error))));
       }
+    }
+
+    /** Debug events live in the integration's state: each text is kept short. */
+    private static String capped(String text) {
+      return text == null || text.length() <= MAX_DEBUG_CHARS
+          ? text
+          : text.substring(0, MAX_DEBUG_CHARS) + "... (" + text.length() + " characters)";
     }
   }
 }
