@@ -27,6 +27,7 @@ import io.entwine.http.HonoRoutes;
 import io.entwine.http.HttpServer;
 import io.entwine.http.HttpSettings;
 import io.entwine.http.IntegrationRoutes;
+import io.entwine.http.MqttBridgeRoutes;
 import io.entwine.http.ProjectionRoutes;
 import io.entwine.http.TencentRoutes;
 import io.entwine.ingress.OrganizationPolicies;
@@ -34,6 +35,9 @@ import io.entwine.ingress.TwinGateway;
 import io.entwine.integration.HttpIntegrations;
 import io.entwine.integration.Integration;
 import io.entwine.integration.IntegrationDirectory;
+import io.entwine.integration.UplinkRecorder;
+import io.entwine.integration.mqtt.MqttBridgeSettings;
+import io.entwine.integration.mqtt.MqttBridges;
 import io.entwine.integration.script.Converters;
 import io.entwine.mqtt.GatewayTwinAccess;
 import io.entwine.mqtt.MqttIngress;
@@ -132,6 +136,10 @@ public final class EntwineNode implements AutoCloseable {
         new TwinGateway(
             system, credentials.verifiedSecrets(), config.getDuration("entwine.ask-timeout"));
     Authentication authentication = new Authentication(gateway, httpSettings);
+    MqttBridges.init(system, new UplinkRecorder(gateway));
+    MqttBridges bridges =
+        new MqttBridges(
+            system, credentials.secretBox(), MqttBridgeSettings.from(config), gateway.askTimeout());
     OrganizationPolicies policies =
         new OrganizationPolicies(system, gateway, OrganizationPolicies.cacheTtl(system));
     CompletableFuture<Boolean> httpBound = new CompletableFuture<>();
@@ -147,6 +155,7 @@ public final class EntwineNode implements AutoCloseable {
             new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
+            new MqttBridgeRoutes(bridges, authentication).route(),
             // before the management routes, which authenticate everything under /api/v0001
             new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
                 .route(),
