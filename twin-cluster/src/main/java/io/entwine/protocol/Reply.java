@@ -45,6 +45,11 @@ public sealed interface Reply extends CborSerializable {
       JsonNode attributes)
       implements Reply {
 
+    public DeviceInfo {
+      // null (no shared attributes) comes back from the wire as a JSON null
+      attributes = attributes == null || attributes.isNull() ? null : attributes;
+    }
+
     /** A device without shared attributes. */
     public DeviceInfo(
         String org,
@@ -128,7 +133,11 @@ public sealed interface Reply extends CborSerializable {
    * both null when nothing waits.
    */
   record Downlink(JsonNode attributes, long attributesVersion, CommandToDeliver command)
-      implements Reply {}
+      implements Reply {
+    public Downlink {
+      attributes = attributes == null || attributes.isNull() ? null : attributes;
+    }
+  }
 
   // ---- credentials and indexes ----
 
