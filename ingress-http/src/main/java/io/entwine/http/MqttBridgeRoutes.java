@@ -4,6 +4,7 @@ import static io.entwine.http.ApiResponses.error;
 import static io.entwine.http.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.entwine.http.Authentication.ApiKeyPrincipal;
 import io.entwine.integration.mqtt.BridgeConfig;
 import io.entwine.integration.mqtt.BridgeReply;
@@ -57,16 +58,8 @@ public final class MqttBridgeRoutes extends ApiDirectives {
 
   public record BridgeList(List<BridgeJson> results) {}
 
-  public record StatusJson(
-      String id,
-      boolean connected,
-      Instant connectedSince,
-      long connects,
-      long messages,
-      long recorded,
-      long failed,
-      BridgeStatus.LastError lastError,
-      Instant lastMessageAt) {}
+  /** The status's fields beside the bridge's id. */
+  public record StatusJson(String id, @JsonUnwrapped BridgeStatus status) {}
 
   public Route route() {
     return pathPrefix(
@@ -165,16 +158,6 @@ public final class MqttBridgeRoutes extends ApiDirectives {
   }
 
   private static StatusJson toJson(BridgeReply.Status reply) {
-    BridgeStatus status = reply.status();
-    return new StatusJson(
-        reply.id(),
-        status.connected(),
-        status.connectedSince(),
-        status.connects(),
-        status.messages(),
-        status.recorded(),
-        status.failed(),
-        status.lastError(),
-        status.lastMessageAt());
+    return new StatusJson(reply.id(), reply.status());
   }
 }

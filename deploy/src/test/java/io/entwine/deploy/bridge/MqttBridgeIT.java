@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.deploy.testing.CommandLineTools;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.TestNode;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MqttBridgeIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path INSTALL_SCRIPT = script("install-mqtt-clients.sh");
+  private static final Path INSTALL_SCRIPT = CommandLineTools.script("install-mqtt-clients.sh");
   private static final String USER = "entwine-bridge";
   private static final String PASSWORD = "br1dge-s3cret";
   private static final String DECODER =
@@ -60,14 +61,18 @@ class MqttBridgeIT {
   @BeforeAll
   static void brokerAndNode() throws Exception {
     broker = brokerExecutable();
-    if (broker == null || !runs("mosquitto_pub") || !runs("mosquitto_passwd")) {
+    if (broker == null
+        || !CommandLineTools.runs("mosquitto_pub")
+        || !CommandLineTools.runs("mosquitto_passwd")) {
       Process install =
           new ProcessBuilder("bash", INSTALL_SCRIPT.toString()).redirectErrorStream(true).start();
       String output = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       install.waitFor(10, TimeUnit.MINUTES);
       broker = brokerExecutable();
       Assumptions.assumeTrue(
-          broker != null && runs("mosquitto_pub") && runs("mosquitto_passwd"),
+          broker != null
+              && CommandLineTools.runs("mosquitto_pub")
+              && CommandLineTools.runs("mosquitto_passwd"),
           "Skipped: the mosquitto broker, mosquitto_pub or mosquitto_passwd is missing and "
               + INSTALL_SCRIPT
               + " could not install them: "
@@ -340,32 +345,9 @@ class MqttBridgeIT {
 
   /** The broker binary: on PATH, or in /usr/sbin where Debian puts it. */
   private static String brokerExecutable() {
-    if (runs("mosquitto")) {
+    if (CommandLineTools.runs("mosquitto")) {
       return "mosquitto";
     }
     return Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : null;
-  }
-
-  private static boolean runs(String tool) {
-    try {
-      Process process = new ProcessBuilder(tool, "--help").redirectErrorStream(true).start();
-      process.getInputStream().transferTo(OutputStream.nullOutputStream());
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-      return true;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static Path script(String name) {
-    Path inModule = Path.of("src", "test", "scripts", name);
-    return Files.exists(inModule)
-        ? inModule.toAbsolutePath()
-        : Path.of("deploy").resolve(inModule).toAbsolutePath();
   }
 }

@@ -120,8 +120,8 @@ public final class BridgeRequests {
     if (port < 1 || port > 65535) {
       throw new InvalidBridge("'url' port must be 1 to 65535: '" + url + "'");
     }
-    String host = uri.getHost().contains(":") ? "[" + uri.getHost() + "]" : uri.getHost();
-    return paho + "://" + host + ":" + port;
+    // an IPv6 host keeps its brackets in URI.getHost()
+    return paho + "://" + uri.getHost() + ":" + port;
   }
 
   private static String clientId(String clientId) throws InvalidBridge {
