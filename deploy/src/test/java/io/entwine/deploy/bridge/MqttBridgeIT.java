@@ -114,11 +114,11 @@ class MqttBridgeIT {
 
     // a message the decoder throws on sits in the middle: it must not hold back the others
     List<String> first = new ArrayList<>();
-    IntStream.rangeClosed(1, 10).forEach(seq -> first.add(reading(seq)));
+    IntStream.rangeClosed(1, 10).forEach(seq -> first.add(reading("lab-1", seq)));
     first.add("not json at all");
-    IntStream.rangeClosed(11, 20).forEach(seq -> first.add(reading(seq)));
-    publish(port, first);
-    awaitRecorded(apiKey, 20);
+    IntStream.rangeClosed(11, 20).forEach(seq -> first.add(reading("lab-1", seq)));
+    publish(port, "lab-1", first);
+    awaitRecorded(apiKey, "lab-1", 20);
     JsonNode afterFirst = awaitStatus(apiKey, id, status -> status.get("failed").asLong() >= 1);
     assertTrue(afterFirst.get("recorded").asLong() >= 20, afterFirst.toString());
     assertTrue(
@@ -133,8 +133,11 @@ class MqttBridgeIT {
     awaitStatus(apiKey, id, status -> !status.get("connected").asBoolean());
     startBroker(port);
     // published while the bridge may still be reconnecting: its persistent session keeps them
-    publish(port, IntStream.rangeClosed(21, 40).mapToObj(MqttBridgeIT::reading).toList());
-    awaitRecorded(apiKey, 40);
+    publish(
+        port,
+        "lab-1",
+        IntStream.rangeClosed(21, 40).mapToObj(seq -> reading("lab-1", seq)).toList());
+    awaitRecorded(apiKey, "lab-1", 40);
     JsonNode afterRestart =
         awaitStatus(
             apiKey,
@@ -149,6 +152,31 @@ class MqttBridgeIT {
     assertEquals(404, api(apiKey, "GET", "/api/v0002/bridges/mqtt/" + id, null).status());
     assertEquals(
         404, api(apiKey, "GET", "/api/v0002/bridges/mqtt/" + id + "/status", null).status());
+  }
+
+  @Test
+  void aBridgeRunsAgainByItselfWhenItsNodeRestarts() throws Exception {
+    int port = freePort();
+    startBroker(port);
+    ApiKey apiKey = fixtures.organizationWithApiKey();
+    TestNode.Response created =
+        api(apiKey, "POST", "/api/v0002/bridges/mqtt", bridgeRequest(port).toString());
+    assertEquals(201, created.status(), created.body());
+    String id = created.json().get("id").asText();
+    awaitStatus(apiKey, id, status -> status.get("connected").asBoolean());
+    publish(
+        port, "lab-2", IntStream.rangeClosed(1, 5).mapToObj(seq -> reading("lab-2", seq)).toList());
+    awaitRecorded(apiKey, "lab-2", 5);
+
+    node.restart();
+    // nothing addresses the bridge until these are recorded: it must have started by itself
+    // (remembered entity), and its broker session kept what was published meanwhile
+    publish(
+        port,
+        "lab-2",
+        IntStream.rangeClosed(6, 10).mapToObj(seq -> reading("lab-2", seq)).toList());
+    awaitRecorded(apiKey, "lab-2", 10);
+    awaitStatus(apiKey, id, status -> status.get("connected").asBoolean());
   }
 
   @Test
@@ -190,8 +218,8 @@ class MqttBridgeIT {
     assertTrue(refused.json().get("message").asText().contains(expected), refused.body());
   }
 
-  private static String reading(int seq) {
-    return "{\"id\":\"lab-1\",\"seq\":" + seq + ",\"temp\":" + (20 + seq % 5) + "}";
+  private static String reading(String device, int seq) {
+    return "{\"id\":\"" + device + "\",\"seq\":" + seq + ",\"temp\":" + (20 + seq % 5) + "}";
   }
 
   private static TestNode.Response api(ApiKey apiKey, String method, String path, String body) {
@@ -209,7 +237,7 @@ class MqttBridgeIT {
   }
 
   /** Waits until the historian holds the telemetry of every sequence number 1..{@code last}. */
-  private static void awaitRecorded(ApiKey apiKey, int last) {
+  private static void awaitRecorded(ApiKey apiKey, String device, int last) {
     Set<Integer> expected = new TreeSet<>();
     IntStream.rangeClosed(1, last).forEach(expected::add);
     TestNode.awaitValue(
@@ -219,7 +247,7 @@ class MqttBridgeIT {
               api(
                   apiKey,
                   "GET",
-                  "/api/v0001/historian/sensor/lab-1?evt_type=telemetry&top=100",
+                  "/api/v0001/historian/sensor/" + device + "?evt_type=telemetry&top=100",
                   null);
           Set<Integer> seen = new TreeSet<>();
           if (history.status() == 200) {
@@ -231,7 +259,7 @@ class MqttBridgeIT {
   }
 
   /** One mosquitto_pub sending each line as a QoS 1 message; retried until the broker took all. */
-  private static void publish(int port, List<String> lines) throws Exception {
+  private static void publish(int port, String device, List<String> lines) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       Process pub =
@@ -250,7 +278,7 @@ class MqttBridgeIT {
                   "-q",
                   "1",
                   "-t",
-                  "sensors/lab-1/telemetry",
+                  "sensors/" + device + "/telemetry",
                   "-l")
               .redirectErrorStream(true)
               .start();
