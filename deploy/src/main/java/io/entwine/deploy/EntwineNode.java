@@ -163,7 +163,7 @@ public final class EntwineNode implements AutoCloseable {
             new AttributeRoutes(gateway, authentication, httpSettings).route(),
             new IntegrationRoutes(
                     new HttpIntegrations(
-                        system, gateway, Converters.get(system), credentials.secretBox()),
+                        system, gateway, Converters.get(system), credentials.secretBox(), policies),
                     authentication,
                     httpSettings)
                 .route(),

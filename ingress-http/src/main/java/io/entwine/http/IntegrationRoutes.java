@@ -147,6 +147,8 @@ public final class IntegrationRoutes extends ApiDirectives {
               "Uplink converter: " + failed.failure().getMessage(),
               StatusCodes.BAD_REQUEST.intValue(),
               failed.failure().kind().name()));
+    } else if (result instanceof UplinkResult.LimitExceeded limit) {
+      return error(StatusCodes.get(limit.status()), limit.message());
     } else if (result instanceof UplinkResult.Busy) {
       return error(
           StatusCodes.SERVICE_UNAVAILABLE,

@@ -71,7 +71,8 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
                         cluster.system(),
                         gateway,
                         Converters.get(cluster.system()),
-                        Credentials.get(cluster.system()).secretBox()),
+                        Credentials.get(cluster.system()).secretBox(),
+                        policies),
                     authentication,
                     SETTINGS)
                 .route(),

@@ -223,6 +223,25 @@ class IntegrationRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void countsMessagesAgainstTheOrganizationsLimits() {
+    JsonNode integration = created(spec(DECODER));
+    TestRouteResult limited =
+        api.run(
+            asOperator(
+                withJson(
+                    HttpRequest.PUT(ORGANIZATIONS + "/" + key.org() + "/limits"),
+                    "{\"messages-per-period\":1,\"period-seconds\":3600,\"max-payload-bytes\":100}")));
+    assertEquals(StatusCodes.OK, limited.status(), limited.entityString());
+
+    assertError(
+        send(integration, "{\"deviceName\":\"" + "x".repeat(100) + "\"}"),
+        StatusCodes.PAYLOAD_TOO_LARGE,
+        "limit");
+    assertEquals(StatusCodes.NO_CONTENT, send(integration, uplink("SN-7")).status());
+    assertError(send(integration, uplink("SN-7")), StatusCodes.TOO_MANY_REQUESTS, "limit");
+  }
+
+  @Test
   void refusesOversizeBodiesAndUnknownRoutingKeys() {
     JsonNode integration = created(spec(DECODER));
     String big = "x".repeat(MAX_PAYLOAD_BYTES + 1);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.credentials.SecretBox;
 import io.entwine.credentials.Tokens;
 import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.integration.script.ConverterException;
@@ -61,15 +62,21 @@ public final class HttpIntegrations {
   private final UplinkRecorder recorder;
   private final Converters converters;
   private final SecretBox secretBox;
+  private final OrganizationPolicies policies;
   private final Duration askTimeout;
 
   public HttpIntegrations(
-      ActorSystem<?> system, TwinGateway gateway, Converters converters, SecretBox secretBox) {
+      ActorSystem<?> system,
+      TwinGateway gateway,
+      Converters converters,
+      SecretBox secretBox,
+      OrganizationPolicies policies) {
     this.sharding = ClusterSharding.get(system);
     this.gateway = gateway;
     this.recorder = new UplinkRecorder(gateway);
     this.converters = converters;
     this.secretBox = secretBox;
+    this.policies = policies;
     this.askTimeout = gateway.askTimeout();
   }
 
@@ -196,6 +203,37 @@ public final class HttpIntegrations {
     if (refusedByHeaders != null) {
       return CompletableFuture.completedFuture(refusedByHeaders);
     }
+    return policies
+        .settings(settings.org())
+        .thenComposeAsync(
+            organization -> {
+              if (organization instanceof Reply.OrganizationSettings limited) {
+                UplinkResult overLimit = checkLimits(settings.org(), limited.limits(), body);
+                if (overLimit != null) {
+                  return CompletableFuture.completedFuture(overLimit);
+                }
+              }
+              return decodeAndRecord(routingKey, settings, body, headers);
+            },
+            SAME_THREAD);
+  }
+
+  /** The organization's message limits count integration messages like every other protocol's. */
+  private UplinkResult checkLimits(String org, Reply.MessageLimits limits, byte[] body) {
+    if (limits.maxPayloadBytes() > 0 && body.length > limits.maxPayloadBytes()) {
+      return new UplinkResult.LimitExceeded(
+          413,
+          "The body exceeds the organization's limit of " + limits.maxPayloadBytes() + " bytes");
+    }
+    if (!policies.tryAdmit(org, limits)) {
+      return new UplinkResult.LimitExceeded(
+          429, "The organization's message limit is reached; retry later");
+    }
+    return null;
+  }
+
+  private CompletionStage<UplinkResult> decodeAndRecord(
+      String routingKey, Integration.Settings settings, byte[] body, Map<String, String> headers) {
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("integrationName", settings.name());
     headers.forEach((name, value) -> metadata.put(HEADER_PREFIX + name, value));

@@ -18,6 +18,9 @@ public sealed interface UplinkResult {
   /** The uplink converter failed (400); the message is the script's error. */
   record ConverterFailed(ConverterException failure) implements UplinkResult {}
 
+  /** The organization's payload limit (413) or message budget (429) refuses the message. */
+  record LimitExceeded(int status, String message) implements UplinkResult {}
+
   /** The converter pool's queue is full (503). */
   record Busy() implements UplinkResult {}
 
