@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.deploy.testing.CommandLineTools;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
+import io.entwine.deploy.testing.Journal;
+import io.entwine.deploy.testing.SharedCassandra;
 import io.entwine.deploy.testing.TestNode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -110,6 +113,13 @@ class MqttBridgeIT {
     String id = created.json().get("id").asText();
     assertTrue(created.json().get("passwordSet").asBoolean(), created.body());
     assertFalse(created.body().contains(PASSWORD), created.body());
+    try (CqlSession session = SharedCassandra.openSession()) {
+      String journal =
+          Journal.serializedEvents(
+              session, node.keyspace(), "MqttBridge|" + apiKey.org() + "/" + id);
+      assertTrue(journal.contains("entwine-it-" + port), "the bridge's events were read");
+      assertFalse(journal.contains(PASSWORD), "the password is stored encrypted");
+    }
     awaitStatus(apiKey, id, status -> status.get("connected").asBoolean());
 
     // a message the decoder throws on sits in the middle: it must not hold back the others
@@ -177,6 +187,7 @@ class MqttBridgeIT {
         IntStream.rangeClosed(6, 10).mapToObj(seq -> reading("lab-2", seq)).toList());
     awaitRecorded(apiKey, "lab-2", 10);
     awaitStatus(apiKey, id, status -> status.get("connected").asBoolean());
+    assertEquals(204, api(apiKey, "DELETE", "/api/v0002/bridges/mqtt/" + id, null).status());
   }
 
   @Test

@@ -115,6 +115,11 @@ public final class TestNode implements AutoCloseable {
                         .formatted(keyspace, cassandra.nativePort(), ADMIN_TOKEN))));
   }
 
+  /** The keyspace of the node's journal and read models. */
+  public String keyspace() {
+    return keyspace;
+  }
+
   public String baseUrl() {
     return "http://127.0.0.1:" + node.httpPort();
   }
