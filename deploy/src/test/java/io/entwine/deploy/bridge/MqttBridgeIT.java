@@ -15,6 +15,7 @@ import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Journal;
 import io.entwine.deploy.testing.SharedCassandra;
 import io.entwine.deploy.testing.TestNode;
+import io.entwine.integration.mqtt.MqttBridge;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -28,6 +29,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -53,6 +59,11 @@ class MqttBridgeIT {
       "var data = decodeToJson(payload);\n"
           + "return {deviceName: data.id, deviceType: 'sensor',\n"
           + "        telemetry: {seq: data.seq, temp: data.temp}};";
+
+  /** Reconnect quickly after the broker restarts. */
+  private static final String FAST_RECONNECT =
+      "entwine.integration.mqtt-bridge.reconnect.min-backoff = 200ms\n"
+          + "entwine.integration.mqtt-bridge.reconnect.max-backoff = 2s\n";
 
   private static TestNode node;
   private static Fixtures fixtures;
@@ -81,11 +92,7 @@ class MqttBridgeIT {
               + " could not install them: "
               + output);
     }
-    // reconnect quickly after the broker restarts
-    node =
-        TestNode.start(
-            "entwine.integration.mqtt-bridge.reconnect.min-backoff = 200ms\n"
-                + "entwine.integration.mqtt-bridge.reconnect.max-backoff = 2s\n");
+    node = TestNode.start(FAST_RECONNECT);
     fixtures = new Fixtures(node);
   }
 
@@ -191,6 +198,43 @@ class MqttBridgeIT {
   }
 
   @Test
+  void aBridgeMovesToTheOtherNodeWhenItsNodeLeaves() throws Exception {
+    int port = freePort();
+    startBroker(port);
+    List<TestNode> running = new ArrayList<>();
+    try {
+      TestNode first = TestNode.start(FAST_RECONNECT);
+      running.add(first);
+      TestNode second = TestNode.startJoining(first);
+      running.add(second);
+      ApiKey apiKey = new Fixtures(first).organizationWithApiKey();
+      TestNode.Response created =
+          api(first, apiKey, "POST", "/api/v0002/bridges/mqtt", bridgeRequest(port).toString());
+      assertEquals(201, created.status(), created.body());
+      String id = created.json().get("id").asText();
+      awaitStatus(first, apiKey, id, status -> status.get("connected").asBoolean());
+      TestNode host = runsBridge(first, apiKey.org(), id) ? first : second;
+      TestNode survivor = host == first ? second : first;
+      assertTrue(runsBridge(host, apiKey.org(), id), "one node runs the bridge");
+      assertFalse(runsBridge(survivor, apiKey.org(), id), "only one");
+
+      host.close();
+      running.remove(host);
+      // nothing addresses the bridge: the surviving node must start it by itself
+      publish(
+          port,
+          "lab-3",
+          IntStream.rangeClosed(1, 5).mapToObj(seq -> reading("lab-3", seq)).toList());
+      awaitRecorded(survivor, apiKey, "lab-3", 5);
+      assertTrue(runsBridge(survivor, apiKey.org(), id), "the surviving node runs it now");
+    } finally {
+      for (TestNode node : running) {
+        node.close();
+      }
+    }
+  }
+
+  @Test
   void refusesBridgesItCannotRunWithAPreciseMessage() {
     ApiKey apiKey = fixtures.organizationWithApiKey();
     ObjectNode badUrl = bridgeRequest(1883).put("url", "http://broker.example.com");
@@ -234,21 +278,35 @@ class MqttBridgeIT {
   }
 
   private static TestNode.Response api(ApiKey apiKey, String method, String path, String body) {
+    return api(node, apiKey, method, path, body);
+  }
+
+  private static TestNode.Response api(
+      TestNode on, ApiKey apiKey, String method, String path, String body) {
     TestNode.RequestBuilder request =
-        node.request(method, path).organization(apiKey.org()).basic(apiKey.key(), apiKey.token());
+        on.request(method, path).organization(apiKey.org()).basic(apiKey.key(), apiKey.token());
     return body == null ? request.send() : request.json(body).send();
   }
 
   private static JsonNode awaitStatus(
       ApiKey apiKey, String id, java.util.function.Predicate<JsonNode> done) {
+    return awaitStatus(node, apiKey, id, done);
+  }
+
+  private static JsonNode awaitStatus(
+      TestNode on, ApiKey apiKey, String id, java.util.function.Predicate<JsonNode> done) {
     return TestNode.awaitValue(
         WAIT,
-        () -> api(apiKey, "GET", "/api/v0002/bridges/mqtt/" + id + "/status", null).json(),
+        () -> api(on, apiKey, "GET", "/api/v0002/bridges/mqtt/" + id + "/status", null).json(),
         done);
   }
 
   /** Waits until the historian holds the telemetry of every sequence number 1..{@code last}. */
   private static void awaitRecorded(ApiKey apiKey, String device, int last) {
+    awaitRecorded(node, apiKey, device, last);
+  }
+
+  private static void awaitRecorded(TestNode on, ApiKey apiKey, String device, int last) {
     Set<Integer> expected = new TreeSet<>();
     IntStream.rangeClosed(1, last).forEach(expected::add);
     TestNode.awaitValue(
@@ -256,6 +314,7 @@ class MqttBridgeIT {
         () -> {
           TestNode.Response history =
               api(
+                  on,
                   apiKey,
                   "GET",
                   "/api/v0001/historian/sensor/" + device + "?evt_type=telemetry&top=100",
@@ -267,6 +326,20 @@ class MqttBridgeIT {
           return seen;
         },
         seen -> seen.containsAll(expected));
+  }
+
+  /** Whether sharding runs the bridge's entity on {@code on} right now. */
+  private static boolean runsBridge(TestNode on, String org, String id) {
+    CurrentShardRegionState state =
+        AskPattern.<ClusterShardingQuery, CurrentShardRegionState>ask(
+                ClusterSharding.get(on.system()).shardState(),
+                replyTo -> new GetShardRegionState(MqttBridge.ENTITY_KEY, replyTo),
+                Duration.ofSeconds(10),
+                on.system().scheduler())
+            .toCompletableFuture()
+            .join();
+    String entityId = MqttBridge.entityId(org, id);
+    return state.getShards().stream().anyMatch(shard -> shard.getEntityIds().contains(entityId));
   }
 
   /** One mosquitto_pub sending each line as a QoS 1 message; retried until the broker took all. */

@@ -115,6 +115,11 @@ public final class TestNode implements AutoCloseable {
                         .formatted(keyspace, cassandra.nativePort(), ADMIN_TOKEN))));
   }
 
+  /** The node's actor system, for tests that look inside (e.g. where sharding put an entity). */
+  public org.apache.pekko.actor.typed.ActorSystem<Void> system() {
+    return node.system();
+  }
+
   /** The keyspace of the node's journal and read models. */
   public String keyspace() {
     return keyspace;
