@@ -281,6 +281,38 @@ class IntegrationRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void aFailingEncoderLeavesTheChangePendingAndShowsInTheDebugEvents() throws Exception {
+    ObjectNode spec = spec(DECODER).put("debug", true);
+    spec.putObject("downlinkConverter")
+        .put("script", "throw new Error('cannot encode ' + msgType);");
+    JsonNode integration = created(spec);
+    assertEquals(StatusCodes.NO_CONTENT, send(integration, uplink("SN-8")).status());
+    String attributes = "/api/v0002/device/types/thermostat/devices/SN-8/attributes";
+    api.run(withApiKey(key, withJson(HttpRequest.PUT(attributes), "{\"firmware\":\"v3\"}")));
+
+    assertEquals(StatusCodes.NO_CONTENT, send(integration, uplink("SN-8")).status());
+
+    String events = INTEGRATIONS + "/" + integration.get("id").asText() + "/events";
+    JsonNode downlink = null;
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (downlink == null) {
+      for (JsonNode event : body(api.run(withApiKey(key, HttpRequest.GET(events)))).get("events")) {
+        if (event.get("converter").asText().equals("downlink")) {
+          downlink = event;
+        }
+      }
+      assertTrue(System.nanoTime() < deadline, "no downlink debug event");
+    }
+    assertEquals(
+        "Error: cannot encode ATTRIBUTES_UPDATED (line 1)", downlink.get("error").asText());
+    assertEquals("{\"firmware\":\"v3\"}", downlink.get("in").asText());
+    List<Object> twin = cluster.twinEvents(new DeviceKey(key.org(), "thermostat", "SN-8"));
+    assertFalse(
+        twin.stream().anyMatch(DeviceTwin.AttributesDelivered.class::isInstance),
+        "the change stays pending");
+  }
+
+  @Test
   void refusesAttributesThatAreNotAnObjectOrOfAnUnknownDevice() {
     registerDevice(key, "thermostat", "SN-6");
     String path = "/api/v0002/device/types/thermostat/devices/SN-6/attributes";

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -248,13 +249,13 @@ public final class HttpIntegrations {
         .decode(converter, body, metadata)
         .handle(
             (uplinks, failure) -> {
-              String in = new String(body, StandardCharsets.UTF_8);
+              Supplier<String> in = () -> new String(body, StandardCharsets.UTF_8);
               if (failure != null) {
                 Throwable cause = Converters.cause(failure);
-                debug.record("uplink", in, null, cause.getMessage());
+                debug.record("uplink", in, () -> null, cause.getMessage());
                 return CompletableFuture.<UplinkResult>completedFuture(failed(cause));
               }
-              debug.record("uplink", in, decodedJson(uplinks), null);
+              debug.record("uplink", in, () -> decodedJson(uplinks), null);
               return recordAndAnswer(settings, uplinks, debug);
             })
         .thenComposeAsync(Function.identity(), SAME_THREAD);
@@ -325,7 +326,7 @@ public final class HttpIntegrations {
     try {
       converter = converters.downlink(settings.downlinkScript());
     } catch (ConverterException e) {
-      debug.record("downlink", null, null, e.getMessage());
+      debug.record("downlink", () -> null, () -> null, e.getMessage());
       return CompletableFuture.completedFuture(null);
     }
     Map<String, String> metadata = new LinkedHashMap<>();
@@ -349,10 +350,10 @@ public final class HttpIntegrations {
               if (failure != null) {
                 // The uplink is recorded; the change stays pending for the next one.
                 debug.record(
-                    "downlink", msg.toString(), null, Converters.cause(failure).getMessage());
+                    "downlink", msg::toString, () -> null, Converters.cause(failure).getMessage());
                 return CompletableFuture.<EncodedDownlink>completedFuture(null);
               }
-              debug.record("downlink", msg.toString(), encodedJson(encoded), null);
+              debug.record("downlink", msg::toString, () -> encodedJson(encoded), null);
               return confirm(device, waiting).thenApply(confirmed -> encoded);
             })
         .thenComposeAsync(Function.identity(), SAME_THREAD);
@@ -497,13 +498,18 @@ public final class HttpIntegrations {
       this.on = on;
     }
 
-    void record(String converter, String in, String out, String error) {
+    /** In and out are built only when debug is on: they copy the whole message. */
+    void record(String converter, Supplier<String> in, Supplier<String> out, String error) {
       if (on) {
         integration(routingKey)
             .tell(
                 new Integration.RecordDebug(
                     new Integration.DebugEvent(
-                        converter, Timestamps.now(), capped(in), capped(out), capped(error))));
+                        converter,
+                        Timestamps.now(),
+                        capped(in.get()),
+                        capped(out.get()),
+                        capped(error))));
       }
     }
 
