@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the command-line MQTT clients that MqttCommandLineIT drives, when they are missing:
+# Installs the command-line MQTT clients that MqttCommandLineIT drives, and the broker that
+# MqttBridgeIT bridges from, when they are missing:
 #   - mosquitto_pub and mosquitto_sub (Debian package mosquitto-clients), with apt-get as root
 #     (or password-less sudo);
+#   - the mosquitto broker and mosquitto_passwd (Debian package mosquitto);
 #   - MQTT.js (npm package mqtt@5) into $ENTWINE_MQTT_JS_DIR (default ~/.cache/entwine/mqtt-js),
 #     with Node.js and npm from Debian when those are missing too.
 # Called by .ci/run before Maven, and by the IT itself when a tool is missing. Exits non-zero when
@@ -40,6 +42,14 @@ if ! command -v mosquitto_sub >/dev/null 2>&1 || ! command -v mosquitto_pub >/de
   apt_install mosquitto-clients || missing=1
 fi
 
+has_broker() {
+  command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]
+}
+if ! has_broker || ! command -v mosquitto_passwd >/dev/null 2>&1; then
+  echo "install-mqtt-clients: installing mosquitto (the broker)"
+  apt_install mosquitto || missing=1
+fi
+
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "install-mqtt-clients: installing nodejs and npm"
   apt_install nodejs npm || missing=1
@@ -55,7 +65,8 @@ if [ ! -f "$JS_DIR/node_modules/mqtt/package.json" ]; then
   fi
 fi
 
-for tool in mosquitto_sub mosquitto_pub node; do
+has_broker || { echo "install-mqtt-clients: the mosquitto broker is missing" >&2; missing=1; }
+for tool in mosquitto_sub mosquitto_pub mosquitto_passwd node; do
   command -v "$tool" >/dev/null 2>&1 || { echo "install-mqtt-clients: $tool is missing" >&2; missing=1; }
 done
 [ -f "$JS_DIR/node_modules/mqtt/package.json" ] || { echo "install-mqtt-clients: MQTT.js is missing in $JS_DIR" >&2; missing=1; }

@@ -15,6 +15,7 @@ import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianProjection;
 import io.entwine.historian.HistorianQueries;
 import io.entwine.http.AdminRoutes;
+import io.entwine.http.AttributeRoutes;
 import io.entwine.http.Authentication;
 import io.entwine.http.CommandRoutes;
 import io.entwine.http.DeviceCredentialRoutes;
@@ -27,10 +28,19 @@ import io.entwine.http.HonoRoutes;
 import io.entwine.http.HttpServer;
 import io.entwine.http.HttpSettings;
 import io.entwine.http.HttpsSettings;
+import io.entwine.http.IntegrationRoutes;
+import io.entwine.http.MqttBridgeRoutes;
 import io.entwine.http.ProjectionRoutes;
 import io.entwine.http.TencentRoutes;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.integration.HttpIntegrations;
+import io.entwine.integration.Integration;
+import io.entwine.integration.IntegrationDirectory;
+import io.entwine.integration.UplinkRecorder;
+import io.entwine.integration.mqtt.MqttBridgeSettings;
+import io.entwine.integration.mqtt.MqttBridges;
+import io.entwine.integration.script.Converters;
 import io.entwine.mqtt.GatewayTwinAccess;
 import io.entwine.mqtt.MqttIngress;
 import io.entwine.mqtt.MqttSettings;
@@ -114,6 +124,8 @@ public final class EntwineNode implements AutoCloseable {
     AuthIdIndex.init(system);
     DeviceIdIndex.init(system);
     TrustedCaIndex.init(system);
+    Integration.init(system);
+    IntegrationDirectory.init(system);
 
     CassandraSession session =
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
@@ -132,6 +144,10 @@ public final class EntwineNode implements AutoCloseable {
         new TwinGateway(
             system, credentials.verifiedSecrets(), config.getDuration("entwine.ask-timeout"));
     Authentication authentication = new Authentication(gateway, httpSettings);
+    MqttBridges.init(system, new UplinkRecorder(gateway));
+    MqttBridges bridges =
+        new MqttBridges(
+            system, credentials.secretBox(), MqttBridgeSettings.from(config), gateway.askTimeout());
     OrganizationPolicies policies =
         new OrganizationPolicies(system, gateway, OrganizationPolicies.cacheTtl(system));
     CompletableFuture<Boolean> httpBound = new CompletableFuture<>();
@@ -147,11 +163,17 @@ public final class EntwineNode implements AutoCloseable {
             new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
+            new MqttBridgeRoutes(bridges, authentication).route(),
             // before the management routes, which authenticate everything under /api/v0001
             new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
                 .route(),
-            new DeviceManagementRoutes(
-                    gateway, credentials.verifiedSecrets(), registry, authentication)
+            new DeviceManagementRoutes(gateway, registry, authentication).route(),
+            new AttributeRoutes(gateway, authentication, httpSettings).route(),
+            new IntegrationRoutes(
+                    new HttpIntegrations(
+                        system, gateway, Converters.get(system), credentials.secretBox(), policies),
+                    authentication,
+                    httpSettings)
                 .route(),
             new DeviceEventRoutes(gateway, authentication, httpSettings).route(),
             new DeviceCredentialRoutes(

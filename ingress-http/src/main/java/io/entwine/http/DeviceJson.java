@@ -6,7 +6,10 @@ import io.entwine.registry.DeviceTypeCount;
 import io.entwine.registry.RegisteredDevice;
 import java.time.Instant;
 
-/** The device bodies of IBM's v0001 API, field for field as in the seed. */
+/**
+ * The device bodies of IBM's v0001 API, field for field as in the seed; {@code attributes} (the
+ * shared attributes of the ThingsBoard integration) is an Entwine addition, absent when empty.
+ */
 final class DeviceJson {
   private DeviceJson() {}
 
@@ -21,7 +24,8 @@ final class DeviceJson {
       JsonNode metadata,
       Boolean enabled,
       String password,
-      Registration registration) {}
+      Registration registration,
+      JsonNode attributes) {}
 
   record DeviceType(String deviceType, long count) {}
 
@@ -42,7 +46,8 @@ final class DeviceJson {
         info.enabled() ? null : Boolean.FALSE,
         password,
         new Registration(
-            new Auth(info.registeredBy(), info.registeredByType()), info.registeredAt()));
+            new Auth(info.registeredBy(), info.registeredByType()), info.registeredAt()),
+        absentIfNull(info.attributes()));
   }
 
   static Device of(RegisteredDevice device) {
@@ -54,10 +59,13 @@ final class DeviceJson {
         device.enabled() ? null : Boolean.FALSE,
         null,
         new Registration(
-            new Auth(device.registeredBy(), device.registeredByType()), device.registeredAt()));
+            new Auth(device.registeredBy(), device.registeredByType()), device.registeredAt()),
+        null);
   }
 
-  /** A JSON null arrives for absent metadata once a reply has crossed the network. */
+  /**
+   * A JSON null arrives for absent metadata (or attributes) once a reply has crossed the network.
+   */
   private static JsonNode absentIfNull(JsonNode metadata) {
     return metadata == null || metadata.isNull() ? null : metadata;
   }

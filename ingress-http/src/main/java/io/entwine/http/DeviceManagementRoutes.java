@@ -7,7 +7,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.credentials.Tokens;
-import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.http.Authentication.ApiKeyPrincipal;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
@@ -35,17 +34,12 @@ public final class DeviceManagementRoutes extends ApiDirectives {
   private static final int MAX_TOKEN_LENGTH = 128;
 
   private final TwinGateway gateway;
-  private final VerifiedSecrets secrets;
   private final RegistryRepository registry;
   private final Authentication authentication;
 
   public DeviceManagementRoutes(
-      TwinGateway gateway,
-      VerifiedSecrets secrets,
-      RegistryRepository registry,
-      Authentication authentication) {
+      TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
     this.gateway = gateway;
-    this.secrets = secrets;
     this.registry = registry;
     this.authentication = authentication;
   }
@@ -199,24 +193,13 @@ public final class DeviceManagementRoutes extends ApiDirectives {
     String token = requestedToken != null ? requestedToken : Tokens.secret();
     JsonNode metadata = body.get("metadata");
     DeviceKey device = new DeviceKey(principal.org(), type, id);
-    // Indexed first, so a bare Hono device id resolves as soon as the registration is answered; a
-    // registration that fails after this leaves an entry the resolver ignores.
     return completeReply(
-        gateway
-            .indexDeviceId(device)
-            .thenCompose(indexed -> secrets.hash(token))
-            .thenCompose(
-                secretHash ->
-                    gateway.ask(
-                        gateway.twin(device),
-                        replyTo ->
-                            new DeviceTwin.Register(
-                                secretHash,
-                                metadata == null || metadata.isNull() ? null : metadata,
-                                principal.key(),
-                                REGISTERED_BY_TYPE,
-                                Timestamps.now(),
-                                replyTo))),
+        gateway.registerDevice(
+            device,
+            token,
+            metadata == null || metadata.isNull() ? null : metadata,
+            principal.key(),
+            REGISTERED_BY_TYPE),
         info ->
             json(StatusCodes.CREATED, DeviceJson.withPassword((Reply.DeviceInfo) info, token))
                 .addHeader(Location.create("/api/v0001/devices/" + type + "/" + id)));

@@ -9,6 +9,8 @@ import io.entwine.credentials.Credentials;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.integration.HttpIntegrations;
+import io.entwine.integration.script.Converters;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
@@ -62,7 +64,17 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
     return new EntwineRoutes(
             new HealthRoutes(List.of()).route(),
             new AdminRoutes(gateway, cluster.secrets(), authentication, policies).route(),
-            new DeviceManagementRoutes(gateway, cluster.secrets(), registry, authentication)
+            new DeviceManagementRoutes(gateway, registry, authentication).route(),
+            new AttributeRoutes(gateway, authentication, SETTINGS).route(),
+            new IntegrationRoutes(
+                    new HttpIntegrations(
+                        cluster.system(),
+                        gateway,
+                        Converters.get(cluster.system()),
+                        Credentials.get(cluster.system()).secretBox(),
+                        policies),
+                    authentication,
+                    SETTINGS)
                 .route(),
             new DeviceEventRoutes(gateway, authentication, SETTINGS).route(),
             new DeviceCredentialRoutes(

@@ -6,6 +6,8 @@ import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.integration.Integration;
+import io.entwine.integration.IntegrationDirectory;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
@@ -71,6 +73,8 @@ final class TestCluster implements AutoCloseable {
     AuthIdIndex.init(testKit.system());
     DeviceIdIndex.init(testKit.system());
     TrustedCaIndex.init(testKit.system());
+    Integration.init(testKit.system());
+    IntegrationDirectory.init(testKit.system());
     return new TestCluster(testKit);
   }
 

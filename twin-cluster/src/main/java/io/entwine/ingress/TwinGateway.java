@@ -1,5 +1,6 @@
 package io.entwine.ingress;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
@@ -305,6 +306,35 @@ public final class TwinGateway {
                       + String.join(", ", registered.stream().map(DeviceKey::type).toList())
                       + "); it cannot be addressed by id alone");
             });
+  }
+
+  /**
+   * Registers {@code device} with {@code token} (slow-hashed off the actor): {@link
+   * Reply.DeviceInfo}, or ALREADY_EXISTS. The id is indexed first, so a bare Hono device id
+   * resolves as soon as the registration is answered; a registration that fails after this leaves
+   * an entry the resolver ignores.
+   */
+  public CompletionStage<Reply> registerDevice(
+      DeviceKey device,
+      String token,
+      JsonNode metadata,
+      String registeredBy,
+      String registeredByType) {
+    return indexDeviceId(device)
+        .thenComposeAsync(indexed -> secrets.hash(token), sameThread)
+        .thenComposeAsync(
+            secretHash ->
+                ask(
+                    twin(device),
+                    replyTo ->
+                        new DeviceTwin.Register(
+                            secretHash,
+                            metadata,
+                            registeredBy,
+                            registeredByType,
+                            Timestamps.now(),
+                            replyTo)),
+            sameThread);
   }
 
   public CompletionStage<Reply> indexDeviceId(DeviceKey device) {

@@ -41,8 +41,39 @@ public sealed interface Reply extends CborSerializable {
       String registeredBy,
       String registeredByType,
       Instant registeredAt,
-      long eventCount)
-      implements Reply {}
+      long eventCount,
+      JsonNode attributes)
+      implements Reply {
+
+    public DeviceInfo {
+      // null (no shared attributes) comes back from the wire as a JSON null
+      attributes = attributes == null || attributes.isNull() ? null : attributes;
+    }
+
+    /** A device without shared attributes. */
+    public DeviceInfo(
+        String org,
+        String type,
+        String id,
+        JsonNode metadata,
+        boolean enabled,
+        String registeredBy,
+        String registeredByType,
+        Instant registeredAt,
+        long eventCount) {
+      this(
+          org,
+          type,
+          id,
+          metadata,
+          enabled,
+          registeredBy,
+          registeredByType,
+          registeredAt,
+          eventCount,
+          null);
+    }
+  }
 
   record LastEvent(String eventId, String format, byte[] payload, Instant timestamp) {}
 
@@ -90,6 +121,23 @@ public sealed interface Reply extends CborSerializable {
 
   /** {@code waitingRequests}: requests (Hono hono-ttd) waiting at the twin for a command now. */
   record CommandList(List<CommandInfo> commands, int waitingRequests) implements Reply {}
+
+  // ---- shared attributes and integration downlinks ----
+
+  /** A device's shared attributes, merged; {@code version} counts the changes. */
+  record Attributes(JsonNode values, long version) implements Reply {}
+
+  /**
+   * What waits for an integration device, one thing at a time: its undelivered attribute changes
+   * ({@code attributes}, up to {@code attributesVersion}), else its next waiting {@code command};
+   * both null when nothing waits.
+   */
+  record Downlink(JsonNode attributes, long attributesVersion, CommandToDeliver command)
+      implements Reply {
+    public Downlink {
+      attributes = attributes == null || attributes.isNull() ? null : attributes;
+    }
+  }
 
   // ---- credentials and indexes ----
 

@@ -1,6 +1,7 @@
 package io.entwine.twin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
@@ -352,9 +353,30 @@ public final class DeviceTwin
   public record SetGateways(List<DeviceKey> via, Instant at, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /**
+   * Merges {@code attributes} into the device's shared attributes (a null value removes one); the
+   * change waits as a downlink for integration devices. Answers {@link Reply.Attributes}.
+   */
+  public record SetAttributes(ObjectNode attributes, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** {@link Reply.Attributes}. */
+  public record GetAttributes(ActorRef<Reply> replyTo) implements Command {}
+
+  /** {@link Reply.Downlink}: what an integration hands the device in its next response. */
+  public record TakeDownlink(ActorRef<Reply> replyTo) implements Command {}
+
+  /** The attribute changes up to {@code version} were handed to the device. */
+  public record ConfirmAttributesDelivered(long version, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
   // ---- events ----
 
   public sealed interface Event extends CborSerializable {}
+
+  public record AttributesUpdated(ObjectNode change, Instant at) implements Event {}
+
+  public record AttributesDelivered(long version, Instant at) implements Event {}
 
   public record DeviceRegistered(
       String org,
@@ -437,7 +459,8 @@ public final class DeviceTwin
       DeviceCredentials credentials,
       List<DeviceKey> via,
       Map<String, Instant> nonces,
-      List<DeviceKey> actsFor)
+      List<DeviceKey> actsFor,
+      SharedAttributes attributes)
       implements CborSerializable {
 
     public static final State EMPTY =
@@ -449,7 +472,8 @@ public final class DeviceTwin
             DeviceCredentials.NONE,
             List.of(),
             Map.of(),
-            List.of());
+            List.of(),
+            SharedAttributes.NONE);
 
     public State {
       commands = commands == null ? CommandQueue.EMPTY : commands;
@@ -457,6 +481,7 @@ public final class DeviceTwin
       via = via == null ? List.of() : via;
       nonces = nonces == null ? Map.of() : nonces;
       actsFor = actsFor == null ? List.of() : actsFor;
+      attributes = attributes == null ? SharedAttributes.NONE : attributes;
     }
 
     public State(
@@ -464,7 +489,7 @@ public final class DeviceTwin
         Map<String, Reply.LastEvent> lastEvents,
         long eventCount,
         CommandQueue commands) {
-      this(registration, lastEvents, eventCount, commands, null, null, null, null);
+      this(registration, lastEvents, eventCount, commands, null, null, null, null, null);
     }
 
     public boolean isRegistered() {
@@ -473,17 +498,41 @@ public final class DeviceTwin
 
     State withRegistration(Registration newRegistration) {
       return new State(
-          newRegistration, lastEvents, eventCount, commands, credentials, via, nonces, actsFor);
+          newRegistration,
+          lastEvents,
+          eventCount,
+          commands,
+          credentials,
+          via,
+          nonces,
+          actsFor,
+          attributes);
     }
 
     State withCommands(CommandQueue newCommands) {
       return new State(
-          registration, lastEvents, eventCount, newCommands, credentials, via, nonces, actsFor);
+          registration,
+          lastEvents,
+          eventCount,
+          newCommands,
+          credentials,
+          via,
+          nonces,
+          actsFor,
+          attributes);
     }
 
     State withCredentials(DeviceCredentials newCredentials) {
       return new State(
-          registration, lastEvents, eventCount, commands, newCredentials, via, nonces, actsFor);
+          registration,
+          lastEvents,
+          eventCount,
+          commands,
+          newCredentials,
+          via,
+          nonces,
+          actsFor,
+          attributes);
     }
 
     State withVia(List<DeviceKey> newVia) {
@@ -495,7 +544,8 @@ public final class DeviceTwin
           credentials,
           List.copyOf(newVia),
           nonces,
-          actsFor);
+          actsFor,
+          attributes);
     }
 
     /** Remembers a nonce until it expires, forgetting those expired at {@code now}. */
@@ -516,7 +566,8 @@ public final class DeviceTwin
           credentials,
           via,
           Map.copyOf(kept),
-          actsFor);
+          actsFor,
+          attributes);
     }
 
     boolean nonceSeen(String nonce, Instant now) {
@@ -544,7 +595,8 @@ public final class DeviceTwin
           credentials,
           via,
           nonces,
-          actsFor);
+          actsFor,
+          attributes);
     }
 
     State withActingFor(DeviceKey device, boolean acting) {
@@ -561,7 +613,21 @@ public final class DeviceTwin
           credentials,
           via,
           nonces,
-          List.copyOf(updated));
+          List.copyOf(updated),
+          attributes);
+    }
+
+    State withAttributes(SharedAttributes newAttributes) {
+      return new State(
+          registration,
+          lastEvents,
+          eventCount,
+          commands,
+          credentials,
+          via,
+          nonces,
+          actsFor,
+          newAttributes);
     }
   }
 
@@ -722,6 +788,14 @@ public final class DeviceTwin
       return credentials.onActFor(state, actFor);
     } else if (command instanceof OfferWaitingTo offer) {
       return commands.onOfferWaitingTo(state, offer);
+    } else if (command instanceof SetAttributes set) {
+      return onSetAttributes(state, set);
+    } else if (command instanceof GetAttributes get) {
+      return Effect().reply(get.replyTo(), attributesOrNotFound(state));
+    } else if (command instanceof TakeDownlink take) {
+      return onTakeDownlink(state, take);
+    } else if (command instanceof ConfirmAttributesDelivered confirm) {
+      return onConfirmAttributesDelivered(state, confirm);
     }
     throw new IllegalArgumentException("Unknown command " + command.getClass());
   }
@@ -947,6 +1021,68 @@ public final class DeviceTwin
     return Effect().reply(command.replyTo(), new Reply.LastEvents(List.of(last)));
   }
 
+  // ---- shared attributes and integration downlinks ----
+
+  private ReplyEffect<Event, State> onSetAttributes(State state, SetAttributes command) {
+    if (!state.isRegistered()) {
+      return Effect().reply(command.replyTo(), notFound());
+    }
+    if (state.attributes().sizeAfter(command.attributes()) > SharedAttributes.MAX_ATTRIBUTES) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              new Reply.Rejected(
+                  Rejection.LIMIT_EXCEEDED,
+                  "A device has at most " + SharedAttributes.MAX_ATTRIBUTES + " attributes"));
+    }
+    return Effect()
+        .persist(new AttributesUpdated(command.attributes(), command.at()))
+        .thenReply(command.replyTo(), DeviceTwin::attributes);
+  }
+
+  private Reply attributesOrNotFound(State state) {
+    return state.isRegistered() ? attributes(state) : notFound();
+  }
+
+  private static Reply.Attributes attributes(State state) {
+    return new Reply.Attributes(state.attributes().values(), state.attributes().version());
+  }
+
+  private ReplyEffect<Event, State> onTakeDownlink(State state, TakeDownlink command) {
+    if (!state.isRegistered()) {
+      return Effect().reply(command.replyTo(), notFound());
+    }
+    SharedAttributes attributes = state.attributes();
+    if (!attributes.pending().isEmpty()) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              new Reply.Downlink(attributes.pending(), attributes.version(), null));
+    }
+    Reply.CommandToDeliver next =
+        state
+            .commands()
+            .nextDeliverable(Instant.now())
+            .map(
+                c ->
+                    new Reply.CommandToDeliver(
+                        device, c.commandId(), c.command(), c.format(), c.payload()))
+            .orElse(null);
+    return Effect().reply(command.replyTo(), new Reply.Downlink(null, attributes.version(), next));
+  }
+
+  private ReplyEffect<Event, State> onConfirmAttributesDelivered(
+      State state, ConfirmAttributesDelivered command) {
+    if (state.attributes().pending().isEmpty()
+        || command.version() != state.attributes().version()) {
+      // Delivered already, or changed since: what is pending now goes out with the next uplink.
+      return Effect().reply(command.replyTo(), new Reply.Done());
+    }
+    return Effect()
+        .persist(new AttributesDelivered(command.version(), command.at()))
+        .thenReply(command.replyTo(), after -> new Reply.Done());
+  }
+
   /** A JSON null (which is also what a null JsonNode becomes on the wire) means "not given". */
   private static JsonNode absentIfNull(JsonNode node) {
     return node == null || node.isNull() ? null : node;
@@ -967,7 +1103,8 @@ public final class DeviceTwin
         registration.registeredBy(),
         registration.registeredByType(),
         registration.registeredAt(),
-        state.eventCount());
+        state.eventCount(),
+        state.attributes().values().isEmpty() ? null : state.attributes().values());
   }
 
   private Reply.Rejected notFound() {
@@ -1061,6 +1198,10 @@ public final class DeviceTwin
       return state.withVia(set.via());
     } else if (event instanceof ActingForChanged changed) {
       return state.withActingFor(changed.device(), changed.acting());
+    } else if (event instanceof AttributesUpdated updated) {
+      return state.withAttributes(state.attributes().with(updated.change()));
+    } else if (event instanceof AttributesDelivered delivered) {
+      return state.withAttributes(state.attributes().deliveredUpTo(delivered.version()));
     } else if (event instanceof DeviceDeleted) {
       return State.EMPTY;
     }

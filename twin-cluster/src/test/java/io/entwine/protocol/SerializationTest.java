@@ -18,6 +18,7 @@ import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.CommandQueue;
 import io.entwine.twin.DeviceCredentials;
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.SharedAttributes;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.time.Instant;
@@ -141,6 +142,12 @@ class SerializationTest {
         new DeviceTwin.GatewaysSet(List.of(GATEWAY), AT),
         new DeviceTwin.NonceUsed("n-1", AT, AT.plusSeconds(300)),
         new DeviceTwin.ActingForChanged(new DeviceKey("org", "type", "id"), false, AT),
+        new DeviceTwin.SetAttributes(attributes(), AT, replyTo),
+        new DeviceTwin.GetAttributes(replyTo),
+        new DeviceTwin.TakeDownlink(replyTo),
+        new DeviceTwin.ConfirmAttributesDelivered(3, AT, replyTo),
+        new DeviceTwin.AttributesUpdated(attributes(), AT),
+        new DeviceTwin.AttributesDelivered(3, AT),
         // live feed
         new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT),
         new LiveMessage.DeviceCommand("org", "type", "id", "c-1", "reboot", "json", PAYLOAD),
@@ -181,7 +188,8 @@ class SerializationTest {
                     new DeviceCredentials.Credential("psk", null, null, "aes-gcm$a$b", AT))),
             List.of(GATEWAY),
             Map.of("n-1", AT),
-            List.of(new DeviceKey("org", "type", "id"))),
+            List.of(new DeviceKey("org", "type", "id")),
+            new SharedAttributes(attributes(), attributes(), 3)),
         // Organization commands
         new Organization.Create("My Org", AT, replyTo),
         new Organization.Get(replyTo),
@@ -244,6 +252,12 @@ class SerializationTest {
         new Reply.CommandAccepted("c-1"),
         new Reply.NeedsVerification("pbkdf2-sha256$1$salt$hash"),
         new Reply.DeviceInfo("org", "type", "id", metadata, true, "a-org-key", "app", AT, 7),
+        new Reply.DeviceInfo(
+            "org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, attributes()),
+        new Reply.Attributes(attributes(), 3),
+        new Reply.Downlink(attributes(), 3, null),
+        new Reply.Downlink(
+            null, 3, new Reply.CommandToDeliver(GATEWAY, "c-1", "set", "json", PAYLOAD)),
         new Reply.LastEvents(List.of(lastEvent)),
         new Reply.LastEvents(List.of()),
         new Reply.OrganizationInfo("org", "My Org", AT, AT.plusSeconds(1)),
@@ -267,6 +281,13 @@ class SerializationTest {
         new Reply.DeviceFound(GATEWAY),
         new Reply.DeviceTypes(List.of("a", "b")),
         Reply.OrganizationSettings.DEFAULT);
+  }
+
+  private static ObjectNode attributes() {
+    ObjectNode attributes = JsonNodeFactory.instance.objectNode();
+    attributes.put("firmware", "01052020.v1.1");
+    attributes.putNull("removed");
+    return attributes;
   }
 
   @Test

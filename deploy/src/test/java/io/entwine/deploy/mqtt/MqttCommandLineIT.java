@@ -3,6 +3,7 @@ package io.entwine.deploy.mqtt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.entwine.deploy.testing.CommandLineTools;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.Test;
  */
 class MqttCommandLineIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static final Path INSTALL_SCRIPT = script("install-mqtt-clients.sh");
-  private static final Path MQTT_JS_SCRIPT = script("mqttjs-roundtrip.cjs");
+  private static final Path INSTALL_SCRIPT = CommandLineTools.script("install-mqtt-clients.sh");
+  private static final Path MQTT_JS_SCRIPT = CommandLineTools.script("mqttjs-roundtrip.cjs");
   private static final Path MQTT_JS_DIR =
       Path.of(
           System.getenv()
@@ -279,7 +280,7 @@ class MqttCommandLineIT {
   private static String missingTools() {
     List<String> missing = new ArrayList<>();
     for (String tool : List.of("mosquitto_sub", "mosquitto_pub", "node")) {
-      if (!runs(tool)) {
+      if (!CommandLineTools.runs(tool)) {
         missing.add(tool);
       }
     }
@@ -287,28 +288,5 @@ class MqttCommandLineIT {
       missing.add("MQTT.js (npm mqtt@5 in " + MQTT_JS_DIR + ")");
     }
     return String.join(", ", missing);
-  }
-
-  private static boolean runs(String tool) {
-    try {
-      Process process = new ProcessBuilder(tool, "--help").redirectErrorStream(true).start();
-      process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-      return true;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static Path script(String name) {
-    Path inModule = Path.of("src", "test", "scripts", name);
-    return Files.exists(inModule)
-        ? inModule.toAbsolutePath()
-        : Path.of("deploy").resolve(inModule).toAbsolutePath();
   }
 }

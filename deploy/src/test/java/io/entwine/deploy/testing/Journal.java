@@ -23,6 +23,11 @@ public final class Journal {
 
   /** All serialized events of the device's twin, concatenated (Latin-1 keeps every byte). */
   public static String serializedEvents(CqlSession session, String keyspace, Device device) {
+    return serializedEvents(session, keyspace, persistenceId(device));
+  }
+
+  /** All serialized events of one persistent entity, concatenated (Latin-1 keeps every byte). */
+  public static String serializedEvents(CqlSession session, String keyspace, String persistenceId) {
     StringBuilder all = new StringBuilder();
     for (long partition = 0; ; partition++) {
       var rows =
@@ -31,7 +36,7 @@ public final class Journal {
                   "SELECT event FROM "
                       + keyspace
                       + ".messages WHERE persistence_id = ? AND partition_nr = ?",
-                  persistenceId(device),
+                  persistenceId,
                   partition)
               .all();
       if (rows.isEmpty()) {

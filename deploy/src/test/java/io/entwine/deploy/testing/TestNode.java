@@ -116,9 +116,14 @@ public final class TestNode implements AutoCloseable {
                         .formatted(keyspace, cassandra.nativePort(), ADMIN_TOKEN))));
   }
 
-  /** The node's actor system, for tests that drive Pekko tools (e.g. projection management). */
+  /** The node's actor system, for tests that look inside (sharding, projection management). */
   public org.apache.pekko.actor.typed.ActorSystem<Void> system() {
     return node.system();
+  }
+
+  /** The keyspace of the node's journal and read models. */
+  public String keyspace() {
+    return keyspace;
   }
 
   public String baseUrl() {

@@ -1,0 +1,165 @@
+package io.entwine.integration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.entwine.credentials.Credentials;
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.TwinGateway;
+import io.entwine.integration.script.DecodedUplink;
+import io.entwine.integration.script.UplinkConverter;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import io.entwine.registry.DeviceIdIndex;
+import io.entwine.twin.DeviceTwin;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The recorder against a single-node cluster with sharded twins and the in-memory journal. */
+class UplinkRecorderTest {
+  private static final String ORG = "recorg";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final Config CONFIG =
+      ConfigFactory.parseString(
+              """
+              pekko.actor.provider = cluster
+              pekko.remote.artery.canonical.hostname = 127.0.0.1
+              pekko.remote.artery.canonical.port = 0
+              pekko.actor.serialize-messages = on
+              entwine.credentials.pbkdf2-iterations = 1000
+              """)
+          .withFallback(PersistenceTestKitPlugin.getInstance().config())
+          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
+          .withFallback(ConfigFactory.load());
+
+  private static ActorTestKit testKit;
+  private static TwinGateway gateway;
+  private static UplinkRecorder recorder;
+
+  @BeforeAll
+  static void startCluster() {
+    testKit = ActorTestKit.create("UplinkRecorderTest", CONFIG);
+    Cluster cluster = Cluster.get(testKit.system());
+    TestProbe<SelfUp> up = testKit.createTestProbe();
+    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
+    DeviceTwin.init(testKit.system());
+    DeviceIdIndex.init(testKit.system());
+    gateway =
+        new TwinGateway(
+            testKit.system(),
+            Credentials.get(testKit.system()).verifiedSecrets(),
+            Duration.ofSeconds(10));
+    recorder = new UplinkRecorder(gateway);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    testKit.shutdownTestKit();
+  }
+
+  private static List<DecodedUplink> decode(String script, String payload) throws Exception {
+    return UplinkConverter.compile(script)
+        .decode(payload.getBytes(StandardCharsets.UTF_8), Map.of());
+  }
+
+  private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private static List<Reply.LastEvent> lastEvents(DeviceKey device) throws Exception {
+    Reply reply =
+        await(gateway.ask(gateway.twin(device), r -> new DeviceTwin.GetLastEvents(null, r)));
+    return assertInstanceOf(Reply.LastEvents.class, reply).events();
+  }
+
+  @Test
+  void createsMissingDevicesAndRecordsTelemetryAsIotfEvents() throws Exception {
+    List<DecodedUplink> uplinks =
+        decode(
+            "return [{deviceName: 'sn-1', deviceType: 'thermo', telemetry: {ts: 1700000000000,"
+                + " values: {temperature: 33}}, attributes: {model: 'test'}}];",
+            "{}");
+
+    UplinkRecorder.Outcome outcome = await(recorder.record(ORG, uplinks, true, "http-test"));
+
+    DeviceKey device = new DeviceKey(ORG, "thermo", "sn-1");
+    assertEquals(List.of(device), outcome.recorded());
+    assertEquals(List.of(device), outcome.created());
+    assertTrue(outcome.allRecorded());
+    Reply info = await(gateway.ask(gateway.twin(device), DeviceTwin.Get::new));
+    assertEquals("http-test", assertInstanceOf(Reply.DeviceInfo.class, info).registeredBy());
+    List<Reply.LastEvent> events = lastEvents(device);
+    assertEquals(
+        List.of("attributes", "telemetry"), events.stream().map(Reply.LastEvent::eventId).toList());
+    Reply.LastEvent telemetry = events.get(1);
+    assertEquals("json", telemetry.format());
+    assertEquals(JSON.readTree("{\"d\":{\"temperature\":33}}"), JSON.readTree(telemetry.payload()));
+    assertEquals(Instant.ofEpochMilli(1700000000000L), telemetry.timestamp());
+    assertEquals(
+        JSON.readTree("{\"d\":{\"model\":\"test\"}}"), JSON.readTree(events.get(0).payload()));
+  }
+
+  @Test
+  void refusesUnknownDevicesWhenCreationIsOff() throws Exception {
+    List<DecodedUplink> uplinks = decode("return {deviceName: 'ghost', telemetry: {t: 1}};", "{}");
+
+    UplinkRecorder.Outcome outcome = await(recorder.record(ORG, uplinks, false, "strict"));
+
+    assertEquals(List.of(), outcome.recorded());
+    assertEquals(1, outcome.refused().size());
+    assertEquals(Rejection.NOT_FOUND, outcome.refused().get(0).reason());
+    assertTrue(outcome.refused().get(0).message().contains("allowCreateDevices"));
+    Reply info =
+        await(
+            gateway.ask(gateway.twin(new DeviceKey(ORG, "default", "ghost")), DeviceTwin.Get::new));
+    assertInstanceOf(Reply.Rejected.class, info);
+  }
+
+  @Test
+  void recordsEverySampleOfAKnownDeviceInOrder() throws Exception {
+    DeviceKey device = new DeviceKey(ORG, "meter", "m-1");
+    await(
+        recorder.record(
+            ORG, decode("return {deviceName: 'm-1', deviceType: 'meter'};", "{}"), true, "x"));
+
+    UplinkRecorder.Outcome outcome =
+        await(
+            recorder.record(
+                ORG,
+                decode(
+                    "return {deviceName: 'm-1', deviceType: 'meter', telemetry: [{ts: 1000,"
+                        + " values: {kwh: 1}}, {ts: 2000, values: {kwh: 2}}]};",
+                    "{}"),
+                false,
+                "x"));
+
+    assertEquals(List.of(device), outcome.recorded());
+    assertEquals(List.of(), outcome.created());
+    Reply info = await(gateway.ask(gateway.twin(device), DeviceTwin.Get::new));
+    assertEquals(2, assertInstanceOf(Reply.DeviceInfo.class, info).eventCount());
+    Reply.LastEvent last = lastEvents(device).get(0);
+    assertEquals(Instant.ofEpochMilli(2000), last.timestamp());
+  }
+}

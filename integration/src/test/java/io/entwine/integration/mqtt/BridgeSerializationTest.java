@@ -1,0 +1,73 @@
+package io.entwine.integration.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Bridge commands, events, states and replies go to the journal or the network as jackson-cbor. */
+class BridgeSerializationTest {
+  private static final Instant AT = Instant.parse("2026-11-23T10:00:00.123Z");
+  private static final BridgeConfig CONFIG =
+      new BridgeConfig(
+          "org1",
+          "6f1c1f1e-0000-4000-8000-000000000001",
+          "tcp://broker:1883",
+          "user",
+          "aes-gcm$iv$sealed",
+          "entwine-1",
+          List.of(new BridgeConfig.Topic("a/+/b", 1), new BridgeConfig.Topic("c/#", 0)),
+          "return {deviceName: 'x'};",
+          true);
+
+  private static ActorTestKit testKit;
+  private static ActorRef<BridgeReply> replyTo;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("BridgeSerializationTest");
+    replyTo = testKit.<BridgeReply>createTestProbe().ref();
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void everyPersistentAndRemoteTypeRoundTrips() {
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    BridgeStatus status =
+        new BridgeStatus(
+            true, AT, 2, 10, 9, 1, new BridgeStatus.LastError(AT, "Connection lost"), AT);
+    List<Object> samples =
+        List.of(
+            new MqttBridge.Create(CONFIG, AT, replyTo),
+            new MqttBridge.Get(replyTo),
+            new MqttBridge.GetStatus(replyTo),
+            new MqttBridge.Delete(AT, replyTo),
+            new MqttBridge.BridgeCreated(CONFIG, AT),
+            new MqttBridge.BridgeDeleted(AT),
+            new MqttBridge.State(CONFIG, AT, false),
+            new MqttBridgeDirectory.Add("id-1", 20, replyTo),
+            new MqttBridgeDirectory.Remove("id-1", replyTo),
+            new MqttBridgeDirectory.ListBridges(replyTo),
+            new MqttBridgeDirectory.BridgeAdded("id-1"),
+            new MqttBridgeDirectory.BridgeRemoved("id-1"),
+            new MqttBridgeDirectory.State(Set.of("id-1", "id-2")),
+            new BridgeReply.Done(),
+            new BridgeReply.Found(CONFIG, AT),
+            new BridgeReply.Status("id-1", status),
+            new BridgeReply.Directory(Set.of("id-1")));
+    for (Object sample : samples) {
+      assertEquals(sample, serialization.verifySerialization(sample, false), sample.toString());
+    }
+  }
+}

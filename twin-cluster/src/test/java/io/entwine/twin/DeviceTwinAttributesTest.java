@@ -1,0 +1,194 @@
+package io.entwine.twin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import io.entwine.credentials.SecretHasher;
+import io.entwine.credentials.VerifiedSecrets;
+import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Shared attributes and the downlink an integration device takes with its next uplink. */
+class DeviceTwinAttributesTest {
+  private static final DeviceKey DEVICE = new DeviceKey("myorg", "thermostat", "SN-001");
+  private static final SecretHasher HASHER = new SecretHasher(1000);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static ActorTestKit testKit;
+  private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> twin;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit =
+        ActorTestKit.create(
+            "DeviceTwinAttributesTest",
+            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void registeredTwin() {
+    twin =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            DeviceTwin.create(
+                DEVICE.entityId(),
+                new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10)),
+                new VerifiedSecrets(HASHER, Runnable::run, 100)));
+    twin.clear();
+    twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.Register(
+                HASHER.hash("token-123456"),
+                null,
+                "a-myorg-key",
+                "apikey",
+                Instant.now(),
+                replyTo));
+  }
+
+  private static ObjectNode json(String text) {
+    try {
+      return (ObjectNode) JSON.readTree(text);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private Reply set(String attributes) {
+    return twin.<Reply>runCommand(
+            replyTo -> new DeviceTwin.SetAttributes(json(attributes), Instant.now(), replyTo))
+        .reply();
+  }
+
+  private Reply.Downlink takeDownlink() {
+    return assertInstanceOf(
+        Reply.Downlink.class, twin.<Reply>runCommand(DeviceTwin.TakeDownlink::new).reply());
+  }
+
+  @Test
+  void mergesChangesAndShowsThemOnTheTwin() {
+    set("{\"firmware\":\"v1\",\"interval\":60}");
+    Reply reply = set("{\"interval\":30,\"firmware\":null,\"mode\":\"eco\"}");
+
+    Reply.Attributes attributes = assertInstanceOf(Reply.Attributes.class, reply);
+    assertEquals(json("{\"interval\":30,\"mode\":\"eco\"}"), attributes.values());
+    assertEquals(2, attributes.version());
+    Reply.DeviceInfo info =
+        assertInstanceOf(
+            Reply.DeviceInfo.class, twin.<Reply>runCommand(DeviceTwin.Get::new).reply());
+    assertEquals(json("{\"interval\":30,\"mode\":\"eco\"}"), info.attributes());
+  }
+
+  @Test
+  void pendingChangesAreOneDownlinkUntilConfirmed() {
+    set("{\"firmware\":\"v1\"}");
+    set("{\"interval\":30}");
+
+    Reply.Downlink downlink = takeDownlink();
+    assertEquals(json("{\"firmware\":\"v1\",\"interval\":30}"), downlink.attributes());
+    assertEquals(downlink, takeDownlink(), "taking does not consume; confirming does");
+
+    twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.ConfirmAttributesDelivered(
+                downlink.attributesVersion(), Instant.now(), replyTo));
+    Reply.Downlink after = takeDownlink();
+    assertNull(after.attributes());
+    assertNull(after.command());
+  }
+
+  @Test
+  void aChangeDuringDeliveryStaysPending() {
+    set("{\"firmware\":\"v1\"}");
+    Reply.Downlink taken = takeDownlink();
+    set("{\"firmware\":\"v2\"}");
+
+    twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.ConfirmAttributesDelivered(
+                taken.attributesVersion(), Instant.now(), replyTo));
+
+    assertEquals(json("{\"firmware\":\"v2\"}"), takeDownlink().attributes());
+  }
+
+  @Test
+  void withoutAttributeChangesTheNextWaitingCommandIsTheDownlink() {
+    twin.<Reply>runCommand(
+        replyTo ->
+            new DeviceTwin.QueueCommand(
+                "c-1",
+                "reboot",
+                "json",
+                "{\"delay\":5}".getBytes(StandardCharsets.UTF_8),
+                null,
+                Instant.now(),
+                replyTo));
+
+    Reply.Downlink downlink = takeDownlink();
+    assertNull(downlink.attributes());
+    assertEquals("c-1", downlink.command().commandId());
+    assertEquals("reboot", downlink.command().command());
+  }
+
+  @Test
+  void attributesSurviveARestart() {
+    set("{\"firmware\":\"v1\"}");
+    twin.restart();
+
+    Reply reply = twin.<Reply>runCommand(DeviceTwin.GetAttributes::new).reply();
+    assertEquals(json("{\"firmware\":\"v1\"}"), ((Reply.Attributes) reply).values());
+    assertEquals(json("{\"firmware\":\"v1\"}"), takeDownlink().attributes());
+  }
+
+  @Test
+  void refusesMoreThanTheAttributeLimit() {
+    ObjectNode many = JSON.createObjectNode();
+    for (int i = 0; i <= SharedAttributes.MAX_ATTRIBUTES; i++) {
+      many.put("a" + i, i);
+    }
+    Reply reply =
+        twin.<Reply>runCommand(
+                replyTo -> new DeviceTwin.SetAttributes(many, Instant.now(), replyTo))
+            .reply();
+    assertEquals(Rejection.LIMIT_EXCEEDED, assertInstanceOf(Reply.Rejected.class, reply).reason());
+  }
+
+  @Test
+  void anUnregisteredDeviceHasNoAttributes() {
+    EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State>
+        unregistered =
+            EventSourcedBehaviorTestKit.create(
+                testKit.system(),
+                DeviceTwin.create(
+                    new DeviceKey("myorg", "thermostat", "ghost").entityId(),
+                    new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10)),
+                    new VerifiedSecrets(HASHER, Runnable::run, 100)));
+    Reply reply =
+        unregistered
+            .<Reply>runCommand(
+                replyTo -> new DeviceTwin.SetAttributes(json("{\"a\":1}"), Instant.now(), replyTo))
+            .reply();
+    assertEquals(Rejection.NOT_FOUND, assertInstanceOf(Reply.Rejected.class, reply).reason());
+    assertTrue(unregistered.getState().attributes().values().isEmpty());
+  }
+}
