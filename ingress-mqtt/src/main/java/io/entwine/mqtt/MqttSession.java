@@ -126,8 +126,16 @@ public final class MqttSession {
    * per connection, however many of its subscriptions match (MQTT 3.1.1 section 3.3.5).
    */
   Subscription deliveringLive(LiveMessage message) {
+    return deliveringLive(subscriptions.values(), message);
+  }
+
+  /**
+   * Of {@code subscriptions}, the one {@code message} goes out through: the matching one with the
+   * highest QoS (the first among equals), or null when none matches.
+   */
+  static Subscription deliveringLive(Iterable<Subscription> subscriptions, LiveMessage message) {
     Subscription best = null;
-    for (Subscription s : subscriptions.values()) {
+    for (Subscription s : subscriptions) {
       if (Topics.matches(s.parsed(), message)
           && (best == null || s.qos().value() > best.qos().value())) {
         best = s;

@@ -28,9 +28,7 @@ final class OfflineBuffer {
     }
   }
 
-  private record Subscription(String filter, Topics.Filter parsed, MqttQoS qos) {}
-
-  private final List<Subscription> subscriptions = new ArrayList<>();
+  private final List<MqttSession.Subscription> subscriptions = new ArrayList<>();
   private final Map<String, ArrayDeque<ClusterLink.BufferedMessage>> buffers =
       new LinkedHashMap<>();
   private final ArrayDeque<ClusterLink.BufferedMessage> arrival = new ArrayDeque<>();
@@ -43,20 +41,15 @@ final class OfflineBuffer {
     for (ClusterLink.StoredSubscription s : stored) {
       Topics.Filter parsed = Topics.applicationSubscription(s.filter());
       if (!(parsed instanceof Topics.Invalid)) {
-        subscriptions.add(new Subscription(s.filter(), parsed, MqttQoS.valueOf(s.qos())));
+        subscriptions.add(
+            new MqttSession.Subscription(s.filter(), parsed, MqttQoS.valueOf(s.qos())));
       }
     }
   }
 
   /** Keeps {@code message} when a subscription selects it at QoS 1 or 2; false otherwise. */
   boolean offer(LiveMessage message) {
-    Subscription through = null;
-    for (Subscription s : subscriptions) {
-      if (Topics.matches(s.parsed(), message)
-          && (through == null || s.qos().value() > through.qos().value())) {
-        through = s;
-      }
-    }
+    MqttSession.Subscription through = MqttSession.deliveringLive(subscriptions, message);
     if (through == null) {
       return false;
     }

@@ -107,20 +107,13 @@ public final class TwinGateway {
                         m.receivedAt(),
                         m.qos()))
             .toList();
-    CompletionStage<Reply> recorded =
+    return counted(
+        messages,
         askVerified(
             twin(messages.get(0).device()),
             (verifiedAgainst, replyTo) ->
                 new DeviceTwin.RecordEvents(token, verifiedAgainst, parts, replyTo),
-            token);
-    return recorded.thenApplyAsync(
-        reply -> {
-          if (reply instanceof Reply.Done) {
-            messages.forEach(message -> acknowledged.count(message.origin()));
-          }
-          return reply;
-        },
-        sameThread);
+            token));
   }
 
   /**
@@ -185,10 +178,16 @@ public final class TwinGateway {
   }
 
   private CompletionStage<Reply> counted(DeviceMessage message, CompletionStage<Reply> recorded) {
+    return counted(List.of(message), recorded);
+  }
+
+  /** {@code recorded}, counting each of {@code messages} as acknowledged once it is Done. */
+  private CompletionStage<Reply> counted(
+      List<DeviceMessage> messages, CompletionStage<Reply> recorded) {
     return recorded.thenApplyAsync(
         reply -> {
           if (reply instanceof Reply.Done) {
-            acknowledged.count(message.origin());
+            messages.forEach(message -> acknowledged.count(message.origin()));
           }
           return reply;
         },
