@@ -58,6 +58,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -131,12 +132,20 @@ public final class EntwineNode implements AutoCloseable {
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
     String keyspace = config.getString("entwine.cassandra.keyspace");
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
-    RegistryProjection.init(system, registry);
-    HistorianProjection.init(system, new CassandraHistorianRepository(session, keyspace));
+    if (!Boolean.getBoolean("tmp.noproj")) {
+      RegistryProjection.init(system, registry);
+      HistorianProjection.init(system, new CassandraHistorianRepository(session, keyspace));
+    }
     HistorianQueries historian = new CassandraHistorianQueries(session, keyspace, system);
     ProjectionLag projectionLag =
         ProjectionLag.fromConfig(
-            session, config, List.of(RegistryProjection.NAME, HistorianProjection.NAME));
+            session,
+            config,
+            Map.of(
+                RegistryProjection.NAME,
+                DeviceTwin.REGISTRY_TAGS,
+                HistorianProjection.NAME,
+                DeviceTwin.RECORDED_TAGS));
 
     HttpSettings httpSettings = HttpSettings.from(config);
     Credentials credentials = Credentials.get(system);

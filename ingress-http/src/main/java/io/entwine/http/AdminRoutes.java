@@ -262,9 +262,17 @@ public final class AdminRoutes extends ApiDirectives {
 
   private Route revokeApiKey(String org, String key) {
     return completeReply(
-        gateway.ask(
-            gateway.organization(org),
-            replyTo -> new Organization.RevokeApiKey(key, Timestamps.now(), replyTo)),
+        gateway
+            .ask(
+                gateway.organization(org),
+                replyTo -> new Organization.RevokeApiKey(key, Timestamps.now(), replyTo))
+            .thenApply(
+                reply -> {
+                  if (reply instanceof Reply.Done) {
+                    gateway.forgetApiKey(org, key);
+                  }
+                  return reply;
+                }),
         done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
   }
 }

@@ -2,6 +2,7 @@ package io.entwine.cassandra;
 
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,6 +25,11 @@ public final class PreparedCql {
 
   public CompletionStage<BoundStatement> bind(Object... values) {
     return get().thenApply(prepared -> prepared.bind(values));
+  }
+
+  /** One bound statement per row of values, in order. */
+  public CompletionStage<List<BoundStatement>> bindAll(List<Object[]> rows) {
+    return get().thenApply(prepared -> rows.stream().map(prepared::bind).toList());
   }
 
   private CompletionStage<PreparedStatement> get() {

@@ -1,10 +1,16 @@
 package io.entwine.historian;
 
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.entwine.cassandra.PreparedCql;
+import io.entwine.identity.DeviceKey;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +32,30 @@ public final class CassandraHistorianRepository implements HistorianRepository {
   /** Statements in flight at once, for all slices on this node together. */
   static final int MAX_IN_FLIGHT = 64;
 
+  /**
+   * Cassandra logs a warning for every batch above 5 KiB (batch_size_warn_threshold); a batch is
+   * cut below that by an estimate of its rows' size.
+   */
+  static final int MAX_BATCH_BYTES = 4 * 1024;
+
+  /** Keys, clustering columns and cell overhead of a raw event row, beside its payload. */
+  private static final int ROW_OVERHEAD_BYTES = 96;
+
+  private static final int ROLLUP_ROW_BYTES = 64;
+
+  /** Buckets noted on this node; a bucket row never changes once written. */
+  private static final int WRITTEN_BUCKETS_KEPT = 50_000;
+
   private final AsyncLimiter limiter = new AsyncLimiter(MAX_IN_FLIGHT);
+  private final Set<BucketEntry> writtenBuckets =
+      Collections.synchronizedSet(
+          Collections.newSetFromMap(
+              new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<BucketEntry, Boolean> eldest) {
+                  return size() > WRITTEN_BUCKETS_KEPT;
+                }
+              }));
 
   private final CassandraSession session;
   private final PreparedCql insertDeviceEvent;
@@ -99,58 +128,73 @@ public final class CassandraHistorianRepository implements HistorianRepository {
 
   @Override
   public CompletionStage<Done> store(List<HistoricalEvent> events) {
-    List<CompletableFuture<Done>> writes = new ArrayList<>();
+    PartitionBatches byDevice = new PartitionBatches(insertDeviceEvent);
+    PartitionBatches byType = new PartitionBatches(insertTypeEvent);
+    PartitionBatches byOrg = new PartitionBatches(insertOrgEvent);
     Set<BucketEntry> buckets = new LinkedHashSet<>();
     for (HistoricalEvent event : events) {
       String org = event.device().org();
       String type = event.device().type();
       String id = event.device().id();
+      String evtType = event.evtType();
       long day = Buckets.start(event.timestamp(), Buckets.DAY);
       long hour = Buckets.start(event.timestamp(), Buckets.HOUR);
       ByteBuffer payload = ByteBuffer.wrap(event.payload());
-      writes.add(
-          write(
-              insertDeviceEvent,
-              org,
-              type,
-              id,
-              day,
-              event.evtType(),
-              event.timestamp(),
-              event.seqNr(),
-              event.format(),
-              payload));
-      writes.add(
-          write(
-              insertTypeEvent,
-              org,
-              type,
-              hour,
-              event.evtType(),
-              event.timestamp(),
-              id,
-              event.seqNr(),
-              event.format(),
-              payload));
-      writes.add(
-          write(
-              insertOrgEvent,
-              org,
-              hour,
-              event.evtType(),
-              event.timestamp(),
-              type,
-              id,
-              event.seqNr(),
-              event.format(),
-              payload));
-      buckets.add(new BucketEntry(org, "", hour, event.evtType()));
-      buckets.add(new BucketEntry(org, type, hour, event.evtType()));
-      buckets.add(new BucketEntry(org, type + "/" + id, day, event.evtType()));
+      int bytes = event.payload().length;
+      byDevice.add(
+          List.of(org, type, id, day, evtType),
+          bytes,
+          org,
+          type,
+          id,
+          day,
+          evtType,
+          event.timestamp(),
+          event.seqNr(),
+          event.format(),
+          payload);
+      byType.add(
+          List.of(org, type, hour, evtType),
+          bytes,
+          org,
+          type,
+          hour,
+          evtType,
+          event.timestamp(),
+          id,
+          event.seqNr(),
+          event.format(),
+          payload);
+      byOrg.add(
+          List.of(org, hour, evtType),
+          bytes,
+          org,
+          hour,
+          evtType,
+          event.timestamp(),
+          type,
+          id,
+          event.seqNr(),
+          event.format(),
+          payload);
+      buckets.add(new BucketEntry(org, "", hour, evtType));
+      buckets.add(new BucketEntry(org, type, hour, evtType));
+      buckets.add(new BucketEntry(org, type + "/" + id, day, evtType));
     }
+    List<CompletableFuture<Done>> writes = new ArrayList<>();
+    byDevice.writeTo(writes);
+    byType.writeTo(writes);
+    byOrg.writeTo(writes);
     for (BucketEntry bucket : buckets) {
-      writes.add(
-          write(insertBucket, bucket.org(), bucket.scope(), bucket.bucket(), bucket.evtType()));
+      if (!writtenBuckets.contains(bucket)) {
+        writes.add(
+            write(insertBucket, bucket.org(), bucket.scope(), bucket.bucket(), bucket.evtType())
+                .thenApply(
+                    done -> {
+                      writtenBuckets.add(bucket);
+                      return done;
+                    }));
+      }
     }
     return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
         .thenApply(all -> Done.done());
@@ -171,23 +215,31 @@ public final class CassandraHistorianRepository implements HistorianRepository {
   }
 
   @Override
-  public CompletionStage<Done> saveDeviceRollup(DeviceRollup.Key key, DeviceRollup rollup) {
-    Stats stats = rollup.stats();
-    return write(
-        insertDeviceRollup,
-        key.device().org(),
-        key.device().type(),
-        key.device().id(),
-        Buckets.period(key.hour()),
-        key.field(),
-        key.hour(),
-        key.evtType(),
-        stats.count(),
-        stats.sum(),
-        stats.sumOfSquares(),
-        stats.min(),
-        stats.max(),
-        rollup.appliedSeqNr());
+  public CompletionStage<Done> saveDeviceRollups(Map<DeviceRollup.Key, DeviceRollup> rollups) {
+    PartitionBatches byDevice = new PartitionBatches(insertDeviceRollup);
+    rollups.forEach(
+        (key, rollup) -> {
+          DeviceKey device = key.device();
+          long period = Buckets.period(key.hour());
+          Stats stats = rollup.stats();
+          byDevice.add(
+              List.of(device.org(), device.type(), device.id(), period),
+              ROLLUP_ROW_BYTES,
+              device.org(),
+              device.type(),
+              device.id(),
+              period,
+              key.field(),
+              key.hour(),
+              key.evtType(),
+              stats.count(),
+              stats.sum(),
+              stats.sumOfSquares(),
+              stats.min(),
+              stats.max(),
+              rollup.appliedSeqNr());
+        });
+    return byDevice.write();
   }
 
   @Override
@@ -212,23 +264,30 @@ public final class CassandraHistorianRepository implements HistorianRepository {
   }
 
   @Override
-  public CompletionStage<Done> saveTypeRollup(TypeRollup.Key key, TypeRollup.Update update) {
-    Stats stats = update.rollup().stats();
-    return write(
-        updateTypeRollup,
-        stats.count(),
-        stats.sum(),
-        stats.sumOfSquares(),
-        stats.min(),
-        stats.max(),
-        update.changedSeqNrs(),
-        key.org(),
-        key.type(),
-        Buckets.period(key.hour()),
-        key.field(),
-        key.hour(),
-        key.evtType(),
-        key.slice());
+  public CompletionStage<Done> saveTypeRollups(Map<TypeRollup.Key, TypeRollup.Update> updates) {
+    PartitionBatches byType = new PartitionBatches(updateTypeRollup);
+    updates.forEach(
+        (key, update) -> {
+          long period = Buckets.period(key.hour());
+          Stats stats = update.rollup().stats();
+          byType.add(
+              List.of(key.org(), key.type(), period),
+              ROLLUP_ROW_BYTES + 16 * update.changedSeqNrs().size(),
+              stats.count(),
+              stats.sum(),
+              stats.sumOfSquares(),
+              stats.min(),
+              stats.max(),
+              update.changedSeqNrs(),
+              key.org(),
+              key.type(),
+              period,
+              key.field(),
+              key.hour(),
+              key.evtType(),
+              key.slice());
+        });
+    return byType.write();
   }
 
   static Stats stats(Row row) {
@@ -238,6 +297,60 @@ public final class CassandraHistorianRepository implements HistorianRepository {
         row.getBigDecimal("sum_sq"),
         row.getDouble("min"),
         row.getDouble("max"));
+  }
+
+  /**
+   * Rows of one statement grouped by partition. Each group goes to Cassandra as unlogged batches: a
+   * batch within one partition is applied as one mutation, which costs Cassandra far less than a
+   * write per row (docs/performance.md), and stays below the size at which Cassandra warns.
+   */
+  private final class PartitionBatches {
+    private final PreparedCql statement;
+    private final Map<List<Object>, List<List<Object[]>>> batches = new LinkedHashMap<>();
+    private final Map<List<Object>, Integer> lastBatchBytes = new HashMap<>();
+
+    PartitionBatches(PreparedCql statement) {
+      this.statement = statement;
+    }
+
+    void add(List<Object> partition, int payloadBytes, Object... values) {
+      int bytes = ROW_OVERHEAD_BYTES + payloadBytes;
+      List<List<Object[]>> chunks = batches.computeIfAbsent(partition, p -> new ArrayList<>());
+      int filled = lastBatchBytes.getOrDefault(partition, MAX_BATCH_BYTES);
+      if (chunks.isEmpty() || filled + bytes > MAX_BATCH_BYTES) {
+        chunks.add(new ArrayList<>());
+        filled = 0;
+      }
+      chunks.get(chunks.size() - 1).add(values);
+      lastBatchBytes.put(partition, filled + bytes);
+    }
+
+    void writeTo(List<CompletableFuture<Done>> writes) {
+      batches.values().forEach(chunks -> chunks.forEach(rows -> writes.add(writeBatch(rows))));
+    }
+
+    CompletableFuture<Done> write() {
+      List<CompletableFuture<Done>> writes = new ArrayList<>();
+      writeTo(writes);
+      return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+          .thenApply(all -> Done.done());
+    }
+
+    private CompletableFuture<Done> writeBatch(List<Object[]> rows) {
+      return limiter.run(
+          () ->
+              statement
+                  .bindAll(rows)
+                  .thenCompose(
+                      bound ->
+                          session.executeWrite(
+                              bound.size() == 1
+                                  ? bound.get(0).setIdempotent(true)
+                                  : BatchStatement.newInstance(
+                                          BatchType.UNLOGGED,
+                                          bound.toArray(BatchableStatement<?>[]::new))
+                                      .setIdempotent(true))));
+    }
   }
 
   private CompletableFuture<Done> write(PreparedCql statement, Object... values) {

@@ -25,8 +25,13 @@ public final class HistorianProjection {
 
   public static final String NAME = "historian";
 
-  static final int GROUP_SIZE = 200;
-  static final Duration GROUP_WITHIN = Duration.ofMillis(200);
+  /**
+   * Up to this many events, or what arrived within {@link #GROUP_WITHIN}, are written together: the
+   * more events of one device a group holds, the fewer roll-up and partition writes per event.
+   */
+  static final int GROUP_SIZE = 1000;
+
+  static final Duration GROUP_WITHIN = Duration.ofMillis(500);
 
   private HistorianProjection() {}
 
@@ -35,7 +40,7 @@ public final class HistorianProjection {
         .init(
             ProjectionBehavior.Command.class,
             "HistorianProjection",
-            DeviceTwin.TAGS.size(),
+            DeviceTwin.RECORDED_TAGS.size(),
             index -> ProjectionBehavior.create(projectionFor(system, repository, index)),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(ProjectionBehavior.stopMessage()));
@@ -43,7 +48,7 @@ public final class HistorianProjection {
 
   private static GroupedProjection<Offset, EventEnvelope<DeviceTwin.Event>> projectionFor(
       ActorSystem<?> system, HistorianRepository repository, int index) {
-    String tag = DeviceTwin.TAGS.get(index);
+    String tag = DeviceTwin.RECORDED_TAGS.get(index);
     SourceProvider<Offset, EventEnvelope<DeviceTwin.Event>> events =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.groupedWithin(

@@ -5,10 +5,12 @@ import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.DeviceTwin.Event;
 import io.entwine.twin.DeviceTwin.EventRecorded;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -112,40 +114,70 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
                 .add(contribution);
           });
     }
-    List<CompletableFuture<Done>> writes = new ArrayList<>();
-    byDevice.forEach((key, contributions) -> writes.add(updateDevice(key, contributions)));
-    byType.forEach((key, contributions) -> writes.add(updateType(key, contributions)));
-    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-        .thenApply(all -> Done.done());
+    return updateDevices(byDevice).thenCombine(updateTypes(byType), (d, t) -> Done.done());
   }
 
-  private CompletableFuture<Done> updateDevice(
-      DeviceRollup.Key key, List<DeviceRollup.Contribution> contributions) {
-    return current(key, deviceRollups, repository::deviceRollup, DeviceRollup.EMPTY)
+  private CompletableFuture<Done> updateDevices(
+      Map<DeviceRollup.Key, List<DeviceRollup.Contribution>> contributions) {
+    return currentAll(
+            contributions.keySet(), deviceRollups, repository::deviceRollup, DeviceRollup.EMPTY)
         .thenCompose(
-            rollup -> {
-              DeviceRollup updated = rollup.plus(contributions);
-              if (updated == rollup) {
+            current -> {
+              Map<DeviceRollup.Key, DeviceRollup> changed = new LinkedHashMap<>();
+              contributions.forEach(
+                  (key, added) -> {
+                    DeviceRollup rollup = current.get(key);
+                    DeviceRollup updated = rollup.plus(added);
+                    if (updated != rollup) {
+                      changed.put(key, updated);
+                    }
+                  });
+              if (changed.isEmpty()) {
                 return DONE;
               }
               return repository
-                  .saveDeviceRollup(key, updated)
-                  .thenApply(done -> deviceRollups.put(key, updated));
+                  .saveDeviceRollups(changed)
+                  .thenApply(done -> deviceRollups.putAll(changed));
             });
   }
 
-  private CompletableFuture<Done> updateType(
-      TypeRollup.Key key, List<DeviceRollup.Contribution> contributions) {
-    return current(key, typeRollups, repository::typeRollup, TypeRollup.EMPTY)
+  private CompletableFuture<Done> updateTypes(
+      Map<TypeRollup.Key, List<DeviceRollup.Contribution>> contributions) {
+    return currentAll(contributions.keySet(), typeRollups, repository::typeRollup, TypeRollup.EMPTY)
         .thenCompose(
-            rollup -> {
-              TypeRollup.Update update = rollup.plus(contributions);
-              if (update.isEmpty()) {
+            current -> {
+              Map<TypeRollup.Key, TypeRollup.Update> changed = new LinkedHashMap<>();
+              contributions.forEach(
+                  (key, added) -> {
+                    TypeRollup.Update update = current.get(key).plus(added);
+                    if (!update.isEmpty()) {
+                      changed.put(key, update);
+                    }
+                  });
+              if (changed.isEmpty()) {
                 return DONE;
               }
+              Map<TypeRollup.Key, TypeRollup> updated = new LinkedHashMap<>();
+              changed.forEach((key, update) -> updated.put(key, update.rollup()));
               return repository
-                  .saveTypeRollup(key, update)
-                  .thenApply(done -> typeRollups.put(key, update.rollup()));
+                  .saveTypeRollups(changed)
+                  .thenApply(done -> typeRollups.putAll(updated));
+            });
+  }
+
+  /** The current roll-up of every key: from the cache, else read (absent means empty). */
+  private static <K, V> CompletableFuture<Map<K, V>> currentAll(
+      Set<K> keys, LruCache<K, V> cache, Function<K, CompletionStage<Optional<V>>> load, V empty) {
+    Map<K, CompletableFuture<V>> loading = new LinkedHashMap<>();
+    for (K key : keys) {
+      loading.put(key, current(key, cache, load, empty));
+    }
+    return CompletableFuture.allOf(loading.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            all -> {
+              Map<K, V> current = new HashMap<>();
+              loading.forEach((key, value) -> current.put(key, value.join()));
+              return current;
             });
   }
 
@@ -181,8 +213,8 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
       return entries.get(key);
     }
 
-    synchronized Done put(K key, V value) {
-      entries.put(key, value);
+    synchronized Done putAll(Map<K, V> values) {
+      entries.putAll(values);
       return Done.done();
     }
 

@@ -1,6 +1,7 @@
 package io.entwine.historian;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -17,10 +18,14 @@ public interface HistorianRepository {
 
   CompletionStage<Optional<DeviceRollup>> deviceRollup(DeviceRollup.Key key);
 
-  CompletionStage<Done> saveDeviceRollup(DeviceRollup.Key key, DeviceRollup rollup);
+  /** Writes the roll-ups whole; those of one device go to Cassandra together. */
+  CompletionStage<Done> saveDeviceRollups(Map<DeviceRollup.Key, DeviceRollup> rollups);
 
   CompletionStage<Optional<TypeRollup>> typeRollup(TypeRollup.Key key);
 
-  /** Writes the statistics and adds (never removes) the changed per-device sequence numbers. */
-  CompletionStage<Done> saveTypeRollup(TypeRollup.Key key, TypeRollup.Update update);
+  /**
+   * Writes the statistics and adds (never removes) the changed per-device sequence numbers; the
+   * roll-ups of one device type go to Cassandra together.
+   */
+  CompletionStage<Done> saveTypeRollups(Map<TypeRollup.Key, TypeRollup.Update> updates);
 }

@@ -3,12 +3,13 @@ package io.entwine.projection;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.typesafe.config.Config;
-import io.entwine.twin.DeviceTwin;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,7 +31,7 @@ public final class ProjectionLag {
   private final String offsetKeyspace;
   private final String journalKeyspace;
   private final long tagBucketMillis;
-  private final List<String> projections;
+  private final Map<String, List<String>> tagsByProjection;
   private final Clock clock;
 
   public ProjectionLag(
@@ -38,19 +39,19 @@ public final class ProjectionLag {
       String offsetKeyspace,
       String journalKeyspace,
       long tagBucketMillis,
-      List<String> projections,
+      Map<String, List<String>> tagsByProjection,
       Clock clock) {
     this.session = session;
     this.offsetKeyspace = offsetKeyspace;
     this.journalKeyspace = journalKeyspace;
     this.tagBucketMillis = tagBucketMillis;
-    this.projections = List.copyOf(projections);
+    this.tagsByProjection = new TreeMap<>(tagsByProjection);
     this.clock = clock;
   }
 
   /** The node's keyspaces and events-by-tag bucket size from its configuration. */
   public static ProjectionLag fromConfig(
-      CassandraSession session, Config config, List<String> projections) {
+      CassandraSession session, Config config, Map<String, List<String>> tagsByProjection) {
     String bucketSize = config.getString("pekko.persistence.cassandra.events-by-tag.bucket-size");
     long bucketMillis =
         switch (bucketSize) {
@@ -64,18 +65,19 @@ public final class ProjectionLag {
         config.getString("pekko.projection.cassandra.offset-store.keyspace"),
         config.getString("pekko.persistence.cassandra.journal.keyspace"),
         bucketMillis,
-        projections,
+        tagsByProjection,
         Clock.systemUTC());
   }
 
-  /** Every projection's slices, in projection and slice order. */
+  /** Every projection's slices, by projection name, then in slice order. */
   public CompletionStage<List<SliceLag>> lags() {
     List<CompletableFuture<SliceLag>> slices = new ArrayList<>();
-    for (String projection : projections) {
-      for (String tag : DeviceTwin.TAGS) {
-        slices.add(lag(projection, tag).toCompletableFuture());
-      }
-    }
+    tagsByProjection.forEach(
+        (projection, tags) -> {
+          for (String tag : tags) {
+            slices.add(lag(projection, tag).toCompletableFuture());
+          }
+        });
     return CompletableFuture.allOf(slices.toArray(CompletableFuture[]::new))
         .thenApply(all -> slices.stream().map(CompletableFuture::join).toList());
   }

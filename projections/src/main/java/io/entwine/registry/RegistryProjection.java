@@ -34,7 +34,7 @@ public final class RegistryProjection {
         .init(
             ProjectionBehavior.Command.class,
             "RegistryProjection",
-            DeviceTwin.TAGS.size(),
+            DeviceTwin.REGISTRY_TAGS.size(),
             index -> ProjectionBehavior.create(projectionFor(system, repository, index)),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(ProjectionBehavior.stopMessage()));
@@ -42,7 +42,7 @@ public final class RegistryProjection {
 
   private static GroupedProjection<Offset, EventEnvelope<DeviceTwin.Event>> projectionFor(
       ActorSystem<?> system, RegistryRepository repository, int index) {
-    String tag = DeviceTwin.TAGS.get(index);
+    String tag = DeviceTwin.REGISTRY_TAGS.get(index);
     SourceProvider<Offset, EventEnvelope<DeviceTwin.Event>> events =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.groupedWithin(

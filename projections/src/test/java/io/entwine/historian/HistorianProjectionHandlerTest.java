@@ -225,7 +225,7 @@ class HistorianProjectionHandlerTest {
         TestSourceProvider.create(
             Source.from(batches), batch -> batch.get(batch.size() - 1).offset());
     return TestProjection.create(
-        ProjectionId.of(HistorianProjection.NAME, DeviceTwin.TAGS.get(0)),
+        ProjectionId.of(HistorianProjection.NAME, DeviceTwin.RECORDED_TAGS.get(0)),
         sourceProvider,
         () -> new HistorianProjectionHandler(repository));
   }

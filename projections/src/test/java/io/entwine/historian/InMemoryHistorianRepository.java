@@ -56,8 +56,16 @@ final class InMemoryHistorianRepository implements HistorianRepository {
   }
 
   @Override
-  public CompletionStage<Done> saveDeviceRollup(DeviceRollup.Key key, DeviceRollup rollup) {
-    return write(() -> deviceRollups.put(key, rollup));
+  public CompletionStage<Done> saveDeviceRollups(Map<DeviceRollup.Key, DeviceRollup> rollups) {
+    // one write per row: a crash may stop between any two, as between Cassandra's partitions
+    for (Map.Entry<DeviceRollup.Key, DeviceRollup> rollup : rollups.entrySet()) {
+      CompletionStage<Done> write =
+          write(() -> deviceRollups.put(rollup.getKey(), rollup.getValue()));
+      if (write.toCompletableFuture().isCompletedExceptionally()) {
+        return write;
+      }
+    }
+    return CompletableFuture.completedFuture(Done.done());
   }
 
   @Override
@@ -66,18 +74,26 @@ final class InMemoryHistorianRepository implements HistorianRepository {
   }
 
   @Override
-  public CompletionStage<Done> saveTypeRollup(TypeRollup.Key key, TypeRollup.Update update) {
-    return write(
-        () ->
-            typeRollups.compute(
-                key,
-                (k, old) -> {
-                  // as Cassandra does: the statistics are set, the map only gains entries
-                  Map<String, Long> applied =
-                      new HashMap<>(old == null ? Map.of() : old.appliedSeqNrs());
-                  applied.putAll(update.changedSeqNrs());
-                  return new TypeRollup(update.rollup().stats(), Map.copyOf(applied));
-                }));
+  public CompletionStage<Done> saveTypeRollups(Map<TypeRollup.Key, TypeRollup.Update> updates) {
+    for (Map.Entry<TypeRollup.Key, TypeRollup.Update> entry : updates.entrySet()) {
+      TypeRollup.Update update = entry.getValue();
+      CompletionStage<Done> write =
+          write(
+              () ->
+                  typeRollups.compute(
+                      entry.getKey(),
+                      (k, old) -> {
+                        // as Cassandra does: the statistics are set, the map only gains entries
+                        Map<String, Long> applied =
+                            new HashMap<>(old == null ? Map.of() : old.appliedSeqNrs());
+                        applied.putAll(update.changedSeqNrs());
+                        return new TypeRollup(update.rollup().stats(), Map.copyOf(applied));
+                      }));
+      if (write.toCompletableFuture().isCompletedExceptionally()) {
+        return write;
+      }
+    }
+    return CompletableFuture.completedFuture(Done.done());
   }
 
   /** The type roll-ups added up over slices, as a query sees them. */

@@ -211,7 +211,7 @@ class RegistryProjectionHandlerTest {
             Source.from(batches), batch -> batch.get(batch.size() - 1).offset());
     TestProjection<Offset, List<EventEnvelope<Event>>> projection =
         TestProjection.create(
-            ProjectionId.of(RegistryProjection.NAME, DeviceTwin.TAGS.get(0)),
+            ProjectionId.of(RegistryProjection.NAME, DeviceTwin.REGISTRY_TAGS.get(0)),
             sourceProvider,
             () -> new RegistryProjectionHandler(repository));
     projectionTestKit.run(projection, assertion);

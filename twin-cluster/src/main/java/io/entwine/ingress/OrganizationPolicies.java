@@ -1,6 +1,6 @@
 package io.entwine.ingress;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
@@ -25,20 +25,45 @@ import org.apache.pekko.cluster.typed.Cluster;
  * node); an organization whose traffic reaches only some nodes is held to their shares.
  */
 public final class OrganizationPolicies {
-  private final TwinGateway gateway;
-  private final AsyncCache<String, Reply> settings;
+  private final AsyncLoadingCache<String, Reply> settings;
   private final IntSupplier upMembers;
   private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
   public OrganizationPolicies(ActorSystem<?> system, TwinGateway gateway, Duration cacheTtl) {
-    this(gateway, cacheTtl, () -> upMembers(system));
+    this(
+        gateway,
+        cacheTtl,
+        system.settings().config().getDuration("entwine.organizations.api-key-grace"),
+        () -> upMembers(system));
   }
 
   public OrganizationPolicies(TwinGateway gateway, Duration cacheTtl, IntSupplier upMembers) {
-    this.gateway = gateway;
+    this(gateway, cacheTtl, cacheTtl, upMembers);
+  }
+
+  /**
+   * Settings are asked again in the background once older than {@code cacheTtl}, and kept until
+   * {@code grace} after the last answer, so that a request is not held while the organization's
+   * entity moves after its node was lost.
+   */
+  public OrganizationPolicies(
+      TwinGateway gateway, Duration cacheTtl, Duration grace, IntSupplier upMembers) {
     this.upMembers = upMembers;
+    // Loads and refreshes only send an ask: run them on the caller's thread, not on the common
+    // pool, which starts a thread per task on 2 cores (DESIGN.md).
+    Caffeine<Object, Object> builder =
+        Caffeine.newBuilder().maximumSize(100_000).executor(Runnable::run);
+    if (cacheTtl.isZero() || grace.compareTo(cacheTtl) <= 0) {
+      builder.expireAfterWrite(cacheTtl);
+    } else {
+      builder.refreshAfterWrite(cacheTtl).expireAfterWrite(grace);
+    }
     this.settings =
-        Caffeine.newBuilder().expireAfterWrite(cacheTtl).maximumSize(100_000).buildAsync();
+        builder.buildAsync(
+            (org, executor) ->
+                gateway
+                    .ask(gateway.organization(org), Organization.GetSettings::new)
+                    .toCompletableFuture());
   }
 
   public static Duration cacheTtl(ActorSystem<?> system) {
@@ -47,13 +72,7 @@ public final class OrganizationPolicies {
 
   /** {@link Reply.OrganizationSettings}, or NOT_FOUND for an unknown organization. */
   public CompletionStage<Reply> settings(String org) {
-    return settings.get(
-        org,
-        (key, executor) ->
-            gateway
-                .ask(gateway.organization(key), Organization.GetSettings::new)
-                .toCompletableFuture()
-                .thenApply(reply -> reply));
+    return settings.get(org);
   }
 
   /** Forgets the cached settings (after the operator changed them through this node). */

@@ -44,6 +44,7 @@ public final class TwinGateway {
   // which on a 2-core host starts a thread per task (DESIGN.md).
   private final Executor sameThread = Runnable::run;
   private final AcknowledgedEvents acknowledged = new AcknowledgedEvents();
+  private final ApiKeyChecks apiKeyChecks;
 
   public TwinGateway(ActorSystem<?> system, VerifiedSecrets secrets, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
@@ -51,6 +52,11 @@ public final class TwinGateway {
     this.askTimeout = askTimeout;
     this.waitRenewal = system.settings().config().getDuration("entwine.twin.command-wait-renewal");
     this.system = system;
+    this.apiKeyChecks =
+        new ApiKeyChecks(
+            this::checkApiKey,
+            system.settings().config().getDuration("entwine.organizations.settings-cache-ttl"),
+            system.settings().config().getDuration("entwine.organizations.api-key-grace"));
   }
 
   public Duration askTimeout() {
@@ -145,8 +151,20 @@ public final class TwinGateway {
         token);
   }
 
-  /** Done when {@code token} is the token of API key {@code key} of organization {@code orgId}. */
+  /**
+   * Done when {@code token} is the token of API key {@code key} of organization {@code orgId}; a
+   * recent pass on this node answers without asking the organization ({@link ApiKeyChecks}).
+   */
   public CompletionStage<Reply> authenticateApiKey(String orgId, String key, String token) {
+    return apiKeyChecks.authenticate(orgId, key, token);
+  }
+
+  /** Makes this node ask the organization at the next use of {@code key} (it was revoked here). */
+  public void forgetApiKey(String orgId, String key) {
+    apiKeyChecks.forget(orgId, key);
+  }
+
+  private CompletionStage<Reply> checkApiKey(String orgId, String key, String token) {
     return askVerified(
         organization(orgId),
         (verifiedAgainst, replyTo) ->

@@ -51,8 +51,24 @@ public final class DeviceTwin
   /** Fixed once: events are tagged into this many slices, one projection instance per slice. */
   public static final int TAG_SLICES = 4;
 
-  public static final List<String> TAGS =
-      IntStream.range(0, TAG_SLICES).mapToObj(slice -> "twin-" + slice).toList();
+  /** The tags of recorded events, one per slice: the historian reads them. */
+  public static final List<String> RECORDED_TAGS = sliceTags("twin-");
+
+  /**
+   * The tags of the events that change a device's registration, one per slice: the registry reads
+   * them. Kept apart from recorded events so that the registry does not read (and the journal does
+   * not re-read for it) every event a device sends; other events carry no tag.
+   */
+  public static final List<String> REGISTRY_TAGS = sliceTags("registry-");
+
+  private static final List<Set<String>> RECORDED_TAG_SETS =
+      RECORDED_TAGS.stream().map(Set::of).toList();
+  private static final List<Set<String>> REGISTRY_TAG_SETS =
+      REGISTRY_TAGS.stream().map(Set::of).toList();
+
+  private static List<String> sliceTags(String prefix) {
+    return IntStream.range(0, TAG_SLICES).mapToObj(slice -> prefix + slice).toList();
+  }
 
   // ---- commands ----
 
@@ -675,14 +691,19 @@ public final class DeviceTwin
         DeviceKey.fromEntityId(entityId), settings, secrets, publishLive, tellTwin);
   }
 
+  /** The tag of the device's recorded events; its slice names the device's historian slice. */
   public static String tagFor(String entityId) {
-    return TAGS.get(Math.floorMod(entityId.hashCode(), TAG_SLICES));
+    return RECORDED_TAGS.get(sliceOf(entityId));
+  }
+
+  private static int sliceOf(String entityId) {
+    return Math.floorMod(entityId.hashCode(), TAG_SLICES);
   }
 
   private final DeviceKey device;
   private final TwinSettings settings;
   private final VerifiedSecrets secrets;
-  private final Set<String> tags;
+  private final int slice;
   private final Consumer<LiveMessage> publishLive;
   private final CommandHandling commands;
   private final CredentialHandling credentials;
@@ -697,7 +718,7 @@ public final class DeviceTwin
     this.device = device;
     this.settings = settings;
     this.secrets = secrets;
-    this.tags = Set.of(tagFor(device.entityId()));
+    this.slice = sliceOf(device.entityId());
     this.publishLive = publishLive;
     this.commands = new CommandHandling(device, settings, publishLive, tellTwin);
     this.credentials = new CredentialHandling(device, secrets, tellTwin);
@@ -710,7 +731,16 @@ public final class DeviceTwin
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return tags;
+    if (event instanceof EventRecorded) {
+      return RECORDED_TAG_SETS.get(slice);
+    }
+    if (event instanceof DeviceRegistered
+        || event instanceof MetadataUpdated
+        || event instanceof EnabledChanged
+        || event instanceof DeviceDeleted) {
+      return REGISTRY_TAG_SETS.get(slice);
+    }
+    return Set.of();
   }
 
   @Override

@@ -183,7 +183,7 @@ class TwinGatewayTest {
   }
 
   @Test
-  void revokedApiKeyIsRejected() throws Exception {
+  void revokedApiKeyIsRejectedOnceThisNodeForgetsItsPass() throws Exception {
     String org = organizationWithKey("gwrevoked", "a-gwrevoked-key");
     assertEquals(
         new Reply.Done(), await(gateway.authenticateApiKey(org, "a-gwrevoked-key", TOKEN)));
@@ -192,7 +192,11 @@ class TwinGatewayTest {
         gateway.ask(
             gateway.organization(org),
             replyTo -> new Organization.RevokeApiKey("a-gwrevoked-key", T0, replyTo)));
+    Reply remembered = await(gateway.authenticateApiKey(org, "a-gwrevoked-key", TOKEN));
+    gateway.forgetApiKey(org, "a-gwrevoked-key"); // as a revocation through this node does
     Reply reply = await(gateway.authenticateApiKey(org, "a-gwrevoked-key", TOKEN));
+
+    assertEquals(new Reply.Done(), remembered, "a fresh pass is trusted on this node");
 
     assertEquals(Rejection.UNAUTHORIZED, rejection(reply));
   }

@@ -2,13 +2,19 @@ package io.entwine.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.registry.AuthIdIndex;
@@ -20,6 +26,7 @@ import io.entwine.twin.DeviceCredentials;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.SharedAttributes;
 import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -352,6 +359,32 @@ class SerializationTest {
             new DeviceTwin.EventRecorded("raw", "bin", allBytes, AT, AT), false);
 
     assertArrayEquals(allBytes, copy.payload());
+  }
+
+  @Test
+  void instantsAreWrittenAsNumbersAndThoseWrittenAsTextAreStillRead() throws Exception {
+    var serialization = SerializationExtension.get(testKit.system().classicSystem());
+    DeviceTwin.EventRecorded event =
+        new DeviceTwin.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1));
+    byte[] written = serialization.serialize(event).get();
+    ObjectMapper asBefore =
+        new ObjectMapper(new CBORFactory())
+            .registerModule(new JavaTimeModule())
+            .registerModule(new ParameterNamesModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    byte[] writtenBefore = asBefore.writeValueAsBytes(event);
+
+    Object readBefore =
+        serialization
+            .deserialize(writtenBefore, 33, DeviceTwin.EventRecorded.class.getName())
+            .get();
+
+    String text = new String(written, StandardCharsets.ISO_8859_1);
+    assertFalse(text.contains("2024-05-01T10:00:00.123456789Z"), "no ISO-8601 text in " + text);
+    assertTrue(
+        new String(writtenBefore, StandardCharsets.ISO_8859_1)
+            .contains("2024-05-01T10:00:00.123456789Z"));
+    assertDeepEquals(event, readBefore, "EventRecorded written as text");
   }
 
   // ---- helpers ----

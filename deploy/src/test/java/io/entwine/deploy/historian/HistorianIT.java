@@ -318,7 +318,7 @@ class HistorianIT {
     assertFalse(before.isEmpty());
     try (CqlSession session = SharedCassandra.openSession()) {
       boolean first = true;
-      for (String tag : DeviceTwin.TAGS) {
+      for (String tag : DeviceTwin.RECORDED_TAGS) {
         if (!before.containsKey(tag)) {
           continue;
         }

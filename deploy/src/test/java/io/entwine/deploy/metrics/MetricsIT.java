@@ -58,8 +58,14 @@ class MetricsIT {
     assertEquals(0.0, metrics.get("entwine_cluster_unreachable_members"));
     assertEquals(0.0, metrics.get("entwine_mqtt_connections"));
     assertEquals(1.0, metrics.get("entwine_projection_lag_available"));
-    for (String projection : List.of(HistorianProjection.NAME, RegistryProjection.NAME)) {
-      for (String slice : DeviceTwin.TAGS) {
+    Map<String, List<String>> slices =
+        Map.of(
+            HistorianProjection.NAME,
+            DeviceTwin.RECORDED_TAGS,
+            RegistryProjection.NAME,
+            DeviceTwin.REGISTRY_TAGS);
+    for (String projection : slices.keySet()) {
+      for (String slice : slices.get(projection)) {
         String series =
             "entwine_projection_lag_seconds{projection=\""
                 + projection
@@ -80,7 +86,7 @@ class MetricsIT {
                 && historianLags(m).stream().allMatch(lag -> lag == 0.0));
 
     ProjectionManagement projections = ProjectionManagement.get(node.system());
-    for (String slice : DeviceTwin.TAGS) {
+    for (String slice : DeviceTwin.RECORDED_TAGS) {
       projections
           .pause(ProjectionId.of(HistorianProjection.NAME, slice))
           .toCompletableFuture()
@@ -89,7 +95,7 @@ class MetricsIT {
     assertEquals(200, send(device, 2).status());
     scrapeWhen(m -> historianLags(m).stream().anyMatch(lag -> lag > 0));
 
-    for (String slice : DeviceTwin.TAGS) {
+    for (String slice : DeviceTwin.RECORDED_TAGS) {
       projections
           .resume(ProjectionId.of(HistorianProjection.NAME, slice))
           .toCompletableFuture()
