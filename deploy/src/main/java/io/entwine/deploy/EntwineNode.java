@@ -211,7 +211,10 @@ public final class EntwineNode implements AutoCloseable {
     NodeMetrics.get(system)
         .register(
             new NodeMetrics.Sources(
-                projectionLag::lags, gateway.acknowledgedEvents(), mqtt::connections));
+                projectionLag::lags,
+                gateway.acknowledgedEvents(),
+                gateway.eventPermits(),
+                mqtt::connections));
     return new Servers(binding, https, mqtt);
   }
 

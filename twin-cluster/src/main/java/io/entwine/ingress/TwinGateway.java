@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -45,6 +46,7 @@ public final class TwinGateway {
   private final Executor sameThread = Runnable::run;
   private final AcknowledgedEvents acknowledged = new AcknowledgedEvents();
   private final ApiKeyChecks apiKeyChecks;
+  private final EventPermits eventPermits;
 
   public TwinGateway(ActorSystem<?> system, VerifiedSecrets secrets, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
@@ -57,6 +59,8 @@ public final class TwinGateway {
             this::checkApiKey,
             system.settings().config().getDuration("entwine.organizations.settings-cache-ttl"),
             system.settings().config().getDuration("entwine.organizations.api-key-grace"));
+    this.eventPermits =
+        new EventPermits(system.settings().config().getInt("entwine.max-events-in-flight"));
   }
 
   public Duration askTimeout() {
@@ -66,6 +70,11 @@ public final class TwinGateway {
   /** The device events this gateway saw persisted, per protocol (for the metrics endpoint). */
   public AcknowledgedEvents acknowledgedEvents() {
     return acknowledged;
+  }
+
+  /** The node's bound on device events being persisted (for the metrics endpoint). */
+  public EventPermits eventPermits() {
+    return eventPermits;
   }
 
   public EntityRef<DeviceTwin.Command> twin(DeviceKey device) {
@@ -80,20 +89,21 @@ public final class TwinGateway {
   public CompletionStage<Reply> recordEvent(DeviceMessage message, String token) {
     return counted(
         message,
-        askVerified(
-            twin(message.device()),
-            (verifiedAgainst, replyTo) ->
-                new DeviceTwin.RecordEvent(
-                    token,
-                    verifiedAgainst,
-                    message.eventId(),
-                    message.format(),
-                    message.payload(),
-                    message.timestamp(),
-                    message.receivedAt(),
-                    message.qos(),
-                    replyTo),
-            token));
+        () ->
+            askVerified(
+                twin(message.device()),
+                (verifiedAgainst, replyTo) ->
+                    new DeviceTwin.RecordEvent(
+                        token,
+                        verifiedAgainst,
+                        message.eventId(),
+                        message.format(),
+                        message.payload(),
+                        message.timestamp(),
+                        message.receivedAt(),
+                        message.qos(),
+                        replyTo),
+                token));
   }
 
   /**
@@ -115,11 +125,12 @@ public final class TwinGateway {
             .toList();
     return counted(
         messages,
-        askVerified(
-            twin(messages.get(0).device()),
-            (verifiedAgainst, replyTo) ->
-                new DeviceTwin.RecordEvents(token, verifiedAgainst, parts, replyTo),
-            token));
+        () ->
+            askVerified(
+                twin(messages.get(0).device()),
+                (verifiedAgainst, replyTo) ->
+                    new DeviceTwin.RecordEvents(token, verifiedAgainst, parts, replyTo),
+                token));
   }
 
   /**
@@ -129,18 +140,19 @@ public final class TwinGateway {
   public CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey) {
     return counted(
         message,
-        ask(
-            twin(message.device()),
-            replyTo ->
-                new DeviceTwin.RecordApplicationEvent(
-                    apiKey,
-                    message.eventId(),
-                    message.format(),
-                    message.payload(),
-                    message.timestamp(),
-                    message.receivedAt(),
-                    message.qos(),
-                    replyTo)));
+        () ->
+            ask(
+                twin(message.device()),
+                replyTo ->
+                    new DeviceTwin.RecordApplicationEvent(
+                        apiKey,
+                        message.eventId(),
+                        message.format(),
+                        message.payload(),
+                        message.timestamp(),
+                        message.receivedAt(),
+                        message.qos(),
+                        replyTo)));
   }
 
   /** Done when {@code token} is the device's token and the device is enabled. */
@@ -181,35 +193,42 @@ public final class TwinGateway {
       DeviceMessage message, DeviceKey gateway, String nonce) {
     return counted(
         message,
-        ask(
-            twin(message.device()),
-            replyTo ->
-                new DeviceTwin.RecordVerifiedEvent(
-                    message.eventId(),
-                    message.format(),
-                    message.payload(),
-                    message.timestamp(),
-                    message.receivedAt(),
-                    gateway,
-                    nonce,
-                    replyTo)));
+        () ->
+            ask(
+                twin(message.device()),
+                replyTo ->
+                    new DeviceTwin.RecordVerifiedEvent(
+                        message.eventId(),
+                        message.format(),
+                        message.payload(),
+                        message.timestamp(),
+                        message.receivedAt(),
+                        gateway,
+                        nonce,
+                        replyTo)));
   }
 
-  private CompletionStage<Reply> counted(DeviceMessage message, CompletionStage<Reply> recorded) {
-    return counted(List.of(message), recorded);
-  }
-
-  /** {@code recorded}, counting each of {@code messages} as acknowledged once it is Done. */
   private CompletionStage<Reply> counted(
-      List<DeviceMessage> messages, CompletionStage<Reply> recorded) {
-    return recorded.thenApplyAsync(
-        reply -> {
-          if (reply instanceof Reply.Done) {
-            messages.forEach(message -> acknowledged.count(message.origin()));
-          }
-          return reply;
-        },
-        sameThread);
+      DeviceMessage message, Supplier<CompletionStage<Reply>> record) {
+    return counted(List.of(message), record);
+  }
+
+  /**
+   * Runs {@code record} once the node has room for {@code messages} under its bound on events in
+   * flight, counting each as acknowledged once it is Done.
+   */
+  private CompletionStage<Reply> counted(
+      List<DeviceMessage> messages, Supplier<CompletionStage<Reply>> record) {
+    return eventPermits
+        .run(messages.size(), record)
+        .thenApplyAsync(
+            reply -> {
+              if (reply instanceof Reply.Done) {
+                messages.forEach(message -> acknowledged.count(message.origin()));
+              }
+              return reply;
+            },
+            sameThread);
   }
 
   // ---- Hono identities ----

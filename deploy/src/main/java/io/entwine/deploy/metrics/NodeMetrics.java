@@ -1,6 +1,7 @@
 package io.entwine.deploy.metrics;
 
 import io.entwine.ingress.AcknowledgedEvents;
+import io.entwine.ingress.EventPermits;
 import io.entwine.projection.SliceLag;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -39,6 +40,7 @@ public final class NodeMetrics implements Extension {
   public record Sources(
       Supplier<CompletionStage<List<SliceLag>>> projectionLags,
       AcknowledgedEvents acknowledgedEvents,
+      EventPermits eventPermits,
       IntSupplier mqttConnections) {}
 
   private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);
@@ -105,6 +107,15 @@ public final class NodeMetrics implements Extension {
         .forEach(
             (protocol, count) ->
                 text.sample("entwine_events_acknowledged_total", count, "protocol", protocol));
+    text.gauge(
+            "entwine_events_in_flight",
+            "Device events handed to twins and not yet persisted (at most"
+                + " ENTWINE_MAX_EVENTS_IN_FLIGHT)")
+        .sample("entwine_events_in_flight", started.eventPermits().inFlight());
+    text.gauge(
+            "entwine_event_recordings_waiting",
+            "Recordings of device events waiting for room under ENTWINE_MAX_EVENTS_IN_FLIGHT")
+        .sample("entwine_event_recordings_waiting", started.eventPermits().waiting());
     projectionLag(text, lags);
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     text.gauge("entwine_jvm_heap_used_bytes", "Heap in use")

@@ -57,6 +57,8 @@ class MetricsIT {
     assertEquals(1.0, metrics.get("entwine_cluster_members{status=\"Up\"}"));
     assertEquals(0.0, metrics.get("entwine_cluster_unreachable_members"));
     assertEquals(0.0, metrics.get("entwine_mqtt_connections"));
+    assertEquals(0.0, metrics.get("entwine_events_in_flight"));
+    assertEquals(0.0, metrics.get("entwine_event_recordings_waiting"));
     assertEquals(1.0, metrics.get("entwine_projection_lag_available"));
     Map<String, List<String>> slices =
         Map.of(
