@@ -471,6 +471,11 @@ final class MqttConnection implements ClusterLink.Listener {
   }
 
   private void acknowledge(InFlight entry) {
+    if (!endpoint.isConnected()) {
+      // The client sent DISCONNECT or its socket closed before the close handler ran: Vert.x
+      // refuses writes then. An unacknowledged QoS 1/2 publish is resent by a client that returns.
+      return;
+    }
     if (entry.qos == MqttQoS.AT_LEAST_ONCE) {
       endpoint.publishAcknowledge(entry.messageId);
     } else if (entry.qos == MqttQoS.EXACTLY_ONCE) {
