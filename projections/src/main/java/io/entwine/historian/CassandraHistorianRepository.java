@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.entwine.cassandra.PreparedCql;
+import io.entwine.concurrent.AsyncPermits;
 import io.entwine.identity.DeviceKey;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -46,7 +47,8 @@ public final class CassandraHistorianRepository implements HistorianRepository {
   /** Buckets noted on this node; a bucket row never changes once written. */
   private static final int WRITTEN_BUCKETS_KEPT = 50_000;
 
-  private final AsyncLimiter limiter = new AsyncLimiter(MAX_IN_FLIGHT);
+  private final AsyncPermits limiter =
+      new AsyncPermits("historian statements in flight", MAX_IN_FLIGHT);
   private final Set<BucketEntry> writtenBuckets =
       Collections.synchronizedSet(
           Collections.newSetFromMap(
@@ -338,6 +340,7 @@ public final class CassandraHistorianRepository implements HistorianRepository {
 
     private CompletableFuture<Done> writeBatch(List<Object[]> rows) {
       return limiter.run(
+          1,
           () ->
               statement
                   .bindAll(rows)
@@ -355,6 +358,7 @@ public final class CassandraHistorianRepository implements HistorianRepository {
 
   private CompletableFuture<Done> write(PreparedCql statement, Object... values) {
     return limiter.run(
+        1,
         () ->
             statement
                 .bind(values)
@@ -362,7 +366,7 @@ public final class CassandraHistorianRepository implements HistorianRepository {
   }
 
   private CompletionStage<Optional<Row>> selectOne(PreparedCql statement, Object... values) {
-    return limiter.run(() -> statement.bind(values).thenCompose(session::selectOne));
+    return limiter.run(1, () -> statement.bind(values).thenCompose(session::selectOne));
   }
 
   private PreparedCql prepared(String cql) {

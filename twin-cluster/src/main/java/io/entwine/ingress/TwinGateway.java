@@ -1,6 +1,7 @@
 package io.entwine.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.concurrent.AsyncPermits;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
@@ -46,7 +47,7 @@ public final class TwinGateway {
   private final Executor sameThread = Runnable::run;
   private final AcknowledgedEvents acknowledged = new AcknowledgedEvents();
   private final ApiKeyChecks apiKeyChecks;
-  private final EventPermits eventPermits;
+  private final AsyncPermits eventPermits;
 
   public TwinGateway(ActorSystem<?> system, VerifiedSecrets secrets, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
@@ -60,7 +61,9 @@ public final class TwinGateway {
             system.settings().config().getDuration("entwine.organizations.settings-cache-ttl"),
             system.settings().config().getDuration("entwine.organizations.api-key-grace"));
     this.eventPermits =
-        new EventPermits(system.settings().config().getInt("entwine.max-events-in-flight"));
+        new AsyncPermits(
+            "entwine.max-events-in-flight",
+            system.settings().config().getInt("entwine.max-events-in-flight"));
   }
 
   public Duration askTimeout() {
@@ -73,7 +76,7 @@ public final class TwinGateway {
   }
 
   /** The node's bound on device events being persisted (for the metrics endpoint). */
-  public EventPermits eventPermits() {
+  public AsyncPermits eventPermits() {
     return eventPermits;
   }
 

@@ -1,7 +1,7 @@
 package io.entwine.deploy.metrics;
 
+import io.entwine.concurrent.AsyncPermits;
 import io.entwine.ingress.AcknowledgedEvents;
-import io.entwine.ingress.EventPermits;
 import io.entwine.projection.SliceLag;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -40,7 +40,7 @@ public final class NodeMetrics implements Extension {
   public record Sources(
       Supplier<CompletionStage<List<SliceLag>>> projectionLags,
       AcknowledgedEvents acknowledgedEvents,
-      EventPermits eventPermits,
+      AsyncPermits eventPermits,
       IntSupplier mqttConnections) {}
 
   private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);

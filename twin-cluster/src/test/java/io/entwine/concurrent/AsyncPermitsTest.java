@@ -1,4 +1,4 @@
-package io.entwine.ingress;
+package io.entwine.concurrent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class EventPermitsTest {
+class AsyncPermitsTest {
 
   /** A recording that stays open until the test completes it, and notes when it started. */
   private static final class Recording {
@@ -38,7 +40,7 @@ class EventPermitsTest {
 
   @Test
   void recordingsWithinTheLimitStartAtOnce() {
-    EventPermits permits = new EventPermits(10);
+    AsyncPermits permits = new AsyncPermits("test limit", 10);
     permits.run(4, recording("a")::start);
     permits.run(6, recording("b")::start);
 
@@ -49,7 +51,7 @@ class EventPermitsTest {
 
   @Test
   void aRecordingOverTheLimitWaitsUntilEarlierOnesArePersisted() {
-    EventPermits permits = new EventPermits(10);
+    AsyncPermits permits = new AsyncPermits("test limit", 10);
     Recording first = recording("first");
     permits.run(8, first::start);
     CompletionStage<String> second = permits.run(4, recording("second")::start);
@@ -66,7 +68,7 @@ class EventPermitsTest {
 
   @Test
   void waitingRecordingsStartInArrivalOrderEvenWhenALaterOneWouldFit() {
-    EventPermits permits = new EventPermits(10);
+    AsyncPermits permits = new AsyncPermits("test limit", 10);
     Recording first = recording("first");
     permits.run(9, first::start);
     permits.run(5, recording("large")::start);
@@ -82,7 +84,7 @@ class EventPermitsTest {
 
   @Test
   void aRecordingLargerThanTheLimitRunsAloneInsteadOfNever() {
-    EventPermits permits = new EventPermits(10);
+    AsyncPermits permits = new AsyncPermits("test limit", 10);
     Recording small = recording("small");
     permits.run(2, small::start);
     permits.run(32, recording("batch")::start);
@@ -97,7 +99,7 @@ class EventPermitsTest {
 
   @Test
   void failedRecordingsGiveTheirPermitsBack() {
-    EventPermits permits = new EventPermits(10);
+    AsyncPermits permits = new AsyncPermits("test limit", 10);
     Recording failing = recording("failing");
     CompletionStage<String> failed = permits.run(10, failing::start);
     CompletionStage<String> thrown =
@@ -118,7 +120,7 @@ class EventPermitsTest {
 
   @Test
   void theResultIsTheRecordingsReply() {
-    EventPermits permits = new EventPermits(1);
+    AsyncPermits permits = new AsyncPermits("test limit", 1);
     Recording only = recording("only");
     CompletionStage<String> reply = permits.run(1, only::start);
 
@@ -129,7 +131,39 @@ class EventPermitsTest {
   }
 
   @Test
+  void callsOfWeightOneStartAtMostTheLimitAndTheRestAsEarlierCallsComplete() {
+    AsyncPermits permits = new AsyncPermits("test limit", 3);
+    List<CompletableFuture<Integer>> calls = new ArrayList<>();
+    AtomicInteger startedCalls = new AtomicInteger();
+    List<CompletableFuture<Integer>> results = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      CompletableFuture<Integer> call = new CompletableFuture<>();
+      calls.add(call);
+      results.add(
+          permits.run(
+              1,
+              () -> {
+                startedCalls.incrementAndGet();
+                return call;
+              }));
+    }
+    assertEquals(3, startedCalls.get());
+    calls.get(0).complete(0);
+    calls.get(1).completeExceptionally(new IllegalStateException("failed"));
+    assertEquals(5, startedCalls.get());
+    for (int i = 2; i < 10; i++) {
+      calls.get(i).complete(i);
+    }
+    assertEquals(10, startedCalls.get());
+    assertEquals(9, results.get(9).join());
+    assertThrows(CompletionException.class, () -> results.get(1).join());
+    assertTrue(results.stream().allMatch(CompletableFuture::isDone));
+  }
+
+  @Test
   void aLimitBelowOneIsRefused() {
-    assertThrows(IllegalArgumentException.class, () -> new EventPermits(0));
+    IllegalArgumentException refused =
+        assertThrows(IllegalArgumentException.class, () -> new AsyncPermits("test limit", 0));
+    assertEquals("test limit must be positive", refused.getMessage());
   }
 }
