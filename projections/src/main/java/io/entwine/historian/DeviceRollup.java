@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * The statistics of one numeric field of one device's events of one event type in one hourly
- * bucket, and the highest sequence number of the device they include. The projection applies a
- * device's events in sequence order, so an event whose number is at most {@code appliedSeqNr} is
- * already counted: replays skip it.
+ * bucket, and the highest reading number ({@link HistoricalEvent#readingNr}) of the device they
+ * include. The projection applies a device's readings in order, so an event whose number is at most
+ * {@code appliedSeqNr} is already counted: replays skip it.
  */
 public record DeviceRollup(Stats stats, long appliedSeqNr) {
 

@@ -4,6 +4,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.DeviceTwin.Event;
 import io.entwine.twin.DeviceTwin.EventRecorded;
+import io.entwine.twin.DeviceTwin.EventsRecorded;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,9 +23,10 @@ import org.apache.pekko.projection.javadsl.Handler;
 /**
  * Writes recorded events into the historian: the raw events (idempotent upserts), and for every
  * numeric field of a JSON event its device roll-up and its slice's device-type roll-up for the
- * event's hour. Every roll-up row is read, extended with the events it does not hold yet (by
- * sequence number) and written whole, so a batch replayed after a crash — even one that stopped
- * half-way through its writes — adds nothing twice.
+ * event's hour. A journal event holding several readings ({@link EventsRecorded}) becomes one
+ * historical event per reading. Every roll-up row is read, extended with the events it does not
+ * hold yet (by reading number) and written whole, so a batch replayed after a crash — even one that
+ * stopped half-way through its writes — adds nothing twice.
  *
  * <p>Each slice's instance is the only writer of its roll-up rows, so the rows it wrote are kept in
  * a bounded cache and read from Cassandra only on a miss. The cache is dropped when the projection
@@ -56,7 +58,12 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
     List<HistoricalEvent> events = new ArrayList<>();
     for (EventEnvelope<Event> envelope : envelopes) {
       if (envelope.event() instanceof EventRecorded recorded) {
-        events.add(historical(envelope, recorded));
+        events.add(historical(envelope, recorded, 0));
+      } else if (envelope.event() instanceof EventsRecorded batch) {
+        List<EventRecorded> readings = batch.readings();
+        for (int index = 0; index < readings.size(); index++) {
+          events.add(historical(envelope, readings.get(index), index));
+        }
       }
     }
     if (events.isEmpty()) {
@@ -74,14 +81,16 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
             });
   }
 
-  static HistoricalEvent historical(EventEnvelope<Event> envelope, EventRecorded recorded) {
+  /** The {@code index}th reading of the journal event in {@code envelope}. */
+  static HistoricalEvent historical(
+      EventEnvelope<Event> envelope, EventRecorded recorded, int index) {
     DeviceKey device =
         DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
     return new HistoricalEvent(
         device,
         recorded.eventId(),
         Buckets.millis(recorded.timestamp()),
-        envelope.sequenceNr(),
+        HistoricalEvent.readingNr(envelope.sequenceNr(), index),
         recorded.format(),
         recorded.payload());
   }

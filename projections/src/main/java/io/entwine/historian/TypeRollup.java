@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The statistics of one numeric field over the events of one event type, in one hourly bucket, of
  * the devices of one type that belong to one projection slice; with, per device, the highest
- * sequence number included. Each slice's projection instance is the only writer of its rows, and a
+ * reading number included. Each slice's projection instance is the only writer of its rows, and a
  * query adds the slices up. A replayed event (its number at most the device's entry) is skipped.
  */
 public record TypeRollup(Stats stats, Map<String, Long> appliedSeqNrs) {

@@ -6,6 +6,7 @@ import io.entwine.twin.DeviceTwin.DeviceRegistered;
 import io.entwine.twin.DeviceTwin.EnabledChanged;
 import io.entwine.twin.DeviceTwin.Event;
 import io.entwine.twin.DeviceTwin.EventRecorded;
+import io.entwine.twin.DeviceTwin.EventsRecorded;
 import io.entwine.twin.DeviceTwin.MetadataUpdated;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,10 @@ public final class RegistryProjectionHandler extends Handler<List<EventEnvelope<
     CompletableFuture<?>[] perDevice =
         envelopes.stream()
             // Recorded events are by far the most frequent and change nothing here.
-            .filter(envelope -> !(envelope.event() instanceof EventRecorded))
+            .filter(
+                envelope ->
+                    !(envelope.event() instanceof EventRecorded
+                        || envelope.event() instanceof EventsRecorded))
             .collect(
                 Collectors.groupingBy(
                     EventEnvelope::persistenceId, LinkedHashMap::new, Collectors.toList()))

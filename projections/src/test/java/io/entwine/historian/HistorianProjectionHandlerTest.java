@@ -1,17 +1,20 @@
 package io.entwine.historian;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.DeviceTwin.Event;
 import io.entwine.twin.DeviceTwin.EventRecorded;
+import io.entwine.twin.DeviceTwin.EventsRecorded;
 import io.entwine.twin.DeviceTwin.MetadataUpdated;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -62,11 +65,60 @@ class HistorianProjectionHandlerTest {
         () -> {
           assertEquals(3, repository.events.size());
           HistoricalEvent log =
-              repository.events.get(new InMemoryHistorianRepository.EventKey(PI, 3));
+              repository.events.get(
+                  new InMemoryHistorianRepository.EventKey(PI, HistoricalEvent.readingNr(3, 0)));
           assertEquals("log", log.evtType());
           assertEquals("text", log.format());
           assertEquals(T0.plusSeconds(2).toEpochMilli(), log.timestamp());
           assertEquals("rebooted", new String(log.payload(), StandardCharsets.UTF_8));
+        });
+  }
+
+  @Test
+  void storesEveryReadingOfAJournalEventHoldingSeveralInOrderAfterTheEventsBeforeIt() {
+    InMemoryHistorianRepository repository = new InMemoryHistorianRepository();
+    History history =
+        new History()
+            .add(PI, recorded("status", "{\"temp\":1}", T0))
+            .add(
+                PI,
+                new EventsRecorded(
+                    List.of(
+                        recorded("status", "{\"temp\":2}", T0.plusSeconds(1)),
+                        recorded("status", "{\"temp\":3}", T0.plusSeconds(1)),
+                        text("log", "ok", T0.plusSeconds(2)))))
+            .add(PI, recorded("status", "{\"temp\":4}", T0.plusSeconds(3)));
+
+    project(
+        repository,
+        batches(history.envelopes(), 3),
+        () -> {
+          assertEquals(5, repository.events.size());
+          List<Long> readingNrs =
+              repository.events.values().stream().map(HistoricalEvent::seqNr).sorted().toList();
+          assertEquals(
+              List.of(
+                  HistoricalEvent.readingNr(1, 0),
+                  HistoricalEvent.readingNr(2, 0),
+                  HistoricalEvent.readingNr(2, 1),
+                  HistoricalEvent.readingNr(2, 2),
+                  HistoricalEvent.readingNr(3, 0)),
+              readingNrs);
+          assertEquals(
+              "ok",
+              new String(
+                  repository
+                      .events
+                      .get(
+                          new InMemoryHistorianRepository.EventKey(
+                              PI, HistoricalEvent.readingNr(2, 2)))
+                      .payload(),
+                  StandardCharsets.UTF_8));
+          DeviceRollup temps =
+              repository.deviceRollups.get(
+                  new DeviceRollup.Key(
+                      PI, "status", Buckets.start(T0.toEpochMilli(), Buckets.HOUR), "temp"));
+          assertEquals(Stats.of(1).plus(2).plus(3).plus(4), temps.stats());
         });
   }
 
@@ -96,7 +148,8 @@ class HistorianProjectionHandlerTest {
     // restarts whose stored offsets were at envelope 100, then 31, then at the very beginning
     for (int from : List.of(100, 31, 0)) {
       int replayedWrites = replayed.writes();
-      List<List<EventEnvelope<Event>>> batches = batches(history.subList(from, 240), 7 + from % 5);
+      List<List<EventEnvelope<Event>>> batches =
+          batches(history.subList(from, history.size()), 7 + from % 5);
       project(replayed, batches, () -> assertTrue(replayed.writes() > replayedWrites));
     }
 
@@ -143,20 +196,20 @@ class HistorianProjectionHandlerTest {
     List<EventEnvelope<Event>> history = randomHistory(new Random(3), 120);
     InMemoryHistorianRepository clean = new InMemoryHistorianRepository();
     HistorianProjectionHandler cleanHandler = new HistorianProjectionHandler(clean);
-    cleanHandler.process(history.subList(0, 60)).toCompletableFuture().join();
-    cleanHandler.process(history.subList(60, 120)).toCompletableFuture().join();
+    int half = history.size() / 2;
+    cleanHandler.process(history.subList(0, half)).toCompletableFuture().join();
+    cleanHandler.process(history.subList(half, history.size())).toCompletableFuture().join();
 
     InMemoryHistorianRepository failing = new InMemoryHistorianRepository();
     HistorianProjectionHandler handler = new HistorianProjectionHandler(failing);
-    handler.process(history.subList(0, 60)).toCompletableFuture().join();
+    handler.process(history.subList(0, half)).toCompletableFuture().join();
     failing.crashAfterWrites(150);
-    try {
-      handler.process(history.subList(60, 120)).toCompletableFuture().join();
-    } catch (CompletionException expected) {
-      // the batch failed part-way
-    }
+    assertThrows(
+        CompletionException.class,
+        () -> handler.process(history.subList(half, history.size())).toCompletableFuture().join(),
+        "the batch fails part-way");
     failing.recover();
-    handler.process(history.subList(60, 120)).toCompletableFuture().join();
+    handler.process(history.subList(half, history.size())).toCompletableFuture().join();
 
     assertEquals(clean.deviceRollups, failing.deviceRollups);
     assertEquals(clean.typeTotals(), failing.typeTotals());
@@ -169,11 +222,7 @@ class HistorianProjectionHandlerTest {
       List<EventEnvelope<Event>> history, InMemoryHistorianRepository repository) {
     Map<DeviceRollup.Key, Stats> byDevice = new HashMap<>();
     Map<List<Object>, Stats> byType = new HashMap<>();
-    for (EventEnvelope<Event> envelope : history) {
-      if (!(envelope.event() instanceof EventRecorded recorded)) {
-        continue;
-      }
-      HistoricalEvent event = HistorianProjectionHandler.historical(envelope, recorded);
+    for (HistoricalEvent event : readings(history)) {
       long hour = Buckets.start(event.timestamp(), Buckets.HOUR);
       NumericFields.of(event.format(), event.payload())
           .forEach(
@@ -203,11 +252,27 @@ class HistorianProjectionHandlerTest {
       DeviceKey device =
           DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
       if (!repository.events.containsKey(
-          new InMemoryHistorianRepository.EventKey(device, envelope.sequenceNr()))) {
+          new InMemoryHistorianRepository.EventKey(
+              device, HistoricalEvent.readingNr(envelope.sequenceNr(), 0)))) {
         return i;
       }
     }
     return history.size();
+  }
+
+  /** Every reading of {@code history} as the historian numbers it. */
+  private static List<HistoricalEvent> readings(List<EventEnvelope<Event>> history) {
+    List<HistoricalEvent> readings = new ArrayList<>();
+    for (EventEnvelope<Event> envelope : history) {
+      if (envelope.event() instanceof EventRecorded recorded) {
+        readings.add(HistorianProjectionHandler.historical(envelope, recorded, 0));
+      } else if (envelope.event() instanceof EventsRecorded batch) {
+        for (int i = 0; i < batch.readings().size(); i++) {
+          readings.add(HistorianProjectionHandler.historical(envelope, batch.readings().get(i), i));
+        }
+      }
+    }
+    return readings;
   }
 
   // ---- helpers ----
@@ -247,6 +312,7 @@ class HistorianProjectionHandlerTest {
   private static List<EventEnvelope<Event>> randomHistory(Random random, int count) {
     History history = new History();
     List<DeviceKey> devices = List.of(PI, PI_2, MBED);
+    Map<DeviceKey, List<EventRecorded>> batches = new LinkedHashMap<>();
     for (int i = 0; i < count; i++) {
       DeviceKey device = devices.get(random.nextInt(devices.size()));
       Instant at = T0.plusSeconds(random.nextInt(5 * 3600));
@@ -260,10 +326,26 @@ class HistorianProjectionHandlerTest {
             case 2 -> "{\"d\":{\"temp\":" + temp + "},\"ts\":\"" + at + "\"}";
             default -> "";
           };
-      history.add(
-          device,
-          payload.isEmpty() ? text(evtType, "t=" + temp, at) : recorded(evtType, payload, at));
+      EventRecorded reading =
+          payload.isEmpty() ? text(evtType, "t=" + temp, at) : recorded(evtType, payload, at);
+      // A third of the readings come in journal events holding several, as MQTT pipelines them.
+      List<EventRecorded> batch = batches.computeIfAbsent(device, d -> new ArrayList<>());
+      if (!batch.isEmpty() || random.nextInt(3) == 0) {
+        batch.add(reading);
+        if (batch.size() == 4 || random.nextInt(3) == 0) {
+          history.add(device, new EventsRecorded(List.copyOf(batch)));
+          batch.clear();
+        }
+      } else {
+        history.add(device, reading);
+      }
     }
+    batches.forEach(
+        (device, batch) -> {
+          if (!batch.isEmpty()) {
+            history.add(device, new EventsRecorded(List.copyOf(batch)));
+          }
+        });
     return history.envelopes();
   }
 

@@ -61,6 +61,12 @@ public final class DeviceTwin
    */
   public static final List<String> REGISTRY_TAGS = sliceTags("registry-");
 
+  /**
+   * The most readings one {@link EventsRecorded} holds; a longer batch is persisted as several. The
+   * historian numbers a reading {@code sequenceNr * READINGS_PER_EVENT + index}.
+   */
+  public static final int READINGS_PER_EVENT = 1024;
+
   private static final List<Set<String>> RECORDED_TAG_SETS =
       RECORDED_TAGS.stream().map(Set::of).toList();
   private static final List<Set<String>> REGISTRY_TAG_SETS =
@@ -415,6 +421,12 @@ public final class DeviceTwin
       String eventId, String format, byte[] payload, Instant timestamp, Instant receivedAt)
       implements Event {}
 
+  /**
+   * Readings the device sent one after another, in order, as one journal event: one journal row,
+   * one tag row and one projection envelope for all of them (ADR 0035).
+   */
+  public record EventsRecorded(List<EventRecorded> readings) implements Event {}
+
   public record CommandQueued(
       String commandId,
       String command,
@@ -731,7 +743,7 @@ public final class DeviceTwin
 
   @Override
   public Set<String> tagsFor(Event event) {
-    if (event instanceof EventRecorded) {
+    if (event instanceof EventRecorded || event instanceof EventsRecorded) {
       return RECORDED_TAG_SETS.get(slice);
     }
     if (event instanceof DeviceRegistered
@@ -907,7 +919,7 @@ public final class DeviceTwin
               part.eventId(), part.format(), part.payload(), part.timestamp(), part.receivedAt()));
     }
     return Effect()
-        .persist(List.<Event>copyOf(recorded))
+        .persist(inJournalEvents(recorded))
         .thenRun(
             after -> {
               for (int i = 0; i < recorded.size(); i++) {
@@ -915,6 +927,19 @@ public final class DeviceTwin
               }
             })
         .thenReply(command.replyTo(), after -> new Reply.Done());
+  }
+
+  /** {@code readings} as few journal events as {@link #READINGS_PER_EVENT} allows. */
+  static List<Event> inJournalEvents(List<EventRecorded> readings) {
+    if (readings.size() == 1) {
+      return List.of(readings.get(0));
+    }
+    List<Event> events = new ArrayList<>(readings.size() / READINGS_PER_EVENT + 1);
+    for (int start = 0; start < readings.size(); start += READINGS_PER_EVENT) {
+      int end = Math.min(start + READINGS_PER_EVENT, readings.size());
+      events.add(new EventsRecorded(List.copyOf(readings.subList(start, end))));
+    }
+    return events;
   }
 
   private ReplyEffect<Event, State> onRecordApplicationEvent(
@@ -1156,12 +1181,22 @@ public final class DeviceTwin
     return this::apply;
   }
 
+  private State withLastEvent(State state, EventRecorded recorded) {
+    return state.withLastEvent(
+        new Reply.LastEvent(
+            recorded.eventId(), recorded.format(), recorded.payload(), recorded.timestamp()),
+        settings.maxCachedEventIds());
+  }
+
   private State apply(State state, Event event) {
     if (event instanceof EventRecorded recorded) {
-      return state.withLastEvent(
-          new Reply.LastEvent(
-              recorded.eventId(), recorded.format(), recorded.payload(), recorded.timestamp()),
-          settings.maxCachedEventIds());
+      return withLastEvent(state, recorded);
+    } else if (event instanceof EventsRecorded batch) {
+      State updated = state;
+      for (EventRecorded recorded : batch.readings()) {
+        updated = withLastEvent(updated, recorded);
+      }
+      return updated;
     } else if (event instanceof DeviceRegistered registered) {
       return new State(
           new Registration(

@@ -139,6 +139,10 @@ class SerializationTest {
         new DeviceTwin.EnabledChanged(false, AT),
         new DeviceTwin.DeviceDeleted(AT),
         new DeviceTwin.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
+        new DeviceTwin.EventsRecorded(
+            List.of(
+                new DeviceTwin.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
+                new DeviceTwin.EventRecorded("raw", "bin", new byte[] {0, -1}, AT, AT))),
         new DeviceTwin.CommandQueued("c-1", "reboot", "json", PAYLOAD, AT, AT.plusSeconds(60)),
         new DeviceTwin.CommandDelivered("c-1", AT),
         new DeviceTwin.CommandExpired("c-1", AT),

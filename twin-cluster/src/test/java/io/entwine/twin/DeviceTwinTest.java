@@ -17,6 +17,7 @@ import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -511,15 +512,41 @@ class DeviceTwinTest {
         twin.<Reply>runCommand(replyTo -> new DeviceTwin.RecordEvents(TOKEN, null, parts, replyTo));
 
     assertEquals(new Reply.Done(), result.reply());
+    assertEquals(1, result.events().size(), "one journal event for the three readings");
     assertEquals(
         List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":3}"),
-        result.events().stream()
-            .map(e -> new String(((DeviceTwin.EventRecorded) e).payload(), UTF_8))
-            .toList());
+        ((DeviceTwin.EventsRecorded) result.event())
+            .readings().stream().map(e -> new String(e.payload(), UTF_8)).toList());
     assertEquals(
         "{\"n\":3}",
         new String(result.state().lastEvents().get("a").payload(), UTF_8),
         "the last of one event id wins");
+    var recovered = twin.restart();
+    assertEquals(
+        "{\"n\":2}",
+        new String(recovered.state().lastEvents().get("b").payload(), UTF_8),
+        "recovery applies every reading");
+  }
+
+  @Test
+  void aBatchLongerThanOneJournalEventHoldsIsSplitInOrder() {
+    List<DeviceTwin.EventRecorded> readings = new ArrayList<>();
+    for (int i = 0; i < 2 * DeviceTwin.READINGS_PER_EVENT + 1; i++) {
+      readings.add(new DeviceTwin.EventRecorded("e", "text", utf8("" + i), T0, T0));
+    }
+
+    List<DeviceTwin.Event> events = DeviceTwin.inJournalEvents(readings);
+
+    assertEquals(
+        List.of(DeviceTwin.READINGS_PER_EVENT, DeviceTwin.READINGS_PER_EVENT, 1),
+        events.stream().map(e -> ((DeviceTwin.EventsRecorded) e).readings().size()).toList());
+    assertEquals(
+        readings,
+        events.stream().flatMap(e -> ((DeviceTwin.EventsRecorded) e).readings().stream()).toList());
+    assertEquals(
+        List.of(readings.get(0)),
+        DeviceTwin.inJournalEvents(List.of(readings.get(0))),
+        "a single reading stays an EventRecorded");
   }
 
   @Test
