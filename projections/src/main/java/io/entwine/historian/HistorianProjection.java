@@ -1,7 +1,7 @@
 package io.entwine.historian;
 
+import com.typesafe.config.Config;
 import io.entwine.twin.DeviceTwin;
-import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -25,14 +25,6 @@ public final class HistorianProjection {
 
   public static final String NAME = "historian";
 
-  /**
-   * Up to this many events, or what arrived within {@link #GROUP_WITHIN}, are written together: the
-   * more events of one device a group holds, the fewer roll-up and partition writes per event.
-   */
-  static final int GROUP_SIZE = 1000;
-
-  static final Duration GROUP_WITHIN = Duration.ofMillis(500);
-
   private HistorianProjection() {}
 
   public static void init(ActorSystem<?> system, HistorianRepository repository) {
@@ -51,8 +43,11 @@ public final class HistorianProjection {
     String tag = DeviceTwin.RECORDED_TAGS.get(index);
     SourceProvider<Offset, EventEnvelope<DeviceTwin.Event>> events =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
+    // The more of one device's events a group holds, the fewer roll-up and partition writes each
+    // event costs (entwine.historian in reference.conf).
+    Config settings = system.settings().config().getConfig("entwine.historian");
     return CassandraProjection.groupedWithin(
             ProjectionId.of(NAME, tag), events, () -> new HistorianProjectionHandler(repository))
-        .withGroup(GROUP_SIZE, GROUP_WITHIN);
+        .withGroup(settings.getInt("group-size"), settings.getDuration("group-within"));
   }
 }
