@@ -55,17 +55,7 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
 
   @Override
   public CompletionStage<Done> process(List<EventEnvelope<Event>> envelopes) {
-    List<HistoricalEvent> events = new ArrayList<>();
-    for (EventEnvelope<Event> envelope : envelopes) {
-      if (envelope.event() instanceof EventRecorded recorded) {
-        events.add(historical(envelope, recorded, 0));
-      } else if (envelope.event() instanceof EventsRecorded batch) {
-        List<EventRecorded> readings = batch.readings();
-        for (int index = 0; index < readings.size(); index++) {
-          events.add(historical(envelope, readings.get(index), index));
-        }
-      }
-    }
+    List<HistoricalEvent> events = readings(envelopes);
     if (events.isEmpty()) {
       return DONE;
     }
@@ -81,18 +71,35 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
             });
   }
 
-  /** The {@code index}th reading of the journal event in {@code envelope}. */
-  static HistoricalEvent historical(
-      EventEnvelope<Event> envelope, EventRecorded recorded, int index) {
-    DeviceKey device =
-        DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
-    return new HistoricalEvent(
-        device,
-        recorded.eventId(),
-        Buckets.millis(recorded.timestamp()),
-        HistoricalEvent.readingNr(envelope.sequenceNr(), index),
-        recorded.format(),
-        recorded.payload());
+  /**
+   * The readings of {@code envelopes}, in order: one per {@link EventRecorded} and one per reading
+   * of an {@link EventsRecorded}; other events hold none.
+   */
+  static List<HistoricalEvent> readings(List<EventEnvelope<Event>> envelopes) {
+    List<HistoricalEvent> readings = new ArrayList<>();
+    for (EventEnvelope<Event> envelope : envelopes) {
+      List<EventRecorded> recorded =
+          envelope.event() instanceof EventRecorded single
+              ? List.of(single)
+              : envelope.event() instanceof EventsRecorded batch ? batch.readings() : List.of();
+      if (recorded.isEmpty()) {
+        continue;
+      }
+      DeviceKey device =
+          DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
+      for (int index = 0; index < recorded.size(); index++) {
+        EventRecorded reading = recorded.get(index);
+        readings.add(
+            new HistoricalEvent(
+                device,
+                reading.eventId(),
+                Buckets.millis(reading.timestamp()),
+                HistoricalEvent.readingNr(envelope.sequenceNr(), index),
+                reading.format(),
+                reading.payload()));
+      }
+    }
+    return readings;
   }
 
   private CompletableFuture<Done> updateRollups(List<HistoricalEvent> events) {

@@ -222,7 +222,7 @@ class HistorianProjectionHandlerTest {
       List<EventEnvelope<Event>> history, InMemoryHistorianRepository repository) {
     Map<DeviceRollup.Key, Stats> byDevice = new HashMap<>();
     Map<List<Object>, Stats> byType = new HashMap<>();
-    for (HistoricalEvent event : readings(history)) {
+    for (HistoricalEvent event : HistorianProjectionHandler.readings(history)) {
       long hour = Buckets.start(event.timestamp(), Buckets.HOUR);
       NumericFields.of(event.format(), event.payload())
           .forEach(
@@ -258,21 +258,6 @@ class HistorianProjectionHandlerTest {
       }
     }
     return history.size();
-  }
-
-  /** Every reading of {@code history} as the historian numbers it. */
-  private static List<HistoricalEvent> readings(List<EventEnvelope<Event>> history) {
-    List<HistoricalEvent> readings = new ArrayList<>();
-    for (EventEnvelope<Event> envelope : history) {
-      if (envelope.event() instanceof EventRecorded recorded) {
-        readings.add(HistorianProjectionHandler.historical(envelope, recorded, 0));
-      } else if (envelope.event() instanceof EventsRecorded batch) {
-        for (int i = 0; i < batch.readings().size(); i++) {
-          readings.add(HistorianProjectionHandler.historical(envelope, batch.readings().get(i), i));
-        }
-      }
-    }
-    return readings;
   }
 
   // ---- helpers ----
