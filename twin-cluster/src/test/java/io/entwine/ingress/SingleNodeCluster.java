@@ -25,6 +25,8 @@ final class SingleNodeCluster {
                     ConfigFactory.parseString(
                         """
                         pekko.actor.provider = cluster
+                        # Leaving the cluster gracefully once took over the default 10 s on a busy 2-core CI host.
+                        pekko.actor.testkit.typed.system-shutdown-default = 30s
                         pekko.remote.artery.canonical.hostname = 127.0.0.1
                         pekko.remote.artery.canonical.port = 0
                         # Every message is serialized as if it crossed the network.
