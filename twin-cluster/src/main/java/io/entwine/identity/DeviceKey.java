@@ -15,6 +15,14 @@ public record DeviceKey(String org, String type, String id) {
     return "d:" + org + ":" + type + ":" + id;
   }
 
+  /**
+   * This key with its organization and type strings shared with every key that shares them: a node
+   * keeps millions of twins resident, each holding its key, but only a few organizations and types.
+   */
+  public DeviceKey sharingOrgAndType() {
+    return new DeviceKey(org.intern(), type.intern(), id);
+  }
+
   public static DeviceKey fromEntityId(String entityId) {
     String[] parts = entityId.split("/", 3);
     if (parts.length != 3) {

@@ -35,19 +35,14 @@ final class CommandWaiters {
   // Seed: among concurrent requests of the device (or of gateways for it), the last one gets the
   // command; so there is one.
   private Waiter current;
-  private final Map<String, List<ResponseWaiter>> responseWaiters = new HashMap<>();
+  // Both collections are null until first used: every resident twin has a CommandWaiters, few ever
+  // wait for anything, and the empty collections cost ≈ 180 bytes a twin (docs/performance.md).
+  private Map<String, List<ResponseWaiter>> responseWaiters;
   // The gateway the device last sent through (null: itself, or not known since the twin started).
   private DeviceKey lastVia;
   // Waits this incarnation ended (answered, replaced, stopped): a renewal still on its way must
   // not bring one back, or a command would go to a request that has its answer already.
-  private final Set<String> ended =
-      Collections.newSetFromMap(
-          new LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-              return size() > REMEMBERED_ENDED_WAITS;
-            }
-          });
+  private Set<String> ended;
   private static final int REMEMBERED_ENDED_WAITS = 32;
 
   /** Makes {@code waiter} the one to get the next command; returns the one it replaces, if any. */
@@ -60,13 +55,28 @@ final class CommandWaiters {
 
   /** Whether {@code waiterId} waits here now or waited here and ended. */
   boolean knows(String waiterId) {
-    return (current != null && current.waiterId().equals(waiterId)) || ended.contains(waiterId);
+    return (current != null && current.waiterId().equals(waiterId))
+        || (ended != null && ended.contains(waiterId));
   }
 
   private void endedWait(Waiter waiter) {
     if (waiter != null) {
-      ended.add(waiter.waiterId());
+      rememberEnded(waiter.waiterId());
     }
+  }
+
+  private void rememberEnded(String waiterId) {
+    if (ended == null) {
+      ended =
+          Collections.newSetFromMap(
+              new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                  return size() > REMEMBERED_ENDED_WAITS;
+                }
+              });
+    }
+    ended.add(waiterId);
   }
 
   /** The waiter that takes the next command, removed; null when nobody waits at {@code now}. */
@@ -91,7 +101,7 @@ final class CommandWaiters {
 
   /** Removes the waiter with this id; true when it was still waiting. */
   boolean remove(String waiterId) {
-    ended.add(waiterId);
+    rememberEnded(waiterId);
     if (current != null && current.waiterId().equals(waiterId)) {
       current = null;
       return true;
@@ -102,6 +112,9 @@ final class CommandWaiters {
   void awaitResponse(String commandId, ActorRef<Reply> ref, Instant until) {
     // forget the waits that ended without a response
     Instant now = Instant.now();
+    if (responseWaiters == null) {
+      responseWaiters = new HashMap<>();
+    }
     responseWaiters.values().forEach(waiting -> waiting.removeIf(w -> !w.until().isAfter(now)));
     responseWaiters.values().removeIf(List::isEmpty);
     responseWaiters
@@ -111,7 +124,8 @@ final class CommandWaiters {
 
   /** The applications still waiting at {@code now} for the response to {@code commandId}. */
   List<ActorRef<Reply>> takeResponseWaiters(String commandId, Instant now) {
-    List<ResponseWaiter> waiting = responseWaiters.remove(commandId);
+    List<ResponseWaiter> waiting =
+        responseWaiters == null ? null : responseWaiters.remove(commandId);
     if (waiting == null) {
       return List.of();
     }
@@ -119,7 +133,7 @@ final class CommandWaiters {
   }
 
   boolean hasResponseWaiter(String commandId, Instant now) {
-    List<ResponseWaiter> waiting = responseWaiters.get(commandId);
+    List<ResponseWaiter> waiting = responseWaiters == null ? null : responseWaiters.get(commandId);
     return waiting != null && waiting.stream().anyMatch(w -> w.until().isAfter(now));
   }
 

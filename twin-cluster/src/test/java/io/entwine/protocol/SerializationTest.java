@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -348,6 +349,32 @@ class SerializationTest {
     for (Class<?> type : required) {
       assertTrue(sampled.contains(type), "no serialization sample of " + type.getName());
     }
+  }
+
+  @Test
+  void twinsReadFromSnapshotsShareWhoRegisteredThem() {
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    DeviceTwin.State snapshot =
+        new DeviceTwin.State(
+            new DeviceTwin.Registration("hash", metadata(), true, "a-org-key", "app", AT),
+            Map.of(),
+            0,
+            CommandQueue.EMPTY);
+    DeviceTwin.Registration first =
+        ((DeviceTwin.State) serialization.verifySerialization(snapshot, false)).registration();
+    DeviceTwin.Registration second =
+        ((DeviceTwin.State) serialization.verifySerialization(snapshot, false)).registration();
+    assertSame(first.registeredBy(), second.registeredBy());
+    assertSame(first.registeredByType(), second.registeredByType());
+  }
+
+  @Test
+  void residentTwinKeysShareOrganizationAndType() {
+    DeviceKey one = DeviceKey.fromEntityId(new String("acme/sensor/1")).sharingOrgAndType();
+    DeviceKey two = DeviceKey.fromEntityId(new String("acme/sensor/2")).sharingOrgAndType();
+    assertSame(one.org(), two.org());
+    assertSame(one.type(), two.type());
+    assertEquals("1", one.id());
   }
 
   @Test
