@@ -369,15 +369,6 @@ class SerializationTest {
   }
 
   @Test
-  void residentTwinKeysShareOrganizationAndType() {
-    DeviceKey one = DeviceKey.fromEntityId(new String("acme/sensor/1")).sharingOrgAndType();
-    DeviceKey two = DeviceKey.fromEntityId(new String("acme/sensor/2")).sharingOrgAndType();
-    assertSame(one.org(), two.org());
-    assertSame(one.type(), two.type());
-    assertEquals("1", one.id());
-  }
-
-  @Test
   void byteArrayPayloadsSurviveTheRoundTrip() {
     SerializationTestKit serialization = new SerializationTestKit(testKit.system());
     byte[] allBytes = new byte[256];
