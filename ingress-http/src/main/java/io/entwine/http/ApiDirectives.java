@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -17,12 +18,25 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /** Directives every API route shares: JSON request bodies and completing with an entity reply. */
 abstract class ApiDirectives extends AllDirectives {
-  static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * The request body in memory. A body that arrived with its headers is already strict, and then
+   * used as it is: pekko-http's {@code toStrictEntity} runs a stream for it all the same (1.3.0),
+   * which cost every small request the creation and stop of an actor (docs/performance.md). Bodies
+   * over a {@code withSizeLimit} are never strict here, so they still fail with 413.
+   */
+  Route strictEntity(Function<HttpEntity.Strict, Route> inner) {
+    return extractRequestEntity(
+        entity ->
+            entity instanceof HttpEntity.Strict strict
+                ? inner.apply(strict)
+                : extractStrictEntity(BODY_READ_TIMEOUT, inner));
+  }
 
   /** The body as a JSON object; an absent body is an empty object when {@code optional}. */
   Route jsonObject(boolean optional, Function<ObjectNode, Route> inner) {
-    return extractStrictEntity(
-        BODY_READ_TIMEOUT,
+    return strictEntity(
         entity -> {
           byte[] bytes = entity.getData().toArray();
           if (bytes.length == 0) {

@@ -120,8 +120,7 @@ public final class CommandRoutes extends ApiDirectives {
                                   withSizeLimit(
                                       maxPayloadBytes,
                                       () ->
-                                          extractStrictEntity(
-                                              BODY_READ_TIMEOUT,
+                                          strictEntity(
                                               entity ->
                                                   queue(
                                                       device,

@@ -113,8 +113,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
                   return withSizeLimit(
                       maxPayloadBytes,
                       () ->
-                          extractStrictEntity(
-                              BODY_READ_TIMEOUT,
+                          strictEntity(
                               entity ->
                                   record(
                                       new DeviceKey(org, type, id),

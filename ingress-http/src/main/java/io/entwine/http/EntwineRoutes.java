@@ -35,12 +35,10 @@ public final class EntwineRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return handleExceptions(
-        exceptionHandler(),
-        () ->
-            handleRejections(
-                rejectionHandler(),
-                () -> routes.length == 1 ? routes[0] : concat(routes[0], tail())));
+    // Built once: the Java DSL calls these suppliers for every request.
+    Route all = routes.length == 1 ? routes[0] : concat(routes[0], tail());
+    RejectionHandler rejections = rejectionHandler();
+    return handleExceptions(exceptionHandler(), () -> handleRejections(rejections, () -> all));
   }
 
   private Route[] tail() {

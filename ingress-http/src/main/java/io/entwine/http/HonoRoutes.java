@@ -480,9 +480,6 @@ public final class HonoRoutes extends ApiDirectives {
     return extractRequest(
         request ->
             withSizeLimit(
-                MAX_BODY_BYTES,
-                () ->
-                    extractStrictEntity(
-                        BODY_READ_TIMEOUT, entity -> inner.apply(request, entity))));
+                MAX_BODY_BYTES, () -> strictEntity(entity -> inner.apply(request, entity))));
   }
 }

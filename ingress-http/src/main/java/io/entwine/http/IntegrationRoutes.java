@@ -103,8 +103,7 @@ public final class IntegrationRoutes extends ApiDirectives {
                       () ->
                           extractRequest(
                               request ->
-                                  extractStrictEntity(
-                                      BODY_READ_TIMEOUT,
+                                  strictEntity(
                                       entity ->
                                           onSuccess(
                                               integrations.uplink(

@@ -101,8 +101,7 @@ public final class TencentRoutes extends ApiDirectives {
                                     withSizeLimit(
                                         MAX_BODY_BYTES,
                                         () ->
-                                            extractStrictEntity(
-                                                BODY_READ_TIMEOUT,
+                                            strictEntity(
                                                 entity ->
                                                     onSuccess(
                                                         recover(publish(org, request, entity)),

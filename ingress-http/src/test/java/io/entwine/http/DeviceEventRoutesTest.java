@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -179,6 +180,22 @@ class DeviceEventRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void recordsAStreamedPayloadWholeAndInOrder() {
+    ApiKey key = organizationWithApiKey("ev");
+    Device device = registerDevice(key, "sensor", "s8a");
+    Source<ByteString, NotUsed> chunks =
+        Source.from(List.of("{\"d\":", "{\"temp\":", "21.5}}")).map(ByteString::fromString);
+
+    TestRouteResult published =
+        publishChunked(device, "status", ContentTypes.APPLICATION_JSON, chunks);
+
+    assertEquals(StatusCodes.OK, published.status(), published.entityString());
+    assertEquals(
+        base64("{\"d\":{\"temp\":21.5}}"),
+        lastEvent(key, device, "status").get("payload").asText());
+  }
+
+  @Test
   void refusesAStreamedPayloadOverTheLimit() {
     ApiKey key = organizationWithApiKey("ev");
     Device device = registerDevice(key, "sensor", "s8s");
@@ -188,13 +205,7 @@ class DeviceEventRoutesTest extends ApiRouteTest {
             .concat(Source.single(ByteString.fromString("x")));
 
     TestRouteResult published =
-        api.run(
-            asDevice(
-                device,
-                HttpRequest.POST(device.eventsPath() + "/big")
-                    .withEntity(
-                        HttpEntities.createChunked(
-                            ContentTypes.APPLICATION_OCTET_STREAM, chunks))));
+        publishChunked(device, "big", ContentTypes.APPLICATION_OCTET_STREAM, chunks);
 
     assertError(
         published,
@@ -421,6 +432,15 @@ class DeviceEventRoutesTest extends ApiRouteTest {
         api.run(withApiKey(key, HttpRequest.GET(device.eventsPath() + "/" + eventId)));
     assertEquals(StatusCodes.OK, last.status(), last.entityString());
     return body(last);
+  }
+
+  private TestRouteResult publishChunked(
+      Device device, String eventId, ContentType type, Source<ByteString, NotUsed> chunks) {
+    return api.run(
+        asDevice(
+            device,
+            HttpRequest.POST(device.eventsPath() + "/" + eventId)
+                .withEntity(HttpEntities.createChunked(type, chunks))));
   }
 
   private void assertNoEventRecorded(Device device) {
