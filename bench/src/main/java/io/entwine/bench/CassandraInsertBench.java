@@ -4,7 +4,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -27,16 +26,11 @@ public final class CassandraInsertBench {
     int payloadBytes = Integer.parseInt(args[3]);
     int devices = Integer.parseInt(args[4]);
     try (CqlSession session =
-        CqlSession.builder()
-            .addContactPoint(new InetSocketAddress("127.0.0.1", port))
-            .withLocalDatacenter("datacenter1")
-            .withConfigLoader(
-                DriverConfigLoader.programmaticBuilder()
-                    .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
-                    .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
-                    .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, 4)
-                    .build())
-            .build()) {
+        LocalCassandra.connect(
+            port,
+            DriverConfigLoader.programmaticBuilder()
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
+                .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, 4))) {
       session.execute(
           "CREATE KEYSPACE IF NOT EXISTS bench_raw WITH replication ="
               + " {'class': 'SimpleStrategy', 'replication_factor': 1}");
