@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@code --threads} event loops (1 by default, leaving the other core to the broker) serve the
  * connections. Prints progress on stderr and, last on stdout, one line of {@code name=value}
- * figures.
+ * figures; with {@code --cpu}, also the CPU time per message of the processes named there.
  */
 public final class MqttLoad {
   private static final long ORIGIN = System.nanoTime();
@@ -65,7 +65,15 @@ public final class MqttLoad {
     int threads = args.integer("threads", 1);
     Vertx vertx = Connections.vertx(threads);
     try {
-      load.run(vertx, threads, connections, seconds, warmUp, rate, args.flag("subscribe"));
+      load.run(
+          vertx,
+          threads,
+          connections,
+          seconds,
+          warmUp,
+          rate,
+          args.flag("subscribe"),
+          new ProcessCpu(args));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().join();
     }
@@ -78,7 +86,8 @@ public final class MqttLoad {
       int seconds,
       int warmUp,
       int rate,
-      boolean subscribe)
+      boolean subscribe,
+      ProcessCpu cpu)
       throws InterruptedException {
     MqttClient subscriber = subscribe ? subscribe(vertx) : null;
     List<MqttClient> clients =
@@ -112,16 +121,18 @@ public final class MqttLoad {
     ackLatency.reset();
     endToEndLatency.reset();
     measuring = true;
+    cpu.start();
     long measureStart = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     measuring = false;
     double elapsed = (System.nanoTime() - measureStart) / 1e9;
     running = false;
     long total = confirmed.sum();
+    String cpuPerMessage = cpu.perUnit(total);
     System.out.printf(
         Locale.ROOT,
         "connections=%d throughput=%.0f p50=%.2f p99=%.2f received=%d e2e_p50=%.2f e2e_p99=%.2f"
-            + " skipped=%d%n",
+            + " skipped=%d%s%n",
         connected,
         total / elapsed,
         ackLatency.percentileMillis(50),
@@ -129,7 +140,8 @@ public final class MqttLoad {
         received.sum(),
         endToEndLatency.percentileMillis(50),
         endToEndLatency.percentileMillis(99),
-        skipped.sum());
+        skipped.sum(),
+        cpuPerMessage);
     List<MqttClient> all = new ArrayList<>(clients);
     all.add(subscriber);
     Connections.disconnectAll(all);
