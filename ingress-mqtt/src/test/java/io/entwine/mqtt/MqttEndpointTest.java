@@ -409,6 +409,28 @@ class MqttEndpointTest {
   }
 
   @Test
+  void readsEveryPublishByItsOwnTopicWhenAConnectionChangesTopics() throws Exception {
+    try (RawMqttClient client = device(start())) {
+      String[] topics = {EVENT, EVENT, "iot-2/evt/alarm/fmt/text", EVENT};
+      for (int id = 1; id <= topics.length; id++) {
+        client.publish(topics[id - 1], MqttQoS.AT_LEAST_ONCE, id, "{\"d\":{}}");
+        assertEquals(id, idOf(client.receive(WAIT)));
+      }
+      client.publish(
+          "iot-2/type/thermostat/id/lab-2/evt/status/fmt/json",
+          MqttQoS.AT_LEAST_ONCE,
+          topics.length + 1,
+          "{\"d\":{}}");
+      assertTrue(client.closedWithin(WAIT));
+    }
+    assertEquals(
+        List.of("status/json", "status/json", "alarm/text", "status/json"),
+        twins.recorded.stream()
+            .map(r -> r.message().eventId() + "/" + r.message().format())
+            .toList());
+  }
+
+  @Test
   void disconnectsOnInvalidJsonOnAJsonTopicButTakesAnythingOnOthers() throws Exception {
     int port = start();
     try (RawMqttClient client = device(port)) {
