@@ -15,7 +15,13 @@ function options(clientId, username, password) {
   return { clientId, username, password, protocolVersion: 4, clean: true, reconnectPeriod: 0 };
 }
 
+// Set once the device has its command. The broker closes a connection as soon as it reads its
+// DISCONNECT (MQTT 3.1.1, 3.14.4); over WebSocket the client may still be writing its close frame
+// then and reports "socket has been ended by the other party" — not a failure of the round trip.
+let ending = false;
+
 function fail(error) {
+  if (ending) return;
   console.error(String(error));
   process.exit(1);
 }
@@ -41,6 +47,7 @@ app.on('connect', () =>
     device.on('message', (topic, payload) => {
       console.log(`device ${topic} ${payload}`);
       clearTimeout(timer);
+      ending = true;
       device.end();
       app.end();
     });
