@@ -570,8 +570,8 @@ final class MqttConnection implements ClusterLink.Listener {
 
   /**
    * What publishing to {@code topic} means for this client. A device publishes to the same topic
-   * again and again, so the last answer is kept: parsing and checking the topic per message was ≈ 3
-   * % of a node's CPU under QoS 0 load (docs/performance.md).
+   * again and again, so the last answer is kept: parsing and checking the topic of every message
+   * took about 3 % of a node's CPU under QoS 0 load (docs/performance.md).
    */
   private Topics.Publication publicationOf(String topic) {
     ParsedTopic last = lastTopic;
