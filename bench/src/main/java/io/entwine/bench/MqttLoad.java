@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.messages.MqttPublishMessage;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@code --threads} event loops (1 by default, leaving the other core to the broker) serve the
  * connections. Prints progress on stderr and, last on stdout, one line of {@code name=value}
- * figures; with {@code --cpu}, also the CPU time per message of the processes named there.
+ * figures; with {@code --cpu}, also the CPU time per message of the processes named there; with
+ * {@code --timeline FILE}, every acknowledged message's send time and latency go to FILE.
  */
 public final class MqttLoad {
   private static final long ORIGIN = System.nanoTime();
@@ -34,6 +36,7 @@ public final class MqttLoad {
   private final MqttQoS qos;
   private final int window;
   private final int payloadBytes;
+  private final AckTimeline timeline;
   private final Histogram ackLatency = new Histogram();
   private final Histogram endToEndLatency = new Histogram();
   private final LongAdder confirmed = new LongAdder();
@@ -42,11 +45,13 @@ public final class MqttLoad {
   private volatile boolean measuring;
   private volatile boolean running = true;
 
-  private MqttLoad(MqttTarget target, MqttQoS qos, int window, int payloadBytes) {
+  private MqttLoad(
+      MqttTarget target, MqttQoS qos, int window, int payloadBytes, AckTimeline timeline) {
     this.target = target;
     this.qos = qos;
     this.window = window;
     this.payloadBytes = payloadBytes;
+    this.timeline = timeline;
   }
 
   public static void main(String[] argv) throws Exception {
@@ -61,7 +66,8 @@ public final class MqttLoad {
             target,
             MqttQoS.valueOf(args.integer("qos", 1)),
             args.integer("window", 16),
-            args.integer("payload-bytes", 50));
+            args.integer("payload-bytes", 50),
+            new AckTimeline(args));
     int threads = args.integer("threads", 1);
     Vertx vertx = Connections.vertx(threads);
     try {
@@ -88,7 +94,7 @@ public final class MqttLoad {
       int rate,
       boolean subscribe,
       ProcessCpu cpu)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     MqttClient subscriber = subscribe ? subscribe(vertx) : null;
     List<MqttClient> clients =
         Connections.open(
@@ -120,9 +126,11 @@ public final class MqttLoad {
     skipped.reset();
     ackLatency.reset();
     endToEndLatency.reset();
+    timeline.reset();
     measuring = true;
     cpu.start();
     long measureStart = System.nanoTime();
+    long measureStartEpochMillis = System.currentTimeMillis();
     Thread.sleep(seconds * 1000L);
     measuring = false;
     double elapsed = (System.nanoTime() - measureStart) / 1e9;
@@ -142,6 +150,7 @@ public final class MqttLoad {
         endToEndLatency.percentileMillis(99),
         skipped.sum(),
         cpuPerMessage);
+    timeline.write(measureStart, measureStartEpochMillis);
     List<MqttClient> all = new ArrayList<>(clients);
     all.add(subscriber);
     Connections.disconnectAll(all);
@@ -277,7 +286,8 @@ public final class MqttLoad {
       for (int i = 0; i < inFlight && packetIds[slot] != packetId; i++) {
         slot = (slot + 1) % window;
       }
-      long latency = System.nanoTime() - sentAt[slot];
+      long sent = sentAt[slot];
+      long latency = System.nanoTime() - sent;
       // PUBACKs normally come in order; one that does not is swapped with the oldest entry
       packetIds[slot] = packetIds[oldest];
       sentAt[slot] = sentAt[oldest];
@@ -286,6 +296,7 @@ public final class MqttLoad {
       if (measuring) {
         confirmed.increment();
         ackLatency.record(latency);
+        timeline.record(sent, latency);
       }
       fill();
     }
