@@ -26,6 +26,14 @@ class ArgsTest {
   }
 
   @Test
+  void aLaterValueOverridesAnEarlierOne() {
+    // bench/run appends options to a scenario's shared ones, e.g. --window 1 for e2e's maximum
+    Args args = new Args(new String[] {"--window", "4", "--seconds", "15", "--window", "1"});
+    assertEquals(1, args.integer("window", 16));
+    assertEquals(15, args.integer("seconds", 20));
+  }
+
+  @Test
   void refusesMissingRequiredValuesAndStrayWords() {
     assertThrows(IllegalArgumentException.class, () -> new Args(new String[0]).text("port"));
     assertThrows(IllegalArgumentException.class, () -> new Args(new String[] {"stray"}));
