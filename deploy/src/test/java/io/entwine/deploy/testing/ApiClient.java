@@ -117,6 +117,19 @@ public final class ApiClient {
         timeout);
   }
 
+  /** Any request of the organization's API key; {@code jsonBody} null for none. */
+  public Response withApiKey(
+      String baseUrl, ApiKey apiKey, String method, String path, String jsonBody) {
+    return send(
+        baseUrl,
+        method,
+        path,
+        apiKey.org(),
+        basic(apiKey.key(), apiKey.token()),
+        jsonBody == null ? HttpRequest.BodyPublishers.noBody() : json(jsonBody),
+        Duration.ofSeconds(30));
+  }
+
   private static HttpRequest.BodyPublisher json(String json) {
     return HttpRequest.BodyPublishers.ofString(json);
   }

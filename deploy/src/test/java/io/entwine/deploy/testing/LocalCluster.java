@@ -3,21 +3,14 @@ package io.entwine.deploy.testing;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
-import io.entwine.deploy.cassandra.EmbeddedCassandra;
 import io.entwine.deploy.cassandra.SchemaApplier;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A cluster of {@link NodeProcess}es formed by Pekko Management cluster bootstrap with config
@@ -149,28 +142,8 @@ public final class LocalCluster implements AutoCloseable {
         .build();
   }
 
-  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-
-  /**
-   * A port the node processes bind later, so it must stay free until then: taken below Linux's
-   * ephemeral range (32768–60999), where the outgoing connections of every test would otherwise
-   * pick it up in between, and never handed out twice by this JVM.
-   */
   private static int freePort(String host) {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = random.nextInt(20000, 32000);
-      if (HANDED_OUT.contains(port)) {
-        continue;
-      }
-      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(host))) {
-        HANDED_OUT.add(port);
-        return port;
-      } catch (IOException taken) {
-        // try another one
-      }
-    }
-    return EmbeddedCassandra.freePort(host);
+    return Ports.free(host);
   }
 
   /** Convenience for tests on the shared Cassandra. */

@@ -1,0 +1,283 @@
+package io.entwine.deploy.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node started the way {@code deploy/bin/entwine run} starts one: {@code io.entwine.deploy.Main}
+ * on the production classpath ({@code deploy/target/classes} plus {@code entwine.classpath}, the
+ * file {@code mvn package} writes), with its own embedded Cassandra in its own data directory.
+ * Defects that depend on what the runtime classpath holds, or on how the embedded Cassandra keeps
+ * its data, only show up this way: the test classpath has every test dependency on it and the
+ * shared test Cassandra is not the one a user runs.
+ *
+ * <p>Every port is free and chosen here, so suites can run side by side. {@link #close()} stops the
+ * node and then its Cassandra, by process id.
+ */
+public final class EntwineRun implements AutoCloseable {
+  public static final String ADMIN_TOKEN = TestNode.ADMIN_TOKEN;
+  public static final String PROPERTY_NODE_CLASSPATH = "entwine.node.classpath";
+  public static final String PROPERTY_NODE_CLASSES = "entwine.node.classes";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Path dataDir;
+  private final Map<String, String> env;
+  private final Path log;
+  private Process process;
+
+  private EntwineRun(Path dataDir, Map<String, String> env, Path log) {
+    this.dataDir = dataDir;
+    this.env = Map.copyOf(env);
+    this.log = log;
+  }
+
+  /**
+   * Starts a node with its data (and its Cassandra's) in {@code dataDir}, new or used before, and
+   * waits until it is ready. {@code extraEnv} overrides the defaults chosen here.
+   */
+  public static EntwineRun start(Path dataDir, Map<String, String> extraEnv) {
+    Map<String, String> env = new HashMap<>();
+    env.put("ENTWINE_ADMIN_TOKEN", ADMIN_TOKEN);
+    env.put("ENTWINE_DATA_DIR", dataDir.toString());
+    env.put("ENTWINE_CASSANDRA_PORT", Integer.toString(Ports.free()));
+    env.put("ENTWINE_HTTP_INTERFACE", "127.0.0.1");
+    env.put("ENTWINE_HTTP_PORT", Integer.toString(Ports.free()));
+    env.put("ENTWINE_MQTT_INTERFACE", "127.0.0.1");
+    env.put("ENTWINE_MQTT_PORT", Integer.toString(Ports.free()));
+    env.put("ENTWINE_MQTTS_PORT", Integer.toString(Ports.free()));
+    env.put("ENTWINE_MQTT_WS_PORT", Integer.toString(Ports.free()));
+    env.put("ENTWINE_CLUSTER_HOST", "127.0.0.1");
+    env.put("ENTWINE_CLUSTER_PORT", Integer.toString(Ports.free()));
+    env.put("ENTWINE_MANAGEMENT_PORT", Integer.toString(Ports.free()));
+    env.putAll(extraEnv);
+    EntwineRun run = new EntwineRun(dataDir, env, dataDir.resolve("node.log"));
+    run.launch();
+    try {
+      run.awaitReady(START_TIMEOUT);
+    } catch (RuntimeException | Error e) {
+      run.close();
+      throw e;
+    }
+    return run;
+  }
+
+  private void launch() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.add("-Xms64m");
+    command.add("-Xmx512m");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-Dentwine.cassandra.classpath=" + requiredProperty("entwine.cassandra.classpath"));
+    command.add("io.entwine.deploy.Main");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(env);
+    // as deploy/bin/entwine: the module's classes, then every runtime dependency Maven listed
+    builder.environment().put("CLASSPATH", productionClasspath());
+    builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"));
+    try {
+      Files.createDirectories(dataDir);
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start the node in " + dataDir, e);
+    }
+  }
+
+  /** {@code deploy/target/classes} and the contents of {@code deploy/target/entwine.classpath}. */
+  public static String productionClasspath() {
+    Path classpathFile = Path.of(requiredProperty(PROPERTY_NODE_CLASSPATH));
+    try {
+      return requiredProperty(PROPERTY_NODE_CLASSES)
+          + java.io.File.pathSeparator
+          + Files.readString(classpathFile).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "No " + classpathFile + ": it is written by `mvn package` in deploy", e);
+    }
+  }
+
+  private static String requiredProperty(String name) {
+    String value = System.getProperty(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(
+          "System property " + name + " is not set; run this test through Maven (failsafe)");
+    }
+    return value;
+  }
+
+  public String env(String name) {
+    return env.get(name);
+  }
+
+  public int httpPort() {
+    return Integer.parseInt(env.get("ENTWINE_HTTP_PORT"));
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + httpPort();
+  }
+
+  public int mqttPort() {
+    return Integer.parseInt(env.get("ENTWINE_MQTT_PORT"));
+  }
+
+  public String mqttUri() {
+    return "tcp://127.0.0.1:" + mqttPort();
+  }
+
+  public int cassandraPort() {
+    return Integer.parseInt(env.get("ENTWINE_CASSANDRA_PORT"));
+  }
+
+  public String managementUrl() {
+    return "http://127.0.0.1:" + env.get("ENTWINE_MANAGEMENT_PORT");
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** The embedded Cassandra's process, from the pid file its launcher keeps in the data dir. */
+  public Optional<ProcessHandle> cassandra() {
+    Path pidFile = dataDir.resolve("cassandra").resolve("cassandra.pid");
+    try {
+      return Files.isRegularFile(pidFile)
+          ? ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()))
+          : Optional.empty();
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  public void awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!isReady()) {
+      if (!process.isAlive()) {
+        throw new AssertionError("The node exited with " + process.exitValue() + "; see " + log);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("The node is not ready after " + timeout + "; see " + log);
+      }
+      pause(Duration.ofMillis(250));
+    }
+  }
+
+  public boolean isReady() {
+    try {
+      HttpResponse<Void> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
+                  .timeout(Duration.ofSeconds(3))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** SIGKILL of the node's JVM alone; its Cassandra keeps running, as after a node crash. */
+  public void killNode() {
+    process.destroyForcibly();
+    awaitExit(process.toHandle(), Duration.ofSeconds(30));
+  }
+
+  /** SIGKILL of the embedded Cassandra alone. */
+  public void killCassandra() {
+    cassandra()
+        .ifPresent(
+            cassandra -> {
+              cassandra.destroyForcibly();
+              awaitExit(cassandra, Duration.ofSeconds(30));
+            });
+  }
+
+  /** Starts the node again on the same data directory and ports; waits until it is ready. */
+  public void restart() {
+    stop();
+    launch();
+    awaitReady(START_TIMEOUT);
+  }
+
+  /** SIGTERM: the node shuts down, then stops its Cassandra (as Ctrl-C on `entwine run`). */
+  public void stop() {
+    if (isAlive()) {
+      process.destroy();
+      if (!awaitExit(process.toHandle(), Duration.ofSeconds(90))) {
+        process.destroyForcibly();
+        awaitExit(process.toHandle(), Duration.ofSeconds(30));
+      }
+    }
+  }
+
+  /** Stops the node, and its Cassandra if the node left it running (e.g. after a kill). */
+  @Override
+  public void close() {
+    stop();
+    cassandra()
+        .ifPresent(
+            cassandra -> {
+              cassandra.destroy();
+              if (!awaitExit(cassandra, Duration.ofSeconds(60))) {
+                cassandra.destroyForcibly();
+                awaitExit(cassandra, Duration.ofSeconds(30));
+              }
+            });
+  }
+
+  private static boolean awaitExit(ProcessHandle handle, Duration timeout) {
+    try {
+      handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return !handle.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
