@@ -82,7 +82,8 @@ final class CommandHandling {
     // A request waiting with hono-ttd takes the command at once, recorded as delivered with it.
     CommandWaiters.Waiter waiter = waiters.take(Instant.now());
     if (waiter != null) {
-      events.add(new DeviceTwin.CommandDelivered(command.commandId(), command.at()));
+      events.add(
+          new DeviceTwin.CommandDelivered(command.commandId(), command.at(), receiver(waiter)));
     }
     return EFFECT
         .persist(events)
@@ -170,7 +171,7 @@ final class CommandHandling {
       return EFFECT.reply(command.replyTo(), new Reply.Done());
     }
     return EFFECT
-        .persist(new DeviceTwin.CommandDelivered(command.commandId(), command.at()))
+        .persist(new DeviceTwin.CommandDelivered(command.commandId(), command.at(), device))
         .thenReply(command.replyTo(), after -> new Reply.Done());
   }
 
@@ -186,7 +187,9 @@ final class CommandHandling {
     Optional<CommandQueue.QueuedCommand> next = state.commands().nextDeliverable(now);
     if (next.isPresent()) {
       CommandQueue.QueuedCommand deliverable = next.get();
-      events.add(new DeviceTwin.CommandDelivered(deliverable.commandId(), now));
+      events.add(
+          new DeviceTwin.CommandDelivered(
+              deliverable.commandId(), now, receiver(command.gateway())));
       return EFFECT
           .persist(events)
           .thenReply(
@@ -294,8 +297,19 @@ final class CommandHandling {
       return EFFECT.noReply();
     }
     return EFFECT
-        .persist(new DeviceTwin.CommandDelivered(delivered.commandId(), delivered.at()))
+        .persist(
+            new DeviceTwin.CommandDelivered(
+                delivered.commandId(), delivered.at(), delivered.gateway()))
         .thenNoReply();
+  }
+
+  /** Who gets a command handed to a waiting request: the gateway waiting for it, or the device. */
+  private DeviceKey receiver(DeviceKey gateway) {
+    return gateway != null ? gateway : device;
+  }
+
+  private DeviceKey receiver(CommandWaiters.Waiter waiter) {
+    return receiver(waiter.gateway());
   }
 
   private Reply.CommandToDeliver toDeliver(
@@ -348,6 +362,20 @@ final class CommandHandling {
         || found.get().status() == CommandQueue.Status.RESPONDED
         || found.get().status() == CommandQueue.Status.EXPIRED) {
       return EFFECT.reply(command.replyTo(), nobodyWaits(command.commandId()));
+    }
+    DeviceKey responder = receiver(command.gateway());
+    if (!found.get().wasDeliveredTo(responder)) {
+      // Hono: 403 when the sender may not act for the command; the command stays as it is.
+      return EFFECT.reply(
+          command.replyTo(),
+          new Reply.Rejected(
+              Rejection.FORBIDDEN,
+              "Command '"
+                  + command.commandId()
+                  + "' was not delivered to "
+                  + (command.gateway() == null ? "device '" : "gateway '")
+                  + responder.id()
+                  + "': only its receiver may answer it"));
     }
     DeviceTwin.CommandResponded responded =
         new DeviceTwin.CommandResponded(

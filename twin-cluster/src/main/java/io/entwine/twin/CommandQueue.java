@@ -1,5 +1,6 @@
 package io.entwine.twin;
 
+import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.CborSerializable;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,16 +36,41 @@ public record CommandQueue(List<QueuedCommand> commands) implements CborSerializ
       Instant queuedAt,
       Instant expiresAt,
       Status status,
-      Response response) {
+      Response response,
+      DeviceKey receiver) {
 
     QueuedCommand withStatus(Status newStatus) {
-      return new QueuedCommand(
-          commandId, command, format, payload, queuedAt, expiresAt, newStatus, response);
+      return with(newStatus, response, receiver);
+    }
+
+    QueuedCommand withReceiver(DeviceKey newReceiver) {
+      return with(Status.DELIVERED, response, newReceiver);
     }
 
     QueuedCommand withResponse(Response newResponse) {
+      return with(Status.RESPONDED, newResponse, receiver);
+    }
+
+    private QueuedCommand with(Status newStatus, Response newResponse, DeviceKey newReceiver) {
       return new QueuedCommand(
-          commandId, command, format, payload, queuedAt, expiresAt, Status.RESPONDED, newResponse);
+          commandId,
+          command,
+          format,
+          payload,
+          queuedAt,
+          expiresAt,
+          newStatus,
+          newResponse,
+          newReceiver);
+    }
+
+    /**
+     * Whether {@code responder} (the device, or the gateway answering for it) got this command: a
+     * command nobody got, or that another got, is not its to answer. Commands delivered before
+     * receivers were recorded accept any responder the twin accepts.
+     */
+    public boolean wasDeliveredTo(DeviceKey responder) {
+      return status == Status.DELIVERED && (receiver == null || receiver.equals(responder));
     }
 
     public boolean isWaiting() {
@@ -89,6 +115,14 @@ public record CommandQueue(List<QueuedCommand> commands) implements CborSerializ
     List<QueuedCommand> updated = new ArrayList<>(commands.size());
     for (QueuedCommand c : commands) {
       updated.add(c.commandId().equals(commandId) ? c.withStatus(status) : c);
+    }
+    return new CommandQueue(List.copyOf(dropOldFinished(updated)));
+  }
+
+  CommandQueue withDelivered(String commandId, DeviceKey receiver) {
+    List<QueuedCommand> updated = new ArrayList<>(commands.size());
+    for (QueuedCommand c : commands) {
+      updated.add(c.commandId().equals(commandId) ? c.withReceiver(receiver) : c);
     }
     return new CommandQueue(List.copyOf(dropOldFinished(updated)));
   }

@@ -436,7 +436,12 @@ public final class DeviceTwin
       Instant expiresAt)
       implements Event {}
 
-  public record CommandDelivered(String commandId, Instant at) implements Event {}
+  /**
+   * {@code receiver} got the command: the device's own key, or the gateway's that took it for the
+   * device; null in events written before receivers were recorded.
+   */
+  public record CommandDelivered(String commandId, Instant at, DeviceKey receiver)
+      implements Event {}
 
   public record CommandExpired(String commandId, Instant at) implements Event {}
 
@@ -1239,10 +1244,11 @@ public final class DeviceTwin
                       queued.queuedAt(),
                       queued.expiresAt(),
                       CommandQueue.Status.QUEUED,
+                      null,
                       null)));
     } else if (event instanceof CommandDelivered delivered) {
       return state.withCommands(
-          state.commands().withStatus(delivered.commandId(), CommandQueue.Status.DELIVERED));
+          state.commands().withDelivered(delivered.commandId(), delivered.receiver()));
     } else if (event instanceof CommandExpired expired) {
       return state.withCommands(
           state.commands().withStatus(expired.commandId(), CommandQueue.Status.EXPIRED));

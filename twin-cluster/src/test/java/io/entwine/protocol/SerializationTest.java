@@ -145,7 +145,8 @@ class SerializationTest {
                 new DeviceTwin.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
                 new DeviceTwin.EventRecorded("raw", "bin", new byte[] {0, -1}, AT, AT))),
         new DeviceTwin.CommandQueued("c-1", "reboot", "json", PAYLOAD, AT, AT.plusSeconds(60)),
-        new DeviceTwin.CommandDelivered("c-1", AT),
+        new DeviceTwin.CommandDelivered("c-1", AT, GATEWAY),
+        new DeviceTwin.CommandDelivered("c-1", AT, null),
         new DeviceTwin.CommandExpired("c-1", AT),
         new DeviceTwin.CommandResponded("c-1", 200, "json", PAYLOAD, AT),
         new DeviceTwin.CredentialAdded(
@@ -181,6 +182,7 @@ class SerializationTest {
                         AT,
                         AT.plusSeconds(60),
                         CommandQueue.Status.QUEUED,
+                        null,
                         null),
                     new CommandQueue.QueuedCommand(
                         "c-2",
@@ -190,7 +192,8 @@ class SerializationTest {
                         AT,
                         AT.plusSeconds(60),
                         CommandQueue.Status.RESPONDED,
-                        new CommandQueue.Response(200, "json", PAYLOAD, AT)))),
+                        new CommandQueue.Response(200, "json", PAYLOAD, AT),
+                        GATEWAY))),
             new DeviceCredentials(
                 List.of(
                     new DeviceCredentials.Credential(

@@ -448,7 +448,7 @@ class DeviceTwinTest {
     }
     for (DeviceTwin.Event event :
         List.of(
-            new DeviceTwin.CommandDelivered("c1", T0),
+            new DeviceTwin.CommandDelivered("c1", T0, null),
             new DeviceTwin.NonceUsed("n", T0, T0),
             new DeviceTwin.AttributesDelivered(1, T0))) {
       assertEquals(Set.of(), behavior.tagsFor(event), event.toString());

@@ -247,6 +247,28 @@ class DeviceTwinWaitersTest {
   }
 
   @Test
+  void onlyTheReceiverOfACommandMayAnswerItAndARefusalChangesNothing() {
+    queue("c-1");
+    twin.runCommand(new DeviceTwin.AwaitCommandResponse("c-1", inSeconds(10), waiting.ref()));
+
+    var early = respond("c-1");
+
+    assertEquals(Rejection.FORBIDDEN, rejection(early.reply()));
+    assertTrue(early.hasNoEvents(), "a command nobody received is not answered");
+    assertEquals(CommandQueue.Status.QUEUED, early.state().commands().commands().get(0).status());
+    waiting.expectNoMessage(java.time.Duration.ofMillis(100));
+
+    var delivered =
+        twin.<Reply>runCommand(
+            replyTo -> new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), replyTo));
+    assertEquals(DEVICE, delivered.eventOfType(DeviceTwin.CommandDelivered.class).receiver());
+
+    assertEquals(new Reply.Done(), respond("c-1").reply());
+    assertEquals(
+        204, assertInstanceOf(Reply.CommandResponse.class, waiting.receiveMessage()).status());
+  }
+
+  @Test
   void aNonceIsRecordedWithTheEventAndRefusedWhenReplayed() {
     var first = recordWithNonce("n-1");
     assertEquals(new Reply.Done(), first.reply());

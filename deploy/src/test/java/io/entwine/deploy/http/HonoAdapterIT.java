@@ -328,6 +328,95 @@ class HonoAdapterIT {
   }
 
   @Test
+  void onlyTheReceiverOfACommandMayAnswerItAndARefusedAnswerChangesNothing() throws Exception {
+    Fixtures fixtures = new Fixtures(node);
+    fixtures.register(apiKey, "sensor", "4713");
+    addPassword("sensor", "4713", "sensor3", "sensor3-secret");
+    fixtures.register(apiKey, "sensor", "4716");
+    TestNode.Response via =
+        management("PUT", "/api/v0002/device/types/sensor/devices/4716/gateways")
+            .json("{\"via\":[\"gw-1\"]}")
+            .send();
+    assertEquals(200, via.status(), via.body());
+
+    // queued, not yet delivered: the device has not received it, so it may not answer it
+    CompletableFuture<TestNode.Response> application =
+        inBackground(
+            () ->
+                management("POST", "/api/v0002/application/types/sensor/devices/4713/commands/set")
+                    .json(COMMAND)
+                    .send());
+    TestNode.Response sent = application.get(30, TimeUnit.SECONDS);
+    assertEquals(202, sent.status(), sent.body());
+    String commandId = sent.json().get("commandId").asText();
+    TestNode.Response early =
+        node.request("POST", "/command/res/" + commandId + "?hono-cmd-status=200")
+            .basic("sensor3@" + TENANT, "sensor3-secret")
+            .json("{\"forged\": true}")
+            .send();
+    assertEquals(403, early.status(), early.body());
+    assertEquals("queued", find(commands("4713"), commandId).get("status").asText());
+
+    // another device answering it (as if it were the device's gateway)
+    TestNode.Response other =
+        node.request(
+                "PUT", "/command/res/DEFAULT_TENANT/4713/" + commandId + "?hono-cmd-status=200")
+            .basic("sensor1@" + TENANT, "hono-secret")
+            .send();
+    assertEquals(403, other.status(), other.body());
+    assertEquals("queued", find(commands("4713"), commandId).get("status").asText());
+
+    // delivered to the device: now its answer is taken
+    TestNode.Response delivered =
+        honoPost("/event", "sensor3", "sensor3-secret", TEMP).header("hono-ttd", "2").send();
+    assertEquals(200, delivered.status(), delivered.body());
+    assertEquals(commandId, header(delivered, "hono-cmd-req-id").orElseThrow());
+    TestNode.Response answered =
+        node.request("POST", "/command/res/" + commandId + "?hono-cmd-status=200")
+            .basic("sensor3@" + TENANT, "sensor3-secret")
+            .json("{\"brightness-changed\": true}")
+            .send();
+    assertEquals(503, answered.status(), "nobody waits any more: " + answered.body());
+    JsonNode responded = find(commands("4713"), commandId);
+    assertEquals("responded", responded.get("status").asText());
+    assertEquals(
+        "{\"brightness-changed\": true}",
+        new String(
+            Base64.getDecoder().decode(responded.get("response").get("payload").asText()),
+            StandardCharsets.UTF_8));
+
+    // a command the gateway received is the gateway's to answer, not the device's
+    TestNode.Response forGateway =
+        management("POST", "/api/v0002/application/types/sensor/devices/4716/commands/blink")
+            .json("{}")
+            .send();
+    assertEquals(202, forGateway.status(), forGateway.body());
+    String gatewayCommand = forGateway.json().get("commandId").asText();
+    TestNode.Response throughGateway =
+        honoPut("/telemetry/DEFAULT_TENANT/4716", TEMP)
+            .basic("gw@" + TENANT, "gw-secret")
+            .header("hono-ttd", "2")
+            .send();
+    assertEquals(200, throughGateway.status(), throughGateway.body());
+    assertEquals(gatewayCommand, header(throughGateway, "hono-cmd-req-id").orElseThrow());
+    TestNode.Response byDevice =
+        node.request(
+                "PUT",
+                "/command/res/DEFAULT_TENANT/4716/" + gatewayCommand + "?hono-cmd-status=200")
+            .send();
+    assertEquals(403, byDevice.status(), byDevice.body());
+    assertEquals("delivered", find(commands("4716"), gatewayCommand).get("status").asText());
+    TestNode.Response byGateway =
+        node.request(
+                "PUT",
+                "/command/res/DEFAULT_TENANT/4716/" + gatewayCommand + "?hono-cmd-status=200")
+            .basic("gw@" + TENANT, "gw-secret")
+            .send();
+    assertEquals(503, byGateway.status(), byGateway.body());
+    assertEquals("responded", find(commands("4716"), gatewayCommand).get("status").asText());
+  }
+
+  @Test
   void refusalsOverRealHttp() {
     TestNode.Response wrong = honoPost("/telemetry", "sensor1", "wrong", TEMP).send();
     assertEquals(401, wrong.status(), wrong.body());
