@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,6 +44,12 @@ import org.apache.pekko.http.javadsl.server.Route;
  * device id, signed with the device's PSK: {@code X-TC-Signature} = HMAC(psk, StringToSign) with
  * StringToSign = {@code POST\n{host}\n{uri}\n{query}\n{algorithm}\n{timestamp}\n{nonce}\n{hex
  * SHA-256 of the body}}, as Base64 or as lowercase hex (what {@code openssl dgst -hmac} prints).
+ *
+ * <p>The host is the {@code Host} header in lower case, Tencent's canonical form (its API
+ * signatures lower-case header values): host names are case-insensitive (RFC 3986, section 3.2.2)
+ * and pekko-http hands the route the host already lower-cased, so the case a client sent cannot be
+ * known here. A signature over the host in upper case is accepted too, for clients that sign an
+ * upper-case host as they send it.
  */
 public final class TencentRoutes extends ApiDirectives {
   private static final int MAX_BODY_BYTES = 1 << 20;
@@ -161,7 +168,7 @@ public final class TencentRoutes extends ApiDirectives {
 
   /** The signature headers and the StringToSign they cover. */
   private record Signed(
-      String algorithm, long timestamp, String nonce, String signature, String stringToSign) {
+      String algorithm, long timestamp, String nonce, String signature, List<String> signedTexts) {
 
     static Signed of(HttpRequest request, byte[] body) {
       String algorithm = header(request, "X-TC-Algorithm");
@@ -181,19 +188,23 @@ public final class TencentRoutes extends ApiDirectives {
         throw invalid("X-TC-Nonce is required");
       }
       String host = request.getHeader("Host").map(h -> h.value()).orElse("");
-      String query = request.getUri().rawQueryString().orElse("");
-      String stringToSign =
+      String rest =
           String.join(
               "\n",
-              "POST",
-              host,
               request.getUri().path(),
-              query,
+              request.getUri().rawQueryString().orElse(""),
               algorithm,
               timestampText,
               nonce,
               HexFormat.of().formatHex(sha256(body)));
-      return new Signed(algorithm, timestamp, nonce, signature, stringToSign);
+      String lower = host.toLowerCase(Locale.ROOT);
+      String upper = host.toUpperCase(Locale.ROOT);
+      return new Signed(
+          algorithm,
+          timestamp,
+          nonce,
+          signature,
+          List.of("POST\n" + lower + "\n" + rest, "POST\n" + upper + "\n" + rest));
     }
   }
 
@@ -309,9 +320,13 @@ public final class TencentRoutes extends ApiDirectives {
       throw refusal(rejected);
     }
     String psk = secretBox.decrypt(((Reply.EncryptedPsk) pskReply).encrypted());
-    byte[] expected = hmac(signed.algorithm(), psk, signed.stringToSign());
-    byte[] presented = decodeSignature(signed.signature(), expected.length);
-    if (presented == null || !MessageDigest.isEqual(expected, presented)) {
+    boolean matches = false;
+    for (String signedText : signed.signedTexts()) {
+      byte[] expected = hmac(signed.algorithm(), psk, signedText);
+      byte[] presented = decodeSignature(signed.signature(), expected.length);
+      matches |= presented != null && MessageDigest.isEqual(expected, presented);
+    }
+    if (!matches) {
       throw signatureFailure();
     }
     long skew = Math.abs(Instant.now().getEpochSecond() - signed.timestamp());

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
@@ -110,6 +111,34 @@ class TencentPublishIT {
         "AuthFailure.NonceUsed", replayed.json().get("Response").get("Error").get("Code").asText());
   }
 
+  /**
+   * Host names are case-insensitive and the node sees the Host lower-cased: a device signs the
+   * lower-case host (Tencent's canonical form) whatever case it sends, or the upper-case host it
+   * sends.
+   */
+  @Test
+  void acceptsAnUpperOrMixedCaseHost() {
+    String lower = host();
+    String upper = lower.toUpperCase(Locale.ROOT);
+    String mixed = "Org" + lower.substring(3, lower.length() - "localhost".length()) + "LocalHost";
+    String[][] sentAndSigned = {{upper, upper}, {upper, lower}, {mixed, lower}};
+    for (String[] hosts : sentAndSigned) {
+      String nonce = nonce();
+      long timestamp = Instant.now().getEpochSecond();
+      String body = BODY.replace("\"123\"", "\"" + nonce + "\"");
+      String signature =
+          Base64.getEncoder().encodeToString(hmac(stringToSign(hosts[1], timestamp, nonce, body)));
+
+      TestNode.Response response = publish(hosts[0], timestamp, nonce, signature, body);
+
+      assertEquals(
+          200, response.status(), "Host " + hosts[0] + " signed as " + hosts[1] + ": " + response);
+      assertEquals(
+          Base64.getEncoder().encodeToString(nonce.getBytes(StandardCharsets.UTF_8)),
+          lastPayload());
+    }
+  }
+
   // ---- the device's side ----
 
   private static String host() {
@@ -117,10 +146,14 @@ class TencentPublishIT {
   }
 
   private static String stringToSign(long timestamp, String nonce, String body) {
+    return stringToSign(host(), timestamp, nonce, body);
+  }
+
+  private static String stringToSign(String host, long timestamp, String nonce, String body) {
     return String.join(
         "\n",
         "POST",
-        host(),
+        host,
         "/device/publish",
         "",
         "HmacSha256",
@@ -131,8 +164,13 @@ class TencentPublishIT {
 
   private static TestNode.Response publish(
       long timestamp, String nonce, String signature, String body) {
+    return publish(host(), timestamp, nonce, signature, body);
+  }
+
+  private static TestNode.Response publish(
+      String host, long timestamp, String nonce, String signature, String body) {
     return node.request("POST", "/device/publish")
-        .header("Host", host())
+        .header("Host", host)
         .header("X-TC-Algorithm", "HmacSha256")
         .header("X-TC-Timestamp", String.valueOf(timestamp))
         .header("X-TC-Nonce", nonce)
