@@ -139,11 +139,11 @@ public final class CommandRoutes extends ApiDirectives {
       HttpEntity.Strict entity,
       Duration ttl,
       Duration wait) {
-    byte[] payload = entity.getData().toArray();
-    Payloads.Inspection inspection = Payloads.inspect(format, payload);
+    Payloads.Inspection inspection = Payloads.inspect(format, entity.getData().toArray());
     if (!inspection.isValid()) {
       return complete(error(StatusCodes.BAD_REQUEST, inspection.error()));
     }
+    byte[] payload = inspection.payload();
     String commandId = UUID.randomUUID().toString();
     // The wait is registered first: a device that answers at once finds the application waiting.
     CompletionStage<Reply> awaited =

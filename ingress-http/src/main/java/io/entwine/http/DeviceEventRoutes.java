@@ -137,7 +137,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
             device,
             eventId,
             format,
-            payload,
+            inspection.payload(),
             inspection.eventTime().orElse(receivedAt),
             receivedAt,
             "http");

@@ -20,10 +20,10 @@ import io.entwine.historian.SummarizeType;
 import io.entwine.historian.SummaryQuery;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
+import io.entwine.ingress.Payloads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -335,7 +335,8 @@ public final class HistorianRoutes extends ApiDirectives {
 
   /**
    * The events in the scope's shape of seed 3.2.2–3.2.4, streamed: a JSON payload goes into {@code
-   * evt} as it is stored (the twin accepted it only as one valid JSON value), not parsed again.
+   * evt} as the value it holds; one that holds none (stored before payloads were checked as they
+   * are now) goes in as other formats do, so that one device's event never breaks the answer.
    */
   static byte[] records(HistorianScope scope, List<HistoricalEvent> events) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + events.size() * 256);
@@ -354,9 +355,7 @@ public final class HistorianRoutes extends ApiDirectives {
         json.writeNumberField("$date", event.timestamp());
         json.writeEndObject();
         json.writeFieldName("evt");
-        if ("json".equals(event.format())) {
-          json.writeRawValue(new String(event.payload(), StandardCharsets.UTF_8));
-        } else {
+        if (!"json".equals(event.format()) || !Payloads.writeJson(event.payload(), json)) {
           // not JSON: the payload base64-encoded, as in the v0002 last-event cache, and its format
           json.writeString(Base64.getEncoder().encodeToString(event.payload()));
           json.writeStringField("format", event.format());

@@ -78,7 +78,7 @@ record HonoRequest(String format, byte[] payload, int qos, Integer ttd, Integer 
     if (!inspection.isValid()) {
       return bad(inspection.error());
     }
-    return new Parsed(new HonoRequest(format, payload, qos, ttd, null), null);
+    return new Parsed(new HonoRequest(format, inspection.payload(), qos, ttd, null), null);
   }
 
   /** A command response: the status is required, the body and its content type are optional. */

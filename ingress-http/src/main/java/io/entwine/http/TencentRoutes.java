@@ -269,8 +269,10 @@ public final class TencentRoutes extends ApiDirectives {
       }
       format = "bin";
     } else {
-      payload = payloadText.getBytes(StandardCharsets.UTF_8);
-      format = Payloads.inspect(Payloads.JSON, payload).isValid() ? Payloads.JSON : "text";
+      Payloads.Inspection json =
+          Payloads.inspect(Payloads.JSON, payloadText.getBytes(StandardCharsets.UTF_8));
+      format = json.isValid() ? Payloads.JSON : "text";
+      payload = json.isValid() ? json.payload() : payloadText.getBytes(StandardCharsets.UTF_8);
     }
     return new Publish(new DeviceKey(org, productId, deviceName), eventId, payload, format);
   }

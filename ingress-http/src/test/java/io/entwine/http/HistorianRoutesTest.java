@@ -131,6 +131,29 @@ class HistorianRoutesTest extends ApiRouteTest {
     assertEquals("text", record.get("format").asText());
   }
 
+  @Test
+  void storedPayloadsThatAreNotPlainUtf8JsonNeverMakeTheAnswerInvalidJson() {
+    ApiKey key = organizationWithApiKey("hist");
+    DeviceKey pi = new DeviceKey(key.org(), "pi", "a1");
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    byte[] utf16 = "{\"t\": 2}".getBytes(StandardCharsets.UTF_16);
+    byte[] withBom = java.util.Arrays.copyOf(bom, 3 + 8);
+    System.arraycopy("{\"t\": 1}".getBytes(StandardCharsets.UTF_8), 0, withBom, 3, 8);
+    byte[] notJson = "{\"t\": ".getBytes(StandardCharsets.UTF_8);
+    historian.add(new HistoricalEvent(pi, "bom", T0 + 3, 1, "json", withBom));
+    historian.add(new HistoricalEvent(pi, "utf16", T0 + 2, 2, "json", utf16));
+    historian.add(new HistoricalEvent(pi, "broken", T0 + 1, 3, "json", notJson));
+
+    TestRouteResult result = get(key, HISTORIAN + "/pi/a1", null);
+
+    assertEquals(StatusCodes.OK, result.status(), result.entityString());
+    JsonNode records = body(result);
+    assertEquals(1, records.get(0).get("evt").get("t").asInt(), records.toString());
+    assertEquals(2, records.get(1).get("evt").get("t").asInt(), records.toString());
+    assertEquals(Base64.getEncoder().encodeToString(notJson), records.get(2).get("evt").asText());
+    assertEquals("json", records.get(2).get("format").asText());
+  }
+
   // ---- parameters ----
 
   @Test

@@ -183,6 +183,32 @@ class HonoRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void dropsAUtf8ByteOrderMarkAndRefusesUtf16Json() {
+    byte[] text = "{\"temp\": 7}".getBytes(StandardCharsets.UTF_8);
+    byte[] withBom = new byte[text.length + 3];
+    withBom[0] = (byte) 0xEF;
+    withBom[1] = (byte) 0xBB;
+    withBom[2] = (byte) 0xBF;
+    System.arraycopy(text, 0, withBom, 3, text.length);
+    HttpRequest bom =
+        HttpRequest.POST("/telemetry")
+            .withEntity(
+                org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, withBom)
+            .addCredentials(basic("sensor1@" + tenant, "hono-secret"));
+    HttpRequest utf16 =
+        HttpRequest.POST("/telemetry")
+            .withEntity(
+                org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON,
+                "{\"temp\": 8}".getBytes(StandardCharsets.UTF_16))
+            .addCredentials(basic("sensor1@" + tenant, "hono-secret"));
+
+    assertEquals(StatusCodes.ACCEPTED, api.run(bom).status());
+    assertRecorded(device, "telemetry", "{\"temp\": 7}");
+    assertError(api.run(utf16), StatusCodes.BAD_REQUEST, "UTF-8");
+    assertEquals(1, recordedCount(device), "the UTF-16 message was not recorded");
+  }
+
+  @Test
   void refusesMessagesOverTheTenantBudgetWith429() {
     setLimits(key.org(), "{\"messages-per-period\":2,\"period-seconds\":3600}");
 

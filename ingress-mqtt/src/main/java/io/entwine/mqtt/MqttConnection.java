@@ -559,7 +559,7 @@ final class MqttConnection implements ClusterLink.Listener {
             device,
             event,
             format,
-            payload,
+            inspection.payload(),
             inspection.eventTime().orElse(receivedAt),
             receivedAt,
             "mqtt",
@@ -595,7 +595,9 @@ final class MqttConnection implements ClusterLink.Listener {
     DeviceKey device = new DeviceKey(session.principal().org(), command.type(), command.id());
     String commandId = UUID.randomUUID().toString();
     return Intake.of(
-        () -> twins.queueCommand(device, commandId, command.command(), command.format(), payload));
+        () ->
+            twins.queueCommand(
+                device, commandId, command.command(), command.format(), inspection.payload()));
   }
 
   // ---- SUBSCRIBE ----
