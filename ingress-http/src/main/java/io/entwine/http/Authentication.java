@@ -107,6 +107,12 @@ public final class Authentication extends AllDirectives {
         });
   }
 
+  /** The client's IP address (null when unknown), for limits per address. */
+  public Route clientAddress(Function<String, Route> inner) {
+    return extractClientIP(
+        remote -> inner.apply(remote.getAddress().map(a -> a.getHostAddress()).orElse(null)));
+  }
+
   /** The organization a request is addressed to by its host name, if any. */
   public Route hostOrganization(Function<Optional<String>, Route> inner) {
     return extractHost(host -> inner.apply(organizationHost.organizationOf(host)));

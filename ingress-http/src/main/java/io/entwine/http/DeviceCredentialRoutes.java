@@ -116,6 +116,8 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
     }
     Instant now = Timestamps.now();
     if (DeviceCredentials.PSK.equals(type)) {
+      // nodes that remember the device had no PSK ask its twin again
+      gateway.forgetUnknown(device);
       return completeReply(
           gateway.ask(
               gateway.twin(device),

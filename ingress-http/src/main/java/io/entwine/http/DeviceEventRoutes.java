@@ -92,6 +92,10 @@ public final class DeviceEventRoutes extends ApiDirectives {
     if (invalidEvent.isPresent()) {
       return complete(error(StatusCodes.BAD_REQUEST, invalidEvent.get()));
     }
+    return authentication.clientAddress(address -> publish(type, id, eventId, address));
+  }
+
+  private Route publish(String type, String id, String eventId, String address) {
     return authentication.deviceToken(
         (org, token) ->
             extractRequestEntity(
@@ -120,12 +124,18 @@ public final class DeviceEventRoutes extends ApiDirectives {
                                       eventId,
                                       format,
                                       entity,
-                                      token)));
+                                      token,
+                                      address)));
                 }));
   }
 
   private Route record(
-      DeviceKey device, String eventId, String format, HttpEntity.Strict entity, String token) {
+      DeviceKey device,
+      String eventId,
+      String format,
+      HttpEntity.Strict entity,
+      String token,
+      String address) {
     byte[] payload = entity.getData().toArray();
     Payloads.Inspection inspection = Payloads.inspect(format, payload);
     if (!inspection.isValid()) {
@@ -142,7 +152,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
             receivedAt,
             "http");
     return completeReply(
-        gateway.recordEvent(message, token),
+        gateway.recordEvent(message, token, address),
         done -> HttpResponse.create().withStatus(StatusCodes.OK));
   }
 

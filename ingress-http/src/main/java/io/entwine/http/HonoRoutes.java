@@ -238,7 +238,9 @@ public final class HonoRoutes extends ApiDirectives {
 
   /** What a request presents to prove who sends it: HTTP Basic, a TLS client certificate. */
   private record Presented(
-      Optional<BasicHttpCredentials> basic, List<X509Certificate> certificateChain) {}
+      Optional<BasicHttpCredentials> basic,
+      List<X509Certificate> certificateChain,
+      String address) {}
 
   private Route presented(Function<Presented, Route> inner) {
     return extractCredentials(
@@ -246,12 +248,18 @@ public final class HonoRoutes extends ApiDirectives {
             optionalAttribute(
                 AttributeKeys.sslSession,
                 tls ->
-                    inner.apply(
-                        new Presented(
-                            credentials
-                                .filter(c -> c instanceof BasicHttpCredentials)
-                                .map(c -> (BasicHttpCredentials) c),
-                            tls.map(HonoRoutes::peerCertificates).orElse(List.of())))));
+                    extractClientIP(
+                        remote ->
+                            inner.apply(
+                                new Presented(
+                                    credentials
+                                        .filter(c -> c instanceof BasicHttpCredentials)
+                                        .map(c -> (BasicHttpCredentials) c),
+                                    tls.map(HonoRoutes::peerCertificates).orElse(List.of()),
+                                    remote
+                                        .getAddress()
+                                        .map(a -> a.getHostAddress())
+                                        .orElse(null))))));
   }
 
   private static List<X509Certificate> peerCertificates(SslSessionInfo tls) {
@@ -330,14 +338,15 @@ public final class HonoRoutes extends ApiDirectives {
    */
   private Optional<CompletionStage<DeviceKey>> authenticated(Presented presented) {
     if (presented.certificateChain().isEmpty()) {
-      return presented.basic().map(this::authenticate);
+      return presented.basic().map(basic -> authenticate(basic, presented.address()));
     }
     CompletionStage<DeviceKey> byCertificate = authenticate(presented.certificateChain());
     if (presented.basic().isEmpty()) {
       return Optional.of(byCertificate);
     }
     return Optional.of(
-        byCertificate.exceptionallyCompose(failure -> authenticate(presented.basic().get())));
+        byCertificate.exceptionallyCompose(
+            failure -> authenticate(presented.basic().get(), presented.address())));
   }
 
   /** A client certificate (see {@link CertificateAuthentication}); 401 when it names no device. */
@@ -347,7 +356,8 @@ public final class HonoRoutes extends ApiDirectives {
         .thenApply(reply -> ((Reply.DeviceFound) orRefuse(reply)).device());
   }
 
-  private CompletionStage<DeviceKey> authenticate(BasicHttpCredentials credentials) {
+  private CompletionStage<DeviceKey> authenticate(
+      BasicHttpCredentials credentials, String address) {
     String username = credentials.username();
     int at = username.lastIndexOf('@');
     Optional<String> org = at > 0 ? Ids.tenantOrg(username.substring(at + 1)) : Optional.empty();
@@ -355,7 +365,8 @@ public final class HonoRoutes extends ApiDirectives {
       return refuse(challenge("The username must be auth-id@tenant"));
     }
     return gateway
-        .authenticateCredential(org.get(), username.substring(0, at), credentials.password())
+        .authenticateCredential(
+            org.get(), username.substring(0, at), credentials.password(), address)
         .thenApply(reply -> ((Reply.DeviceFound) orRefuse(reply)).device());
   }
 

@@ -14,7 +14,6 @@ import io.entwine.ingress.Payloads;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -103,20 +102,25 @@ public final class TencentRoutes extends ApiDirectives {
                 () ->
                     authentication.hostOrganization(
                         org ->
-                            extractRequest(
-                                request ->
-                                    withSizeLimit(
-                                        MAX_BODY_BYTES,
-                                        () ->
-                                            strictEntity(
-                                                entity ->
-                                                    onSuccess(
-                                                        recover(publish(org, request, entity)),
-                                                        this::complete)))))));
+                            authentication.clientAddress(
+                                address ->
+                                    extractRequest(
+                                        request ->
+                                            withSizeLimit(
+                                                MAX_BODY_BYTES,
+                                                () ->
+                                                    strictEntity(
+                                                        entity ->
+                                                            onSuccess(
+                                                                recover(
+                                                                    publish(
+                                                                        org, address, request,
+                                                                        entity)),
+                                                                this::complete))))))));
   }
 
   private CompletionStage<HttpResponse> publish(
-      Optional<String> org, HttpRequest request, HttpEntity.Strict entity) {
+      Optional<String> org, String address, HttpRequest request, HttpEntity.Strict entity) {
     try {
       if (org.isEmpty()) {
         throw invalid("Address the request to your organization's host, ORG.<domain>");
@@ -129,7 +133,7 @@ public final class TencentRoutes extends ApiDirectives {
           .thenCompose(
               limits ->
                   gateway
-                      .ask(gateway.twin(publish.device()), DeviceTwin.GetPsk::new)
+                      .devicePsk(publish.device(), address)
                       .thenApply(
                           psk -> {
                             verify(signed, psk);

@@ -18,8 +18,8 @@ public final class GatewayTwinAccess implements TwinAccess {
   }
 
   @Override
-  public CompletionStage<Reply> authenticateDevice(DeviceKey device, String token) {
-    return gateway.authenticateDevice(device, token);
+  public CompletionStage<Reply> authenticateDevice(DeviceKey device, String token, String address) {
+    return gateway.authenticateDevice(device, token, address);
   }
 
   @Override

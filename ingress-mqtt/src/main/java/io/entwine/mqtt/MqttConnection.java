@@ -8,6 +8,7 @@ import io.entwine.ingress.Timestamps;
 import io.entwine.live.LiveMessage;
 import io.entwine.mqtt.MqttSession.ApplicationPrincipal;
 import io.entwine.mqtt.MqttSession.DevicePrincipal;
+import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -244,7 +245,7 @@ final class MqttConnection implements ClusterLink.Listener {
         return;
       }
       principal = new DevicePrincipal(device.device(), password);
-      reply = call(() -> twins.authenticateDevice(device.device(), password));
+      reply = call(() -> twins.authenticateDevice(device.device(), password, peerHost()));
     } else {
       ClientIds.Application app = (ClientIds.Application) id;
       if (!Ids.organizationOfApiKey(username).map(app.org()::equals).orElse(false)) {
@@ -270,6 +271,11 @@ final class MqttConnection implements ClusterLink.Listener {
       refuse(
           MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
           "credentials could not be checked: " + describe(failure));
+      return;
+    }
+    if (reply instanceof Reply.Rejected rejected && rejected.reason() == Rejection.LIMIT_EXCEEDED) {
+      // too many requests for unknown devices from this address: a retry later may pass
+      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, describe(reply));
       return;
     }
     if (!(reply instanceof Reply.Done)) {
@@ -340,12 +346,18 @@ final class MqttConnection implements ClusterLink.Listener {
     afterStored(work, () -> {});
   }
 
-  private ConnectionStatus.Connection statusInfo(String username, Instant connectedAt) {
+  /** The client's IP address (without port), or null when not known. */
+  private String peerHost() {
     SocketAddress peer = endpoint.remoteAddress();
+    return peer == null ? null : peer.hostAddress() != null ? peer.hostAddress() : peer.host();
+  }
+
+  private ConnectionStatus.Connection statusInfo(String username, Instant connectedAt) {
     SocketAddress local = endpoint.localAddress();
+    String peer = peerHost();
     return new ConnectionStatus.Connection(
         clientId,
-        peer == null ? "" : peer.hostAddress() != null ? peer.hostAddress() : peer.host(),
+        peer == null ? "" : peer,
         local == null ? 0 : local.port(),
         ConnectionStatus.protocol(endpoint.protocolVersion(), listener, endpoint.isSsl()),
         username,

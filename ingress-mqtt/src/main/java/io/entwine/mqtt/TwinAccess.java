@@ -13,8 +13,11 @@ import java.util.concurrent.CompletionStage;
  */
 public interface TwinAccess {
 
-  /** Done when {@code token} is the token of a registered, enabled device. Records nothing. */
-  CompletionStage<Reply> authenticateDevice(DeviceKey device, String token);
+  /**
+   * Done when {@code token} is the token of a registered, enabled device. Records nothing. {@code
+   * address} is the client's (for the node's limit on requests for unknown devices).
+   */
+  CompletionStage<Reply> authenticateDevice(DeviceKey device, String token, String address);
 
   /** Done when {@code token} is the token of API key {@code key} of organization {@code org}. */
   CompletionStage<Reply> authenticateApiKey(String org, String key, String token);

@@ -56,7 +56,7 @@ final class FakeTwins implements TwinAccess {
   }
 
   @Override
-  public CompletionStage<Reply> authenticateDevice(DeviceKey device, String token) {
+  public CompletionStage<Reply> authenticateDevice(DeviceKey device, String token, String address) {
     return CompletableFuture.completedFuture(
         token.equals(deviceTokens.get(device)) ? new Reply.Done() : unauthorized());
   }

@@ -33,8 +33,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
- * The one path from any protocol edge to the entities: asks with a timeout, and the slow-hash
- * verification round when an entity has not seen a presented secret before on this node.
+ * The one path from any protocol edge to the entities: asks with a timeout, the slow-hash
+ * verification round when an entity has not seen a presented secret before on this node, and the
+ * refusal of credentials the node knows cannot match ({@link AuthenticationGuard}).
+ *
+ * <p>Longer than the project's files usually are on purpose: every protocol's call into the
+ * entities is here, so the admission rules (verification, guard, bound on events in flight) apply
+ * in one place and no edge asks an entity around them.
  */
 public final class TwinGateway {
   private final ClusterSharding sharding;
@@ -48,6 +53,7 @@ public final class TwinGateway {
   private final AcknowledgedEvents acknowledged = new AcknowledgedEvents();
   private final ApiKeyChecks apiKeyChecks;
   private final AsyncPermits eventPermits;
+  private final AuthenticationGuard guard;
 
   public TwinGateway(ActorSystem<?> system, VerifiedSecrets secrets, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
@@ -64,6 +70,7 @@ public final class TwinGateway {
         new AsyncPermits(
             "entwine.max-events-in-flight",
             system.settings().config().getInt("entwine.max-events-in-flight"));
+    this.guard = AuthenticationGuard.get(system);
   }
 
   public Duration askTimeout() {
@@ -90,10 +97,20 @@ public final class TwinGateway {
 
   /** Records a device event on its twin; Done means persisted. */
   public CompletionStage<Reply> recordEvent(DeviceMessage message, String token) {
+    return recordEvent(message, token, null);
+  }
+
+  /**
+   * Records a device event, sent from {@code address} (null when unknown), on its twin unless the
+   * node knows the device's token cannot match ({@link AuthenticationGuard}); Done means persisted.
+   */
+  public CompletionStage<Reply> recordEvent(DeviceMessage message, String token, String address) {
     return counted(
         message,
         () ->
-            askVerified(
+            askGuarded(
+                AuthenticationGuard.deviceKey(message.device()),
+                address,
                 twin(message.device()),
                 (verifiedAgainst, replyTo) ->
                     new DeviceTwin.RecordEvent(
@@ -160,10 +177,48 @@ public final class TwinGateway {
 
   /** Done when {@code token} is the device's token and the device is enabled. */
   public CompletionStage<Reply> authenticateDevice(DeviceKey device, String token) {
-    return askVerified(
+    return authenticateDevice(device, token, null);
+  }
+
+  /** As {@link #authenticateDevice(DeviceKey, String)}, for a client at {@code address}. */
+  public CompletionStage<Reply> authenticateDevice(DeviceKey device, String token, String address) {
+    return askGuarded(
+        AuthenticationGuard.deviceKey(device),
+        address,
         twin(device),
         (verifiedAgainst, replyTo) -> new DeviceTwin.Authenticate(token, verifiedAgainst, replyTo),
         token);
+  }
+
+  /**
+   * The device's PSK, encrypted ({@link Reply.EncryptedPsk}), or a rejection; for a client at
+   * {@code address}, refused unasked when the node knows the device has none.
+   */
+  public CompletionStage<Reply> devicePsk(DeviceKey device, String address) {
+    String key = AuthenticationGuard.pskKey(device);
+    Reply.Rejected refused = guard.refusal(key, address);
+    if (refused != null) {
+      return CompletableFuture.completedFuture(refused);
+    }
+    long stamp = guard.stamp();
+    return ask(twin(device), DeviceTwin.GetPsk::new)
+        .thenApplyAsync(
+            reply -> {
+              if (reply instanceof Reply.Rejected rejected) {
+                if (cannotMatch(rejected)) {
+                  guard.cannotMatch(key, address, stamp);
+                }
+              } else {
+                guard.matched(key);
+              }
+              return reply;
+            },
+            sameThread);
+  }
+
+  /** An entity's answer that no secret presented for the key can change. */
+  private static boolean cannotMatch(Reply.Rejected rejected) {
+    return rejected.reason() == Rejection.UNAUTHORIZED || rejected.reason() == Rejection.NOT_FOUND;
   }
 
   /**
@@ -242,10 +297,26 @@ public final class TwinGateway {
    * unknown auth-id or wrong password, DISABLED).
    */
   public CompletionStage<Reply> authenticateCredential(String org, String authId, String password) {
+    return authenticateCredential(org, authId, password, null);
+  }
+
+  /**
+   * As {@link #authenticateCredential(String, String, String)}, for a client at {@code address}: an
+   * auth-id the node knows to be unknown is refused without asking the index.
+   */
+  public CompletionStage<Reply> authenticateCredential(
+      String org, String authId, String password, String address) {
+    String key = AuthenticationGuard.authIdKey(org, authId);
+    Reply.Rejected refused = guard.refusal(key, address);
+    if (refused != null) {
+      return CompletableFuture.completedFuture(refused);
+    }
+    long stamp = guard.stamp();
     return ask(authIdIndex(org, authId), AuthIdIndex.Lookup::new)
         .thenComposeAsync(
             found -> {
               if (!(found instanceof Reply.DeviceFound device)) {
+                guard.cannotMatch(key, address, stamp);
                 return CompletableFuture.completedFuture(Reply.Rejected.unauthorized());
               }
               return askVerified(
@@ -254,7 +325,14 @@ public final class TwinGateway {
                           new DeviceTwin.AuthenticateCredential(
                               authId, password, verifiedAgainst, replyTo),
                       password)
-                  .thenApply(reply -> reply instanceof Reply.Done ? device : reply);
+                  .thenApply(
+                      reply -> {
+                        if (!(reply instanceof Reply.Done)) {
+                          return reply;
+                        }
+                        guard.matched(key);
+                        return device;
+                      });
             },
             sameThread);
   }
@@ -361,6 +439,13 @@ public final class TwinGateway {
       String registeredByType) {
     return indexDeviceId(device)
         .thenComposeAsync(indexed -> secrets.hash(token), sameThread)
+        .thenApplyAsync(
+            secretHash -> {
+              // before the twin is registered: a request that asks after this may remember nothing
+              forgetUnknown(device);
+              return secretHash;
+            },
+            sameThread)
         .thenComposeAsync(
             secretHash ->
                 ask(
@@ -388,8 +473,18 @@ public final class TwinGateway {
         replyTo -> new DeviceIdIndex.Remove(device.type(), replyTo));
   }
 
+  /**
+   * Makes every node ask the entities again for {@code device}'s token and PSK: call before a
+   * registration or a new credential takes effect.
+   */
+  public void forgetUnknown(DeviceKey device) {
+    guard.forget(AuthenticationGuard.deviceKey(device));
+    guard.forget(AuthenticationGuard.pskKey(device));
+  }
+
   /** Done, or ALREADY_EXISTS when another device of the organization holds {@code authId}. */
   public CompletionStage<Reply> claimAuthId(DeviceKey device, String authId) {
+    guard.forget(AuthenticationGuard.authIdKey(device.org(), authId));
     return ask(
         authIdIndex(device.org(), authId), replyTo -> new AuthIdIndex.Claim(device, replyTo));
   }
@@ -504,15 +599,54 @@ public final class TwinGateway {
   }
 
   /**
-   * Asks; if the entity has not seen the secret on its node, verifies it here (slow hash, off the
-   * actor) and asks again naming the hash it was verified against, so the entity's node, which may
-   * be another one, accepts and remembers it without hashing again.
+   * {@link #askVerified}, unless the node knows that nothing presented for {@code key} matches; an
+   * entity that refuses before any verification round (not registered) makes it remember that.
    */
+  private <C> CompletionStage<Reply> askGuarded(
+      String key,
+      String address,
+      EntityRef<C> entity,
+      BiFunction<String, ActorRef<Reply>, C> command,
+      String secret) {
+    Reply.Rejected refused = guard.refusal(key, address);
+    if (refused != null) {
+      return CompletableFuture.completedFuture(refused);
+    }
+    long stamp = guard.stamp();
+    return askVerified(entity, command, secret, () -> guard.cannotMatch(key, address, stamp))
+        .thenApplyAsync(
+            reply -> {
+              if (!(reply instanceof Reply.Rejected)) {
+                guard.matched(key);
+              }
+              return reply;
+            },
+            sameThread);
+  }
+
   private <C> CompletionStage<Reply> askVerified(
       EntityRef<C> entity, BiFunction<String, ActorRef<Reply>, C> command, String secret) {
+    return askVerified(entity, command, secret, () -> {});
+  }
+
+  /**
+   * Asks; if the entity has not seen the secret on its node, verifies it here (slow hash, off the
+   * actor) and asks again naming the hash it was verified against, so the entity's node, which may
+   * be another one, accepts and remembers it without hashing again. {@code unmatchable} runs when
+   * the entity refuses at once as unauthorized: it holds no credential the secret could match.
+   */
+  private <C> CompletionStage<Reply> askVerified(
+      EntityRef<C> entity,
+      BiFunction<String, ActorRef<Reply>, C> command,
+      String secret,
+      Runnable unmatchable) {
     return ask(entity, replyTo -> command.apply(null, replyTo))
         .thenComposeAsync(
             reply -> {
+              if (reply instanceof Reply.Rejected rejected
+                  && rejected.reason() == Rejection.UNAUTHORIZED) {
+                unmatchable.run();
+              }
               if (reply instanceof Reply.NeedsVerification needs) {
                 String storedHash = needs.secretHash();
                 return secrets

@@ -1,0 +1,170 @@
+package io.entwine.ingress;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.typesafe.config.Config;
+import io.entwine.protocol.CborSerializable;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+/**
+ * What a node refuses before it wakes an entity for a device's credentials (docs/adr/0041): a
+ * device key, Hono auth-id or PSK holder the entities just answered "cannot match" for (not
+ * registered, no such credential) is refused from memory for {@code unknown-ttl}; and an address
+ * that caused {@code max-failures-per-address} such answers within {@code failure-window} gets no
+ * more entities woken for it until the window ends, so a flood of random ids costs little. Keys
+ * this node saw registered or authenticated within {@code unknown-ttl} still pass from such an
+ * address: a device behind the same address as a flood, or registered after it, is not held up.
+ *
+ * <p>A registration or a new credential makes every node forget the key: at once on this node,
+ * through cluster pub-sub on the others. {@link #stamp()} taken before an ask keeps an answer that
+ * raced a registration on this node from being remembered.
+ */
+public final class AuthenticationGuard implements Extension {
+  /** The answer for a key known not to match: the same 401 an entity would give. */
+  public static final Reply.Rejected UNKNOWN = Reply.Rejected.unauthorized();
+
+  private final Cache<String, Boolean> cannotMatch;
+  private final Cache<String, Boolean> known;
+  private final Cache<String, AtomicInteger> failuresByAddress;
+  private final int maxFailures;
+  private final Duration window;
+  private final ActorRef<Topic.Command<Forget>> topic;
+  private long generation;
+
+  /** Tells every node's guard that {@code key} may match now. */
+  public record Forget(String key) implements CborSerializable {}
+
+  public AuthenticationGuard(ActorSystem<?> system) {
+    Config config = system.settings().config().getConfig("entwine.authentication-guard");
+    Duration ttl = config.getDuration("unknown-ttl");
+    long maxEntries = config.getLong("unknown-max-entries");
+    this.window = config.getDuration("failure-window");
+    this.maxFailures = config.getInt("max-failures-per-address");
+    this.cannotMatch = cache(maxEntries, ttl);
+    this.known = cache(maxEntries, ttl);
+    // An address's count lives one window from its first failure (written once, then counted up).
+    this.failuresByAddress = cache(maxEntries, window);
+    this.topic =
+        system.systemActorOf(
+            Topic.create(Forget.class, "entwine-authentication-guard"),
+            "entwine-authentication-guard-topic",
+            Props.empty());
+    ActorRef<Forget> listener =
+        system.systemActorOf(
+            Behaviors.receiveMessage(
+                (Forget forget) -> {
+                  forgetHere(forget.key());
+                  return Behaviors.same();
+                }),
+            "entwine-authentication-guard",
+            Props.empty());
+    topic.tell(Topic.subscribe(listener));
+  }
+
+  private static <V> Cache<String, V> cache(long maxEntries, Duration expireAfterWrite) {
+    return Caffeine.newBuilder()
+        .maximumSize(maxEntries)
+        .expireAfterWrite(expireAfterWrite)
+        .executor(Runnable::run)
+        .<String, V>build();
+  }
+
+  public static AuthenticationGuard get(ActorSystem<?> system) {
+    return Id.INSTANCE.apply(system);
+  }
+
+  /**
+   * The refusal for a request for {@code key} from {@code address} (null when unknown), or null
+   * when it may go to the entities.
+   */
+  public Reply.Rejected refusal(String key, String address) {
+    if (cannotMatch.getIfPresent(key) != null) {
+      return UNKNOWN;
+    }
+    if (address != null && maxFailures > 0) {
+      AtomicInteger failures = failuresByAddress.getIfPresent(address);
+      if (failures != null && failures.get() >= maxFailures && known.getIfPresent(key) == null) {
+        return new Reply.Rejected(
+            Rejection.LIMIT_EXCEEDED,
+            "Too many requests for unknown devices or credentials from "
+                + address
+                + "; retry within "
+                + window.toSeconds()
+                + " s");
+      }
+    }
+    return null;
+  }
+
+  /** The registration generation of this node, to pass to {@link #cannotMatch}. */
+  public synchronized long stamp() {
+    return generation;
+  }
+
+  /**
+   * The entities answered that nothing presented for {@code key} can match: remembered, unless a
+   * registration was seen since {@code stamp}, and counted against {@code address}.
+   */
+  public void cannotMatch(String key, String address, long stamp) {
+    synchronized (this) {
+      if (generation == stamp) {
+        cannotMatch.put(key, Boolean.TRUE);
+      }
+    }
+    if (address != null && maxFailures > 0) {
+      failuresByAddress.get(address, a -> new AtomicInteger()).incrementAndGet();
+    }
+  }
+
+  /** An entity accepted what was presented for {@code key}. */
+  public void matched(String key) {
+    if (known.getIfPresent(key) == null) {
+      known.put(key, Boolean.TRUE);
+    }
+  }
+
+  /** {@code key} may match from now on (registered, or given a credential), on every node. */
+  public void forget(String key) {
+    forgetHere(key);
+    topic.tell(Topic.publish(new Forget(key)));
+  }
+
+  private synchronized void forgetHere(String key) {
+    generation++;
+    cannotMatch.invalidate(key);
+    known.put(key, Boolean.TRUE);
+  }
+
+  // ---- keys ----
+
+  public static String deviceKey(io.entwine.identity.DeviceKey device) {
+    return "device:" + device.entityId();
+  }
+
+  public static String pskKey(io.entwine.identity.DeviceKey device) {
+    return "psk:" + device.entityId();
+  }
+
+  public static String authIdKey(String org, String authId) {
+    return "auth-id:" + org + "/" + authId;
+  }
+
+  private static final class Id extends ExtensionId<AuthenticationGuard> {
+    static final Id INSTANCE = new Id();
+
+    @Override
+    public AuthenticationGuard createExtension(ActorSystem<?> system) {
+      return new AuthenticationGuard(system);
+    }
+  }
+}
