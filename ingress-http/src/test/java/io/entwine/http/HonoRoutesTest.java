@@ -192,8 +192,7 @@ class HonoRoutesTest extends ApiRouteTest {
     System.arraycopy(text, 0, withBom, 3, text.length);
     HttpRequest bom =
         HttpRequest.POST("/telemetry")
-            .withEntity(
-                org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, withBom)
+            .withEntity(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, withBom)
             .addCredentials(basic("sensor1@" + tenant, "hono-secret"));
     HttpRequest utf16 =
         HttpRequest.POST("/telemetry")
