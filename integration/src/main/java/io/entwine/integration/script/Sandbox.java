@@ -31,9 +31,6 @@ import org.mozilla.javascript.json.JsonParser;
 final class Sandbox {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Largest JSON a script may return; a larger result is a wrong shape, not a memory problem. */
-  static final int MAX_RESULT_CHARS = 1 << 20;
-
   /** Beyond any payload the ingresses accept; bounds what decodeToString allocates. */
   private static final int MAX_DECODED_BYTES = 16 << 20;
 
@@ -76,7 +73,7 @@ final class Sandbox {
         compiled.exec(cx, scope);
         Function function = (Function) scope.get(functionName, scope);
         Object result = function.call(cx, scope, scope, args.build(cx, scope));
-        return toJson(cx, scope, result);
+        return toJson(cx, scope, result, limits.maxResultChars());
       } catch (JavaScriptException e) {
         // Describing what was thrown may call the script's own toString or getters: that happens
         // here, still in the run's context and under its deadline, never after it.
@@ -132,7 +129,7 @@ final class Sandbox {
     return cx.newArray(scope, numbers);
   }
 
-  private static JsonNode toJson(Context cx, Scriptable scope, Object result)
+  private static JsonNode toJson(Context cx, Scriptable scope, Object result, int maxChars)
       throws ConverterException {
     if (result == null || result instanceof Undefined) {
       return null;
@@ -141,13 +138,10 @@ final class Sandbox {
     if (!(text instanceof CharSequence json)) {
       return null;
     }
-    if (json.length() > MAX_RESULT_CHARS) {
+    if (json.length() > maxChars) {
       throw new ConverterException(
-          ConverterException.Kind.WRONG_SHAPE,
-          "The script returned "
-              + json.length()
-              + " characters of JSON; at most "
-              + MAX_RESULT_CHARS);
+          ConverterException.Kind.TOO_LARGE,
+          "The script returned " + json.length() + " characters of JSON; at most " + maxChars);
     }
     try {
       return JSON.readTree(json.toString());
