@@ -15,6 +15,7 @@ import io.entwine.integration.script.UplinkConverter;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.DeviceIdIndex;
+import io.entwine.registry.Organization;
 import io.entwine.twin.DeviceTwin;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -68,6 +69,8 @@ class UplinkRecorderTest {
     up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
     DeviceTwin.init(testKit.system());
     DeviceIdIndex.init(testKit.system());
+    // registrations count against the organization's device quota
+    Organization.init(testKit.system());
     gateway =
         new TwinGateway(
             testKit.system(),
