@@ -243,18 +243,17 @@ class IntegrationRoutesTest extends ApiRouteTest {
 
   @Test
   void refusesAResultOfAThousandDevicesAt400BeforeCreatingAny() {
+    // Built by the engine's own functions, so that a loaded host cannot turn it into a TIMEOUT.
     JsonNode integration =
         created(
             spec(
-                "var r = []; for (var i = 0; i < 1000; i++) r.push({deviceName: 'many-' + i,"
-                    + " telemetry: {v: i}}); return r;"));
+                "return JSON.parse('[' + new Array(1000).fill('{\"deviceName\":\"many\"}')"
+                    + ".join(',') + ']');"));
 
     JsonNode body = assertError(send(integration, "{}"), StatusCodes.BAD_REQUEST, "1000 devices");
     assertTrue(body.get("message").asText().contains("at most 100 devices"), body.toString());
     assertEquals("TOO_LARGE", body.get("error").asText(), body.toString());
-    for (String id : List.of("many-0", "many-1", "many-999")) {
-      assertTrue(cluster.twinEvents(new DeviceKey(key.org(), "default", id)).isEmpty(), id);
-    }
+    assertTrue(cluster.twinEvents(new DeviceKey(key.org(), "default", "many")).isEmpty());
   }
 
   @Test
