@@ -153,12 +153,12 @@ public final class EntwineNode implements AutoCloseable {
         new TwinGateway(
             system, credentials.verifiedSecrets(), config.getDuration("entwine.ask-timeout"));
     Authentication authentication = new Authentication(gateway, httpSettings);
-    MqttBridges.init(system, new UplinkRecorder(gateway));
+    OrganizationPolicies policies =
+        new OrganizationPolicies(system, gateway, OrganizationPolicies.cacheTtl(system));
+    MqttBridges.init(system, new UplinkRecorder(gateway, policies));
     MqttBridges bridges =
         new MqttBridges(
             system, credentials.secretBox(), MqttBridgeSettings.from(config), gateway.askTimeout());
-    OrganizationPolicies policies =
-        new OrganizationPolicies(system, gateway, OrganizationPolicies.cacheTtl(system));
     CompletableFuture<Boolean> httpBound = new CompletableFuture<>();
     HealthRoutes health =
         new HealthRoutes(

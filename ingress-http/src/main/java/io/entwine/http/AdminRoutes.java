@@ -57,7 +57,8 @@ public final class AdminRoutes extends ApiDirectives {
   public record LimitsJson(
       @JsonProperty("messages-per-period") long messagesPerPeriod,
       @JsonProperty("period-seconds") int periodSeconds,
-      @JsonProperty("max-payload-bytes") int maxPayloadBytes) {}
+      @JsonProperty("max-payload-bytes") int maxPayloadBytes,
+      @JsonProperty("max-devices") long maxDevices) {}
 
   public record ApiKeyCreatedResponse(
       String key, String token, String description, Instant created) {}
@@ -209,19 +210,25 @@ public final class AdminRoutes extends ApiDirectives {
     JsonNode messages = body.get("messages-per-period");
     JsonNode period = body.get("period-seconds");
     JsonNode payload = body.get("max-payload-bytes");
-    if (!isWholeNumber(messages, 0) || !isWholeNumber(period, 1) || !isWholeNumber(payload, 0)) {
+    JsonNode devices = body.get("max-devices");
+    if (!isWholeNumber(messages, 0)
+        || !isWholeNumber(period, 1)
+        || !isWholeNumber(payload, 0)
+        || !isWholeNumber(devices, 0)) {
       return complete(
           error(
               StatusCodes.BAD_REQUEST,
-              "'messages-per-period' (0: unlimited), 'period-seconds' (at least 1) and"
-                  + " 'max-payload-bytes' (0: the node's default) are whole numbers"));
+              "'messages-per-period' (0: unlimited), 'period-seconds' (at least 1),"
+                  + " 'max-payload-bytes' (0: the node's default) and 'max-devices' (0:"
+                  + " unlimited) are whole numbers"));
     }
     Reply.MessageLimits none = Reply.MessageLimits.NONE;
     Reply.MessageLimits limits =
         new Reply.MessageLimits(
             messages == null ? none.messagesPerPeriod() : messages.longValue(),
             period == null ? none.periodSeconds() : period.intValue(),
-            payload == null ? none.maxPayloadBytes() : payload.intValue());
+            payload == null ? none.maxPayloadBytes() : payload.intValue(),
+            devices == null ? none.maxDevices() : devices.longValue());
     return completeReply(
         gateway.ask(
             gateway.organization(org),
@@ -257,7 +264,10 @@ public final class AdminRoutes extends ApiDirectives {
 
   private static LimitsJson limits(Reply.MessageLimits limits) {
     return new LimitsJson(
-        limits.messagesPerPeriod(), limits.periodSeconds(), limits.maxPayloadBytes());
+        limits.messagesPerPeriod(),
+        limits.periodSeconds(),
+        limits.maxPayloadBytes(),
+        limits.maxDevices());
   }
 
   private Route revokeApiKey(String org, String key) {

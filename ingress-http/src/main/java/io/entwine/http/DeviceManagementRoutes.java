@@ -94,8 +94,8 @@ public final class DeviceManagementRoutes extends ApiDirectives {
   }
 
   /**
-   * Deletes the twin, then frees what the organization-wide indexes hold for it: its auth-ids and
-   * its id under this type.
+   * Deletes the twin, then frees what the organization-wide indexes hold for it: its auth-ids, its
+   * id under this type and its place in the organization's device quota.
    */
   private CompletionStage<Reply> deleteDevice(DeviceKey device) {
     return gateway
@@ -114,6 +114,7 @@ public final class DeviceManagementRoutes extends ApiDirectives {
                           }
                           List<CompletableFuture<Reply>> freed = new ArrayList<>();
                           freed.add(gateway.unindexDeviceId(device).toCompletableFuture());
+                          freed.add(gateway.releaseDevices(device.org(), 1).toCompletableFuture());
                           for (Reply.CredentialInfo c : list.credentials()) {
                             if (c.authId() != null) {
                               freed.add(

@@ -242,6 +242,74 @@ class IntegrationRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void refusesAResultOfAThousandDevicesAt400BeforeCreatingAny() {
+    // Built by the engine's own functions, so that a loaded host cannot turn it into a TIMEOUT.
+    JsonNode integration =
+        created(
+            spec(
+                "return JSON.parse('[' + new Array(1000).fill('{\"deviceName\":\"many\"}')"
+                    + ".join(',') + ']');"));
+
+    JsonNode body = assertError(send(integration, "{}"), StatusCodes.BAD_REQUEST, "1000 devices");
+    assertTrue(body.get("message").asText().contains("at most 100 devices"), body.toString());
+    assertEquals("TOO_LARGE", body.get("error").asText(), body.toString());
+    assertTrue(cluster.twinEvents(new DeviceKey(key.org(), "default", "many")).isEmpty());
+  }
+
+  @Test
+  void theOrganizationsDeviceQuotaRefusesTheNextDeviceOverEveryApi() {
+    setLimits(key.org(), "{\"max-devices\":3}");
+    JsonNode limits =
+        body(api.run(asOperator(HttpRequest.GET(ORGANIZATIONS + "/" + key.org() + "/limits"))));
+    assertEquals(3, limits.get("max-devices").asLong(), limits.toString());
+    JsonNode integration = created(spec(DECODER));
+    registerDevice(key, "thermostat", "Q-1");
+    assertEquals(StatusCodes.NO_CONTENT, send(integration, uplink("Q-2")).status());
+
+    // One place left: a message naming two new devices creates neither.
+    String two =
+        "var d = decodeToJson(payload); return [{deviceName: d.a, deviceType: 'thermostat'},"
+            + " {deviceName: 'Q-1', deviceType: 'thermostat', telemetry: {t: 1}},"
+            + " {deviceName: d.b, deviceType: 'thermostat'}];";
+    JsonNode pair = created(spec(two));
+    JsonNode refused =
+        assertError(
+            send(pair, "{\"a\":\"Q-3\",\"b\":\"Q-4\"}"), StatusCodes.FORBIDDEN, "at most 3");
+    assertEquals(2, refused.get("devices").size(), refused.toString());
+    assertNothingOf("Q-3");
+    assertNothingOf("Q-4");
+    int eventsOfQ1 = cluster.twinEvents(new DeviceKey(key.org(), "thermostat", "Q-1")).size();
+
+    // The third and last place, then the fourth device, over each API.
+    assertEquals(StatusCodes.NO_CONTENT, send(integration, uplink("Q-3")).status());
+    assertError(send(integration, uplink("Q-5")), StatusCodes.FORBIDDEN, "at most 3 devices");
+    assertNothingOf("Q-5");
+    assertError(
+        api.run(
+            withApiKey(
+                key,
+                withJson(HttpRequest.POST(DEVICES), "{\"type\":\"thermostat\",\"id\":\"Q-6\"}"))),
+        StatusCodes.FORBIDDEN,
+        "at most 3 devices");
+    assertNothingOf("Q-6");
+    assertEquals(
+        eventsOfQ1, cluster.twinEvents(new DeviceKey(key.org(), "thermostat", "Q-1")).size());
+
+    // Known devices still send; a deletion frees a place.
+    assertEquals(StatusCodes.NO_CONTENT, send(integration, uplink("Q-2")).status());
+    assertEquals(
+        StatusCodes.NO_CONTENT,
+        api.run(withApiKey(key, HttpRequest.DELETE(DEVICES + "/thermostat/Q-1"))).status());
+    assertEquals(StatusCodes.NO_CONTENT, send(integration, uplink("Q-5")).status());
+  }
+
+  private void assertNothingOf(String id) {
+    assertTrue(
+        cluster.twinEvents(new DeviceKey(key.org(), "thermostat", id)).isEmpty(),
+        id + " was registered or recorded");
+  }
+
+  @Test
   void refusesOversizeBodiesAndUnknownRoutingKeys() {
     JsonNode integration = created(spec(DECODER));
     String big = "x".repeat(MAX_PAYLOAD_BYTES + 1);

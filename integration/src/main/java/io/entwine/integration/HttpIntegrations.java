@@ -74,7 +74,7 @@ public final class HttpIntegrations {
       OrganizationPolicies policies) {
     this.sharding = ClusterSharding.get(system);
     this.gateway = gateway;
-    this.recorder = new UplinkRecorder(gateway);
+    this.recorder = new UplinkRecorder(gateway, policies);
     this.converters = converters;
     this.secretBox = secretBox;
     this.policies = policies;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.credentials.Tokens;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.DeviceMessage;
+import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Payloads;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
@@ -15,10 +16,13 @@ import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Records what converters decoded on the twins, through the same twin command as every other
@@ -27,8 +31,10 @@ import java.util.concurrent.Executor;
  * numeric values) at the sample's {@code ts}, or at arrival when it has none; non-empty attributes
  * become an event {@code attributes}, {@code {"d": attributes}}. A device that is not registered is
  * registered (with a generated token nobody is shown; rotate it to connect the device directly)
- * when the caller allows it. Completes after every event was persisted; fails (for the caller to
- * retry) when a twin did not answer.
+ * when the caller allows it. Devices it would create are counted against the organization's device
+ * quota all at once, before anything is recorded: past the quota, nothing of the message is
+ * recorded and every device it would create is refused (FORBIDDEN). Completes after every event was
+ * persisted; fails (for the caller to retry) when a twin did not answer.
  */
 public final class UplinkRecorder {
   public static final String TELEMETRY_EVENT = "telemetry";
@@ -41,9 +47,20 @@ public final class UplinkRecorder {
   private static final Executor SAME_THREAD = Runnable::run;
 
   private final TwinGateway gateway;
+  private final OrganizationPolicies policies;
 
+  /** Checks the device quota before every message that may create devices. */
   public UplinkRecorder(TwinGateway gateway) {
+    this(gateway, null);
+  }
+
+  /**
+   * Checks the device quota before a message that may create devices only for organizations whose
+   * (cached) settings have one: the others are spared a read of each twin per message.
+   */
+  public UplinkRecorder(TwinGateway gateway, OrganizationPolicies policies) {
     this.gateway = gateway;
+    this.policies = policies;
   }
 
   /** A device whose uplink was not recorded, and why. */
@@ -65,6 +82,96 @@ public final class UplinkRecorder {
    */
   public CompletionStage<Outcome> record(
       String org, List<DecodedUplink> uplinks, boolean allowCreateDevices, String source) {
+    if (!allowCreateDevices) {
+      return recordInOrder(org, uplinks, false, source, new Reserved(0));
+    }
+    return hasDeviceQuota(org)
+        .thenComposeAsync(
+            quota ->
+                quota
+                    ? reserveThenRecord(org, uplinks, source)
+                    : recordInOrder(org, uplinks, true, source, new Reserved(0)),
+            SAME_THREAD);
+  }
+
+  private CompletionStage<Boolean> hasDeviceQuota(String org) {
+    if (policies == null) {
+      return CompletableFuture.completedFuture(true);
+    }
+    return policies
+        .settings(org)
+        .thenApply(
+            settings ->
+                settings instanceof Reply.OrganizationSettings known
+                    && known.limits().maxDevices() > 0);
+  }
+
+  /**
+   * Counts the devices of {@code uplinks} that are not registered against the quota in one step;
+   * past it, records nothing. What was reserved and not used (a device registered meanwhile by
+   * another message, a failure) is released at the end.
+   */
+  private CompletionStage<Outcome> reserveThenRecord(
+      String org, List<DecodedUplink> uplinks, String source) {
+    Set<DeviceKey> devices = new LinkedHashSet<>();
+    for (DecodedUplink uplink : uplinks) {
+      devices.add(new DeviceKey(org, uplink.deviceType(), uplink.deviceName()));
+    }
+    List<DeviceKey> keys = List.copyOf(devices);
+    List<CompletableFuture<Reply>> gets = new ArrayList<>();
+    for (DeviceKey device : keys) {
+      gets.add(gateway.ask(gateway.twin(device), DeviceTwin.Get::new).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new))
+        .thenComposeAsync(
+            all -> {
+              List<DeviceKey> missing = new ArrayList<>();
+              for (int i = 0; i < keys.size(); i++) {
+                if (isNotRegistered(gets.get(i).join())) {
+                  missing.add(keys.get(i));
+                }
+              }
+              if (missing.isEmpty()) {
+                return recordInOrder(org, uplinks, true, source, new Reserved(0));
+              }
+              return gateway
+                  .reserveDevices(org, missing.size())
+                  .thenComposeAsync(
+                      reply -> {
+                        if (reply instanceof Reply.Rejected rejected) {
+                          return CompletableFuture.completedFuture(
+                              new Outcome(
+                                  List.of(),
+                                  List.of(),
+                                  missing.stream()
+                                      .map(
+                                          device ->
+                                              new Refusal(
+                                                  device, rejected.reason(), rejected.message()))
+                                      .toList()));
+                        }
+                        Reserved reserved = new Reserved(missing.size());
+                        return recordInOrder(org, uplinks, true, source, reserved)
+                            .whenComplete((outcome, failure) -> release(org, reserved));
+                      },
+                      SAME_THREAD);
+            },
+            SAME_THREAD);
+  }
+
+  private void release(String org, Reserved reserved) {
+    int unused = reserved.remaining.getAndSet(0);
+    if (unused > 0) {
+      gateway.releaseDevices(org, unused);
+    }
+  }
+
+  private CompletionStage<Outcome> recordInOrder(
+      String org,
+      List<DecodedUplink> uplinks,
+      boolean allowCreateDevices,
+      String source,
+      Reserved reserved) {
     Progress progress = new Progress();
     CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
     Instant receivedAt = Timestamps.now();
@@ -73,7 +180,8 @@ public final class UplinkRecorder {
       List<DeviceMessage> messages = messages(device, uplink, receivedAt, source);
       chain =
           chain.thenComposeAsync(
-              previous -> recordDevice(device, messages, allowCreateDevices, source, progress),
+              previous ->
+                  recordDevice(device, messages, allowCreateDevices, source, reserved, progress),
               SAME_THREAD);
     }
     return chain.thenApply(done -> progress.outcome());
@@ -84,6 +192,7 @@ public final class UplinkRecorder {
       List<DeviceMessage> messages,
       boolean allowCreateDevices,
       String source,
+      Reserved reserved,
       Progress progress) {
     CompletionStage<Reply> first =
         messages.isEmpty()
@@ -92,9 +201,14 @@ public final class UplinkRecorder {
     return first.thenComposeAsync(
         reply -> {
           if (isNotRegistered(reply) && allowCreateDevices) {
-            return create(device, source)
+            return create(device, source, reserved)
                 .thenComposeAsync(
                     created -> {
+                      if (created instanceof Reply.Rejected refused) {
+                        progress.refused.add(
+                            new Refusal(device, refused.reason(), refused.message()));
+                        return CompletableFuture.completedFuture(null);
+                      }
                       progress.created.add(device);
                       return recordAll(device, messages, 0, progress);
                     },
@@ -140,19 +254,31 @@ public final class UplinkRecorder {
     return recordAll(device, messages, next, progress);
   }
 
-  /** Registered now, or by a concurrent uplink a moment ago: either way the device exists. */
-  private CompletionStage<Reply> create(DeviceKey device, String source) {
-    return gateway
-        .registerDevice(device, Tokens.secret(), null, source, REGISTERED_BY_INTEGRATION)
-        .thenApply(
-            reply -> {
-              if (reply instanceof Reply.Rejected rejected
-                  && rejected.reason() != Rejection.ALREADY_EXISTS) {
-                throw new IllegalStateException(
-                    "Registering " + device.uuid() + " failed: " + rejected.message());
-              }
-              return reply;
-            });
+  /**
+   * Registered now, or by a concurrent uplink a moment ago: either way the device exists. FORBIDDEN
+   * when the organization is at its device quota.
+   */
+  private CompletionStage<Reply> create(DeviceKey device, String source, Reserved reserved) {
+    String token = Tokens.secret();
+    CompletionStage<Reply> registered =
+        reserved.take()
+            ? gateway.registerReserved(device, token, null, source, REGISTERED_BY_INTEGRATION)
+            : gateway.registerDevice(device, token, null, source, REGISTERED_BY_INTEGRATION);
+    return registered.thenApply(
+        reply -> {
+          if (reply instanceof Reply.Rejected rejected
+              && rejected.reason() != Rejection.ALREADY_EXISTS
+              && rejected.reason() != Rejection.FORBIDDEN) {
+            throw new IllegalStateException(
+                "Registering " + device.uuid() + " failed: " + rejected.message());
+          }
+          return isAlreadyRegistered(reply) ? new Reply.Done() : reply;
+        });
+  }
+
+  private static boolean isAlreadyRegistered(Reply reply) {
+    return reply instanceof Reply.Rejected rejected
+        && rejected.reason() == Rejection.ALREADY_EXISTS;
   }
 
   private static boolean isNotRegistered(Reply reply) {
@@ -192,6 +318,19 @@ public final class UplinkRecorder {
     }
     return new DeviceMessage(
         device, eventId, Payloads.JSON, payload, timestamp, receivedAt, source);
+  }
+
+  /** Devices of the quota reserved for one message and not yet used by a registration. */
+  private static final class Reserved {
+    final AtomicInteger remaining;
+
+    Reserved(int count) {
+      this.remaining = new AtomicInteger(count);
+    }
+
+    boolean take() {
+      return remaining.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+    }
   }
 
   /** Filled by one chain of asks at a time, so plain lists suffice. */

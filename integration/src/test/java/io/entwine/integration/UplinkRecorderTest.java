@@ -15,6 +15,7 @@ import io.entwine.integration.script.UplinkConverter;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.DeviceIdIndex;
+import io.entwine.registry.Organization;
 import io.entwine.twin.DeviceTwin;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -68,6 +69,8 @@ class UplinkRecorderTest {
     up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
     DeviceTwin.init(testKit.system());
     DeviceIdIndex.init(testKit.system());
+    // registrations count against the organization's device quota
+    Organization.init(testKit.system());
     gateway =
         new TwinGateway(
             testKit.system(),
@@ -163,5 +166,50 @@ class UplinkRecorderTest {
     assertEquals(2, assertInstanceOf(Reply.DeviceInfo.class, info).eventCount());
     Reply.LastEvent last = lastEvents(device).get(0);
     assertEquals(Instant.ofEpochMilli(2000), last.timestamp());
+  }
+
+  /** As an MQTT bridge records: the recorder checks the quota itself, without cached settings. */
+  @Test
+  void aMessagePastTheDeviceQuotaRecordsNothingAndCreatesNone() throws Exception {
+    String org = "quotaorg";
+    await(
+        gateway.ask(
+            gateway.organization(org), r -> new Organization.Create("Quota", Instant.now(), r)));
+    await(
+        gateway.ask(
+            gateway.organization(org),
+            r ->
+                new Organization.SetLimits(
+                    new Reply.MessageLimits(0, 60, 0, 2), Instant.now(), r)));
+    await(recorder.record(org, decode("return {deviceName: 'q-1'};", "{}"), true, "bridge"));
+
+    UplinkRecorder.Outcome outcome =
+        await(
+            recorder.record(
+                org,
+                decode(
+                    "return [{deviceName: 'q-1', telemetry: {t: 1}}, {deviceName: 'q-2'},"
+                        + " {deviceName: 'q-3', telemetry: {t: 3}}];",
+                    "{}"),
+                true,
+                "bridge"));
+
+    assertEquals(List.of(), outcome.recorded());
+    assertEquals(
+        List.of("q-2", "q-3"), outcome.refused().stream().map(r -> r.device().id()).toList());
+    assertEquals(Rejection.FORBIDDEN, outcome.refused().get(0).reason());
+    assertTrue(outcome.refused().get(0).message().contains("at most 2 devices"));
+    for (String id : List.of("q-2", "q-3")) {
+      Reply info =
+          await(gateway.ask(gateway.twin(new DeviceKey(org, "default", id)), DeviceTwin.Get::new));
+      assertInstanceOf(Reply.Rejected.class, info, id);
+    }
+    Reply first =
+        await(gateway.ask(gateway.twin(new DeviceKey(org, "default", "q-1")), DeviceTwin.Get::new));
+    assertEquals(0, assertInstanceOf(Reply.DeviceInfo.class, first).eventCount());
+
+    UplinkRecorder.Outcome one =
+        await(recorder.record(org, decode("return {deviceName: 'q-2'};", "{}"), true, "bridge"));
+    assertEquals(List.of(new DeviceKey(org, "default", "q-2")), one.created());
   }
 }

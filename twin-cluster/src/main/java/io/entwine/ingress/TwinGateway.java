@@ -427,11 +427,32 @@ public final class TwinGateway {
 
   /**
    * Registers {@code device} with {@code token} (slow-hashed off the actor): {@link
-   * Reply.DeviceInfo}, or ALREADY_EXISTS. The id is indexed first, so a bare Hono device id
-   * resolves as soon as the registration is answered; a registration that fails after this leaves
-   * an entry the resolver ignores.
+   * Reply.DeviceInfo}, ALREADY_EXISTS, or FORBIDDEN when the organization is at its device quota
+   * (nothing is registered then). Every API that registers devices comes through here.
    */
   public CompletionStage<Reply> registerDevice(
+      DeviceKey device,
+      String token,
+      JsonNode metadata,
+      String registeredBy,
+      String registeredByType) {
+    return reserveDevices(device.org(), 1)
+        .thenComposeAsync(
+            reserved ->
+                reserved instanceof Reply.Rejected
+                    ? CompletableFuture.completedFuture(reserved)
+                    : registerReserved(device, token, metadata, registeredBy, registeredByType),
+            sameThread);
+  }
+
+  /**
+   * Registers {@code device} for which one device of the quota was reserved ({@link
+   * #reserveDevices}); releases it when the device is not registered (it existed already). The id
+   * is indexed first, so a bare Hono device id resolves as soon as the registration is answered; a
+   * registration that fails after this leaves an entry the resolver ignores. A registration that
+   * did not answer keeps its reservation: the count errs on the side of the quota.
+   */
+  public CompletionStage<Reply> registerReserved(
       DeviceKey device,
       String token,
       JsonNode metadata,
@@ -458,7 +479,26 @@ public final class TwinGateway {
                             registeredByType,
                             Timestamps.now(),
                             replyTo)),
+            sameThread)
+        .thenComposeAsync(
+            reply ->
+                reply instanceof Reply.Rejected
+                    ? releaseDevices(device.org(), 1).thenApply(released -> reply)
+                    : CompletableFuture.completedFuture(reply),
             sameThread);
+  }
+
+  /**
+   * Counts {@code count} devices about to be registered in {@code org} against its quota: Done, or
+   * FORBIDDEN (nothing counted) past the quota.
+   */
+  public CompletionStage<Reply> reserveDevices(String org, int count) {
+    return ask(organization(org), replyTo -> new Organization.ReserveDevices(count, replyTo));
+  }
+
+  /** Uncounts devices deleted, or reserved and then not registered. */
+  public CompletionStage<Reply> releaseDevices(String org, int count) {
+    return ask(organization(org), replyTo -> new Organization.ReleaseDevices(count, replyTo));
   }
 
   public CompletionStage<Reply> indexDeviceId(DeviceKey device) {

@@ -168,11 +168,18 @@ public sealed interface Reply extends CborSerializable {
   }
 
   /**
-   * Per-organization message limits; {@code messagesPerPeriod} 0 means unlimited, {@code
-   * maxPayloadBytes} 0 means the node's default.
+   * Per-organization limits; {@code messagesPerPeriod} 0 means unlimited, {@code maxPayloadBytes} 0
+   * means the node's default, {@code maxDevices} (registered devices, over every API) 0 means
+   * unlimited.
    */
-  record MessageLimits(long messagesPerPeriod, int periodSeconds, int maxPayloadBytes) {
-    public static final MessageLimits NONE = new MessageLimits(0, 60, 0);
+  record MessageLimits(
+      long messagesPerPeriod, int periodSeconds, int maxPayloadBytes, long maxDevices) {
+    public static final MessageLimits NONE = new MessageLimits(0, 60, 0, 0);
+
+    /** Message limits without a device quota. */
+    public MessageLimits(long messagesPerPeriod, int periodSeconds, int maxPayloadBytes) {
+      this(messagesPerPeriod, periodSeconds, maxPayloadBytes, 0);
+    }
   }
 
   /**

@@ -80,6 +80,16 @@ public final class Organization
   /** {@link Reply.OrganizationSettings}: adapter configuration, limits and trusted CAs. */
   public record GetSettings(ActorRef<Reply> replyTo) implements Command {}
 
+  /**
+   * Counts {@code count} devices about to be registered: Done, or FORBIDDEN (nothing counted) when
+   * they would take the organization past its device quota. Done without counting for an
+   * organization that does not exist (it has no quota).
+   */
+  public record ReserveDevices(int count, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Uncounts devices deleted, or reserved and then not registered. Done. */
+  public record ReleaseDevices(int count, ActorRef<Reply> replyTo) implements Command {}
+
   // ---- events ----
 
   public sealed interface Event extends CborSerializable {}
@@ -97,21 +107,36 @@ public final class Organization
 
   public record TrustedCasSet(List<Reply.TrustedCa> cas, Instant at) implements Event {}
 
+  public record DevicesReserved(int count) implements Event {}
+
+  public record DevicesReleased(int count) implements Event {}
+
   // ---- state ----
 
   public record ApiKey(String key, String secretHash, String description, Instant created) {}
 
+  /** {@code devices}: registered devices (and registrations under way) counted for the quota. */
   public record State(
       String name,
       Instant created,
       Instant updated,
       Map<String, ApiKey> apiKeys,
-      Reply.OrganizationSettings settings)
+      Reply.OrganizationSettings settings,
+      long devices)
       implements CborSerializable {
     public static final State EMPTY = new State(null, null, null, Map.of());
 
     public State {
       settings = settings == null ? Reply.OrganizationSettings.DEFAULT : settings;
+    }
+
+    public State(
+        String name,
+        Instant created,
+        Instant updated,
+        Map<String, ApiKey> apiKeys,
+        Reply.OrganizationSettings settings) {
+      this(name, created, updated, apiKeys, settings, 0);
     }
 
     public State(String name, Instant created, Instant updated, Map<String, ApiKey> apiKeys) {
@@ -123,11 +148,15 @@ public final class Organization
     }
 
     State withApiKeys(Map<String, ApiKey> keys, Instant at) {
-      return new State(name, created, at, Map.copyOf(keys), settings);
+      return new State(name, created, at, Map.copyOf(keys), settings, devices);
     }
 
     State withSettings(Reply.OrganizationSettings newSettings, Instant at) {
-      return new State(name, created, at, apiKeys, newSettings);
+      return new State(name, created, at, apiKeys, newSettings, devices);
+    }
+
+    State withDevices(long count) {
+      return new State(name, created, updated, apiKeys, settings, Math.max(0, count));
     }
   }
 
@@ -174,6 +203,14 @@ public final class Organization
       return onCreate(state, create);
     } else if (command instanceof Get get) {
       return Effect().reply(get.replyTo(), state.exists() ? info(state) : notFound());
+    } else if (command instanceof ReserveDevices reserve) {
+      return onReserveDevices(state, reserve);
+    } else if (command instanceof ReleaseDevices release) {
+      return state.exists() && state.devices() > 0
+          ? Effect()
+              .persist(new DevicesReleased(release.count()))
+              .thenReply(release.replyTo(), after -> new Reply.Done())
+          : Effect().reply(release.replyTo(), new Reply.Done());
     } else if (!state.exists()) {
       return Effect().reply(command.replyTo(), notFound());
     } else if (command instanceof CreateApiKey create) {
@@ -211,6 +248,33 @@ public final class Organization
     return Effect()
         .persist(new OrganizationCreated(orgId, command.name(), command.at()))
         .thenReply(command.replyTo(), this::info);
+  }
+
+  private ReplyEffect<Event, State> onReserveDevices(State state, ReserveDevices command) {
+    if (!state.exists() || command.count() <= 0) {
+      return Effect().reply(command.replyTo(), new Reply.Done());
+    }
+    long quota = state.settings().limits().maxDevices();
+    if (quota > 0 && state.devices() + command.count() > quota) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              new Reply.Rejected(
+                  Rejection.FORBIDDEN,
+                  "Organization '"
+                      + orgId
+                      + "' may register at most "
+                      + quota
+                      + " devices (its quota, set by the operator); it has "
+                      + state.devices()
+                      + (command.count() == 1
+                          ? ""
+                          : ", and this would register " + command.count() + " more")
+                      + ". Nothing was registered"));
+    }
+    return Effect()
+        .persist(new DevicesReserved(command.count()))
+        .thenReply(command.replyTo(), after -> new Reply.Done());
   }
 
   private ReplyEffect<Event, State> onCreateApiKey(State state, CreateApiKey command) {
@@ -296,6 +360,10 @@ public final class Organization
       return state.withSettings(state.settings().withLimits(set.limits()), set.at());
     } else if (event instanceof TrustedCasSet set) {
       return state.withSettings(state.settings().withTrustedCas(set.cas()), set.at());
+    } else if (event instanceof DevicesReserved reserved) {
+      return state.withDevices(state.devices() + reserved.count());
+    } else if (event instanceof DevicesReleased released) {
+      return state.withDevices(state.devices() - released.count());
     }
     throw new IllegalArgumentException("Unknown event " + event.getClass());
   }

@@ -216,6 +216,9 @@ class SerializationTest {
         new Organization.SetLimits(new Reply.MessageLimits(1000, 60, 4096), AT, replyTo),
         new Organization.GetSettings(replyTo),
         new Organization.SetTrustedCas(List.of(TRUSTED_CA), AT, replyTo),
+        new Organization.SetLimits(new Reply.MessageLimits(1000, 60, 4096, 250), AT, replyTo),
+        new Organization.ReserveDevices(3, replyTo),
+        new Organization.ReleaseDevices(1, replyTo),
         // Organization events
         new Organization.OrganizationCreated("org", "My Org", AT),
         new Organization.ApiKeyCreated("a-org-key", "hash", "ci", AT),
@@ -223,6 +226,8 @@ class SerializationTest {
         new Organization.HonoHttpConfigured(new Reply.HonoHttpAdapter(false, 30, true), AT),
         new Organization.LimitsSet(new Reply.MessageLimits(1000, 60, 4096), AT),
         new Organization.TrustedCasSet(List.of(TRUSTED_CA), AT),
+        new Organization.DevicesReserved(3),
+        new Organization.DevicesReleased(1),
         // Organization state
         Organization.State.EMPTY,
         new Organization.State(
@@ -234,6 +239,14 @@ class SerializationTest {
                 new Reply.HonoHttpAdapter(true, 60, false),
                 new Reply.MessageLimits(10, 1, 0),
                 List.of(TRUSTED_CA))),
+        new Organization.State(
+            "My Org",
+            AT,
+            AT,
+            Map.of(),
+            new Reply.OrganizationSettings(
+                Reply.HonoHttpAdapter.DEFAULT, new Reply.MessageLimits(0, 60, 0, 7), List.of()),
+            5),
         // indexes
         new AuthIdIndex.Claim(GATEWAY, replyTo),
         new AuthIdIndex.Release(GATEWAY, replyTo),
@@ -410,6 +423,43 @@ class SerializationTest {
         new String(writtenBefore, StandardCharsets.ISO_8859_1)
             .contains("2024-05-01T10:00:00.123456789Z"));
     assertDeepEquals(event, readBefore, "EventRecorded written as text");
+  }
+
+  @Test
+  void limitsAndOrganizationsWrittenBeforeTheDeviceQuotaReadAsUnlimitedAndUncounted()
+      throws Exception {
+    var serialization = SerializationExtension.get(testKit.system().classicSystem());
+    ObjectMapper cbor = new ObjectMapper(new CBORFactory());
+    Map<String, Object> oldLimits =
+        Map.of("messagesPerPeriod", 1000, "periodSeconds", 60, "maxPayloadBytes", 4096);
+    byte[] oldEvent =
+        cbor.writeValueAsBytes(Map.of("limits", oldLimits, "at", "2024-05-01T10:00:00Z"));
+    byte[] oldState =
+        cbor.writeValueAsBytes(
+            Map.of(
+                "name", "My Org",
+                "created", "2024-05-01T10:00:00Z",
+                "updated", "2024-05-01T10:00:00Z",
+                "apiKeys", Map.of(),
+                "settings",
+                    Map.of(
+                        "honoHttp",
+                        Map.of("enabled", true, "maxTtd", 60, "allowUnauthenticated", false),
+                        "limits",
+                        oldLimits,
+                        "trustedCas",
+                        List.of())));
+
+    Organization.LimitsSet event =
+        (Organization.LimitsSet)
+            serialization.deserialize(oldEvent, 33, Organization.LimitsSet.class.getName()).get();
+    Organization.State state =
+        (Organization.State)
+            serialization.deserialize(oldState, 33, Organization.State.class.getName()).get();
+
+    assertEquals(new Reply.MessageLimits(1000, 60, 4096, 0), event.limits());
+    assertEquals(0, state.devices());
+    assertEquals(new Reply.MessageLimits(1000, 60, 4096, 0), state.settings().limits());
   }
 
   // ---- helpers ----

@@ -257,7 +257,48 @@ class OrganizationTest {
     assertEquals(secretHash, after.apiKeys().get(KEY).secretHash());
   }
 
+  @Test
+  void refusesDevicesPastTheQuotaAndCountsNothingForThem() {
+    create();
+    run(replyTo -> new Organization.SetLimits(new Reply.MessageLimits(0, 60, 0, 3), T0, replyTo));
+
+    assertInstanceOf(Reply.Done.class, reserve(2).reply());
+    var refused = reserve(2);
+    assertEquals(Rejection.FORBIDDEN, rejection(refused.reply()));
+    assertTrue(refused.hasNoEvents());
+    assertTrue(
+        ((Reply.Rejected) refused.reply()).message().contains("at most 3 devices"),
+        ((Reply.Rejected) refused.reply()).message());
+    assertInstanceOf(Reply.Done.class, reserve(1).reply());
+    assertEquals(Rejection.FORBIDDEN, rejection(reserve(1).reply()));
+
+    run(replyTo -> new Organization.ReleaseDevices(1, replyTo));
+    assertInstanceOf(Reply.Done.class, reserve(1).reply());
+    assertEquals(3, org.restart().state().devices());
+  }
+
+  @Test
+  void countsDevicesWithoutAQuotaSoThatALaterQuotaHolds() {
+    create();
+    assertInstanceOf(Reply.Done.class, reserve(5).reply());
+    run(replyTo -> new Organization.SetLimits(new Reply.MessageLimits(0, 60, 0, 5), T0, replyTo));
+    assertEquals(Rejection.FORBIDDEN, rejection(reserve(1).reply()));
+  }
+
+  @Test
+  void aMissingOrganizationHasNoQuotaAndPersistsNothing() {
+    var reserved = reserve(1000);
+    assertInstanceOf(Reply.Done.class, reserved.reply());
+    assertTrue(reserved.hasNoEvents());
+  }
+
   // ---- helpers ----
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          Organization.Command, Organization.Event, Organization.State, Reply>
+      reserve(int count) {
+    return run(replyTo -> new Organization.ReserveDevices(count, replyTo));
+  }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
           Organization.Command, Organization.Event, Organization.State, Reply>

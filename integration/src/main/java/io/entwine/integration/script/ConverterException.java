@@ -14,7 +14,12 @@ public final class ConverterException extends Exception {
     /** The run exceeded its time limit. */
     TIMEOUT,
     /** The script returned something that is not what a converter must return. */
-    WRONG_SHAPE
+    WRONG_SHAPE,
+    /**
+     * The result is beyond the node's limits (characters of JSON, devices or readings of one
+     * message): refused before anything of it is recorded.
+     */
+    TOO_LARGE
   }
 
   private final Kind kind;

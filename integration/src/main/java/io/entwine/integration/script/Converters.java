@@ -34,7 +34,11 @@ public final class Converters implements Extension {
   private Converters(Config config) {
     this.limits =
         new ScriptLimits(
-            Duration.ofMillis(config.getLong("timeout-ms")), config.getInt("max-stack-depth"));
+            Duration.ofMillis(config.getLong("timeout-ms")),
+            config.getInt("max-stack-depth"),
+            config.getInt("max-result-chars"),
+            config.getInt("max-result-devices"),
+            config.getInt("max-result-readings"));
     int threads = config.getInt("threads");
     AtomicInteger counter = new AtomicInteger();
     this.pool =

@@ -24,14 +24,12 @@ import org.mozilla.javascript.json.JsonParser;
 /**
  * Runs converter scripts in Rhino with no way out: only the ECMAScript standard objects (no {@code
  * Packages}, {@code java}, {@code importPackage}), a class shutter that hides every Java class,
- * sealed shared built-ins (a script cannot change them for the next run), a wall-clock limit
- * checked by the interpreter's instruction observer and a call-depth limit. See ADR 0029.
+ * standard objects of its own for every run (nothing one run can reach is seen by another), a
+ * wall-clock limit checked by the interpreter's instruction observer and a call-depth limit. See
+ * ADRs 0029 and 0039.
  */
 final class Sandbox {
   static final ObjectMapper JSON = new ObjectMapper();
-
-  /** Largest JSON a script may return; a larger result is a wrong shape, not a memory problem. */
-  static final int MAX_RESULT_CHARS = 1 << 20;
 
   /** Beyond any payload the ingresses accept; bounds what decodeToString allocates. */
   private static final int MAX_DECODED_BYTES = 16 << 20;
@@ -39,7 +37,6 @@ final class Sandbox {
   private static final int INSTRUCTIONS_BETWEEN_CHECKS = 10_000;
   private static final String DEADLINE = "entwine.deadline";
   private static final LimitedContextFactory FACTORY = new LimitedContextFactory();
-  private static final ScriptableObject SHARED = sharedScope();
 
   private Sandbox() {}
 
@@ -71,19 +68,21 @@ final class Sandbox {
     try (Context cx = FACTORY.enterContext()) {
       cx.putThreadLocal(DEADLINE, System.nanoTime() + limits.timeout().toNanos());
       cx.setMaximumInterpreterStackDepth(limits.maxStackDepth());
-      Scriptable scope = cx.newObject(SHARED);
-      scope.setPrototype(SHARED);
-      scope.setParentScope(null);
-      compiled.exec(cx, scope);
-      Function function = (Function) scope.get(functionName, scope);
-      Object result = function.call(cx, scope, scope, args.build(cx, scope));
-      return toJson(cx, scope, result);
+      try {
+        Scriptable scope = freshScope(cx);
+        compiled.exec(cx, scope);
+        Function function = (Function) scope.get(functionName, scope);
+        Object result = function.call(cx, scope, scope, args.build(cx, scope));
+        return toJson(cx, scope, result, limits.maxResultChars());
+      } catch (JavaScriptException e) {
+        // Describing what was thrown may call the script's own toString or getters: that happens
+        // here, still in the run's context and under its deadline, never after it.
+        throw threw(thrownValue(e) + where(e));
+      }
     } catch (TimeLimitExceeded e) {
       throw new ConverterException(
           ConverterException.Kind.TIMEOUT,
           "The script ran longer than " + limits.timeout().toMillis() + " ms and was stopped");
-    } catch (JavaScriptException e) {
-      throw threw(thrownValue(e) + where(e));
     } catch (EcmaError e) {
       throw threw(e.getName() + ": " + e.getErrorMessage() + where(e));
     } catch (RhinoException e) {
@@ -130,7 +129,7 @@ final class Sandbox {
     return cx.newArray(scope, numbers);
   }
 
-  private static JsonNode toJson(Context cx, Scriptable scope, Object result)
+  private static JsonNode toJson(Context cx, Scriptable scope, Object result, int maxChars)
       throws ConverterException {
     if (result == null || result instanceof Undefined) {
       return null;
@@ -139,13 +138,10 @@ final class Sandbox {
     if (!(text instanceof CharSequence json)) {
       return null;
     }
-    if (json.length() > MAX_RESULT_CHARS) {
+    if (json.length() > maxChars) {
       throw new ConverterException(
-          ConverterException.Kind.WRONG_SHAPE,
-          "The script returned "
-              + json.length()
-              + " characters of JSON; at most "
-              + MAX_RESULT_CHARS);
+          ConverterException.Kind.TOO_LARGE,
+          "The script returned " + json.length() + " characters of JSON; at most " + maxChars);
     }
     try {
       return JSON.readTree(json.toString());
@@ -162,12 +158,16 @@ final class Sandbox {
 
   private static String thrownValue(JavaScriptException e) {
     Object value = e.getValue();
-    if (value instanceof Scriptable error && ScriptableObject.hasProperty(error, "message")) {
-      Object name = ScriptableObject.getProperty(error, "name");
-      Object message = ScriptableObject.getProperty(error, "message");
-      return (name instanceof CharSequence ? name : "Error") + ": " + Context.toString(message);
+    try {
+      if (value instanceof Scriptable error && ScriptableObject.hasProperty(error, "message")) {
+        Object name = ScriptableObject.getProperty(error, "name");
+        Object message = ScriptableObject.getProperty(error, "message");
+        return (name instanceof CharSequence ? name : "Error") + ": " + Context.toString(message);
+      }
+      return "Uncaught " + Context.toString(value);
+    } catch (RuntimeException describing) {
+      return "Uncaught exception (describing it threw again)";
     }
-    return "Uncaught " + Context.toString(value);
   }
 
   private static String describe(RhinoException e) {
@@ -178,20 +178,17 @@ final class Sandbox {
     return e.lineNumber() > 0 ? " (line " + e.lineNumber() + ")" : "";
   }
 
-  private static ScriptableObject sharedScope() {
-    try (Context cx = FACTORY.enterContext()) {
-      ScriptableObject scope = cx.initSafeStandardObjects(null, true);
-      // Built-ins load lazily; load them all now, so concurrent runs never initialise them.
-      for (Object id : scope.getAllIds()) {
-        if (id instanceof String name) {
-          ScriptableObject.getProperty(scope, name);
-        }
-      }
-      define(scope, new Helper("decodeToString", Sandbox::decodeToString));
-      define(scope, new Helper("decodeToJson", Sandbox::decodeToJson));
-      scope.sealObject();
-      return scope;
-    }
+  /**
+   * A new global scope with its own standard objects and helpers for every run: nothing a script
+   * can reach (Array.prototype, JSON, the helpers, the global itself) is seen by another run, so
+   * neither defineProperty, setPrototypeOf nor Reflect can change or observe another converter's
+   * run. Built-ins other than the few core ones load lazily, on first use in the run.
+   */
+  private static Scriptable freshScope(Context cx) {
+    ScriptableObject scope = cx.initSafeStandardObjects(null, false);
+    define(scope, new Helper("decodeToString", Sandbox::decodeToString));
+    define(scope, new Helper("decodeToJson", Sandbox::decodeToJson));
+    return scope;
   }
 
   private static void define(ScriptableObject scope, Helper helper) {

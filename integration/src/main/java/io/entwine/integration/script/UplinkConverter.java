@@ -52,10 +52,11 @@ public final class UplinkConverter {
                 new Object[] {
                   Sandbox.byteArray(cx, scope, payload), Sandbox.object(cx, scope, metadata)
                 });
-    return normalise(result);
+    return normalise(result, limits);
   }
 
-  static List<DecodedUplink> normalise(JsonNode result) throws ConverterException {
+  static List<DecodedUplink> normalise(JsonNode result, ScriptLimits limits)
+      throws ConverterException {
     if (result == null || !(result.isObject() || result.isArray())) {
       throw wrongShape(
           "The decoder must return an object {deviceName, deviceType, telemetry, attributes} or"
@@ -66,11 +67,34 @@ public final class UplinkConverter {
     if (result.isObject()) {
       uplinks.add(uplink(result, ""));
     } else {
+      if (result.size() > limits.maxResultDevices()) {
+        throw tooLarge(result.size() + " devices", limits.maxResultDevices() + " devices");
+      }
       for (int i = 0; i < result.size(); i++) {
         uplinks.add(uplink(result.get(i), "[" + i + "]"));
       }
     }
+    int readings = 0;
+    for (DecodedUplink uplink : uplinks) {
+      readings += uplink.telemetry().size() + (uplink.attributes().isEmpty() ? 0 : 1);
+    }
+    if (readings > limits.maxResultReadings()) {
+      throw tooLarge(
+          readings + " readings (telemetry samples and attribute sets)",
+          limits.maxResultReadings() + " readings");
+    }
     return List.copyOf(uplinks);
+  }
+
+  /** Refused before any device is created or any event recorded. */
+  private static ConverterException tooLarge(String returned, String limit) {
+    return new ConverterException(
+        ConverterException.Kind.TOO_LARGE,
+        "The decoder returned "
+            + returned
+            + " for one message; the node accepts at most "
+            + limit
+            + " per message, and recorded nothing of it");
   }
 
   private static DecodedUplink uplink(JsonNode node, String at) throws ConverterException {

@@ -20,6 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class UplinkConverterTest {
   private static final ScriptLimits SHORT = new ScriptLimits(Duration.ofMillis(200), 64);
 
+  /** For scripts that build large results: time is not what those tests are about. */
+  private static final ScriptLimits ROOMY = new ScriptLimits(Duration.ofSeconds(10), 64);
+
   /** The JavaScript uplink template of ThingsBoard's HTTP integration guide, unchanged. */
   static final String THINGSBOARD_TEMPLATE =
       """
@@ -275,5 +278,57 @@ class UplinkConverterTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        // The issue's reproduction: one message naming 1,000 devices.
+        "var r = []; for (var i = 0; i < 1000; i++) r.push({deviceName: 'd' + i}); return r;",
+        "var r = []; for (var i = 0; i < 101; i++) r.push({deviceName: 'd' + i}); return r;",
+        "var t = []; for (var i = 0; i < 1001; i++) t.push({ts: i, values: {v: i}});"
+            + " return {deviceName: 'd', telemetry: t};",
+        "var r = []; for (var i = 0; i < 100; i++) { var t = []; for (var j = 0; j < 10; j++)"
+            + " t.push({ts: j, values: {v: j}}); r.push({deviceName: 'd' + i, telemetry: t,"
+            + " attributes: {a: 1}}); } return r;",
+        "return {deviceName: 'd', attributes: {big: 'x'.repeat(2000000)}};"
+      })
+  void refusesAResultBeyondTheLimitsOfOneMessage(String script) {
+    ConverterException e =
+        assertThrows(
+            ConverterException.class,
+            () -> UplinkConverter.compile(script, ROOMY).decode(utf8("x"), Map.of()));
+    assertEquals(ConverterException.Kind.TOO_LARGE, e.kind(), e.getMessage());
+    assertTrue(e.getMessage().contains("at most"), e.getMessage());
+  }
+
+  @Test
+  void acceptsAResultAtTheLimits() throws Exception {
+    String script =
+        "var r = []; for (var i = 0; i < 100; i++) r.push({deviceName: 'd' + i,"
+            + " telemetry: [{ts: 1, values: {v: i}}], attributes: i < 50 ? {} : {a: i}});"
+            + " r[0].telemetry = []; for (var j = 0; j < 851; j++)"
+            + " r[0].telemetry.push({ts: j, values: {v: j}}); return r;";
+    List<DecodedUplink> uplinks =
+        UplinkConverter.compile(script, SHORT).decode(utf8("x"), Map.of());
+    assertEquals(100, uplinks.size());
+    assertEquals(851, uplinks.get(0).telemetry().size());
+  }
+
+  @Test
+  void resultLimitsComeFromTheSettings() {
+    ScriptLimits small = new ScriptLimits(Duration.ofMillis(200), 64, 1000, 2, 3);
+    ConverterException e =
+        assertThrows(
+            ConverterException.class,
+            () ->
+                UplinkConverter.compile(
+                        "return [{deviceName: 'a'}, {deviceName: 'b'}, {deviceName: 'c'}];", small)
+                    .decode(utf8("x"), Map.of()));
+    assertEquals(ConverterException.Kind.TOO_LARGE, e.kind());
+    assertEquals(
+        "The decoder returned 3 devices for one message; the node accepts at most 2 devices per"
+            + " message, and recorded nothing of it",
+        e.getMessage());
   }
 }
