@@ -111,9 +111,11 @@ final class ConnectionGuard
               HttpResponse response = grab(fromRoutes);
               inFlight--;
               push(toClient, response);
-              // A streamed response (an event stream) may outlast any timeout; the connection's
-              // idle-timeout still bounds it, and a later strict response re-arms the timer.
-              if (inFlight == 0 && response.entity().isStrict()) {
+              // A streamed response (an event stream) may outlast any timeout, and after a 101 the
+              // connection speaks another protocol; idle-timeout still bounds both.
+              if (inFlight == 0
+                  && response.entity().isStrict()
+                  && response.status().intValue() != 101) {
                 awaitHead();
               }
             }
