@@ -8,13 +8,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.protocol.Reply;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 
 /** Directives every API route shares: JSON request bodies and completing with an entity reply. */
 abstract class ApiDirectives extends AllDirectives {
@@ -24,14 +27,42 @@ abstract class ApiDirectives extends AllDirectives {
    * The request body in memory. A body that arrived with its headers is already strict, and then
    * used as it is: pekko-http's {@code toStrictEntity} runs a stream for it all the same (1.3.0),
    * which cost every small request the creation and stop of an actor (docs/performance.md). Bodies
-   * over a {@code withSizeLimit} are never strict here, so they still fail with 413.
+   * over a {@code withSizeLimit} (or {@code max-content-length}) are never strict here: they get
+   * 413, at once when their Content-Length says so. A broken chunked framing gets 400, a body that
+   * does not arrive within {@link #BODY_READ_TIMEOUT} 408 — client mistakes, answered without a
+   * stack trace in the log.
    */
   Route strictEntity(Function<HttpEntity.Strict, Route> inner) {
     return extractRequestEntity(
         entity ->
             entity instanceof HttpEntity.Strict strict
                 ? inner.apply(strict)
-                : extractStrictEntity(BODY_READ_TIMEOUT, inner));
+                : extractMaterializer(
+                    materializer ->
+                        onComplete(
+                            // no byte limit of its own: withSizeLimit's applies, with its own 413
+                            entity.toStrict(
+                                BODY_READ_TIMEOUT.toMillis(), Long.MAX_VALUE, materializer),
+                            read ->
+                                read.isSuccess()
+                                    ? inner.apply(read.get())
+                                    : complete(unreadableBody(read.failed().get())))));
+  }
+
+  private static HttpResponse unreadableBody(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof TimeoutException) {
+      return error(
+          StatusCodes.REQUEST_TIMEOUT,
+          "The body did not arrive within " + BODY_READ_TIMEOUT.toSeconds() + " s");
+    }
+    if (cause instanceof EntityStreamException framing) {
+      return error(StatusCodes.BAD_REQUEST, "Malformed body: " + framing.info().summary());
+    }
+    return EntwineRoutes.responseFor(cause);
   }
 
   /** The body as a JSON object; an absent body is an empty object when {@code optional}. */

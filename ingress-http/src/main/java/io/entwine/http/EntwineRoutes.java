@@ -8,10 +8,13 @@ import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.QueryConsistencyException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -38,7 +41,28 @@ public final class EntwineRoutes extends AllDirectives {
     // Built once: the Java DSL calls these suppliers for every request.
     Route all = routes.length == 1 ? routes[0] : concat(routes[0], tail());
     RejectionHandler rejections = rejectionHandler();
-    return handleExceptions(exceptionHandler(), () -> handleRejections(rejections, () -> all));
+    return handleExceptions(
+        exceptionHandler(),
+        () -> handleRejections(rejections, () -> refusingUnparseableContentType(all)));
+  }
+
+  /**
+   * pekko-http keeps a Content-Type it cannot parse as a raw header and gives the body none, which
+   * the event routes would then take for application/octet-stream; such a request gets 415.
+   */
+  private Route refusingUnparseableContentType(Route inner) {
+    return extractRequest(
+        request -> {
+          for (HttpHeader header : request.getHeaders()) {
+            if (header instanceof RawHeader && header.is("content-type")) {
+              return complete(
+                  error(
+                      StatusCodes.UNSUPPORTED_MEDIA_TYPE,
+                      "The Content-Type '" + header.value() + "' cannot be parsed"));
+            }
+          }
+          return inner;
+        });
   }
 
   private Route[] tail() {
@@ -59,13 +83,21 @@ public final class EntwineRoutes extends AllDirectives {
   }
 
   static HttpResponse responseFor(Throwable failure) {
-    if (failure instanceof CompletionException && failure.getCause() != null) {
+    // Scala futures box an Error (e.g. a LinkageError) in an ExecutionException.
+    if ((failure instanceof CompletionException || failure instanceof ExecutionException)
+        && failure.getCause() != null) {
       return responseFor(failure.getCause());
     }
     if (failure instanceof EntityStreamSizeException size) {
       return error(
           StatusCodes.PAYLOAD_TOO_LARGE,
           "The body is larger than the limit of " + size.limit() + " bytes");
+    }
+    if (failure instanceof LinkageError missing) {
+      log.error(
+          "Cannot handle a request: {}; the node's classpath is incomplete (reinstall it)",
+          missing.toString());
+      return error(StatusCodes.SERVICE_UNAVAILABLE, "The node cannot serve this request");
     }
     if (failure instanceof AskTimeoutException
         || failure instanceof TimeoutException

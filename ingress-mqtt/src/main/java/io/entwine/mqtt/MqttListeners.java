@@ -54,13 +54,16 @@ public final class MqttListeners {
   public static Future<MqttListeners> start(
       Vertx vertx, MqttSettings settings, TwinAccess twins, ClusterLink cluster) {
     SocketReads.check();
+    AcceptGuard.check();
+    AcceptGuard guard = new AcceptGuard(settings);
     Map<String, MqttServerOptions> listeners = listenerOptions(settings);
     ConnectionRegistry registry = new ConnectionRegistry(settings.maxConnections());
     AtomicBoolean stopping = new AtomicBoolean();
     Map<String, Integer> ports = new ConcurrentHashMap<>();
     return vertx
         .deployVerticle(
-            () -> new Listener(listeners, settings, twins, cluster, registry, stopping, ports),
+            () ->
+                new Listener(listeners, settings, twins, cluster, registry, stopping, ports, guard),
             new DeploymentOptions().setInstances(settings.eventLoops()))
         .map(id -> new MqttListeners(vertx, id, ports, registry, stopping))
         .onSuccess(started -> log.info("MQTT listening on {}", started.ports));
@@ -134,6 +137,7 @@ public final class MqttListeners {
     private final ConnectionRegistry registry;
     private final AtomicBoolean stopping;
     private final Map<String, Integer> ports;
+    private final AcceptGuard guard;
 
     Listener(
         Map<String, MqttServerOptions> listeners,
@@ -142,7 +146,8 @@ public final class MqttListeners {
         ClusterLink cluster,
         ConnectionRegistry registry,
         AtomicBoolean stopping,
-        Map<String, Integer> ports) {
+        Map<String, Integer> ports,
+        AcceptGuard guard) {
       this.listeners = listeners;
       this.settings = settings;
       this.twins = twins;
@@ -150,6 +155,7 @@ public final class MqttListeners {
       this.registry = registry;
       this.stopping = stopping;
       this.ports = ports;
+      this.guard = guard;
     }
 
     @Override
@@ -174,7 +180,11 @@ public final class MqttListeners {
                       .exceptionHandler(
                           failure -> log.debug("MQTT {}: {}", name, failure.toString()))
                       .listen()
-                      .onSuccess(server -> ports.put(name, server.actualPort()))));
+                      .onSuccess(
+                          server -> {
+                            guard.install(server);
+                            ports.put(name, server.actualPort());
+                          })));
       Future.all(bound).<Void>mapEmpty().onComplete(started);
     }
   }

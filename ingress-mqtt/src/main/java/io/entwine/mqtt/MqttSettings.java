@@ -18,6 +18,7 @@ public record MqttSettings(
     Optional<Tls> tls,
     int eventLoops,
     int maxConnections,
+    int maxConnectionsPerAddress,
     int maxInFlightPerConnection,
     int maxPayloadBytes,
     int maxSubscriptionsPerConnection,
@@ -32,6 +33,9 @@ public record MqttSettings(
 
   public MqttSettings {
     if (eventLoops < 1
+        || maxConnectionsPerAddress < 1
+        || connectTimeout.isNegative()
+        || connectTimeout.isZero()
         || maxInFlightPerConnection < 1
         || maxPayloadBytes < 1
         || subscriptionBuffer < 1
@@ -39,7 +43,8 @@ public record MqttSettings(
         || maxInFlightDeliveries < 1
         || maxInFlightDeliveries > 65535) {
       throw new IllegalArgumentException(
-          "entwine.mqtt: event-loops, max-in-flight-per-connection, max-payload-bytes,"
+          "entwine.mqtt: event-loops, max-connections-per-address, connect-timeout,"
+              + " max-in-flight-per-connection, max-payload-bytes,"
               + " subscription-buffer, max-buffered-bytes-per-connection and"
               + " max-in-flight-deliveries (at most 65535) must be positive");
     }
@@ -62,6 +67,7 @@ public record MqttSettings(
         cert.isEmpty() ? Optional.empty() : Optional.of(new Tls(cert, key)),
         config.getInt("event-loops"),
         config.getInt("max-connections"),
+        config.getInt("max-connections-per-address"),
         config.getInt("max-in-flight-per-connection"),
         config.getInt("max-payload-bytes"),
         config.getInt("max-subscriptions-per-connection"),

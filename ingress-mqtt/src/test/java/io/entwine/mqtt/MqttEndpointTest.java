@@ -72,6 +72,11 @@ class MqttEndpointTest {
   }
 
   private static MqttSettings settings(int maxInFlight, int maxConnections) {
+    return settings(maxInFlight, maxConnections, 100, Duration.ofSeconds(2));
+  }
+
+  static MqttSettings settings(
+      int maxInFlight, int maxConnections, int perAddress, Duration connectTimeout) {
     return new MqttSettings(
         "127.0.0.1",
         0,
@@ -80,10 +85,11 @@ class MqttEndpointTest {
         Optional.empty(),
         2,
         maxConnections,
+        perAddress,
         maxInFlight,
         131072,
         3,
-        Duration.ofSeconds(2),
+        connectTimeout,
         5000,
         16 << 20,
         32,
@@ -180,7 +186,7 @@ class MqttEndpointTest {
     }
   }
 
-  private static byte[] mqtt31Connect(String clientId, String username, String password) {
+  static byte[] mqtt31Connect(String clientId, String username, String password) {
     ByteArrayOutputStream variable = new ByteArrayOutputStream();
     writeString(variable, "MQIsdp");
     variable.write(3); // protocol level of MQTT 3.1

@@ -1,0 +1,44 @@
+package io.entwine.http;
+
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** A few routes standing for the API's: one to read, one taking a bounded body, two broken ones. */
+final class EdgeTestRoutes extends ApiDirectives {
+  static final int MAX_BODY_BYTES = 1024;
+
+  Route route() {
+    return concat(
+        path("ok", () -> get(() -> complete("ok"))),
+        path(
+            "events",
+            () ->
+                post(
+                    () ->
+                        withSizeLimit(
+                            MAX_BODY_BYTES,
+                            () ->
+                                strictEntity(
+                                    entity ->
+                                        complete(
+                                            entity.getContentType()
+                                                + " "
+                                                + entity.getData().size()))))),
+        path(
+            "missing-class",
+            () ->
+                get(
+                    () -> {
+                      throw new NoClassDefFoundError("com/example/Gone");
+                    })),
+        path(
+            "missing-class-later",
+            () ->
+                get(
+                    () ->
+                        onSuccess(
+                            CompletableFuture.<String>failedFuture(
+                                new NoClassDefFoundError("com/example/GoneLater")),
+                            this::complete))));
+  }
+}
