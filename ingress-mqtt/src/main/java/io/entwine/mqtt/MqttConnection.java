@@ -84,6 +84,9 @@ final class MqttConnection implements ClusterLink.Listener {
   private final BooleanSupplier nodeStopping;
   private final String clientId;
   private final String remote;
+  private final String peerHost;
+  private final int localPort;
+  private final boolean ssl;
 
   private boolean counted;
   private boolean accepted;
@@ -171,6 +174,14 @@ final class MqttConnection implements ClusterLink.Listener {
     this.nodeStopping = nodeStopping;
     this.clientId = endpoint.clientIdentifier();
     this.remote = String.valueOf(endpoint.remoteAddress());
+    // read while the endpoint is open: Vert.x closes it on a protocol error (a second CONNECT)
+    // while the credentials are being checked, and its address getters throw from then on
+    SocketAddress peer = endpoint.remoteAddress();
+    this.peerHost =
+        peer == null ? "" : peer.hostAddress() != null ? peer.hostAddress() : peer.host();
+    SocketAddress local = endpoint.localAddress();
+    this.localPort = local == null ? 0 : local.port();
+    this.ssl = endpoint.isSsl();
   }
 
   /** The session once authenticated (empty while CONNECT is being checked). */
@@ -341,13 +352,11 @@ final class MqttConnection implements ClusterLink.Listener {
   }
 
   private ConnectionStatus.Connection statusInfo(String username, Instant connectedAt) {
-    SocketAddress peer = endpoint.remoteAddress();
-    SocketAddress local = endpoint.localAddress();
     return new ConnectionStatus.Connection(
         clientId,
-        peer == null ? "" : peer.hostAddress() != null ? peer.hostAddress() : peer.host(),
-        local == null ? 0 : local.port(),
-        ConnectionStatus.protocol(endpoint.protocolVersion(), listener, endpoint.isSsl()),
+        peerHost,
+        localPort,
+        ConnectionStatus.protocol(endpoint.protocolVersion(), listener, ssl),
         username,
         connectedAt);
   }

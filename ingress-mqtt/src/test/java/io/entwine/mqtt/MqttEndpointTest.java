@@ -71,7 +71,7 @@ class MqttEndpointTest {
     }
   }
 
-  private static MqttSettings settings(int maxInFlight, int maxConnections) {
+  static MqttSettings settings(int maxInFlight, int maxConnections) {
     return new MqttSettings(
         "127.0.0.1",
         0,
