@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -380,67 +379,5 @@ class FuzzIT {
     byte[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
-  }
-
-  /** GET /health/ready every 200 ms on a connection of its own; remembers every non-200. */
-  private static final class ReadinessProbe {
-    private final HttpClient client =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final HttpRequest request;
-    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile int probes;
-
-    ReadinessProbe(String baseUrl) {
-      request =
-          HttpRequest.newBuilder(URI.create(baseUrl + "/health/ready"))
-              .timeout(Duration.ofSeconds(5))
-              .build();
-      thread = new Thread(this::run, "fuzz-readiness-probe");
-    }
-
-    void start() {
-      thread.start();
-    }
-
-    private void run() {
-      while (running) {
-        long started = System.nanoTime();
-        try {
-          HttpResponse<String> response =
-              client.send(request, HttpResponse.BodyHandlers.ofString());
-          if (response.statusCode() != 200) {
-            failures.add(response.statusCode() + " " + response.body());
-          }
-        } catch (IOException e) {
-          failures.add(e.toString());
-        } catch (InterruptedException e) {
-          return;
-        }
-        probes++;
-        long left = 200 - (System.nanoTime() - started) / 1_000_000;
-        if (left > 0) {
-          try {
-            Thread.sleep(left); // the probe's period, not a wait for something to happen
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }
-    }
-
-    void stop() throws InterruptedException {
-      running = false;
-      thread.join(10_000);
-    }
-
-    int probes() {
-      return probes;
-    }
-
-    List<String> failures() {
-      return List.copyOf(failures);
-    }
   }
 }

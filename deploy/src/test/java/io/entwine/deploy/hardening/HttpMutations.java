@@ -1,7 +1,6 @@
 package io.entwine.deploy.hardening;
 
 import io.entwine.deploy.hardening.HttpFuzz.Lane;
-import io.entwine.deploy.hardening.HttpFuzz.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -13,7 +12,8 @@ import java.util.function.BiFunction;
 
 /**
  * The ways {@link HttpFuzz} breaks a request, each named (the name goes into the input's category).
- * Those that break HTTP/1.1 framing move the request to a connection of its own.
+ * Those that break HTTP/1.1 framing move the request to a connection of its own. Long because it is
+ * one catalogue: every mutation with its values, in one place to read and extend.
  */
 final class HttpMutations {
   private static final String TOKEN_CHARS =
