@@ -5,8 +5,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Random;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -23,17 +25,34 @@ import java.util.regex.Pattern;
  *   <li>{@code wake --http P --org O --api-key K --api-token T --devices N}: reads every device
  *       through the API, which wakes its twin.
  * </ul>
+ *
+ * <p>A node under load sheds requests with {@code 503} (or {@code 429}); every request is retried
+ * then, and after a failed connection, with backoff ({@link Retry}), so one shed request does not
+ * abort the set-up.
  */
 public final class DeviceSetup {
   private static final Pattern FIELD = Pattern.compile("\"(key|token)\"\\s*:\\s*\"([^\"]+)\"");
 
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final AtomicInteger retries = new AtomicInteger();
+  private final Retry retry;
   private final String base;
   private final String org;
 
-  private DeviceSetup(int port, String org) {
+  DeviceSetup(int port, String org, Retry.Policy policy) {
     this.base = "http://127.0.0.1:" + port;
     this.org = org;
+    this.retry = new Retry(HttpClient.newHttpClient(), policy, new Random(), this::reportRetry);
+  }
+
+  private void reportRetry(int failedAttempt, String reason, Duration wait) {
+    if (retries.incrementAndGet() <= 5) {
+      System.err.printf(
+          Locale.ROOT,
+          "bench: attempt %d answered %s; retrying in %d ms%n",
+          failedAttempt,
+          reason,
+          wait.toMillis());
+    }
   }
 
   public static void main(String[] argv) throws Exception {
@@ -41,7 +60,9 @@ public final class DeviceSetup {
     System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     String mode = argv[0];
     Args args = new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length));
-    DeviceSetup setup = new DeviceSetup(args.integer("http", 8080), args.text("org", "bench"));
+    DeviceSetup setup =
+        new DeviceSetup(
+            args.integer("http", 8080), args.text("org", "bench"), Retry.Policy.DEFAULT);
     int devices = args.integer("devices", 1000);
     int concurrency = args.integer("concurrency", 32);
     switch (mode) {
@@ -52,7 +73,7 @@ public final class DeviceSetup {
     }
   }
 
-  private void register(String operatorToken, int devices, int concurrency) throws Exception {
+  void register(String operatorToken, int devices, int concurrency) throws Exception {
     String bearer = "Bearer " + operatorToken;
     send(
         post("/api/v0002/admin/organizations", "{\"id\":\"" + org + "\",\"name\":\"bench\"}")
@@ -129,16 +150,19 @@ public final class DeviceSetup {
     long started = System.nanoTime();
     for (int device = 0; device < devices; device++) {
       inFlight.acquire();
-      http.sendAsync(request.apply(device), HttpResponse.BodyHandlers.ofString())
+      retry
+          .send(request.apply(device))
           .whenComplete(
-              (response, failure) -> {
-                if (failure != null || response.statusCode() != expectedStatus) {
+              (outcome, failure) -> {
+                if (failure != null || !accepted(outcome, expectedStatus)) {
                   if (failures.incrementAndGet() <= 5) {
                     System.err.println(
                         "bench: "
                             + (failure != null
                                 ? failure
-                                : response.statusCode() + " " + response.body()));
+                                : outcome.response().statusCode()
+                                    + " "
+                                    + outcome.response().body()));
                   }
                 }
                 inFlight.release();
@@ -147,10 +171,11 @@ public final class DeviceSetup {
     inFlight.acquire(concurrency);
     System.err.printf(
         Locale.ROOT,
-        "bench: %d devices %s in %.1f s%n",
+        "bench: %d devices %s in %.1f s (%d retries)%n",
         devices,
         what,
-        (System.nanoTime() - started) / 1e9);
+        (System.nanoTime() - started) / 1e9,
+        retries.get());
     if (failures.get() > 0) {
       throw new IllegalStateException(failures.get() + " requests failed");
     }
@@ -163,12 +188,23 @@ public final class DeviceSetup {
   }
 
   private String send(HttpRequest request, int expectedStatus) throws Exception {
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != expectedStatus) {
+    Retry.Outcome outcome = retry.send(request).get();
+    HttpResponse<String> response = outcome.response();
+    if (!accepted(outcome, expectedStatus)) {
       throw new IllegalStateException(
           request.uri() + " answered " + response.statusCode() + " " + response.body());
     }
     return response.body();
+  }
+
+  /**
+   * The expected status, or a 409 for a creation that was retried: an earlier attempt created it
+   * and its answer was lost (a timeout or a reset connection).
+   */
+  private static boolean accepted(Retry.Outcome outcome, int expectedStatus) {
+    int status = outcome.response().statusCode();
+    return status == expectedStatus
+        || (expectedStatus == 201 && status == 409 && outcome.retried());
   }
 
   private static String basic(String user, String password) {

@@ -85,6 +85,9 @@ final class MqttConnection implements ClusterLink.Listener {
   private final BooleanSupplier nodeStopping;
   private final String clientId;
   private final String remote;
+  private final String peerHost;
+  private final int localPort;
+  private final boolean ssl;
 
   private boolean counted;
   private boolean accepted;
@@ -172,6 +175,14 @@ final class MqttConnection implements ClusterLink.Listener {
     this.nodeStopping = nodeStopping;
     this.clientId = endpoint.clientIdentifier();
     this.remote = String.valueOf(endpoint.remoteAddress());
+    // read while the endpoint is open: Vert.x closes it on a protocol error (a second CONNECT)
+    // while the credentials are being checked, and its address getters throw from then on
+    SocketAddress peer = endpoint.remoteAddress();
+    this.peerHost =
+        peer == null ? "" : peer.hostAddress() != null ? peer.hostAddress() : peer.host();
+    SocketAddress local = endpoint.localAddress();
+    this.localPort = local == null ? 0 : local.port();
+    this.ssl = endpoint.isSsl();
   }
 
   /** The session once authenticated (empty while CONNECT is being checked). */
@@ -245,7 +256,11 @@ final class MqttConnection implements ClusterLink.Listener {
         return;
       }
       principal = new DevicePrincipal(device.device(), password);
-      reply = call(() -> twins.authenticateDevice(device.device(), password, peerHost()));
+      reply =
+          call(
+              () ->
+                  twins.authenticateDevice(
+                      device.device(), password, peerHost.isEmpty() ? null : peerHost));
     } else {
       ClientIds.Application app = (ClientIds.Application) id;
       if (!Ids.organizationOfApiKey(username).map(app.org()::equals).orElse(false)) {
@@ -346,20 +361,12 @@ final class MqttConnection implements ClusterLink.Listener {
     afterStored(work, () -> {});
   }
 
-  /** The client's IP address (without port), or null when not known. */
-  private String peerHost() {
-    SocketAddress peer = endpoint.remoteAddress();
-    return peer == null ? null : peer.hostAddress() != null ? peer.hostAddress() : peer.host();
-  }
-
   private ConnectionStatus.Connection statusInfo(String username, Instant connectedAt) {
-    SocketAddress local = endpoint.localAddress();
-    String peer = peerHost();
     return new ConnectionStatus.Connection(
         clientId,
-        peer == null ? "" : peer,
-        local == null ? 0 : local.port(),
-        ConnectionStatus.protocol(endpoint.protocolVersion(), listener, endpoint.isSsl()),
+        peerHost,
+        localPort,
+        ConnectionStatus.protocol(endpoint.protocolVersion(), listener, ssl),
         username,
         connectedAt);
   }

@@ -5,9 +5,12 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MQTT endpoint of a node: one Vert.x instance sized by {@code entwine.mqtt.event-loops} and
@@ -15,6 +18,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * stops serving, Vert.x itself just before the actor system terminates).
  */
 public final class MqttIngress {
+  private static final Logger log = LoggerFactory.getLogger(MqttIngress.class);
   private final Vertx vertx;
   private final MqttListeners listeners;
 
@@ -25,7 +29,9 @@ public final class MqttIngress {
 
   public static CompletionStage<MqttIngress> start(
       ActorSystem<?> system, MqttSettings settings, TwinAccess twins) {
-    Vertx vertx = Vertx.vertx(vertxOptions(settings));
+    Vertx vertx =
+        newVertx(
+            settings, failure -> log.error("Unhandled failure on an MQTT event loop", failure));
     ClusterLink cluster =
         new PekkoClusterLink(
             system,
@@ -49,6 +55,33 @@ public final class MqttIngress {
         "mqtt-vertx",
         () -> ingress.vertx.close().map(Done.getInstance()).toCompletionStage());
     return ingress;
+  }
+
+  /**
+   * The Vert.x instance of the listeners. Vert.x's MQTT server throws on the event loop for every
+   * packet a client sends before CONNECT, and Vert.x would log each at ERROR with its stack trace:
+   * any client could flood the log. Those go to DEBUG (the connect timeout closes such a
+   * connection); every other failure nothing handled goes to {@code unexpected}.
+   */
+  static Vertx newVertx(MqttSettings settings, Consumer<Throwable> unexpected) {
+    Vertx vertx = Vertx.vertx(vertxOptions(settings));
+    vertx.exceptionHandler(
+        failure -> {
+          if (isPacketBeforeConnect(failure)) {
+            log.debug("MQTT packet before CONNECT: {}", failure.getMessage());
+          } else {
+            unexpected.accept(failure);
+          }
+        });
+    return vertx;
+  }
+
+  private static boolean isPacketBeforeConnect(Throwable failure) {
+    StackTraceElement[] at = failure.getStackTrace();
+    return failure instanceof IllegalStateException
+        && at.length > 0
+        && at[0].getClassName().equals("io.vertx.mqtt.impl.MqttServerConnection")
+        && at[0].getMethodName().equals("checkConnected");
   }
 
   static VertxOptions vertxOptions(MqttSettings settings) {

@@ -71,7 +71,7 @@ class MqttEndpointTest {
     }
   }
 
-  private static MqttSettings settings(int maxInFlight, int maxConnections) {
+  static MqttSettings settings(int maxInFlight, int maxConnections) {
     return settings(maxInFlight, maxConnections, 100, Duration.ofSeconds(2));
   }
 

@@ -160,12 +160,17 @@ final class RawMqttClient implements AutoCloseable {
   }
 
   void send(MqttMessage message) {
+    sendRaw(encode(message));
+  }
+
+  /** The packet's bytes, for tests that send several in one write. */
+  byte[] encode(MqttMessage message) {
     encoder.writeOutbound(message);
     ByteBuf encoded = encoder.readOutbound();
     byte[] bytes = new byte[encoded.readableBytes()];
     encoded.readBytes(bytes);
     encoded.release();
-    sendRaw(bytes);
+    return bytes;
   }
 
   void sendRaw(byte[] bytes) {
