@@ -44,12 +44,13 @@ import org.junit.jupiter.api.io.TempDir;
  * must stay alive and ready, answer no input with a 5xx, never leave a connection hanging, and log
  * no ERROR for any of it.
  *
- * <p>Reproduce a run with {@code -Dentwine.fuzz.seed=N} (the seed is printed); leave categories out
+ * <p>The seed is fixed (20261207) so that the suite is repeatable; explore others with {@code
+ * -Dentwine.fuzz.seed=N} (the seed is printed); leave categories out
  * with {@code -Dentwine.fuzz.skip=name,name} (substrings of the category, e.g. {@code
  * chunk-size-bad}) to look past a failure that is being fixed elsewhere.
  */
 class FuzzIT {
-  private static final long SEED = Long.getLong("entwine.fuzz.seed", System.nanoTime());
+  private static final long SEED = Long.getLong("entwine.fuzz.seed", 20261207L);
   private static final int INPUTS = Integer.getInteger("entwine.fuzz.inputs", 100_000);
   private static final Set<String> SKIP =
       Arrays.stream(System.getProperty("entwine.fuzz.skip", "").split(","))
