@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The crash matrix of {@code deploy/bin/entwine run}: while HTTP devices and an MQTT QoS 1 device
  * stream events, SIGKILL the node, its Cassandra, or both; after a restart every event that got a
  * 200 or a PUBACK must be in the journal and, once the projection caught up, in the historian. Once
- * on a data directory whose Cassandra has never been stopped cleanly (its schema was only ever in
- * the commit log), once on one that has.
+ * on a data directory whose Cassandra has never been stopped cleanly (Cassandra used to keep the
+ * tables' definitions in memory until then), once on one that has.
  */
 class CrashDurabilityIT {
   private static final ApiClient API = new ApiClient(EntwineRun.ADMIN_TOKEN);

@@ -226,12 +226,25 @@ public final class EntwineRun implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!isReady()) {
       if (!process.isAlive()) {
-        throw new AssertionError("The node exited with " + process.exitValue() + "; see " + log);
+        throw new AssertionError(
+            "The node exited with " + process.exitValue() + "; see " + log + logTail());
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("The node is not ready after " + timeout + "; see " + log);
+        throw new AssertionError(
+            "The node is not ready after " + timeout + "; see " + log + logTail());
       }
       pause(Duration.ofMillis(250));
+    }
+  }
+
+  // the log goes with the test's temporary directory; the failure message keeps its end
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return ", ending:\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
+    } catch (IOException | RuntimeException e) {
+      return "";
     }
   }
 
