@@ -56,6 +56,9 @@ final class CassandraCommand {
           "-XX:MaxGCPauseMillis=300",
           "-XX:InitiatingHeapOccupancyPercent=70");
 
+  /** Keeps schema changes in memory (and the commit log) instead of flushing them at once. */
+  static final String THROWAWAY_SCHEMA_OPTION = "-Dcassandra.test.flush_local_schema_changes=false";
+
   private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
   private CassandraCommand() {}
@@ -99,9 +102,11 @@ final class CassandraCommand {
     command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
     // a single node has no peers to tell about its shutdown; saves 2 s at every stop
     command.add("-Dcassandra.shutdown_announce_in_ms=0");
-    // the commit log holds schema changes anyway; not flushing system_schema after every DDL
-    // statement makes creating a test keyspace faster
-    command.add("-Dcassandra.test.flush_local_schema_changes=false");
+    if (settings.throwawayData()) {
+      // Faster DDL for tests only: unflushed schema tables are not replayed from the commit log
+      // before the tables' own mutations, so a kill before the next clean stop loses the tables.
+      command.add(THROWAWAY_SCHEMA_OPTION);
+    }
     // no JMX port: one port less to collide on, and nothing here uses nodetool
     command.add("-cp");
     command.add(classpath);

@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param maxHeap the JVM's {@code -Xmx} value, e.g. {@code 1g}
  * @param startTimeout how long to wait until CQL answers
  * @param classpathFile the file {@code deploy/cassandra-server} writes Cassandra's classpath to
+ * @param throwawayData for test data nobody needs after a crash: schema changes then stay in the
+ *     commit log instead of being flushed to disk at once, which makes creating keyspaces several
+ *     times faster, but a kill of Cassandra before its next clean stop loses every table created
+ *     since (their data with them); never for a node whose data matters
  */
 public record CassandraSettings(
     Path dataDir,
@@ -27,12 +31,14 @@ public record CassandraSettings(
     String initialHeap,
     String maxHeap,
     Duration startTimeout,
-    Path classpathFile) {
+    Path classpathFile,
+    boolean throwawayData) {
 
   public static final int DEFAULT_NATIVE_PORT = 9042;
   public static final int DEFAULT_STORAGE_PORT = 7000;
   public static final String ENV_DATA_DIR = "ENTWINE_DATA_DIR";
   public static final String ENV_NATIVE_PORT = "ENTWINE_CASSANDRA_PORT";
+  public static final String ENV_STORAGE_PORT = "ENTWINE_CASSANDRA_STORAGE_PORT";
   public static final String ENV_CLASSPATH_FILE = "ENTWINE_CASSANDRA_CLASSPATH";
   public static final String PROPERTY_CLASSPATH_FILE = "entwine.cassandra.classpath";
 
@@ -64,20 +70,27 @@ public record CassandraSettings(
         "512m",
         "1g",
         Duration.ofSeconds(120),
-        defaultClasspathFile());
+        defaultClasspathFile(),
+        false);
   }
 
   /**
    * Settings from {@code ENTWINE_DATA_DIR} (default {@code ./data}; Cassandra uses its {@code
-   * cassandra} subdirectory) and {@code ENTWINE_CASSANDRA_PORT} (default 9042).
+   * cassandra} subdirectory), {@code ENTWINE_CASSANDRA_PORT} (default 9042) and {@code
+   * ENTWINE_CASSANDRA_STORAGE_PORT} (default 7000; another free one when it is taken).
    */
   public static CassandraSettings fromEnvironment(Map<String, String> env) {
     Path dataDir = Path.of(env.getOrDefault(ENV_DATA_DIR, "data")).resolve("cassandra");
     CassandraSettings settings = defaults(dataDir);
     String port = env.get(ENV_NATIVE_PORT);
-    return port == null || port.isBlank()
-        ? settings
-        : settings.withNativePort(parsePort(port, ENV_NATIVE_PORT));
+    if (port != null && !port.isBlank()) {
+      settings = settings.withNativePort(parsePort(port, ENV_NATIVE_PORT));
+    }
+    String storagePort = env.get(ENV_STORAGE_PORT);
+    if (storagePort != null && !storagePort.isBlank()) {
+      settings = settings.withStoragePort(parsePort(storagePort, ENV_STORAGE_PORT));
+    }
+    return settings;
   }
 
   public CassandraSettings withNativePort(int port) {
@@ -89,7 +102,8 @@ public record CassandraSettings(
         initialHeap,
         maxHeap,
         startTimeout,
-        classpathFile);
+        classpathFile,
+        throwawayData);
   }
 
   public CassandraSettings withStoragePort(int port) {
@@ -101,12 +115,21 @@ public record CassandraSettings(
         initialHeap,
         maxHeap,
         startTimeout,
-        classpathFile);
+        classpathFile,
+        throwawayData);
   }
 
   public CassandraSettings withHeap(String initial, String max) {
     return new CassandraSettings(
-        dataDir, nativePort, storagePort, listenAddress, initial, max, startTimeout, classpathFile);
+        dataDir,
+        nativePort,
+        storagePort,
+        listenAddress,
+        initial,
+        max,
+        startTimeout,
+        classpathFile,
+        throwawayData);
   }
 
   public CassandraSettings withStartTimeout(Duration timeout) {
@@ -118,12 +141,35 @@ public record CassandraSettings(
         initialHeap,
         maxHeap,
         timeout,
-        classpathFile);
+        classpathFile,
+        throwawayData);
   }
 
   public CassandraSettings withClasspathFile(Path file) {
     return new CassandraSettings(
-        dataDir, nativePort, storagePort, listenAddress, initialHeap, maxHeap, startTimeout, file);
+        dataDir,
+        nativePort,
+        storagePort,
+        listenAddress,
+        initialHeap,
+        maxHeap,
+        startTimeout,
+        file,
+        throwawayData);
+  }
+
+  /** These settings for data nobody needs after a crash; see {@code throwawayData}. */
+  public CassandraSettings forThrowawayData() {
+    return new CassandraSettings(
+        dataDir,
+        nativePort,
+        storagePort,
+        listenAddress,
+        initialHeap,
+        maxHeap,
+        startTimeout,
+        classpathFile,
+        true);
   }
 
   /**

@@ -20,13 +20,24 @@ final class CassandraYaml {
    * @param storagePort the resolved internode port (never 0)
    */
   static String render(CassandraSettings settings, int storagePort) {
+    return render(settings, storagePort, CommitLogAccess.DIRECT);
+  }
+
+  /** The yaml, with the commit log written as {@code commitLog} says. */
+  static String render(CassandraSettings settings, int storagePort, CommitLogAccess commitLog) {
     return Placeholders.fill(
         resourceText(TEMPLATE),
         Map.of(
             "listen_address", settings.listenAddress(),
             "native_port", Integer.toString(settings.nativePort()),
             "storage_port", Integer.toString(storagePort),
-            "data_dir", singleQuotedYaml(settings.dataDir())));
+            "data_dir", singleQuotedYaml(settings.dataDir()),
+            "commitlog_disk_access_mode", commitLog.yamlValue()));
+  }
+
+  /** Where the yaml puts the commit log. */
+  static Path commitLogDirectory(CassandraSettings settings) {
+    return settings.dataDir().resolve("commitlog");
   }
 
   /** Text of a resource next to this class. */

@@ -31,13 +31,16 @@ import org.slf4j.LoggerFactory;
  * one with a generated {@code cassandra.yaml} below the data directory. Only a launched (or
  * adopted) process is stopped by {@link #stop}, by a JVM shutdown hook, or — if this JVM was killed
  * — by the next launcher on the same data directory.
+ *
+ * <p>(About 500 lines: launching with its retries, reusing, adopting and stopping are one process's
+ * life cycle and share its state; its output, lock and command line have classes of their own.)
  */
 public final class EmbeddedCassandra implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedCassandra.class);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
-  private static final int OUTPUT_TAIL_LINES = 40;
+  private static final int STORAGE_PORT_ATTEMPTS = 5;
 
   private final InetSocketAddress contactPoint;
   private final ProcessHandle process;
@@ -84,7 +87,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
           "Another launcher runs Cassandra in {}; waiting for CQL on {} to share it",
           settings.dataDir(),
           address);
-      return reused(address, awaitCql(address, settings.startTimeout(), null, null));
+      return reused(address, awaitCql(address, settings.startTimeout(), null, null, 0));
     }
     try {
       return startOwning(settings, address, lock.get());
@@ -128,38 +131,61 @@ public final class EmbeddedCassandra implements AutoCloseable {
     Path java = Jdk17Locator.findJava();
     String classpath = CassandraCommand.readClasspath(settings.classpathFile());
     int storagePort = chooseStoragePort(settings);
+    for (int attempt = 1; ; attempt++) {
+      Process process = startProcess(java, classpath, settings, storagePort);
+      writeString(pidFile, Long.toString(process.pid()));
+      EmbeddedCassandra cassandra =
+          new EmbeddedCassandra(address, process.toHandle(), lock, pidFile);
+      try {
+        cassandra.describedAs(
+            awaitCql(address, settings.startTimeout(), process, outputFile(settings), storagePort));
+      } catch (StoragePortTakenException e) {
+        // A port found free can be bound by another process before Cassandra, seconds later,
+        // binds it (two nodes starting at once both found 7000 free); a single-node ring only
+        // refers to itself, so any other port does.
+        cassandra.forgetExited();
+        if (attempt == STORAGE_PORT_ATTEMPTS) {
+          throw e;
+        }
+        int next = freePort(settings.listenAddress());
+        log.warn("{}; starting Cassandra again with storage port {}", e.getMessage(), next);
+        storagePort = next;
+        continue;
+      } catch (RuntimeException | Error e) {
+        cassandra.stop();
+        throw e;
+      }
+      log.info(
+          "Cassandra {} started on {} in {} ms (pid {}, data in {})",
+          cassandra.releaseVersion(),
+          address,
+          Duration.ofNanos(System.nanoTime() - startedAt).toMillis(),
+          process.pid(),
+          settings.dataDir());
+      return cassandra;
+    }
+  }
+
+  private static Process startProcess(
+      Path java, String classpath, CassandraSettings settings, int storagePort) {
     Path configDir = settings.dataDir().resolve("conf");
     Path logDir = settings.dataDir().resolve("logs");
     writeConfiguration(settings, storagePort, configDir, logDir);
-    Path output = logDir.resolve("cassandra.out");
-    Process process =
-        startProcess(
-            CassandraCommand.build(
-                java,
-                settings,
-                storagePort,
-                configDir,
-                logDir,
-                classpath,
-                CassandraCommand.shouldDropMemoryLocking()),
-            settings.dataDir(),
-            output);
-    writeString(pidFile, Long.toString(process.pid()));
-    EmbeddedCassandra cassandra = new EmbeddedCassandra(address, process.toHandle(), lock, pidFile);
-    try {
-      cassandra.describedAs(awaitCql(address, settings.startTimeout(), process, output));
-    } catch (RuntimeException | Error e) {
-      cassandra.stop();
-      throw e;
-    }
-    log.info(
-        "Cassandra {} started on {} in {} ms (pid {}, data in {})",
-        cassandra.releaseVersion(),
-        address,
-        Duration.ofNanos(System.nanoTime() - startedAt).toMillis(),
-        process.pid(),
-        settings.dataDir());
-    return cassandra;
+    return startProcess(
+        CassandraCommand.build(
+            java,
+            settings,
+            storagePort,
+            configDir,
+            logDir,
+            classpath,
+            CassandraCommand.shouldDropMemoryLocking()),
+        settings.dataDir(),
+        outputFile(settings));
+  }
+
+  private static Path outputFile(CassandraSettings settings) {
+    return settings.dataDir().resolve("logs").resolve("cassandra.out");
   }
 
   private static void writeConfiguration(
@@ -167,7 +193,16 @@ public final class EmbeddedCassandra implements AutoCloseable {
     createDirectories(configDir);
     createDirectories(logDir);
     createDirectories(settings.dataDir().resolve("triggers"));
-    writeString(configDir.resolve("cassandra.yaml"), CassandraYaml.render(settings, storagePort));
+    CommitLogAccess commitLog =
+        CommitLogAccess.forDirectory(CassandraYaml.commitLogDirectory(settings));
+    if (commitLog != CommitLogAccess.DIRECT) {
+      log.info(
+          "{} refuses O_DIRECT; Cassandra syncs its commit log with msync (slower)",
+          CassandraYaml.commitLogDirectory(settings));
+    }
+    writeString(
+        configDir.resolve("cassandra.yaml"),
+        CassandraYaml.render(settings, storagePort, commitLog));
     writeString(
         configDir.resolve("logback.xml"), CassandraYaml.resourceText("logback-cassandra.xml"));
   }
@@ -267,6 +302,18 @@ public final class EmbeddedCassandra implements AutoCloseable {
     log.info("Cassandra pid {} on {} stopped", process.pid(), contactPoint);
   }
 
+  // A launch attempt whose process already exited: nothing to stop, and the lock stays held for
+  // the next attempt.
+  private synchronized void forgetExited() {
+    stopped = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shutdownInProgress) {
+      // the hook finds this instance stopped
+    }
+    deleteIfExists(pidFile);
+  }
+
   /**
    * On JVM shutdown, waits (at most {@link #STOP_TIMEOUT}) for {@code dependents} — e.g. the node's
    * actor system terminating — before stopping Cassandra, so the node never sees it vanish.
@@ -298,17 +345,18 @@ public final class EmbeddedCassandra implements AutoCloseable {
   }
 
   private static NodeInfo awaitCql(
-      InetSocketAddress address, Duration timeout, Process process, Path output) {
+      InetSocketAddress address, Duration timeout, Process process, Path output, int storagePort) {
     long deadline = System.nanoTime() + timeout.toNanos();
     DriverException lastFailure = null;
     while (System.nanoTime() < deadline) {
       if (process != null && !process.isAlive()) {
+        CassandraOutput.failOnTakenPort(output, storagePort, address);
         throw new IllegalStateException(
             "Cassandra exited with code "
                 + process.exitValue()
                 + " before answering CQL on "
                 + address
-                + outputTail(output));
+                + CassandraOutput.tail(output));
       }
       if (CqlProbe.isListening(address)) {
         try {
@@ -326,7 +374,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
             + timeout.toSeconds()
             + " s"
             + (lastFailure == null ? "" : " (last error: " + lastFailure.getMessage() + ")")
-            + outputTail(output),
+            + CassandraOutput.tail(output),
         lastFailure);
   }
 
@@ -417,20 +465,6 @@ public final class EmbeddedCassandra implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  private static String outputTail(Path output) {
-    if (output == null || !Files.isRegularFile(output)) {
-      return "";
-    }
-    try {
-      List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
-      List<String> tail =
-          lines.subList(Math.max(0, lines.size() - OUTPUT_TAIL_LINES), lines.size());
-      return "; last lines of " + output + ":\n" + String.join("\n", tail);
-    } catch (IOException | UncheckedIOException e) {
-      return "; cannot read " + output + ": " + e.getMessage();
     }
   }
 

@@ -1,6 +1,7 @@
 package io.entwine.deploy.cassandra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +40,24 @@ class CassandraCommandTest {
                 "-Dcassandra.native_transport_port=19042",
                 "-Dcassandra.storage_port=17000",
                 "-Dcassandra.skip_wait_for_gossip_to_settle=0")));
+  }
+
+  @Test
+  void flushesSchemaChangesAtOnceUnlessTheDataIsThrowaway() {
+    assertFalse(build(false).contains(CassandraCommand.THROWAWAY_SCHEMA_OPTION));
+    assertFalse(
+        build(false).stream().anyMatch(option -> option.contains("flush_local_schema_changes")));
+
+    List<String> throwaway =
+        CassandraCommand.build(
+            Path.of("/jdk17/bin/java"),
+            settings.forThrowawayData(),
+            17000,
+            Path.of("/data/cassandra/conf"),
+            Path.of("/data/cassandra/logs"),
+            "/a.jar:/b.jar",
+            false);
+    assertTrue(throwaway.contains(CassandraCommand.THROWAWAY_SCHEMA_OPTION));
   }
 
   @Test

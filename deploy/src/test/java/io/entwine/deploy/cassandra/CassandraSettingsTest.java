@@ -1,6 +1,7 @@
 package io.entwine.deploy.cassandra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ class CassandraSettingsTest {
     assertEquals(7000, settings.storagePort());
     assertEquals(Path.of("data", "cassandra").toAbsolutePath(), settings.dataDir());
     assertEquals("1g", settings.maxHeap());
+    assertFalse(settings.throwawayData(), "a node's data must survive a crash");
   }
 
   @Test
@@ -27,6 +29,15 @@ class CassandraSettingsTest {
 
     assertEquals(Path.of("/srv/entwine/cassandra"), settings.dataDir());
     assertEquals(19042, settings.nativePort());
+  }
+
+  @Test
+  void readsTheStoragePortFromTheEnvironment() {
+    CassandraSettings settings =
+        CassandraSettings.fromEnvironment(Map.of("ENTWINE_CASSANDRA_STORAGE_PORT", "17001"));
+
+    assertEquals(17001, settings.storagePort());
+    assertEquals(9042, settings.nativePort());
   }
 
   @Test

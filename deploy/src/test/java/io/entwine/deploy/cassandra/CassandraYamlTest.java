@@ -47,10 +47,22 @@ class CassandraYamlTest {
     assertTrue(lines.contains("cluster_name: 'entwine'"));
     assertTrue(lines.contains("num_tokens: 16"));
     assertTrue(lines.contains("endpoint_snitch: SimpleSnitch"));
-    assertTrue(lines.contains("commitlog_sync: periodic"));
-    assertTrue(lines.contains("commitlog_sync_period: 10000ms"));
     assertTrue(lines.contains("authenticator: AllowAllAuthenticator"));
     assertTrue(lines.contains("authorizer: AllowAllAuthorizer"));
+  }
+
+  @Test
+  void acknowledgesAWriteOnlyOnceItIsInTheCommitLogFile() {
+    List<String> lines = CassandraYaml.render(settings, 7000).lines().toList();
+
+    assertTrue(lines.contains("commitlog_sync: batch"));
+    assertTrue(lines.contains("commitlog_disk_access_mode: direct"));
+    assertFalse(lines.stream().anyMatch(line -> line.startsWith("commitlog_sync_period")));
+    assertTrue(
+        CassandraYaml.render(settings, 7000, CommitLogAccess.MMAP)
+            .lines()
+            .toList()
+            .contains("commitlog_disk_access_mode: mmap"));
   }
 
   @Test

@@ -13,7 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -128,6 +130,44 @@ public final class ApiClient {
         basic(apiKey.key(), apiKey.token()),
         jsonBody == null ? HttpRequest.BodyPublishers.noBody() : json(jsonBody),
         Duration.ofSeconds(30));
+  }
+
+  /**
+   * Every record of a historian query ({@code pathAndQuery} below {@code /api/v0001/historian}),
+   * following {@code cursorId} with the session cookie page by page; fails on any other status.
+   */
+  public List<JsonNode> historian(String baseUrl, ApiKey apiKey, String pathAndQuery) {
+    List<JsonNode> records = new ArrayList<>();
+    String cursor = null;
+    String cookie = null;
+    for (int page = 0; page < 10_000; page++) {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(baseUrl + "/api/v0001/historian" + pathAndQuery))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", basic(apiKey.key(), apiKey.token()))
+              .header("Host", apiKey.org() + ".localhost");
+      if (cursor != null) {
+        request.header("cursorId", cursor).header("Cookie", "iotHistorianSessionId=" + cookie);
+      }
+      HttpResponse<String> response;
+      try {
+        response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        throw new AssertionError("historian " + pathAndQuery + " failed", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+      assertEquals(200, response.statusCode(), pathAndQuery + ": " + response.body());
+      new Response(200, response.body()).json().forEach(records::add);
+      cursor = response.headers().firstValue("cursorId").orElse(null);
+      if (cursor == null) {
+        return records;
+      }
+      String setCookie = response.headers().firstValue("set-cookie").orElseThrow();
+      cookie = setCookie.substring(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
+    }
+    throw new AssertionError("More than 10,000 pages of " + pathAndQuery);
   }
 
   private static HttpRequest.BodyPublisher json(String json) {

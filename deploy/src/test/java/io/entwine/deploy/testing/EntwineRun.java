@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * its data, only show up this way: the test classpath has every test dependency on it and the
  * shared test Cassandra is not the one a user runs.
  *
- * <p>Every port is free and chosen here, so suites can run side by side. {@link #close()} stops the
- * node and then its Cassandra, by process id.
+ * <p>Every port is free and chosen here ({@link Ports}), so suites can run side by side. {@link
+ * #close()} stops the node and then its Cassandra, by process id.
  */
 public final class EntwineRun implements AutoCloseable {
   public static final String ADMIN_TOKEN = TestNode.ADMIN_TOKEN;
@@ -35,14 +37,29 @@ public final class EntwineRun implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  private static final int LAUNCH_ATTEMPTS = 3;
+  private static final String CASSANDRA_PORT = "ENTWINE_CASSANDRA_PORT";
+  private static final List<String> PORTS =
+      List.of(
+          CASSANDRA_PORT,
+          "ENTWINE_CASSANDRA_STORAGE_PORT",
+          "ENTWINE_HTTP_PORT",
+          "ENTWINE_MQTT_PORT",
+          "ENTWINE_MQTTS_PORT",
+          "ENTWINE_MQTT_WS_PORT",
+          "ENTWINE_CLUSTER_PORT",
+          "ENTWINE_MANAGEMENT_PORT");
+
   private final Path dataDir;
   private final Map<String, String> env;
+  private final Set<String> portsChosenHere;
   private final Path log;
   private Process process;
 
-  private EntwineRun(Path dataDir, Map<String, String> env, Path log) {
+  private EntwineRun(Path dataDir, Map<String, String> env, Set<String> portsChosenHere, Path log) {
     this.dataDir = dataDir;
-    this.env = Map.copyOf(env);
+    this.env = new HashMap<>(env);
+    this.portsChosenHere = Set.copyOf(portsChosenHere);
     this.log = log;
   }
 
@@ -54,26 +71,52 @@ public final class EntwineRun implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("ENTWINE_ADMIN_TOKEN", ADMIN_TOKEN);
     env.put("ENTWINE_DATA_DIR", dataDir.toString());
-    env.put("ENTWINE_CASSANDRA_PORT", Integer.toString(Ports.free()));
     env.put("ENTWINE_HTTP_INTERFACE", "127.0.0.1");
-    env.put("ENTWINE_HTTP_PORT", Integer.toString(Ports.free()));
     env.put("ENTWINE_MQTT_INTERFACE", "127.0.0.1");
-    env.put("ENTWINE_MQTT_PORT", Integer.toString(Ports.free()));
-    env.put("ENTWINE_MQTTS_PORT", Integer.toString(Ports.free()));
-    env.put("ENTWINE_MQTT_WS_PORT", Integer.toString(Ports.free()));
     env.put("ENTWINE_CLUSTER_HOST", "127.0.0.1");
-    env.put("ENTWINE_CLUSTER_PORT", Integer.toString(Ports.free()));
-    env.put("ENTWINE_MANAGEMENT_PORT", Integer.toString(Ports.free()));
+    PORTS.forEach(port -> env.put(port, Integer.toString(Ports.free())));
     env.putAll(extraEnv);
-    EntwineRun run = new EntwineRun(dataDir, env, dataDir.resolve("node.log"));
-    run.launch();
+    Set<String> chosenHere = new HashSet<>(PORTS);
+    chosenHere.removeAll(extraEnv.keySet());
+    EntwineRun run = new EntwineRun(dataDir, env, chosenHere, dataDir.resolve("node.log"));
     try {
-      run.awaitReady(START_TIMEOUT);
+      run.launchUntilReady();
     } catch (RuntimeException | Error e) {
       run.close();
       throw e;
     }
     return run;
+  }
+
+  /**
+   * Launches and waits until ready; when the node exits because a port was taken after it was
+   * chosen (by a process that is not a test of this machine: those never share one), chooses new
+   * ports and launches again.
+   */
+  private void launchUntilReady() {
+    for (int attempt = 1; ; attempt++) {
+      long logEnd = BindFailures.end(log);
+      launch();
+      try {
+        awaitReady(START_TIMEOUT);
+        return;
+      } catch (AssertionError e) {
+        if (attempt == LAUNCH_ATTEMPTS || isAlive() || !BindFailures.since(log, logEnd)) {
+          throw e;
+        }
+        choosePortsAgain();
+      }
+    }
+  }
+
+  private void choosePortsAgain() {
+    boolean cassandraRuns = cassandra().map(ProcessHandle::isAlive).orElse(false);
+    for (String port : portsChosenHere) {
+      // a Cassandra still running on its port is adopted there by the next launch
+      if (!(port.equals(CASSANDRA_PORT) && cassandraRuns)) {
+        env.put(port, Integer.toString(Ports.free()));
+      }
+    }
   }
 
   private void launch() {
@@ -183,12 +226,25 @@ public final class EntwineRun implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!isReady()) {
       if (!process.isAlive()) {
-        throw new AssertionError("The node exited with " + process.exitValue() + "; see " + log);
+        throw new AssertionError(
+            "The node exited with " + process.exitValue() + "; see " + log + logTail());
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("The node is not ready after " + timeout + "; see " + log);
+        throw new AssertionError(
+            "The node is not ready after " + timeout + "; see " + log + logTail());
       }
       pause(Duration.ofMillis(250));
+    }
+  }
+
+  // the log goes with the test's temporary directory; the failure message keeps its end
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return ", ending:\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
+    } catch (IOException | RuntimeException e) {
+      return "";
     }
   }
 
@@ -225,11 +281,13 @@ public final class EntwineRun implements AutoCloseable {
             });
   }
 
-  /** Starts the node again on the same data directory and ports; waits until it is ready. */
+  /**
+   * Starts the node again on the same data directory and ports (others only if one was taken
+   * meanwhile); waits until it is ready.
+   */
   public void restart() {
     stop();
-    launch();
-    awaitReady(START_TIMEOUT);
+    launchUntilReady();
   }
 
   /** SIGTERM: the node shuts down, then stops its Cassandra (as Ctrl-C on `entwine run`). */

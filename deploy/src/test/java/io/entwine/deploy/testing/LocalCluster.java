@@ -22,6 +22,7 @@ public final class LocalCluster implements AutoCloseable {
   public static final String ADMIN_TOKEN = TestNode.ADMIN_TOKEN;
   public static final String SECRET_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
+  private static final int LAUNCH_ATTEMPTS = 3;
 
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<String> managementEndpoints = new ArrayList<>();
@@ -56,8 +57,8 @@ public final class LocalCluster implements AutoCloseable {
       for (int i = 1; i <= size; i++) {
         cluster.launch(i, size);
       }
-      for (NodeProcess node : cluster.nodes) {
-        node.awaitReady(START_TIMEOUT);
+      for (int i = 1; i <= size; i++) {
+        cluster.awaitReady(i);
       }
       return cluster;
     } catch (RuntimeException | Error e) {
@@ -73,9 +74,34 @@ public final class LocalCluster implements AutoCloseable {
   public NodeProcess addNode() {
     int i = nodes.size() + 1;
     managementEndpoints.add("127.0.0." + i + ":" + freePort("127.0.0." + i));
-    NodeProcess node = launch(i, 1);
-    node.awaitReady(START_TIMEOUT);
-    return node;
+    launch(i, 1);
+    return awaitReady(i);
+  }
+
+  /**
+   * Waits until node {@code i} is ready; if it exited because a port was taken after it was chosen,
+   * launches it again on new ports. The management port stays: the other nodes' discovery knows it.
+   */
+  private NodeProcess awaitReady(int i) {
+    for (int attempt = 1; ; attempt++) {
+      NodeProcess node = nodes.get(i - 1);
+      try {
+        node.awaitReady(START_TIMEOUT);
+        return node;
+      } catch (AssertionError e) {
+        if (attempt == LAUNCH_ATTEMPTS || !node.failedToBind()) {
+          throw e;
+        }
+        Map<String, String> env = new HashMap<>(node.env());
+        env.put("ENTWINE_HTTP_PORT", Integer.toString(freePort("127.0.0.1")));
+        env.put("ENTWINE_MQTT_PORT", Integer.toString(freePort("127.0.0.1")));
+        env.put("ENTWINE_MQTTS_PORT", Integer.toString(freePort("127.0.0.1")));
+        env.put("ENTWINE_MQTT_WS_PORT", Integer.toString(freePort("127.0.0.1")));
+        env.put("ENTWINE_CLUSTER_PORT", Integer.toString(freePort("127.0.0." + i)));
+        env.putAll(extraEnv);
+        nodes.set(i - 1, NodeProcess.launch(i, env, logDir.resolve("node-" + i + ".log")));
+      }
+    }
   }
 
   private NodeProcess launch(int i, int requiredContactPoints) {

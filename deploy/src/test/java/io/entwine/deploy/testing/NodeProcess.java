@@ -27,6 +27,7 @@ public final class NodeProcess implements AutoCloseable {
   private final Map<String, String> env;
   private final Path log;
   private Process process;
+  private long logEnd;
 
   private NodeProcess(int index, Map<String, String> env, Path log) {
     this.index = index;
@@ -61,6 +62,7 @@ public final class NodeProcess implements AutoCloseable {
     builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"));
     try {
       Files.createDirectories(log.getParent());
+      logEnd = BindFailures.end(log);
       process = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start node " + index, e);
@@ -122,6 +124,16 @@ public final class NodeProcess implements AutoCloseable {
       }
       sleep(Duration.ofMillis(500));
     }
+  }
+
+  /** Whether the node exited because a port it was given was taken since the test chose it. */
+  public boolean failedToBind() {
+    return !isAlive() && BindFailures.since(log, logEnd);
+  }
+
+  /** The settings it was launched with. */
+  Map<String, String> env() {
+    return env;
   }
 
   public boolean isReady() {

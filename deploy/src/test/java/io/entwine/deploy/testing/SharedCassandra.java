@@ -3,6 +3,7 @@ package io.entwine.deploy.testing;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.entwine.deploy.cassandra.CassandraSettings;
 import io.entwine.deploy.cassandra.EmbeddedCassandra;
+import io.entwine.deploy.cassandra.PortTakenException;
 import io.entwine.deploy.cassandra.SchemaApplier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,11 +88,7 @@ public final class SharedCassandra {
               .withNativePort(Integer.parseInt(externalPort.strip())));
     }
     Path dataDir = createTempDirectory();
-    EmbeddedCassandra started =
-        EmbeddedCassandra.start(
-            CassandraSettings.defaults(dataDir)
-                .withNativePort(EmbeddedCassandra.freePort("127.0.0.1"))
-                .withStoragePort(0));
+    EmbeddedCassandra started = startOnFreePorts(dataDir);
     // EmbeddedCassandra's own hook also stops it; stop() waits for whichever runs first
     Runtime.getRuntime()
         .addShutdownHook(
@@ -102,6 +99,24 @@ public final class SharedCassandra {
                 },
                 "shared-cassandra-cleanup"));
     return started;
+  }
+
+  // Test data only: schema changes are not flushed at once, so keyspaces are created faster. The
+  // launcher picks another storage port itself when one is taken; the CQL port is ours to retry.
+  private static EmbeddedCassandra startOnFreePorts(Path dataDir) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return EmbeddedCassandra.start(
+            CassandraSettings.defaults(dataDir)
+                .withNativePort(Ports.free())
+                .withStoragePort(Ports.free())
+                .forThrowawayData());
+      } catch (PortTakenException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   private static Path createTempDirectory() {
