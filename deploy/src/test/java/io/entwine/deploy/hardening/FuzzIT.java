@@ -45,9 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * no ERROR for any of it.
  *
  * <p>The seed is fixed (20261207) so that the suite is repeatable; explore others with {@code
- * -Dentwine.fuzz.seed=N} (the seed is printed); leave categories out
- * with {@code -Dentwine.fuzz.skip=name,name} (substrings of the category, e.g. {@code
- * chunk-size-bad}) to look past a failure that is being fixed elsewhere.
+ * -Dentwine.fuzz.seed=N} (the seed is printed); leave categories out with {@code
+ * -Dentwine.fuzz.skip=name,name} (substrings of the category, e.g. {@code chunk-size-bad}) to look
+ * past a failure that is being fixed elsewhere.
  */
 class FuzzIT {
   private static final long SEED = Long.getLong("entwine.fuzz.seed", 20261207L);
