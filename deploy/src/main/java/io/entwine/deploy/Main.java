@@ -14,7 +14,20 @@ import io.entwine.deploy.cassandra.EmbeddedCassandra;
 public final class Main {
   private Main() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      start();
+    } catch (Throwable failure) {
+      // The actor system's threads would keep a half-started JVM alive, unready for ever, and its
+      // Cassandra with it: exit instead, so that the shutdown hooks stop both and a supervisor
+      // (systemd, Kubernetes, a test) sees the failure.
+      System.err.println("entwine: the node could not start: " + failure);
+      failure.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  private static void start() throws Exception {
     Config config = EntwineNode.config(ConfigFactory.empty());
     boolean tokenGenerated = config.getString("entwine.admin-token").isBlank();
     if (tokenGenerated) {
@@ -33,7 +46,7 @@ public final class Main {
     EntwineNode node;
     try {
       node = EntwineNode.start(config);
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
       if (cassandra != null) {
         cassandra.stop();
       }
