@@ -9,6 +9,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 
 /**
@@ -17,6 +18,7 @@ import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
  */
 public final class ApiResponses {
   private static final String REALM = "entwine";
+  private static final long RETRY_AFTER_SECONDS = 1;
 
   private ApiResponses() {}
 
@@ -55,12 +57,26 @@ public final class ApiResponses {
         .addHeader(WWWAuthenticate.create(HttpChallenge.create(scheme, REALM)));
   }
 
+  /**
+   * The error response for {@code rejected}. A bound that was reached (429, 503) says when to
+   * retry: the bounds on failed authentications and on slow hashes (docs/adr/0043) refuse at once,
+   * and a client that retries at once would only be refused again.
+   */
+  public static HttpResponse rejection(Reply.Rejected rejected) {
+    if (rejected.reason() == Rejection.UNAUTHORIZED) {
+      return unauthorized("Basic", rejected.message());
+    }
+    HttpResponse response = error(statusOf(rejected.reason()), rejected.message());
+    return rejected.reason() == Rejection.LIMIT_EXCEEDED
+            || rejected.reason() == Rejection.UNAVAILABLE
+        ? response.addHeader(RetryAfter.create(RETRY_AFTER_SECONDS))
+        : response;
+  }
+
   /** A rejection becomes its error response; anything else is handed to {@code onSuccess}. */
   public static HttpResponse fromReply(Reply reply, Function<Reply, HttpResponse> onSuccess) {
     if (reply instanceof Reply.Rejected rejected) {
-      return rejected.reason() == Rejection.UNAUTHORIZED
-          ? unauthorized("Basic", rejected.message())
-          : error(statusOf(rejected.reason()), rejected.message());
+      return rejection(rejected);
     }
     if (reply instanceof Reply.NeedsVerification) {
       // The credential changed while it was being verified: the presented secret is stale.

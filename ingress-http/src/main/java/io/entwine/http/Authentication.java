@@ -4,6 +4,7 @@ import static io.entwine.http.ApiResponses.error;
 
 import io.entwine.identity.Ids;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -71,13 +72,26 @@ public final class Authentication extends AllDirectives {
                                 + " does not belong to organization "
                                 + hostOrg.get()));
                   }
-                  return onSuccess(
-                      gateway.authenticateApiKey(keyOrg.get(), key, token),
-                      reply ->
-                          reply instanceof Reply.Done
-                              ? inner.apply(new ApiKeyPrincipal(keyOrg.get(), key))
-                              : complete(challenge("Basic", Reply.Rejected.UNAUTHORIZED_MESSAGE)));
+                  return clientAddress(
+                      address ->
+                          onSuccess(
+                              gateway.authenticateApiKey(keyOrg.get(), key, token, address),
+                              reply -> apiKeyChecked(reply, keyOrg.get(), key, inner)));
                 }));
+  }
+
+  private Route apiKeyChecked(
+      Reply reply, String org, String key, Function<ApiKeyPrincipal, Route> inner) {
+    if (reply instanceof Reply.Done) {
+      return inner.apply(new ApiKeyPrincipal(org, key));
+    }
+    if (reply instanceof Reply.Rejected rejected
+        && (rejected.reason() == Rejection.LIMIT_EXCEEDED
+            || rejected.reason() == Rejection.UNAVAILABLE)) {
+      // a bound on failed authentications or slow hashes (docs/adr/0043), not a wrong token
+      return complete(ApiResponses.rejection(rejected));
+    }
+    return complete(challenge("Basic", Reply.Rejected.UNAUTHORIZED_MESSAGE));
   }
 
   /**

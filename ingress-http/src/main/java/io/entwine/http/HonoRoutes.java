@@ -10,6 +10,7 @@ import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
 import java.security.cert.Certificate;
@@ -444,6 +445,10 @@ public final class HonoRoutes extends ApiDirectives {
 
   /** The seed's status codes: a disabled or unknown device is 404. */
   static HttpResponse response(Reply.Rejected rejected) {
+    if (rejected.reason() == Rejection.LIMIT_EXCEEDED
+        || rejected.reason() == Rejection.UNAVAILABLE) {
+      return ApiResponses.rejection(rejected);
+    }
     StatusCode status =
         switch (rejected.reason()) {
           case UNAUTHORIZED -> null;

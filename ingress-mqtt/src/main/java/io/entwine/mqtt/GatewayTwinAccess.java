@@ -23,8 +23,9 @@ public final class GatewayTwinAccess implements TwinAccess {
   }
 
   @Override
-  public CompletionStage<Reply> authenticateApiKey(String org, String key, String token) {
-    return gateway.authenticateApiKey(org, key, token);
+  public CompletionStage<Reply> authenticateApiKey(
+      String org, String key, String token, String address) {
+    return gateway.authenticateApiKey(org, key, token, address);
   }
 
   @Override

@@ -270,7 +270,11 @@ final class MqttConnection implements ClusterLink.Listener {
         return;
       }
       principal = new ApplicationPrincipal(app.org(), app.appId(), username);
-      reply = call(() -> twins.authenticateApiKey(app.org(), username, password));
+      reply =
+          call(
+              () ->
+                  twins.authenticateApiKey(
+                      app.org(), username, password, peerHost.isEmpty() ? null : peerHost));
     }
     reply.whenComplete(
         (answer, failure) ->
@@ -288,8 +292,10 @@ final class MqttConnection implements ClusterLink.Listener {
           "credentials could not be checked: " + describe(failure));
       return;
     }
-    if (reply instanceof Reply.Rejected rejected && rejected.reason() == Rejection.LIMIT_EXCEEDED) {
-      // too many requests for unknown devices from this address: a retry later may pass
+    if (reply instanceof Reply.Rejected rejected
+        && (rejected.reason() == Rejection.LIMIT_EXCEEDED
+            || rejected.reason() == Rejection.UNAVAILABLE)) {
+      // too many failures from this address, or the slow-hash queue is full: a retry may pass
       refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, describe(reply));
       return;
     }

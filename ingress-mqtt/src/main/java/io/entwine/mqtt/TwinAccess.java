@@ -20,7 +20,7 @@ public interface TwinAccess {
   CompletionStage<Reply> authenticateDevice(DeviceKey device, String token, String address);
 
   /** Done when {@code token} is the token of API key {@code key} of organization {@code org}. */
-  CompletionStage<Reply> authenticateApiKey(String org, String key, String token);
+  CompletionStage<Reply> authenticateApiKey(String org, String key, String token, String address);
 
   /** Records an event the device published itself; Done means persisted. */
   CompletionStage<Reply> recordEvent(DeviceMessage message, String deviceToken);

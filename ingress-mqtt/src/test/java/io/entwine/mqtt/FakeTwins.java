@@ -62,7 +62,8 @@ final class FakeTwins implements TwinAccess {
   }
 
   @Override
-  public CompletionStage<Reply> authenticateApiKey(String org, String key, String token) {
+  public CompletionStage<Reply> authenticateApiKey(
+      String org, String key, String token, String address) {
     return CompletableFuture.completedFuture(
         token.equals(apiKeyTokens.get(key)) ? new Reply.Done() : unauthorized());
   }

@@ -27,7 +27,9 @@ public final class Credentials implements Extension {
             system
                 .dispatchers()
                 .lookup(DispatcherSelector.fromConfig("entwine.credentials.slow-hash-dispatcher")),
-            config.getLong("verified-cache-size"));
+            config.getLong("verified-cache-size"),
+            config.getLong("failed-cache-size"),
+            config.getInt("max-pending-hashes"));
     this.secretBox = secretBox(config.getString("secret-key"));
   }
 

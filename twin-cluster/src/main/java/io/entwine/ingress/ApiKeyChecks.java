@@ -27,10 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ApiKeyChecks {
 
-  /** Checks a key's token with its organization. */
+  /** Checks a key's token, presented from {@code address} (null when unknown), with its org. */
   @FunctionalInterface
   public interface Check {
-    CompletionStage<Reply> check(String org, String key, String token);
+    CompletionStage<Reply> check(String org, String key, String token, String address);
   }
 
   private record OrgKey(String org, String key) {}
@@ -76,6 +76,11 @@ public final class ApiKeyChecks {
 
   /** Done when {@code token} is the token of API key {@code key} of organization {@code org}. */
   public CompletionStage<Reply> authenticate(String org, String key, String token) {
+    return authenticate(org, key, token, null);
+  }
+
+  /** As {@link #authenticate(String, String, String)}, for a client at {@code address}. */
+  public CompletionStage<Reply> authenticate(String org, String key, String token, String address) {
     OrgKey id = new OrgKey(org, key);
     byte[] digest = digest(token);
     Pass pass = passes.getIfPresent(id);
@@ -83,7 +88,7 @@ public final class ApiKeyChecks {
       if (ticker.read() - pass.checkedAtNanos >= freshNanos
           && pass.rechecking.compareAndSet(false, true)) {
         check
-            .check(org, key, token)
+            .check(org, key, token, address)
             .whenComplete(
                 (reply, failure) -> {
                   if (failure != null || unreachable(reply)) {
@@ -96,7 +101,7 @@ public final class ApiKeyChecks {
       return PASSED;
     }
     return check
-        .check(org, key, token)
+        .check(org, key, token, address)
         .thenApply(
             reply -> {
               remember(id, digest, reply);
@@ -109,9 +114,12 @@ public final class ApiKeyChecks {
     passes.invalidate(new OrgKey(org, key));
   }
 
+  /** An answer that says nothing about the token: the organization, or a slow hash, was busy. */
   private static boolean unreachable(Reply reply) {
     return reply instanceof Reply.Rejected rejected
-        && (rejected.reason() == Rejection.UNAVAILABLE || rejected.reason() == Rejection.TIMED_OUT);
+        && (rejected.reason() == Rejection.UNAVAILABLE
+            || rejected.reason() == Rejection.TIMED_OUT
+            || rejected.reason() == Rejection.LIMIT_EXCEEDED);
   }
 
   private void remember(OrgKey id, byte[] digest, Reply reply) {

@@ -24,6 +24,8 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * more entities woken for it until the window ends, so a flood of random ids costs little. Keys
  * this node saw registered or authenticated within {@code unknown-ttl} still pass from such an
  * address: a device behind the same address as a flood, or registered after it, is not held up.
+ * Wrong secrets for registered credentials count against the address too, and an address past the
+ * limit gets no new slow hash ({@link #hashRefusal}, docs/adr/0043).
  *
  * <p>A registration or a new credential makes every node forget the key: at once on this node,
  * through cluster pub-sub on the others. {@link #stamp()} taken before an ask keeps an answer that
@@ -91,12 +93,22 @@ public final class AuthenticationGuard implements Extension {
     if (cannotMatch.getIfPresent(key) != null) {
       return UNKNOWN;
     }
+    return known.getIfPresent(key) == null ? hashRefusal(address) : null;
+  }
+
+  /**
+   * The refusal of a slow hash for a secret presented from {@code address} (null when unknown), or
+   * null when it may run: an address past its failures gets no more slow hashes until its window
+   * ends (docs/adr/0043). Pairs this node already verified need none and are not asked about, so a
+   * device that authenticated before is not held up by a flood from its address.
+   */
+  public Reply.Rejected hashRefusal(String address) {
     if (address != null && maxFailures > 0) {
       AtomicInteger failures = failuresByAddress.getIfPresent(address);
-      if (failures != null && failures.get() >= maxFailures && known.getIfPresent(key) == null) {
+      if (failures != null && failures.get() >= maxFailures) {
         return new Reply.Rejected(
             Rejection.LIMIT_EXCEEDED,
-            "Too many requests for unknown devices or credentials from "
+            "Too many failed authentications from "
                 + address
                 + "; retry within "
                 + window.toSeconds()
@@ -121,6 +133,15 @@ public final class AuthenticationGuard implements Extension {
         cannotMatch.put(key, Boolean.TRUE);
       }
     }
+    countFailure(address);
+  }
+
+  /** A secret presented from {@code address} did not match a registered credential. */
+  public void wrongSecret(String address) {
+    countFailure(address);
+  }
+
+  private void countFailure(String address) {
     if (address != null && maxFailures > 0) {
       failuresByAddress.get(address, a -> new AtomicInteger()).incrementAndGet();
     }

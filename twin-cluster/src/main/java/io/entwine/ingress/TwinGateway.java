@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +55,8 @@ public final class TwinGateway {
   private final ApiKeyChecks apiKeyChecks;
   private final AsyncPermits eventPermits;
   private final AuthenticationGuard guard;
+  private static final String BUSY_MESSAGE =
+      "Too many credential checks in progress on this node; retry in a second";
 
   public TwinGateway(ActorSystem<?> system, VerifiedSecrets secrets, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
@@ -150,7 +153,8 @@ public final class TwinGateway {
                 twin(messages.get(0).device()),
                 (verifiedAgainst, replyTo) ->
                     new DeviceTwin.RecordEvents(token, verifiedAgainst, parts, replyTo),
-                token));
+                token,
+                null));
   }
 
   /**
@@ -226,7 +230,13 @@ public final class TwinGateway {
    * recent pass on this node answers without asking the organization ({@link ApiKeyChecks}).
    */
   public CompletionStage<Reply> authenticateApiKey(String orgId, String key, String token) {
-    return apiKeyChecks.authenticate(orgId, key, token);
+    return authenticateApiKey(orgId, key, token, null);
+  }
+
+  /** As {@link #authenticateApiKey(String, String, String)}, for a client at {@code address}. */
+  public CompletionStage<Reply> authenticateApiKey(
+      String orgId, String key, String token, String address) {
+    return apiKeyChecks.authenticate(orgId, key, token, address);
   }
 
   /** Makes this node ask the organization at the next use of {@code key} (it was revoked here). */
@@ -234,12 +244,14 @@ public final class TwinGateway {
     apiKeyChecks.forget(orgId, key);
   }
 
-  private CompletionStage<Reply> checkApiKey(String orgId, String key, String token) {
+  private CompletionStage<Reply> checkApiKey(
+      String orgId, String key, String token, String address) {
     return askVerified(
         organization(orgId),
         (verifiedAgainst, replyTo) ->
             new Organization.Authenticate(key, token, verifiedAgainst, replyTo),
-        token);
+        token,
+        address);
   }
 
   /**
@@ -324,7 +336,8 @@ public final class TwinGateway {
                       (verifiedAgainst, replyTo) ->
                           new DeviceTwin.AuthenticateCredential(
                               authId, password, verifiedAgainst, replyTo),
-                      password)
+                      password,
+                      address)
                   .thenApply(
                       reply -> {
                         if (!(reply instanceof Reply.Done)) {
@@ -653,7 +666,8 @@ public final class TwinGateway {
       return CompletableFuture.completedFuture(refused);
     }
     long stamp = guard.stamp();
-    return askVerified(entity, command, secret, () -> guard.cannotMatch(key, address, stamp))
+    return askVerified(
+            entity, command, secret, address, () -> guard.cannotMatch(key, address, stamp))
         .thenApplyAsync(
             reply -> {
               if (!(reply instanceof Reply.Rejected)) {
@@ -665,20 +679,26 @@ public final class TwinGateway {
   }
 
   private <C> CompletionStage<Reply> askVerified(
-      EntityRef<C> entity, BiFunction<String, ActorRef<Reply>, C> command, String secret) {
-    return askVerified(entity, command, secret, () -> {});
+      EntityRef<C> entity,
+      BiFunction<String, ActorRef<Reply>, C> command,
+      String secret,
+      String address) {
+    return askVerified(entity, command, secret, address, () -> {});
   }
 
   /**
    * Asks; if the entity has not seen the secret on its node, verifies it here (slow hash, off the
    * actor) and asks again naming the hash it was verified against, so the entity's node, which may
    * be another one, accepts and remembers it without hashing again. {@code unmatchable} runs when
-   * the entity refuses at once as unauthorized: it holds no credential the secret could match.
+   * the entity refuses at once as unauthorized: it holds no credential the secret could match. A
+   * slow hash is bounded (docs/adr/0043): a wrong secret counts against {@code address}, an address
+   * past its limit gets no new slow hash (429), and a full slow-hash queue answers 503 at once.
    */
   private <C> CompletionStage<Reply> askVerified(
       EntityRef<C> entity,
       BiFunction<String, ActorRef<Reply>, C> command,
       String secret,
+      String address,
       Runnable unmatchable) {
     return ask(entity, replyTo -> command.apply(null, replyTo))
         .thenComposeAsync(
@@ -689,18 +709,40 @@ public final class TwinGateway {
               }
               if (reply instanceof Reply.NeedsVerification needs) {
                 String storedHash = needs.secretHash();
+                if (!secrets.isKnown(storedHash, secret)) {
+                  Reply.Rejected limited = guard.hashRefusal(address);
+                  if (limited != null) {
+                    return CompletableFuture.completedFuture(limited);
+                  }
+                }
                 return secrets
                     .verify(storedHash, secret)
-                    .thenComposeAsync(
-                        ok ->
-                            ok
-                                ? ask(entity, replyTo -> command.apply(storedHash, replyTo))
-                                : unauthorized(),
-                        sameThread);
+                    .handle(
+                        (ok, failure) -> {
+                          if (failure != null) {
+                            return busyOr(failure);
+                          }
+                          if (!ok) {
+                            guard.wrongSecret(address);
+                            return unauthorized();
+                          }
+                          return ask(entity, replyTo -> command.apply(storedHash, replyTo));
+                        })
+                    .thenComposeAsync(next -> next, sameThread);
               }
               return CompletableFuture.completedFuture(reply);
             },
             sameThread);
+  }
+
+  /** A full slow-hash queue answers 503 at once (the client retries); anything else fails. */
+  private static CompletionStage<Reply> busyOr(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    if (cause instanceof VerifiedSecrets.Busy) {
+      return CompletableFuture.completedFuture(
+          new Reply.Rejected(Rejection.UNAVAILABLE, BUSY_MESSAGE));
+    }
+    return CompletableFuture.failedFuture(cause);
   }
 
   private static CompletionStage<Reply> unauthorized() {

@@ -2,12 +2,17 @@ package io.entwine.credentials;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class VerifiedSecretsTest {
@@ -81,7 +86,78 @@ class VerifiedSecretsTest {
     assertTrue(join(queuedBehind));
     assertTrue(later.toCompletableFuture().isDone(), "answered without the executor");
     assertTrue(join(later));
+    assertEquals(1, queued.size(), "the second check waited for the first one's hash");
+  }
+
+  @Test
+  void anEmptySecretIsRefusedWithoutASlowHash() {
+    List<Runnable> queued = new ArrayList<>();
+    VerifiedSecrets deferredSecrets = new VerifiedSecrets(HASHER, queued::add, 100);
+
+    CompletionStage<Boolean> result = deferredSecrets.verify(stored, "");
+
+    assertTrue(result.toCompletableFuture().isDone(), "answered without the executor");
+    assertFalse(join(result));
+    assertEquals(0, queued.size());
+  }
+
+  @Test
+  void aRepeatedWrongSecretIsHashedOnce() {
+    AtomicInteger hashes = new AtomicInteger();
+    VerifiedSecrets counted =
+        new VerifiedSecrets(
+            HASHER,
+            task -> {
+              hashes.incrementAndGet();
+              task.run();
+            },
+            100);
+
+    for (int i = 0; i < 5; i++) {
+      assertFalse(join(counted.verify(stored, "wrong-token")));
+    }
+
+    assertEquals(1, hashes.get());
+    assertTrue(join(counted.verify(stored, "token-1")), "a failure does not hide the right one");
+    assertFalse(join(counted.verify(HASHER.hash("wrong-token"), "wrong-token-2")));
+    assertEquals(3, hashes.get());
+  }
+
+  @Test
+  void identicalWrongSecretsInFlightShareOneHash() {
+    List<Runnable> queued = new ArrayList<>();
+    VerifiedSecrets deferredSecrets = new VerifiedSecrets(HASHER, queued::add, 100);
+    List<CompletionStage<Boolean>> results = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      results.add(deferredSecrets.verify(stored, "wrong-token"));
+    }
+    queued.forEach(Runnable::run);
+
+    assertEquals(1, queued.size());
+    results.forEach(result -> assertFalse(join(result)));
+  }
+
+  @Test
+  void aFullQueueRefusesAtOnceAndCountsOnlyHashesRun() {
+    List<Runnable> queued = new ArrayList<>();
+    VerifiedSecrets bounded = new VerifiedSecrets(HASHER, queued::add, 100, 100, 2);
+    CompletionStage<Boolean> first = bounded.verify(stored, "wrong-1");
+    CompletionStage<Boolean> second = bounded.verify(stored, "wrong-2");
+
+    CompletableFuture<Boolean> third = bounded.verify(stored, "wrong-3").toCompletableFuture();
+
+    assertTrue(third.isCompletedExceptionally(), "refused without waiting");
+    CompletionException refused = assertThrows(CompletionException.class, third::join);
+    assertInstanceOf(VerifiedSecrets.Busy.class, refused.getCause());
     assertEquals(2, queued.size());
+    queued.forEach(Runnable::run);
+    assertFalse(join(first));
+    assertFalse(join(second));
+    assertEquals(2, bounded.slowHashes());
+    CompletionStage<Boolean> later = bounded.verify(stored, "token-1");
+    assertEquals(3, queued.size(), "room again once the queue drained");
+    queued.get(2).run();
+    assertTrue(join(later));
   }
 
   @Test

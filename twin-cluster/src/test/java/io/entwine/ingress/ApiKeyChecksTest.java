@@ -29,7 +29,7 @@ class ApiKeyChecksTest {
     boolean revoked;
 
     @Override
-    public CompletionStage<Reply> check(String org, String key, String token) {
+    public CompletionStage<Reply> check(String org, String key, String token, String address) {
       asked.add(token);
       if (revoked || !TOKEN.equals(token)) {
         return CompletableFuture.completedFuture(Reply.Rejected.unauthorized());

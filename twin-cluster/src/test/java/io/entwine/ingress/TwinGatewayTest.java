@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,6 +203,66 @@ class TwinGatewayTest {
   }
 
   // ---- helpers ----
+
+  @Test
+  void aFloodOfWrongTokensFromOneAddressCostsBoundedHashesAndHoldsUpNoOtherDevice()
+      throws Exception {
+    AtomicInteger hashes = new AtomicInteger();
+    VerifiedSecrets counted =
+        new VerifiedSecrets(
+            secrets.hasher(),
+            task -> {
+              hashes.incrementAndGet();
+              task.run();
+            },
+            1000);
+    TwinGateway countingGateway =
+        new TwinGateway(testKit.system(), counted, Duration.ofSeconds(10));
+    DeviceKey attacked = registered("dev-flooded");
+    DeviceKey other = registered("dev-elsewhere");
+    String flooder = "203.0.113.7";
+    int limit =
+        testKit
+            .system()
+            .settings()
+            .config()
+            .getInt("entwine.authentication-guard.max-failures-per-address");
+
+    for (int i = 0; i < 20; i++) {
+      Reply empty = await(countingGateway.authenticateDevice(attacked, "", flooder));
+      assertEquals(Rejection.UNAUTHORIZED, rejection(empty), "an empty token");
+    }
+    assertEquals(0, hashes.get(), "an empty token is refused without hashing");
+    for (int i = 0; i < 20; i++) {
+      Reply same = await(countingGateway.authenticateDevice(attacked, WRONG_TOKEN, flooder));
+      assertEquals(Rejection.UNAUTHORIZED, rejection(same), "the same wrong token");
+    }
+    assertEquals(1, hashes.get(), "a repeated wrong token is hashed once");
+    int refusedAtOnce = 0;
+    for (int i = 0; i < 3 * limit; i++) {
+      Reply reply =
+          await(countingGateway.authenticateDevice(attacked, "guess-" + i + "-token", flooder));
+      Rejection reason = rejection(reply);
+      assertTrue(
+          reason == Rejection.UNAUTHORIZED || reason == Rejection.LIMIT_EXCEEDED, reason.name());
+      refusedAtOnce += reason == Rejection.LIMIT_EXCEEDED ? 1 : 0;
+    }
+
+    assertTrue(hashes.get() <= limit, hashes.get() + " slow hashes for one address");
+    assertTrue(refusedAtOnce >= 2 * limit, refusedAtOnce + " refused with 429");
+    int before = hashes.get();
+    assertEquals(
+        new Reply.Done(), await(countingGateway.authenticateDevice(other, TOKEN, "203.0.113.8")));
+    assertEquals(
+        new Reply.Done(),
+        await(countingGateway.authenticateDevice(attacked, TOKEN, "203.0.113.9")),
+        "the flooded device itself, from its own address");
+    assertEquals(before + 2, hashes.get());
+    assertEquals(
+        new Reply.Done(),
+        await(countingGateway.authenticateDevice(attacked, TOKEN, flooder)),
+        "a verified token needs no hash, so the flooding address does not hold it up");
+  }
 
   private static DeviceKey registered(String id) throws Exception {
     DeviceKey device = new DeviceKey(ORG, "sensor", id);
