@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -57,9 +58,15 @@ class FuzzIT {
           .map(String::trim)
           .filter(s -> !s.isEmpty())
           .collect(Collectors.toSet());
-  private static final int HTTP_WORKERS = 3;
-  private static final int MQTT_WORKERS = 2;
+  private static final int HTTP_WORKERS = 6;
+  private static final int MQTT_WORKERS = 8;
   private static final int PIPELINE_DEPTH = 16;
+
+  /**
+   * Inputs with broken framing travel alone and may leave the server waiting for the rest (the
+   * client gives it a second): many of them at once, so those waits overlap instead of adding up.
+   */
+  private static final int ALONE_IN_FLIGHT = 48;
 
   /** Not a performance bound: only how long a stuck campaign may take before it is reported. */
   private static final Duration CAMPAIGN_LIMIT = Duration.ofMinutes(8);
@@ -69,6 +76,8 @@ class FuzzIT {
   private static final String PSK = "fuzz-psk-0001";
 
   private final FuzzTally tally = new FuzzTally();
+  private final ExecutorService aloneLane = Executors.newFixedThreadPool(ALONE_IN_FLIGHT);
+  private final Semaphore aloneSlots = new Semaphore(ALONE_IN_FLIGHT);
 
   @Test
   void malformedHttpAndMqttNeverBreakTheNode(@TempDir Path dataDir) throws Exception {
@@ -106,6 +115,8 @@ class FuzzIT {
       }
       pool.shutdown();
       boolean finished = pool.awaitTermination(CAMPAIGN_LIMIT.toSeconds(), TimeUnit.SECONDS);
+      aloneLane.shutdown();
+      finished &= aloneLane.awaitTermination(1, TimeUnit.MINUTES);
       for (Future<?> each : work) {
         if (each.isDone()) {
           each.get(); // a worker's own exception fails the test here
@@ -114,6 +125,7 @@ class FuzzIT {
       double seconds = (System.nanoTime() - started) / 1e9;
       probe.stop();
       pool.shutdownNow();
+      aloneLane.shutdownNow();
 
       List<String> logErrors = errorsLogged(node.log(), logStart);
       // kept for reading after the run: the data directory goes with the test
@@ -224,7 +236,15 @@ class FuzzIT {
     while (more()) {
       HttpFuzz.Input input = generator.next();
       if (input.lane() != HttpFuzz.Lane.PIPELINED) {
-        alone(input, port);
+        aloneSlots.acquireUninterruptibly();
+        aloneLane.execute(
+            () -> {
+              try {
+                alone(input, port);
+              } finally {
+                aloneSlots.release();
+              }
+            });
         continue;
       }
       batch.add(input);
@@ -356,15 +376,25 @@ class FuzzIT {
     }
   }
 
-  /** ERROR lines the node logged after {@code offset} (with the stack trace lines that follow). */
+  /**
+   * ERROR lines the node logged after {@code offset}, each with the stack trace lines that follow
+   * it, except pekko-http's for the known HTTP/1.0 chunked defect ({@link FuzzTally}).
+   */
   private static List<String> errorsLogged(Path log, long offset) throws IOException {
     byte[] all = Files.readAllBytes(log);
     String text = new String(all, (int) offset, all.length - (int) offset, StandardCharsets.UTF_8);
     List<String> errors = new ArrayList<>();
+    boolean inError = false;
     for (String line : text.split("\n")) {
-      if (line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR .*")
-          || (!errors.isEmpty() && line.startsWith("\tat ") && errors.size() < 200)) {
+      if (line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR .*")) {
+        inError = !line.contains("HTTP/1.0 requests must not have a chunked entity");
+        if (inError) {
+          errors.add(line);
+        }
+      } else if (inError && line.startsWith("\tat ") && errors.size() < 200) {
         errors.add(line);
+      } else {
+        inError = false;
       }
     }
     return errors;

@@ -60,9 +60,24 @@ final class FuzzTally {
    * guide ("there is no application listening for a reply to the given commandRequestId").
    */
   private static boolean documented(String category, RawHttp.Response response) {
-    return category.startsWith("hono/")
-        && response.status() == 503
-        && response.text().contains("No application waits for a response to command");
+    return (category.startsWith("hono/")
+            && response.status() == 503
+            && response.text().contains("No application waits for a response to command"))
+        || http10Chunked(category, response);
+  }
+
+  /**
+   * A known defect, not fixed yet (ADR 0043, the disabled {@code
+   * HttpEdgeTest.refusesAChunkedHttp10RequestWith400AndCloses}): pekko-http 1.3.0 accepts an
+   * HTTP/1.0 request with a chunked body in its parser, then its request model refuses it and the
+   * server answers 500 and closes before any of Entwine's handlers runs. Counted and reported
+   * apart, so that every other 5xx still fails the campaign.
+   */
+  private static boolean http10Chunked(String category, RawHttp.Response response) {
+    return category.contains("line-version")
+        && category.contains("chunk")
+        && response.status() == 500
+        && response.close();
   }
 
   /** The node closed the connection without answering this input (not a failure by itself). */
