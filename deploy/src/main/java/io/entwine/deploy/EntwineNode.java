@@ -159,13 +159,13 @@ public final class EntwineNode implements AutoCloseable {
     MqttBridges bridges =
         new MqttBridges(
             system, credentials.secretBox(), MqttBridgeSettings.from(config), gateway.askTimeout());
-    CompletableFuture<Boolean> httpBound = new CompletableFuture<>();
+    CompletableFuture<Boolean> listenersBound = new CompletableFuture<>();
     HealthRoutes health =
         new HealthRoutes(
             List.of(
                 new HealthRoutes.Check("cassandra", () -> cassandraAnswers(session)),
                 new HealthRoutes.Check("cluster", () -> isUp(system)),
-                new HealthRoutes.Check("http", () -> httpBound)));
+                new HealthRoutes.Check("http", () -> listenersBound)));
     EntwineRoutes routes =
         new EntwineRoutes(
             health.route(),
@@ -203,11 +203,12 @@ public final class EntwineNode implements AutoCloseable {
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     Optional<ServerBinding> https = startHttps(system, config, routes.route());
-    httpBound.complete(true);
     MqttIngress mqtt =
         MqttIngress.start(system, MqttSettings.from(config), new GatewayTwinAccess(gateway))
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    // ready only once every listener accepts: a client told "ready" may use MQTT at once
+    listenersBound.complete(true);
     NodeMetrics.get(system)
         .register(
             new NodeMetrics.Sources(

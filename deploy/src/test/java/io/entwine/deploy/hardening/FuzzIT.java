@@ -377,24 +377,29 @@ class FuzzIT {
   }
 
   /**
-   * ERROR lines the node logged after {@code offset}, each with the stack trace lines that follow
-   * it, except pekko-http's for the known HTTP/1.0 chunked defect ({@link FuzzTally}).
+   * ERROR lines the node logged after {@code offset}, each with the exception and stack trace lines
+   * that follow it, except pekko-http's for the known HTTP/1.0 chunked defect ({@link FuzzTally}).
    */
   private static List<String> errorsLogged(Path log, long offset) throws IOException {
     byte[] all = Files.readAllBytes(log);
     String text = new String(all, (int) offset, all.length - (int) offset, StandardCharsets.UTF_8);
     List<String> errors = new ArrayList<>();
     boolean inError = false;
-    for (String line : text.split("\n")) {
-      if (line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR .*")) {
-        inError = !line.contains("HTTP/1.0 requests must not have a chunked entity");
+    String[] lines = text.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      boolean logged = line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
+      if (logged && line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR .*")) {
+        // pekko names the failure on the ERROR line or on the exception line after it
+        String named = i + 1 < lines.length ? line + lines[i + 1] : line;
+        inError = !named.contains("HTTP/1.0 requests must not have a chunked entity");
         if (inError) {
           errors.add(line);
         }
-      } else if (inError && line.startsWith("\tat ") && errors.size() < 200) {
-        errors.add(line);
-      } else {
+      } else if (logged) {
         inError = false;
+      } else if (inError && errors.size() < 200) {
+        errors.add(line); // the exception and its stack trace
       }
     }
     return errors;
