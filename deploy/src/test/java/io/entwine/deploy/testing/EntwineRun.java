@@ -2,10 +2,6 @@ package io.entwine.deploy.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +30,6 @@ public final class EntwineRun implements AutoCloseable {
   public static final String PROPERTY_NODE_CLASSPATH = "entwine.node.classpath";
   public static final String PROPERTY_NODE_CLASSES = "entwine.node.classes";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static final int LAUNCH_ATTEMPTS = 3;
   private static final String CASSANDRA_PORT = "ENTWINE_CASSANDRA_PORT";
@@ -249,20 +243,7 @@ public final class EntwineRun implements AutoCloseable {
   }
 
   public boolean isReady() {
-    try {
-      HttpResponse<Void> response =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
-                  .timeout(Duration.ofSeconds(3))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-      return response.statusCode() == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return NodeProcess.answersReady(baseUrl());
   }
 
   /** SIGKILL of the node's JVM alone; its Cassandra keeps running, as after a node crash. */

@@ -137,10 +137,15 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public boolean isReady() {
+    return answersReady(baseUrl());
+  }
+
+  /** Whether the node at {@code baseUrl} answers {@code /health/ready} with 200 within 3 s. */
+  static boolean answersReady(String baseUrl) {
     try {
       HttpResponse<Void> response =
           HTTP.send(
-              HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
+              HttpRequest.newBuilder(URI.create(baseUrl + "/health/ready"))
                   .timeout(Duration.ofSeconds(3))
                   .build(),
               HttpResponse.BodyHandlers.discarding());
