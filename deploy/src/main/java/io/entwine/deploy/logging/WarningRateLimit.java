@@ -5,9 +5,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import ch.qos.logback.core.util.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 
@@ -30,6 +32,7 @@ public final class WarningRateLimit extends TurboFilter {
   private static final org.slf4j.Logger log = LoggerFactory.getLogger(WarningRateLimit.class);
 
   private final Set<String> loggers = ConcurrentHashMap.newKeySet();
+  private final List<String> messagePrefixes = new CopyOnWriteArrayList<>();
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
   private long intervalMillis = 10_000;
 
@@ -44,6 +47,14 @@ public final class WarningRateLimit extends TurboFilter {
     loggers.add(name);
   }
 
+  /**
+   * Limits the warnings whose message starts with {@code prefix}, from any logger: for a library
+   * that logs everything through one logger, where only some of its warnings are a client's doing.
+   */
+  public void addMessage(String prefix) {
+    messagePrefixes.add(prefix);
+  }
+
   public void setInterval(Duration interval) {
     this.intervalMillis = interval.getMilliseconds();
   }
@@ -52,12 +63,14 @@ public final class WarningRateLimit extends TurboFilter {
   public FilterReply decide(
       Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
     // format is null when a caller only asks whether the level is enabled: it is
-    if (format == null
-        || !level.isGreaterOrEqual(Level.WARN)
-        || !loggers.contains(logger.getName())) {
+    if (format == null || !level.isGreaterOrEqual(Level.WARN)) {
       return FilterReply.NEUTRAL;
     }
-    Window window = windows.computeIfAbsent(logger.getName(), name -> new Window());
+    String limited = limitedBy(logger.getName(), format);
+    if (limited == null) {
+      return FilterReply.NEUTRAL;
+    }
+    Window window = windows.computeIfAbsent(limited, name -> new Window());
     long droppedBefore;
     synchronized (window) {
       long now = System.currentTimeMillis();
@@ -75,9 +88,22 @@ public final class WarningRateLimit extends TurboFilter {
           "{} more warnings of {} were dropped in the last {} ms (at most one per interval is"
               + " logged)",
           droppedBefore,
-          logger.getName(),
+          limited,
           intervalMillis);
     }
     return FilterReply.NEUTRAL;
+  }
+
+  /** The logger or message prefix this warning counts against, or null when it is not limited. */
+  private String limitedBy(String loggerName, String format) {
+    if (loggers.contains(loggerName)) {
+      return loggerName;
+    }
+    for (String prefix : messagePrefixes) {
+      if (format.startsWith(prefix)) {
+        return "'" + prefix + "…'";
+      }
+    }
+    return null;
   }
 }

@@ -21,6 +21,7 @@ class WarningRateLimitTest {
   void configure() {
     WarningRateLimit limit = new WarningRateLimit();
     limit.addLogger(NOISY);
+    limit.addMessage("Sending an 2xx 'early' response");
     limit.setInterval(Duration.buildBySeconds(60));
     limit.start();
     context.addTurboFilter(limit);
@@ -50,6 +51,21 @@ class WarningRateLimitTest {
 
     assertEquals(
         List.of("tag write done", "tag write done", "No answer in time", "No answer in time"),
+        messages());
+  }
+
+  @Test
+  void limitsAListedMessageFromAnyLoggerAndLeavesTheLoggersOtherWarnings() {
+    Logger pekko = context.getLogger("org.apache.pekko.actor.ActorSystemImpl");
+    for (int i = 0; i < 100; i++) {
+      pekko.warn("Sending an 2xx 'early' response before end of request for /{}", i);
+    }
+    pekko.warn("Something else went wrong");
+
+    assertEquals(
+        List.of(
+            "Sending an 2xx 'early' response before end of request for /0",
+            "Something else went wrong"),
         messages());
   }
 

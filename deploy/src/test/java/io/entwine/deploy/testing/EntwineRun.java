@@ -120,6 +120,12 @@ public final class EntwineRun implements AutoCloseable {
     command.add("-Xms64m");
     command.add("-Xmx512m");
     command.add("-XX:TieredStopAtLevel=1");
+    // e.g. -Dentwine.node.jvm-options="-XX:StartFlightRecording=filename=node.jfr" to profile
+    for (String option : System.getProperty("entwine.node.jvm-options", "").split(" ")) {
+      if (!option.isBlank()) {
+        command.add(option);
+      }
+    }
     command.add("-Dentwine.cassandra.classpath=" + requiredProperty("entwine.cassandra.classpath"));
     command.add("io.entwine.deploy.Main");
     ProcessBuilder builder =
