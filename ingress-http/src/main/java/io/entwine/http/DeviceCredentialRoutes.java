@@ -117,13 +117,16 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
     Instant now = Timestamps.now();
     if (DeviceCredentials.PSK.equals(type)) {
       // nodes that remember the device had no PSK ask its twin again
-      gateway.forgetUnknown(device);
       return completeReply(
-          gateway.ask(
-              gateway.twin(device),
-              replyTo ->
-                  new DeviceTwin.AddCredential(
-                      type, null, null, secretBox.encrypt(secret), now, replyTo)),
+          gateway
+              .forgetUnknown(device)
+              .thenCompose(
+                  forgotten ->
+                      gateway.ask(
+                          gateway.twin(device),
+                          replyTo ->
+                              new DeviceTwin.AddCredential(
+                                  type, null, null, secretBox.encrypt(secret), now, replyTo))),
           done -> json(StatusCodes.CREATED, new CredentialJson(type, null, now)));
     }
     if (!DeviceCredentials.HASHED_PASSWORD.equals(type)) {

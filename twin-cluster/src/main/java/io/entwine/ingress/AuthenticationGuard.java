@@ -7,14 +7,23 @@ import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * What a node refuses before it wakes an entity for a device's credentials (docs/adr/0041): a
@@ -27,9 +36,9 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * Wrong secrets for registered credentials count against the address too, and an address past the
  * limit gets no new slow hash ({@link #hashRefusal}, docs/adr/0043).
  *
- * <p>A registration or a new credential makes every node forget the key: at once on this node,
- * through cluster pub-sub on the others. {@link #stamp()} taken before an ask keeps an answer that
- * raced a registration on this node from being remembered.
+ * <p>A registration or a new credential makes every node forget the key: at once on this node, by
+ * an acknowledged notice on the others ({@link #forget}). {@link #stamp()} taken before an ask
+ * keeps an answer that raced a registration on this node from being remembered.
  */
 public final class AuthenticationGuard implements Extension {
   /** The answer for a key known not to match: the same 401 an entity would give. */
@@ -40,11 +49,17 @@ public final class AuthenticationGuard implements Extension {
   private final Cache<String, AtomicInteger> failuresByAddress;
   private final int maxFailures;
   private final Duration window;
-  private final ActorRef<Topic.Command<Forget>> topic;
+  private final ActorSystem<?> system;
+  private final Duration noticeTimeout;
   private long generation;
 
-  /** Tells every node's guard that {@code key} may match now. */
-  public record Forget(String key) implements CborSerializable {}
+  /** Tells a node's guard that {@code key} may match now; it answers once it has forgotten. */
+  public record Forget(String key, ActorRef<Forgotten> replyTo) implements CborSerializable {}
+
+  /** The answer to {@link Forget}. */
+  public record Forgotten() implements CborSerializable {}
+
+  private static final String LISTENER = "entwine-authentication-guard";
 
   public AuthenticationGuard(ActorSystem<?> system) {
     Config config = system.settings().config().getConfig("entwine.authentication-guard");
@@ -56,21 +71,18 @@ public final class AuthenticationGuard implements Extension {
     this.known = cache(maxEntries, ttl);
     // An address's count lives one window from its first failure (written once, then counted up).
     this.failuresByAddress = cache(maxEntries, window);
-    this.topic =
-        system.systemActorOf(
-            Topic.create(Forget.class, "entwine-authentication-guard"),
-            "entwine-authentication-guard-topic",
-            Props.empty());
-    ActorRef<Forget> listener =
-        system.systemActorOf(
-            Behaviors.receiveMessage(
-                (Forget forget) -> {
-                  forgetHere(forget.key());
-                  return Behaviors.same();
-                }),
-            "entwine-authentication-guard",
-            Props.empty());
-    topic.tell(Topic.subscribe(listener));
+    this.system = system;
+    this.noticeTimeout = config.getDuration("notice-timeout");
+    // at a fixed path, so that every node can address every other node's guard by its address
+    system.systemActorOf(
+        Behaviors.receiveMessage(
+            (Forget forget) -> {
+              forgetHere(forget.key());
+              forget.replyTo().tell(new Forgotten());
+              return Behaviors.same();
+            }),
+        LISTENER,
+        Props.empty());
   }
 
   private static <V> Cache<String, V> cache(long maxEntries, Duration expireAfterWrite) {
@@ -154,11 +166,43 @@ public final class AuthenticationGuard implements Extension {
     }
   }
 
-  /** {@code key} may match from now on (registered, or given a credential), on every node. */
-  public void forget(String key) {
+  /**
+   * {@code key} may match from now on (registered, or given a credential), on every node: at once
+   * here, and on every other member the cluster knows (joining ones too) by a notice each node
+   * acknowledges. Completes when all have acknowledged, or after {@code notice-timeout} for those
+   * that did not (unreachable: their entry expires after {@code unknown-ttl}). Cluster pub-sub was
+   * not enough: a node that had just joined was not yet among the topic's subscribers where the
+   * registration happened, and kept refusing a registered device for a minute.
+   */
+  public CompletionStage<Void> forget(String key) {
     forgetHere(key);
-    topic.tell(Topic.publish(new Forget(key)));
+    if (!"cluster".equals(system.settings().config().getString("pekko.actor.provider"))) {
+      return CompletableFuture.completedFuture(null); // a test system alone: no other node
+    }
+    Cluster cluster = Cluster.get(system);
+    ActorRefResolver resolver = ActorRefResolver.get(system);
+    List<CompletableFuture<Forgotten>> notices = new ArrayList<>();
+    for (Member member : cluster.state().getMembers()) {
+      if (member.address().equals(cluster.selfMember().address())
+          || !NOTIFIED.contains(member.status())) {
+        continue;
+      }
+      ActorRef<Forget> guard = resolver.resolveActorRef(member.address() + "/system/" + LISTENER);
+      notices.add(
+          AskPattern.<Forget, Forgotten>ask(
+                  guard, replyTo -> new Forget(key, replyTo), noticeTimeout, system.scheduler())
+              .toCompletableFuture()
+              .exceptionally(unreachable -> null));
+    }
+    return CompletableFuture.allOf(notices.toArray(CompletableFuture[]::new));
   }
+
+  private static final Set<MemberStatus> NOTIFIED =
+      Set.of(
+          MemberStatus.joining(),
+          MemberStatus.weaklyUp(),
+          MemberStatus.up(),
+          MemberStatus.leaving());
 
   private synchronized void forgetHere(String key) {
     generation++;

@@ -473,12 +473,9 @@ public final class TwinGateway {
       String registeredByType) {
     return indexDeviceId(device)
         .thenComposeAsync(indexed -> secrets.hash(token), sameThread)
-        .thenApplyAsync(
-            secretHash -> {
-              // before the twin is registered: a request that asks after this may remember nothing
-              forgetUnknown(device);
-              return secretHash;
-            },
+        .thenComposeAsync(
+            // before the twin is registered: a request that asks after this may remember nothing
+            secretHash -> forgetUnknown(device).thenApply(forgotten -> secretHash),
             sameThread)
         .thenComposeAsync(
             secretHash ->
@@ -528,18 +525,23 @@ public final class TwinGateway {
 
   /**
    * Makes every node ask the entities again for {@code device}'s token and PSK: call before a
-   * registration or a new credential takes effect.
+   * registration or a new credential takes effect, and answer after it completes.
    */
-  public void forgetUnknown(DeviceKey device) {
-    guard.forget(AuthenticationGuard.deviceKey(device));
-    guard.forget(AuthenticationGuard.pskKey(device));
+  public CompletionStage<Void> forgetUnknown(DeviceKey device) {
+    return guard
+        .forget(AuthenticationGuard.deviceKey(device))
+        .thenCombine(guard.forget(AuthenticationGuard.pskKey(device)), (token, psk) -> null);
   }
 
   /** Done, or ALREADY_EXISTS when another device of the organization holds {@code authId}. */
   public CompletionStage<Reply> claimAuthId(DeviceKey device, String authId) {
-    guard.forget(AuthenticationGuard.authIdKey(device.org(), authId));
-    return ask(
-        authIdIndex(device.org(), authId), replyTo -> new AuthIdIndex.Claim(device, replyTo));
+    return guard
+        .forget(AuthenticationGuard.authIdKey(device.org(), authId))
+        .thenCompose(
+            forgotten ->
+                ask(
+                    authIdIndex(device.org(), authId),
+                    replyTo -> new AuthIdIndex.Claim(device, replyTo)));
   }
 
   public CompletionStage<Reply> releaseAuthId(DeviceKey device, String authId) {

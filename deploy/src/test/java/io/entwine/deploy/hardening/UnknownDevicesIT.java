@@ -28,7 +28,6 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -129,12 +128,8 @@ class UnknownDevicesIT {
   }
 
   @Test
-  @Disabled(
-      "Open defect (issue 23): the notice that lifts a refusal on the other nodes goes by"
-          + " best-effort cluster pub-sub; a node whose subscription has not reached the"
-          + " registering node yet (it joined moments before) keeps refusing until the entry"
-          + " expires (ENTWINE_UNKNOWN_DEVICE_TTL, 60 s). Seen twice in full suite runs.")
-  void anIdRefusedOnOneNodeAuthenticatesThereSoonAfterItsRegistrationOnAnother() throws Exception {
+  void anIdRefusedOnOneNodeAuthenticatesThereAtOnceAfterItsRegistrationOnAnother()
+      throws Exception {
     TestNode second = TestNode.startJoining(node);
     others.add(second);
     String id = randomId();
@@ -143,14 +138,8 @@ class UnknownDevicesIT {
 
     Device device = new Fixtures(node).register(apiKey, "sensor", id);
 
-    // the registering node tells the others by cluster pub-sub, which arrives a moment later
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    int status = event(second, id, device.token()).status();
-    while (status == 401 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-      status = event(second, id, device.token()).status();
-    }
-    assertEquals(200, status, "registered through the other");
+    // the registration is answered once every node acknowledged that it forgot the refusal
+    assertEquals(200, event(second, id, device.token()).status(), "registered through the other");
   }
 
   // ---- clients ----
