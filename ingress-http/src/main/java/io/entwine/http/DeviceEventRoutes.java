@@ -29,7 +29,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  * the v0002 last-event cache ({@code GET .../events[/{event}]}, API key).
  */
 public final class DeviceEventRoutes extends ApiDirectives {
-  /** The seed's Content-Type to event-format table. */
+  /**
+   * IBM's Content-Type to event-format table ("Devices can now send events over HTTP to IoT
+   * Foundation", IBM IoT blog, 9 November 2015).
+   */
   static final Map<String, String> FORMAT_BY_MEDIA_TYPE =
       Map.of(
           "text/plain", "text",

@@ -11,8 +11,9 @@ import org.apache.pekko.http.javadsl.model.MediaType;
 
 /**
  * What a Hono HTTP adapter request says besides its path and credentials, read and checked at the
- * edge: the seed's headers and query parameters ({@code qos-level}, {@code hono-ttd}, {@code
- * hono-ttl}, {@code hono-cmd-status}), the content type as an event format, and the body.
+ * edge: the headers and query parameters of the Eclipse Hono 1.2 HTTP adapter user guide ({@code
+ * qos-level}, {@code hono-ttd}, {@code hono-ttl}, {@code hono-cmd-status}), the content type as an
+ * event format, and the body.
  */
 record HonoRequest(String format, byte[] payload, int qos, Integer ttd, Integer commandStatus) {
   static final String EMPTY_NOTIFICATION = "application/vnd.eclipse-hono-empty-notification";

@@ -38,12 +38,13 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The Eclipse Hono HTTP adapter (seed {@code hono-http-adapter.txt}): telemetry and events from
+ * The Eclipse Hono HTTP adapter (Eclipse Hono 1.2 HTTP adapter user guide,
+ * https://www.eclipse.org/hono/docs/1.2/user-guide/http-adapter/): telemetry and events from
  * devices ({@code POST /telemetry}, {@code POST /event}, {@code auth-id@tenant}), from gateways and
  * unauthenticated devices ({@code PUT /telemetry/{tenant}/{device}}), commands in the response to a
  * request with {@code hono-ttd}, and command responses ({@code /command/res/...}). Devices and
  * gateways authenticate with HTTP Basic or, over HTTPS, with a client certificate issued by a CA
- * their tenant trusts (seed: "Client Certificate").
+ * their tenant trusts (the user guide's "Client Certificate").
  *
  * <p>Each request is one short pipeline: parse (400) → authenticate (401) → tenant allows it (403)
  * → tenant limits (413, 429) → the one ingress path ({@link TwinGateway}) → status. Tenant =
@@ -443,7 +444,7 @@ public final class HonoRoutes extends ApiDirectives {
     return reply;
   }
 
-  /** The seed's status codes: a disabled or unknown device is 404. */
+  /** The user guide's status codes: a disabled or unknown device is 404. */
   static HttpResponse response(Reply.Rejected rejected) {
     if (rejected.reason() == Rejection.LIMIT_EXCEEDED
         || rejected.reason() == Rejection.UNAVAILABLE) {

@@ -38,11 +38,12 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Tencent IoT Hub's signed HTTP publish (seed {@code tencent-iothub-http-device-connection.txt}):
- * {@code POST /device/publish} to {@code ORG.<domain>}, ProductId = device type, DeviceName =
- * device id, signed with the device's PSK: {@code X-TC-Signature} = HMAC(psk, StringToSign) with
- * StringToSign = {@code POST\n{host}\n{uri}\n{query}\n{algorithm}\n{timestamp}\n{nonce}\n{hex
- * SHA-256 of the body}}, as Base64 or as lowercase hex (what {@code openssl dgst -hmac} prints).
+ * Tencent IoT Hub's signed HTTP publish (Tencent Cloud IoT Hub, "HTTP-Based Device Connection",
+ * https://www.tencentcloud.com/document/product/1105/41822): {@code POST /device/publish} to {@code
+ * ORG.<domain>}, ProductId = device type, DeviceName = device id, signed with the device's PSK:
+ * {@code X-TC-Signature} = HMAC(psk, StringToSign) with StringToSign = {@code
+ * POST\n{host}\n{uri}\n{query}\n{algorithm}\n{timestamp}\n{nonce}\n{hex SHA-256 of the body}}, as
+ * Base64 or as lowercase hex (what {@code openssl dgst -hmac} prints).
  *
  * <p>The host is the {@code Host} header in lower case, Tencent's canonical form (its API
  * signatures lower-case header values): host names are case-insensitive (RFC 3986, section 3.2.2)

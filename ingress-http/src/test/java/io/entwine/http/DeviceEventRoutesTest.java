@@ -104,7 +104,7 @@ class DeviceEventRoutesTest extends ApiRouteTest {
     "application/html, xml",
     "application/octet-stream, bin"
   })
-  void mapsEveryContentTypeOfTheSeedToItsFormat(String contentType, String format) {
+  void mapsEveryContentTypeIbmListsToItsFormat(String contentType, String format) {
     ApiKey key = organizationWithApiKey("ev");
     Device device = registerDevice(key, "sensor", "s4");
     byte[] payload = "{\"v\":1}".getBytes(StandardCharsets.UTF_8);

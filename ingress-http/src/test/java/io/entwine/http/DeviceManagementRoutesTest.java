@@ -19,7 +19,10 @@ import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.apache.pekko.http.javadsl.testkit.TestRouteResult;
 import org.junit.jupiter.api.Test;
 
-/** IBM's device-management API v0001 (seed section 3.1), authenticated by an API key. */
+/**
+ * IBM's device-management API v0001 (IBM IoT Foundation documentation, 3.1), authenticated by an
+ * API key.
+ */
 class DeviceManagementRoutesTest extends ApiRouteTest {
   private static final String METADATA = "{\"address\":{\"number\":29,\"street\":\"Acacia Road\"}}";
   private static final Instant REGISTERED_AT = Instant.parse("2024-05-01T10:00:00Z");

@@ -31,7 +31,10 @@ import org.apache.pekko.http.javadsl.testkit.TestRoute;
 import org.apache.pekko.http.javadsl.testkit.TestRouteResult;
 import org.junit.jupiter.api.Test;
 
-/** IBM's Historical Event API v0001 (seed 3.2) over a historian in memory. */
+/**
+ * IBM's Historical Event API v0001 (IBM IoT Foundation documentation, 3.2) over a historian in
+ * memory.
+ */
 class HistorianRoutesTest extends ApiRouteTest {
   private static final String HISTORIAN = "/api/v0001/historian";
   private static final long T0 = Instant.parse("2026-11-23T10:00:00Z").toEpochMilli();
@@ -67,7 +70,7 @@ class HistorianRoutesTest extends ApiRouteTest {
   // ---- records ----
 
   @Test
-  void listsTheOrganizationsEventsNewestFirstInTheSeedsShape() {
+  void listsTheOrganizationsEventsNewestFirstInIbmsShape() {
     ApiKey key = organizationWithApiKey("hist");
     DeviceKey pi = new DeviceKey(key.org(), "my-device-type", "device0001");
     historian.add(json(pi, "sensor-event", T0, 1, "{\"sensor1\":76,\"sensor3\":79.98}"));

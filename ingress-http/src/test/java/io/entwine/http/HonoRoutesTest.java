@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Eclipse Hono HTTP adapter: every status code and header of the seed, and after every refusal
- * a check that nothing was recorded.
+ * The Eclipse Hono HTTP adapter: every status code and header of the Eclipse Hono 1.2 HTTP adapter
+ * user guide, and after every refusal a check that nothing was recorded.
  */
 class HonoRoutesTest extends ApiRouteTest {
   private static final String JSON = "{\"temp\": 5}";
@@ -47,7 +47,9 @@ class HonoRoutesTest extends ApiRouteTest {
     BACKGROUND.shutdownNow();
   }
 
-  /** Device 4711 of the seed with auth-id sensor1 and password hono-secret, in a fresh tenant. */
+  /**
+   * Device 4711 of the user guide with auth-id sensor1 and password hono-secret, in a fresh tenant.
+   */
   @BeforeEach
   void tenantWithDevice() {
     key = organizationWithApiKey("hono");

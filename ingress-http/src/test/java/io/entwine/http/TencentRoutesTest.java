@@ -51,7 +51,7 @@ class TencentRoutesTest extends ApiRouteTest {
   }
 
   @Test
-  void recordsTheSeedsSampleRequestSignedWithTheDevicePsk() {
+  void recordsTencentsSampleRequestSignedWithTheDevicePsk() {
     TestRouteResult result = api.run(signed(sampleBody("123"), "HmacSha256", false));
 
     assertEquals(StatusCodes.OK, result.status(), result.entityString());

@@ -428,7 +428,8 @@ final class MqttConnection implements ClusterLink.Listener {
   /**
    * Hands waiting publishes to the twins. A device's own events all go to its one twin, which
    * persists one write at a time anyway: while one write is outstanding the next events wait, and
-   * then go together as one write (DESIGN.md: ten events per write more than double the rate).
+   * then go together as one write (ten events per write more than double the rate:
+   * docs/performance.md, "The stack measured bare").
    */
   private void askTwins() {
     while (asked < settings.maxInFlightPerConnection() && !waiting.isEmpty()) {

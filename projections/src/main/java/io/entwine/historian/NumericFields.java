@@ -48,7 +48,10 @@ public final class NumericFields {
     return fields;
   }
 
-  /** IOTF (seed 5.4.1): an object with the object {@code d} and at most {@code ts} besides. */
+  /**
+   * IOTF (IBM IoT Foundation documentation 5.4.1): an object with the object {@code d} and at most
+   * {@code ts} besides.
+   */
   static boolean isIotf(JsonNode root) {
     JsonNode d = root.get("d");
     if (d == null || !d.isObject()) {

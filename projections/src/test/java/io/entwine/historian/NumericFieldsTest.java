@@ -10,7 +10,7 @@ class NumericFieldsTest {
 
   @Test
   void takesTheFieldsUnderDOfAnIotfPayloadWithDottedPaths() {
-    // seed 5.4.1, example 2
+    // IBM IoT Foundation documentation 5.4.1, example 2
     assertEquals(
         Map.of("mem", 54.9, "network.up", 1.22, "network.down", 0.55, "cpu", 1.3),
         fields(
@@ -20,7 +20,7 @@ class NumericFieldsTest {
 
   @Test
   void takesTheTopLevelOfCustomJson() {
-    // seed 5.4.2, example 3: an unexpected member makes it custom
+    // IBM IoT Foundation documentation 5.4.2, example 3: an unexpected member makes it custom
     assertEquals(
         Map.of("temp", 60.0), fields("{\"d\":{},\"temp\":60,\"ts\":\"2014-12-30T14:47:36Z\"}"));
     assertEquals(Map.of("a", 1.0, "b.c", -2.5), fields("{\"a\":1,\"b\":{\"c\":-2.5}}"));

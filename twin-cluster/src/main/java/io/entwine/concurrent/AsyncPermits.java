@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * <p>Two bounds use it: the device events a node has handed to its twins and not yet seen persisted
  * (TwinGateway, docs/adr/0034: without it, QoS 0 publishers outran the journal until its circuit
  * breaker opened for every twin), and the historian's Cassandra writes per node (so that a large
- * batch cannot fill the driver's connections beside the journal, DESIGN.md).
+ * batch cannot fill the driver's connections beside the journal: docs/performance.md, "The stack
+ * measured bare").
  */
 public final class AsyncPermits {
   private final int limit;

@@ -50,7 +50,8 @@ public final class OrganizationPolicies {
       TwinGateway gateway, Duration cacheTtl, Duration grace, IntSupplier upMembers) {
     this.upMembers = upMembers;
     // Loads and refreshes only send an ask: run them on the caller's thread, not on the common
-    // pool, which starts a thread per task on 2 cores (DESIGN.md).
+    // pool, which starts a thread per task on 2 cores
+    // (docs/performance.md, "The stack measured bare").
     Caffeine<Object, Object> builder =
         Caffeine.newBuilder().maximumSize(100_000).executor(Runnable::run);
     if (cacheTtl.isZero() || grace.compareTo(cacheTtl) <= 0) {

@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * Event payload rules shared by every protocol: which formats exist, that a {@code json} payload is
  * valid JSON in UTF-8, and the IOTF {@code {"d": {...}, "ts": "ISO8601"}} form whose {@code ts}
- * becomes the event time (seed section 5.4.1).
+ * becomes the event time (IBM IoT Foundation documentation, 5.4.1 "IOTF JSON Payload
+ * Specification").
  *
  * <p>JSON exchanged between systems is UTF-8 without a byte order mark (RFC 8259, section 8.1).
  * Jackson would read UTF-16 and UTF-32 and skip a BOM, but stored as sent such a payload is not

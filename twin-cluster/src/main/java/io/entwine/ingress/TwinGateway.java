@@ -49,7 +49,8 @@ public final class TwinGateway {
   private final Duration waitRenewal;
   private final ActorSystem<?> system;
   // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
-  // which on a 2-core host starts a thread per task (DESIGN.md).
+  // which on a 2-core host starts a thread per task
+  // (docs/performance.md, "The stack measured bare").
   private final Executor sameThread = Runnable::run;
   private final AcknowledgedEvents acknowledged = new AcknowledgedEvents();
   private final ApiKeyChecks apiKeyChecks;

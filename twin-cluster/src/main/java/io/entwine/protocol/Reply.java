@@ -161,7 +161,8 @@ public sealed interface Reply extends CborSerializable {
   // ---- organization settings ----
 
   /**
-   * The tenant's configuration of the Hono HTTP adapter (seed: "Tenant specific Configuration").
+   * The tenant's configuration of the Hono HTTP adapter (Eclipse Hono 1.2 HTTP adapter user guide,
+   * "Tenant specific Configuration").
    */
   record HonoHttpAdapter(boolean enabled, int maxTtd, boolean allowUnauthenticated) {
     public static final HonoHttpAdapter DEFAULT = new HonoHttpAdapter(true, 60, false);

@@ -126,7 +126,10 @@ final class CommandHandling {
     }
   }
 
-  /** Seed: the gateway the device last sent through first, then the others as configured. */
+  /**
+   * The gateway the device last sent through first, then the others as configured (Eclipse Hono 1.2
+   * HTTP adapter user guide, "Commands handled by gateways").
+   */
   private List<DeviceKey> gatewaysInPreferenceOrder(State state) {
     List<DeviceKey> via = new ArrayList<>(state.via());
     DeviceKey last = waiters.lastVia();
@@ -201,7 +204,7 @@ final class CommandHandling {
             new CommandWaiters.Waiter(
                 command.waiterId(), command.gateway(), command.until(), command.replyTo()));
     if (replaced != null) {
-      // Seed: the last of concurrent requests gets the command; the earlier one gets none.
+      // Hono's rule: the last of concurrent requests gets the command; the earlier one gets none.
       replaced.ref().tell(new Reply.NoCommand());
     }
     if (command.gateway() == null) {
@@ -219,7 +222,7 @@ final class CommandHandling {
       return EFFECT.noReply();
     }
     if (waiters.waitingAt(now)) {
-      // Seed: of concurrent requests only one waits; the others get no command.
+      // Hono's rule: of concurrent requests only one waits; the others get no command.
       return EFFECT.reply(renew.replyTo(), new Reply.NoCommand());
     }
     return onWaitForCommand(

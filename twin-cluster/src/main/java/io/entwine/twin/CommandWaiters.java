@@ -32,8 +32,9 @@ final class CommandWaiters {
 
   private record ResponseWaiter(ActorRef<Reply> ref, Instant until) {}
 
-  // Seed: among concurrent requests of the device (or of gateways for it), the last one gets the
-  // command; so there is one.
+  // Eclipse Hono 1.2 HTTP adapter user guide, "Commands handled by gateways": among concurrent
+  // requests
+  // of the device (or of gateways for it), the last one gets the command; so there is one.
   private Waiter current;
   // Both collections are null until first used: every resident twin has a CommandWaiters, few ever
   // wait for anything, and the empty collections cost ≈ 180 bytes a twin (docs/performance.md).

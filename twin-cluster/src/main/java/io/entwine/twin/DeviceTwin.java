@@ -776,7 +776,9 @@ public final class DeviceTwin
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
   }
 
-  // Dispatching by hand instead of through a builder: no per-twin handler objects (DESIGN.md).
+  // Dispatching by hand instead of through a builder: no per-twin handler objects
+  // (docs/performance.md, "The stack measured bare": a javadsl handler built per twin costs ≈ 250 B
+  // each).
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return this::onCommand;

@@ -55,7 +55,8 @@ public final class NodeMetrics implements Extension {
           "Exiting",
           "Down");
 
-  // Continuations only format text; the completing thread does (DESIGN.md, the 2-core pool trap).
+  // Continuations only format text; the completing thread does (the 2-core pool trap in
+  // docs/performance.md, "The stack measured bare").
   private static final Executor SAME_THREAD = Runnable::run;
 
   private final ActorSystem<?> system;

@@ -20,10 +20,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Eclipse Hono HTTP adapter over real HTTP and a real Cassandra: every curl example of the seed
- * page, sent as curl sends it (only host and port changed), against the seed's deployment — tenant
- * DEFAULT_TENANT, device 4711 with auth-id sensor1, gateway gw-1 with auth-id gw acting for device
- * 4712 — and the command round trip between an application and a waiting device.
+ * The Eclipse Hono HTTP adapter over real HTTP and a real Cassandra: every curl example of the
+ * Eclipse Hono 1.2 HTTP adapter user guide, sent as curl sends it (only host and port changed),
+ * against the guide's deployment — tenant DEFAULT_TENANT, device 4711 with auth-id sensor1, gateway
+ * gw-1 with auth-id gw acting for device 4712 — and the command round trip between an application
+ * and a waiting device.
  */
 class HonoAdapterIT {
   private static final String TENANT = "DEFAULT_TENANT";
@@ -35,7 +36,7 @@ class HonoAdapterIT {
   private static final ExecutorService BACKGROUND = Executors.newCachedThreadPool();
 
   @BeforeAll
-  static void seedDeployment() throws Exception {
+  static void userGuideDeployment() throws Exception {
     node = TestNode.start();
     Fixtures fixtures = new Fixtures(node);
     TestNode.Response org =
@@ -55,8 +56,8 @@ class HonoAdapterIT {
             .json("{\"via\":[\"gw-1\"]}")
             .send();
     assertEquals(200, via.status(), via.body());
-    // The seed's unauthenticated examples need a tenant that allows them; a short max-ttd keeps
-    // the examples that wait for a command that never comes short.
+    // The user guide's unauthenticated examples need a tenant that allows them; a short
+    // max-ttd keeps the examples that wait for a command that never comes short.
     TestNode.Response adapter =
         node.request("PUT", "/api/v0002/admin/organizations/default_tenant/adapters/hono-http")
             .operator()
@@ -71,10 +72,10 @@ class HonoAdapterIT {
     node.close();
   }
 
-  // ---- the seed's examples ----
+  // ---- the user guide's examples ----
 
   @Test
-  void publishTelemetryExamplesOfTheSeed() {
+  void publishTelemetryExamplesOfTheUserGuide() {
     assertAccepted(honoPost("/telemetry", "sensor1", "hono-secret", TEMP).send());
     assertAccepted(
         honoPost("/telemetry", "sensor1", "hono-secret", TEMP).header("qos-level", "1").send());
@@ -95,7 +96,7 @@ class HonoAdapterIT {
   }
 
   @Test
-  void publishEventExamplesOfTheSeed() {
+  void publishEventExamplesOfTheUserGuide() {
     assertAccepted(honoPost("/event", "sensor1", "hono-secret", "{\"alarm\": true}").send());
     assertLastEvent("sensor", "4711", "event", "{\"alarm\": true}");
     assertAccepted(honoPut("/event/DEFAULT_TENANT/4711", "{\"alarm\": true}").send());
@@ -105,7 +106,7 @@ class HonoAdapterIT {
   }
 
   @Test
-  void commandExamplesOfTheSeedWithTheirResponses() throws Exception {
+  void commandExamplesOfTheUserGuideWithTheirResponses() throws Exception {
     // authenticated device, then its response to an application waiting for it
     exampleWithCommand(
         "4711",
@@ -146,8 +147,8 @@ class HonoAdapterIT {
   }
 
   /**
-   * The application sends command {@code set} with {@code ?timeout}; the device's request (the
-   * seed's example) gets it with 200 and the Hono headers; its response reaches the application.
+   * The application sends command {@code set} with {@code ?timeout}; the device's request (the user
+   * guide's example) gets it with 200 and the Hono headers; its response reaches the application.
    */
   private void exampleWithCommand(
       String deviceId,

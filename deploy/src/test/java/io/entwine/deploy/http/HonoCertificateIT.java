@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hono's X.509 client-certificate authentication over real HTTPS, with the seed's own client: curl
- * with {@code --cert}/{@code --key}/{@code --cacert}, certificates made by openssl as docs/api.md
- * shows. Tenant acme trusts the ACME CA and its device 4711 has the x509-cert credential {@code
- * CN=device1,O=ACME}; tenant other trusts its own CA.
+ * Hono's X.509 client-certificate authentication over real HTTPS, with the user guide's own client:
+ * curl with {@code --cert}/{@code --key}/{@code --cacert}, certificates made by openssl as
+ * docs/api.md shows. Tenant acme trusts the ACME CA and its device 4711 has the x509-cert
+ * credential {@code CN=device1,O=ACME}; tenant other trusts its own CA.
  */
 class HonoCertificateIT {
   private static final String TEMP = "{\"temp\": 5}";
@@ -84,7 +84,7 @@ class HonoCertificateIT {
   }
 
   @Test
-  void seedExampleWithAClientCertificateIsRecordedOnTheTwin() throws Exception {
+  void userGuideExampleWithAClientCertificateIsRecordedOnTheTwin() throws Exception {
     assertEquals("202", curl("device", "/telemetry", "POST", "{\"temp\": 5}"));
     assertLastEvent(acme, "4711", "telemetry", "{\"temp\": 5}");
     assertEquals("202", curl("device", "/event", "POST", "{\"alarm\": true}"));
@@ -177,7 +177,10 @@ class HonoCertificateIT {
     assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, output);
   }
 
-  /** The seed's curl command with only host and port changed; returns the status code. */
+  /**
+   * The Eclipse Hono 1.2 HTTP adapter user guide's curl command with only host and port changed;
+   * returns the status code.
+   */
   private static String curl(String certificate, String path, String method, String body)
       throws Exception {
     List<String> command =

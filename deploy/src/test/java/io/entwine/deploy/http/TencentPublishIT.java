@@ -23,9 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tencent IoT Hub's signed publish over real HTTP: the seed's request sample (ProductId,
- * DeviceName, topic, payload), signed with the device's PSK by javax.crypto and by {@code openssl
- * dgst -sha256 -hmac}; a tampered signature and a replayed nonce are refused and record nothing.
+ * Tencent IoT Hub's signed publish over real HTTP: the request sample of Tencent Cloud IoT Hub's
+ * "HTTP-Based Device Connection" (ProductId, DeviceName, topic, payload), signed with the device's
+ * PSK by javax.crypto and by {@code openssl dgst -sha256 -hmac}; a tampered signature and a
+ * replayed nonce are refused and record nothing.
  */
 class TencentPublishIT {
   private static final String PSK = "bXktZGV2aWNlLXBzay0xMjM0NTY=";

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Applications over MQTT (seed 5.3) against a real node: they connect with an API key of their
- * organization, publish events on behalf of its devices and subscribe to the seed's filters.
+ * Applications over MQTT (IBM IoT Foundation documentation, 5.3) against a real node: they connect
+ * with an API key of their organization, publish events on behalf of its devices and subscribe to
+ * IBM's filters.
  */
 class MqttApplicationsIT {
   private static final String STATUS = "{\"d\":{\"temp\":19},\"ts\":\"2026-11-23T11:00:00Z\"}";
@@ -101,7 +102,7 @@ class MqttApplicationsIT {
   }
 
   @Test
-  void grantsTheSeedsApplicationFiltersAndRefusesOthersWith0x80() throws Exception {
+  void grantsIbmsApplicationFiltersAndRefusesOthersWith0x80() throws Exception {
     client = Paho.application(node.mqttUri(), apiKey, "monitor");
     IMqttToken granted =
         client.subscribeWithResponse(

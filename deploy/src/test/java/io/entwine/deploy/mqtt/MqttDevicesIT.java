@@ -28,9 +28,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Devices over MQTT (seed 5.2) against a real node and Cassandra, with Eclipse Paho: events of
- * every QoS reach the twin, QoS 1 and 2 are acknowledged only once persisted, and everything a
- * device may not do is refused with nothing recorded.
+ * Devices over MQTT (IBM IoT Foundation documentation, 5.2) against a real node and Cassandra, with
+ * Eclipse Paho: events of every QoS reach the twin, QoS 1 and 2 are acknowledged only once
+ * persisted, and everything a device may not do is refused with nothing recorded.
  */
 class MqttDevicesIT {
   private static final String STATUS = "{\"d\":{\"temp\":21.5},\"ts\":\"2026-11-23T10:00:00Z\"}";
