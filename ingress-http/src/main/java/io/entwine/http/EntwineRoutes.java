@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.QueryConsistencyException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
+import io.entwine.credentials.VerifiedSecrets;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -15,6 +16,7 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -98,6 +100,10 @@ public final class EntwineRoutes extends AllDirectives {
           "Cannot handle a request: {}; the node's classpath is incomplete (reinstall it)",
           missing.toString());
       return error(StatusCodes.SERVICE_UNAVAILABLE, "The node cannot serve this request");
+    }
+    if (failure instanceof VerifiedSecrets.Busy busy) {
+      return error(StatusCodes.SERVICE_UNAVAILABLE, busy.getMessage() + "; retry later")
+          .addHeader(RetryAfter.create(1L));
     }
     if (failure instanceof AskTimeoutException
         || failure instanceof TimeoutException

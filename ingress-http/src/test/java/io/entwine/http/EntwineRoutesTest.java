@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.credentials.SecretHasher;
+import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.twin.DeviceTwin;
 import java.time.Duration;
 import java.util.List;
@@ -78,6 +80,24 @@ class EntwineRoutesTest extends ApiRouteTest {
           StatusCodes.SERVICE_UNAVAILABLE,
           "Storage is unavailable or overloaded; retry later");
     }
+  }
+
+  @Test
+  void mapsAFullSlowHashQueueTo503WithRetryAfter() {
+    HttpResponse response =
+        EntwineRoutes.responseFor(new CompletionException(refusalOfAFullQueue()));
+    assertErrorResponse(
+        response,
+        StatusCodes.SERVICE_UNAVAILABLE,
+        "Too many credential checks in progress on this node; retry later");
+    assertEquals("1", response.getHeader("Retry-After").orElseThrow().value());
+  }
+
+  /** The queue's refusal, as a new API key or credential meets it. */
+  private static Throwable refusalOfAFullQueue() {
+    VerifiedSecrets full = new VerifiedSecrets(new SecretHasher(1), task -> {}, 1, 1, 1);
+    full.hash("holds the only slot");
+    return full.hash("refused").toCompletableFuture().handle((hash, failure) -> failure).join();
   }
 
   @Test

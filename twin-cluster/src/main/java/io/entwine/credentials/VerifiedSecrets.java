@@ -79,16 +79,34 @@ public final class VerifiedSecrets {
 
   /**
    * Hashes a new secret off the caller's thread. The pair is remembered as verified: whoever just
-   * created the secret is about to use it.
+   * created the secret is about to use it. Counts against {@code maxPending} like {@link #verify}:
+   * a burst of registrations queued hashes for longer than their callers waited (a 503 after 20 s
+   * for each), so beyond the bound it fails at once with {@link Busy}.
    */
   public CompletionStage<String> hash(String secret) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          String storedHash = hasher.hash(secret);
-          verified.put(key(storedHash, secret), Boolean.TRUE);
-          return storedHash;
-        },
-        slowHashExecutor);
+    if (pending.incrementAndGet() > maxPending) {
+      pending.decrementAndGet();
+      return CompletableFuture.failedFuture(BUSY);
+    }
+    CompletableFuture<String> result = new CompletableFuture<>();
+    try {
+      slowHashExecutor.execute(
+          () -> {
+            try {
+              String storedHash = hasher.hash(secret);
+              verified.put(key(storedHash, secret), Boolean.TRUE);
+              result.complete(storedHash);
+            } catch (RuntimeException e) {
+              result.completeExceptionally(e);
+            } finally {
+              pending.decrementAndGet();
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      pending.decrementAndGet();
+      return CompletableFuture.failedFuture(BUSY);
+    }
+    return result;
   }
 
   /**

@@ -491,6 +491,8 @@ public final class TwinGateway {
                             Timestamps.now(),
                             replyTo)),
             sameThread)
+        // a full slow-hash queue registered nothing: 503 at once, and the reservation returns
+        .exceptionallyCompose(TwinGateway::busyOr)
         .thenComposeAsync(
             reply ->
                 reply instanceof Reply.Rejected

@@ -161,6 +161,27 @@ class VerifiedSecretsTest {
   }
 
   @Test
+  void newSecretsShareTheBoundOfSlowHashes() {
+    List<Runnable> queued = new ArrayList<>();
+    VerifiedSecrets bounded = new VerifiedSecrets(HASHER, queued::add, 100, 100, 2);
+    CompletionStage<String> first = bounded.hash("new-1");
+    CompletionStage<Boolean> second = bounded.verify(stored, "wrong-2");
+
+    CompletableFuture<String> third = bounded.hash("new-3").toCompletableFuture();
+
+    assertTrue(third.isCompletedExceptionally(), "refused without waiting");
+    CompletionException refused = assertThrows(CompletionException.class, third::join);
+    assertInstanceOf(VerifiedSecrets.Busy.class, refused.getCause());
+    queued.forEach(Runnable::run);
+    assertTrue(bounded.isVerified(first.toCompletableFuture().join(), "new-1"));
+    assertFalse(join(second));
+    CompletionStage<String> later = bounded.hash("new-4");
+    assertEquals(3, queued.size(), "room again once the queue drained");
+    queued.get(2).run();
+    assertTrue(bounded.isVerified(later.toCompletableFuture().join(), "new-4"));
+  }
+
+  @Test
   void exposesItsHasher() {
     assertTrue(secrets.hasher().verify(stored, "token-1"));
   }
