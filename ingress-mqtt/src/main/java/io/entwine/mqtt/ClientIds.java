@@ -4,8 +4,9 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
 
 /**
- * IBM client identifiers (seed 5.2.1 and 5.3.1): {@code d:org:type:id} for a device, {@code
- * a:org:appId} for an application. The organization of every session comes from here.
+ * IBM client identifiers (IBM IoT Foundation MQTT documentation, Devices and Applications): {@code
+ * d:org:type:id} for a device, {@code a:org:appId} for an application. The organization of every
+ * session comes from here.
  */
 public final class ClientIds {
   private ClientIds() {}

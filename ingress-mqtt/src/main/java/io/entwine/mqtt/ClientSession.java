@@ -28,8 +28,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 /**
  * The cluster-wide session of one MQTT client id (entity id = the client id): which connection
  * holds it, and for a persistent session (clean session false) its subscriptions. Sharding makes it
- * the one place every node asks, so it is both the takeover arbiter (MQTT 3.1.1 section 3.1.4, seed
- * 5.3.1) and the store that lets a persistent session resume on any node (ADR 0007).
+ * the one place every node asks, so it is both the takeover arbiter (MQTT 3.1.1 section 3.1.4; IBM
+ * IoT Foundation MQTT documentation, Applications) and the store that lets a persistent session
+ * resume on any node (ADR 0007).
  *
  * <p>The holding connection's address is persisted with each claim, so a session that passivated or
  * moved to another node still finds the connection it has to close. Events are not tagged: no

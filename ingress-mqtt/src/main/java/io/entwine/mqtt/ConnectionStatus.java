@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * The status documents IBM publishes when a client connects or disconnects (seed 4.3.5), on {@code
+ * The status documents IBM publishes when a client connects or disconnects (IBM IoT Foundation MQTT
+ * documentation, Applications: device status and application status), on {@code
  * iot-2/type/T/id/I/mon} for a device and {@code iot-2/app/APP/mon} for an application. The field
  * names are IBM's; {@code DroppedMsg} (messages dropped from full subscription buffers) is
  * Entwine's own addition.

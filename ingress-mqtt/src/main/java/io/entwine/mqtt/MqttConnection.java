@@ -14,18 +14,14 @@ import io.entwine.twin.DeviceTwin;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
-import io.vertx.mqtt.MqttWill;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.MqttSubscribeMessage;
 import io.vertx.mqtt.messages.MqttUnsubscribeMessage;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -60,7 +56,6 @@ final class MqttConnection implements ClusterLink.Listener {
 
   private final MqttEndpoint endpoint;
   private final Context context;
-  private final String listener;
   private final MqttSettings settings;
   private final TwinAccess twins;
   private final ClusterLink cluster;
@@ -69,29 +64,20 @@ final class MqttConnection implements ClusterLink.Listener {
   private final String clientId;
   private final String remote;
   private final String peerHost;
-  private final int localPort;
-  private final boolean ssl;
+  private final ConnectionReport report;
   private final ConnectionControl control = new Control();
 
   private ConnectionPhase phase = ConnectionPhase.OPENING;
-
-  /** Why the connection ended, once known: the first reason given wins, a DISCONNECT any. */
-  private String statusReason;
-
-  private long connectBytes;
-  private long publishesRead;
 
   // set once authenticated
   private MqttSession session;
   private SocketReads reads;
   private ClusterLink.Link link;
-  private ConnectionStatus.Connection statusInfo;
   private PublishIntake intake;
   private InboundWindow window;
   private Deliveries deliveries;
 
   // set once accepted
-  private WireCounter counter;
   private Outbox outbox;
 
   /** Read by the cluster's threads ({@link #onLive}). */
@@ -108,7 +94,6 @@ final class MqttConnection implements ClusterLink.Listener {
       BooleanSupplier nodeStopping) {
     this.endpoint = endpoint;
     this.context = context;
-    this.listener = listener;
     this.settings = settings;
     this.twins = twins;
     this.cluster = cluster;
@@ -122,13 +107,14 @@ final class MqttConnection implements ClusterLink.Listener {
     this.peerHost =
         peer == null ? "" : peer.hostAddress() != null ? peer.hostAddress() : peer.host();
     SocketAddress local = endpoint.localAddress();
-    this.localPort = local == null ? 0 : local.port();
-    this.ssl = endpoint.isSsl();
-  }
-
-  /** The session once authenticated (empty while CONNECT is being checked). */
-  Optional<MqttSession> session() {
-    return Optional.ofNullable(session);
+    this.report =
+        new ConnectionReport(
+            clientId,
+            peerHost,
+            local == null ? 0 : local.port(),
+            listener,
+            endpoint.isSsl(),
+            nodeStopping);
   }
 
   // ---- CONNECT ----
@@ -154,35 +140,14 @@ final class MqttConnection implements ClusterLink.Listener {
       return;
     }
     moveTo(ConnectionPhase.AUTHENTICATING);
-    int version = endpoint.protocolVersion();
-    if (version != 3 && version != 4) {
-      refuse(
-          version == 5
-              ? MqttConnectReturnCode.CONNECTION_REFUSED_UNSUPPORTED_PROTOCOL_VERSION
-              : MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
-          "only MQTT 3.1.1 and 3.1 are served, not protocol level " + version);
-      return;
-    }
     ClientIds.ClientId id = ClientIds.parse(clientId);
-    if (id instanceof ClientIds.Invalid invalid) {
-      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, invalid.reason());
+    ConnectPacket.Refusal refusal = ConnectPacket.refusal(endpoint, id);
+    if (refusal != null) {
+      refuse(refusal.code(), refusal.reason());
       return;
     }
+    report.connectRead(ConnectPacket.bytesOnWire(endpoint));
     MqttAuth auth = endpoint.auth();
-    if (auth == null || auth.getUsername() == null || auth.getPassword() == null) {
-      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "no username or password");
-      return;
-    }
-    MqttWill will = endpoint.will();
-    boolean hasWill = will != null && will.isWillFlag();
-    connectBytes =
-        WireCounter.connectPacketBytes(
-            version,
-            clientId,
-            hasWill ? will.getWillTopic() : null,
-            hasWill ? will.getWillMessageBytes() : null,
-            auth.getUsername(),
-            auth.getPassword());
     authenticate(id, auth.getUsername(), auth.getPassword());
   }
 
@@ -253,7 +218,7 @@ final class MqttConnection implements ClusterLink.Listener {
             endpoint.protocolVersion(),
             connectedAt,
             PublishIntake.willOf(endpoint.will()));
-    statusInfo = statusInfo(username, connectedAt);
+    report.authenticated(endpoint.protocolVersion(), username, connectedAt);
     reads = SocketReads.of(endpoint);
     intake = new PublishIntake(session, twins, settings.maxPayloadBytes());
     window =
@@ -280,10 +245,12 @@ final class MqttConnection implements ClusterLink.Listener {
     // The ClientSession told any other holder of the client id to close, on whichever node; it is
     // the only arbiter, so two connections racing on this node cannot close each other.
     registry.register(clientId, this);
-    counter = WireCounter.install(reads.channel(), connectBytes, () -> onEventLoop(this::drain));
+    report.countedBy(
+        WireCounter.install(
+            reads.channel(), report.connectBytes(), () -> onEventLoop(this::drain)));
     outbox =
         new Outbox(
-            new EndpointWire(),
+            new EndpointWire(endpoint, reads),
             settings.subscriptionBuffer(),
             settings.maxBufferedBytesPerConnection(),
             settings.maxInFlightDeliveries());
@@ -296,17 +263,7 @@ final class MqttConnection implements ClusterLink.Listener {
     log.debug(
         "MQTT {} connected from {} (session present: {})", clientId, remote, stored.present());
     subscriptions.restore(stored.subscriptions());
-    link.publish(ConnectionStatus.connected(session.principal(), statusInfo, Timestamps.now()));
-  }
-
-  private ConnectionStatus.Connection statusInfo(String username, Instant connectedAt) {
-    return new ConnectionStatus.Connection(
-        clientId,
-        peerHost,
-        localPort,
-        ConnectionStatus.protocol(endpoint.protocolVersion(), listener, ssl),
-        username,
-        connectedAt);
+    link.publish(report.connected(session.principal()));
   }
 
   /** Another connection, on any node, claimed the client id (told by the {@link ClientSession}). */
@@ -316,9 +273,7 @@ final class MqttConnection implements ClusterLink.Listener {
   }
 
   private void onTakenOverHere() {
-    if (statusReason == null) {
-      statusReason = ConnectionStatus.REASON_TAKEN_OVER;
-    }
+    report.takenOver();
     close(ConnectionPhase.TAKEN_OVER, "another connection took over client id " + clientId);
   }
 
@@ -328,7 +283,7 @@ final class MqttConnection implements ClusterLink.Listener {
     if (phase.closing()) {
       return;
     }
-    publishesRead++;
+    report.publishRead();
     int messageId = publish.messageId();
     MqttQoS qos = publish.qosLevel();
     if (window.answersResend(messageId, qos)) {
@@ -402,31 +357,11 @@ final class MqttConnection implements ClusterLink.Listener {
     }
   }
 
-  /** PUBLISH packets to the client through the Vert.x endpoint. */
-  private final class EndpointWire implements Outbox.Wire {
-    @Override
-    public boolean isWritable() {
-      return reads.channel().isWritable();
-    }
-
-    @Override
-    public Future<Void> publish(String topic, byte[] payload, MqttQoS qos, int packetId) {
-      return endpoint
-          .publish(topic, Buffer.buffer(payload), qos, false, false, packetId)
-          .mapEmpty();
-    }
-
-    @Override
-    public void release(int packetId) {
-      endpoint.publishRelease(packetId);
-    }
-  }
-
   // ---- close ----
 
   /** DISCONNECT: a clean close, without the will (Vert.x then closes the socket). */
   private void onDisconnectReceived() {
-    statusReason = ConnectionStatus.REASON_NORMAL;
+    report.disconnectReceived();
     if (phase == ConnectionPhase.CONNECTED) {
       moveTo(ConnectionPhase.CLIENT_DISCONNECTED);
     }
@@ -457,14 +392,11 @@ final class MqttConnection implements ClusterLink.Listener {
 
   /** The will, the {@code Disconnect} status message and a persistent session's release. */
   private void closeAccepted(ConnectionPhase last) {
-    boolean clean = ConnectionStatus.REASON_NORMAL.equals(statusReason);
-    if (!clean && !nodeStopping.getAsBoolean()) {
+    if (!report.endedNormally() && !nodeStopping.getAsBoolean()) {
       intake.publishWill();
     }
     subscriptions.detachOnClose();
-    link.publish(
-        ConnectionStatus.disconnected(
-            session.principal(), statusInfo, Timestamps.now(), closeReason(), traffic()));
+    link.publish(report.disconnected(session.principal(), outbox));
     List<String> dropping = outbox.droppingSubscriptions();
     if (!dropping.isEmpty()) {
       log.info(
@@ -474,28 +406,10 @@ final class MqttConnection implements ClusterLink.Listener {
           outbox.dropped(),
           String.join(", ", dropping));
     }
-    log.debug("MQTT {} from {} closed: {}", clientId, remote, closeReason());
+    log.debug("MQTT {} from {} closed: {}", clientId, remote, report.closeReason());
     if (!session.cleanSession() && !session.isDevice() && last != ConnectionPhase.TAKEN_OVER) {
       link.release(outbox.owed());
     }
-  }
-
-  private String closeReason() {
-    if (statusReason != null) {
-      return statusReason;
-    }
-    return nodeStopping.getAsBoolean()
-        ? ConnectionStatus.REASON_SHUTDOWN
-        : ConnectionStatus.REASON_LOST;
-  }
-
-  private ConnectionStatus.Traffic traffic() {
-    return new ConnectionStatus.Traffic(
-        counter == null ? connectBytes : counter.readBytes(),
-        publishesRead,
-        counter == null ? 0 : counter.writtenBytes(),
-        outbox == null ? 0 : outbox.published(),
-        outbox == null ? 0 : outbox.dropped());
   }
 
   private void onException(Throwable failure) {
@@ -514,9 +428,7 @@ final class MqttConnection implements ClusterLink.Listener {
       return;
     }
     moveTo(phase.accepted() ? to : ConnectionPhase.REFUSED);
-    if (statusReason == null) {
-      statusReason = ConnectionStatus.REASON_CLOSED_BY_SERVER + reason;
-    }
+    report.closedByServer(reason);
     log.info("MQTT {} from {} disconnected: {}", clientId, remote, reason);
     try {
       endpoint.close();

@@ -7,10 +7,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The IBM IoT Foundation topic space (seed sections 5.2 and 5.3): which topics a device or an
- * application may publish to, and which filters each may subscribe to. Pure functions; every
- * identifier is checked with the rules of {@link Ids}. In a filter, {@link #ANY} ({@code +}) may
- * stand for a whole identifier; {@code #} is never accepted.
+ * The IBM IoT Foundation topic space (IBM IoT Foundation MQTT documentation, Devices and
+ * Applications): which topics a device or an application may publish to, and which filters each may
+ * subscribe to. Pure functions; every identifier is checked with the rules of {@link Ids}. In a
+ * filter, {@link #ANY} ({@code +}) may stand for a whole identifier; {@code #} is never accepted.
  */
 public final class Topics {
   public static final String ANY = "+";
@@ -67,7 +67,7 @@ public final class Topics {
     return ANY.equals(pattern) || pattern.equals(value);
   }
 
-  /** The application id rule (the seed imposes none; it must fit one topic segment). */
+  /** The application id rule (IBM's documentation imposes none; it must fit one topic segment). */
   public static boolean isAppId(String value) {
     return value != null && APP_ID.matcher(value).matches();
   }
@@ -164,7 +164,10 @@ public final class Topics {
     return ROOT + "/cmd/" + command + "/fmt/" + format;
   }
 
-  /** The topic an application receives a live message on (seed 5.3.5 to 5.3.8). */
+  /**
+   * The topic an application receives a live message on (IBM IoT Foundation MQTT documentation,
+   * Applications: subscribing to device events, commands, device status and application status).
+   */
   public static String topicOf(LiveMessage message) {
     if (message instanceof LiveMessage.DeviceEvent e) {
       return deviceTopic(e.type(), e.id()) + "/evt/" + e.eventId() + "/fmt/" + e.format();
