@@ -18,8 +18,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttPublishMessage;
-import io.vertx.mqtt.messages.MqttSubscribeMessage;
-import io.vertx.mqtt.messages.MqttUnsubscribeMessage;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -48,8 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>SUBSCRIBE and UNSUBSCRIBE go to {@link Subscriptions}; what the cluster sends (live messages,
  * commands, a resumed session's backlog) to {@link Deliveries}, and from there through the {@link
  * Outbox} (a bounded buffer per subscription, QoS 1/2 tracked to the client's acknowledgement).
+ *
+ * <p>Over 400 lines because it is the one place that sequences a connection through its phases:
+ * what each step does is in the classes named here, what stays is when it happens.
  */
-final class MqttConnection implements ClusterLink.Listener {
+final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
   static final String DEVICE_USERNAME = "use-token-auth";
 
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
@@ -65,7 +66,6 @@ final class MqttConnection implements ClusterLink.Listener {
   private final String remote;
   private final String peerHost;
   private final ConnectionReport report;
-  private final ConnectionControl control = new Control();
 
   private ConnectionPhase phase = ConnectionPhase.OPENING;
 
@@ -126,9 +126,9 @@ final class MqttConnection implements ClusterLink.Listener {
     endpoint.disconnectHandler(v -> onDisconnectReceived());
     endpoint.exceptionHandler(this::onException);
     endpoint.publishHandler(this::onPublish);
-    endpoint.publishReleaseHandler(this::onPublishRelease);
-    endpoint.subscribeHandler(this::onSubscribe);
-    endpoint.unsubscribeHandler(this::onUnsubscribe);
+    endpoint.publishReleaseHandler(id -> whileOpen(() -> window.onRelease(id)));
+    endpoint.subscribeHandler(message -> whileOpen(() -> subscriptions.onSubscribe(message)));
+    endpoint.unsubscribeHandler(message -> whileOpen(() -> subscriptions.onUnsubscribe(message)));
     endpoint.publishAcknowledgeHandler(id -> withOutbox(outbox -> outbox.onPubAck(id)));
     endpoint.publishReceivedHandler(id -> withOutbox(outbox -> outbox.onPubRec(id)));
     endpoint.publishCompletionHandler(id -> withOutbox(outbox -> outbox.onPubComp(id)));
@@ -223,7 +223,7 @@ final class MqttConnection implements ClusterLink.Listener {
     intake = new PublishIntake(session, twins, settings.maxPayloadBytes());
     window =
         new InboundWindow(
-            endpoint, reads, control, settings.maxInFlightPerConnection(), intake::recordOwnEvents);
+            endpoint, reads, this, settings.maxInFlightPerConnection(), intake::recordOwnEvents);
     moveTo(ConnectionPhase.CLAIMING);
     link = cluster.open(clientId, this);
     deliveries = new Deliveries(session, link);
@@ -256,7 +256,7 @@ final class MqttConnection implements ClusterLink.Listener {
             settings.maxInFlightDeliveries());
     subscriptions =
         new Subscriptions(
-            endpoint, session, link, outbox, control, settings.maxSubscriptionsPerConnection());
+            endpoint, session, link, outbox, this, settings.maxSubscriptionsPerConnection());
     endpoint.accept(stored.present());
     moveTo(ConnectionPhase.CONNECTED);
     deliveries.start(outbox);
@@ -298,24 +298,6 @@ final class MqttConnection implements ClusterLink.Listener {
     window.add(messageId, qos, accepted);
   }
 
-  private void onPublishRelease(int messageId) {
-    if (!phase.closing()) {
-      window.onRelease(messageId);
-    }
-  }
-
-  private void onSubscribe(MqttSubscribeMessage subscribe) {
-    if (!phase.closing()) {
-      subscriptions.onSubscribe(subscribe);
-    }
-  }
-
-  private void onUnsubscribe(MqttUnsubscribeMessage unsubscribe) {
-    if (!phase.closing()) {
-      subscriptions.onUnsubscribe(unsubscribe);
-    }
-  }
-
   // ---- what the cluster sends ----
 
   /** A live message of the organization; any thread. Skips the hop when no filter matches. */
@@ -340,7 +322,7 @@ final class MqttConnection implements ClusterLink.Listener {
   }
 
   private void whileOpen(Runnable action) {
-    if (!phase.closing()) {
+    if (!isClosing()) {
       action.run();
     }
   }
@@ -417,8 +399,13 @@ final class MqttConnection implements ClusterLink.Listener {
     log.debug("MQTT {} from {}: {}", clientId, remote, failure.toString());
   }
 
-  /** Closes the connection because of something the client did (or the twin refused). */
-  void disconnect(String reason) {
+  @Override
+  public boolean isClosing() {
+    return phase.closing();
+  }
+
+  @Override
+  public void disconnect(String reason) {
     close(ConnectionPhase.DISCONNECTING, reason);
   }
 
@@ -451,25 +438,8 @@ final class MqttConnection implements ClusterLink.Listener {
     phase = phase.moveTo(next);
   }
 
-  private void onEventLoop(Runnable action) {
+  @Override
+  public void onEventLoop(Runnable action) {
     context.runOnContext(v -> action.run());
-  }
-
-  /** What the connection's parts ask of it. */
-  private final class Control implements ConnectionControl {
-    @Override
-    public boolean isClosing() {
-      return phase.closing();
-    }
-
-    @Override
-    public void disconnect(String reason) {
-      MqttConnection.this.disconnect(reason);
-    }
-
-    @Override
-    public void onEventLoop(Runnable action) {
-      MqttConnection.this.onEventLoop(action);
-    }
   }
 }
