@@ -124,7 +124,22 @@ public final class ClientSession
       subscriptions = subscriptions == null ? List.of() : subscriptions;
     }
 
-    State withSubscription(String filter, int qos) {
+    /** The state after {@code event}: the one way the state changes, in recovery as in use. */
+    State apply(Event event) {
+      if (event instanceof SessionClaimed claimed) {
+        return new State(
+            claimed.connection(),
+            !claimed.cleanSession(),
+            claimed.cleanSession() ? List.of() : subscriptions);
+      } else if (event instanceof Subscribed subscribed) {
+        return withSubscription(subscribed.filter(), subscribed.qos());
+      } else if (event instanceof Unsubscribed unsubscribed) {
+        return withoutSubscription(unsubscribed.filter());
+      }
+      throw new IllegalArgumentException("Unknown event " + event.getClass());
+    }
+
+    private State withSubscription(String filter, int qos) {
       List<ClusterLink.StoredSubscription> updated = new ArrayList<>(subscriptions.size() + 1);
       boolean replaced = false;
       for (ClusterLink.StoredSubscription s : subscriptions) {
@@ -141,7 +156,7 @@ public final class ClientSession
       return new State(connection, persistent, List.copyOf(updated));
     }
 
-    State withoutSubscription(String filter) {
+    private State withoutSubscription(String filter) {
       return new State(
           connection,
           persistent,
@@ -159,6 +174,9 @@ public final class ClientSession
   private static final long BACKLOG_CHUNK_BYTES = 128 * 1024;
 
   private static final Duration KEEP_COLLECTING_EVERY = Duration.ofSeconds(30);
+
+  /** One for all sessions: the state applies its events itself. */
+  private static final EventHandler<State, Event> APPLY = State::apply;
 
   public static void init(ActorSystem<?> system, OfflineBuffer.Limits limits) {
     ClusterSharding.get(system)
@@ -207,6 +225,11 @@ public final class ClientSession
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return this::onCommand;
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return APPLY;
   }
 
   private ReplyEffect<Event, State> onCommand(State state, Command command) {
@@ -329,26 +352,5 @@ public final class ClientSession
       collector = null;
     }
     return collected;
-  }
-
-  // ---- events applied to state ----
-
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    return this::apply;
-  }
-
-  private State apply(State state, Event event) {
-    if (event instanceof SessionClaimed claimed) {
-      return new State(
-          claimed.connection(),
-          !claimed.cleanSession(),
-          claimed.cleanSession() ? List.of() : state.subscriptions());
-    } else if (event instanceof Subscribed subscribed) {
-      return state.withSubscription(subscribed.filter(), subscribed.qos());
-    } else if (event instanceof Unsubscribed unsubscribed) {
-      return state.withoutSubscription(unsubscribed.filter());
-    }
-    throw new IllegalArgumentException("Unknown event " + event.getClass());
   }
 }
