@@ -4,9 +4,9 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
 
 /**
- * IBM client identifiers (IBM IoT Foundation documentation, 5.2.1 and 5.3.1 "MQTT client
- * identifier"): {@code d:org:type:id} for a device, {@code a:org:appId} for an application. The
- * organization of every session comes from here.
+ * IBM client identifiers (IBM IoT Foundation MQTT documentation, Devices and Applications): {@code
+ * d:org:type:id} for a device, {@code a:org:appId} for an application. The organization of every
+ * session comes from here.
  */
 public final class ClientIds {
   private ClientIds() {}

@@ -7,7 +7,6 @@ import io.entwine.protocol.Reply;
 import io.entwine.twin.Persistence;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,9 +27,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 /**
  * The cluster-wide session of one MQTT client id (entity id = the client id): which connection
  * holds it, and for a persistent session (clean session false) its subscriptions. Sharding makes it
- * the one place every node asks, so it is both the takeover arbiter (MQTT 3.1.1 section 3.1.4, IBM
- * IoT Foundation documentation 5.3.1) and the store that lets a persistent session resume on any
- * node (ADR 0007).
+ * the one place every node asks, so it is both the takeover arbiter (MQTT 3.1.1 section 3.1.4; IBM
+ * IoT Foundation MQTT documentation, Applications) and the store that lets a persistent session
+ * resume on any node (ADR 0007).
  *
  * <p>The holding connection's address is persisted with each claim, so a session that passivated or
  * moved to another node still finds the connection it has to close. Events are not tagged: no
@@ -38,7 +37,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  */
 public final class ClientSession
     extends EventSourcedBehaviorWithEnforcedReplies<
-        ClientSession.Command, ClientSession.Event, ClientSession.State> {
+        ClientSession.Command, ClientSessionEvent, ClientSessionState> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "MqttClientSession");
@@ -95,70 +94,16 @@ public final class ClientSession
   public record Claimed(boolean sessionPresent, List<ClusterLink.StoredSubscription> subscriptions)
       implements CborSerializable {}
 
-  // ---- events ----
-
-  public sealed interface Event extends CborSerializable {}
-
-  public record SessionClaimed(ActorRef<Control> connection, boolean cleanSession, Instant at)
-      implements Event {}
-
-  public record Subscribed(String filter, int qos) implements Event {}
-
-  public record Unsubscribed(String filter) implements Event {}
-
-  // ---- state ----
-
-  /**
-   * @param connection the connection holding the client id (it may be gone without having said so;
-   *     telling it is harmless then)
-   * @param persistent the holder asked for a persistent session
-   */
-  public record State(
-      ActorRef<Control> connection,
-      boolean persistent,
-      List<ClusterLink.StoredSubscription> subscriptions)
-      implements CborSerializable {
-    public static final State EMPTY = new State(null, false, List.of());
-
-    public State {
-      subscriptions = subscriptions == null ? List.of() : subscriptions;
-    }
-
-    State withSubscription(String filter, int qos) {
-      List<ClusterLink.StoredSubscription> updated = new ArrayList<>(subscriptions.size() + 1);
-      boolean replaced = false;
-      for (ClusterLink.StoredSubscription s : subscriptions) {
-        if (s.filter().equals(filter)) {
-          updated.add(new ClusterLink.StoredSubscription(filter, qos));
-          replaced = true;
-        } else {
-          updated.add(s);
-        }
-      }
-      if (!replaced) {
-        updated.add(new ClusterLink.StoredSubscription(filter, qos));
-      }
-      return new State(connection, persistent, List.copyOf(updated));
-    }
-
-    State withoutSubscription(String filter) {
-      return new State(
-          connection,
-          persistent,
-          subscriptions.stream().filter(s -> !s.filter().equals(filter)).toList());
-    }
-
-    boolean isHeldBy(ActorRef<Control> candidate) {
-      return candidate.equals(connection);
-    }
-  }
-
   // ---- wiring ----
 
   /** Remote messages stay well below Artery's default 256 KiB frame. */
   private static final long BACKLOG_CHUNK_BYTES = 128 * 1024;
 
   private static final Duration KEEP_COLLECTING_EVERY = Duration.ofSeconds(30);
+
+  /** One for all sessions: the state applies its events itself. */
+  private static final EventHandler<ClientSessionState, ClientSessionEvent> APPLY =
+      ClientSessionState::apply;
 
   public static void init(ActorSystem<?> system, OfflineBuffer.Limits limits) {
     ClusterSharding.get(system)
@@ -195,8 +140,8 @@ public final class ClientSession
   }
 
   @Override
-  public State emptyState() {
-    return State.EMPTY;
+  public ClientSessionState emptyState() {
+    return ClientSessionState.EMPTY;
   }
 
   @Override
@@ -205,11 +150,17 @@ public final class ClientSession
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+  public CommandHandlerWithReply<Command, ClientSessionEvent, ClientSessionState> commandHandler() {
     return this::onCommand;
   }
 
-  private ReplyEffect<Event, State> onCommand(State state, Command command) {
+  @Override
+  public EventHandler<ClientSessionState, ClientSessionEvent> eventHandler() {
+    return APPLY;
+  }
+
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onCommand(
+      ClientSessionState state, Command command) {
     if (command instanceof Claim claim) {
       return onClaim(state, claim);
     } else if (command instanceof Subscribe subscribe) {
@@ -242,12 +193,15 @@ public final class ClientSession
     throw new IllegalArgumentException("Unknown command " + command.getClass());
   }
 
-  private ReplyEffect<Event, State> onClaim(State state, Claim claim) {
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onClaim(
+      ClientSessionState state, Claim claim) {
     ActorRef<Control> previous = state.connection();
     boolean sessionPresent = !claim.cleanSession() && state.persistent();
     OfflineBuffer collected = stopCollecting();
     return Effect()
-        .persist(new SessionClaimed(claim.connection(), claim.cleanSession(), claim.at()))
+        .persist(
+            new ClientSessionEvent.SessionClaimed(
+                claim.connection(), claim.cleanSession(), claim.at()))
         .thenRun(
             after -> {
               if (previous != null && !previous.equals(claim.connection())) {
@@ -270,28 +224,31 @@ public final class ClientSession
                         : List.<ClusterLink.StoredSubscription>of()));
   }
 
-  private ReplyEffect<Event, State> onSubscribe(State state, Subscribe subscribe) {
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onSubscribe(
+      ClientSessionState state, Subscribe subscribe) {
     if (!state.persistent() || !state.isHeldBy(subscribe.connection())) {
       // a connection that was taken over, or a clean session: nothing to keep
       return Effect().reply(subscribe.replyTo(), new Reply.Done());
     }
     return Effect()
-        .persist(new Subscribed(subscribe.filter(), subscribe.qos()))
+        .persist(new ClientSessionEvent.Subscribed(subscribe.filter(), subscribe.qos()))
         .thenReply(subscribe.replyTo(), after -> new Reply.Done());
   }
 
-  private ReplyEffect<Event, State> onUnsubscribe(State state, Unsubscribe unsubscribe) {
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onUnsubscribe(
+      ClientSessionState state, Unsubscribe unsubscribe) {
     boolean stored =
         state.subscriptions().stream().anyMatch(s -> s.filter().equals(unsubscribe.filter()));
     if (!state.persistent() || !state.isHeldBy(unsubscribe.connection()) || !stored) {
       return Effect().reply(unsubscribe.replyTo(), new Reply.Done());
     }
     return Effect()
-        .persist(new Unsubscribed(unsubscribe.filter()))
+        .persist(new ClientSessionEvent.Unsubscribed(unsubscribe.filter()))
         .thenReply(unsubscribe.replyTo(), after -> new Reply.Done());
   }
 
-  private ReplyEffect<Event, State> onRelease(State state, Release release) {
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onRelease(
+      ClientSessionState state, Release release) {
     if (!state.persistent()
         || !state.isHeldBy(release.connection())
         || state.subscriptions().isEmpty()
@@ -329,26 +286,5 @@ public final class ClientSession
       collector = null;
     }
     return collected;
-  }
-
-  // ---- events applied to state ----
-
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    return this::apply;
-  }
-
-  private State apply(State state, Event event) {
-    if (event instanceof SessionClaimed claimed) {
-      return new State(
-          claimed.connection(),
-          !claimed.cleanSession(),
-          claimed.cleanSession() ? List.of() : state.subscriptions());
-    } else if (event instanceof Subscribed subscribed) {
-      return state.withSubscription(subscribed.filter(), subscribed.qos());
-    } else if (event instanceof Unsubscribed unsubscribed) {
-      return state.withoutSubscription(unsubscribed.filter());
-    }
-    throw new IllegalArgumentException("Unknown event " + event.getClass());
   }
 }

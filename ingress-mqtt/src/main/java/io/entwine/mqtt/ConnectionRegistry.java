@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * This node's MQTT connections: how many there are (bounded by {@code max-connections}) and which
  * connection holds which client id. A second connection with a client id on this node takes over at
- * once: the first is closed (MQTT 3.1.1 section 3.1.4, IBM IoT Foundation documentation 5.3.1).
- * Across nodes the client id's {@link ClientSession} does the same, for connections on any node.
+ * once: the first is closed (MQTT 3.1.1 section 3.1.4; IBM IoT Foundation MQTT documentation,
+ * Applications). Across nodes the client id's {@link ClientSession} does the same, for connections
+ * on any node.
  */
 final class ConnectionRegistry {
   private final int maxConnections;

@@ -10,10 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * The status documents IBM publishes when a client connects or disconnects (IBM IoT Foundation
- * documentation, 4.3.5 "Handling status updates from devices"), on {@code iot-2/type/T/id/I/mon}
- * for a device and {@code iot-2/app/APP/mon} for an application. The field names are IBM's; {@code
- * DroppedMsg} (messages dropped from full subscription buffers) is Entwine's own addition.
+ * The status documents IBM publishes when a client connects or disconnects (IBM IoT Foundation MQTT
+ * documentation, Applications: device status and application status), on {@code
+ * iot-2/type/T/id/I/mon} for a device and {@code iot-2/app/APP/mon} for an application. The field
+ * names are IBM's; {@code DroppedMsg} (messages dropped from full subscription buffers) is
+ * Entwine's own addition.
  */
 final class ConnectionStatus {
   static final String CONNECT = "Connect";

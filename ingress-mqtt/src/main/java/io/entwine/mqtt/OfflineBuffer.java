@@ -12,9 +12,10 @@ import java.util.Map;
 /**
  * What an application's persistent session keeps while no connection holds it (ADR 0020): the QoS 1
  * and 2 messages that match its subscriptions, at most {@code capacity} per subscription with the
- * oldest dropped and counted (IBM IoT Foundation documentation 5.1.5), and at most {@code maxBytes}
- * of payload in all. QoS 0 messages are not kept, as Mosquitto does by default (MQTT 3.1.1 section
- * 3.1.2.4 leaves it open). Confined to the session entity that owns it.
+ * oldest dropped and counted (IBM IoT Foundation MQTT documentation, subscription buffers and clean
+ * session), and at most {@code maxBytes} of payload in all. QoS 0 messages are not kept, as
+ * Mosquitto does by default (MQTT 3.1.1 section 3.1.2.4 leaves it open). Confined to the session
+ * entity that owns it.
  */
 final class OfflineBuffer {
 

@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What one connection sends to its client: a buffer per subscription (IBM IoT Foundation
- * documentation 5.1.5: at most {@code subscription-buffer} messages, the oldest dropped and counted
- * when full), drained in arrival order while the socket takes writes and fewer than {@code
- * max-in-flight-deliveries} QoS 1/2 messages wait for their acknowledgement. Confined to the
- * connection's event loop.
+ * What one connection sends to its client: a buffer per subscription (IBM IoT Foundation MQTT
+ * documentation, subscription buffers and clean session: at most {@code subscription-buffer}
+ * messages, the oldest dropped and counted when full), drained in arrival order while the socket
+ * takes writes and fewer than {@code max-in-flight-deliveries} QoS 1/2 messages wait for their
+ * acknowledgement. Confined to the connection's event loop.
  *
  * <p>QoS 1 is done at PUBACK. QoS 2 is delivered at PUBREC (the client owns the message from then
  * on; a command is confirmed to its twin there), answered with PUBREL, and its slot is free at

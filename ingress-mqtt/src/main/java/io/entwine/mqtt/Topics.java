@@ -7,11 +7,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The IBM IoT Foundation topic space (IBM IoT Foundation documentation, 5.2 "MQTT Connectivity for
- * Devices" and 5.3 "MQTT Connectivity for Applications"): which topics a device or an application
- * may publish to, and which filters each may subscribe to. Pure functions; every identifier is
- * checked with the rules of {@link Ids}. In a filter, {@link #ANY} ({@code +}) may stand for a
- * whole identifier; {@code #} is never accepted.
+ * The IBM IoT Foundation topic space (IBM IoT Foundation MQTT documentation, Devices and
+ * Applications): which topics a device or an application may publish to, and which filters each may
+ * subscribe to. Pure functions; every identifier is checked with the rules of {@link Ids}. In a
+ * filter, {@link #ANY} ({@code +}) may stand for a whole identifier; {@code #} is never accepted.
  */
 public final class Topics {
   public static final String ANY = "+";
@@ -166,8 +165,8 @@ public final class Topics {
   }
 
   /**
-   * The topic an application receives a live message on (IBM IoT Foundation documentation, 5.3.5 to
-   * 5.3.8).
+   * The topic an application receives a live message on (IBM IoT Foundation MQTT documentation,
+   * Applications: subscribing to device events, commands, device status and application status).
    */
   public static String topicOf(LiveMessage message) {
     if (message instanceof LiveMessage.DeviceEvent e) {

@@ -9,10 +9,14 @@ import io.entwine.protocol.Reply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,8 +33,7 @@ class ClientSessionTest {
 
   private static ActorTestKit testKit;
 
-  private EventSourcedBehaviorTestKit<
-          ClientSession.Command, ClientSession.Event, ClientSession.State>
+  private EventSourcedBehaviorTestKit<ClientSession.Command, ClientSessionEvent, ClientSessionState>
       session;
   private TestProbe<ClientSession.Control> first;
   private TestProbe<ClientSession.Control> second;
@@ -140,19 +143,44 @@ class ClientSessionTest {
             new ClientSession.Unsubscribe(first.ref(), "iot-2/cmd/+/fmt/+", replies),
             new ClientSession.TakenOver(AT),
             new ClientSession.Claimed(true, List.of(COMMANDS)),
-            new ClientSession.SessionClaimed(first.ref(), true, AT),
-            new ClientSession.Subscribed("iot-2/cmd/+/fmt/+", 2),
-            new ClientSession.Unsubscribed("iot-2/cmd/+/fmt/+"),
-            new ClientSession.State(first.ref(), true, List.of(COMMANDS)))) {
+            new ClientSessionEvent.SessionClaimed(first.ref(), true, AT),
+            new ClientSessionEvent.Subscribed("iot-2/cmd/+/fmt/+", 2),
+            new ClientSessionEvent.Unsubscribed("iot-2/cmd/+/fmt/+"),
+            new ClientSessionState(first.ref(), true, List.of(COMMANDS)))) {
       serialization.verifySerialization(message, true);
     }
+  }
+
+  /** Bytes as the code before ClientSessionEvent and ClientSessionState wrote them, same fields. */
+  @Test
+  void readsEventsAndSnapshotsWrittenWhileTheyWereNestedInClientSession() {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    Map<String, Object> written =
+        Map.of(
+            "io.entwine.mqtt.ClientSession$SessionClaimed",
+            new ClientSessionEvent.SessionClaimed(first.ref(), false, AT),
+            "io.entwine.mqtt.ClientSession$Subscribed",
+            new ClientSessionEvent.Subscribed("iot-2/cmd/+/fmt/+", 2),
+            "io.entwine.mqtt.ClientSession$Unsubscribed",
+            new ClientSessionEvent.Unsubscribed("iot-2/cmd/+/fmt/+"),
+            "io.entwine.mqtt.ClientSession$State",
+            new ClientSessionState(first.ref(), true, List.of(COMMANDS)));
+    written.forEach(
+        (oldManifest, value) -> {
+          Serializer serializer = serialization.findSerializerFor(value);
+          byte[] bytes = serialization.serialize(value).get();
+          assertEquals(
+              value,
+              serialization.deserialize(bytes, serializer.identifier(), oldManifest).get(),
+              oldManifest);
+        });
   }
 
   @Test
   void aResumedApplicationSessionGetsWhatItsConnectionStillOwedFirst() {
     var app =
         EventSourcedBehaviorTestKit
-            .<ClientSession.Command, ClientSession.Event, ClientSession.State>create(
+            .<ClientSession.Command, ClientSessionEvent, ClientSessionState>create(
                 testKit.system(), ClientSession.create("a:acme:dashboard", LIMITS));
     ClusterLink.StoredSubscription events =
         new ClusterLink.StoredSubscription("iot-2/type/+/id/+/evt/+/fmt/+", 1);
@@ -178,7 +206,7 @@ class ClientSessionTest {
   void aCleanClaimDropsWhatWasCollected() {
     var app =
         EventSourcedBehaviorTestKit
-            .<ClientSession.Command, ClientSession.Event, ClientSession.State>create(
+            .<ClientSession.Command, ClientSessionEvent, ClientSessionState>create(
                 testKit.system(), ClientSession.create("a:acme:ops", LIMITS));
     app.<ClientSession.Claimed>runCommand(
         replyTo -> new ClientSession.Claim(first.ref(), false, AT, replyTo));

@@ -505,7 +505,7 @@ class MqttEndpointTest {
   }
 
   @Test
-  void grantsIbmApplicationFiltersOfSection53UpToTheLimit() throws Exception {
+  void grantsIbmApplicationFiltersUpToTheLimit() throws Exception {
     try (RawMqttClient client = RawMqttClient.open(start())) {
       client.connect("a:acme:dashboard", API_KEY, API_TOKEN);
       client.subscribe(

@@ -192,7 +192,7 @@ class TopicsTest {
   private static final byte[] NOTHING = new byte[0];
 
   @Test
-  void liveMessagesGoToIbmsTopics() {
+  void liveMessagesGoToIbmApplicationTopics() {
     assertEquals(
         "iot-2/type/t/id/i/evt/e/fmt/json",
         Topics.topicOf(
@@ -209,7 +209,7 @@ class TopicsTest {
   }
 
   @Test
-  void applicationFiltersSelectTheirKindOfMessageWithWildcardsInIbmsPositions() {
+  void applicationFiltersSelectTheirKindOfMessageWithWildcardsInIbmPositions() {
     LiveMessage event =
         new LiveMessage.DeviceEvent("o", "t", "i", "e", "json", NOTHING, Instant.EPOCH);
     LiveMessage command =

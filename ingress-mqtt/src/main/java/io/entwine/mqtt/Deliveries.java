@@ -1,0 +1,114 @@
+package io.entwine.mqtt;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.live.LiveMessage;
+import io.entwine.mqtt.MqttSession.DevicePrincipal;
+import io.entwine.twin.DeviceTwin;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the cluster sends one authenticated connection, put into its {@link Outbox} through the
+ * subscription that selects it: the organization's live messages (an application), the twin's
+ * commands (a device), and what a resumed persistent session collected while its client was away.
+ * Confined to the connection's event loop.
+ */
+final class Deliveries {
+  /** Command ids a connection remembers having been handed, so a re-attach sends none twice. */
+  static final int REMEMBERED_COMMANDS = 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(Deliveries.class);
+
+  private final MqttSession session;
+  private final ClusterLink.Link link;
+  private final List<ClusterLink.BufferedMessage> earlyBacklog = new ArrayList<>();
+  private final LinkedHashSet<String> commandsSeen = new LinkedHashSet<>();
+
+  /** Null until the connection is accepted. */
+  private Outbox outbox;
+
+  Deliveries(MqttSession session, ClusterLink.Link link) {
+    this.session = session;
+    this.link = link;
+  }
+
+  /** The connection is accepted: deliveries start, with any backlog that came before. */
+  void start(Outbox accepted) {
+    outbox = accepted;
+    offerBacklog(List.copyOf(earlyBacklog));
+    earlyBacklog.clear();
+  }
+
+  void offerLive(LiveMessage message) {
+    if (outbox == null) {
+      return;
+    }
+    MqttSession.Subscription through = session.deliveringLive(message);
+    if (through != null) {
+      outbox.offer(
+          through.filter(),
+          new Outbox.Delivery(
+              Topics.topicOf(message),
+              Topics.payloadOf(message),
+              Topics.deliveryQos(message, through.qos()),
+              null));
+    }
+  }
+
+  void offerBacklog(List<ClusterLink.BufferedMessage> messages) {
+    if (outbox == null) {
+      // the backlog overtook the session's answer to the claim; it goes out first once accepted
+      earlyBacklog.addAll(messages);
+      return;
+    }
+    for (ClusterLink.BufferedMessage message : messages) {
+      outbox.offer(
+          message.filter(),
+          new Outbox.Delivery(
+              message.topic(), message.payload(), MqttQoS.valueOf(message.qos()), null));
+    }
+  }
+
+  void offerCommand(DeviceTwin.DeliverCommand command) {
+    if (outbox == null
+        || !(session.principal() instanceof DevicePrincipal device)
+        || !device.device().equals(command.device())
+        || !rememberCommand(command.commandId())) {
+      return;
+    }
+    MqttSession.Subscription through =
+        session.deliveringCommand(command.command(), command.format());
+    if (through == null) {
+      // not subscribed to this command: it stays queued on the twin (HTTP, Hono, a later session)
+      log.debug(
+          "MQTT {}: no subscription takes command '{}'", session.clientId(), command.command());
+      return;
+    }
+    DeviceKey key = device.device();
+    outbox.offer(
+        through.filter(),
+        new Outbox.Delivery(
+            Topics.commandTopic(command.command(), command.format()),
+            command.payload(),
+            through.qos(),
+            () -> link.confirmDelivered(key, command.commandId())));
+  }
+
+  /** False when this connection was handed the command already. */
+  private boolean rememberCommand(String commandId) {
+    if (!commandsSeen.add(commandId)) {
+      return false;
+    }
+    if (commandsSeen.size() > REMEMBERED_COMMANDS) {
+      Iterator<String> oldest = commandsSeen.iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    return true;
+  }
+}

@@ -1,0 +1,217 @@
+package io.entwine.mqtt;
+
+import static io.entwine.mqtt.TwinCalls.call;
+import static io.entwine.mqtt.TwinCalls.describe;
+
+import io.entwine.ingress.DeviceMessage;
+import io.entwine.protocol.Reply;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.mqtt.MqttEndpoint;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The publishes one connection has read and not yet acknowledged: the inbound counterpart of {@link
+ * Outbox}. Confined to the connection's event loop.
+ *
+ * <p>Each publish is handed to the twins and acknowledged (PUBACK for QoS 1, PUBREC for QoS 2) only
+ * once the twin persisted it, in the order the packets arrived, whatever order the twins answer in.
+ * At most {@code max-in-flight-per-connection} publishes are open; at that many the socket is not
+ * read until half of them are acknowledged, so a slow journal holds the client back through TCP. A
+ * QoS 2 packet id stays known from its PUBREC to the client's PUBREL, so a resend is answered
+ * without recording it twice (MQTT 3.1.1 section 4.3.3).
+ */
+final class InboundWindow {
+
+  /** QoS 2 packet ids acknowledged with PUBREC whose PUBREL has not arrived yet, at most. */
+  static final int MAX_UNRELEASED_QOS2 = 1024;
+
+  private static final class InFlight {
+    final int messageId;
+    final MqttQoS qos;
+    final Supplier<CompletionStage<Reply>> action;
+
+    /** The device's own event (batched with the ones behind it), or null. */
+    final DeviceMessage ownEvent;
+
+    boolean recorded;
+
+    InFlight(int messageId, MqttQoS qos, PublishIntake.Intake intake) {
+      this.messageId = messageId;
+      this.qos = qos;
+      this.action = intake.action();
+      this.ownEvent = intake.ownEvent();
+    }
+  }
+
+  private final MqttEndpoint endpoint;
+  private final SocketReads reads;
+  private final ConnectionControl connection;
+  private final int maxInFlight;
+  private final Function<List<DeviceMessage>, CompletionStage<Reply>> recordOwnEvents;
+
+  /** Accepted publishes in arrival order, until acknowledged. */
+  private final ArrayDeque<InFlight> window = new ArrayDeque<>();
+
+  /** Publishes in the window not yet handed to the twins. */
+  private final ArrayDeque<InFlight> waiting = new ArrayDeque<>();
+
+  private final Set<Integer> qos2InWindow = new HashSet<>();
+  private final Set<Integer> qos2Unreleased = new HashSet<>();
+  private int asked;
+  private boolean ownEventsOutstanding;
+
+  /**
+   * {@code recordOwnEvents} records several of the device's own events in one write (all persisted
+   * when it answers Done).
+   */
+  InboundWindow(
+      MqttEndpoint endpoint,
+      SocketReads reads,
+      ConnectionControl connection,
+      int maxInFlight,
+      Function<List<DeviceMessage>, CompletionStage<Reply>> recordOwnEvents) {
+    this.endpoint = endpoint;
+    this.reads = reads;
+    this.connection = connection;
+    this.maxInFlight = maxInFlight;
+    this.recordOwnEvents = recordOwnEvents;
+  }
+
+  /**
+   * True when the publish is a resend of a QoS 2 message this window knows, which is answered here:
+   * PUBREC again once recorded (ours was lost), or later with the first copy's.
+   */
+  boolean answersResend(int messageId, MqttQoS qos) {
+    if (qos != MqttQoS.EXACTLY_ONCE) {
+      return false;
+    }
+    if (qos2Unreleased.contains(messageId)) {
+      endpoint.publishReceived(messageId);
+      return true;
+    }
+    return qos2InWindow.contains(messageId);
+  }
+
+  /** A publish the client may make, as the call that records or queues it. */
+  void add(int messageId, MqttQoS qos, PublishIntake.Intake intake) {
+    InFlight entry = new InFlight(messageId, qos, intake);
+    window.addLast(entry);
+    waiting.addLast(entry);
+    if (qos == MqttQoS.EXACTLY_ONCE) {
+      qos2InWindow.add(messageId);
+    }
+    askTwins();
+    if (window.size() >= maxInFlight && !reads.isPaused()) {
+      reads.pause();
+    }
+  }
+
+  /** PUBREL: the client owns the QoS 2 message's outcome now; PUBCOMP. */
+  void onRelease(int messageId) {
+    qos2Unreleased.remove(messageId);
+    endpoint.publishComplete(messageId);
+  }
+
+  /** The connection is gone: what was not acknowledged the client resends when it returns. */
+  void clear() {
+    window.clear();
+    waiting.clear();
+  }
+
+  /**
+   * Hands waiting publishes to the twins. A device's own events all go to its one twin, which
+   * persists one write at a time anyway: while one write is outstanding the next events wait, and
+   * then go together as one write (DESIGN.md: ten events per write more than double the rate).
+   */
+  private void askTwins() {
+    while (asked < maxInFlight && !waiting.isEmpty()) {
+      if (waiting.peekFirst().ownEvent != null) {
+        if (ownEventsOutstanding) {
+          return;
+        }
+        List<InFlight> batch = new ArrayList<>();
+        while (!waiting.isEmpty()
+            && waiting.peekFirst().ownEvent != null
+            && batch.size() < maxInFlight) {
+          batch.add(waiting.pollFirst());
+        }
+        asked++;
+        ownEventsOutstanding = true;
+        call(() -> recordOwnEvents(batch)).whenComplete(whenAnswered(batch));
+      } else {
+        InFlight entry = waiting.pollFirst();
+        asked++;
+        call(entry.action).whenComplete(whenAnswered(List.of(entry)));
+      }
+    }
+  }
+
+  private CompletionStage<Reply> recordOwnEvents(List<InFlight> batch) {
+    if (batch.size() == 1) {
+      return batch.get(0).action.get();
+    }
+    List<DeviceMessage> events = new ArrayList<>(batch.size());
+    batch.forEach(entry -> events.add(entry.ownEvent));
+    return recordOwnEvents.apply(events);
+  }
+
+  private BiConsumer<Reply, Throwable> whenAnswered(List<InFlight> entries) {
+    return (reply, failure) -> connection.onEventLoop(() -> onRecorded(entries, reply, failure));
+  }
+
+  private void onRecorded(List<InFlight> entries, Reply reply, Throwable failure) {
+    asked--;
+    if (entries.get(0).ownEvent != null) {
+      ownEventsOutstanding = false;
+    }
+    if (connection.isClosing()) {
+      return;
+    }
+    if (failure != null) {
+      connection.disconnect("the message was not recorded: " + describe(failure));
+      return;
+    }
+    if (!TwinCalls.isAccepted(reply)) {
+      connection.disconnect("the message was refused: " + describe(reply));
+      return;
+    }
+    entries.forEach(entry -> entry.recorded = true);
+    while (!connection.isClosing() && !window.isEmpty() && window.peekFirst().recorded) {
+      acknowledge(window.pollFirst());
+    }
+    if (connection.isClosing()) {
+      return;
+    }
+    askTwins();
+    if (reads.isPaused() && window.size() <= maxInFlight / 2) {
+      reads.resume();
+    }
+  }
+
+  private void acknowledge(InFlight entry) {
+    if (!endpoint.isConnected()) {
+      // The client sent DISCONNECT or its socket closed before the close handler ran: Vert.x
+      // refuses writes then. An unacknowledged QoS 1/2 publish is resent by a client that returns.
+      return;
+    }
+    if (entry.qos == MqttQoS.AT_LEAST_ONCE) {
+      endpoint.publishAcknowledge(entry.messageId);
+    } else if (entry.qos == MqttQoS.EXACTLY_ONCE) {
+      qos2InWindow.remove(entry.messageId);
+      if (qos2Unreleased.size() >= MAX_UNRELEASED_QOS2) {
+        connection.disconnect(MAX_UNRELEASED_QOS2 + " QoS 2 messages were never released (PUBREL)");
+        return;
+      }
+      qos2Unreleased.add(entry.messageId);
+      endpoint.publishReceived(entry.messageId);
+    }
+  }
+}
