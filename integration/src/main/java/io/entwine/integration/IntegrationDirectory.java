@@ -1,7 +1,7 @@
 package io.entwine.integration;
 
+import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
-import io.entwine.twin.Persistence;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,8 +1,8 @@
 package io.entwine.registry;
 
+import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.Persistence;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;

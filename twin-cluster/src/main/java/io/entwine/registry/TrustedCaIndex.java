@@ -1,9 +1,9 @@
 package io.entwine.registry;
 
+import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.Persistence;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;

@@ -1,8 +1,8 @@
 package io.entwine.integration.mqtt;
 
+import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
-import io.entwine.twin.Persistence;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
