@@ -122,11 +122,11 @@ public final class EntwineNode implements AutoCloseable {
   private static Servers startServices(ActorSystem<Void> system, Config config) throws Exception {
     Organization.init(system);
     DeviceTwin.init(system);
-    AuthIdIndex.init(system);
-    DeviceIdIndex.init(system);
-    TrustedCaIndex.init(system);
+    AuthIdIndex.TABLE.init(system);
+    DeviceIdIndex.TABLE.init(system);
+    TrustedCaIndex.TABLE.init(system);
     Integration.init(system);
-    IntegrationDirectory.init(system);
+    IntegrationDirectory.TABLE.init(system);
 
     CassandraSession session =
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
