@@ -269,7 +269,7 @@ class SerializationTest {
         new Reply.Rejected(Rejection.LIMIT_EXCEEDED, "full"),
         new Reply.CommandAccepted("c-1"),
         new Reply.NeedsVerification("pbkdf2-sha256$1$salt$hash"),
-        new Reply.DeviceInfo("org", "type", "id", metadata, true, "a-org-key", "app", AT, 7),
+        new Reply.DeviceInfo("org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, null),
         new Reply.DeviceInfo(
             "org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, attributes()),
         new Reply.Attributes(attributes(), 3),
