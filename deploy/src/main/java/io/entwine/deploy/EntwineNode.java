@@ -46,12 +46,12 @@ import io.entwine.mqtt.MqttIngress;
 import io.entwine.mqtt.MqttSettings;
 import io.entwine.projection.ProjectionLag;
 import io.entwine.registry.AuthIdIndex;
-import io.entwine.registry.CassandraRegistryRepository;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
-import io.entwine.registry.RegistryProjection;
-import io.entwine.registry.RegistryRepository;
 import io.entwine.registry.TrustedCaIndex;
+import io.entwine.registry.view.CassandraRegistryRepository;
+import io.entwine.registry.view.RegistryProjection;
+import io.entwine.registry.view.RegistryRepository;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinSettings;
 import java.net.InetSocketAddress;
@@ -122,11 +122,11 @@ public final class EntwineNode implements AutoCloseable {
   private static Servers startServices(ActorSystem<Void> system, Config config) throws Exception {
     Organization.init(system);
     DeviceTwin.init(system);
-    AuthIdIndex.init(system);
-    DeviceIdIndex.init(system);
-    TrustedCaIndex.init(system);
+    AuthIdIndex.TABLE.init(system);
+    DeviceIdIndex.TABLE.init(system);
+    TrustedCaIndex.TABLE.init(system);
     Integration.init(system);
-    IntegrationDirectory.init(system);
+    IntegrationDirectory.TABLE.init(system);
 
     CassandraSession session =
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");

@@ -2,8 +2,8 @@ package io.entwine.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.DeviceTypeCount;
-import io.entwine.registry.RegisteredDevice;
+import io.entwine.registry.view.DeviceTypeCount;
+import io.entwine.registry.view.RegisteredDevice;
 import java.time.Instant;
 
 /**

@@ -14,7 +14,7 @@ import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
-import io.entwine.registry.RegistryRepository;
+import io.entwine.registry.view.RegistryRepository;
 import io.entwine.twin.DeviceTwin;
 import java.util.ArrayList;
 import java.util.List;

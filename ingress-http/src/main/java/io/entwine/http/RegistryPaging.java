@@ -4,8 +4,8 @@ import static io.entwine.http.ApiResponses.error;
 import static io.entwine.http.ApiResponses.json;
 
 import io.entwine.identity.Ids;
-import io.entwine.registry.RegisteredDevice;
-import io.entwine.registry.RegistryRepository;
+import io.entwine.registry.view.RegisteredDevice;
+import io.entwine.registry.view.RegistryRepository;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

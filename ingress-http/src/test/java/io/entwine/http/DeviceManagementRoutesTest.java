@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.Ids;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.RegisteredDevice;
+import io.entwine.registry.view.RegisteredDevice;
 import io.entwine.twin.DeviceTwin;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package io.entwine.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.DeviceKey;
-import io.entwine.registry.DeviceTypeCount;
-import io.entwine.registry.RegisteredDevice;
-import io.entwine.registry.RegistryRepository;
+import io.entwine.registry.view.DeviceTypeCount;
+import io.entwine.registry.view.RegisteredDevice;
+import io.entwine.registry.view.RegistryRepository;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;

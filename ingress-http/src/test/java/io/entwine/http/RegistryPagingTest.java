@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.entwine.registry.RegisteredDevice;
+import io.entwine.registry.view.RegisteredDevice;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

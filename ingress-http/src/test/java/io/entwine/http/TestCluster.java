@@ -72,11 +72,11 @@ final class TestCluster implements AutoCloseable {
     up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
     Organization.init(testKit.system());
     DeviceTwin.init(testKit.system());
-    AuthIdIndex.init(testKit.system());
-    DeviceIdIndex.init(testKit.system());
-    TrustedCaIndex.init(testKit.system());
+    AuthIdIndex.TABLE.init(testKit.system());
+    DeviceIdIndex.TABLE.init(testKit.system());
+    TrustedCaIndex.TABLE.init(testKit.system());
     Integration.init(testKit.system());
-    IntegrationDirectory.init(testKit.system());
+    IntegrationDirectory.TABLE.init(testKit.system());
     return new TestCluster(testKit);
   }
 

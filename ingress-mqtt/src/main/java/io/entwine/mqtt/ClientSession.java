@@ -2,9 +2,9 @@ package io.entwine.mqtt;
 
 import io.entwine.live.LiveFeed;
 import io.entwine.live.LiveMessage;
+import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.Persistence;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

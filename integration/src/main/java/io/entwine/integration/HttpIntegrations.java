@@ -3,6 +3,7 @@ package io.entwine.integration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.claims.ClaimEntity;
 import io.entwine.credentials.SecretBox;
 import io.entwine.credentials.Tokens;
 import io.entwine.identity.DeviceKey;
@@ -92,7 +93,7 @@ public final class HttpIntegrations {
     String id = UUID.randomUUID().toString();
     String routingKey = Tokens.secret();
     Integration.Settings settings = settings(org, id, spec, Map.of());
-    return ask(directory(org), replyTo -> new IntegrationDirectory.Add(id, routingKey, replyTo))
+    return ask(directory(org), IntegrationDirectory.TABLE.claim(id, routingKey))
         .thenComposeAsync(
             added ->
                 ask(
@@ -108,7 +109,7 @@ public final class HttpIntegrations {
 
   /** The organization's integrations, oldest first. */
   public CompletionStage<List<IntegrationReply.Found>> list(String org) {
-    return ask(directory(org), IntegrationDirectory.ListIntegrations::new)
+    return ask(directory(org), IntegrationDirectory.TABLE.lookup())
         .thenComposeAsync(
             reply -> {
               List<CompletableFuture<IntegrationReply>> gets = new ArrayList<>();
@@ -166,9 +167,7 @@ public final class HttpIntegrations {
                 .thenComposeAsync(
                     deleted ->
                         deleted instanceof IntegrationReply.Done
-                            ? ask(
-                                directory(org),
-                                replyTo -> new IntegrationDirectory.Remove(id, replyTo))
+                            ? ask(directory(org), IntegrationDirectory.TABLE.release(id))
                             : CompletableFuture.completedFuture(deleted),
                     SAME_THREAD));
   }
@@ -453,7 +452,7 @@ public final class HttpIntegrations {
 
   private CompletionStage<IntegrationReply> withRoutingKey(
       String org, String id, Function<String, CompletionStage<IntegrationReply>> inner) {
-    return ask(directory(org), IntegrationDirectory.ListIntegrations::new)
+    return ask(directory(org), IntegrationDirectory.TABLE.lookup())
         .thenComposeAsync(
             reply -> {
               String routingKey = ((IntegrationReply.Directory) reply).routingKeys().get(id);
@@ -479,8 +478,8 @@ public final class HttpIntegrations {
     return sharding.entityRefFor(Integration.ENTITY_KEY, routingKey);
   }
 
-  private EntityRef<IntegrationDirectory.Command> directory(String org) {
-    return sharding.entityRefFor(IntegrationDirectory.ENTITY_KEY, org);
+  private EntityRef<ClaimEntity.Command> directory(String org) {
+    return sharding.entityRefFor(IntegrationDirectory.TABLE.entityKey(), org);
   }
 
   private <C> CompletionStage<IntegrationReply> ask(

@@ -1,8 +1,8 @@
 package io.entwine.integration;
 
+import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
-import io.entwine.twin.Persistence;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -74,9 +74,9 @@ class HttpIntegrationsTwoNodeTest {
   private static HttpIntegrations integrations(ActorTestKit node) {
     Organization.init(node.system());
     DeviceTwin.init(node.system());
-    DeviceIdIndex.init(node.system());
+    DeviceIdIndex.TABLE.init(node.system());
     Integration.init(node.system());
-    IntegrationDirectory.init(node.system());
+    IntegrationDirectory.TABLE.init(node.system());
     Credentials credentials = Credentials.get(node.system());
     TwinGateway gateway =
         new TwinGateway(node.system(), credentials.verifiedSecrets(), Duration.ofSeconds(10));

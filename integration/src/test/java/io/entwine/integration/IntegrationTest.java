@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.entwine.claims.ClaimEntity;
 import io.entwine.protocol.Rejection;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -143,12 +144,12 @@ class IntegrationTest {
             new Integration.DebugRecorded(
                 new Integration.DebugEvent("downlink", AT, "{}", null, "TypeError: x")),
             new Integration.State(SETTINGS, AT, AT, List.of(debug("uplink", 1))),
-            new IntegrationDirectory.Add("id-1", "rk-1", replyTo),
-            new IntegrationDirectory.Remove("id-1", replyTo),
-            new IntegrationDirectory.ListIntegrations(replyTo),
-            new IntegrationDirectory.Added("id-1", "rk-1"),
-            new IntegrationDirectory.Removed("id-1"),
-            new IntegrationDirectory.State(Map.of("id-1", "rk-1")),
+            IntegrationDirectory.TABLE.claim("id-1", "rk-1").apply(replyTo),
+            IntegrationDirectory.TABLE.release("id-1").apply(replyTo),
+            IntegrationDirectory.TABLE.lookup().apply(replyTo),
+            new ClaimEntity.Claimed("id-1", "rk-1"),
+            new ClaimEntity.Released("id-1"),
+            new ClaimEntity.State(Map.of("id-1", "rk-1")),
             new IntegrationReply.Done(),
             new IntegrationReply.Rejected(Rejection.NOT_FOUND, "No such integration"),
             new IntegrationReply.Found("rk-1", SETTINGS, AT, AT),
@@ -163,8 +164,8 @@ class IntegrationTest {
         List.of(
             Integration.Command.class,
             Integration.Event.class,
-            IntegrationDirectory.Command.class,
-            IntegrationDirectory.Event.class,
+            ClaimEntity.Command.class,
+            ClaimEntity.Event.class,
             IntegrationReply.class)) {
       for (Class<?> type : sealed.getPermittedSubclasses()) {
         assertTrue(sampled.contains(type), "no serialization sample of " + type.getName());

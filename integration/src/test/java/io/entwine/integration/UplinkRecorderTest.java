@@ -68,7 +68,7 @@ class UplinkRecorderTest {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
     DeviceTwin.init(testKit.system());
-    DeviceIdIndex.init(testKit.system());
+    DeviceIdIndex.TABLE.init(testKit.system());
     // registrations count against the organization's device quota
     Organization.init(testKit.system());
     gateway =

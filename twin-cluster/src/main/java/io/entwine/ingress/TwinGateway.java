@@ -1,6 +1,7 @@
 package io.entwine.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.claims.ClaimEntity;
 import io.entwine.concurrent.AsyncPermits;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
@@ -325,7 +326,7 @@ public final class TwinGateway {
       return CompletableFuture.completedFuture(refused);
     }
     long stamp = guard.stamp();
-    return ask(authIdIndex(org, authId), AuthIdIndex.Lookup::new)
+    return ask(authIdIndex(org, authId), AuthIdIndex.TABLE.lookup())
         .thenComposeAsync(
             found -> {
               if (!(found instanceof Reply.DeviceFound device)) {
@@ -357,7 +358,7 @@ public final class TwinGateway {
    * caller has validated the client certificate against the tenant's trusted CA.
    */
   public CompletionStage<Reply> authenticateCertificate(String org, String subjectDn) {
-    return ask(authIdIndex(org, subjectDn), AuthIdIndex.Lookup::new)
+    return ask(authIdIndex(org, subjectDn), AuthIdIndex.TABLE.lookup())
         .thenComposeAsync(
             found -> {
               if (!(found instanceof Reply.DeviceFound device)) {
@@ -373,19 +374,19 @@ public final class TwinGateway {
 
   /** The tenant that trusts the CA {@code subjectDn}: {@link Reply.TenantFound} or NOT_FOUND. */
   public CompletionStage<Reply> tenantTrusting(String subjectDn) {
-    return ask(trustedCaIndex(subjectDn), TrustedCaIndex.Lookup::new);
+    return ask(trustedCaIndex(subjectDn), TrustedCaIndex.TABLE.lookup());
   }
 
   public CompletionStage<Reply> claimTrustedCa(String org, String subjectDn) {
-    return ask(trustedCaIndex(subjectDn), replyTo -> new TrustedCaIndex.Claim(org, replyTo));
+    return ask(trustedCaIndex(subjectDn), TrustedCaIndex.TABLE.claim(org));
   }
 
   public CompletionStage<Reply> releaseTrustedCa(String org, String subjectDn) {
-    return ask(trustedCaIndex(subjectDn), replyTo -> new TrustedCaIndex.Release(org, replyTo));
+    return ask(trustedCaIndex(subjectDn), TrustedCaIndex.TABLE.release(org));
   }
 
-  private EntityRef<TrustedCaIndex.Command> trustedCaIndex(String subjectDn) {
-    return sharding.entityRefFor(TrustedCaIndex.ENTITY_KEY, subjectDn);
+  private EntityRef<ClaimEntity.Command> trustedCaIndex(String subjectDn) {
+    return sharding.entityRefFor(TrustedCaIndex.TABLE.entityKey(), subjectDn);
   }
 
   /**
@@ -394,7 +395,7 @@ public final class TwinGateway {
    * (ambiguous for protocols that address devices by id alone).
    */
   public CompletionStage<Reply> resolveDeviceId(String org, String id) {
-    return ask(deviceIdIndex(org, id), DeviceIdIndex.Lookup::new)
+    return ask(deviceIdIndex(org, id), DeviceIdIndex.TABLE.lookup())
         .thenComposeAsync(
             reply -> {
               List<String> types = ((Reply.DeviceTypes) reply).types();
@@ -515,15 +516,11 @@ public final class TwinGateway {
   }
 
   public CompletionStage<Reply> indexDeviceId(DeviceKey device) {
-    return ask(
-        deviceIdIndex(device.org(), device.id()),
-        replyTo -> new DeviceIdIndex.Add(device.type(), replyTo));
+    return ask(deviceIdIndex(device.org(), device.id()), DeviceIdIndex.TABLE.claim(device));
   }
 
   public CompletionStage<Reply> unindexDeviceId(DeviceKey device) {
-    return ask(
-        deviceIdIndex(device.org(), device.id()),
-        replyTo -> new DeviceIdIndex.Remove(device.type(), replyTo));
+    return ask(deviceIdIndex(device.org(), device.id()), DeviceIdIndex.TABLE.release(device));
   }
 
   /**
@@ -541,23 +538,19 @@ public final class TwinGateway {
     return guard
         .forget(AuthenticationGuard.authIdKey(device.org(), authId))
         .thenCompose(
-            forgotten ->
-                ask(
-                    authIdIndex(device.org(), authId),
-                    replyTo -> new AuthIdIndex.Claim(device, replyTo)));
+            forgotten -> ask(authIdIndex(device.org(), authId), AuthIdIndex.TABLE.claim(device)));
   }
 
   public CompletionStage<Reply> releaseAuthId(DeviceKey device, String authId) {
-    return ask(
-        authIdIndex(device.org(), authId), replyTo -> new AuthIdIndex.Release(device, replyTo));
+    return ask(authIdIndex(device.org(), authId), AuthIdIndex.TABLE.release(device));
   }
 
-  private EntityRef<AuthIdIndex.Command> authIdIndex(String org, String authId) {
-    return sharding.entityRefFor(AuthIdIndex.ENTITY_KEY, AuthIdIndex.entityId(org, authId));
+  private EntityRef<ClaimEntity.Command> authIdIndex(String org, String authId) {
+    return sharding.entityRefFor(AuthIdIndex.TABLE.entityKey(), AuthIdIndex.entityId(org, authId));
   }
 
-  private EntityRef<DeviceIdIndex.Command> deviceIdIndex(String org, String id) {
-    return sharding.entityRefFor(DeviceIdIndex.ENTITY_KEY, DeviceIdIndex.entityId(org, id));
+  private EntityRef<ClaimEntity.Command> deviceIdIndex(String org, String id) {
+    return sharding.entityRefFor(DeviceIdIndex.TABLE.entityKey(), DeviceIdIndex.entityId(org, id));
   }
 
   // ---- commands ----

@@ -49,30 +49,6 @@ public sealed interface Reply extends CborSerializable {
       // null (no shared attributes) comes back from the wire as a JSON null
       attributes = attributes == null || attributes.isNull() ? null : attributes;
     }
-
-    /** A device without shared attributes. */
-    public DeviceInfo(
-        String org,
-        String type,
-        String id,
-        JsonNode metadata,
-        boolean enabled,
-        String registeredBy,
-        String registeredByType,
-        Instant registeredAt,
-        long eventCount) {
-      this(
-          org,
-          type,
-          id,
-          metadata,
-          enabled,
-          registeredBy,
-          registeredByType,
-          registeredAt,
-          eventCount,
-          null);
-    }
   }
 
   record LastEvent(String eventId, String format, byte[] payload, Instant timestamp) {}

@@ -2,10 +2,10 @@ package io.entwine.registry;
 
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
+import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.Persistence;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;

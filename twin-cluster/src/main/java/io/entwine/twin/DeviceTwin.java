@@ -7,6 +7,7 @@ import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveFeed;
 import io.entwine.live.LiveMessage;
+import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;

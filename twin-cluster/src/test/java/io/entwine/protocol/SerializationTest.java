@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import io.entwine.claims.ClaimEntity;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.registry.AuthIdIndex;
@@ -248,26 +249,15 @@ class SerializationTest {
                 Reply.HonoHttpAdapter.DEFAULT, new Reply.MessageLimits(0, 60, 0, 7), List.of()),
             5),
         // indexes
-        new AuthIdIndex.Claim(GATEWAY, replyTo),
-        new AuthIdIndex.Release(GATEWAY, replyTo),
-        new AuthIdIndex.Lookup(replyTo),
-        new AuthIdIndex.Claimed(GATEWAY),
-        new AuthIdIndex.Released(GATEWAY),
-        AuthIdIndex.State.EMPTY,
-        new AuthIdIndex.State(GATEWAY),
-        new DeviceIdIndex.Add("type", replyTo),
-        new DeviceIdIndex.Remove("type", replyTo),
-        new DeviceIdIndex.Lookup(replyTo),
-        new DeviceIdIndex.TypeAdded("type"),
-        new DeviceIdIndex.TypeRemoved("type"),
-        new DeviceIdIndex.State(List.of("a", "b")),
-        new TrustedCaIndex.Claim("org", replyTo),
-        new TrustedCaIndex.Release("org", replyTo),
-        new TrustedCaIndex.Lookup(replyTo),
-        new TrustedCaIndex.Claimed("org"),
-        new TrustedCaIndex.Released("org"),
-        TrustedCaIndex.State.EMPTY,
-        new TrustedCaIndex.State("org"),
+        AuthIdIndex.TABLE.claim(GATEWAY).apply(replyTo),
+        AuthIdIndex.TABLE.release(GATEWAY).apply(replyTo),
+        AuthIdIndex.TABLE.lookup().apply(replyTo),
+        DeviceIdIndex.TABLE.claim(GATEWAY).apply(replyTo),
+        TrustedCaIndex.TABLE.claim("org").apply(replyTo),
+        new ClaimEntity.Claimed(GATEWAY.entityId(), ""),
+        new ClaimEntity.Released(GATEWAY.entityId()),
+        ClaimEntity.State.EMPTY,
+        new ClaimEntity.State(Map.of("a", "", "b", "")),
         new Reply.TenantFound("org"),
         // Replies
         new Reply.Done(),
@@ -279,7 +269,7 @@ class SerializationTest {
         new Reply.Rejected(Rejection.LIMIT_EXCEEDED, "full"),
         new Reply.CommandAccepted("c-1"),
         new Reply.NeedsVerification("pbkdf2-sha256$1$salt$hash"),
-        new Reply.DeviceInfo("org", "type", "id", metadata, true, "a-org-key", "app", AT, 7),
+        new Reply.DeviceInfo("org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, null),
         new Reply.DeviceInfo(
             "org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, attributes()),
         new Reply.Attributes(attributes(), 3),
@@ -349,18 +339,15 @@ class SerializationTest {
             DeviceTwin.Event.class,
             Organization.Command.class,
             Organization.Event.class,
-            AuthIdIndex.Command.class,
-            AuthIdIndex.Event.class,
-            DeviceIdIndex.Command.class,
-            DeviceIdIndex.Event.class,
+            ClaimEntity.Command.class,
+            ClaimEntity.Event.class,
             Reply.class,
             LiveMessage.class)) {
       required.addAll(List.of(sealed.getPermittedSubclasses()));
     }
     required.add(DeviceTwin.State.class);
     required.add(Organization.State.class);
-    required.add(AuthIdIndex.State.class);
-    required.add(DeviceIdIndex.State.class);
+    required.add(ClaimEntity.State.class);
 
     for (Class<?> type : required) {
       assertTrue(sampled.contains(type), "no serialization sample of " + type.getName());

@@ -92,7 +92,16 @@ class DeviceTwinTest {
         registered);
     assertEquals(
         new Reply.DeviceInfo(
-            "myorg", "sensor", "dev-1", metadata("hall 1"), true, "a-myorg-key", "app", T0, 0),
+            "myorg",
+            "sensor",
+            "dev-1",
+            metadata("hall 1"),
+            true,
+            "a-myorg-key",
+            "app",
+            T0,
+            0,
+            null),
         result.reply());
     assertTrue(result.state().isRegistered());
     assertEquals(secretHash, result.state().registration().secretHash());

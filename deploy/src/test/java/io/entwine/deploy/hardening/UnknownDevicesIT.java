@@ -70,7 +70,7 @@ class UnknownDevicesIT {
   @Test
   void aFloodOfRandomIdsWakesAtMostTheLimitOfEntitiesOnEveryDeviceApi() throws Exception {
     int twinsBefore = entities(node, DeviceTwin.ENTITY_KEY);
-    int indexesBefore = entities(node, AuthIdIndex.ENTITY_KEY);
+    int indexesBefore = entities(node, AuthIdIndex.TABLE.entityKey());
     int refusedFromMemory = 0;
     long started = System.nanoTime();
 
@@ -101,7 +101,7 @@ class UnknownDevicesIT {
     }
 
     int twinsWoken = entities(node, DeviceTwin.ENTITY_KEY) - twinsBefore;
-    int indexesWoken = entities(node, AuthIdIndex.ENTITY_KEY) - indexesBefore;
+    int indexesWoken = entities(node, AuthIdIndex.TABLE.entityKey()) - indexesBefore;
     // IBM HTTP, Tencent and MQTT wake twins, Hono its auth-id index: one budget for the address
     assertTrue(twinsWoken + indexesWoken <= LIMIT, twinsWoken + " twins, " + indexesWoken);
     assertTrue(refusedFromMemory >= 40 - LIMIT, refusedFromMemory + " IBM HTTP 429s from memory");

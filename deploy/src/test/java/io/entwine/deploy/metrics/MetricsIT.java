@@ -9,7 +9,7 @@ import io.entwine.deploy.testing.Fixtures.Device;
 import io.entwine.deploy.testing.MetricsScrape;
 import io.entwine.deploy.testing.TestNode;
 import io.entwine.historian.HistorianProjection;
-import io.entwine.registry.RegistryProjection;
+import io.entwine.registry.view.RegistryProjection;
 import io.entwine.twin.DeviceTwin;
 import java.io.IOException;
 import java.net.ServerSocket;

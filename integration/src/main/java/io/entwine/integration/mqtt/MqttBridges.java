@@ -1,5 +1,6 @@
 package io.entwine.integration.mqtt;
 
+import io.entwine.claims.ClaimEntity;
 import io.entwine.credentials.SecretBox;
 import io.entwine.ingress.Timestamps;
 import io.entwine.integration.UplinkRecorder;
@@ -43,7 +44,7 @@ public final class MqttBridges {
 
   /** Starts the bridge entities on this node (and, with them, the bridges it is given to run). */
   public static void init(ActorSystem<?> system, UplinkRecorder recorder) {
-    MqttBridgeDirectory.init(system);
+    MqttBridgeDirectory.TABLE.init(system);
     MqttBridge.init(system, recorder);
   }
 
@@ -61,9 +62,7 @@ public final class MqttBridges {
             request.topics(),
             request.uplinkScript(),
             request.allowCreateDevices());
-    return ask(
-            directory(org),
-            replyTo -> new MqttBridgeDirectory.Add(id, settings.maxPerOrganization(), replyTo))
+    return ask(directory(org), MqttBridgeDirectory.TABLE.claim(id, settings.maxPerOrganization()))
         .thenComposeAsync(
             added ->
                 added instanceof BridgeReply.Rejected
@@ -92,14 +91,14 @@ public final class MqttBridges {
                 deleted instanceof BridgeReply.Rejected rejected
                         && rejected.reason() != Rejection.NOT_FOUND
                     ? CompletableFuture.completedFuture(deleted)
-                    : ask(directory(org), replyTo -> new MqttBridgeDirectory.Remove(id, replyTo))
+                    : ask(directory(org), MqttBridgeDirectory.TABLE.release(id))
                         .thenApply(removed -> deleted),
             SAME_THREAD);
   }
 
   /** The organization's bridges, as {@link BridgeReply.Found}, in id order. */
   public CompletionStage<List<BridgeReply.Found>> list(String org) {
-    return ask(directory(org), MqttBridgeDirectory.ListBridges::new)
+    return ask(directory(org), MqttBridgeDirectory.TABLE.lookup())
         .thenComposeAsync(
             directory -> {
               List<CompletableFuture<BridgeReply>> gets = new ArrayList<>();
@@ -120,7 +119,7 @@ public final class MqttBridges {
 
   private CompletionStage<BridgeReply> whenKnown(
       String org, String id, Function<ActorRef<BridgeReply>, MqttBridge.Command> command) {
-    return ask(directory(org), MqttBridgeDirectory.ListBridges::new)
+    return ask(directory(org), MqttBridgeDirectory.TABLE.lookup())
         .thenComposeAsync(
             directory ->
                 ((BridgeReply.Directory) directory).ids().contains(id)
@@ -130,8 +129,8 @@ public final class MqttBridges {
             SAME_THREAD);
   }
 
-  private EntityRef<MqttBridgeDirectory.Command> directory(String org) {
-    return sharding.entityRefFor(MqttBridgeDirectory.ENTITY_KEY, org);
+  private EntityRef<ClaimEntity.Command> directory(String org) {
+    return sharding.entityRefFor(MqttBridgeDirectory.TABLE.entityKey(), org);
   }
 
   private EntityRef<MqttBridge.Command> bridge(String org, String id) {

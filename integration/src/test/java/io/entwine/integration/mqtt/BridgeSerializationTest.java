@@ -2,8 +2,10 @@ package io.entwine.integration.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.entwine.claims.ClaimEntity;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
@@ -56,12 +58,12 @@ class BridgeSerializationTest {
             new MqttBridge.BridgeCreated(CONFIG, AT),
             new MqttBridge.BridgeDeleted(AT),
             new MqttBridge.State(CONFIG, AT, false),
-            new MqttBridgeDirectory.Add("id-1", 20, replyTo),
-            new MqttBridgeDirectory.Remove("id-1", replyTo),
-            new MqttBridgeDirectory.ListBridges(replyTo),
-            new MqttBridgeDirectory.BridgeAdded("id-1"),
-            new MqttBridgeDirectory.BridgeRemoved("id-1"),
-            new MqttBridgeDirectory.State(Set.of("id-1", "id-2")),
+            MqttBridgeDirectory.TABLE.claim("id-1", 20).apply(replyTo),
+            MqttBridgeDirectory.TABLE.release("id-1").apply(replyTo),
+            MqttBridgeDirectory.TABLE.lookup().apply(replyTo),
+            new ClaimEntity.Claimed("id-1", ""),
+            new ClaimEntity.Released("id-1"),
+            new ClaimEntity.State(Map.of("id-1", "", "id-2", "")),
             new BridgeReply.Done(),
             new BridgeReply.Found(CONFIG, AT),
             new BridgeReply.Status("id-1", status),

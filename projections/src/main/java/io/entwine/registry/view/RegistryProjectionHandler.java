@@ -1,4 +1,4 @@
-package io.entwine.registry;
+package io.entwine.registry.view;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.twin.DeviceTwin.DeviceDeleted;

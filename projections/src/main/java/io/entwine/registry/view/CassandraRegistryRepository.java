@@ -1,4 +1,4 @@
-package io.entwine.registry;
+package io.entwine.registry.view;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,4 +1,4 @@
-package io.entwine.registry;
+package io.entwine.registry.view;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.DeviceKey;

@@ -1,4 +1,4 @@
-package io.entwine.registry;
+package io.entwine.registry.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

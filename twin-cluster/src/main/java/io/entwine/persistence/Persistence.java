@@ -1,4 +1,4 @@
-package io.entwine.twin;
+package io.entwine.persistence;
 
 import java.time.Duration;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
