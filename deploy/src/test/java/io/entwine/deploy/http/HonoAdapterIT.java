@@ -18,25 +18,26 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The Eclipse Hono HTTP adapter over real HTTP and a real Cassandra: every curl example of the seed
- * page, sent as curl sends it (only host and port changed), against the seed's deployment — tenant
- * DEFAULT_TENANT, device 4711 with auth-id sensor1, gateway gw-1 with auth-id gw acting for device
- * 4712 — and the command round trip between an application and a waiting device.
+ * The Eclipse Hono HTTP adapter over real HTTP and a real Cassandra: every curl example of the
+ * Eclipse Hono 1.2 HTTP adapter user guide, sent as curl sends it (only host and port changed),
+ * against the guide's deployment — tenant DEFAULT_TENANT, device 4711 with auth-id sensor1, gateway
+ * gw-1 with auth-id gw acting for device 4712 — and the command round trip between an application
+ * and a waiting device.
  */
 class HonoAdapterIT {
   private static final String TENANT = "DEFAULT_TENANT";
   private static final String TEMP = "{\"temp\": 5}";
   private static final String COMMAND = "{\n  \"brightness\" : 87\n}";
 
-  private static TestNode node;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
   private static ApiKey apiKey;
   private static final ExecutorService BACKGROUND = Executors.newCachedThreadPool();
 
   @BeforeAll
-  static void seedDeployment() throws Exception {
-    node = TestNode.start();
+  static void userGuideDeployment() throws Exception {
     Fixtures fixtures = new Fixtures(node);
     TestNode.Response org =
         node.request("POST", "/api/v0002/admin/organizations")
@@ -55,7 +56,7 @@ class HonoAdapterIT {
             .json("{\"via\":[\"gw-1\"]}")
             .send();
     assertEquals(200, via.status(), via.body());
-    // The seed's unauthenticated examples need a tenant that allows them; a short max-ttd keeps
+    // The guide's unauthenticated examples need a tenant that allows them; a short max-ttd keeps
     // the examples that wait for a command that never comes short.
     TestNode.Response adapter =
         node.request("PUT", "/api/v0002/admin/organizations/default_tenant/adapters/hono-http")
@@ -66,15 +67,14 @@ class HonoAdapterIT {
   }
 
   @AfterAll
-  static void stopNode() throws Exception {
+  static void stopBackground() {
     BACKGROUND.shutdownNow();
-    node.close();
   }
 
-  // ---- the seed's examples ----
+  // ---- the user guide's examples ----
 
   @Test
-  void publishTelemetryExamplesOfTheSeed() {
+  void publishTelemetryExamplesOfTheUserGuide() {
     assertAccepted(honoPost("/telemetry", "sensor1", "hono-secret", TEMP).send());
     assertAccepted(
         honoPost("/telemetry", "sensor1", "hono-secret", TEMP).header("qos-level", "1").send());
@@ -95,7 +95,7 @@ class HonoAdapterIT {
   }
 
   @Test
-  void publishEventExamplesOfTheSeed() {
+  void publishEventExamplesOfTheUserGuide() {
     assertAccepted(honoPost("/event", "sensor1", "hono-secret", "{\"alarm\": true}").send());
     assertLastEvent("sensor", "4711", "event", "{\"alarm\": true}");
     assertAccepted(honoPut("/event/DEFAULT_TENANT/4711", "{\"alarm\": true}").send());
@@ -105,7 +105,7 @@ class HonoAdapterIT {
   }
 
   @Test
-  void commandExamplesOfTheSeedWithTheirResponses() throws Exception {
+  void commandExamplesOfTheUserGuideWithTheirResponses() throws Exception {
     // authenticated device, then its response to an application waiting for it
     exampleWithCommand(
         "4711",
@@ -146,8 +146,8 @@ class HonoAdapterIT {
   }
 
   /**
-   * The application sends command {@code set} with {@code ?timeout}; the device's request (the
-   * seed's example) gets it with 200 and the Hono headers; its response reaches the application.
+   * The application sends command {@code set} with {@code ?timeout}; the device's request (the user
+   * guide's example) gets it with 200 and the Hono headers; its response reaches the application.
    */
   private void exampleWithCommand(
       String deviceId,

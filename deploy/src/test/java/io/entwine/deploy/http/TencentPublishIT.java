@@ -17,15 +17,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Tencent IoT Hub's signed publish over real HTTP: the seed's request sample (ProductId,
- * DeviceName, topic, payload), signed with the device's PSK by javax.crypto and by {@code openssl
- * dgst -sha256 -hmac}; a tampered signature and a replayed nonce are refused and record nothing.
+ * Tencent IoT Hub's signed publish over real HTTP: the request sample of Tencent IoT Hub's HTTP
+ * device publish documentation (ProductId, DeviceName, topic, payload), signed with the device's
+ * PSK by javax.crypto and by {@code openssl dgst -sha256 -hmac}; a tampered signature and a
+ * replayed nonce are refused and record nothing.
  */
 class TencentPublishIT {
   private static final String PSK = "bXktZGV2aWNlLXBzay0xMjM0NTY=";
@@ -34,12 +35,11 @@ class TencentPublishIT {
           + "\"TopicName\":\"G8N9AHB/AAAAAA/data\"}";
   private static final AtomicLong NONCES = new AtomicLong(5456);
 
-  private static TestNode node;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
   private static ApiKey apiKey;
 
   @BeforeAll
   static void deviceWithPsk() throws Exception {
-    node = TestNode.start();
     Fixtures fixtures = new Fixtures(node);
     apiKey = fixtures.organizationWithApiKey();
     fixtures.register(apiKey, "G8N9AHB", "AAAAAA");
@@ -50,11 +50,6 @@ class TencentPublishIT {
             .json("{\"type\":\"psk\",\"secret\":\"" + PSK + "\"}")
             .send();
     assertEquals(201, added.status(), added.body());
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
   }
 
   @Test

@@ -16,29 +16,30 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The ThingsBoard HTTP integration on a real node and Cassandra, driven with the seed's own curl
- * commands (only the endpoint URL is Entwine's): devices appear with their telemetry on the twin
- * and in the historian, security headers, auto-creation off, shared attributes and commands coming
- * back in the next uplink's response, 204 versus 200, and converter errors as 4xx.
+ * The ThingsBoard HTTP integration on a real node and Cassandra, driven with the curl commands of
+ * the ThingsBoard HTTP integration guide (only the endpoint URL is Entwine's): devices appear with
+ * their telemetry on the twin and in the historian, security headers, auto-creation off, shared
+ * attributes and commands coming back in the next uplink's response, 204 versus 200, and converter
+ * errors as 4xx.
  */
 class HttpIntegrationIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CATCH_UP = Duration.ofSeconds(120);
 
-  /** The seed's uplink command, verbatim. */
-  private static final String SEED_UPLINK =
+  /** The guide's uplink command, verbatim. */
+  private static final String GUIDE_UPLINK =
       "curl -v -X POST -d"
           + " \"{\\\"deviceName\\\":\\\"$DEVICEname\\\",\\\"deviceType\\\":\\\"$DEVICEtype\\\","
           + "\\\"temperature\\\":33,\\\"model\\\":\\\"test\\\"}\" $YOUR_HTTP_ENDPOINT_URL -H"
           + " \"Content-Type:application/json\"";
 
-  /** The seed's uplink command with the security header, verbatim. */
-  private static final String SEED_UPLINK_WITH_HEADER = SEED_UPLINK + " -H \"$VALUE\"";
+  /** The guide's uplink command with the security header, verbatim. */
+  private static final String GUIDE_UPLINK_WITH_HEADER = GUIDE_UPLINK + " -H \"$VALUE\"";
 
   /** A decoder as ThingsBoard users write them (the guide's JavaScript template). */
   private static final String DECODER =
@@ -76,27 +77,18 @@ class HttpIntegrationIT {
       return result;
       """;
 
-  private static TestNode node;
-  private static Fixtures fixtures;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(node);
   private static ApiKey key;
 
   @BeforeAll
-  static void startNode() throws Exception {
-    node = TestNode.start();
-    fixtures = new Fixtures(node);
+  static void organization() {
     key = fixtures.organizationWithApiKey();
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   record Curl(int status, String body, String trace) {}
 
-  /** Runs a seed command in a shell with the seed's variables set. */
+  /** Runs a command of the guide in a shell with the guide's variables set. */
   private static Curl curl(String command, Map<String, String> variables) throws Exception {
     ProcessBuilder builder = new ProcessBuilder("bash", "-c", command);
     builder.environment().putAll(variables);
@@ -111,7 +103,7 @@ class HttpIntegrationIT {
 
   private static Curl uplink(JsonNode integration, String name, String type) throws Exception {
     return curl(
-        SEED_UPLINK,
+        GUIDE_UPLINK,
         Map.of(
             "DEVICEname", name,
             "DEVICEtype", type,
@@ -153,7 +145,7 @@ class HttpIntegrationIT {
   }
 
   @Test
-  void theSeedsCurlCreatesADeviceWithTelemetryOnTheTwinAndInTheHistorian() throws Exception {
+  void theGuidesCurlCreatesADeviceWithTelemetryOnTheTwinAndInTheHistorian() throws Exception {
     JsonNode integration = createIntegration(JSON.createObjectNode());
 
     Curl sent = uplink(integration, "SN-001", "thermostat");
@@ -199,7 +191,7 @@ class HttpIntegrationIT {
     Curl without = uplink(integration, "guarded-1", "thermostat");
     Curl wrong =
         curl(
-            SEED_UPLINK_WITH_HEADER,
+            GUIDE_UPLINK_WITH_HEADER,
             Map.of(
                 "DEVICEname", "guarded-1",
                 "DEVICEtype", "thermostat",
@@ -207,7 +199,7 @@ class HttpIntegrationIT {
                 "VALUE", "test-header:guess"));
     Curl right =
         curl(
-            SEED_UPLINK_WITH_HEADER,
+            GUIDE_UPLINK_WITH_HEADER,
             Map.of(
                 "DEVICEname", "guarded-1",
                 "DEVICEtype", "thermostat",
