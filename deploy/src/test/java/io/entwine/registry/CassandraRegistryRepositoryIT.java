@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.deploy.testing.SharedCassandra;
 import io.entwine.identity.DeviceKey;
 import java.time.Duration;
@@ -16,8 +14,6 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,21 +31,8 @@ class CassandraRegistryRepositoryIT {
   @BeforeAll
   static void start() {
     String keyspace = SharedCassandra.newKeyspaceWithSchema();
-    Config config =
-        ConfigFactory.parseString(SharedCassandra.pekkoCassandraConfig(keyspace))
-            .withFallback(
-                ConfigFactory.parseString(
-                    """
-                    pekko.actor.provider = local
-                    pekko.coordinated-shutdown.exit-jvm = off
-                    """))
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    system = ActorSystem.create(Behaviors.empty(), "registry-it", config);
-    repository =
-        new CassandraRegistryRepository(
-            CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"),
-            keyspace);
+    system = SharedCassandra.localActorSystem("registry-it", keyspace);
+    repository = new CassandraRegistryRepository(SharedCassandra.pekkoSession(system), keyspace);
   }
 
   @AfterAll

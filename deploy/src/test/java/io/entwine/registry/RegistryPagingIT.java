@@ -2,8 +2,6 @@ package io.entwine.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.deploy.testing.SharedCassandra;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,8 +10,6 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,18 +23,8 @@ class RegistryPagingIT {
   @BeforeAll
   static void start() {
     String keyspace = SharedCassandra.newKeyspaceWithSchema();
-    Config config =
-        ConfigFactory.parseString(SharedCassandra.pekkoCassandraConfig(keyspace))
-            .withFallback(
-                ConfigFactory.parseString(
-                    "pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off"))
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    system = ActorSystem.create(Behaviors.empty(), "registry-paging-it", config);
-    repository =
-        new CassandraRegistryRepository(
-            CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"),
-            keyspace);
+    system = SharedCassandra.localActorSystem("registry-paging-it", keyspace);
+    repository = new CassandraRegistryRepository(SharedCassandra.pekkoSession(system), keyspace);
   }
 
   @AfterAll
