@@ -4,19 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.entwine.protocol.Reply;
+import io.entwine.testing.EventSourcedTestSystem;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cluster-wide session of a client id: takeover, persistent subscriptions, recovery. */
 class ClientSessionTest {
@@ -27,26 +25,14 @@ class ClientSessionTest {
   private static final OfflineBuffer.Limits LIMITS =
       new OfflineBuffer.Limits(5000, 16 << 20, Duration.ofHours(1));
 
-  private static ActorTestKit testKit;
+  @RegisterExtension
+  static final EventSourcedTestSystem testKit = new EventSourcedTestSystem("ClientSessionTest");
 
   private EventSourcedBehaviorTestKit<
           ClientSession.Command, ClientSession.Event, ClientSession.State>
       session;
   private TestProbe<ClientSession.Control> first;
   private TestProbe<ClientSession.Control> second;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit =
-        ActorTestKit.create(
-            "ClientSessionTest",
-            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
 
   @BeforeEach
   void newSession() {
