@@ -13,7 +13,6 @@ import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.type.codec.CodecNotFoundException;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.deploy.testing.SharedCassandra;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -21,9 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,17 +46,8 @@ class PreparedCqlIT {
             + keyspace
             + ".rows (k text, n bigint, i int, at timestamp, d double, b blob, note text,"
             + " PRIMARY KEY (k, n))");
-    system =
-        ActorSystem.create(
-            Behaviors.empty(),
-            "prepared-cql-it",
-            ConfigFactory.parseString(
-                    SharedCassandra.pekkoCassandraConfig(keyspace)
-                        + "pekko.actor.provider = local\n"
-                        + "pekko.coordinated-shutdown.exit-jvm = off\n")
-                .withFallback(ConfigFactory.load())
-                .resolve());
-    session = CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
+    system = SharedCassandra.localActorSystem("prepared-cql-it", keyspace);
+    session = SharedCassandra.pekkoSession(system);
   }
 
   @AfterAll

@@ -8,14 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.twin.DeviceTwin;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -225,18 +222,10 @@ class TencentRoutesTest extends ApiRouteTest {
   private HttpRequest signed(
       String body, String algorithm, boolean hex, long timestamp, String nonce) {
     String host = key.org() + "." + DOMAIN;
-    String stringToSign =
-        String.join(
-            "\n",
-            "POST",
-            host,
-            "/device/publish",
-            "",
-            algorithm,
-            String.valueOf(timestamp),
-            nonce,
-            sha256Hex(body));
-    byte[] mac = hmac("HmacSha1".equals(algorithm) ? "HmacSHA1" : "HmacSHA256", stringToSign);
+    String stringToSign = TencentSignature.stringToSign(host, algorithm, timestamp, nonce, body);
+    byte[] mac =
+        TencentSignature.hmac(
+            "HmacSha1".equals(algorithm) ? "HmacSHA1" : "HmacSHA256", PSK, stringToSign);
     String signature =
         hex ? HexFormat.of().formatHex(mac) : Base64.getEncoder().encodeToString(mac);
     return toOrg(key.org(), withJson(HttpRequest.POST("/device/publish"), body))
@@ -244,26 +233,6 @@ class TencentRoutesTest extends ApiRouteTest {
         .addHeader(RawHeader.create("X-TC-Timestamp", String.valueOf(timestamp)))
         .addHeader(RawHeader.create("X-TC-Nonce", nonce))
         .addHeader(RawHeader.create("X-TC-Signature", signature));
-  }
-
-  private static byte[] hmac(String algorithm, String data) {
-    try {
-      Mac mac = Mac.getInstance("HmacMd5".equals(algorithm) ? "HmacSHA256" : algorithm);
-      mac.init(new SecretKeySpec(PSK.getBytes(StandardCharsets.UTF_8), mac.getAlgorithm()));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static String sha256Hex(String body) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   private List<DeviceTwin.EventRecorded> recorded() {

@@ -1,7 +1,5 @@
 package io.entwine.http;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
@@ -12,18 +10,12 @@ import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
 import io.entwine.registry.TrustedCaIndex;
+import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.SelfUp;
-import org.apache.pekko.cluster.typed.Subscribe;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 
 /**
@@ -33,23 +25,6 @@ import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
  */
 final class TestCluster implements AutoCloseable {
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
-
-  private static final Config CONFIG =
-      ConfigFactory.parseString(
-              """
-              pekko.actor.provider = cluster
-              # Leaving the cluster gracefully once took over the default 10 s on a busy 2-core CI host.
-              pekko.actor.testkit.typed.system-shutdown-default = 30s
-              pekko.remote.artery.canonical.hostname = 127.0.0.1
-              pekko.remote.artery.canonical.port = 0
-              # Every message is serialized as if it crossed the network.
-              pekko.actor.serialize-messages = on
-              entwine.credentials.pbkdf2-iterations = 1000
-              entwine.twin.max-queued-commands = 5
-              """)
-          .withFallback(PersistenceTestKitPlugin.getInstance().config())
-          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-          .withFallback(ConfigFactory.load());
 
   private final ActorTestKit testKit;
   private final VerifiedSecrets secrets;
@@ -64,12 +39,8 @@ final class TestCluster implements AutoCloseable {
   }
 
   static TestCluster start() {
-    ActorTestKit testKit = ActorTestKit.create("EntwineHttpTest", CONFIG);
-    Cluster cluster = Cluster.get(testKit.system());
-    TestProbe<SelfUp> up = testKit.createTestProbe();
-    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
+    ActorTestKit testKit =
+        InMemoryCluster.startSingleNode("EntwineHttpTest", "entwine.twin.max-queued-commands = 5");
     Organization.init(testKit.system());
     DeviceTwin.init(testKit.system());
     AuthIdIndex.TABLE.init(testKit.system());

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.entwine.protocol.Reply;
+import io.entwine.testing.EventSourcedTestSystem;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cluster-wide session of a client id: takeover, persistent subscriptions, recovery. */
 class ClientSessionTest {
@@ -31,25 +32,13 @@ class ClientSessionTest {
   private static final OfflineBuffer.Limits LIMITS =
       new OfflineBuffer.Limits(5000, 16 << 20, Duration.ofHours(1));
 
-  private static ActorTestKit testKit;
+  @RegisterExtension
+  static final EventSourcedTestSystem testKit = new EventSourcedTestSystem("ClientSessionTest");
 
   private EventSourcedBehaviorTestKit<ClientSession.Command, ClientSessionEvent, ClientSessionState>
       session;
   private TestProbe<ClientSession.Control> first;
   private TestProbe<ClientSession.Control> second;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit =
-        ActorTestKit.create(
-            "ClientSessionTest",
-            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
 
   @BeforeEach
   void newSession() {

@@ -188,32 +188,15 @@ class MqttEndpointTest {
 
   static byte[] mqtt31Connect(String clientId, String username, String password) {
     ByteArrayOutputStream variable = new ByteArrayOutputStream();
-    writeString(variable, "MQIsdp");
+    MqttFrames.string(variable, "MQIsdp");
     variable.write(3); // protocol level of MQTT 3.1
     variable.write(0xC2); // username, password, clean session
     variable.write(0);
     variable.write(60); // keep-alive
-    writeString(variable, clientId);
-    writeString(variable, username);
-    writeString(variable, password);
-    byte[] body = variable.toByteArray();
-    ByteArrayOutputStream packet = new ByteArrayOutputStream();
-    packet.write(0x10);
-    int length = body.length;
-    do {
-      int digit = length % 128;
-      length /= 128;
-      packet.write(length > 0 ? digit | 0x80 : digit);
-    } while (length > 0);
-    packet.writeBytes(body);
-    return packet.toByteArray();
-  }
-
-  private static void writeString(ByteArrayOutputStream out, String value) {
-    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    out.write(bytes.length >> 8);
-    out.write(bytes.length & 0xff);
-    out.writeBytes(bytes);
+    MqttFrames.string(variable, clientId);
+    MqttFrames.string(variable, username);
+    MqttFrames.string(variable, password);
+    return MqttFrames.packet(0x10, variable.toByteArray());
   }
 
   @Test

@@ -3,14 +3,13 @@ package io.entwine.integration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.integration.script.Converters;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
+import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,13 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.SelfUp;
-import org.apache.pekko.cluster.typed.Subscribe;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,23 +31,6 @@ class HttpIntegrationsTwoNodeTest {
   private static final String DECODER =
       "var d = decodeToJson(payload); return {deviceName: d.n, telemetry: {t: d.t}};";
 
-  private static final Config CONFIG =
-      ConfigFactory.parseString(
-              """
-              pekko.actor.provider = cluster
-              # Leaving the cluster gracefully once took over the default 10 s on a busy 2-core CI host.
-              pekko.actor.testkit.typed.system-shutdown-default = 30s
-              pekko.remote.artery.canonical.hostname = 127.0.0.1
-              pekko.remote.artery.canonical.port = 0
-              pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-              pekko.actor.serialize-messages = on
-              entwine.credentials.pbkdf2-iterations = 1000
-              entwine.credentials.secret-key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-              """)
-          .withFallback(PersistenceTestKitPlugin.getInstance().config())
-          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-          .withFallback(ConfigFactory.load());
-
   private static ActorTestKit node1;
   private static ActorTestKit node2;
   private static HttpIntegrations onNode1;
@@ -63,10 +38,13 @@ class HttpIntegrationsTwoNodeTest {
 
   @BeforeAll
   static void startCluster() {
-    node1 = ActorTestKit.create("HttpIntegrationsTwoNodeTest", CONFIG);
-    node2 = ActorTestKit.create("HttpIntegrationsTwoNodeTest", CONFIG);
-    joinAndAwaitUp(node1, node1);
-    joinAndAwaitUp(node2, node1);
+    List<ActorTestKit> nodes =
+        InMemoryCluster.startNodes(
+            2,
+            "HttpIntegrationsTwoNodeTest",
+            "entwine.credentials.secret-key = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"");
+    node1 = nodes.get(0);
+    node2 = nodes.get(1);
     onNode1 = integrations(node1);
     onNode2 = integrations(node2);
   }
@@ -86,14 +64,6 @@ class HttpIntegrationsTwoNodeTest {
         Converters.get(node.system()),
         credentials.secretBox(),
         new OrganizationPolicies(node.system(), gateway, Duration.ZERO));
-  }
-
-  private static void joinAndAwaitUp(ActorTestKit node, ActorTestKit seed) {
-    Cluster cluster = Cluster.get(node.system());
-    TestProbe<SelfUp> up = node.createTestProbe();
-    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
-    cluster.manager().tell(Join.create(Cluster.get(seed.system()).selfMember().address()));
-    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(30));
   }
 
   @AfterAll

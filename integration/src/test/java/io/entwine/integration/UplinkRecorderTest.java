@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.TwinGateway;
@@ -16,6 +14,7 @@ import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
+import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,13 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.SelfUp;
-import org.apache.pekko.cluster.typed.Subscribe;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,33 +32,13 @@ class UplinkRecorderTest {
   private static final String ORG = "recorg";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final Config CONFIG =
-      ConfigFactory.parseString(
-              """
-              pekko.actor.provider = cluster
-              # Leaving the cluster gracefully once took over the default 10 s on a busy 2-core CI host.
-              pekko.actor.testkit.typed.system-shutdown-default = 30s
-              pekko.remote.artery.canonical.hostname = 127.0.0.1
-              pekko.remote.artery.canonical.port = 0
-              pekko.actor.serialize-messages = on
-              entwine.credentials.pbkdf2-iterations = 1000
-              """)
-          .withFallback(PersistenceTestKitPlugin.getInstance().config())
-          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-          .withFallback(ConfigFactory.load());
-
   private static ActorTestKit testKit;
   private static TwinGateway gateway;
   private static UplinkRecorder recorder;
 
   @BeforeAll
   static void startCluster() {
-    testKit = ActorTestKit.create("UplinkRecorderTest", CONFIG);
-    Cluster cluster = Cluster.get(testKit.system());
-    TestProbe<SelfUp> up = testKit.createTestProbe();
-    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
+    testKit = InMemoryCluster.startSingleNode("UplinkRecorderTest", "");
     DeviceTwin.init(testKit.system());
     DeviceIdIndex.TABLE.init(testKit.system());
     // registrations count against the organization's device quota

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.entwine.identity.DeviceKey;
+import io.entwine.testing.TwinEventHistory;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.DeviceTwin.Event;
 import io.entwine.twin.DeviceTwin.EventRecorded;
@@ -52,8 +53,8 @@ class HistorianProjectionHandlerTest {
   @Test
   void storesEveryRecordedEventWithItsSequenceNumberAndIgnoresOtherEvents() {
     InMemoryHistorianRepository repository = new InMemoryHistorianRepository();
-    History history =
-        new History()
+    TwinEventHistory history =
+        new TwinEventHistory(T0)
             .add(PI, new MetadataUpdated(null, T0))
             .add(PI, recorded("status", "{\"d\":{\"temp\":21.5}}", T0))
             .add(MBED, recorded("status", "{\"temp\":3}", T0.plusSeconds(1)))
@@ -77,8 +78,8 @@ class HistorianProjectionHandlerTest {
   @Test
   void storesEveryReadingOfAJournalEventHoldingSeveralInOrderAfterTheEventsBeforeIt() {
     InMemoryHistorianRepository repository = new InMemoryHistorianRepository();
-    History history =
-        new History()
+    TwinEventHistory history =
+        new TwinEventHistory(T0)
             .add(PI, recorded("status", "{\"temp\":1}", T0))
             .add(
                 PI,
@@ -295,7 +296,7 @@ class HistorianProjectionHandlerTest {
    * text events.
    */
   private static List<EventEnvelope<Event>> randomHistory(Random random, int count) {
-    History history = new History();
+    TwinEventHistory history = new TwinEventHistory(T0);
     List<DeviceKey> devices = List.of(PI, PI_2, MBED);
     Map<DeviceKey, List<EventRecorded>> batches = new LinkedHashMap<>();
     for (int i = 0; i < count; i++) {
@@ -332,29 +333,6 @@ class HistorianProjectionHandlerTest {
           }
         });
     return history.envelopes();
-  }
-
-  /** Envelopes as the journal delivers them: global offsets, per-device sequence numbers. */
-  private static final class History {
-    private final List<EventEnvelope<Event>> envelopes = new ArrayList<>();
-    private final Map<DeviceKey, Long> sequenceNrs = new HashMap<>();
-
-    History add(DeviceKey device, Event event) {
-      long sequenceNr = sequenceNrs.merge(device, 1L, Long::sum);
-      String persistenceId = PersistenceId.of(DeviceTwin.ENTITY_KEY.name(), device.entityId()).id();
-      envelopes.add(
-          EventEnvelope.create(
-              Offset.sequence(envelopes.size() + 1L),
-              persistenceId,
-              sequenceNr,
-              event,
-              T0.toEpochMilli()));
-      return this;
-    }
-
-    List<EventEnvelope<Event>> envelopes() {
-      return List.copyOf(envelopes);
-    }
   }
 
   private static EventRecorded recorded(String evtType, String json, Instant at) {

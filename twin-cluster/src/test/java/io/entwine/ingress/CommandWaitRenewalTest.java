@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Reply;
+import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class CommandWaitRenewalTest {
   @BeforeAll
   static void startCluster() {
     testKit =
-        SingleNodeCluster.start(
+        InMemoryCluster.startSingleNode(
             "CommandWaitRenewalTest",
             """
             pekko.cluster.sharding.passivation.default-strategy.idle-entity.timeout = 1s

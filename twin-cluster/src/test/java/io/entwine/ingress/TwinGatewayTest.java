@@ -13,6 +13,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
+import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class TwinGatewayTest {
 
   @BeforeAll
   static void startCluster() {
-    testKit = SingleNodeCluster.start("TwinGatewayTest", "");
+    testKit = InMemoryCluster.startSingleNode("TwinGatewayTest", "");
     DeviceTwin.init(testKit.system());
     Organization.init(testKit.system());
     secrets = Credentials.get(testKit.system()).verifiedSecrets();

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Reply;
+import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,12 +26,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.SelfUp;
-import org.apache.pekko.cluster.typed.Subscribe;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,31 +43,17 @@ class TwinGatewayTwoNodeTest {
   private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
   private static final int DEVICES = 10;
 
-  private static final Config CONFIG =
-      ConfigFactory.parseString(
-              """
-              pekko.actor.provider = cluster
-              # Leaving the cluster gracefully once took over the default 10 s on a busy 2-core CI host.
-              pekko.actor.testkit.typed.system-shutdown-default = 30s
-              pekko.remote.artery.canonical.hostname = 127.0.0.1
-              pekko.remote.artery.canonical.port = 0
-              pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-              entwine.credentials.pbkdf2-iterations = 1000
-              """)
-          .withFallback(PersistenceTestKitPlugin.getInstance().config())
-          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-          .withFallback(ConfigFactory.load());
-
   private static ActorTestKit node1;
   private static ActorTestKit node2;
   private static TwinGateway gateway;
 
   @BeforeAll
   static void startCluster() {
-    node1 = ActorTestKit.create("TwinGatewayTwoNodeTest", CONFIG);
-    node2 = ActorTestKit.create("TwinGatewayTwoNodeTest", CONFIG);
-    joinAndAwaitUp(node1, node1);
-    joinAndAwaitUp(node2, node1);
+    List<ActorTestKit> nodes =
+        InMemoryCluster.startNodes(
+            2, "TwinGatewayTwoNodeTest", "pekko.actor.serialize-messages = off");
+    node1 = nodes.get(0);
+    node2 = nodes.get(1);
     for (ActorTestKit node : List.of(node1, node2)) {
       DeviceTwin.init(node.system());
     }
@@ -181,14 +160,6 @@ class TwinGatewayTwoNodeTest {
   }
 
   // ---- helpers ----
-
-  private static void joinAndAwaitUp(ActorTestKit node, ActorTestKit seed) {
-    Cluster cluster = Cluster.get(node.system());
-    TestProbe<SelfUp> up = node.createTestProbe();
-    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
-    cluster.manager().tell(Join.create(Cluster.get(seed.system()).selfMember().address()));
-    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(30));
-  }
 
   private static void register(DeviceKey device) throws Exception {
     String hash = Credentials.get(node1.system()).hasher().hash(TOKEN);

@@ -5,21 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.entwine.credentials.SecretHasher;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
+import io.entwine.testing.EventSourcedTestSystem;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OrganizationTest {
   private static final String ORG = "myorg";
@@ -28,25 +26,13 @@ class OrganizationTest {
   private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
   private static final SecretHasher HASHER = new SecretHasher(1000);
 
-  private static ActorTestKit testKit;
+  @RegisterExtension
+  static final EventSourcedTestSystem testKit = new EventSourcedTestSystem("OrganizationTest");
 
   private VerifiedSecrets secrets;
   private String secretHash;
   private EventSourcedBehaviorTestKit<Organization.Command, Organization.Event, Organization.State>
       org;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit =
-        ActorTestKit.create(
-            "OrganizationTest",
-            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
 
   @BeforeEach
   void freshOrganization() {

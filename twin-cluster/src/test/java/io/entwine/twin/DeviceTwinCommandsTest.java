@@ -4,25 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.entwine.credentials.SecretHasher;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
+import io.entwine.testing.EventSourcedTestSystem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The twin's durable command queue: bounded, with a time to live, delivered to a session. */
 class DeviceTwinCommandsTest {
@@ -33,24 +31,13 @@ class DeviceTwinCommandsTest {
       new TwinSettings(100, 2, 100, MAX_QUEUED, Duration.ofMinutes(10));
   private static final byte[] PAYLOAD = "{\"open\":true}".getBytes(StandardCharsets.UTF_8);
 
-  private static ActorTestKit testKit;
+  @RegisterExtension
+  static final EventSourcedTestSystem testKit =
+      new EventSourcedTestSystem("DeviceTwinCommandsTest");
 
   private final List<LiveMessage> published = new CopyOnWriteArrayList<>();
   private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> twin;
   private TestProbe<DeviceTwin.DeliverCommand> session;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit =
-        ActorTestKit.create(
-            "DeviceTwinCommandsTest",
-            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
 
   @BeforeEach
   void registeredTwin() {

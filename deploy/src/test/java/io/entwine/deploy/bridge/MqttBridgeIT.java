@@ -34,11 +34,11 @@ import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -65,15 +65,15 @@ class MqttBridgeIT {
       "entwine.integration.mqtt-bridge.reconnect.min-backoff = 200ms\n"
           + "entwine.integration.mqtt-bridge.reconnect.max-backoff = 2s\n";
 
-  private static TestNode node;
-  private static Fixtures fixtures;
+  @RegisterExtension static final TestNode node = TestNode.perClass(FAST_RECONNECT);
+  private static final Fixtures fixtures = new Fixtures(node);
   private static String broker;
 
   @TempDir Path brokerDir;
   private Process brokerProcess;
 
   @BeforeAll
-  static void brokerAndNode() throws Exception {
+  static void broker() throws Exception {
     broker = brokerExecutable();
     if (broker == null
         || !CommandLineTools.runs("mosquitto_pub")
@@ -91,15 +91,6 @@ class MqttBridgeIT {
               + INSTALL_SCRIPT
               + " could not install them: "
               + output);
-    }
-    node = TestNode.start(FAST_RECONNECT);
-    fixtures = new Fixtures(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
     }
   }
 

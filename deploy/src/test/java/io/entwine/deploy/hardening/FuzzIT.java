@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.entwine.deploy.testing.ApiClient;
 import io.entwine.deploy.testing.EntwineRun;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
+import io.entwine.http.RawHttp;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -279,13 +280,13 @@ class FuzzIT {
     RawHttp connection = open;
     try {
       if (connection == null) {
-        connection = new RawHttp(port, 30_000);
+        connection = new RawHttp(port, Duration.ofSeconds(30)).resetOnClose();
       }
       try {
         connection.write(bytes);
       } catch (IOException closedMeanwhile) {
         connection.close();
-        connection = new RawHttp(port, 30_000);
+        connection = new RawHttp(port, Duration.ofSeconds(30)).resetOnClose();
         connection.write(bytes);
       }
     } catch (IOException e) {
@@ -325,7 +326,7 @@ class FuzzIT {
    * more gets one second, then the end of the stream: a stalled peer is {@link SlowInputs}' part.
    */
   private void alone(HttpFuzz.Input input, int port) {
-    try (RawHttp connection = new RawHttp(port, 1_000)) {
+    try (RawHttp connection = new RawHttp(port, Duration.ofSeconds(1)).resetOnClose()) {
       try {
         connection.write(input.bytes());
         if (input.lane() == HttpFuzz.Lane.TRUNCATED) {
@@ -339,7 +340,7 @@ class FuzzIT {
         response = connection.read(input.head());
       } catch (SocketTimeoutException waiting) {
         connection.endOutput();
-        connection.timeout(20_000);
+        connection.readTimeout(Duration.ofSeconds(20));
         response = connection.read(input.head());
       }
       tally.answered(input.category(), input.bytes(), response);

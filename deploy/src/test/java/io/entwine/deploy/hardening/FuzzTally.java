@@ -1,5 +1,6 @@
 package io.entwine.deploy.hardening;
 
+import io.entwine.http.RawHttp;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

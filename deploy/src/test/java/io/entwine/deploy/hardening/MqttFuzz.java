@@ -1,5 +1,9 @@
 package io.entwine.deploy.hardening;
 
+import static io.entwine.mqtt.MqttFrames.packet;
+import static io.entwine.mqtt.MqttFrames.remainingLength;
+import static io.entwine.mqtt.MqttFrames.string;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -291,28 +295,6 @@ final class MqttFuzz {
       body.write(qos);
     }
     return packet(0x82, body.toByteArray());
-  }
-
-  private static byte[] packet(int header, byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(header);
-    remainingLength(out, body.length);
-    out.writeBytes(body);
-    return out.toByteArray();
-  }
-
-  private static void remainingLength(ByteArrayOutputStream out, int length) {
-    do {
-      int digit = length % 128;
-      length /= 128;
-      out.write(length > 0 ? digit | 0x80 : digit);
-    } while (length > 0);
-  }
-
-  private static void string(ByteArrayOutputStream out, byte[] bytes) {
-    out.write((bytes.length >> 8) & 0xFF);
-    out.write(bytes.length & 0xFF);
-    out.writeBytes(bytes);
   }
 
   /** The same packet announcing another remaining length. */

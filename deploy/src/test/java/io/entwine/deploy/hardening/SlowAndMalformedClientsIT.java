@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.entwine.deploy.testing.EntwineRun;
-import java.io.ByteArrayOutputStream;
+import io.entwine.http.RawHttp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,74 +66,76 @@ class SlowAndMalformedClientsIT {
 
   @Test
   void closesTricklingRequestHeadsWhileTheNodeStaysReady() throws Exception {
-    List<Connection> slow = new ArrayList<>();
+    List<RawHttp> slow = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      slow.add(Connection.http(null, Duration.ofMillis(50)).send("GET /health/ready HTTP/1.1\r\n"));
+      slow.add(
+          new RawHttp(node.httpPort(), Duration.ofMillis(50))
+              .send("GET /health/ready HTTP/1.1\r\n"));
     }
     long deadline = System.nanoTime() + TIMEOUT.multipliedBy(6).toNanos();
     int readyAnswers = 0;
-    while (slow.stream().anyMatch(c -> !c.closed) && System.nanoTime() < deadline) {
-      for (Connection connection : slow) {
-        if (!connection.closed && !connection.closedByServer()) {
+    while (slow.stream().anyMatch(c -> !c.closed()) && System.nanoTime() < deadline) {
+      for (RawHttp connection : slow) {
+        if (!connection.closed() && !connection.closedByServer()) {
           connection.send("X-Slow: " + readyAnswers + "\r\n");
         }
       }
       assertEquals(200, ready(null), "/health/ready on a connection of its own");
       readyAnswers++;
     }
-    assertTrue(slow.stream().allMatch(c -> c.closed), "every slow connection closed");
+    assertTrue(slow.stream().allMatch(c -> c.closed()), "every slow connection closed");
     assertTrue(readyAnswers > 1);
-    slow.forEach(Connection::close);
+    slow.forEach(RawHttp::close);
   }
 
   @Test
   void closesHttpConnectionsBeyondThePerAddressLimitWhileOtherClientsAreServed() throws Exception {
-    List<Connection> held = new ArrayList<>();
+    List<RawHttp> held = new ArrayList<>();
     try {
       for (int i = 0; i < PER_ADDRESS; i++) {
-        held.add(Connection.http(null, TIMEOUT.multipliedBy(4)));
+        held.add(new RawHttp(node.httpPort(), TIMEOUT.multipliedBy(4)));
       }
-      try (Connection extra = Connection.http(null, TIMEOUT.dividedBy(2))) {
+      try (RawHttp extra = new RawHttp(node.httpPort(), TIMEOUT.dividedBy(2))) {
         assertTrue(extra.closedByServer(), "closed before the header timeout");
       }
       assertEquals(200, ready(OTHER_CLIENT), "another address");
       assertEquals(200, held.get(0).send(get("/health/ready")).status(), "the held ones are open");
     } finally {
-      held.forEach(Connection::close);
+      held.forEach(RawHttp::close);
     }
   }
 
   @Test
   void closesMqttConnectionsBeyondThePerAddressLimitAndSilentOnesAfterTheConnectTimeout()
       throws Exception {
-    List<Connection> silent = new ArrayList<>();
+    List<RawHttp> silent = new ArrayList<>();
     try {
       for (int i = 0; i < PER_ADDRESS; i++) {
-        silent.add(Connection.to(node.mqttPort(), null, TIMEOUT.multipliedBy(4)));
+        silent.add(new RawHttp(node.mqttPort(), TIMEOUT.multipliedBy(4)));
       }
-      try (Connection extra = Connection.to(node.mqttPort(), null, TIMEOUT.dividedBy(2));
-          Connection other = Connection.to(node.mqttPort(), OTHER_CLIENT, TIMEOUT.dividedBy(2))) {
+      try (RawHttp extra = new RawHttp(node.mqttPort(), TIMEOUT.dividedBy(2));
+          RawHttp other = new RawHttp(node.mqttPort(), OTHER_CLIENT, TIMEOUT.dividedBy(2))) {
         assertTrue(extra.closedByServer(), "beyond the limit: closed at once");
         assertFalse(other.closedByServer(), "another address is let in");
       }
-      for (Connection connection : silent) {
+      for (RawHttp connection : silent) {
         assertTrue(connection.closedByServer(), "no CONNECT: closed after the connect timeout");
       }
     } finally {
-      silent.forEach(Connection::close);
+      silent.forEach(RawHttp::close);
     }
   }
 
   @Test
   void closesAWebSocketConnectionTricklingItsHandshake() throws Exception {
     int port = Integer.parseInt(node.env("ENTWINE_MQTT_WS_PORT"));
-    try (Connection slow = Connection.to(port, null, Duration.ofMillis(300))) {
+    try (RawHttp slow = new RawHttp(port, Duration.ofMillis(300))) {
       slow.send("GET /mqtt HTTP/1.1\r\n");
       long deadline = System.nanoTime() + TIMEOUT.multipliedBy(4).toNanos();
       while (!slow.closedByServer() && System.nanoTime() < deadline) {
         slow.send("X-Slow: 1\r\n");
       }
-      assertTrue(slow.closed, "closed by the node");
+      assertTrue(slow.closed(), "closed by the node");
     }
   }
 
@@ -148,7 +147,7 @@ class SlowAndMalformedClientsIT {
     int requests = 0;
     for (String path : BODY_ENDPOINTS) {
       for (long length : List.of(1_000_000_000_000L, 9L << 20)) {
-        try (Connection connection = Connection.http(null, TIMEOUT.multipliedBy(4))) {
+        try (RawHttp connection = new RawHttp(node.httpPort(), TIMEOUT.multipliedBy(4))) {
           connection.send(post(path, "application/json", "Content-Length: " + length) + "{");
           assertEquals(413, connection.status(), path + " Content-Length " + length);
         }
@@ -157,15 +156,15 @@ class SlowAndMalformedClientsIT {
       assertEquals(400, answerToBrokenChunk(path), path + " bad chunk size");
       requests++;
     }
-    List<Connection> stalled = new ArrayList<>();
+    List<RawHttp> stalled = new ArrayList<>();
     for (String path : BODY_ENDPOINTS) {
       stalled.add(
-          Connection.http(null, Duration.ofSeconds(30))
+          new RawHttp(node.httpPort(), Duration.ofSeconds(30))
               .send(post(path, "application/json", "Content-Length: 10") + "{\"a\""));
       requests++;
     }
     for (int i = 0; i < stalled.size(); i++) {
-      try (Connection connection = stalled.get(i)) {
+      try (RawHttp connection = stalled.get(i)) {
         assertEquals(408, connection.status(), BODY_ENDPOINTS.get(i) + " stalled body");
       }
     }
@@ -185,14 +184,14 @@ class SlowAndMalformedClientsIT {
    */
   private static int answerToBrokenChunk(String path) throws IOException {
     for (int attempt = 0; attempt < 10; attempt++) {
-      try (Connection connection = Connection.http(null, TIMEOUT.multipliedBy(4))) {
+      try (RawHttp connection = new RawHttp(node.httpPort(), TIMEOUT.multipliedBy(4))) {
         connection.send(
             post(path, "application/json", "Expect: 100-continue\r\nTransfer-Encoding: chunked"));
         int first = connection.status();
         if (first != 100) {
           return first;
         }
-        while (!connection.line().isEmpty()) {
+        while (!connection.statusLine().isEmpty()) {
           // the interim answer's headers
         }
         return connection.send("zz\r\n{}\r\n0\r\n\r\n").status();
@@ -210,7 +209,7 @@ class SlowAndMalformedClientsIT {
     List<String> paths = new ArrayList<>(BODY_ENDPOINTS);
     paths.add("/api/v0002/device/types/t/devices/d/events/e");
     for (String path : paths) {
-      try (Connection connection = Connection.http(null, TIMEOUT.multipliedBy(4))) {
+      try (RawHttp connection = new RawHttp(node.httpPort(), TIMEOUT.multipliedBy(4))) {
         connection.send(post(path, ";;;", "Content-Length: 2") + "{}");
         assertEquals(415, connection.status(), path);
       }
@@ -232,7 +231,7 @@ class SlowAndMalformedClientsIT {
   }
 
   private static int ready(InetAddress from) throws IOException {
-    try (Connection connection = Connection.http(from, TIMEOUT)) {
+    try (RawHttp connection = new RawHttp(node.httpPort(), from, TIMEOUT)) {
       return connection.send(get("/health/ready")).status();
     }
   }
@@ -246,72 +245,6 @@ class SlowAndMalformedClientsIT {
       return InetAddress.getByName(text);
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** One socket to the node, from the given local address (any when null), read line by line. */
-  private static final class Connection implements AutoCloseable {
-    private final Socket socket;
-    boolean closed;
-
-    private Connection(Socket socket) {
-      this.socket = socket;
-    }
-
-    static Connection http(InetAddress from, Duration readTimeout) throws IOException {
-      return to(node.httpPort(), from, readTimeout);
-    }
-
-    static Connection to(int port, InetAddress from, Duration readTimeout) throws IOException {
-      Socket socket = new Socket(InetAddress.getLoopbackAddress(), port, from, 0);
-      socket.setSoTimeout((int) readTimeout.toMillis());
-      return new Connection(socket);
-    }
-
-    Connection send(String text) throws IOException {
-      socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
-      socket.getOutputStream().flush();
-      return this;
-    }
-
-    String line() throws IOException {
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
-        line.write(b);
-      }
-      return line.toString(StandardCharsets.ISO_8859_1).strip();
-    }
-
-    /** The next answer's status code; -1 when the node closed the connection instead. */
-    int status() throws IOException {
-      String line = line();
-      return line.startsWith("HTTP/1.1 ") ? Integer.parseInt(line.substring(9, 12)) : -1;
-    }
-
-    /** Whether the node closes the connection within the read timeout (what it sent is dropped). */
-    boolean closedByServer() {
-      try {
-        byte[] buffer = new byte[4096];
-        while (socket.getInputStream().read(buffer) != -1) {
-          // dropped
-        }
-        closed = true;
-      } catch (SocketTimeoutException e) {
-        return false;
-      } catch (IOException e) {
-        closed = true;
-      }
-      return closed;
-    }
-
-    @Override
-    public void close() {
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // closing
-      }
     }
   }
 }

@@ -1,10 +1,12 @@
 package io.entwine.deploy.hardening;
 
+import io.entwine.http.RawHttp;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -54,7 +56,7 @@ final class SlowInputs {
   }
 
   static void run(Input input, int port, FuzzTally tally) {
-    try (RawHttp connection = new RawHttp(port, LIMIT_MILLIS)) {
+    try (RawHttp connection = new RawHttp(port, Duration.ofMillis(LIMIT_MILLIS)).resetOnClose()) {
       try {
         connection.write(input.bytes());
       } catch (IOException refusedEarly) {

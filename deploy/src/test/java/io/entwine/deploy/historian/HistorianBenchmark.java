@@ -2,8 +2,6 @@ package io.entwine.deploy.historian;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.SharedCassandra;
@@ -24,11 +22,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -131,20 +127,11 @@ class HistorianBenchmark {
 
   /** Writes the day through the projection's handler, batch after batch as the projection does. */
   private static long load(String keyspace, DeviceKey device) throws Exception {
-    Config config =
-        ConfigFactory.parseString(SharedCassandra.pekkoCassandraConfig(keyspace))
-            .withFallback(
-                ConfigFactory.parseString(
-                    "pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off"))
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "historian-bench", config);
+    ActorSystem<Void> system = SharedCassandra.localActorSystem("historian-bench", keyspace);
     try {
       HistorianProjectionHandler handler =
           new HistorianProjectionHandler(
-              new CassandraHistorianRepository(
-                  CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"),
-                  keyspace));
+              new CassandraHistorianRepository(SharedCassandra.pekkoSession(system), keyspace));
       String persistenceId = PersistenceId.of(DeviceTwin.ENTITY_KEY.name(), device.entityId()).id();
       Random random = new Random(86_400);
       long started = System.nanoTime();

@@ -28,12 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The historian API on a real node and Cassandra, every answer checked against what the test sent:
@@ -53,8 +53,12 @@ class HistorianIT {
   private static final long BASE = Instant.parse("2026-11-20T06:00:00Z").toEpochMilli();
 
   private static final String KEYSPACE = SharedCassandra.newKeyspace();
-  private static TestNode node;
-  private static Fixtures fixtures;
+
+  @RegisterExtension
+  static final TestNode node =
+      TestNode.perClass("entwine.cassandra.keyspace = \"" + KEYSPACE + "\"");
+
+  private static final Fixtures fixtures = new Fixtures(node);
   private static ApiKey acme;
   private static ApiKey other;
   private static final List<Sent> sent = new ArrayList<>();
@@ -75,8 +79,6 @@ class HistorianIT {
 
   @BeforeAll
   static void loadEvents() throws Exception {
-    node = TestNode.start("entwine.cassandra.keyspace = \"" + KEYSPACE + "\"");
-    fixtures = new Fixtures(node);
     acme = fixtures.organizationWithApiKey();
     other = fixtures.organizationWithApiKey();
     List<Device> devices =
@@ -103,13 +105,6 @@ class HistorianIT {
     // Stopped while its projections are (very likely) in the middle of this load.
     node.restart();
     awaitCaughtUp();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   private static void send(Device device, long ts, Random random) {

@@ -12,27 +12,15 @@ import io.entwine.deploy.testing.TestNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The user's path through a real node and a real Cassandra: register, send, read back, list. */
 class DeviceLifecycleIT {
   private static final Duration PROJECTION_LAG = Duration.ofSeconds(30);
 
-  private static TestNode node;
-  private static Fixtures fixtures;
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    node = TestNode.start();
-    fixtures = new Fixtures(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
+  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(node);
 
   @Test
   void nodeIsReady() {

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Eclipse Hono HTTP adapter over real HTTP and a real Cassandra: every curl example of the
@@ -31,13 +32,12 @@ class HonoAdapterIT {
   private static final String TEMP = "{\"temp\": 5}";
   private static final String COMMAND = "{\n  \"brightness\" : 87\n}";
 
-  private static TestNode node;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
   private static ApiKey apiKey;
   private static final ExecutorService BACKGROUND = Executors.newCachedThreadPool();
 
   @BeforeAll
   static void userGuideDeployment() throws Exception {
-    node = TestNode.start();
     Fixtures fixtures = new Fixtures(node);
     TestNode.Response org =
         node.request("POST", "/api/v0002/admin/organizations")
@@ -56,8 +56,8 @@ class HonoAdapterIT {
             .json("{\"via\":[\"gw-1\"]}")
             .send();
     assertEquals(200, via.status(), via.body());
-    // The user guide's unauthenticated examples need a tenant that allows them; a short
-    // max-ttd keeps the examples that wait for a command that never comes short.
+    // The guide's unauthenticated examples need a tenant that allows them; a short max-ttd keeps
+    // the examples that wait for a command that never comes short.
     TestNode.Response adapter =
         node.request("PUT", "/api/v0002/admin/organizations/default_tenant/adapters/hono-http")
             .operator()
@@ -67,9 +67,8 @@ class HonoAdapterIT {
   }
 
   @AfterAll
-  static void stopNode() throws Exception {
+  static void stopBackground() {
     BACKGROUND.shutdownNow();
-    node.close();
   }
 
   // ---- the user guide's examples ----

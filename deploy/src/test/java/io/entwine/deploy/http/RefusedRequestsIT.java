@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.NewOrganization;
+import io.entwine.deploy.testing.RegisteredDevice;
 import io.entwine.deploy.testing.TestNode;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bad input gets a precise 4xx and leaves nothing behind; organizations cannot see each other.
@@ -20,27 +20,12 @@ import org.junit.jupiter.api.Test;
 class RefusedRequestsIT {
   private static final byte[] JSON_EVENT = "{\"d\":{\"temp\":1}}".getBytes(StandardCharsets.UTF_8);
 
-  private static TestNode node;
-  private static Fixtures fixtures;
-  private ApiKey apiKey;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(node);
+  @NewOrganization private ApiKey apiKey;
+
+  @RegisteredDevice(type = "sensor", id = "s-1")
   private Device device;
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    node = TestNode.start();
-    fixtures = new Fixtures(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
-
-  @BeforeEach
-  void registerDevice() {
-    apiKey = fixtures.organizationWithApiKey();
-    device = fixtures.register(apiKey, "sensor", "s-1");
-  }
 
   @Test
   void rejectsEventWithWrongToken() {

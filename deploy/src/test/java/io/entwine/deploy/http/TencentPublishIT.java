@@ -6,25 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.TestNode;
+import io.entwine.http.TencentSignature;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Tencent IoT Hub's signed publish over real HTTP: the request sample of Tencent Cloud IoT Hub's
- * "HTTP-Based Device Connection" (ProductId, DeviceName, topic, payload), signed with the device's
+ * Tencent IoT Hub's signed publish over real HTTP: the request sample of Tencent IoT Hub's HTTP
+ * device publish documentation (ProductId, DeviceName, topic, payload), signed with the device's
  * PSK by javax.crypto and by {@code openssl dgst -sha256 -hmac}; a tampered signature and a
  * replayed nonce are refused and record nothing.
  */
@@ -35,12 +32,11 @@ class TencentPublishIT {
           + "\"TopicName\":\"G8N9AHB/AAAAAA/data\"}";
   private static final AtomicLong NONCES = new AtomicLong(5456);
 
-  private static TestNode node;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
   private static ApiKey apiKey;
 
   @BeforeAll
   static void deviceWithPsk() throws Exception {
-    node = TestNode.start();
     Fixtures fixtures = new Fixtures(node);
     apiKey = fixtures.organizationWithApiKey();
     fixtures.register(apiKey, "G8N9AHB", "AAAAAA");
@@ -51,11 +47,6 @@ class TencentPublishIT {
             .json("{\"type\":\"psk\",\"secret\":\"" + PSK + "\"}")
             .send();
     assertEquals(201, added.status(), added.body());
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
   }
 
   @Test
@@ -151,16 +142,7 @@ class TencentPublishIT {
   }
 
   private static String stringToSign(String host, long timestamp, String nonce, String body) {
-    return String.join(
-        "\n",
-        "POST",
-        host,
-        "/device/publish",
-        "",
-        "HmacSha256",
-        String.valueOf(timestamp),
-        nonce,
-        sha256Hex(body));
+    return TencentSignature.stringToSign(host, "HmacSha256", timestamp, nonce, body);
   }
 
   private static TestNode.Response publish(
@@ -194,23 +176,7 @@ class TencentPublishIT {
   }
 
   private static byte[] hmac(String data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(PSK.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static String sha256Hex(String body) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return TencentSignature.hmac("HmacSHA256", PSK, data);
   }
 
   private static boolean opensslAvailable() {

@@ -16,13 +16,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ThingsBoard HTTP integration on a real node and Cassandra, driven with the curl commands of
- * ThingsBoard's HTTP Integration guide (only the endpoint URL is Entwine's): devices appear with
+ * the ThingsBoard HTTP integration guide (only the endpoint URL is Entwine's): devices appear with
  * their telemetry on the twin and in the historian, security headers, auto-creation off, shared
  * attributes and commands coming back in the next uplink's response, 204 versus 200, and converter
  * errors as 4xx.
@@ -31,14 +31,14 @@ class HttpIntegrationIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CATCH_UP = Duration.ofSeconds(120);
 
-  /** The guide's uplink command ("Send uplink message"), verbatim. */
+  /** The guide's uplink command, verbatim. */
   private static final String GUIDE_UPLINK =
       "curl -v -X POST -d"
           + " \"{\\\"deviceName\\\":\\\"$DEVICEname\\\",\\\"deviceType\\\":\\\"$DEVICEtype\\\","
           + "\\\"temperature\\\":33,\\\"model\\\":\\\"test\\\"}\" $YOUR_HTTP_ENDPOINT_URL -H"
           + " \"Content-Type:application/json\"";
 
-  /** The guide's uplink command with the security header ("Enable security option"), verbatim. */
+  /** The guide's uplink command with the security header, verbatim. */
   private static final String GUIDE_UPLINK_WITH_HEADER = GUIDE_UPLINK + " -H \"$VALUE\"";
 
   /** A decoder as ThingsBoard users write them (the guide's JavaScript template). */
@@ -77,27 +77,18 @@ class HttpIntegrationIT {
       return result;
       """;
 
-  private static TestNode node;
-  private static Fixtures fixtures;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(node);
   private static ApiKey key;
 
   @BeforeAll
-  static void startNode() throws Exception {
-    node = TestNode.start();
-    fixtures = new Fixtures(node);
+  static void organization() {
     key = fixtures.organizationWithApiKey();
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   record Curl(int status, String body, String trace) {}
 
-  /** Runs one of the guide's commands in a shell with the guide's variables set. */
+  /** Runs a command of the guide in a shell with the guide's variables set. */
   private static Curl curl(String command, Map<String, String> variables) throws Exception {
     ProcessBuilder builder = new ProcessBuilder("bash", "-c", command);
     builder.environment().putAll(variables);

@@ -9,48 +9,34 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.NewOrganization;
+import io.entwine.deploy.testing.RegisteredDevice;
 import io.entwine.deploy.testing.TestNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Applications over MQTT (IBM IoT Foundation documentation, 5.3) against a real node: they connect
- * with an API key of their organization, publish events on behalf of its devices and subscribe to
- * IBM's filters.
+ * Applications over MQTT (IBM IoT Foundation MQTT documentation, Applications) against a real node:
+ * they connect with an API key of their organization, publish events on behalf of its devices and
+ * subscribe to the documented topic filters.
  */
 class MqttApplicationsIT {
   private static final String STATUS = "{\"d\":{\"temp\":19},\"ts\":\"2026-11-23T11:00:00Z\"}";
 
-  private static TestNode node;
-  private static Fixtures fixtures;
-  private ApiKey apiKey;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(node);
+  @NewOrganization private ApiKey apiKey;
+
+  @RegisteredDevice(type = "gauge", id = "g-1")
   private Device device;
+
   private MqttClient client;
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    node = TestNode.start();
-    fixtures = new Fixtures(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
-
-  @BeforeEach
-  void registerDevice() {
-    apiKey = fixtures.organizationWithApiKey();
-    device = fixtures.register(apiKey, "gauge", "g-1");
-  }
 
   @AfterEach
   void closeClient() {
@@ -102,7 +88,7 @@ class MqttApplicationsIT {
   }
 
   @Test
-  void grantsIbmsApplicationFiltersAndRefusesOthersWith0x80() throws Exception {
+  void grantsTheDocumentedApplicationFiltersAndRefusesOthersWith0x80() throws Exception {
     client = Paho.application(node.mqttUri(), apiKey, "monitor");
     IMqttToken granted =
         client.subscribeWithResponse(

@@ -9,6 +9,7 @@ import io.entwine.deploy.mqtt.Paho.Received;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.NewOrganization;
 import io.entwine.deploy.testing.TestNode;
 import java.time.Duration;
 import java.util.HashSet;
@@ -18,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two nodes of one cluster (two actor systems in this JVM, one keyspace): what a client does on one
@@ -30,29 +31,21 @@ import org.junit.jupiter.api.Test;
 class MqttClusterIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private static TestNode first;
+  @RegisterExtension static final TestNode first = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(first);
   private static TestNode second;
-  private static Fixtures fixtures;
-  private ApiKey apiKey;
+  @NewOrganization private ApiKey apiKey;
 
   @BeforeAll
-  static void startTwoNodes() throws Exception {
-    first = TestNode.start();
+  static void startSecondNode() throws Exception {
     second = TestNode.startJoining(first);
-    fixtures = new Fixtures(first);
   }
 
   @AfterAll
-  static void stopNodes() throws Exception {
+  static void stopSecondNode() throws Exception {
     if (second != null) {
       second.close();
     }
-    first.close();
-  }
-
-  @BeforeEach
-  void organization() {
-    apiKey = fixtures.organizationWithApiKey();
   }
 
   @Test

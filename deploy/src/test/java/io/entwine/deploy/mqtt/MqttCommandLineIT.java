@@ -20,11 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The command-line clients a user reaches for: {@code mosquitto_sub}/{@code mosquitto_pub}
@@ -44,12 +44,12 @@ class MqttCommandLineIT {
                   Path.of(System.getProperty("user.home"), ".cache", "entwine", "mqtt-js")
                       .toString()));
 
-  private static TestNode node;
-  private static Fixtures fixtures;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(node);
   private final List<Running> started = new ArrayList<>();
 
   @BeforeAll
-  static void clientsAndNode() throws Exception {
+  static void commandLineClients() throws Exception {
     String missing = missingTools();
     if (!missing.isEmpty()) {
       Running install = Running.start(List.of("bash", INSTALL_SCRIPT.toString()));
@@ -63,15 +63,6 @@ class MqttCommandLineIT {
               + " missing and "
               + INSTALL_SCRIPT
               + (finished ? " could not install it: " + install.output() : " timed out"));
-    }
-    node = TestNode.start();
-    fixtures = new Fixtures(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
     }
   }
 

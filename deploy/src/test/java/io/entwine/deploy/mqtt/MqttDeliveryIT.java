@@ -12,15 +12,15 @@ import io.entwine.deploy.mqtt.Paho.Received;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.NewOrganization;
+import io.entwine.deploy.testing.RegisteredDevice;
 import io.entwine.deploy.testing.TestNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,27 +34,12 @@ class MqttDeliveryIT {
   private static final String ALL_EVENTS = "iot-2/type/+/id/+/evt/+/fmt/+";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static TestNode node;
-  private static Fixtures fixtures;
-  private ApiKey apiKey;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(node);
+  @NewOrganization private ApiKey apiKey;
+
+  @RegisteredDevice(type = "sensor", id = "s-1")
   private Device sensor;
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    node = TestNode.start();
-    fixtures = new Fixtures(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
-
-  @BeforeEach
-  void registerDevice() {
-    apiKey = fixtures.organizationWithApiKey();
-    sensor = fixtures.register(apiKey, "sensor", "s-1");
-  }
 
   private String uri(String transport) {
     return "ws".equals(transport) ? node.mqttWebSocketUri() : node.mqttUri();

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.NewOrganization;
+import io.entwine.deploy.testing.RegisteredDevice;
 import io.entwine.deploy.testing.TestNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,44 +21,28 @@ import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Devices over MQTT (IBM IoT Foundation documentation, 5.2) against a real node and Cassandra, with
- * Eclipse Paho: events of every QoS reach the twin, QoS 1 and 2 are acknowledged only once
- * persisted, and everything a device may not do is refused with nothing recorded.
+ * Devices over MQTT (IBM IoT Foundation MQTT documentation, Devices) against a real node and
+ * Cassandra, with Eclipse Paho: events of every QoS reach the twin, QoS 1 and 2 are acknowledged
+ * only once persisted, and everything a device may not do is refused with nothing recorded.
  */
 class MqttDevicesIT {
   private static final String STATUS = "{\"d\":{\"temp\":21.5},\"ts\":\"2026-11-23T10:00:00Z\"}";
 
-  private static TestNode node;
-  private static Fixtures fixtures;
-  private ApiKey apiKey;
+  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(node);
+  @NewOrganization private ApiKey apiKey;
+
+  @RegisteredDevice(type = "sensor", id = "s-1")
   private Device device;
+
   private MqttClient client;
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    node = TestNode.start();
-    fixtures = new Fixtures(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
-
-  @BeforeEach
-  void registerDevice() {
-    apiKey = fixtures.organizationWithApiKey();
-    device = fixtures.register(apiKey, "sensor", "s-1");
-  }
 
   @AfterEach
   void closeClient() {

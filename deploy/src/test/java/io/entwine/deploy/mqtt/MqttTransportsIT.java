@@ -7,6 +7,7 @@ import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
 import io.entwine.deploy.testing.TestNode;
+import io.entwine.mqtt.MqttFrames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -160,44 +161,24 @@ class MqttTransportsIT {
 
   private static byte[] connectPacket(String clientId, String password) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    writeString(body, "MQTT");
+    MqttFrames.string(body, "MQTT");
     body.write(4); // MQTT 3.1.1
     body.write(0xC2); // username, password, clean session
     body.write(0);
     body.write(60);
-    writeString(body, clientId);
-    writeString(body, Paho.DEVICE_USERNAME);
-    writeString(body, password);
-    return packet(0x10, body.toByteArray());
+    MqttFrames.string(body, clientId);
+    MqttFrames.string(body, Paho.DEVICE_USERNAME);
+    MqttFrames.string(body, password);
+    return MqttFrames.packet(0x10, body.toByteArray());
   }
 
   private static byte[] publishPacket(String topic, String payload) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    writeString(body, topic);
+    MqttFrames.string(body, topic);
     body.write(0);
     body.write(1); // packet id 1, QoS 1
     body.writeBytes(payload.getBytes(StandardCharsets.UTF_8));
-    return packet(0x32, body.toByteArray());
-  }
-
-  private static byte[] packet(int header, byte[] body) {
-    ByteArrayOutputStream packet = new ByteArrayOutputStream();
-    packet.write(header);
-    int length = body.length;
-    do {
-      int digit = length % 128;
-      length /= 128;
-      packet.write(length > 0 ? digit | 0x80 : digit);
-    } while (length > 0);
-    packet.writeBytes(body);
-    return packet.toByteArray();
-  }
-
-  private static void writeString(ByteArrayOutputStream out, String value) {
-    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    out.write(bytes.length >> 8);
-    out.write(bytes.length & 0xff);
-    out.writeBytes(bytes);
+    return MqttFrames.packet(0x32, body.toByteArray());
   }
 
   private static byte[] truncated(byte[] frame, Random random) {

@@ -5,14 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A node started the way {@code deploy/bin/entwine run} starts one: {@code io.entwine.deploy.Main}
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Every port is free and chosen here ({@link Ports}), so suites can run side by side. {@link
  * #close()} stops the node and then its Cassandra, by process id.
  */
-public final class EntwineRun implements AutoCloseable {
+public final class EntwineRun extends NodeJvm {
   public static final String ADMIN_TOKEN = TestNode.ADMIN_TOKEN;
   public static final String PROPERTY_NODE_CLASSPATH = "entwine.node.classpath";
   public static final String PROPERTY_NODE_CLASSES = "entwine.node.classes";
@@ -45,16 +44,12 @@ public final class EntwineRun implements AutoCloseable {
           "ENTWINE_MANAGEMENT_PORT");
 
   private final Path dataDir;
-  private final Map<String, String> env;
   private final Set<String> portsChosenHere;
-  private final Path log;
-  private Process process;
 
   private EntwineRun(Path dataDir, Map<String, String> env, Set<String> portsChosenHere, Path log) {
+    super("The node", new HashMap<>(env), log);
     this.dataDir = dataDir;
-    this.env = new HashMap<>(env);
     this.portsChosenHere = Set.copyOf(portsChosenHere);
-    this.log = log;
   }
 
   /**
@@ -114,31 +109,24 @@ public final class EntwineRun implements AutoCloseable {
   }
 
   private void launch() {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>();
-    command.add(java);
-    command.add("-Xms64m");
-    command.add("-Xmx512m");
-    command.add("-XX:TieredStopAtLevel=1");
+    List<String> jvmOptions =
+        new ArrayList<>(
+            List.of(
+                "-Xms64m",
+                "-Xmx512m",
+                "-XX:TieredStopAtLevel=1",
+                "-Dentwine.cassandra.classpath="
+                    + requiredProperty("entwine.cassandra.classpath")));
     // e.g. -Dentwine.node.jvm-options="-XX:StartFlightRecording=filename=node.jfr" to profile
     for (String option : System.getProperty("entwine.node.jvm-options", "").split(" ")) {
       if (!option.isBlank()) {
-        command.add(option);
+        jvmOptions.add(option);
       }
     }
-    command.add("-Dentwine.cassandra.classpath=" + requiredProperty("entwine.cassandra.classpath"));
-    command.add("io.entwine.deploy.Main");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().putAll(env);
-    // as deploy/bin/entwine: the module's classes, then every runtime dependency Maven listed
-    builder.environment().put("CLASSPATH", productionClasspath());
-    builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"));
     try {
       Files.createDirectories(dataDir);
-      process = builder.start();
+      // as deploy/bin/entwine: the module's classes, then every runtime dependency Maven listed
+      launchJvm(jvmOptions, productionClasspath());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the node in " + dataDir, e);
     }
@@ -166,26 +154,6 @@ public final class EntwineRun implements AutoCloseable {
     return value;
   }
 
-  public String env(String name) {
-    return env.get(name);
-  }
-
-  public int httpPort() {
-    return Integer.parseInt(env.get("ENTWINE_HTTP_PORT"));
-  }
-
-  public String baseUrl() {
-    return "http://127.0.0.1:" + httpPort();
-  }
-
-  public int mqttPort() {
-    return Integer.parseInt(env.get("ENTWINE_MQTT_PORT"));
-  }
-
-  public String mqttUri() {
-    return "tcp://127.0.0.1:" + mqttPort();
-  }
-
   public int cassandraPort() {
     return Integer.parseInt(env.get("ENTWINE_CASSANDRA_PORT"));
   }
@@ -196,18 +164,6 @@ public final class EntwineRun implements AutoCloseable {
 
   public Path dataDir() {
     return dataDir;
-  }
-
-  public Path log() {
-    return log;
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  public boolean isAlive() {
-    return process != null && process.isAlive();
   }
 
   /** The embedded Cassandra's process, from the pid file its launcher keeps in the data dir. */
@@ -222,40 +178,9 @@ public final class EntwineRun implements AutoCloseable {
     }
   }
 
-  public void awaitReady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!isReady()) {
-      if (!process.isAlive()) {
-        throw new AssertionError(
-            "The node exited with " + process.exitValue() + "; see " + log + logTail());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "The node is not ready after " + timeout + "; see " + log + logTail());
-      }
-      pause(Duration.ofMillis(250));
-    }
-  }
-
-  // the log goes with the test's temporary directory; the failure message keeps its end
-  private String logTail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return ", ending:\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
-    } catch (IOException | RuntimeException e) {
-      return "";
-    }
-  }
-
-  public boolean isReady() {
-    return NodeProcess.answersReady(baseUrl());
-  }
-
   /** SIGKILL of the node's JVM alone; its Cassandra keeps running, as after a node crash. */
   public void killNode() {
-    process.destroyForcibly();
-    awaitExit(process.toHandle(), Duration.ofSeconds(30));
+    killJvm();
   }
 
   /** SIGKILL of the embedded Cassandra alone. */
@@ -277,52 +202,10 @@ public final class EntwineRun implements AutoCloseable {
     launchUntilReady();
   }
 
-  /** SIGTERM: the node shuts down, then stops its Cassandra (as Ctrl-C on `entwine run`). */
-  public void stop() {
-    if (isAlive()) {
-      process.destroy();
-      if (!awaitExit(process.toHandle(), Duration.ofSeconds(90))) {
-        process.destroyForcibly();
-        awaitExit(process.toHandle(), Duration.ofSeconds(30));
-      }
-    }
-  }
-
   /** Stops the node, and its Cassandra if the node left it running (e.g. after a kill). */
   @Override
   public void close() {
     stop();
-    cassandra()
-        .ifPresent(
-            cassandra -> {
-              cassandra.destroy();
-              if (!awaitExit(cassandra, Duration.ofSeconds(60))) {
-                cassandra.destroyForcibly();
-                awaitExit(cassandra, Duration.ofSeconds(30));
-              }
-            });
-  }
-
-  private static boolean awaitExit(ProcessHandle handle, Duration timeout) {
-    try {
-      handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (java.util.concurrent.TimeoutException e) {
-      return false;
-    } catch (java.util.concurrent.ExecutionException e) {
-      return !handle.isAlive();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static void pause(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    cassandra().ifPresent(cassandra -> stop(cassandra, Duration.ofSeconds(60)));
   }
 }

@@ -1,9 +1,6 @@
 package io.entwine.deploy.testing;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,9 +9,6 @@ import java.util.Map;
 
 /** Reads a node's {@code GET /metrics} (Prometheus text) into series → value. */
 public final class MetricsScrape {
-  private static final HttpClient CLIENT =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
   private MetricsScrape() {}
 
   /**
@@ -24,10 +18,9 @@ public final class MetricsScrape {
   public static Map<String, Double> scrape(String managementUrl) {
     try {
       HttpResponse<String> response =
-          CLIENT.send(
-              HttpRequest.newBuilder(URI.create(managementUrl + "/metrics"))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
+          NodeJvm.get(
+              managementUrl + "/metrics",
+              Duration.ofSeconds(10),
               HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       Map<String, Double> series = new HashMap<>();
       if (response.statusCode() != 200) {

@@ -1,6 +1,7 @@
 package io.entwine.deploy.testing;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.ConfigFactory;
 import io.entwine.deploy.cassandra.CassandraSettings;
 import io.entwine.deploy.cassandra.EmbeddedCassandra;
 import io.entwine.deploy.cassandra.PortTakenException;
@@ -13,6 +14,10 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
  * One Cassandra for all integration tests of a test JVM, started on first use (on a free port, with
@@ -78,6 +83,28 @@ public final class SharedCassandra {
             keyspace,
             keyspace,
             keyspace);
+  }
+
+  /**
+   * A local actor system (no cluster) whose Pekko Persistence and Projection plugins use {@code
+   * keyspace} on the shared Cassandra, for tests of repositories and handlers; the caller
+   * terminates it.
+   */
+  public static ActorSystem<Void> localActorSystem(String name, String keyspace) {
+    return ActorSystem.create(
+        Behaviors.empty(),
+        name,
+        ConfigFactory.parseString(
+                pekkoCassandraConfig(keyspace)
+                    + "pekko.actor.provider = local\n"
+                    + "pekko.coordinated-shutdown.exit-jvm = off\n")
+            .withFallback(ConfigFactory.load())
+            .resolve());
+  }
+
+  /** The Cassandra session of {@code system}'s Pekko Persistence plugin. */
+  public static CassandraSession pekkoSession(ActorSystem<?> system) {
+    return CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
   }
 
   private static EmbeddedCassandra start() {

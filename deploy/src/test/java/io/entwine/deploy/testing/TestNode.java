@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.entwine.deploy.EntwineNode;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,12 +20,22 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * An Entwine node for integration tests: real HTTP on a free port, the shared real Cassandra, its
  * own keyspace (kept across {@link #restart()} so recovery can be tested).
+ *
+ * <p>Most test classes share one node: {@code @RegisterExtension static final TestNode node =
+ * TestNode.perClass();} starts it before the class's {@code @BeforeAll} methods and stops it after
+ * its {@code @AfterAll} methods. Before each test, that node fills the test's fields marked {@link
+ * NewOrganization} and {@link RegisteredDevice}, so every test works in an organization of its own.
  */
-public final class TestNode implements AutoCloseable {
+public final class TestNode
+    implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
   public static final String ADMIN_TOKEN = "it-operator-token";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,9 +62,56 @@ public final class TestNode implements AutoCloseable {
 
   /** Like {@link #start()}, with HOCON settings over the test defaults (e.g. MQTT TLS files). */
   public static TestNode start(String extraConfig) throws Exception {
-    TestNode testNode = new TestNode(SharedCassandra.newKeyspace(), extraConfig);
+    TestNode testNode = perClass(extraConfig);
     testNode.node = EntwineNode.start(testNode.config());
     return testNode;
+  }
+
+  /** A node on a fresh keyspace that a test class registers as its extension; not started yet. */
+  public static TestNode perClass() {
+    return perClass("");
+  }
+
+  /** Like {@link #perClass()}, with HOCON settings over the test defaults. */
+  public static TestNode perClass(String extraConfig) {
+    return new TestNode(SharedCassandra.newKeyspace(), extraConfig);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    node = EntwineNode.start(config());
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    if (node != null) {
+      close();
+    }
+  }
+
+  /** Gives the test a new organization with an API key, and registers its devices in it. */
+  @Override
+  public void beforeEach(ExtensionContext context) throws IllegalAccessException {
+    Object test = context.getRequiredTestInstance();
+    Fixtures fixtures = new Fixtures(this);
+    Fixtures.ApiKey apiKey = null;
+    for (Field field : test.getClass().getDeclaredFields()) {
+      if (field.isAnnotationPresent(NewOrganization.class)) {
+        apiKey = fixtures.organizationWithApiKey();
+        field.setAccessible(true);
+        field.set(test, apiKey);
+      }
+    }
+    for (Field field : test.getClass().getDeclaredFields()) {
+      RegisteredDevice device = field.getAnnotation(RegisteredDevice.class);
+      if (device != null) {
+        if (apiKey == null) {
+          throw new IllegalStateException(field + " needs a field marked @NewOrganization");
+        }
+        field.setAccessible(true);
+        field.set(test, fixtures.register(apiKey, device.type(), device.id()));
+      }
+    }
   }
 
   /**

@@ -6,21 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.entwine.deploy.testing.SharedCassandra;
+import io.entwine.deploy.testing.SchemaKeyspace;
 import io.entwine.identity.DeviceKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CassandraRegistryRepositoryIT {
 
@@ -29,33 +24,12 @@ class CassandraRegistryRepositoryIT {
   // Cassandra timestamps keep milliseconds.
   private static final Instant AT = Instant.parse("2014-08-21T23:25:43.123Z");
 
-  private static ActorSystem<Void> system;
+  @RegisterExtension static final SchemaKeyspace cassandra = new SchemaKeyspace("registry-it");
   private static RegistryRepository repository;
 
   @BeforeAll
-  static void start() {
-    String keyspace = SharedCassandra.newKeyspaceWithSchema();
-    Config config =
-        ConfigFactory.parseString(SharedCassandra.pekkoCassandraConfig(keyspace))
-            .withFallback(
-                ConfigFactory.parseString(
-                    """
-                    pekko.actor.provider = local
-                    pekko.coordinated-shutdown.exit-jvm = off
-                    """))
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    system = ActorSystem.create(Behaviors.empty(), "registry-it", config);
-    repository =
-        new CassandraRegistryRepository(
-            CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"),
-            keyspace);
-  }
-
-  @AfterAll
-  static void stop() {
-    system.terminate();
-    await(system.getWhenTerminated());
+  static void repository() {
+    repository = new CassandraRegistryRepository(cassandra.session(), cassandra.keyspace());
   }
 
   @Test

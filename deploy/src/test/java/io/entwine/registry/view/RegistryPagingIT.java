@@ -2,49 +2,29 @@ package io.entwine.registry.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.entwine.deploy.testing.SharedCassandra;
+import io.entwine.deploy.testing.SchemaKeyspace;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Seeking pages of registry_devices in Cassandra, against the in-memory default. */
 class RegistryPagingIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private static ActorSystem<Void> system;
+
+  @RegisterExtension
+  static final SchemaKeyspace cassandra = new SchemaKeyspace("registry-paging-it");
+
   private static RegistryRepository repository;
 
   @BeforeAll
-  static void start() {
-    String keyspace = SharedCassandra.newKeyspaceWithSchema();
-    Config config =
-        ConfigFactory.parseString(SharedCassandra.pekkoCassandraConfig(keyspace))
-            .withFallback(
-                ConfigFactory.parseString(
-                    "pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off"))
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    system = ActorSystem.create(Behaviors.empty(), "registry-paging-it", config);
-    repository =
-        new CassandraRegistryRepository(
-            CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"),
-            keyspace);
-  }
-
-  @AfterAll
-  static void stop() {
-    system.terminate();
-    await(system.getWhenTerminated());
+  static void repository() {
+    repository = new CassandraRegistryRepository(cassandra.session(), cassandra.keyspace());
   }
 
   @Test

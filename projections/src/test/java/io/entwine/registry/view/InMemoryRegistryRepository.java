@@ -19,9 +19,11 @@ import org.apache.pekko.Done;
 
 /**
  * A registry in memory, keyed and ordered like the Cassandra table. It counts writes, and can apply
- * registrations late so that tests see whether a device's writes are issued in order.
+ * registrations late so that tests see whether a device's writes are issued in order. The route
+ * tests of ingress-http seed it directly (test-jar): list endpoints must answer from it, not from
+ * the twins.
  */
-final class InMemoryRegistryRepository implements RegistryRepository {
+public final class InMemoryRegistryRepository implements RegistryRepository {
 
   private static final Comparator<RegisteredDevice> BY_TYPE_AND_ID =
       Comparator.comparing(RegisteredDevice::type).thenComparing(RegisteredDevice::id);
@@ -30,15 +32,15 @@ final class InMemoryRegistryRepository implements RegistryRepository {
   private final AtomicInteger writes = new AtomicInteger();
   private final Duration registerLatency;
 
-  InMemoryRegistryRepository() {
+  public InMemoryRegistryRepository() {
     this(Duration.ZERO);
   }
 
-  InMemoryRegistryRepository(Duration registerLatency) {
+  public InMemoryRegistryRepository(Duration registerLatency) {
     this.registerLatency = registerLatency;
   }
 
-  int writes() {
+  public int writes() {
     return writes.get();
   }
 
@@ -57,37 +59,13 @@ final class InMemoryRegistryRepository implements RegistryRepository {
   @Override
   public CompletionStage<Done> updateMetadata(DeviceKey device, JsonNode metadata, Instant at) {
     return write(
-        rows ->
-            rows.computeIfPresent(
-                device,
-                (key, row) ->
-                    new RegisteredDevice(
-                        row.org(),
-                        row.type(),
-                        row.id(),
-                        metadata,
-                        row.enabled(),
-                        row.registeredBy(),
-                        row.registeredByType(),
-                        row.registeredAt())));
+        rows -> rows.computeIfPresent(device, (key, row) -> row(row, metadata, row.enabled())));
   }
 
   @Override
   public CompletionStage<Done> updateEnabled(DeviceKey device, boolean enabled, Instant at) {
     return write(
-        rows ->
-            rows.computeIfPresent(
-                device,
-                (key, row) ->
-                    new RegisteredDevice(
-                        row.org(),
-                        row.type(),
-                        row.id(),
-                        row.metadata(),
-                        enabled,
-                        row.registeredBy(),
-                        row.registeredByType(),
-                        row.registeredAt())));
+        rows -> rows.computeIfPresent(device, (key, row) -> row(row, row.metadata(), enabled)));
   }
 
   @Override
@@ -123,6 +101,18 @@ final class InMemoryRegistryRepository implements RegistryRepository {
                     .stream()
                     .map(entry -> new DeviceTypeCount(entry.getKey(), entry.getValue()))
                     .toList());
+  }
+
+  private static RegisteredDevice row(RegisteredDevice row, JsonNode metadata, boolean enabled) {
+    return new RegisteredDevice(
+        row.org(),
+        row.type(),
+        row.id(),
+        metadata,
+        enabled,
+        row.registeredBy(),
+        row.registeredByType(),
+        row.registeredAt());
   }
 
   private CompletionStage<Done> write(Consumer<Map<DeviceKey, RegisteredDevice>> change) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entwine.identity.DeviceKey;
+import io.entwine.testing.TwinEventHistory;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.DeviceTwin.DeviceDeleted;
 import io.entwine.twin.DeviceTwin.DeviceRegistered;
@@ -17,14 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.japi.function.Effect;
 import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.testkit.javadsl.ProjectionTestKit;
@@ -56,7 +54,8 @@ class RegistryProjectionHandlerTest {
   @Test
   void registersDeviceWithEveryColumn() {
     InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
-    History history = new History().add(PI, registered(PI, "{\"address\":{\"number\":29}}"));
+    TwinEventHistory history =
+        new TwinEventHistory(AT).add(PI, registered(PI, "{\"address\":{\"number\":29}}"));
 
     project(
         repository,
@@ -79,8 +78,8 @@ class RegistryProjectionHandlerTest {
   @Test
   void appliesMetadataUpdatesAndDisabling() {
     InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
-    History history =
-        new History()
+    TwinEventHistory history =
+        new TwinEventHistory(AT)
             .add(PI, registered(PI, "{\"v\":1}"))
             .add(PI, new MetadataUpdated(json("{\"v\":2}"), AT.plusSeconds(1)))
             .add(PI, new EnabledChanged(false, AT.plusSeconds(2)));
@@ -99,8 +98,8 @@ class RegistryProjectionHandlerTest {
   @Test
   void deletesDevice() {
     InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
-    History history =
-        new History()
+    TwinEventHistory history =
+        new TwinEventHistory(AT)
             .add(PI, registered(PI, "{}"))
             .add(MBED, registered(MBED, "{}"))
             .add(PI, new DeviceDeleted(AT.plusSeconds(5)));
@@ -114,8 +113,8 @@ class RegistryProjectionHandlerTest {
   @Test
   void writesNothingForRecordedEvents() {
     InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
-    History history =
-        new History()
+    TwinEventHistory history =
+        new TwinEventHistory(AT)
             .add(PI, registered(PI, "{}"))
             .add(PI, recorded())
             .add(PI, recorded())
@@ -137,7 +136,7 @@ class RegistryProjectionHandlerTest {
   void replayingEnvelopesLeavesIdenticalRows() {
     InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
     List<EventEnvelope<Event>> history =
-        new History()
+        new TwinEventHistory(AT)
             .add(PI, registered(PI, "{\"v\":1}"))
             .add(MBED, registered(MBED, "{}"))
             .add(PI, new MetadataUpdated(json("{\"v\":2}"), AT.plusSeconds(1)))
@@ -164,8 +163,8 @@ class RegistryProjectionHandlerTest {
   @Test
   void countsDevicesPerTypeWithinTheOrganization() {
     InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
-    History history =
-        new History()
+    TwinEventHistory history =
+        new TwinEventHistory(AT)
             .add(PI, registered(PI, "{}"))
             .add(MBED, registered(MBED, "{}"))
             .add(PI_2, registered(PI_2, "{}"))
@@ -186,8 +185,8 @@ class RegistryProjectionHandlerTest {
   void appliesEachDevicesWritesInEventOrder() {
     // Registrations complete late: a delete issued without waiting for them would be overtaken.
     InMemoryRegistryRepository repository = new InMemoryRegistryRepository(Duration.ofMillis(200));
-    History history =
-        new History()
+    TwinEventHistory history =
+        new TwinEventHistory(AT)
             .add(PI, registered(PI, "{}"))
             .add(PI, new MetadataUpdated(json("{\"v\":2}"), AT.plusSeconds(1)))
             .add(PI, new DeviceDeleted(AT.plusSeconds(2)))
@@ -225,29 +224,6 @@ class RegistryProjectionHandlerTest {
       batches.add(envelopes.subList(start, Math.min(start + size, envelopes.size())));
     }
     return batches;
-  }
-
-  /** Envelopes as the journal would deliver them: global offsets, per-device sequence numbers. */
-  private static final class History {
-    private final List<EventEnvelope<Event>> envelopes = new ArrayList<>();
-    private final Map<DeviceKey, Long> sequenceNrs = new HashMap<>();
-
-    History add(DeviceKey device, Event event) {
-      long sequenceNr = sequenceNrs.merge(device, 1L, Long::sum);
-      String persistenceId = PersistenceId.of(DeviceTwin.ENTITY_KEY.name(), device.entityId()).id();
-      envelopes.add(
-          EventEnvelope.create(
-              Offset.sequence(envelopes.size() + 1L),
-              persistenceId,
-              sequenceNr,
-              event,
-              AT.toEpochMilli()));
-      return this;
-    }
-
-    List<EventEnvelope<Event>> envelopes() {
-      return List.copyOf(envelopes);
-    }
   }
 
   private static DeviceRegistered registered(DeviceKey device, String metadata) {
