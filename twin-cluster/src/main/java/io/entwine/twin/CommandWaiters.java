@@ -32,7 +32,7 @@ final class CommandWaiters {
 
   private record ResponseWaiter(ActorRef<Reply> ref, Instant until) {}
 
-  // Seed: among concurrent requests of the device (or of gateways for it), the last one gets the
+  // Among concurrent requests of the device (or of gateways for it), the last one gets the
   // command; so there is one.
   private Waiter current;
   // Both collections are null until first used: every resident twin has a CommandWaiters, few ever

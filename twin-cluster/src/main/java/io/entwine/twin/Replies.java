@@ -23,7 +23,7 @@ final class Replies {
    * device must be registered and enabled, and a gateway ({@code gateway} other than the device)
    * must be listed in the device's {@code via}.
    */
-  static Reply refusalOfSender(DeviceKey device, DeviceTwin.State state, DeviceKey gateway) {
+  static Reply refusalOfSender(DeviceKey device, TwinState state, DeviceKey gateway) {
     if (!state.isRegistered()) {
       return notFound(device);
     }

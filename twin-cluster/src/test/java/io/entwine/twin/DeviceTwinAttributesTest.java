@@ -30,7 +30,7 @@ class DeviceTwinAttributesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ActorTestKit testKit;
-  private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> twin;
+  private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
 
   @BeforeAll
   static void startSystem() {
@@ -57,7 +57,7 @@ class DeviceTwinAttributesTest {
     twin.clear();
     twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.Register(
+            new TwinCommand.Register(
                 HASHER.hash("token-123456"),
                 null,
                 "a-myorg-key",
@@ -76,13 +76,13 @@ class DeviceTwinAttributesTest {
 
   private Reply set(String attributes) {
     return twin.<Reply>runCommand(
-            replyTo -> new DeviceTwin.SetAttributes(json(attributes), Instant.now(), replyTo))
+            replyTo -> new TwinCommand.SetAttributes(json(attributes), Instant.now(), replyTo))
         .reply();
   }
 
   private Reply.Downlink takeDownlink() {
     return assertInstanceOf(
-        Reply.Downlink.class, twin.<Reply>runCommand(DeviceTwin.TakeDownlink::new).reply());
+        Reply.Downlink.class, twin.<Reply>runCommand(TwinCommand.TakeDownlink::new).reply());
   }
 
   @Test
@@ -95,7 +95,7 @@ class DeviceTwinAttributesTest {
     assertEquals(2, attributes.version());
     Reply.DeviceInfo info =
         assertInstanceOf(
-            Reply.DeviceInfo.class, twin.<Reply>runCommand(DeviceTwin.Get::new).reply());
+            Reply.DeviceInfo.class, twin.<Reply>runCommand(TwinCommand.Get::new).reply());
     assertEquals(json("{\"interval\":30,\"mode\":\"eco\"}"), info.attributes());
   }
 
@@ -110,7 +110,7 @@ class DeviceTwinAttributesTest {
 
     twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.ConfirmAttributesDelivered(
+            new TwinCommand.ConfirmAttributesDelivered(
                 downlink.attributesVersion(), Instant.now(), replyTo));
     Reply.Downlink after = takeDownlink();
     assertNull(after.attributes());
@@ -125,7 +125,7 @@ class DeviceTwinAttributesTest {
 
     twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.ConfirmAttributesDelivered(
+            new TwinCommand.ConfirmAttributesDelivered(
                 taken.attributesVersion(), Instant.now(), replyTo));
 
     assertEquals(json("{\"firmware\":\"v2\"}"), takeDownlink().attributes());
@@ -135,7 +135,7 @@ class DeviceTwinAttributesTest {
   void withoutAttributeChangesTheNextWaitingCommandIsTheDownlink() {
     twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.QueueCommand(
+            new TwinCommand.QueueCommand(
                 "c-1",
                 "reboot",
                 "json",
@@ -155,7 +155,7 @@ class DeviceTwinAttributesTest {
     set("{\"firmware\":\"v1\"}");
     twin.restart();
 
-    Reply reply = twin.<Reply>runCommand(DeviceTwin.GetAttributes::new).reply();
+    Reply reply = twin.<Reply>runCommand(TwinCommand.GetAttributes::new).reply();
     assertEquals(json("{\"firmware\":\"v1\"}"), ((Reply.Attributes) reply).values());
     assertEquals(json("{\"firmware\":\"v1\"}"), takeDownlink().attributes());
   }
@@ -168,25 +168,24 @@ class DeviceTwinAttributesTest {
     }
     Reply reply =
         twin.<Reply>runCommand(
-                replyTo -> new DeviceTwin.SetAttributes(many, Instant.now(), replyTo))
+                replyTo -> new TwinCommand.SetAttributes(many, Instant.now(), replyTo))
             .reply();
     assertEquals(Rejection.LIMIT_EXCEEDED, assertInstanceOf(Reply.Rejected.class, reply).reason());
   }
 
   @Test
   void anUnregisteredDeviceHasNoAttributes() {
-    EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State>
-        unregistered =
-            EventSourcedBehaviorTestKit.create(
-                testKit.system(),
-                DeviceTwin.create(
-                    new DeviceKey("myorg", "thermostat", "ghost").entityId(),
-                    new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10)),
-                    new VerifiedSecrets(HASHER, Runnable::run, 100)));
+    EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> unregistered =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            DeviceTwin.create(
+                new DeviceKey("myorg", "thermostat", "ghost").entityId(),
+                new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10)),
+                new VerifiedSecrets(HASHER, Runnable::run, 100)));
     Reply reply =
         unregistered
             .<Reply>runCommand(
-                replyTo -> new DeviceTwin.SetAttributes(json("{\"a\":1}"), Instant.now(), replyTo))
+                replyTo -> new TwinCommand.SetAttributes(json("{\"a\":1}"), Instant.now(), replyTo))
             .reply();
     assertEquals(Rejection.NOT_FOUND, assertInstanceOf(Reply.Rejected.class, reply).reason());
     assertTrue(unregistered.getState().attributes().values().isEmpty());
