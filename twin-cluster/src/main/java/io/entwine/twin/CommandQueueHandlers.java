@@ -237,10 +237,6 @@ final class CommandQueueHandlers {
 
   static ReplyEffect<TwinEvent, TwinState> onRespond(
       DeviceTwin twin, TwinState state, RespondToCommand command) {
-    Reply refusal = Replies.refusalOfSender(twin.device(), state, command.gateway());
-    if (refusal != null) {
-      return EFFECT.reply(command.replyTo(), refusal);
-    }
     Optional<CommandQueue.QueuedCommand> found = state.commands().find(command.commandId());
     if (found.isEmpty()
         || found.get().status() == CommandQueue.Status.RESPONDED

@@ -2,6 +2,7 @@ package io.entwine.twin;
 
 import static io.entwine.twin.DeviceTwin.EFFECT;
 
+import io.entwine.entity.CommandTable.Handler;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
@@ -10,6 +11,7 @@ import io.entwine.twin.TwinCommand.AddCredential;
 import io.entwine.twin.TwinCommand.Authenticate;
 import io.entwine.twin.TwinCommand.AuthenticateCertificate;
 import io.entwine.twin.TwinCommand.AuthenticateCredential;
+import io.entwine.twin.TwinCommand.DeviceToken;
 import io.entwine.twin.TwinCommand.GetPsk;
 import io.entwine.twin.TwinCommand.ListCredentials;
 import io.entwine.twin.TwinCommand.RemoveCredential;
@@ -31,14 +33,27 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 final class CredentialHandlers {
   private CredentialHandlers() {}
 
+  /** Checks the token only (an MQTT CONNECT): behind {@link #tokenAccepted}, nothing is left. */
   static ReplyEffect<TwinEvent, TwinState> onAuthenticate(
       DeviceTwin twin, TwinState state, Authenticate command) {
-    Reply refusal = refusalOfToken(twin, state, command.token(), command.verifiedAgainst());
-    return EFFECT.reply(command.replyTo(), refusal != null ? refusal : new Reply.Done());
+    return EFFECT.reply(command.replyTo(), new Reply.Done());
+  }
+
+  /** {@code handler} for a device whose token is accepted; the refusal otherwise. */
+  static <T extends TwinCommand & DeviceToken>
+      Handler<DeviceTwin, T, TwinEvent, TwinState> tokenAccepted(
+          Handler<DeviceTwin, T, TwinEvent, TwinState> handler) {
+    return (twin, state, command) ->
+        Replies.unlessRefused(
+            refusalOfToken(twin, state, command.token(), command.verifiedAgainst()),
+            twin,
+            state,
+            command,
+            handler);
   }
 
   /** Why a device presenting {@code token} may not act, or null when it may. */
-  static Reply refusalOfToken(
+  private static Reply refusalOfToken(
       DeviceTwin twin, TwinState state, String token, String verifiedAgainst) {
     if (!state.isRegistered()) {
       // The same answer as a wrong token, so that devices cannot be enumerated.

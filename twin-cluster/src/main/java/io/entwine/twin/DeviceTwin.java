@@ -1,5 +1,9 @@
 package io.entwine.twin;
 
+import static io.entwine.twin.CredentialHandlers.tokenAccepted;
+import static io.entwine.twin.Replies.deviceEnabled;
+import static io.entwine.twin.Replies.senderAccepted;
+
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.entity.CommandTable;
@@ -111,18 +115,27 @@ public final class DeviceTwin
   /** The effects every handler builds; stateless, so one for all twins. */
   static final EffectFactories<TwinEvent, TwinState> EFFECT = new EffectFactories<>();
 
+  /**
+   * Every command's handler, by concern; a guard in front of a handler answers the refusal (wrong
+   * token, unknown or disabled device, a gateway not in the device's via) so that the handler holds
+   * only what it does when accepted.
+   */
   private static final CommandTable<DeviceTwin, TwinCommand, TwinEvent, TwinState> HANDLERS =
       CommandTable.<DeviceTwin, TwinCommand, TwinEvent, TwinState>of(TwinCommand.class)
           .on(Register.class, RegistrationHandlers::onRegister)
           .on(Get.class, RegistrationHandlers::onGet)
           .on(Update.class, RegistrationHandlers::onUpdate)
           .on(Delete.class, RegistrationHandlers::onDelete)
-          .on(RecordEvent.class, ReadingHandlers::onRecordEvent)
-          .on(RecordEvents.class, ReadingHandlers::onRecordEvents)
-          .on(RecordApplicationEvent.class, ReadingHandlers::onRecordApplicationEvent)
-          .on(RecordVerifiedEvent.class, ReadingHandlers::onRecordVerifiedEvent)
+          .on(RecordEvent.class, tokenAccepted(ReadingHandlers::onRecordEvent))
+          .on(RecordEvents.class, tokenAccepted(ReadingHandlers::onRecordEvents))
+          .on(
+              RecordApplicationEvent.class,
+              deviceEnabled(ReadingHandlers::onRecordApplicationEvent))
+          .on(
+              RecordVerifiedEvent.class,
+              senderAccepted(RecordVerifiedEvent::gateway, ReadingHandlers::onRecordVerifiedEvent))
           .on(GetLastEvents.class, ReadingHandlers::onGetLastEvents)
-          .on(Authenticate.class, CredentialHandlers::onAuthenticate)
+          .on(Authenticate.class, tokenAccepted(CredentialHandlers::onAuthenticate))
           .on(AuthenticateCredential.class, CredentialHandlers::onAuthenticateCredential)
           .on(AuthenticateCertificate.class, CredentialHandlers::onAuthenticateCertificate)
           .on(GetPsk.class, CredentialHandlers::onGetPsk)
@@ -137,7 +150,9 @@ public final class DeviceTwin
           .on(DetachSession.class, CommandQueueHandlers::onDetachSession)
           .on(ConfirmDelivered.class, CommandQueueHandlers::onConfirmDelivered)
           .on(AwaitCommandResponse.class, CommandQueueHandlers::onAwaitResponse)
-          .on(RespondToCommand.class, CommandQueueHandlers::onRespond)
+          .on(
+              RespondToCommand.class,
+              senderAccepted(RespondToCommand::gateway, CommandQueueHandlers::onRespond))
           .on(WaitForCommand.class, CommandWaitHandlers::onWaitForCommand)
           .on(RenewWait.class, CommandWaitHandlers::onRenewWait)
           .on(StopWaiting.class, CommandWaitHandlers::onStopWaiting)

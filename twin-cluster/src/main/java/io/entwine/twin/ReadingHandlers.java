@@ -7,6 +7,7 @@ import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand.EventPart;
 import io.entwine.twin.TwinCommand.GetLastEvents;
+import io.entwine.twin.TwinCommand.Reading;
 import io.entwine.twin.TwinCommand.RecordApplicationEvent;
 import io.entwine.twin.TwinCommand.RecordEvent;
 import io.entwine.twin.TwinCommand.RecordEvents;
@@ -24,43 +25,22 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 /**
  * The events a device sends (its readings), however the sender was authenticated, and the last
  * event per event id. A reading is acknowledged after it is persisted, then handed to live
- * subscribers.
+ * subscribers. Who may send is checked before, by the guards the table puts in front of these
+ * handlers ({@link CredentialHandlers#tokenAccepted}, {@link Replies#senderAccepted}).
  */
 final class ReadingHandlers {
   private ReadingHandlers() {}
 
   static ReplyEffect<TwinEvent, TwinState> onRecordEvent(
       DeviceTwin twin, TwinState state, RecordEvent command) {
-    Reply refusal =
-        CredentialHandlers.refusalOfToken(twin, state, command.token(), command.verifiedAgainst());
-    if (refusal != null) {
-      return EFFECT.reply(command.replyTo(), refusal);
-    }
-    return record(
-        twin,
-        List.of(),
-        recorded(
-            command.eventId(),
-            command.format(),
-            command.payload(),
-            command.timestamp(),
-            command.receivedAt()),
-        command.qos(),
-        command.replyTo());
+    return record(twin, List.of(), command, command.qos(), command.replyTo());
   }
 
   static ReplyEffect<TwinEvent, TwinState> onRecordEvents(
       DeviceTwin twin, TwinState state, RecordEvents command) {
-    Reply refusal =
-        CredentialHandlers.refusalOfToken(twin, state, command.token(), command.verifiedAgainst());
-    if (refusal != null) {
-      return EFFECT.reply(command.replyTo(), refusal);
-    }
     List<EventRecorded> recorded = new ArrayList<>(command.events().size());
     for (EventPart part : command.events()) {
-      recorded.add(
-          recorded(
-              part.eventId(), part.format(), part.payload(), part.timestamp(), part.receivedAt()));
+      recorded.add(recorded(part));
     }
     return EFFECT
         .persist(inJournalEvents(recorded))
@@ -88,23 +68,7 @@ final class ReadingHandlers {
 
   static ReplyEffect<TwinEvent, TwinState> onRecordApplicationEvent(
       DeviceTwin twin, TwinState state, RecordApplicationEvent command) {
-    if (!state.isRegistered()) {
-      return EFFECT.reply(command.replyTo(), Replies.notFound(twin.device()));
-    }
-    if (!state.registration().enabled()) {
-      return EFFECT.reply(command.replyTo(), Replies.disabled(twin.device()));
-    }
-    return record(
-        twin,
-        List.of(),
-        recorded(
-            command.eventId(),
-            command.format(),
-            command.payload(),
-            command.timestamp(),
-            command.receivedAt()),
-        command.qos(),
-        command.replyTo());
+    return record(twin, List.of(), command, command.qos(), command.replyTo());
   }
 
   /**
@@ -113,10 +77,6 @@ final class ReadingHandlers {
    */
   static ReplyEffect<TwinEvent, TwinState> onRecordVerifiedEvent(
       DeviceTwin twin, TwinState state, RecordVerifiedEvent command) {
-    Reply refusal = Replies.refusalOfSender(twin.device(), state, command.gateway());
-    if (refusal != null) {
-      return EFFECT.reply(command.replyTo(), refusal);
-    }
     Instant now = Instant.now();
     List<TwinEvent> before = List.of();
     if (command.nonce() != null) {
@@ -132,16 +92,7 @@ final class ReadingHandlers {
     }
     twin.waiters().sentThrough(twin.device().equals(command.gateway()) ? null : command.gateway());
     return record(
-        twin,
-        before,
-        recorded(
-            command.eventId(),
-            command.format(),
-            command.payload(),
-            command.timestamp(),
-            command.receivedAt()),
-        LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
-        command.replyTo());
+        twin, before, command, LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS, command.replyTo());
   }
 
   static ReplyEffect<TwinEvent, TwinState> onGetLastEvents(
@@ -172,11 +123,8 @@ final class ReadingHandlers {
    * at most at {@code qos}.
    */
   private static ReplyEffect<TwinEvent, TwinState> record(
-      DeviceTwin twin,
-      List<TwinEvent> before,
-      EventRecorded recorded,
-      int qos,
-      ActorRef<Reply> replyTo) {
+      DeviceTwin twin, List<TwinEvent> before, Reading reading, int qos, ActorRef<Reply> replyTo) {
+    EventRecorded recorded = recorded(reading);
     List<TwinEvent> events = new ArrayList<>(before);
     events.add(recorded);
     return EFFECT
@@ -185,11 +133,14 @@ final class ReadingHandlers {
         .thenReply(replyTo, after -> new Reply.Done());
   }
 
-  private static EventRecorded recorded(
-      String eventId, String format, byte[] payload, Instant timestamp, Instant receivedAt) {
-    Instant arrival = receivedAt != null ? receivedAt : Instant.now();
+  private static EventRecorded recorded(Reading reading) {
+    Instant arrival = reading.receivedAt() != null ? reading.receivedAt() : Instant.now();
     return new EventRecorded(
-        eventId, format, payload, timestamp != null ? timestamp : arrival, arrival);
+        reading.eventId(),
+        reading.format(),
+        reading.payload(),
+        reading.timestamp() != null ? reading.timestamp() : arrival,
+        arrival);
   }
 
   private static LiveMessage.DeviceEvent live(DeviceTwin twin, EventRecorded recorded, int qos) {

@@ -18,6 +18,31 @@ import org.apache.pekko.actor.typed.ActorRef;
 public sealed interface TwinCommand extends CborSerializable {
   ActorRef<Reply> replyTo();
 
+  /**
+   * A command of the device itself, authenticated by the token it presents. {@code verifiedAgainst}
+   * is the stored hash the sender already verified the token against (null when it has not).
+   */
+  interface DeviceToken {
+    String token();
+
+    String verifiedAgainst();
+  }
+
+  /** What every command that records a device event carries of it. */
+  interface Reading {
+    String eventId();
+
+    String format();
+
+    byte[] payload();
+
+    /** The device's time, null when it gave none (then the arrival time). */
+    Instant timestamp();
+
+    /** When the edge received it, null for now. */
+    Instant receivedAt();
+  }
+
   public record Register(
       String secretHash,
       JsonNode metadata,
@@ -49,7 +74,7 @@ public sealed interface TwinCommand extends CborSerializable {
       Instant receivedAt,
       int qos,
       ActorRef<Reply> replyTo)
-      implements TwinCommand {
+      implements TwinCommand, DeviceToken, Reading {
 
     public RecordEvent(
         String token,
@@ -80,12 +105,12 @@ public sealed interface TwinCommand extends CborSerializable {
    */
   public record RecordEvents(
       String token, String verifiedAgainst, List<EventPart> events, ActorRef<Reply> replyTo)
-      implements TwinCommand {}
+      implements TwinCommand, DeviceToken {}
 
   /** One event of {@link RecordEvents}; {@code qos} as in {@link RecordEvent}. */
   public record EventPart(
       String eventId, String format, byte[] payload, Instant timestamp, Instant receivedAt, int qos)
-      implements CborSerializable {}
+      implements CborSerializable, Reading {}
 
   /**
    * An event an application sends on the device's behalf; the application is already authenticated
@@ -100,7 +125,7 @@ public sealed interface TwinCommand extends CborSerializable {
       Instant receivedAt,
       int qos,
       ActorRef<Reply> replyTo)
-      implements TwinCommand {
+      implements TwinCommand, Reading {
 
     public RecordApplicationEvent(
         String apiKey,
@@ -124,7 +149,7 @@ public sealed interface TwinCommand extends CborSerializable {
 
   /** Checks a device's token without recording anything (e.g. an MQTT CONNECT). */
   public record Authenticate(String token, String verifiedAgainst, ActorRef<Reply> replyTo)
-      implements TwinCommand {}
+      implements TwinCommand, DeviceToken {}
 
   /** The last event of one event id, or of every event id when {@code eventId} is null. */
   public record GetLastEvents(String eventId, ActorRef<Reply> replyTo) implements TwinCommand {}
@@ -270,7 +295,7 @@ public sealed interface TwinCommand extends CborSerializable {
       DeviceKey gateway,
       String nonce,
       ActorRef<Reply> replyTo)
-      implements TwinCommand {}
+      implements TwinCommand, Reading {}
 
   /**
    * Adds or replaces a credential: {@code hashed-password} under an auth-id (a slow hash), or the

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * What a twin knows of its device: registration, the last event per event id, its commands,
@@ -120,25 +121,58 @@ public record TwinState(
   private static final EventTable<TwinSettings, TwinState, TwinEvent> CHANGES =
       EventTable.<TwinSettings, TwinState, TwinEvent>of(TwinEvent.class)
           .on(DeviceRegistered.class, (settings, state, registered) -> registered(registered))
-          .on(MetadataUpdated.class, TwinState::metadataUpdated)
-          .on(EnabledChanged.class, TwinState::enabledChanged)
+          .on(
+              MetadataUpdated.class,
+              (settings, state, updated) ->
+                  state.with(c -> c.registration = c.registration.withMetadata(updated.metadata())))
+          .on(
+              EnabledChanged.class,
+              (settings, state, changed) ->
+                  state.with(c -> c.registration = c.registration.withEnabled(changed.enabled())))
           .on(DeviceDeleted.class, (settings, state, deleted) -> EMPTY)
-          .on(EventRecorded.class, TwinState::recorded)
+          .on(
+              EventRecorded.class,
+              (settings, state, recorded) ->
+                  state.withLastEvent(recorded, settings.maxCachedEventIds()))
           .on(EventsRecorded.class, TwinState::recordedAll)
-          .on(NonceUsed.class, TwinState::nonceUsed)
-          .on(CommandQueued.class, TwinState::commandQueued)
-          .on(CommandDelivered.class, TwinState::commandDelivered)
-          .on(CommandExpired.class, TwinState::commandExpired)
-          .on(CommandResponded.class, TwinState::commandResponded)
-          .on(CredentialAdded.class, TwinState::credentialAdded)
-          .on(CredentialRemoved.class, TwinState::credentialRemoved)
-          .on(GatewaysSet.class, TwinState::gatewaysSet)
-          .on(ActingForChanged.class, TwinState::actingForChanged)
-          .on(AttributesUpdated.class, TwinState::attributesUpdated)
-          .on(AttributesDelivered.class, TwinState::attributesDelivered)
+          .on(NonceUsed.class, (settings, state, used) -> state.withNonce(used))
+          .on(CommandQueued.class, (settings, state, queued) -> state.withQueued(queued))
+          .on(
+              CommandDelivered.class,
+              (settings, state, delivered) ->
+                  state.with(
+                      c ->
+                          c.commands =
+                              c.commands.withDelivered(
+                                  delivered.commandId(), delivered.receiver())))
+          .on(
+              CommandExpired.class,
+              (settings, state, expired) ->
+                  state.with(
+                      c ->
+                          c.commands =
+                              c.commands.withStatus(
+                                  expired.commandId(), CommandQueue.Status.EXPIRED)))
+          .on(CommandResponded.class, (settings, state, responded) -> state.withResponse(responded))
+          .on(CredentialAdded.class, (settings, state, added) -> state.withCredential(added))
+          .on(
+              CredentialRemoved.class,
+              (settings, state, removed) ->
+                  state.with(
+                      c -> c.credentials = c.credentials.without(removed.type(), removed.authId())))
+          .on(
+              GatewaysSet.class,
+              (settings, state, set) -> state.with(c -> c.via = List.copyOf(set.via())))
+          .on(ActingForChanged.class, (settings, state, changed) -> state.withActingFor(changed))
+          .on(
+              AttributesUpdated.class,
+              (settings, state, updated) ->
+                  state.with(c -> c.attributes = c.attributes.with(updated.change())))
+          .on(
+              AttributesDelivered.class,
+              (settings, state, delivered) ->
+                  state.with(c -> c.attributes = c.attributes.deliveredUpTo(delivered.version())))
           .build();
-
-  // ---- registration ----
 
   private static TwinState registered(DeviceRegistered registered) {
     return new TwinState(
@@ -152,26 +186,6 @@ public record TwinState(
         Map.of(),
         0,
         CommandQueue.EMPTY);
-  }
-
-  private static TwinState metadataUpdated(
-      TwinSettings settings, TwinState state, MetadataUpdated updated) {
-    Copy copy = new Copy(state);
-    copy.registration = state.registration.withMetadata(updated.metadata());
-    return copy.build();
-  }
-
-  private static TwinState enabledChanged(
-      TwinSettings settings, TwinState state, EnabledChanged changed) {
-    Copy copy = new Copy(state);
-    copy.registration = state.registration.withEnabled(changed.enabled());
-    return copy.build();
-  }
-
-  // ---- readings ----
-
-  private static TwinState recorded(TwinSettings settings, TwinState state, EventRecorded event) {
-    return state.withLastEvent(event, settings.maxCachedEventIds());
   }
 
   private static TwinState recordedAll(
@@ -189,135 +203,77 @@ public record TwinState(
    * event just recorded. The map's order is the arrival order and survives snapshots.
    */
   private TwinState withLastEvent(EventRecorded recorded, int maxEventIds) {
-    Reply.LastEvent event =
-        new Reply.LastEvent(
-            recorded.eventId(), recorded.format(), recorded.payload(), recorded.timestamp());
     LinkedHashMap<String, Reply.LastEvent> updated = new LinkedHashMap<>(lastEvents);
-    updated.remove(event.eventId());
-    updated.put(event.eventId(), event);
+    updated.remove(recorded.eventId());
+    updated.put(
+        recorded.eventId(),
+        new Reply.LastEvent(
+            recorded.eventId(), recorded.format(), recorded.payload(), recorded.timestamp()));
     if (updated.size() > maxEventIds) {
       updated.remove(updated.keySet().iterator().next());
     }
-    Copy copy = new Copy(this);
-    copy.lastEvents = Collections.unmodifiableMap(updated);
-    copy.eventCount = eventCount + 1;
-    return copy.build();
+    return with(
+        c -> {
+          c.lastEvents = Collections.unmodifiableMap(updated);
+          c.eventCount++;
+        });
   }
 
   /** Remembers a nonce until it expires, forgetting those expired when it was used. */
-  private static TwinState nonceUsed(TwinSettings settings, TwinState state, NonceUsed used) {
+  private TwinState withNonce(NonceUsed used) {
     Map<String, Instant> kept = new HashMap<>();
-    state.nonces.forEach(
+    nonces.forEach(
         (nonce, until) -> {
           if (until.isAfter(used.at())) {
             kept.put(nonce, until);
           }
         });
     kept.put(used.nonce(), used.expiresAt());
-    Copy copy = new Copy(state);
-    copy.nonces = Map.copyOf(kept);
-    return copy.build();
+    return with(c -> c.nonces = Map.copyOf(kept));
   }
 
-  // ---- commands ----
-
-  private static TwinState commandQueued(
-      TwinSettings settings, TwinState state, CommandQueued queued) {
-    return state.withCommands(
-        state.commands.withQueued(
-            new CommandQueue.QueuedCommand(
-                queued.commandId(),
-                queued.command(),
-                queued.format(),
-                queued.payload(),
-                queued.queuedAt(),
-                queued.expiresAt(),
-                CommandQueue.Status.QUEUED,
-                null,
-                null)));
+  private TwinState withQueued(CommandQueued queued) {
+    CommandQueue.QueuedCommand command =
+        new CommandQueue.QueuedCommand(
+            queued.commandId(),
+            queued.command(),
+            queued.format(),
+            queued.payload(),
+            queued.queuedAt(),
+            queued.expiresAt(),
+            CommandQueue.Status.QUEUED,
+            null,
+            null);
+    return with(c -> c.commands = c.commands.withQueued(command));
   }
 
-  private static TwinState commandDelivered(
-      TwinSettings settings, TwinState state, CommandDelivered delivered) {
-    return state.withCommands(
-        state.commands.withDelivered(delivered.commandId(), delivered.receiver()));
+  private TwinState withResponse(CommandResponded responded) {
+    CommandQueue.Response response =
+        new CommandQueue.Response(
+            responded.status(), responded.format(), responded.payload(), responded.at());
+    return with(c -> c.commands = c.commands.withResponse(responded.commandId(), response));
   }
 
-  private static TwinState commandExpired(
-      TwinSettings settings, TwinState state, CommandExpired expired) {
-    return state.withCommands(
-        state.commands.withStatus(expired.commandId(), CommandQueue.Status.EXPIRED));
+  private TwinState withCredential(CredentialAdded added) {
+    DeviceCredentials.Credential credential =
+        new DeviceCredentials.Credential(
+            added.type(), added.authId(), added.secretHash(), added.encryptedSecret(), added.at());
+    return with(c -> c.credentials = c.credentials.with(credential));
   }
 
-  private static TwinState commandResponded(
-      TwinSettings settings, TwinState state, CommandResponded responded) {
-    return state.withCommands(
-        state.commands.withResponse(
-            responded.commandId(),
-            new CommandQueue.Response(
-                responded.status(), responded.format(), responded.payload(), responded.at())));
-  }
-
-  private TwinState withCommands(CommandQueue updated) {
-    Copy copy = new Copy(this);
-    copy.commands = updated;
-    return copy.build();
-  }
-
-  // ---- credentials and gateways ----
-
-  private static TwinState credentialAdded(
-      TwinSettings settings, TwinState state, CredentialAdded added) {
-    Copy copy = new Copy(state);
-    copy.credentials =
-        state.credentials.with(
-            new DeviceCredentials.Credential(
-                added.type(),
-                added.authId(),
-                added.secretHash(),
-                added.encryptedSecret(),
-                added.at()));
-    return copy.build();
-  }
-
-  private static TwinState credentialRemoved(
-      TwinSettings settings, TwinState state, CredentialRemoved removed) {
-    Copy copy = new Copy(state);
-    copy.credentials = state.credentials.without(removed.type(), removed.authId());
-    return copy.build();
-  }
-
-  private static TwinState gatewaysSet(TwinSettings settings, TwinState state, GatewaysSet set) {
-    Copy copy = new Copy(state);
-    copy.via = List.copyOf(set.via());
-    return copy.build();
-  }
-
-  private static TwinState actingForChanged(
-      TwinSettings settings, TwinState state, ActingForChanged changed) {
-    List<DeviceKey> updated = new ArrayList<>(state.actsFor);
+  private TwinState withActingFor(ActingForChanged changed) {
+    List<DeviceKey> updated = new ArrayList<>(actsFor);
     updated.remove(changed.device());
     if (changed.acting()) {
       updated.add(changed.device());
     }
-    Copy copy = new Copy(state);
-    copy.actsFor = List.copyOf(updated);
-    return copy.build();
+    return with(c -> c.actsFor = List.copyOf(updated));
   }
 
-  // ---- shared attributes ----
-
-  private static TwinState attributesUpdated(
-      TwinSettings settings, TwinState state, AttributesUpdated updated) {
-    Copy copy = new Copy(state);
-    copy.attributes = state.attributes.with(updated.change());
-    return copy.build();
-  }
-
-  private static TwinState attributesDelivered(
-      TwinSettings settings, TwinState state, AttributesDelivered delivered) {
-    Copy copy = new Copy(state);
-    copy.attributes = state.attributes.deliveredUpTo(delivered.version());
+  /** This state with the parts {@code change} sets on a copy of it. */
+  private TwinState with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
     return copy.build();
   }
 
