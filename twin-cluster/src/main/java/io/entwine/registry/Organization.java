@@ -33,6 +33,10 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * salted slow hashes, its Hono adapter configuration, its message limits and the CAs it trusts for
  * client certificates. Everything of one organization is keyed under its id, so nothing crosses
  * organizations.
+ *
+ * <p>One entity in one file, past 400 lines: its commands, events and state stay nested here
+ * because journals and snapshots name them {@code Organization$...}; the dispatch is the shared
+ * {@link CommandTable} (ADR 0044).
  */
 public final class Organization
     extends EventSourcedBehaviorWithEnforcedReplies<

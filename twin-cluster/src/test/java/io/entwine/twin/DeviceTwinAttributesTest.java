@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
-import io.entwine.credentials.SecretHasher;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
@@ -26,18 +24,16 @@ import org.junit.jupiter.api.Test;
 /** Shared attributes and the downlink an integration device takes with its next uplink. */
 class DeviceTwinAttributesTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "thermostat", "SN-001");
-  private static final SecretHasher HASHER = new SecretHasher(1000);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TwinSettings SETTINGS =
+      new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10));
 
   private static ActorTestKit testKit;
   private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
 
   @BeforeAll
   static void startSystem() {
-    testKit =
-        ActorTestKit.create(
-            "DeviceTwinAttributesTest",
-            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+    testKit = TwinFixture.startSystem("DeviceTwinAttributesTest");
   }
 
   @AfterAll
@@ -47,23 +43,7 @@ class DeviceTwinAttributesTest {
 
   @BeforeEach
   void registeredTwin() {
-    twin =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            DeviceTwin.create(
-                DEVICE.entityId(),
-                new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10)),
-                new VerifiedSecrets(HASHER, Runnable::run, 100)));
-    twin.clear();
-    twin.<Reply>runCommand(
-        replyTo ->
-            new TwinCommand.Register(
-                HASHER.hash("token-123456"),
-                null,
-                "a-myorg-key",
-                "apikey",
-                Instant.now(),
-                replyTo));
+    twin = TwinFixture.registeredTwin(testKit, DEVICE, SETTINGS);
   }
 
   private static ObjectNode json(String text) {
@@ -180,8 +160,8 @@ class DeviceTwinAttributesTest {
             testKit.system(),
             DeviceTwin.create(
                 new DeviceKey("myorg", "thermostat", "ghost").entityId(),
-                new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10)),
-                new VerifiedSecrets(HASHER, Runnable::run, 100)));
+                SETTINGS,
+                new VerifiedSecrets(TwinFixture.HASHER, Runnable::run, 100)));
     Reply reply =
         unregistered
             .<Reply>runCommand(

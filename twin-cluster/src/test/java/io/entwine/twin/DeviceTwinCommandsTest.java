@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import io.entwine.credentials.SecretHasher;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.Test;
 /** The twin's durable command queue: bounded, with a time to live, delivered to a session. */
 class DeviceTwinCommandsTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "valve", "v-1");
-  private static final SecretHasher HASHER = new SecretHasher(1000);
   private static final int MAX_QUEUED = 3;
   private static final TwinSettings SETTINGS =
       new TwinSettings(100, 2, 100, MAX_QUEUED, Duration.ofMinutes(10));
@@ -41,10 +38,7 @@ class DeviceTwinCommandsTest {
 
   @BeforeAll
   static void startSystem() {
-    testKit =
-        ActorTestKit.create(
-            "DeviceTwinCommandsTest",
-            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+    testKit = TwinFixture.startSystem("DeviceTwinCommandsTest");
   }
 
   @AfterAll
@@ -54,16 +48,8 @@ class DeviceTwinCommandsTest {
 
   @BeforeEach
   void registeredTwin() {
-    VerifiedSecrets secrets = new VerifiedSecrets(HASHER, Runnable::run, 100);
     twin =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            DeviceTwin.create(DEVICE.entityId(), SETTINGS, secrets, published::add));
-    twin.clear();
-    twin.<Reply>runCommand(
-        replyTo ->
-            new TwinCommand.Register(
-                HASHER.hash("token-123456"), null, "a-myorg-key", "apikey", now(), replyTo));
+        TwinFixture.registeredTwin(testKit, DEVICE, SETTINGS, published::add, (key, command) -> {});
     session = testKit.createTestProbe();
   }
 
@@ -197,7 +183,9 @@ class DeviceTwinCommandsTest {
         EventSourcedBehaviorTestKit.<TwinCommand, TwinEvent, TwinState>create(
             testKit.system(),
             DeviceTwin.create(
-                "myorg/valve/ghost", SETTINGS, new VerifiedSecrets(HASHER, Runnable::run, 1)));
+                "myorg/valve/ghost",
+                SETTINGS,
+                new VerifiedSecrets(TwinFixture.HASHER, Runnable::run, 1)));
     var result =
         other.<Reply>runCommand(
             replyTo ->

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.typesafe.config.ConfigFactory;
 import io.entwine.credentials.SecretHasher;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
@@ -52,10 +51,7 @@ class DeviceTwinTest {
 
   @BeforeAll
   static void startSystem() {
-    testKit =
-        ActorTestKit.create(
-            "DeviceTwinTest",
-            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+    testKit = TwinFixture.startSystem("DeviceTwinTest");
   }
 
   @AfterAll

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import io.entwine.credentials.SecretHasher;
-import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.Test;
 class DeviceTwinWaitersTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "sensor", "4712");
   private static final DeviceKey GATEWAY = new DeviceKey("myorg", "gateway", "gw-1");
-  private static final SecretHasher HASHER = new SecretHasher(1000);
   private static final TwinSettings SETTINGS =
       new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10), Duration.ofMinutes(5));
   private static final byte[] PAYLOAD = "{\"brightness\":87}".getBytes(StandardCharsets.UTF_8);
@@ -44,10 +40,7 @@ class DeviceTwinWaitersTest {
 
   @BeforeAll
   static void startSystem() {
-    testKit =
-        ActorTestKit.create(
-            "DeviceTwinWaitersTest",
-            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+    testKit = TwinFixture.startSystem("DeviceTwinWaitersTest");
   }
 
   @AfterAll
@@ -58,24 +51,12 @@ class DeviceTwinWaitersTest {
   @BeforeEach
   void registeredTwin() {
     twin =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            DeviceTwin.create(
-                DEVICE.entityId(),
-                SETTINGS,
-                new VerifiedSecrets(HASHER, Runnable::run, 100),
-                message -> {},
-                (key, command) -> toldTwins.add(Map.entry(key, command))));
-    twin.clear();
-    twin.<Reply>runCommand(
-        replyTo ->
-            new TwinCommand.Register(
-                HASHER.hash("token-123456"),
-                null,
-                "a-myorg-key",
-                "apikey",
-                Instant.now(),
-                replyTo));
+        TwinFixture.registeredTwin(
+            testKit,
+            DEVICE,
+            SETTINGS,
+            message -> {},
+            (key, command) -> toldTwins.add(Map.entry(key, command)));
     waiting = testKit.createTestProbe();
   }
 
@@ -281,7 +262,7 @@ class DeviceTwinWaitersTest {
 
   @Test
   void aHashedPasswordCredentialAuthenticatesAndDisabledDevicesAreSaidSoOnlyAfterIt() {
-    String hash = HASHER.hash("hono-secret");
+    String hash = TwinFixture.HASHER.hash("hono-secret");
     twin.<Reply>runCommand(
         replyTo ->
             new TwinCommand.AddCredential(
