@@ -4,11 +4,11 @@ import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.entity.CommandTable;
 import io.entwine.entity.CommandTable.Handler;
+import io.entwine.entity.EventSourcedEntity;
 import io.entwine.entity.EventTable;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.Persistence;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,13 +20,9 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * An organization (IBM) or tenant (Hono): its name, its API keys, whose tokens are kept only as
@@ -36,11 +32,11 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  *
  * <p>One entity in one file, past 400 lines: its commands, events and state stay nested here
  * because journals and snapshots name them {@code Organization$...}; the dispatch is the shared
- * {@link CommandTable} (ADR 0044).
+ * {@link CommandTable} and {@link EventSourcedEntity} (ADR 0044).
  */
 public final class Organization
-    extends EventSourcedBehaviorWithEnforcedReplies<
-        Organization.Command, Organization.Event, Organization.State> {
+    extends EventSourcedEntity<
+        Organization, Organization.Command, Organization.Event, Organization.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Organization");
@@ -232,7 +228,7 @@ public final class Organization
   private final VerifiedSecrets secrets;
 
   private Organization(String orgId, VerifiedSecrets secrets) {
-    super(PersistenceId.of(ENTITY_KEY.name(), orgId), Persistence.RESTART_ON_FAILURE);
+    super(ENTITY_KEY, orgId);
     this.orgId = orgId;
     this.secrets = secrets;
   }
@@ -243,13 +239,8 @@ public final class Organization
   }
 
   @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
-  }
-
-  @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return (state, command) -> HANDLERS.handle(this, state, command);
+  protected CommandTable<Organization, Command, Event, State> commandTable() {
+    return HANDLERS;
   }
 
   private static final EffectFactories<Event, State> EFFECT = new EffectFactories<>();

@@ -7,6 +7,7 @@ import static io.entwine.twin.Replies.senderAccepted;
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.entity.CommandTable;
+import io.entwine.entity.EventSourcedEntity;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveFeed;
 import io.entwine.live.LiveMessage;
@@ -63,11 +64,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
@@ -79,7 +77,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * acknowledges data is sent after the persist.
  */
 public final class DeviceTwin
-    extends EventSourcedBehaviorWithEnforcedReplies<TwinCommand, TwinEvent, TwinState> {
+    extends EventSourcedEntity<DeviceTwin, TwinCommand, TwinEvent, TwinState> {
 
   public static final EntityTypeKey<TwinCommand> ENTITY_KEY =
       EntityTypeKey.create(TwinCommand.class, "DeviceTwin");
@@ -240,7 +238,7 @@ public final class DeviceTwin
       VerifiedSecrets secrets,
       Consumer<LiveMessage> publishLive,
       BiConsumer<DeviceKey, TwinCommand> tellTwin) {
-    super(PersistenceId.of(ENTITY_KEY.name(), device.entityId()), Persistence.RESTART_ON_FAILURE);
+    super(ENTITY_KEY, device.entityId());
     this.device = device;
     this.settings = settings;
     this.secrets = secrets;
@@ -310,8 +308,8 @@ public final class DeviceTwin
   }
 
   @Override
-  public CommandHandlerWithReply<TwinCommand, TwinEvent, TwinState> commandHandler() {
-    return (state, command) -> HANDLERS.handle(this, state, command);
+  protected CommandTable<DeviceTwin, TwinCommand, TwinEvent, TwinState> commandTable() {
+    return HANDLERS;
   }
 
   @Override
