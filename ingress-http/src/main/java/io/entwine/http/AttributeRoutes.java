@@ -9,7 +9,7 @@ import io.entwine.identity.Ids;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -57,7 +57,7 @@ public final class AttributeRoutes extends ApiDirectives {
                     get(
                         () ->
                             completeReply(
-                                gateway.ask(gateway.twin(device), DeviceTwin.GetAttributes::new),
+                                gateway.ask(gateway.twin(device), TwinCommand.GetAttributes::new),
                                 AttributeRoutes::attributes)),
                     put(
                         () ->
@@ -71,7 +71,7 @@ public final class AttributeRoutes extends ApiDirectives {
                                                 gateway.ask(
                                                     gateway.twin(device),
                                                     replyTo ->
-                                                        new DeviceTwin.SetAttributes(
+                                                        new TwinCommand.SetAttributes(
                                                             body, Timestamps.now(), replyTo)),
                                                 AttributeRoutes::attributes)))));
               });

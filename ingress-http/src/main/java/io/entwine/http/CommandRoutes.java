@@ -11,7 +11,7 @@ import io.entwine.ingress.Payloads;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -152,7 +152,7 @@ public final class CommandRoutes extends ApiDirectives {
         gateway.ask(
             gateway.twin(device),
             replyTo ->
-                new DeviceTwin.QueueCommand(
+                new TwinCommand.QueueCommand(
                     commandId, command, format, payload, ttl, Timestamps.now(), replyTo));
     if (wait == null) {
       return completeReply(queued, accepted -> json(StatusCodes.ACCEPTED, new Accepted(commandId)));
@@ -169,7 +169,7 @@ public final class CommandRoutes extends ApiDirectives {
   private Route list(ApiKeyPrincipal principal, String type, String id) {
     return completeReply(
         gateway.ask(
-            gateway.twin(new DeviceKey(principal.org(), type, id)), DeviceTwin.ListCommands::new),
+            gateway.twin(new DeviceKey(principal.org(), type, id)), TwinCommand.ListCommands::new),
         reply -> json(StatusCodes.OK, commands((Reply.CommandList) reply)));
   }
 

@@ -16,7 +16,7 @@ import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceCredentials;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +125,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
                       gateway.ask(
                           gateway.twin(device),
                           replyTo ->
-                              new DeviceTwin.AddCredential(
+                              new TwinCommand.AddCredential(
                                   type, null, null, secretBox.encrypt(secret), now, replyTo))),
           done -> json(StatusCodes.CREATED, new CredentialJson(type, null, now)));
     }
@@ -150,7 +150,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
                             gateway.ask(
                                 gateway.twin(device),
                                 replyTo ->
-                                    new DeviceTwin.AddCredential(
+                                    new TwinCommand.AddCredential(
                                         type, authId, hash, null, now, replyTo)))),
         done -> json(StatusCodes.CREATED, new CredentialJson(type, authId, now)));
   }
@@ -180,7 +180,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
                 gateway.ask(
                     gateway.twin(device),
                     replyTo ->
-                        new DeviceTwin.AddCredential(
+                        new TwinCommand.AddCredential(
                             DeviceCredentials.X509_CERT, authId, null, null, now, replyTo))),
         done ->
             json(
@@ -209,7 +209,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
 
   private Route list(DeviceKey device) {
     return completeReply(
-        gateway.ask(gateway.twin(device), DeviceTwin.ListCredentials::new),
+        gateway.ask(gateway.twin(device), TwinCommand.ListCredentials::new),
         reply ->
             json(
                 StatusCodes.OK,
@@ -224,7 +224,8 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
         gateway
             .ask(
                 gateway.twin(device),
-                replyTo -> new DeviceTwin.RemoveCredential(type, authId, Timestamps.now(), replyTo))
+                replyTo ->
+                    new TwinCommand.RemoveCredential(type, authId, Timestamps.now(), replyTo))
             .thenCompose(
                 removed ->
                     removed instanceof Reply.Done && authId != null
@@ -264,7 +265,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
                         ? gateway.ask(
                             gateway.twin(device),
                             replyTo ->
-                                new DeviceTwin.SetGateways(
+                                new TwinCommand.SetGateways(
                                     resolved.keys(), Timestamps.now(), replyTo))
                         : CompletableFuture.completedFuture(resolved.refusal())),
         done -> json(StatusCodes.OK, new GatewaysJson(ids)));

@@ -11,7 +11,7 @@ import io.entwine.ingress.Payloads;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -165,7 +165,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
             completeReply(
                 gateway.ask(
                     gateway.twin(new DeviceKey(principal.org(), type, id)),
-                    replyTo -> new DeviceTwin.GetLastEvents(eventId, replyTo)),
+                    replyTo -> new TwinCommand.GetLastEvents(eventId, replyTo)),
                 reply -> {
                   List<LastEventResponse> events =
                       ((Reply.LastEvents) reply)

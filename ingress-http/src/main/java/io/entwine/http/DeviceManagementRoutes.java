@@ -15,7 +15,7 @@ import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
 import io.entwine.registry.view.RegistryRepository;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -87,7 +87,7 @@ public final class DeviceManagementRoutes extends ApiDirectives {
 
   private Route device(DeviceKey device) {
     return concat(
-        get(() -> completeReply(gateway.ask(gateway.twin(device), DeviceTwin.Get::new), this::ok)),
+        get(() -> completeReply(gateway.ask(gateway.twin(device), TwinCommand.Get::new), this::ok)),
         put(() -> jsonObject(false, body -> update(device, body))),
         delete(
             () ->
@@ -102,13 +102,13 @@ public final class DeviceManagementRoutes extends ApiDirectives {
    */
   private CompletionStage<Reply> deleteDevice(DeviceKey device) {
     return gateway
-        .ask(gateway.twin(device), DeviceTwin.ListCredentials::new)
+        .ask(gateway.twin(device), TwinCommand.ListCredentials::new)
         .thenCompose(
             credentials ->
                 gateway
                     .ask(
                         gateway.twin(device),
-                        replyTo -> new DeviceTwin.Delete(Timestamps.now(), replyTo))
+                        replyTo -> new TwinCommand.Delete(Timestamps.now(), replyTo))
                     .thenCompose(
                         deleted -> {
                           if (!(deleted instanceof Reply.Done)
@@ -222,7 +222,7 @@ public final class DeviceManagementRoutes extends ApiDirectives {
         gateway.ask(
             gateway.twin(device),
             replyTo ->
-                new DeviceTwin.Update(
+                new TwinCommand.Update(
                     metadata,
                     enabled == null ? null : enabled.booleanValue(),
                     Timestamps.now(),

@@ -12,7 +12,7 @@ import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -222,7 +222,7 @@ public final class HonoRoutes extends ApiDirectives {
                                                   gateway.ask(
                                                       gateway.twin(sender.device()),
                                                       replyTo ->
-                                                          new DeviceTwin.RespondToCommand(
+                                                          new TwinCommand.RespondToCommand(
                                                               requestId,
                                                               hono.commandStatus(),
                                                               hono.format(),

@@ -11,7 +11,7 @@ import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.integration.HttpIntegrations;
 import io.entwine.integration.script.Converters;
-import io.entwine.registry.InMemoryRegistryRepository;
+import io.entwine.registry.view.InMemoryRegistryRepository;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;

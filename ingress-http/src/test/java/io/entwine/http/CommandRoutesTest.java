@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -41,7 +41,7 @@ class CommandRoutesTest extends ApiRouteTest {
     assertEquals("open", listed.get(0).get("command").asText());
     assertEquals("json", listed.get(0).get("format").asText());
     assertEquals("queued", listed.get(0).get("status").asText());
-    DeviceTwin.CommandQueued queued = lastQueued();
+    TwinEvent.CommandQueued queued = lastQueued();
     assertEquals("{\"to\":50}", new String(queued.payload(), StandardCharsets.UTF_8));
   }
 
@@ -67,7 +67,7 @@ class CommandRoutesTest extends ApiRouteTest {
     assertTrue(
         cluster.twinEvents(device.key()).stream()
             .anyMatch(
-                e -> e instanceof DeviceTwin.CommandExpired x && x.commandId().equals(commandId)),
+                e -> e instanceof TwinEvent.CommandExpired x && x.commandId().equals(commandId)),
         "the expiry is persisted");
   }
 
@@ -135,17 +135,17 @@ class CommandRoutesTest extends ApiRouteTest {
     return body(listed);
   }
 
-  private DeviceTwin.CommandQueued lastQueued() {
+  private TwinEvent.CommandQueued lastQueued() {
     return cluster.twinEvents(device.key()).stream()
-        .filter(e -> e instanceof DeviceTwin.CommandQueued)
-        .map(e -> (DeviceTwin.CommandQueued) e)
+        .filter(e -> e instanceof TwinEvent.CommandQueued)
+        .map(e -> (TwinEvent.CommandQueued) e)
         .reduce((a, b) -> b)
         .orElseThrow();
   }
 
   private long queuedCount() {
     return cluster.twinEvents(device.key()).stream()
-        .filter(e -> e instanceof DeviceTwin.CommandQueued)
+        .filter(e -> e instanceof TwinEvent.CommandQueued)
         .count();
   }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinEvent;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.testkit.TestRouteResult;
@@ -77,7 +77,7 @@ class DeviceCredentialRoutesTest extends ApiRouteTest {
     assertError(taken, StatusCodes.CONFLICT, "already used by device sensor/4711");
     assertTrue(
         cluster.twinEvents(other.key()).stream()
-            .noneMatch(e -> e instanceof DeviceTwin.CredentialAdded),
+            .noneMatch(e -> e instanceof TwinEvent.CredentialAdded),
         "nothing persisted");
 
     assertEquals(
@@ -111,7 +111,7 @@ class DeviceCredentialRoutesTest extends ApiRouteTest {
     assertError(unknown, StatusCodes.NOT_FOUND, "not registered");
     assertTrue(
         cluster.twinEvents(device.key()).stream()
-            .noneMatch(e -> e instanceof DeviceTwin.CredentialAdded));
+            .noneMatch(e -> e instanceof TwinEvent.CredentialAdded));
   }
 
   @Test
@@ -144,10 +144,10 @@ class DeviceCredentialRoutesTest extends ApiRouteTest {
 
     assertEquals(StatusCodes.OK, set.status(), set.entityString());
     assertEquals("gw-1", body(set).get("via").get(0).asText());
-    DeviceTwin.GatewaysSet event =
+    TwinEvent.GatewaysSet event =
         cluster.twinEvents(device.key()).stream()
-            .filter(e -> e instanceof DeviceTwin.GatewaysSet)
-            .map(e -> (DeviceTwin.GatewaysSet) e)
+            .filter(e -> e instanceof TwinEvent.GatewaysSet)
+            .map(e -> (TwinEvent.GatewaysSet) e)
             .findFirst()
             .orElseThrow();
     assertEquals("gateway", event.via().get(0).type());
@@ -171,7 +171,7 @@ class DeviceCredentialRoutesTest extends ApiRouteTest {
 
   private void assertNoSecretInTheJournal() {
     for (Object event : cluster.twinEvents(device.key())) {
-      if (event instanceof DeviceTwin.CredentialAdded added) {
+      if (event instanceof TwinEvent.CredentialAdded added) {
         assertFalse(String.valueOf(added.secretHash()).contains("hono-secret"));
         if ("psk".equals(added.type())) {
           assertNull(added.secretHash());

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.Ids;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -446,7 +446,7 @@ class DeviceEventRoutesTest extends ApiRouteTest {
   private void assertNoEventRecorded(Device device) {
     assertTrue(
         cluster.twinEvents(device.key()).stream()
-            .noneMatch(event -> event instanceof DeviceTwin.EventRecorded),
+            .noneMatch(event -> event instanceof TwinEvent.EventRecorded),
         "no event recorded");
   }
 

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.Ids;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.view.RegisteredDevice;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -328,7 +328,7 @@ class DeviceManagementRoutesTest extends ApiRouteTest {
     assertError(event, StatusCodes.FORBIDDEN, "Device d:" + key.org() + ":t:off is disabled");
     assertFalse(
         cluster.twinEvents(device.key()).stream()
-            .anyMatch(e -> e instanceof DeviceTwin.EventRecorded),
+            .anyMatch(e -> e instanceof TwinEvent.EventRecorded),
         "no event recorded");
   }
 

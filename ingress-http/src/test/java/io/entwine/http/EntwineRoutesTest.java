@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.credentials.SecretHasher;
 import io.entwine.credentials.VerifiedSecrets;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -165,7 +165,7 @@ class EntwineRoutesTest extends ApiRouteTest {
         "Storage is unavailable or overloaded; retry later");
     assertTrue(
         cluster.twinEvents(device.key()).stream()
-            .noneMatch(event -> event instanceof DeviceTwin.EventRecorded),
+            .noneMatch(event -> event instanceof TwinEvent.EventRecorded),
         "nothing recorded");
     // Once the twin has restarted, the device may retry.
     assertEquals(

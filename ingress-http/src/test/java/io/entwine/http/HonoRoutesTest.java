@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
+import io.entwine.twin.TwinEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -255,7 +256,7 @@ class HonoRoutesTest extends ApiRouteTest {
     assertTrue(
         cluster.twinEvents(device.key()).stream()
             .anyMatch(
-                e -> e instanceof DeviceTwin.CommandDelivered d && d.commandId().equals(commandId)),
+                e -> e instanceof TwinEvent.CommandDelivered d && d.commandId().equals(commandId)),
         "recorded as delivered");
   }
 
@@ -433,7 +434,7 @@ class HonoRoutesTest extends ApiRouteTest {
     assertError(responded, StatusCodes.SERVICE_UNAVAILABLE, "No application waits");
     assertTrue(
         cluster.twinEvents(target.key()).stream()
-            .anyMatch(e -> e instanceof DeviceTwin.CommandResponded),
+            .anyMatch(e -> e instanceof TwinEvent.CommandResponded),
         "the response is recorded even though nobody waits for it");
   }
 
@@ -567,7 +568,7 @@ class HonoRoutesTest extends ApiRouteTest {
         cluster.twinEvents(target.key()).stream()
             .anyMatch(
                 e ->
-                    e instanceof DeviceTwin.EventRecorded r
+                    e instanceof TwinEvent.EventRecorded r
                         && r.eventId().equals(eventId)
                         && new String(r.payload(), StandardCharsets.UTF_8).equals(payload)),
         () -> eventId + " " + payload + " recorded on " + target.key());
@@ -579,7 +580,7 @@ class HonoRoutesTest extends ApiRouteTest {
 
   private long recordedCount(Device target) {
     return cluster.twinEvents(target.key()).stream()
-        .filter(e -> e instanceof DeviceTwin.EventRecorded)
+        .filter(e -> e instanceof TwinEvent.EventRecorded)
         .count();
   }
 
@@ -611,7 +612,7 @@ class HonoRoutesTest extends ApiRouteTest {
       Reply reply =
           cluster
               .gateway()
-              .ask(cluster.gateway().twin(waiting.key()), DeviceTwin.ListCommands::new)
+              .ask(cluster.gateway().twin(waiting.key()), TwinCommand.ListCommands::new)
               .toCompletableFuture()
               .get(5, TimeUnit.SECONDS);
       return ((Reply.CommandList) reply).waitingRequests() > 0;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinEvent;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -137,8 +137,8 @@ class IntegrationRoutesTest extends ApiRouteTest {
 
     assertEquals(StatusCodes.NO_CONTENT, sent.status(), sent.entityString());
     List<Object> events = cluster.twinEvents(new DeviceKey(key.org(), "thermostat", "SN-1"));
-    assertTrue(events.get(0) instanceof DeviceTwin.DeviceRegistered, events.toString());
-    DeviceTwin.EventRecorded recorded = (DeviceTwin.EventRecorded) events.get(events.size() - 1);
+    assertTrue(events.get(0) instanceof TwinEvent.DeviceRegistered, events.toString());
+    TwinEvent.EventRecorded recorded = (TwinEvent.EventRecorded) events.get(events.size() - 1);
     assertEquals("telemetry", recorded.eventId());
     assertEquals(
         "{\"d\":{\"temperature\":33}}",
@@ -376,7 +376,7 @@ class IntegrationRoutesTest extends ApiRouteTest {
     assertEquals("{\"firmware\":\"v3\"}", downlink.get("in").asText());
     List<Object> twin = cluster.twinEvents(new DeviceKey(key.org(), "thermostat", "SN-8"));
     assertFalse(
-        twin.stream().anyMatch(DeviceTwin.AttributesDelivered.class::isInstance),
+        twin.stream().anyMatch(TwinEvent.AttributesDelivered.class::isInstance),
         "the change stays pending");
   }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -55,7 +55,7 @@ class TencentRoutesTest extends ApiRouteTest {
     JsonNode body = body(result);
     assertTrue(body.get("Response").get("RequestId").asText().length() > 10, result.entityString());
     assertFalse(body.get("Response").has("Error"));
-    DeviceTwin.EventRecorded recorded = recorded().get(0);
+    TwinEvent.EventRecorded recorded = recorded().get(0);
     assertEquals("data", recorded.eventId());
     assertEquals("123", new String(recorded.payload(), StandardCharsets.UTF_8));
   }
@@ -73,7 +73,7 @@ class TencentRoutesTest extends ApiRouteTest {
     assertEquals(
         StatusCodes.OK, api.run(signed(sampleBody("{\"t\":1}"), "HmacSha256", true)).status());
 
-    List<DeviceTwin.EventRecorded> events = recorded();
+    List<TwinEvent.EventRecorded> events = recorded();
     assertEquals(2, events.size());
     assertArrayEquals(new byte[] {0, 1, 2, (byte) 0xff}, events.get(0).payload());
     assertEquals("bin", events.get(0).format());
@@ -235,10 +235,10 @@ class TencentRoutesTest extends ApiRouteTest {
         .addHeader(RawHeader.create("X-TC-Signature", signature));
   }
 
-  private List<DeviceTwin.EventRecorded> recorded() {
+  private List<TwinEvent.EventRecorded> recorded() {
     return cluster.twinEvents(device.key()).stream()
-        .filter(e -> e instanceof DeviceTwin.EventRecorded)
-        .map(e -> (DeviceTwin.EventRecorded) e)
+        .filter(e -> e instanceof TwinEvent.EventRecorded)
+        .map(e -> (TwinEvent.EventRecorded) e)
         .toList();
   }
 

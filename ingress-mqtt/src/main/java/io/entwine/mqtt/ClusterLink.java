@@ -4,7 +4,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -25,7 +25,7 @@ public interface ClusterLink {
     void onLive(LiveMessage message);
 
     /** A command from the device's twin (a device attached to it). */
-    void onCommand(DeviceTwin.DeliverCommand command);
+    void onCommand(TwinCommand.DeliverCommand command);
 
     /** Another connection claimed this client id, on this node or another one. */
     void onTakenOver();

@@ -3,7 +3,7 @@ package io.entwine.mqtt;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.time.Duration;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -33,7 +33,7 @@ final class ConnectionActor {
 
   static Behavior<Object> create(
       ClusterLink.Listener listener,
-      Function<DeviceKey, EntityRef<DeviceTwin.Command>> twins,
+      Function<DeviceKey, EntityRef<TwinCommand>> twins,
       Duration refresh) {
     return Behaviors.setup(
         context ->
@@ -48,7 +48,7 @@ final class ConnectionActor {
                             return Behaviors.same();
                           })
                       .onMessage(
-                          DeviceTwin.DeliverCommand.class,
+                          TwinCommand.DeliverCommand.class,
                           command -> {
                             listener.onCommand(command);
                             return Behaviors.same();
@@ -77,7 +77,7 @@ final class ConnectionActor {
                             twins
                                 .apply(reattach.keep().device())
                                 .tell(
-                                    new DeviceTwin.AttachSession(
+                                    new TwinCommand.AttachSession(
                                         self.narrow(),
                                         reattach.keep().deliverWaiting(),
                                         self.narrow()));

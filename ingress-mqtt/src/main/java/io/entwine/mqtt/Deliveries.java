@@ -3,7 +3,7 @@ package io.entwine.mqtt;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.mqtt.MqttSession.DevicePrincipal;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -74,7 +74,7 @@ final class Deliveries {
     }
   }
 
-  void offerCommand(DeviceTwin.DeliverCommand command) {
+  void offerCommand(TwinCommand.DeliverCommand command) {
     if (outbox == null
         || !(session.principal() instanceof DevicePrincipal device)
         || !device.device().equals(command.device())

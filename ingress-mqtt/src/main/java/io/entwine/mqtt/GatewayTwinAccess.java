@@ -5,7 +5,7 @@ import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -49,7 +49,7 @@ public final class GatewayTwinAccess implements TwinAccess {
     return gateway.ask(
         gateway.twin(device),
         replyTo ->
-            new DeviceTwin.QueueCommand(
+            new TwinCommand.QueueCommand(
                 commandId, command, format, payload, null, Timestamps.now(), replyTo));
   }
 }

@@ -10,7 +10,7 @@ import io.entwine.mqtt.MqttSession.ApplicationPrincipal;
 import io.entwine.mqtt.MqttSession.DevicePrincipal;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Context;
@@ -317,7 +317,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
 
   /** A command from the device's twin; any thread. */
   @Override
-  public void onCommand(DeviceTwin.DeliverCommand command) {
+  public void onCommand(TwinCommand.DeliverCommand command) {
     onEventLoop(() -> whileOpen(() -> deliveries.offerCommand(command)));
   }
 

@@ -6,6 +6,7 @@ import io.entwine.live.LiveFeed;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -57,7 +58,7 @@ public final class PekkoClusterLink implements ClusterLink {
     return new PekkoLink(clientId, actor);
   }
 
-  private EntityRef<DeviceTwin.Command> twin(DeviceKey device) {
+  private EntityRef<TwinCommand> twin(DeviceKey device) {
     return sharding.entityRefFor(DeviceTwin.ENTITY_KEY, device.entityId());
   }
 
@@ -113,7 +114,7 @@ public final class PekkoClusterLink implements ClusterLink {
       CompletionStage<Reply> attached =
           twin(device)
               .ask(
-                  replyTo -> new DeviceTwin.AttachSession(actor.narrow(), deliverWaiting, replyTo),
+                  replyTo -> new TwinCommand.AttachSession(actor.narrow(), deliverWaiting, replyTo),
                   askTimeout);
       actor.tell(new ConnectionActor.KeepAttached(device, deliverWaiting));
       return attached;
@@ -123,13 +124,13 @@ public final class PekkoClusterLink implements ClusterLink {
     public void detach(DeviceKey device) {
       actor.tell(ConnectionActor.Local.STOP_ATTACHING);
       // the reply goes nowhere: the connection may be gone by then (ignoreRef resolves on any node)
-      twin(device).tell(new DeviceTwin.DetachSession(actor.narrow(), system.ignoreRef()));
+      twin(device).tell(new TwinCommand.DetachSession(actor.narrow(), system.ignoreRef()));
     }
 
     @Override
     public void confirmDelivered(DeviceKey device, String commandId) {
       twin(device)
-          .tell(new DeviceTwin.ConfirmDelivered(commandId, Timestamps.now(), system.ignoreRef()));
+          .tell(new TwinCommand.ConfirmDelivered(commandId, Timestamps.now(), system.ignoreRef()));
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.entwine.mqtt;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +32,7 @@ final class LocalClusterLink implements ClusterLink {
   private final Map<String, Session> sessions = new LinkedHashMap<>();
   private final Map<String, List<Listener>> watchers = new LinkedHashMap<>();
   private final Map<DeviceKey, Listener> attachedTo = new LinkedHashMap<>();
-  private final Map<DeviceKey, List<DeviceTwin.DeliverCommand>> waiting = new LinkedHashMap<>();
+  private final Map<DeviceKey, List<TwinCommand.DeliverCommand>> waiting = new LinkedHashMap<>();
   final List<LiveMessage> published = new CopyOnWriteArrayList<>();
   final List<String> confirmed = new CopyOnWriteArrayList<>();
   final List<Attach> attaches = new CopyOnWriteArrayList<>();
@@ -54,8 +54,8 @@ final class LocalClusterLink implements ClusterLink {
 
   /** Queues a command on the twin: handed to the attached connection, or kept waiting. */
   void queue(DeviceKey device, String commandId, String command, String format, byte[] payload) {
-    DeviceTwin.DeliverCommand deliver =
-        new DeviceTwin.DeliverCommand(device, commandId, command, format, payload);
+    TwinCommand.DeliverCommand deliver =
+        new TwinCommand.DeliverCommand(device, commandId, command, format, payload);
     Listener target;
     synchronized (this) {
       if (!confirmed.contains(commandId)) {
@@ -69,7 +69,7 @@ final class LocalClusterLink implements ClusterLink {
   }
 
   /** Hands {@code command} to the connection attached to {@code twin}'s twin, as it is. */
-  void handTo(DeviceKey twin, DeviceTwin.DeliverCommand command) {
+  void handTo(DeviceKey twin, TwinCommand.DeliverCommand command) {
     Listener target;
     synchronized (this) {
       target = attachedTo.get(twin);
@@ -216,7 +216,7 @@ final class LocalClusterLink implements ClusterLink {
 
     @Override
     public CompletionStage<Reply> attach(DeviceKey device, boolean deliverWaiting) {
-      List<DeviceTwin.DeliverCommand> toDeliver;
+      List<TwinCommand.DeliverCommand> toDeliver;
       synchronized (LocalClusterLink.this) {
         attaches.add(new Attach(device, deliverWaiting));
         attachedTo.put(device, listener);
@@ -238,7 +238,7 @@ final class LocalClusterLink implements ClusterLink {
     public void confirmDelivered(DeviceKey device, String commandId) {
       synchronized (LocalClusterLink.this) {
         confirmed.add(commandId);
-        List<DeviceTwin.DeliverCommand> queue = waiting.get(device);
+        List<TwinCommand.DeliverCommand> queue = waiting.get(device);
         if (queue != null) {
           queue.removeIf(c -> c.commandId().equals(commandId));
         }

@@ -15,7 +15,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -367,9 +367,9 @@ class MqttDeliveryTest {
       receivePublish(device);
       // a twin that sends again (a re-attach with deliverWaiting), and one that is wrong
       cluster.handTo(
-          DEVICE, new DeviceTwin.DeliverCommand(DEVICE, "c-1", "reboot", "json", bytes("{}")));
+          DEVICE, new TwinCommand.DeliverCommand(DEVICE, "c-1", "reboot", "json", bytes("{}")));
       cluster.handTo(
-          DEVICE, new DeviceTwin.DeliverCommand(OTHER, "c-9", "reboot", "json", bytes("{}")));
+          DEVICE, new TwinCommand.DeliverCommand(OTHER, "c-9", "reboot", "json", bytes("{}")));
       assertNull(device.receive(SHORT));
     }
   }

@@ -18,7 +18,7 @@ import io.entwine.integration.script.EncodedDownlink;
 import io.entwine.integration.script.UplinkConverter;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -307,7 +307,7 @@ public final class HttpIntegrations {
     }
     DeviceKey device = devices.get(index);
     return gateway
-        .ask(gateway.twin(device), DeviceTwin.TakeDownlink::new)
+        .ask(gateway.twin(device), TwinCommand.TakeDownlink::new)
         .thenComposeAsync(
             reply -> {
               if (reply instanceof Reply.Downlink waiting
@@ -365,9 +365,9 @@ public final class HttpIntegrations {
         gateway.twin(device),
         replyTo ->
             waiting.attributes() != null
-                ? new DeviceTwin.ConfirmAttributesDelivered(
+                ? new TwinCommand.ConfirmAttributesDelivered(
                     waiting.attributesVersion(), at, replyTo)
-                : new DeviceTwin.ConfirmDelivered(waiting.command().commandId(), at, replyTo));
+                : new TwinCommand.ConfirmDelivered(waiting.command().commandId(), at, replyTo));
   }
 
   /** ThingsBoard's RPC message: {@code {"method": command, "params": payload}}. */

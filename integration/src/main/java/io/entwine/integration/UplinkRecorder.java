@@ -13,7 +13,7 @@ import io.entwine.ingress.TwinGateway;
 import io.entwine.integration.script.DecodedUplink;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -120,7 +120,7 @@ public final class UplinkRecorder {
     List<DeviceKey> keys = List.copyOf(devices);
     List<CompletableFuture<Reply>> gets = new ArrayList<>();
     for (DeviceKey device : keys) {
-      gets.add(gateway.ask(gateway.twin(device), DeviceTwin.Get::new).toCompletableFuture());
+      gets.add(gateway.ask(gateway.twin(device), TwinCommand.Get::new).toCompletableFuture());
     }
     return CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new))
         .thenComposeAsync(
@@ -196,7 +196,7 @@ public final class UplinkRecorder {
       Progress progress) {
     CompletionStage<Reply> first =
         messages.isEmpty()
-            ? gateway.ask(gateway.twin(device), DeviceTwin.Get::new)
+            ? gateway.ask(gateway.twin(device), TwinCommand.Get::new)
             : gateway.recordVerifiedEvent(messages.get(0), null, null);
     return first.thenComposeAsync(
         reply -> {

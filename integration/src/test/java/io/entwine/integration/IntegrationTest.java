@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.entwine.claims.ClaimEntity;
 import io.entwine.protocol.Rejection;
 import io.entwine.testing.EventSourcedTestSystem;

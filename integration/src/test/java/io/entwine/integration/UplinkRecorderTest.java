@@ -16,6 +16,7 @@ import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
 import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +68,7 @@ class UplinkRecorderTest {
 
   private static List<Reply.LastEvent> lastEvents(DeviceKey device) throws Exception {
     Reply reply =
-        await(gateway.ask(gateway.twin(device), r -> new DeviceTwin.GetLastEvents(null, r)));
+        await(gateway.ask(gateway.twin(device), r -> new TwinCommand.GetLastEvents(null, r)));
     return assertInstanceOf(Reply.LastEvents.class, reply).events();
   }
 
@@ -85,7 +86,7 @@ class UplinkRecorderTest {
     assertEquals(List.of(device), outcome.recorded());
     assertEquals(List.of(device), outcome.created());
     assertTrue(outcome.allRecorded());
-    Reply info = await(gateway.ask(gateway.twin(device), DeviceTwin.Get::new));
+    Reply info = await(gateway.ask(gateway.twin(device), TwinCommand.Get::new));
     assertEquals("http-test", assertInstanceOf(Reply.DeviceInfo.class, info).registeredBy());
     List<Reply.LastEvent> events = lastEvents(device);
     assertEquals(
@@ -110,7 +111,8 @@ class UplinkRecorderTest {
     assertTrue(outcome.refused().get(0).message().contains("allowCreateDevices"));
     Reply info =
         await(
-            gateway.ask(gateway.twin(new DeviceKey(ORG, "default", "ghost")), DeviceTwin.Get::new));
+            gateway.ask(
+                gateway.twin(new DeviceKey(ORG, "default", "ghost")), TwinCommand.Get::new));
     assertInstanceOf(Reply.Rejected.class, info);
   }
 
@@ -134,7 +136,7 @@ class UplinkRecorderTest {
 
     assertEquals(List.of(device), outcome.recorded());
     assertEquals(List.of(), outcome.created());
-    Reply info = await(gateway.ask(gateway.twin(device), DeviceTwin.Get::new));
+    Reply info = await(gateway.ask(gateway.twin(device), TwinCommand.Get::new));
     assertEquals(2, assertInstanceOf(Reply.DeviceInfo.class, info).eventCount());
     Reply.LastEvent last = lastEvents(device).get(0);
     assertEquals(Instant.ofEpochMilli(2000), last.timestamp());
@@ -173,11 +175,12 @@ class UplinkRecorderTest {
     assertTrue(outcome.refused().get(0).message().contains("at most 2 devices"));
     for (String id : List.of("q-2", "q-3")) {
       Reply info =
-          await(gateway.ask(gateway.twin(new DeviceKey(org, "default", id)), DeviceTwin.Get::new));
+          await(gateway.ask(gateway.twin(new DeviceKey(org, "default", id)), TwinCommand.Get::new));
       assertInstanceOf(Reply.Rejected.class, info, id);
     }
     Reply first =
-        await(gateway.ask(gateway.twin(new DeviceKey(org, "default", "q-1")), DeviceTwin.Get::new));
+        await(
+            gateway.ask(gateway.twin(new DeviceKey(org, "default", "q-1")), TwinCommand.Get::new));
     assertEquals(0, assertInstanceOf(Reply.DeviceInfo.class, first).eventCount());
 
     UplinkRecorder.Outcome one =

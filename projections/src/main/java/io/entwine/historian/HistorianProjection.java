@@ -2,6 +2,7 @@ package io.entwine.historian;
 
 import com.typesafe.config.Config;
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinEvent;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -38,10 +39,10 @@ public final class HistorianProjection {
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  private static GroupedProjection<Offset, EventEnvelope<DeviceTwin.Event>> projectionFor(
+  private static GroupedProjection<Offset, EventEnvelope<TwinEvent>> projectionFor(
       ActorSystem<?> system, HistorianRepository repository, int index) {
     String tag = DeviceTwin.RECORDED_TAGS.get(index);
-    SourceProvider<Offset, EventEnvelope<DeviceTwin.Event>> events =
+    SourceProvider<Offset, EventEnvelope<TwinEvent>> events =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     // The more of one device's events a group holds, the fewer roll-up and partition writes each
     // event costs (entwine.historian in reference.conf).

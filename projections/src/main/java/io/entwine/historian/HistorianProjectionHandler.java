@@ -2,9 +2,9 @@ package io.entwine.historian;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.twin.DeviceTwin;
-import io.entwine.twin.DeviceTwin.Event;
-import io.entwine.twin.DeviceTwin.EventRecorded;
-import io.entwine.twin.DeviceTwin.EventsRecorded;
+import io.entwine.twin.TwinEvent;
+import io.entwine.twin.TwinEvent.EventRecorded;
+import io.entwine.twin.TwinEvent.EventsRecorded;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,7 +32,7 @@ import org.apache.pekko.projection.javadsl.Handler;
  * a bounded cache and read from Cassandra only on a miss. The cache is dropped when the projection
  * (re)starts and when a batch fails, because a failed write may or may not have been applied.
  */
-public final class HistorianProjectionHandler extends Handler<List<EventEnvelope<Event>>> {
+public final class HistorianProjectionHandler extends Handler<List<EventEnvelope<TwinEvent>>> {
 
   static final int CACHE_SIZE = 20_000;
 
@@ -54,7 +54,7 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
   }
 
   @Override
-  public CompletionStage<Done> process(List<EventEnvelope<Event>> envelopes) {
+  public CompletionStage<Done> process(List<EventEnvelope<TwinEvent>> envelopes) {
     List<HistoricalEvent> events = readings(envelopes);
     if (events.isEmpty()) {
       return DONE;
@@ -75,9 +75,9 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
    * The readings of {@code envelopes}, in order: one per {@link EventRecorded} and one per reading
    * of an {@link EventsRecorded}; other events hold none.
    */
-  static List<HistoricalEvent> readings(List<EventEnvelope<Event>> envelopes) {
+  static List<HistoricalEvent> readings(List<EventEnvelope<TwinEvent>> envelopes) {
     List<HistoricalEvent> readings = new ArrayList<>();
-    for (EventEnvelope<Event> envelope : envelopes) {
+    for (EventEnvelope<TwinEvent> envelope : envelopes) {
       List<EventRecorded> recorded =
           envelope.event() instanceof EventRecorded single
               ? List.of(single)

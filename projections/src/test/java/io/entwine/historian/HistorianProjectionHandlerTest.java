@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.entwine.identity.DeviceKey;
 import io.entwine.testing.TwinEventHistory;
 import io.entwine.twin.DeviceTwin;
-import io.entwine.twin.DeviceTwin.Event;
-import io.entwine.twin.DeviceTwin.EventRecorded;
-import io.entwine.twin.DeviceTwin.EventsRecorded;
-import io.entwine.twin.DeviceTwin.MetadataUpdated;
+import io.entwine.twin.TwinEvent;
+import io.entwine.twin.TwinEvent.EventRecorded;
+import io.entwine.twin.TwinEvent.EventsRecorded;
+import io.entwine.twin.TwinEvent.MetadataUpdated;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,7 +126,7 @@ class HistorianProjectionHandlerTest {
   @Test
   void rollsUpEveryNumericFieldPerDeviceAndPerTypeByHour() {
     InMemoryHistorianRepository repository = new InMemoryHistorianRepository();
-    List<EventEnvelope<Event>> history = randomHistory(new Random(7), 300);
+    List<EventEnvelope<TwinEvent>> history = randomHistory(new Random(7), 300);
 
     project(
         repository,
@@ -141,7 +141,7 @@ class HistorianProjectionHandlerTest {
   void replayingFromEarlierOffsetsWithOtherBatchesChangesNoRollup() {
     InMemoryHistorianRepository once = new InMemoryHistorianRepository();
     InMemoryHistorianRepository replayed = new InMemoryHistorianRepository();
-    List<EventEnvelope<Event>> history = randomHistory(new Random(11), 240);
+    List<EventEnvelope<TwinEvent>> history = randomHistory(new Random(11), 240);
     project(once, batches(history, 20), () -> assertEquals(240, once.events.size()));
 
     project(replayed, batches(history, 20), () -> assertEquals(240, replayed.events.size()));
@@ -149,7 +149,7 @@ class HistorianProjectionHandlerTest {
     // restarts whose stored offsets were at envelope 100, then 31, then at the very beginning
     for (int from : List.of(100, 31, 0)) {
       int replayedWrites = replayed.writes();
-      List<List<EventEnvelope<Event>>> batches =
+      List<List<EventEnvelope<TwinEvent>>> batches =
           batches(history.subList(from, history.size()), 7 + from % 5);
       project(replayed, batches, () -> assertTrue(replayed.writes() > replayedWrites));
     }
@@ -162,14 +162,14 @@ class HistorianProjectionHandlerTest {
 
   @Test
   void aProjectionKilledMidBatchAndRestartedFromAnEarlierOffsetCountsEachEventOnce() {
-    List<EventEnvelope<Event>> history = randomHistory(new Random(5), 200);
+    List<EventEnvelope<TwinEvent>> history = randomHistory(new Random(5), 200);
     InMemoryHistorianRepository clean = new InMemoryHistorianRepository();
     project(clean, batches(history, 25), () -> assertEquals(200, clean.events.size()));
 
     for (int crashAfter : List.of(1, 40, 333, 517)) {
       InMemoryHistorianRepository crashed = new InMemoryHistorianRepository();
       crashed.crashAfterWrites(crashAfter);
-      List<List<EventEnvelope<Event>>> batches = batches(history, 25);
+      List<List<EventEnvelope<TwinEvent>>> batches = batches(history, 25);
       projectionTestKit.runWithTestSink(
           projection(crashed, batches),
           sink -> {
@@ -184,7 +184,7 @@ class HistorianProjectionHandlerTest {
       // restarted from the offset of a batch before the one that crashed
       crashed.recover();
       int restartBatch = Math.max(0, firstMissing(history, crashed) / 25 - 1);
-      List<EventEnvelope<Event>> rest = history.subList(restartBatch * 25, history.size());
+      List<EventEnvelope<TwinEvent>> rest = history.subList(restartBatch * 25, history.size());
       project(crashed, batches(rest, 30), () -> assertEquals(200, crashed.events.size()));
 
       assertEquals(clean.deviceRollups, crashed.deviceRollups, "crash after " + crashAfter);
@@ -194,7 +194,7 @@ class HistorianProjectionHandlerTest {
 
   @Test
   void aHandlerWhoseBatchFailedPartwayCountsTheBatchOnceWhenItIsRetried() {
-    List<EventEnvelope<Event>> history = randomHistory(new Random(3), 120);
+    List<EventEnvelope<TwinEvent>> history = randomHistory(new Random(3), 120);
     InMemoryHistorianRepository clean = new InMemoryHistorianRepository();
     HistorianProjectionHandler cleanHandler = new HistorianProjectionHandler(clean);
     int half = history.size() / 2;
@@ -220,7 +220,7 @@ class HistorianProjectionHandlerTest {
 
   /** Every roll-up equals the statistics of the raw events it covers, and nothing else exists. */
   private static void assertRollupsMatch(
-      List<EventEnvelope<Event>> history, InMemoryHistorianRepository repository) {
+      List<EventEnvelope<TwinEvent>> history, InMemoryHistorianRepository repository) {
     Map<DeviceRollup.Key, Stats> byDevice = new HashMap<>();
     Map<List<Object>, Stats> byType = new HashMap<>();
     for (HistoricalEvent event : HistorianProjectionHandler.readings(history)) {
@@ -247,9 +247,9 @@ class HistorianProjectionHandlerTest {
 
   /** The index of the first event the crashed run did not store (its batch or an earlier one). */
   private static int firstMissing(
-      List<EventEnvelope<Event>> history, InMemoryHistorianRepository repository) {
+      List<EventEnvelope<TwinEvent>> history, InMemoryHistorianRepository repository) {
     for (int i = 0; i < history.size(); i++) {
-      EventEnvelope<Event> envelope = history.get(i);
+      EventEnvelope<TwinEvent> envelope = history.get(i);
       DeviceKey device =
           DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
       if (!repository.events.containsKey(
@@ -265,14 +265,14 @@ class HistorianProjectionHandlerTest {
 
   private static void project(
       InMemoryHistorianRepository repository,
-      List<List<EventEnvelope<Event>>> batches,
+      List<List<EventEnvelope<TwinEvent>>> batches,
       Effect assertion) {
     projectionTestKit.run(projection(repository, batches), assertion);
   }
 
-  private static TestProjection<Offset, List<EventEnvelope<Event>>> projection(
-      InMemoryHistorianRepository repository, List<List<EventEnvelope<Event>>> batches) {
-    TestSourceProvider<Offset, List<EventEnvelope<Event>>> sourceProvider =
+  private static TestProjection<Offset, List<EventEnvelope<TwinEvent>>> projection(
+      InMemoryHistorianRepository repository, List<List<EventEnvelope<TwinEvent>>> batches) {
+    TestSourceProvider<Offset, List<EventEnvelope<TwinEvent>>> sourceProvider =
         TestSourceProvider.create(
             Source.from(batches), batch -> batch.get(batch.size() - 1).offset());
     return TestProjection.create(
@@ -281,9 +281,9 @@ class HistorianProjectionHandlerTest {
         () -> new HistorianProjectionHandler(repository));
   }
 
-  private static List<List<EventEnvelope<Event>>> batches(
-      List<EventEnvelope<Event>> envelopes, int size) {
-    List<List<EventEnvelope<Event>>> batches = new ArrayList<>();
+  private static List<List<EventEnvelope<TwinEvent>>> batches(
+      List<EventEnvelope<TwinEvent>> envelopes, int size) {
+    List<List<EventEnvelope<TwinEvent>>> batches = new ArrayList<>();
     for (int start = 0; start < envelopes.size(); start += size) {
       batches.add(envelopes.subList(start, Math.min(start + size, envelopes.size())));
     }
@@ -295,7 +295,7 @@ class HistorianProjectionHandlerTest {
    * device may report late), IOTF and custom JSON with nested and inexact binary values, and some
    * text events.
    */
-  private static List<EventEnvelope<Event>> randomHistory(Random random, int count) {
+  private static List<EventEnvelope<TwinEvent>> randomHistory(Random random, int count) {
     TwinEventHistory history = new TwinEventHistory(T0);
     List<DeviceKey> devices = List.of(PI, PI_2, MBED);
     Map<DeviceKey, List<EventRecorded>> batches = new LinkedHashMap<>();

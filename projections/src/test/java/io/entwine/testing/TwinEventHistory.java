@@ -2,7 +2,7 @@ package io.entwine.testing;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.twin.DeviceTwin;
-import io.entwine.twin.DeviceTwin.Event;
+import io.entwine.twin.TwinEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,14 +18,14 @@ import org.apache.pekko.projection.eventsourced.EventEnvelope;
  */
 public final class TwinEventHistory {
   private final Instant timestamp;
-  private final List<EventEnvelope<Event>> envelopes = new ArrayList<>();
+  private final List<EventEnvelope<TwinEvent>> envelopes = new ArrayList<>();
   private final Map<DeviceKey, Long> sequenceNrs = new HashMap<>();
 
   public TwinEventHistory(Instant timestamp) {
     this.timestamp = timestamp;
   }
 
-  public TwinEventHistory add(DeviceKey device, Event event) {
+  public TwinEventHistory add(DeviceKey device, TwinEvent event) {
     long sequenceNr = sequenceNrs.merge(device, 1L, Long::sum);
     String persistenceId = PersistenceId.of(DeviceTwin.ENTITY_KEY.name(), device.entityId()).id();
     envelopes.add(
@@ -38,7 +38,7 @@ public final class TwinEventHistory {
     return this;
   }
 
-  public List<EventEnvelope<Event>> envelopes() {
+  public List<EventEnvelope<TwinEvent>> envelopes() {
     return List.copyOf(envelopes);
   }
 }

@@ -12,6 +12,7 @@ import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
 import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ public final class TwinGateway {
     return eventPermits;
   }
 
-  public EntityRef<DeviceTwin.Command> twin(DeviceKey device) {
+  public EntityRef<TwinCommand> twin(DeviceKey device) {
     return sharding.entityRefFor(DeviceTwin.ENTITY_KEY, device.entityId());
   }
 
@@ -118,7 +119,7 @@ public final class TwinGateway {
                 address,
                 twin(message.device()),
                 (verifiedAgainst, replyTo) ->
-                    new DeviceTwin.RecordEvent(
+                    new TwinCommand.RecordEvent(
                         token,
                         verifiedAgainst,
                         message.eventId(),
@@ -136,11 +137,11 @@ public final class TwinGateway {
    * write; Done means all are persisted.
    */
   public CompletionStage<Reply> recordEvents(List<DeviceMessage> messages, String token) {
-    List<DeviceTwin.EventPart> parts =
+    List<TwinCommand.EventPart> parts =
         messages.stream()
             .map(
                 m ->
-                    new DeviceTwin.EventPart(
+                    new TwinCommand.EventPart(
                         m.eventId(),
                         m.format(),
                         m.payload(),
@@ -154,7 +155,7 @@ public final class TwinGateway {
             askVerified(
                 twin(messages.get(0).device()),
                 (verifiedAgainst, replyTo) ->
-                    new DeviceTwin.RecordEvents(token, verifiedAgainst, parts, replyTo),
+                    new TwinCommand.RecordEvents(token, verifiedAgainst, parts, replyTo),
                 token,
                 null));
   }
@@ -170,7 +171,7 @@ public final class TwinGateway {
             ask(
                 twin(message.device()),
                 replyTo ->
-                    new DeviceTwin.RecordApplicationEvent(
+                    new TwinCommand.RecordApplicationEvent(
                         apiKey,
                         message.eventId(),
                         message.format(),
@@ -192,7 +193,7 @@ public final class TwinGateway {
         AuthenticationGuard.deviceKey(device),
         address,
         twin(device),
-        (verifiedAgainst, replyTo) -> new DeviceTwin.Authenticate(token, verifiedAgainst, replyTo),
+        (verifiedAgainst, replyTo) -> new TwinCommand.Authenticate(token, verifiedAgainst, replyTo),
         token);
   }
 
@@ -207,7 +208,7 @@ public final class TwinGateway {
       return CompletableFuture.completedFuture(refused);
     }
     long stamp = guard.stamp();
-    return ask(twin(device), DeviceTwin.GetPsk::new)
+    return ask(twin(device), TwinCommand.GetPsk::new)
         .thenApplyAsync(
             reply -> {
               if (reply instanceof Reply.Rejected rejected) {
@@ -269,7 +270,7 @@ public final class TwinGateway {
             ask(
                 twin(message.device()),
                 replyTo ->
-                    new DeviceTwin.RecordVerifiedEvent(
+                    new TwinCommand.RecordVerifiedEvent(
                         message.eventId(),
                         message.format(),
                         message.payload(),
@@ -336,7 +337,7 @@ public final class TwinGateway {
               return askVerified(
                       twin(device.device()),
                       (verifiedAgainst, replyTo) ->
-                          new DeviceTwin.AuthenticateCredential(
+                          new TwinCommand.AuthenticateCredential(
                               authId, password, verifiedAgainst, replyTo),
                       password,
                       address)
@@ -366,7 +367,7 @@ public final class TwinGateway {
               }
               return ask(
                       twin(device.device()),
-                      replyTo -> new DeviceTwin.AuthenticateCertificate(subjectDn, replyTo))
+                      replyTo -> new TwinCommand.AuthenticateCertificate(subjectDn, replyTo))
                   .thenApply(reply -> reply instanceof Reply.Done ? device : reply);
             },
             sameThread);
@@ -412,7 +413,7 @@ public final class TwinGateway {
   private CompletionStage<Reply> registeredAmong(String org, String id, List<String> types) {
     List<CompletableFuture<Reply>> asks = new ArrayList<>();
     for (String type : types) {
-      asks.add(ask(twin(new DeviceKey(org, type, id)), DeviceTwin.Get::new).toCompletableFuture());
+      asks.add(ask(twin(new DeviceKey(org, type, id)), TwinCommand.Get::new).toCompletableFuture());
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -484,7 +485,7 @@ public final class TwinGateway {
                 ask(
                     twin(device),
                     replyTo ->
-                        new DeviceTwin.Register(
+                        new TwinCommand.Register(
                             secretHash,
                             metadata,
                             registeredBy,
@@ -564,7 +565,7 @@ public final class TwinGateway {
     Instant until = Instant.now().plus(timeout);
     return twin(device)
         .<Reply>ask(
-            replyTo -> new DeviceTwin.AwaitCommandResponse(commandId, until, replyTo), timeout)
+            replyTo -> new TwinCommand.AwaitCommandResponse(commandId, until, replyTo), timeout)
         .exceptionally(
             failure -> {
               if (isTimeout(failure)) {
@@ -594,12 +595,12 @@ public final class TwinGateway {
     String waiterId = UUID.randomUUID().toString();
     Instant until = Instant.now().plus(ttd);
     AtomicReference<ActorRef<Reply>> waiting = new AtomicReference<>();
-    EntityRef<DeviceTwin.Command> twin = twin(target);
+    EntityRef<TwinCommand> twin = twin(target);
     CompletionStage<Reply> answer =
         twin.ask(
             replyTo -> {
               waiting.set(replyTo);
-              return new DeviceTwin.WaitForCommand(waiterId, gateway, until, replyTo);
+              return new TwinCommand.WaitForCommand(waiterId, gateway, until, replyTo);
             },
             ttd.plus(askTimeout));
     Scheduler scheduler = system.scheduler();
@@ -611,20 +612,20 @@ public final class TwinGateway {
             () -> {
               if (Instant.now().plus(waitRenewal).isBefore(until)) {
                 renewed.set(true);
-                twin.tell(new DeviceTwin.RenewWait(waiterId, gateway, until, waiting.get()));
+                twin.tell(new TwinCommand.RenewWait(waiterId, gateway, until, waiting.get()));
               }
             },
             system.executionContext());
     scheduler.scheduleOnce(
         ttd,
-        () -> twin.tell(new DeviceTwin.StopWaiting(waiterId, waiting.get())),
+        () -> twin.tell(new TwinCommand.StopWaiting(waiterId, waiting.get())),
         system.executionContext());
     answer.whenComplete(
         (reply, failure) -> {
           renewals.cancel();
           if (renewed.get()) {
             // a renewal may reach a twin that restarted after it answered: end the wait there too
-            twin.tell(new DeviceTwin.StopWaiting(waiterId, waiting.get()));
+            twin.tell(new TwinCommand.StopWaiting(waiterId, waiting.get()));
           }
         });
     return answer.exceptionally(

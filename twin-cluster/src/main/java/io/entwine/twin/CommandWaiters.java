@@ -32,9 +32,8 @@ final class CommandWaiters {
 
   private record ResponseWaiter(ActorRef<Reply> ref, Instant until) {}
 
-  // Eclipse Hono 1.2 HTTP adapter user guide, "Commands handled by gateways": among concurrent
-  // requests
-  // of the device (or of gateways for it), the last one gets the command; so there is one.
+  // Among concurrent requests of the device (or of gateways for it), the last one gets the
+  // command; so there is one.
   private Waiter current;
   // Both collections are null until first used: every resident twin has a CommandWaiters, few ever
   // wait for anything, and the empty collections cost ≈ 180 bytes a twin (docs/performance.md).

@@ -10,6 +10,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Reply;
 import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +64,7 @@ class CommandWaitRenewalTest {
             .ask(
                 gateway.twin(device),
                 replyTo ->
-                    new DeviceTwin.Register(
+                    new TwinCommand.Register(
                         "pbkdf2-sha256$1$c2FsdA==$aGFzaA==",
                         JsonNodeFactory.instance.objectNode(),
                         "a-renew-key",
@@ -84,7 +85,7 @@ class CommandWaitRenewalTest {
             .ask(
                 gateway.twin(device),
                 replyTo ->
-                    new DeviceTwin.QueueCommand(
+                    new TwinCommand.QueueCommand(
                         "c-1",
                         "set",
                         "json",

@@ -15,6 +15,7 @@ import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
 import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +70,7 @@ class TwinGatewayTest {
             await(
                 gateway.ask(
                     gateway.twin(device),
-                    replyTo -> new DeviceTwin.GetLastEvents("temp", replyTo))));
+                    replyTo -> new TwinCommand.GetLastEvents("temp", replyTo))));
     assertEquals(1, last.events().size());
     assertArrayEquals(utf8("{\"t\":21}"), last.events().get(0).payload());
   }
@@ -85,7 +86,7 @@ class TwinGatewayTest {
             gateway.ask(
                 gateway.twin(device),
                 replyTo ->
-                    new DeviceTwin.RecordEvent(
+                    new TwinCommand.RecordEvent(
                         TOKEN, null, "temp", "json", utf8("{}"), T0, T0, replyTo)));
 
     assertEquals(new Reply.Done(), direct);
@@ -131,7 +132,7 @@ class TwinGatewayTest {
     DeviceKey device = registered("dev-disabled");
     await(
         gateway.ask(
-            gateway.twin(device), replyTo -> new DeviceTwin.Update(null, false, T0, replyTo)));
+            gateway.twin(device), replyTo -> new TwinCommand.Update(null, false, T0, replyTo)));
 
     Reply right = await(gateway.recordEvent(message(device, "temp", "{}"), TOKEN));
     Reply wrong = await(gateway.recordEvent(message(device, "temp", "{}"), WRONG_TOKEN));
@@ -147,7 +148,7 @@ class TwinGatewayTest {
 
     await(
         gateway.ask(
-            gateway.twin(device), replyTo -> new DeviceTwin.Update(null, false, T0, replyTo)));
+            gateway.twin(device), replyTo -> new TwinCommand.Update(null, false, T0, replyTo)));
 
     assertEquals(
         JsonNodeFactory.instance.objectNode().put("location", "hall 1"), info(device).metadata());
@@ -273,7 +274,7 @@ class TwinGatewayTest {
             gateway.ask(
                 gateway.twin(device),
                 replyTo ->
-                    new DeviceTwin.Register(
+                    new TwinCommand.Register(
                         hash,
                         JsonNodeFactory.instance.objectNode().put("location", "hall 1"),
                         "a-gworg-key",
@@ -303,7 +304,7 @@ class TwinGatewayTest {
 
   private static Reply.DeviceInfo info(DeviceKey device) throws Exception {
     return assertInstanceOf(
-        Reply.DeviceInfo.class, await(gateway.ask(gateway.twin(device), DeviceTwin.Get::new)));
+        Reply.DeviceInfo.class, await(gateway.ask(gateway.twin(device), TwinCommand.Get::new)));
   }
 
   private static String registrationHash(DeviceKey device) throws Exception {
@@ -313,7 +314,7 @@ class TwinGatewayTest {
             gateway.ask(
                 gateway.twin(device),
                 replyTo ->
-                    new DeviceTwin.RecordEvent(
+                    new TwinCommand.RecordEvent(
                         WRONG_TOKEN, null, "temp", "json", utf8("{}"), T0, T0, replyTo)));
     return assertInstanceOf(Reply.NeedsVerification.class, reply).secretHash();
   }

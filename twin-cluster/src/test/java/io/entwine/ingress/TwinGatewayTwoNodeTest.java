@@ -10,6 +10,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Reply;
 import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,7 +124,7 @@ class TwinGatewayTwoNodeTest {
               onNode2.ask(
                   onNode2.twin(device),
                   replyTo ->
-                      new DeviceTwin.QueueCommand(
+                      new TwinCommand.QueueCommand(
                           commandId,
                           "set",
                           "json",
@@ -141,7 +142,7 @@ class TwinGatewayTwoNodeTest {
               gateway.ask(
                   gateway.twin(device),
                   replyTo ->
-                      new DeviceTwin.RespondToCommand(
+                      new TwinCommand.RespondToCommand(
                           commandId, 200, "text", new byte[] {'o', 'k'}, null, T0, replyTo)));
       assertEquals(new Reply.Done(), responded, device.entityId());
       assertEquals(200, assertInstanceOf(Reply.CommandResponse.class, await(response)).status());
@@ -151,7 +152,7 @@ class TwinGatewayTwoNodeTest {
   private static void awaitWaiting(DeviceKey device) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (((Reply.CommandList)
-                await(gateway.ask(gateway.twin(device), DeviceTwin.ListCommands::new)))
+                await(gateway.ask(gateway.twin(device), TwinCommand.ListCommands::new)))
             .waitingRequests()
         == 0) {
       assertFalse(System.nanoTime() > deadline, "the request waits at the twin");
@@ -168,7 +169,7 @@ class TwinGatewayTwoNodeTest {
             gateway.ask(
                 gateway.twin(device),
                 replyTo ->
-                    new DeviceTwin.Register(
+                    new TwinCommand.Register(
                         hash,
                         JsonNodeFactory.instance.objectNode(),
                         "a-twonode-key",

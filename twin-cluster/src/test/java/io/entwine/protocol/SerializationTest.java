@@ -25,8 +25,10 @@ import io.entwine.registry.Organization;
 import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.CommandQueue;
 import io.entwine.twin.DeviceCredentials;
-import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.SharedAttributes;
+import io.entwine.twin.TwinCommand;
+import io.entwine.twin.TwinEvent;
+import io.entwine.twin.TwinState;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,43 +76,43 @@ class SerializationTest {
     Reply.LastEvent lastEvent = new Reply.LastEvent("temp", "json", PAYLOAD, AT);
     return List.of(
         // DeviceTwin commands
-        new DeviceTwin.Register(
+        new TwinCommand.Register(
             "pbkdf2-sha256$1$salt$hash", metadata, "a-org-key", "app", AT, replyTo),
-        new DeviceTwin.Update(metadata, false, AT, replyTo),
-        new DeviceTwin.Get(replyTo),
-        new DeviceTwin.Delete(AT, replyTo),
-        new DeviceTwin.RecordEvent(
+        new TwinCommand.Update(metadata, false, AT, replyTo),
+        new TwinCommand.Get(replyTo),
+        new TwinCommand.Delete(AT, replyTo),
+        new TwinCommand.RecordEvent(
             "token", "a-hash", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), replyTo),
-        new DeviceTwin.RecordEvents(
+        new TwinCommand.RecordEvents(
             "token",
             null,
             List.of(
-                new DeviceTwin.EventPart("temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 0),
-                new DeviceTwin.EventPart("temp", "json", PAYLOAD, null, AT.plusSeconds(1), 2)),
+                new TwinCommand.EventPart("temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 0),
+                new TwinCommand.EventPart("temp", "json", PAYLOAD, null, AT.plusSeconds(1), 2)),
             replyTo),
-        new DeviceTwin.GetLastEvents("temp", replyTo),
-        new DeviceTwin.GetLastEvents(null, replyTo),
-        new DeviceTwin.RecordApplicationEvent(
+        new TwinCommand.GetLastEvents("temp", replyTo),
+        new TwinCommand.GetLastEvents(null, replyTo),
+        new TwinCommand.RecordApplicationEvent(
             "a-org-key", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), replyTo),
-        new DeviceTwin.Authenticate("token", null, replyTo),
-        new DeviceTwin.QueueCommand(
+        new TwinCommand.Authenticate("token", null, replyTo),
+        new TwinCommand.QueueCommand(
             "c-1", "reboot", "json", PAYLOAD, Duration.ofMinutes(5), AT, replyTo),
-        new DeviceTwin.AttachSession(
-            testKit.<DeviceTwin.DeliverCommand>createTestProbe().ref(), true, replyTo),
-        new DeviceTwin.DetachSession(
-            testKit.<DeviceTwin.DeliverCommand>createTestProbe().ref(), replyTo),
-        new DeviceTwin.ConfirmDelivered("c-1", AT, replyTo),
-        new DeviceTwin.DeliverCommand(
+        new TwinCommand.AttachSession(
+            testKit.<TwinCommand.DeliverCommand>createTestProbe().ref(), true, replyTo),
+        new TwinCommand.DetachSession(
+            testKit.<TwinCommand.DeliverCommand>createTestProbe().ref(), replyTo),
+        new TwinCommand.ConfirmDelivered("c-1", AT, replyTo),
+        new TwinCommand.DeliverCommand(
             new DeviceKey("org", "type", "id"), "c-1", "reboot", "json", PAYLOAD),
-        new DeviceTwin.ListCommands(replyTo),
-        new DeviceTwin.AwaitCommandResponse("c-1", AT, replyTo),
-        new DeviceTwin.RespondToCommand("c-1", 200, "json", PAYLOAD, GATEWAY, AT, replyTo),
-        new DeviceTwin.RespondToCommand("c-1", 500, "bin", new byte[0], null, AT, replyTo),
-        new DeviceTwin.WaitForCommand("w-1", GATEWAY, AT, replyTo),
-        new DeviceTwin.WaitForCommand("w-1", null, AT, replyTo),
-        new DeviceTwin.RenewWait("w-1", GATEWAY, AT, replyTo),
-        new DeviceTwin.StopWaiting("w-1", replyTo),
-        new DeviceTwin.OfferCommand(
+        new TwinCommand.ListCommands(replyTo),
+        new TwinCommand.AwaitCommandResponse("c-1", AT, replyTo),
+        new TwinCommand.RespondToCommand("c-1", 200, "json", PAYLOAD, GATEWAY, AT, replyTo),
+        new TwinCommand.RespondToCommand("c-1", 500, "bin", new byte[0], null, AT, replyTo),
+        new TwinCommand.WaitForCommand("w-1", GATEWAY, AT, replyTo),
+        new TwinCommand.WaitForCommand("w-1", null, AT, replyTo),
+        new TwinCommand.RenewWait("w-1", GATEWAY, AT, replyTo),
+        new TwinCommand.StopWaiting("w-1", replyTo),
+        new TwinCommand.OfferCommand(
             new DeviceKey("org", "type", "id"),
             "c-1",
             "reboot",
@@ -118,59 +120,59 @@ class SerializationTest {
             PAYLOAD,
             AT,
             List.of(GATEWAY)),
-        new DeviceTwin.DeliveredThroughGateway("c-1", GATEWAY, AT),
-        new DeviceTwin.ActFor(new DeviceKey("org", "type", "id"), true, AT),
-        new DeviceTwin.OfferWaitingTo(GATEWAY),
-        new DeviceTwin.RecordVerifiedEvent(
+        new TwinCommand.DeliveredThroughGateway("c-1", GATEWAY, AT),
+        new TwinCommand.ActFor(new DeviceKey("org", "type", "id"), true, AT),
+        new TwinCommand.OfferWaitingTo(GATEWAY),
+        new TwinCommand.RecordVerifiedEvent(
             "telemetry", "json", PAYLOAD, AT, AT.plusSeconds(1), GATEWAY, "n-1", replyTo),
-        new DeviceTwin.RecordVerifiedEvent(
+        new TwinCommand.RecordVerifiedEvent(
             "event", "bin", PAYLOAD, AT, AT.plusSeconds(1), null, null, replyTo),
-        new DeviceTwin.AddCredential(
+        new TwinCommand.AddCredential(
             "hashed-password", "sensor1", "pbkdf2-sha256$1$salt$hash", null, AT, replyTo),
-        new DeviceTwin.AddCredential("psk", null, null, "aes-gcm$iv$sealed", AT, replyTo),
-        new DeviceTwin.RemoveCredential("hashed-password", "sensor1", AT, replyTo),
-        new DeviceTwin.ListCredentials(replyTo),
-        new DeviceTwin.AuthenticateCredential("sensor1", "hono-secret", null, replyTo),
-        new DeviceTwin.AuthenticateCertificate("CN=device1,O=ACME", replyTo),
-        new DeviceTwin.GetPsk(replyTo),
-        new DeviceTwin.SetGateways(List.of(GATEWAY), AT, replyTo),
+        new TwinCommand.AddCredential("psk", null, null, "aes-gcm$iv$sealed", AT, replyTo),
+        new TwinCommand.RemoveCredential("hashed-password", "sensor1", AT, replyTo),
+        new TwinCommand.ListCredentials(replyTo),
+        new TwinCommand.AuthenticateCredential("sensor1", "hono-secret", null, replyTo),
+        new TwinCommand.AuthenticateCertificate("CN=device1,O=ACME", replyTo),
+        new TwinCommand.GetPsk(replyTo),
+        new TwinCommand.SetGateways(List.of(GATEWAY), AT, replyTo),
         // DeviceTwin events
-        new DeviceTwin.DeviceRegistered(
+        new TwinEvent.DeviceRegistered(
             "org", "type", "id", "pbkdf2-sha256$1$salt$hash", metadata, "a-org-key", "app", AT),
-        new DeviceTwin.MetadataUpdated(metadata, AT),
-        new DeviceTwin.EnabledChanged(false, AT),
-        new DeviceTwin.DeviceDeleted(AT),
-        new DeviceTwin.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
-        new DeviceTwin.EventsRecorded(
+        new TwinEvent.MetadataUpdated(metadata, AT),
+        new TwinEvent.EnabledChanged(false, AT),
+        new TwinEvent.DeviceDeleted(AT),
+        new TwinEvent.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
+        new TwinEvent.EventsRecorded(
             List.of(
-                new DeviceTwin.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
-                new DeviceTwin.EventRecorded("raw", "bin", new byte[] {0, -1}, AT, AT))),
-        new DeviceTwin.CommandQueued("c-1", "reboot", "json", PAYLOAD, AT, AT.plusSeconds(60)),
-        new DeviceTwin.CommandDelivered("c-1", AT, GATEWAY),
-        new DeviceTwin.CommandDelivered("c-1", AT, null),
-        new DeviceTwin.CommandExpired("c-1", AT),
-        new DeviceTwin.CommandResponded("c-1", 200, "json", PAYLOAD, AT),
-        new DeviceTwin.CredentialAdded(
+                new TwinEvent.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
+                new TwinEvent.EventRecorded("raw", "bin", new byte[] {0, -1}, AT, AT))),
+        new TwinEvent.CommandQueued("c-1", "reboot", "json", PAYLOAD, AT, AT.plusSeconds(60)),
+        new TwinEvent.CommandDelivered("c-1", AT, GATEWAY),
+        new TwinEvent.CommandDelivered("c-1", AT, null),
+        new TwinEvent.CommandExpired("c-1", AT),
+        new TwinEvent.CommandResponded("c-1", 200, "json", PAYLOAD, AT),
+        new TwinEvent.CredentialAdded(
             "hashed-password", "sensor1", "pbkdf2-sha256$1$salt$hash", null, AT),
-        new DeviceTwin.CredentialRemoved("psk", null, AT),
-        new DeviceTwin.GatewaysSet(List.of(GATEWAY), AT),
-        new DeviceTwin.NonceUsed("n-1", AT, AT.plusSeconds(300)),
-        new DeviceTwin.ActingForChanged(new DeviceKey("org", "type", "id"), false, AT),
-        new DeviceTwin.SetAttributes(attributes(), AT, replyTo),
-        new DeviceTwin.GetAttributes(replyTo),
-        new DeviceTwin.TakeDownlink(replyTo),
-        new DeviceTwin.ConfirmAttributesDelivered(3, AT, replyTo),
-        new DeviceTwin.AttributesUpdated(attributes(), AT),
-        new DeviceTwin.AttributesDelivered(3, AT),
+        new TwinEvent.CredentialRemoved("psk", null, AT),
+        new TwinEvent.GatewaysSet(List.of(GATEWAY), AT),
+        new TwinEvent.NonceUsed("n-1", AT, AT.plusSeconds(300)),
+        new TwinEvent.ActingForChanged(new DeviceKey("org", "type", "id"), false, AT),
+        new TwinCommand.SetAttributes(attributes(), AT, replyTo),
+        new TwinCommand.GetAttributes(replyTo),
+        new TwinCommand.TakeDownlink(replyTo),
+        new TwinCommand.ConfirmAttributesDelivered(3, AT, replyTo),
+        new TwinEvent.AttributesUpdated(attributes(), AT),
+        new TwinEvent.AttributesDelivered(3, AT),
         // live feed
         new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT),
         new LiveMessage.DeviceCommand("org", "type", "id", "c-1", "reboot", "json", PAYLOAD),
         new LiveMessage.DeviceStatus("org", "type", "id", PAYLOAD),
         new LiveMessage.ApplicationStatus("org", "app1", PAYLOAD),
         // DeviceTwin state
-        DeviceTwin.State.EMPTY,
-        new DeviceTwin.State(
-            new DeviceTwin.Registration("hash", metadata, false, "a-org-key", "app", AT),
+        TwinState.EMPTY,
+        new TwinState(
+            new TwinState.Registration("hash", metadata, false, "a-org-key", "app", AT),
             Map.of("temp", lastEvent, "bin", new Reply.LastEvent("bin", "bin", new byte[0], AT)),
             42,
             new CommandQueue(
@@ -335,8 +337,8 @@ class SerializationTest {
     List<Class<?>> required = new ArrayList<>();
     for (Class<?> sealed :
         List.of(
-            DeviceTwin.Command.class,
-            DeviceTwin.Event.class,
+            TwinCommand.class,
+            TwinEvent.class,
             Organization.Command.class,
             Organization.Event.class,
             ClaimEntity.Command.class,
@@ -345,7 +347,7 @@ class SerializationTest {
             LiveMessage.class)) {
       required.addAll(List.of(sealed.getPermittedSubclasses()));
     }
-    required.add(DeviceTwin.State.class);
+    required.add(TwinState.class);
     required.add(Organization.State.class);
     required.add(ClaimEntity.State.class);
 
@@ -357,16 +359,16 @@ class SerializationTest {
   @Test
   void twinsReadFromSnapshotsShareWhoRegisteredThem() {
     SerializationTestKit serialization = new SerializationTestKit(testKit.system());
-    DeviceTwin.State snapshot =
-        new DeviceTwin.State(
-            new DeviceTwin.Registration("hash", metadata(), true, "a-org-key", "app", AT),
+    TwinState snapshot =
+        new TwinState(
+            new TwinState.Registration("hash", metadata(), true, "a-org-key", "app", AT),
             Map.of(),
             0,
             CommandQueue.EMPTY);
-    DeviceTwin.Registration first =
-        ((DeviceTwin.State) serialization.verifySerialization(snapshot, false)).registration();
-    DeviceTwin.Registration second =
-        ((DeviceTwin.State) serialization.verifySerialization(snapshot, false)).registration();
+    TwinState.Registration first =
+        ((TwinState) serialization.verifySerialization(snapshot, false)).registration();
+    TwinState.Registration second =
+        ((TwinState) serialization.verifySerialization(snapshot, false)).registration();
     assertSame(first.registeredBy(), second.registeredBy());
     assertSame(first.registeredByType(), second.registeredByType());
   }
@@ -379,9 +381,9 @@ class SerializationTest {
       allBytes[i] = (byte) i;
     }
 
-    DeviceTwin.EventRecorded copy =
+    TwinEvent.EventRecorded copy =
         serialization.verifySerialization(
-            new DeviceTwin.EventRecorded("raw", "bin", allBytes, AT, AT), false);
+            new TwinEvent.EventRecorded("raw", "bin", allBytes, AT, AT), false);
 
     assertArrayEquals(allBytes, copy.payload());
   }
@@ -389,8 +391,8 @@ class SerializationTest {
   @Test
   void instantsAreWrittenAsNumbersAndThoseWrittenAsTextAreStillRead() throws Exception {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
-    DeviceTwin.EventRecorded event =
-        new DeviceTwin.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1));
+    TwinEvent.EventRecorded event =
+        new TwinEvent.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1));
     byte[] written = serialization.serialize(event).get();
     ObjectMapper asBefore =
         new ObjectMapper(new CBORFactory())
@@ -400,9 +402,7 @@ class SerializationTest {
     byte[] writtenBefore = asBefore.writeValueAsBytes(event);
 
     Object readBefore =
-        serialization
-            .deserialize(writtenBefore, 33, DeviceTwin.EventRecorded.class.getName())
-            .get();
+        serialization.deserialize(writtenBefore, 33, TwinEvent.EventRecorded.class.getName()).get();
 
     String text = new String(written, StandardCharsets.ISO_8859_1);
     assertFalse(text.contains("2024-05-01T10:00:00.123456789Z"), "no ISO-8601 text in " + text);

@@ -7,51 +7,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.entwine.credentials.SecretHasher;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.testing.EventSourcedTestSystem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Shared attributes and the downlink an integration device takes with its next uplink. */
 class DeviceTwinAttributesTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "thermostat", "SN-001");
-  private static final SecretHasher HASHER = new SecretHasher(1000);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TwinSettings SETTINGS =
+      new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10));
 
-  @RegisterExtension
-  static final EventSourcedTestSystem testKit =
-      new EventSourcedTestSystem("DeviceTwinAttributesTest");
+  private static ActorTestKit testKit;
+  private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
 
-  private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> twin;
+  @BeforeAll
+  static void startSystem() {
+    testKit = TwinFixture.startSystem("DeviceTwinAttributesTest");
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
 
   @BeforeEach
   void registeredTwin() {
-    twin =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            DeviceTwin.create(
-                DEVICE.entityId(),
-                new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10)),
-                new VerifiedSecrets(HASHER, Runnable::run, 100)));
-    twin.clear();
-    twin.<Reply>runCommand(
-        replyTo ->
-            new DeviceTwin.Register(
-                HASHER.hash("token-123456"),
-                null,
-                "a-myorg-key",
-                "apikey",
-                Instant.now(),
-                replyTo));
+    twin = TwinFixture.registeredTwin(testKit, DEVICE, SETTINGS);
   }
 
   private static ObjectNode json(String text) {
@@ -64,13 +56,13 @@ class DeviceTwinAttributesTest {
 
   private Reply set(String attributes) {
     return twin.<Reply>runCommand(
-            replyTo -> new DeviceTwin.SetAttributes(json(attributes), Instant.now(), replyTo))
+            replyTo -> new TwinCommand.SetAttributes(json(attributes), Instant.now(), replyTo))
         .reply();
   }
 
   private Reply.Downlink takeDownlink() {
     return assertInstanceOf(
-        Reply.Downlink.class, twin.<Reply>runCommand(DeviceTwin.TakeDownlink::new).reply());
+        Reply.Downlink.class, twin.<Reply>runCommand(TwinCommand.TakeDownlink::new).reply());
   }
 
   @Test
@@ -83,7 +75,7 @@ class DeviceTwinAttributesTest {
     assertEquals(2, attributes.version());
     Reply.DeviceInfo info =
         assertInstanceOf(
-            Reply.DeviceInfo.class, twin.<Reply>runCommand(DeviceTwin.Get::new).reply());
+            Reply.DeviceInfo.class, twin.<Reply>runCommand(TwinCommand.Get::new).reply());
     assertEquals(json("{\"interval\":30,\"mode\":\"eco\"}"), info.attributes());
   }
 
@@ -98,7 +90,7 @@ class DeviceTwinAttributesTest {
 
     twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.ConfirmAttributesDelivered(
+            new TwinCommand.ConfirmAttributesDelivered(
                 downlink.attributesVersion(), Instant.now(), replyTo));
     Reply.Downlink after = takeDownlink();
     assertNull(after.attributes());
@@ -113,7 +105,7 @@ class DeviceTwinAttributesTest {
 
     twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.ConfirmAttributesDelivered(
+            new TwinCommand.ConfirmAttributesDelivered(
                 taken.attributesVersion(), Instant.now(), replyTo));
 
     assertEquals(json("{\"firmware\":\"v2\"}"), takeDownlink().attributes());
@@ -123,7 +115,7 @@ class DeviceTwinAttributesTest {
   void withoutAttributeChangesTheNextWaitingCommandIsTheDownlink() {
     twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.QueueCommand(
+            new TwinCommand.QueueCommand(
                 "c-1",
                 "reboot",
                 "json",
@@ -143,7 +135,7 @@ class DeviceTwinAttributesTest {
     set("{\"firmware\":\"v1\"}");
     twin.restart();
 
-    Reply reply = twin.<Reply>runCommand(DeviceTwin.GetAttributes::new).reply();
+    Reply reply = twin.<Reply>runCommand(TwinCommand.GetAttributes::new).reply();
     assertEquals(json("{\"firmware\":\"v1\"}"), ((Reply.Attributes) reply).values());
     assertEquals(json("{\"firmware\":\"v1\"}"), takeDownlink().attributes());
   }
@@ -156,25 +148,24 @@ class DeviceTwinAttributesTest {
     }
     Reply reply =
         twin.<Reply>runCommand(
-                replyTo -> new DeviceTwin.SetAttributes(many, Instant.now(), replyTo))
+                replyTo -> new TwinCommand.SetAttributes(many, Instant.now(), replyTo))
             .reply();
     assertEquals(Rejection.LIMIT_EXCEEDED, assertInstanceOf(Reply.Rejected.class, reply).reason());
   }
 
   @Test
   void anUnregisteredDeviceHasNoAttributes() {
-    EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State>
-        unregistered =
-            EventSourcedBehaviorTestKit.create(
-                testKit.system(),
-                DeviceTwin.create(
-                    new DeviceKey("myorg", "thermostat", "ghost").entityId(),
-                    new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10)),
-                    new VerifiedSecrets(HASHER, Runnable::run, 100)));
+    EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> unregistered =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            DeviceTwin.create(
+                new DeviceKey("myorg", "thermostat", "ghost").entityId(),
+                SETTINGS,
+                new VerifiedSecrets(TwinFixture.HASHER, Runnable::run, 100)));
     Reply reply =
         unregistered
             .<Reply>runCommand(
-                replyTo -> new DeviceTwin.SetAttributes(json("{\"a\":1}"), Instant.now(), replyTo))
+                replyTo -> new TwinCommand.SetAttributes(json("{\"a\":1}"), Instant.now(), replyTo))
             .reply();
     assertEquals(Rejection.NOT_FOUND, assertInstanceOf(Reply.Rejected.class, reply).reason());
     assertTrue(unregistered.getState().attributes().values().isEmpty());

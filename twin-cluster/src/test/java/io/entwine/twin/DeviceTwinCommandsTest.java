@@ -4,53 +4,52 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.entwine.credentials.SecretHasher;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.testing.EventSourcedTestSystem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The twin's durable command queue: bounded, with a time to live, delivered to a session. */
 class DeviceTwinCommandsTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "valve", "v-1");
-  private static final SecretHasher HASHER = new SecretHasher(1000);
   private static final int MAX_QUEUED = 3;
   private static final TwinSettings SETTINGS =
       new TwinSettings(100, 2, 100, MAX_QUEUED, Duration.ofMinutes(10));
   private static final byte[] PAYLOAD = "{\"open\":true}".getBytes(StandardCharsets.UTF_8);
 
-  @RegisterExtension
-  static final EventSourcedTestSystem testKit =
-      new EventSourcedTestSystem("DeviceTwinCommandsTest");
+  private static ActorTestKit testKit;
 
   private final List<LiveMessage> published = new CopyOnWriteArrayList<>();
-  private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> twin;
-  private TestProbe<DeviceTwin.DeliverCommand> session;
+  private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
+  private TestProbe<TwinCommand.DeliverCommand> session;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = TwinFixture.startSystem("DeviceTwinCommandsTest");
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
 
   @BeforeEach
   void registeredTwin() {
-    VerifiedSecrets secrets = new VerifiedSecrets(HASHER, Runnable::run, 100);
     twin =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            DeviceTwin.create(DEVICE.entityId(), SETTINGS, secrets, published::add));
-    twin.clear();
-    twin.<Reply>runCommand(
-        replyTo ->
-            new DeviceTwin.Register(
-                HASHER.hash("token-123456"), null, "a-myorg-key", "apikey", now(), replyTo));
+        TwinFixture.registeredTwin(testKit, DEVICE, SETTINGS, published::add, (key, command) -> {});
     session = testKit.createTestProbe();
   }
 
@@ -59,7 +58,7 @@ class DeviceTwinCommandsTest {
     var result = queue("c-1", Duration.ofMinutes(1));
 
     assertEquals(new Reply.CommandAccepted("c-1"), result.reply());
-    DeviceTwin.CommandQueued queued = result.eventOfType(DeviceTwin.CommandQueued.class);
+    TwinEvent.CommandQueued queued = result.eventOfType(TwinEvent.CommandQueued.class);
     assertEquals("open", queued.command());
     assertEquals(queued.queuedAt().plus(Duration.ofMinutes(1)), queued.expiresAt());
     assertEquals(1, result.state().commands().waitingCount());
@@ -70,8 +69,7 @@ class DeviceTwinCommandsTest {
 
   @Test
   void commandWithoutTimeToLiveGetsTheConfiguredOne() {
-    DeviceTwin.CommandQueued queued =
-        queue("c-1", null).eventOfType(DeviceTwin.CommandQueued.class);
+    TwinEvent.CommandQueued queued = queue("c-1", null).eventOfType(TwinEvent.CommandQueued.class);
     assertEquals(queued.queuedAt().plus(Duration.ofMinutes(10)), queued.expiresAt());
   }
 
@@ -102,7 +100,7 @@ class DeviceTwinCommandsTest {
     attach(false);
     queue("c-1", Duration.ofMinutes(1));
 
-    DeviceTwin.DeliverCommand delivered = session.receiveMessage();
+    TwinCommand.DeliverCommand delivered = session.receiveMessage();
     assertEquals("c-1", delivered.commandId());
     assertEquals(DEVICE, delivered.device());
   }
@@ -117,12 +115,12 @@ class DeviceTwinCommandsTest {
     assertEquals("c-2", session.receiveMessage().commandId());
 
     var confirmed =
-        twin.<Reply>runCommand(replyTo -> new DeviceTwin.ConfirmDelivered("c-1", now(), replyTo));
-    assertEquals("c-1", confirmed.eventOfType(DeviceTwin.CommandDelivered.class).commandId());
+        twin.<Reply>runCommand(replyTo -> new TwinCommand.ConfirmDelivered("c-1", now(), replyTo));
+    assertEquals("c-1", confirmed.eventOfType(TwinEvent.CommandDelivered.class).commandId());
     assertEquals(1, confirmed.state().commands().waitingCount());
 
     var repeated =
-        twin.<Reply>runCommand(replyTo -> new DeviceTwin.ConfirmDelivered("c-1", now(), replyTo));
+        twin.<Reply>runCommand(replyTo -> new TwinCommand.ConfirmDelivered("c-1", now(), replyTo));
     assertTrue(repeated.hasNoEvents(), "a repeated acknowledgement changes nothing");
   }
 
@@ -140,9 +138,9 @@ class DeviceTwinCommandsTest {
 
     var attached =
         twin.<Reply>runCommand(
-            replyTo -> new DeviceTwin.AttachSession(session.ref(), true, replyTo));
+            replyTo -> new TwinCommand.AttachSession(session.ref(), true, replyTo));
 
-    assertEquals("old", attached.eventOfType(DeviceTwin.CommandExpired.class).commandId());
+    assertEquals("old", attached.eventOfType(TwinEvent.CommandExpired.class).commandId());
     assertEquals(
         CommandQueue.Status.EXPIRED, attached.state().commands().commands().get(0).status());
     session.expectNoMessage(Duration.ofMillis(200));
@@ -160,14 +158,14 @@ class DeviceTwinCommandsTest {
     assertEquals(new Reply.CommandAccepted("fresh"), result.reply());
     assertEquals(
         MAX_QUEUED,
-        result.events().stream().filter(e -> e instanceof DeviceTwin.CommandExpired).count());
+        result.events().stream().filter(e -> e instanceof TwinEvent.CommandExpired).count());
     assertEquals(1, result.state().commands().waitingCount());
   }
 
   @Test
   void detachedSessionGetsNoMoreCommands() {
     attach(false);
-    twin.<Reply>runCommand(replyTo -> new DeviceTwin.DetachSession(session.ref(), replyTo));
+    twin.<Reply>runCommand(replyTo -> new TwinCommand.DetachSession(session.ref(), replyTo));
     queue("c-1", Duration.ofMinutes(1));
     session.expectNoMessage(Duration.ofMillis(200));
   }
@@ -182,36 +180,38 @@ class DeviceTwinCommandsTest {
   @Test
   void unregisteredDeviceTakesNoCommands() {
     var other =
-        EventSourcedBehaviorTestKit.<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State>create(
+        EventSourcedBehaviorTestKit.<TwinCommand, TwinEvent, TwinState>create(
             testKit.system(),
             DeviceTwin.create(
-                "myorg/valve/ghost", SETTINGS, new VerifiedSecrets(HASHER, Runnable::run, 1)));
+                "myorg/valve/ghost",
+                SETTINGS,
+                new VerifiedSecrets(TwinFixture.HASHER, Runnable::run, 1)));
     var result =
         other.<Reply>runCommand(
             replyTo ->
-                new DeviceTwin.QueueCommand("c", "open", "json", PAYLOAD, null, now(), replyTo));
+                new TwinCommand.QueueCommand("c", "open", "json", PAYLOAD, null, now(), replyTo));
     assertEquals(
         Rejection.NOT_FOUND, assertInstanceOf(Reply.Rejected.class, result.reply()).reason());
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
-          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+          TwinCommand, TwinEvent, TwinState, Reply>
       queue(String commandId, Duration timeToLive) {
     return queue(commandId, timeToLive, now());
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
-          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+          TwinCommand, TwinEvent, TwinState, Reply>
       queue(String commandId, Duration timeToLive, Instant at) {
     return twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.QueueCommand(
+            new TwinCommand.QueueCommand(
                 commandId, "open", "json", PAYLOAD, timeToLive, at, replyTo));
   }
 
   private void attach(boolean deliverWaiting) {
     twin.<Reply>runCommand(
-        replyTo -> new DeviceTwin.AttachSession(session.ref(), deliverWaiting, replyTo));
+        replyTo -> new TwinCommand.AttachSession(session.ref(), deliverWaiting, replyTo));
   }
 
   private static Instant now() {

@@ -14,7 +14,6 @@ import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.testing.EventSourcedTestSystem;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.NoOffset;
@@ -30,9 +30,10 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DeviceTwinTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "sensor", "dev-1");
@@ -42,12 +43,21 @@ class DeviceTwinTest {
       new TwinSettings(100, 2, 100, 100, java.time.Duration.ofHours(1));
   private static final SecretHasher HASHER = new SecretHasher(1000);
 
-  @RegisterExtension
-  static final EventSourcedTestSystem testKit = new EventSourcedTestSystem("DeviceTwinTest");
+  private static ActorTestKit testKit;
 
   private VerifiedSecrets secrets;
   private String secretHash;
-  private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> twin;
+  private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = TwinFixture.startSystem("DeviceTwinTest");
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
 
   @BeforeEach
   void freshTwin() {
@@ -56,9 +66,9 @@ class DeviceTwinTest {
     twin = twinWith(SETTINGS);
   }
 
-  private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State>
-      twinWith(TwinSettings settings) {
-    EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> kit =
+  private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twinWith(
+      TwinSettings settings) {
+    EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(), DeviceTwin.create(DEVICE.entityId(), settings, secrets));
     kit.clear();
@@ -71,9 +81,9 @@ class DeviceTwinTest {
   void registerPersistsDeviceRegisteredAndRepliesDeviceInfo() {
     var result = register(metadata("hall 1"));
 
-    DeviceTwin.DeviceRegistered registered = result.eventOfType(DeviceTwin.DeviceRegistered.class);
+    TwinEvent.DeviceRegistered registered = result.eventOfType(TwinEvent.DeviceRegistered.class);
     assertEquals(
-        new DeviceTwin.DeviceRegistered(
+        new TwinEvent.DeviceRegistered(
             "myorg", "sensor", "dev-1", secretHash, metadata("hall 1"), "a-myorg-key", "app", T0),
         registered);
     assertEquals(
@@ -106,7 +116,7 @@ class DeviceTwinTest {
 
   @Test
   void getOfUnregisteredDeviceIsNotFound() {
-    var result = twin.<Reply>runCommand(DeviceTwin.Get::new);
+    var result = twin.<Reply>runCommand(TwinCommand.Get::new);
 
     assertTrue(result.hasNoEvents());
     assertEquals(Rejection.NOT_FOUND, rejection(result.reply()));
@@ -133,7 +143,7 @@ class DeviceTwinTest {
     assertTrue(verify(secretHash, TOKEN));
     var result = recordEvent(TOKEN, "temp", "{\"t\":21}", T0);
 
-    DeviceTwin.EventRecorded recorded = result.eventOfType(DeviceTwin.EventRecorded.class);
+    TwinEvent.EventRecorded recorded = result.eventOfType(TwinEvent.EventRecorded.class);
     assertEquals("temp", recorded.eventId());
     assertEquals("json", recorded.format());
     assertArrayEquals(utf8("{\"t\":21}"), recorded.payload());
@@ -169,7 +179,7 @@ class DeviceTwinTest {
     register(metadata("hall 1"));
     verify(secretHash, TOKEN);
     var disable = update(null, false);
-    assertEquals(List.of(new DeviceTwin.EnabledChanged(false, T0)), disable.events());
+    assertEquals(List.of(new TwinEvent.EnabledChanged(false, T0)), disable.events());
     assertFalse(((Reply.DeviceInfo) disable.reply()).enabled());
 
     var result = recordEvent(TOKEN, "temp", "{}", T0);
@@ -188,7 +198,7 @@ class DeviceTwinTest {
     var enable = update(null, true);
     var result = recordEvent(TOKEN, "temp", "{}", T0);
 
-    assertEquals(List.of(new DeviceTwin.EnabledChanged(true, T0)), enable.events());
+    assertEquals(List.of(new TwinEvent.EnabledChanged(true, T0)), enable.events());
     assertEquals(new Reply.Done(), result.reply());
   }
 
@@ -212,8 +222,8 @@ class DeviceTwinTest {
     recordEvent(TOKEN, "humidity", "{\"h\":50}", T0.plusSeconds(1));
     recordEvent(TOKEN, "temp", "{\"t\":2}", T0.plusSeconds(2));
 
-    var all = twin.<Reply>runCommand(replyTo -> new DeviceTwin.GetLastEvents(null, replyTo));
-    var temp = twin.<Reply>runCommand(replyTo -> new DeviceTwin.GetLastEvents("temp", replyTo));
+    var all = twin.<Reply>runCommand(replyTo -> new TwinCommand.GetLastEvents(null, replyTo));
+    var temp = twin.<Reply>runCommand(replyTo -> new TwinCommand.GetLastEvents("temp", replyTo));
 
     assertTrue(all.hasNoEvents());
     List<Reply.LastEvent> events = ((Reply.LastEvents) all.reply()).events();
@@ -233,14 +243,14 @@ class DeviceTwinTest {
     recordEvent(TOKEN, "temp", "{}", T0);
 
     var result =
-        twin.<Reply>runCommand(replyTo -> new DeviceTwin.GetLastEvents("pressure", replyTo));
+        twin.<Reply>runCommand(replyTo -> new TwinCommand.GetLastEvents("pressure", replyTo));
 
     assertEquals(Rejection.NOT_FOUND, rejection(result.reply()));
   }
 
   @Test
   void getLastEventsOfUnregisteredDeviceIsNotFound() {
-    var result = twin.<Reply>runCommand(replyTo -> new DeviceTwin.GetLastEvents(null, replyTo));
+    var result = twin.<Reply>runCommand(replyTo -> new TwinCommand.GetLastEvents(null, replyTo));
 
     assertEquals(Rejection.NOT_FOUND, rejection(result.reply()));
   }
@@ -258,7 +268,7 @@ class DeviceTwinTest {
 
     assertEquals(Set.of("a", "c", "d"), result.state().lastEvents().keySet());
     assertEquals(5, result.state().eventCount());
-    var dropped = twin.<Reply>runCommand(replyTo -> new DeviceTwin.GetLastEvents("b", replyTo));
+    var dropped = twin.<Reply>runCommand(replyTo -> new TwinCommand.GetLastEvents("b", replyTo));
     assertEquals(Rejection.NOT_FOUND, rejection(dropped.reply()));
   }
 
@@ -270,7 +280,7 @@ class DeviceTwinTest {
 
     var result = update(metadata("hall 2"), null);
 
-    assertEquals(List.of(new DeviceTwin.MetadataUpdated(metadata("hall 2"), T0)), result.events());
+    assertEquals(List.of(new TwinEvent.MetadataUpdated(metadata("hall 2"), T0)), result.events());
     Reply.DeviceInfo info = (Reply.DeviceInfo) result.reply();
     assertEquals(metadata("hall 2"), info.metadata());
     assertTrue(info.enabled());
@@ -284,8 +294,8 @@ class DeviceTwinTest {
 
     assertEquals(
         List.of(
-            new DeviceTwin.MetadataUpdated(metadata("hall 2"), T0),
-            new DeviceTwin.EnabledChanged(false, T0)),
+            new TwinEvent.MetadataUpdated(metadata("hall 2"), T0),
+            new TwinEvent.EnabledChanged(false, T0)),
         result.events());
     assertFalse(result.state().registration().enabled());
   }
@@ -316,11 +326,11 @@ class DeviceTwinTest {
     registerAndVerify();
     recordEvent(TOKEN, "temp", "{}", T0);
 
-    var deleted = twin.<Reply>runCommand(replyTo -> new DeviceTwin.Delete(T0, replyTo));
-    var get = twin.<Reply>runCommand(DeviceTwin.Get::new);
+    var deleted = twin.<Reply>runCommand(replyTo -> new TwinCommand.Delete(T0, replyTo));
+    var get = twin.<Reply>runCommand(TwinCommand.Get::new);
     var event = recordEvent(TOKEN, "temp", "{}", T0);
 
-    assertEquals(List.of(new DeviceTwin.DeviceDeleted(T0)), deleted.events());
+    assertEquals(List.of(new TwinEvent.DeviceDeleted(T0)), deleted.events());
     assertEquals(new Reply.Done(), deleted.reply());
     assertEquals(Rejection.NOT_FOUND, rejection(get.reply()));
     assertEquals(Rejection.UNAUTHORIZED, rejection(event.reply()));
@@ -330,11 +340,11 @@ class DeviceTwinTest {
   void reRegisteringAfterDeleteStartsAfresh() {
     registerAndVerify();
     recordEvent(TOKEN, "temp", "{}", T0);
-    twin.<Reply>runCommand(replyTo -> new DeviceTwin.Delete(T0, replyTo));
+    twin.<Reply>runCommand(replyTo -> new TwinCommand.Delete(T0, replyTo));
 
     var result = register(metadata("hall 9"));
 
-    assertInstanceOf(DeviceTwin.DeviceRegistered.class, result.event());
+    assertInstanceOf(TwinEvent.DeviceRegistered.class, result.event());
     Reply.DeviceInfo info = (Reply.DeviceInfo) result.reply();
     assertEquals(metadata("hall 9"), info.metadata());
     assertEquals(0, info.eventCount());
@@ -343,7 +353,7 @@ class DeviceTwinTest {
 
   @Test
   void deleteOfUnregisteredDeviceIsNotFound() {
-    var result = twin.<Reply>runCommand(replyTo -> new DeviceTwin.Delete(T0, replyTo));
+    var result = twin.<Reply>runCommand(replyTo -> new TwinCommand.Delete(T0, replyTo));
 
     assertTrue(result.hasNoEvents());
     assertEquals(Rejection.NOT_FOUND, rejection(result.reply()));
@@ -359,9 +369,9 @@ class DeviceTwinTest {
     recordEvent(TOKEN, "temp", "{\"t\":1}", T0);
     recordEvent(TOKEN, "temp", "{\"t\":2}", T0.plusSeconds(1));
     recordEvent(TOKEN, "humidity", "{\"h\":3}", T0.plusSeconds(2));
-    DeviceTwin.State before = twin.getState();
+    TwinState before = twin.getState();
 
-    DeviceTwin.State after = twin.restart().state();
+    TwinState after = twin.restart().state();
 
     assertRecovered(before, after);
   }
@@ -373,9 +383,9 @@ class DeviceTwinTest {
     recordEvent(TOKEN, "temp", "{\"t\":1}", T0);
     recordEvent(TOKEN, "humidity", "{\"h\":2}", T0.plusSeconds(1));
     recordEvent(TOKEN, "temp", "{\"t\":3}", T0.plusSeconds(2));
-    DeviceTwin.State before = twin.getState();
+    TwinState before = twin.getState();
 
-    DeviceTwin.State after = twin.restart().state();
+    TwinState after = twin.restart().state();
 
     assertRecovered(before, after);
     assertTrue(
@@ -390,7 +400,7 @@ class DeviceTwinTest {
     registerAndVerify(); // 1 registered
     recordEvent(TOKEN, "temp", "{}", T0); // 2 recorded
     update(metadata("hall 2"), false); // 3 metadata, 4 disabled
-    twin.<Reply>runCommand(replyTo -> new DeviceTwin.Delete(T0, replyTo)); // 5 deleted
+    twin.<Reply>runCommand(replyTo -> new TwinCommand.Delete(T0, replyTo)); // 5 deleted
     String recordedTag = DeviceTwin.tagFor(DEVICE.entityId());
     int slice = DeviceTwin.RECORDED_TAGS.indexOf(recordedTag);
 
@@ -433,19 +443,19 @@ class DeviceTwinTest {
 
     assertEquals(
         Set.of(recordedTag),
-        behavior.tagsFor(new DeviceTwin.EventRecorded("temp", "json", new byte[0], T0, T0)));
-    for (DeviceTwin.Event event :
+        behavior.tagsFor(new TwinEvent.EventRecorded("temp", "json", new byte[0], T0, T0)));
+    for (TwinEvent event :
         List.of(
-            new DeviceTwin.DeviceDeleted(T0),
-            new DeviceTwin.EnabledChanged(true, T0),
-            new DeviceTwin.MetadataUpdated(metadata("hall 3"), T0))) {
+            new TwinEvent.DeviceDeleted(T0),
+            new TwinEvent.EnabledChanged(true, T0),
+            new TwinEvent.MetadataUpdated(metadata("hall 3"), T0))) {
       assertEquals(Set.of(registryTag), behavior.tagsFor(event), event.toString());
     }
-    for (DeviceTwin.Event event :
+    for (TwinEvent event :
         List.of(
-            new DeviceTwin.CommandDelivered("c1", T0, null),
-            new DeviceTwin.NonceUsed("n", T0, T0),
-            new DeviceTwin.AttributesDelivered(1, T0))) {
+            new TwinEvent.CommandDelivered("c1", T0, null),
+            new TwinEvent.NonceUsed("n", T0, T0),
+            new TwinEvent.AttributesDelivered(1, T0))) {
       assertEquals(Set.of(), behavior.tagsFor(event), event.toString());
     }
   }
@@ -471,9 +481,9 @@ class DeviceTwinTest {
         twin.<Reply>runCommand(
             replyTo ->
                 network.verifySerialization(
-                    new DeviceTwin.Update(null, false, T0, replyTo), false));
+                    new TwinCommand.Update(null, false, T0, replyTo), false));
 
-    assertEquals(List.of(new DeviceTwin.EnabledChanged(false, T0)), result.events());
+    assertEquals(List.of(new TwinEvent.EnabledChanged(false, T0)), result.events());
     assertEquals(metadata("hall 1"), result.state().registration().metadata());
   }
 
@@ -486,7 +496,7 @@ class DeviceTwinTest {
 
     // A device clock behind, or an IOTF "ts" in the past: the event is acknowledged...
     var result = recordEvent(TOKEN, "c", "{}", T0);
-    var last = twin.<Reply>runCommand(replyTo -> new DeviceTwin.GetLastEvents("c", replyTo));
+    var last = twin.<Reply>runCommand(replyTo -> new TwinCommand.GetLastEvents("c", replyTo));
 
     assertEquals(new Reply.Done(), result.reply());
     // ...so it must be readable as the last event of its id.
@@ -497,20 +507,21 @@ class DeviceTwinTest {
   @Test
   void eventsSentOneAfterAnotherArePersistedInOneWriteInOrder() {
     registerAndVerify();
-    List<DeviceTwin.EventPart> parts =
+    List<TwinCommand.EventPart> parts =
         List.of(
-            new DeviceTwin.EventPart("a", "json", utf8("{\"n\":1}"), T0, T0, 1),
-            new DeviceTwin.EventPart("b", "json", utf8("{\"n\":2}"), T0, T0, 1),
-            new DeviceTwin.EventPart("a", "json", utf8("{\"n\":3}"), T0, T0, 0));
+            new TwinCommand.EventPart("a", "json", utf8("{\"n\":1}"), T0, T0, 1),
+            new TwinCommand.EventPart("b", "json", utf8("{\"n\":2}"), T0, T0, 1),
+            new TwinCommand.EventPart("a", "json", utf8("{\"n\":3}"), T0, T0, 0));
 
     var result =
-        twin.<Reply>runCommand(replyTo -> new DeviceTwin.RecordEvents(TOKEN, null, parts, replyTo));
+        twin.<Reply>runCommand(
+            replyTo -> new TwinCommand.RecordEvents(TOKEN, null, parts, replyTo));
 
     assertEquals(new Reply.Done(), result.reply());
     assertEquals(1, result.events().size(), "one journal event for the three readings");
     assertEquals(
         List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":3}"),
-        ((DeviceTwin.EventsRecorded) result.event())
+        ((TwinEvent.EventsRecorded) result.event())
             .readings().stream().map(e -> new String(e.payload(), UTF_8)).toList());
     assertEquals(
         "{\"n\":3}",
@@ -525,22 +536,22 @@ class DeviceTwinTest {
 
   @Test
   void aBatchLongerThanOneJournalEventHoldsIsSplitInOrder() {
-    List<DeviceTwin.EventRecorded> readings = new ArrayList<>();
+    List<TwinEvent.EventRecorded> readings = new ArrayList<>();
     for (int i = 0; i < 2 * DeviceTwin.READINGS_PER_EVENT + 1; i++) {
-      readings.add(new DeviceTwin.EventRecorded("e", "text", utf8("" + i), T0, T0));
+      readings.add(new TwinEvent.EventRecorded("e", "text", utf8("" + i), T0, T0));
     }
 
-    List<DeviceTwin.Event> events = DeviceTwin.inJournalEvents(readings);
+    List<TwinEvent> events = ReadingHandlers.inJournalEvents(readings);
 
     assertEquals(
         List.of(DeviceTwin.READINGS_PER_EVENT, DeviceTwin.READINGS_PER_EVENT, 1),
-        events.stream().map(e -> ((DeviceTwin.EventsRecorded) e).readings().size()).toList());
+        events.stream().map(e -> ((TwinEvent.EventsRecorded) e).readings().size()).toList());
     assertEquals(
         readings,
-        events.stream().flatMap(e -> ((DeviceTwin.EventsRecorded) e).readings().stream()).toList());
+        events.stream().flatMap(e -> ((TwinEvent.EventsRecorded) e).readings().stream()).toList());
     assertEquals(
         List.of(readings.get(0)),
-        DeviceTwin.inJournalEvents(List.of(readings.get(0))),
+        ReadingHandlers.inJournalEvents(List.of(readings.get(0))),
         "a single reading stays an EventRecorded");
   }
 
@@ -550,10 +561,10 @@ class DeviceTwinTest {
     var result =
         twin.<Reply>runCommand(
             replyTo ->
-                new DeviceTwin.RecordEvents(
+                new TwinCommand.RecordEvents(
                     "wrong-token",
                     null,
-                    List.of(new DeviceTwin.EventPart("a", "json", utf8("{}"), T0, T0, 1)),
+                    List.of(new TwinCommand.EventPart("a", "json", utf8("{}"), T0, T0, 1)),
                     replyTo));
     assertTrue(result.hasNoEvents());
     assertFalse(result.reply() instanceof Reply.Done);
@@ -568,7 +579,7 @@ class DeviceTwinTest {
     var result =
         twin.<Reply>runCommand(
             replyTo ->
-                new DeviceTwin.RecordEvent(
+                new TwinCommand.RecordEvent(
                     TOKEN, null, "b", "json", utf8("{}"), null, T0, replyTo));
 
     // Either refused as invalid (nothing persisted) or recorded; never a crash.
@@ -584,11 +595,11 @@ class DeviceTwinTest {
   // ---- helpers ----
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
-          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+          TwinCommand, TwinEvent, TwinState, Reply>
       register(JsonNode metadata) {
     return twin.runCommand(
         replyTo ->
-            new DeviceTwin.Register(secretHash, metadata, "a-myorg-key", "app", T0, replyTo));
+            new TwinCommand.Register(secretHash, metadata, "a-myorg-key", "app", T0, replyTo));
   }
 
   private void registerAndVerify() {
@@ -597,17 +608,17 @@ class DeviceTwinTest {
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
-          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+          TwinCommand, TwinEvent, TwinState, Reply>
       update(JsonNode metadata, Boolean enabled) {
-    return twin.runCommand(replyTo -> new DeviceTwin.Update(metadata, enabled, T0, replyTo));
+    return twin.runCommand(replyTo -> new TwinCommand.Update(metadata, enabled, T0, replyTo));
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
-          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+          TwinCommand, TwinEvent, TwinState, Reply>
       recordEvent(String token, String eventId, String payload, Instant timestamp) {
     return twin.runCommand(
         replyTo ->
-            new DeviceTwin.RecordEvent(
+            new TwinCommand.RecordEvent(
                 token,
                 null,
                 eventId,
@@ -640,7 +651,7 @@ class DeviceTwinTest {
     return "DeviceTwin|" + DEVICE.entityId();
   }
 
-  private static void assertRecovered(DeviceTwin.State before, DeviceTwin.State after) {
+  private static void assertRecovered(TwinState before, TwinState after) {
     assertEquals(before.registration(), after.registration());
     assertEquals(before.eventCount(), after.eventCount());
     assertEquals(before.lastEvents().keySet(), after.lastEvents().keySet());

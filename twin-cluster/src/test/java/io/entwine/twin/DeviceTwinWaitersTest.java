@@ -4,23 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.entwine.credentials.SecretHasher;
-import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.testing.EventSourcedTestSystem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The twin as the rendezvous of commands: requests waiting for one (Hono hono-ttd), applications
@@ -29,40 +28,35 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DeviceTwinWaitersTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "sensor", "4712");
   private static final DeviceKey GATEWAY = new DeviceKey("myorg", "gateway", "gw-1");
-  private static final SecretHasher HASHER = new SecretHasher(1000);
   private static final TwinSettings SETTINGS =
       new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10), Duration.ofMinutes(5));
   private static final byte[] PAYLOAD = "{\"brightness\":87}".getBytes(StandardCharsets.UTF_8);
 
-  @RegisterExtension
-  static final EventSourcedTestSystem testKit = new EventSourcedTestSystem("DeviceTwinWaitersTest");
+  private static ActorTestKit testKit;
 
-  private final List<Map.Entry<DeviceKey, DeviceTwin.Command>> toldTwins =
-      new CopyOnWriteArrayList<>();
-  private EventSourcedBehaviorTestKit<DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State> twin;
+  private final List<Map.Entry<DeviceKey, TwinCommand>> toldTwins = new CopyOnWriteArrayList<>();
+  private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
   private TestProbe<Reply> waiting;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = TwinFixture.startSystem("DeviceTwinWaitersTest");
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
 
   @BeforeEach
   void registeredTwin() {
     twin =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            DeviceTwin.create(
-                DEVICE.entityId(),
-                SETTINGS,
-                new VerifiedSecrets(HASHER, Runnable::run, 100),
-                message -> {},
-                (key, command) -> toldTwins.add(Map.entry(key, command))));
-    twin.clear();
-    twin.<Reply>runCommand(
-        replyTo ->
-            new DeviceTwin.Register(
-                HASHER.hash("token-123456"),
-                null,
-                "a-myorg-key",
-                "apikey",
-                Instant.now(),
-                replyTo));
+        TwinFixture.registeredTwin(
+            testKit,
+            DEVICE,
+            SETTINGS,
+            message -> {},
+            (key, command) -> toldTwins.add(Map.entry(key, command)));
     waiting = testKit.createTestProbe();
   }
 
@@ -72,23 +66,23 @@ class DeviceTwinWaitersTest {
 
     var result =
         twin.<Reply>runCommand(
-            replyTo -> new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), replyTo));
+            replyTo -> new TwinCommand.WaitForCommand("w-1", null, inSeconds(10), replyTo));
 
     Reply.CommandToDeliver command = assertInstanceOf(Reply.CommandToDeliver.class, result.reply());
     assertEquals("c-1", command.commandId());
     assertEquals(DEVICE, command.target());
-    assertEquals("c-1", result.eventOfType(DeviceTwin.CommandDelivered.class).commandId());
+    assertEquals("c-1", result.eventOfType(TwinEvent.CommandDelivered.class).commandId());
   }
 
   @Test
   void aCommandQueuedWhileARequestWaitsGoesToItInTheSameWrite() {
-    twin.runCommand(new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), waiting.ref()));
+    twin.runCommand(new TwinCommand.WaitForCommand("w-1", null, inSeconds(10), waiting.ref()));
 
     var queued = queue("c-1");
 
     assertEquals(new Reply.CommandAccepted("c-1"), queued.reply());
     assertEquals(2, queued.events().size(), "queued and delivered together");
-    assertInstanceOf(DeviceTwin.CommandDelivered.class, queued.events().get(1));
+    assertInstanceOf(TwinEvent.CommandDelivered.class, queued.events().get(1));
     assertEquals(
         "c-1",
         assertInstanceOf(Reply.CommandToDeliver.class, waiting.receiveMessage()).commandId());
@@ -97,10 +91,10 @@ class DeviceTwinWaitersTest {
   @Test
   void theLastOfConcurrentRequestsGetsTheCommandAndTheEarlierOneNone() {
     twin.<Reply>runCommand(
-        replyTo -> new DeviceTwin.SetGateways(List.of(GATEWAY), Instant.now(), replyTo));
+        replyTo -> new TwinCommand.SetGateways(List.of(GATEWAY), Instant.now(), replyTo));
     TestProbe<Reply> earlier = testKit.createTestProbe();
-    twin.runCommand(new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), earlier.ref()));
-    twin.runCommand(new DeviceTwin.WaitForCommand("w-2", GATEWAY, inSeconds(10), waiting.ref()));
+    twin.runCommand(new TwinCommand.WaitForCommand("w-1", null, inSeconds(10), earlier.ref()));
+    twin.runCommand(new TwinCommand.WaitForCommand("w-2", GATEWAY, inSeconds(10), waiting.ref()));
     assertInstanceOf(Reply.NoCommand.class, earlier.receiveMessage());
 
     queue("c-1");
@@ -113,8 +107,8 @@ class DeviceTwinWaitersTest {
 
   @Test
   void aRenewedWaitIsLearnedOnceButNeverBroughtBackAfterItEnded() {
-    twin.runCommand(new DeviceTwin.RenewWait("w-1", null, inSeconds(10), waiting.ref()));
-    twin.runCommand(new DeviceTwin.RenewWait("w-1", null, inSeconds(10), waiting.ref()));
+    twin.runCommand(new TwinCommand.RenewWait("w-1", null, inSeconds(10), waiting.ref()));
+    twin.runCommand(new TwinCommand.RenewWait("w-1", null, inSeconds(10), waiting.ref()));
     queue("c-1");
     assertEquals(
         "c-1",
@@ -122,7 +116,7 @@ class DeviceTwinWaitersTest {
     waiting.expectNoMessage(Duration.ofMillis(100));
 
     // a renewal that was on its way while the wait got its command
-    twin.runCommand(new DeviceTwin.RenewWait("w-1", null, inSeconds(10), waiting.ref()));
+    twin.runCommand(new TwinCommand.RenewWait("w-1", null, inSeconds(10), waiting.ref()));
     var queuedAfter = queue("c-2");
 
     waiting.expectNoMessage(Duration.ofMillis(100));
@@ -131,10 +125,10 @@ class DeviceTwinWaitersTest {
 
   @Test
   void aRenewalWhileAnotherRequestWaitsGetsNoCommand() {
-    twin.runCommand(new DeviceTwin.WaitForCommand("w-2", null, inSeconds(10), waiting.ref()));
+    twin.runCommand(new TwinCommand.WaitForCommand("w-2", null, inSeconds(10), waiting.ref()));
     TestProbe<Reply> renewed = testKit.createTestProbe();
 
-    twin.runCommand(new DeviceTwin.RenewWait("w-1", null, inSeconds(10), renewed.ref()));
+    twin.runCommand(new TwinCommand.RenewWait("w-1", null, inSeconds(10), renewed.ref()));
     queue("c-1");
 
     assertInstanceOf(Reply.NoCommand.class, renewed.receiveMessage());
@@ -147,11 +141,11 @@ class DeviceTwinWaitersTest {
   void aGatewayNotInViaMayNotWaitOrSendForTheDevice() {
     var waited =
         twin.<Reply>runCommand(
-            replyTo -> new DeviceTwin.WaitForCommand("w-1", GATEWAY, inSeconds(10), replyTo));
+            replyTo -> new TwinCommand.WaitForCommand("w-1", GATEWAY, inSeconds(10), replyTo));
     var recorded =
         twin.<Reply>runCommand(
             replyTo ->
-                new DeviceTwin.RecordVerifiedEvent(
+                new TwinCommand.RecordVerifiedEvent(
                     "telemetry",
                     "json",
                     PAYLOAD,
@@ -168,8 +162,8 @@ class DeviceTwinWaitersTest {
 
   @Test
   void stopWaitingEndsTheRequestWithoutACommand() {
-    twin.runCommand(new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), waiting.ref()));
-    twin.runCommand(new DeviceTwin.StopWaiting("w-1", waiting.ref()));
+    twin.runCommand(new TwinCommand.WaitForCommand("w-1", null, inSeconds(10), waiting.ref()));
+    twin.runCommand(new TwinCommand.StopWaiting("w-1", waiting.ref()));
 
     assertInstanceOf(Reply.NoCommand.class, waiting.receiveMessage());
     var queued = queue("c-1");
@@ -179,14 +173,14 @@ class DeviceTwinWaitersTest {
   @Test
   void aNewCommandIsOfferedToTheGatewaysWhenNobodyWaitsHere() {
     twin.<Reply>runCommand(
-        replyTo -> new DeviceTwin.SetGateways(List.of(GATEWAY), Instant.now(), replyTo));
-    assertEquals(new DeviceTwin.ActFor(DEVICE, true, lastActFor().at()), lastActFor());
+        replyTo -> new TwinCommand.SetGateways(List.of(GATEWAY), Instant.now(), replyTo));
+    assertEquals(new TwinCommand.ActFor(DEVICE, true, lastActFor().at()), lastActFor());
 
     queue("c-1");
 
-    DeviceTwin.OfferCommand offer =
+    TwinCommand.OfferCommand offer =
         assertInstanceOf(
-            DeviceTwin.OfferCommand.class, toldTwins.get(toldTwins.size() - 1).getValue());
+            TwinCommand.OfferCommand.class, toldTwins.get(toldTwins.size() - 1).getValue());
     assertEquals(GATEWAY, toldTwins.get(toldTwins.size() - 1).getKey());
     assertEquals("c-1", offer.commandId());
     assertEquals(DEVICE, offer.target());
@@ -196,13 +190,13 @@ class DeviceTwinWaitersTest {
   void theApplicationWaitingForTheResponseGetsItAndTheResponseIsRecorded() {
     queue("c-1");
     twin.<Reply>runCommand(
-        replyTo -> new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), replyTo));
-    twin.runCommand(new DeviceTwin.AwaitCommandResponse("c-1", inSeconds(10), waiting.ref()));
+        replyTo -> new TwinCommand.WaitForCommand("w-1", null, inSeconds(10), replyTo));
+    twin.runCommand(new TwinCommand.AwaitCommandResponse("c-1", inSeconds(10), waiting.ref()));
 
     var responded = respond("c-1");
 
     assertEquals(new Reply.Done(), responded.reply());
-    assertEquals(204, responded.eventOfType(DeviceTwin.CommandResponded.class).status());
+    assertEquals(204, responded.eventOfType(TwinEvent.CommandResponded.class).status());
     Reply.CommandResponse response =
         assertInstanceOf(Reply.CommandResponse.class, waiting.receiveMessage());
     assertEquals(204, response.status());
@@ -211,7 +205,7 @@ class DeviceTwinWaitersTest {
 
     var late =
         twin.<Reply>runCommand(
-            replyTo -> new DeviceTwin.AwaitCommandResponse("c-1", inSeconds(10), replyTo));
+            replyTo -> new TwinCommand.AwaitCommandResponse("c-1", inSeconds(10), replyTo));
     assertEquals(204, assertInstanceOf(Reply.CommandResponse.class, late.reply()).status());
   }
 
@@ -219,7 +213,7 @@ class DeviceTwinWaitersTest {
   void aResponseNobodyWaitsForIsRecordedAndAnsweredUnavailable() {
     queue("c-1");
     twin.<Reply>runCommand(
-        replyTo -> new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), replyTo));
+        replyTo -> new TwinCommand.WaitForCommand("w-1", null, inSeconds(10), replyTo));
 
     var responded = respond("c-1");
     assertEquals(Rejection.UNAVAILABLE, rejection(responded.reply()));
@@ -235,7 +229,7 @@ class DeviceTwinWaitersTest {
   @Test
   void onlyTheReceiverOfACommandMayAnswerItAndARefusalChangesNothing() {
     queue("c-1");
-    twin.runCommand(new DeviceTwin.AwaitCommandResponse("c-1", inSeconds(10), waiting.ref()));
+    twin.runCommand(new TwinCommand.AwaitCommandResponse("c-1", inSeconds(10), waiting.ref()));
 
     var early = respond("c-1");
 
@@ -246,8 +240,8 @@ class DeviceTwinWaitersTest {
 
     var delivered =
         twin.<Reply>runCommand(
-            replyTo -> new DeviceTwin.WaitForCommand("w-1", null, inSeconds(10), replyTo));
-    assertEquals(DEVICE, delivered.eventOfType(DeviceTwin.CommandDelivered.class).receiver());
+            replyTo -> new TwinCommand.WaitForCommand("w-1", null, inSeconds(10), replyTo));
+    assertEquals(DEVICE, delivered.eventOfType(TwinEvent.CommandDelivered.class).receiver());
 
     assertEquals(new Reply.Done(), respond("c-1").reply());
     assertEquals(
@@ -258,7 +252,7 @@ class DeviceTwinWaitersTest {
   void aNonceIsRecordedWithTheEventAndRefusedWhenReplayed() {
     var first = recordWithNonce("n-1");
     assertEquals(new Reply.Done(), first.reply());
-    assertEquals("n-1", first.eventOfType(DeviceTwin.NonceUsed.class).nonce());
+    assertEquals("n-1", first.eventOfType(TwinEvent.NonceUsed.class).nonce());
 
     twin.restart();
     var replay = recordWithNonce("n-1");
@@ -268,70 +262,70 @@ class DeviceTwinWaitersTest {
 
   @Test
   void aHashedPasswordCredentialAuthenticatesAndDisabledDevicesAreSaidSoOnlyAfterIt() {
-    String hash = HASHER.hash("hono-secret");
+    String hash = TwinFixture.HASHER.hash("hono-secret");
     twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.AddCredential(
+            new TwinCommand.AddCredential(
                 "hashed-password", "sensor1", hash, null, Instant.now(), replyTo));
 
     var unverified =
         twin.<Reply>runCommand(
             replyTo ->
-                new DeviceTwin.AuthenticateCredential("sensor1", "hono-secret", null, replyTo));
+                new TwinCommand.AuthenticateCredential("sensor1", "hono-secret", null, replyTo));
     assertEquals(new Reply.NeedsVerification(hash), unverified.reply());
     var verified =
         twin.<Reply>runCommand(
             replyTo ->
-                new DeviceTwin.AuthenticateCredential("sensor1", "hono-secret", hash, replyTo));
+                new TwinCommand.AuthenticateCredential("sensor1", "hono-secret", hash, replyTo));
     assertEquals(new Reply.Done(), verified.reply());
     var unknown =
         twin.<Reply>runCommand(
             replyTo ->
-                new DeviceTwin.AuthenticateCredential("other", "hono-secret", hash, replyTo));
+                new TwinCommand.AuthenticateCredential("other", "hono-secret", hash, replyTo));
     assertEquals(Rejection.UNAUTHORIZED, rejection(unknown.reply()));
 
-    twin.<Reply>runCommand(replyTo -> new DeviceTwin.Update(null, false, Instant.now(), replyTo));
+    twin.<Reply>runCommand(replyTo -> new TwinCommand.Update(null, false, Instant.now(), replyTo));
     var disabled =
         twin.<Reply>runCommand(
             replyTo ->
-                new DeviceTwin.AuthenticateCredential("sensor1", "hono-secret", null, replyTo));
+                new TwinCommand.AuthenticateCredential("sensor1", "hono-secret", null, replyTo));
     assertEquals(Rejection.DISABLED, rejection(disabled.reply()));
   }
 
   // ---- helpers ----
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
-          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+          TwinCommand, TwinEvent, TwinState, Reply>
       queue(String commandId) {
     return twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.QueueCommand(
+            new TwinCommand.QueueCommand(
                 commandId, "set", "json", PAYLOAD, null, Instant.now(), replyTo));
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
-          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+          TwinCommand, TwinEvent, TwinState, Reply>
       respond(String commandId) {
     return twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.RespondToCommand(
+            new TwinCommand.RespondToCommand(
                 commandId, 204, "bin", new byte[0], null, Instant.now(), replyTo));
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
-          DeviceTwin.Command, DeviceTwin.Event, DeviceTwin.State, Reply>
+          TwinCommand, TwinEvent, TwinState, Reply>
       recordWithNonce(String nonce) {
     return twin.<Reply>runCommand(
         replyTo ->
-            new DeviceTwin.RecordVerifiedEvent(
+            new TwinCommand.RecordVerifiedEvent(
                 "data", "text", PAYLOAD, Instant.now(), Instant.now(), null, nonce, replyTo));
   }
 
-  private DeviceTwin.ActFor lastActFor() {
+  private TwinCommand.ActFor lastActFor() {
     return toldTwins.stream()
         .map(Map.Entry::getValue)
-        .filter(c -> c instanceof DeviceTwin.ActFor)
-        .map(c -> (DeviceTwin.ActFor) c)
+        .filter(c -> c instanceof TwinCommand.ActFor)
+        .map(c -> (TwinCommand.ActFor) c)
         .reduce((a, b) -> b)
         .orElseThrow();
   }

@@ -10,8 +10,8 @@ import io.entwine.historian.CassandraHistorianRepository;
 import io.entwine.historian.HistorianProjectionHandler;
 import io.entwine.identity.DeviceKey;
 import io.entwine.twin.DeviceTwin;
-import io.entwine.twin.DeviceTwin.Event;
-import io.entwine.twin.DeviceTwin.EventRecorded;
+import io.entwine.twin.TwinEvent;
+import io.entwine.twin.TwinEvent.EventRecorded;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -136,7 +136,7 @@ class HistorianBenchmark {
       Random random = new Random(86_400);
       long started = System.nanoTime();
       handler.start().toCompletableFuture().get();
-      List<EventEnvelope<Event>> batch = new ArrayList<>(BATCH);
+      List<EventEnvelope<TwinEvent>> batch = new ArrayList<>(BATCH);
       for (int second = 0; second < EVENTS; second++) {
         Instant at = Instant.ofEpochMilli(DAY_START + second * 1000L);
         String payload =
@@ -169,8 +169,8 @@ class HistorianBenchmark {
   }
 
   /** As the projection does after a failure: the same batch again (replays are harmless). */
-  private static void process(HistorianProjectionHandler handler, List<EventEnvelope<Event>> batch)
-      throws Exception {
+  private static void process(
+      HistorianProjectionHandler handler, List<EventEnvelope<TwinEvent>> batch) throws Exception {
     for (int attempt = 1; ; attempt++) {
       try {
         handler.process(batch).toCompletableFuture().get(60, TimeUnit.SECONDS);

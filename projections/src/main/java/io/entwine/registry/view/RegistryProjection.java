@@ -1,6 +1,7 @@
 package io.entwine.registry.view;
 
 import io.entwine.twin.DeviceTwin;
+import io.entwine.twin.TwinEvent;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -40,10 +41,10 @@ public final class RegistryProjection {
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  private static GroupedProjection<Offset, EventEnvelope<DeviceTwin.Event>> projectionFor(
+  private static GroupedProjection<Offset, EventEnvelope<TwinEvent>> projectionFor(
       ActorSystem<?> system, RegistryRepository repository, int index) {
     String tag = DeviceTwin.REGISTRY_TAGS.get(index);
-    SourceProvider<Offset, EventEnvelope<DeviceTwin.Event>> events =
+    SourceProvider<Offset, EventEnvelope<TwinEvent>> events =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.groupedWithin(
             ProjectionId.of(NAME, tag), events, () -> new RegistryProjectionHandler(repository))

@@ -1,13 +1,13 @@
 package io.entwine.registry.view;
 
 import io.entwine.identity.DeviceKey;
-import io.entwine.twin.DeviceTwin.DeviceDeleted;
-import io.entwine.twin.DeviceTwin.DeviceRegistered;
-import io.entwine.twin.DeviceTwin.EnabledChanged;
-import io.entwine.twin.DeviceTwin.Event;
-import io.entwine.twin.DeviceTwin.EventRecorded;
-import io.entwine.twin.DeviceTwin.EventsRecorded;
-import io.entwine.twin.DeviceTwin.MetadataUpdated;
+import io.entwine.twin.TwinEvent;
+import io.entwine.twin.TwinEvent.DeviceDeleted;
+import io.entwine.twin.TwinEvent.DeviceRegistered;
+import io.entwine.twin.TwinEvent.EnabledChanged;
+import io.entwine.twin.TwinEvent.EventRecorded;
+import io.entwine.twin.TwinEvent.EventsRecorded;
+import io.entwine.twin.TwinEvent.MetadataUpdated;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +24,7 @@ import org.apache.pekko.projection.javadsl.Handler;
  * event order. Every write sets values, so replaying envelopes (at-least-once) leaves the same
  * rows.
  */
-public final class RegistryProjectionHandler extends Handler<List<EventEnvelope<Event>>> {
+public final class RegistryProjectionHandler extends Handler<List<EventEnvelope<TwinEvent>>> {
 
   private static final CompletionStage<Done> DONE = CompletableFuture.completedFuture(Done.done());
 
@@ -35,7 +35,7 @@ public final class RegistryProjectionHandler extends Handler<List<EventEnvelope<
   }
 
   @Override
-  public CompletionStage<Done> process(List<EventEnvelope<Event>> envelopes) {
+  public CompletionStage<Done> process(List<EventEnvelope<TwinEvent>> envelopes) {
     CompletableFuture<?>[] perDevice =
         envelopes.stream()
             // Recorded events are by far the most frequent and change nothing here.
@@ -53,18 +53,18 @@ public final class RegistryProjectionHandler extends Handler<List<EventEnvelope<
     return CompletableFuture.allOf(perDevice).thenApply(allApplied -> Done.done());
   }
 
-  private CompletionStage<Done> applyInOrder(List<EventEnvelope<Event>> deviceEnvelopes) {
+  private CompletionStage<Done> applyInOrder(List<EventEnvelope<TwinEvent>> deviceEnvelopes) {
     CompletionStage<Done> applied = DONE;
-    for (EventEnvelope<Event> envelope : deviceEnvelopes) {
+    for (EventEnvelope<TwinEvent> envelope : deviceEnvelopes) {
       applied = applied.thenCompose(previous -> apply(envelope));
     }
     return applied;
   }
 
-  private CompletionStage<Done> apply(EventEnvelope<Event> envelope) {
+  private CompletionStage<Done> apply(EventEnvelope<TwinEvent> envelope) {
     DeviceKey device =
         DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
-    Event event = envelope.event();
+    TwinEvent event = envelope.event();
     if (event instanceof DeviceRegistered registered) {
       return repository.register(
           new RegisteredDevice(

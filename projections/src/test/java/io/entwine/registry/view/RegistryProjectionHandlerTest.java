@@ -8,12 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entwine.identity.DeviceKey;
 import io.entwine.testing.TwinEventHistory;
 import io.entwine.twin.DeviceTwin;
-import io.entwine.twin.DeviceTwin.DeviceDeleted;
-import io.entwine.twin.DeviceTwin.DeviceRegistered;
-import io.entwine.twin.DeviceTwin.EnabledChanged;
-import io.entwine.twin.DeviceTwin.Event;
-import io.entwine.twin.DeviceTwin.EventRecorded;
-import io.entwine.twin.DeviceTwin.MetadataUpdated;
+import io.entwine.twin.TwinEvent;
+import io.entwine.twin.TwinEvent.DeviceDeleted;
+import io.entwine.twin.TwinEvent.DeviceRegistered;
+import io.entwine.twin.TwinEvent.EnabledChanged;
+import io.entwine.twin.TwinEvent.EventRecorded;
+import io.entwine.twin.TwinEvent.MetadataUpdated;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -135,7 +135,7 @@ class RegistryProjectionHandlerTest {
   @Test
   void replayingEnvelopesLeavesIdenticalRows() {
     InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
-    List<EventEnvelope<Event>> history =
+    List<EventEnvelope<TwinEvent>> history =
         new TwinEventHistory(AT)
             .add(PI, registered(PI, "{\"v\":1}"))
             .add(MBED, registered(MBED, "{}"))
@@ -152,7 +152,7 @@ class RegistryProjectionHandlerTest {
     List<RegisteredDevice> afterFirstPass = repository.devices(ORG).toCompletableFuture().join();
 
     // As after a restart whose last stored offset was the fourth envelope's, then from scratch.
-    List<EventEnvelope<Event>> suffix = history.subList(4, history.size());
+    List<EventEnvelope<TwinEvent>> suffix = history.subList(4, history.size());
     project(repository, batches(suffix, 4), () -> assertEquals(15, repository.writes()));
     assertEquals(afterFirstPass, repository.devices(ORG).toCompletableFuture().join());
 
@@ -204,11 +204,13 @@ class RegistryProjectionHandlerTest {
   // ---- helpers ----
 
   private static void project(
-      RegistryRepository repository, List<List<EventEnvelope<Event>>> batches, Effect assertion) {
-    TestSourceProvider<Offset, List<EventEnvelope<Event>>> sourceProvider =
+      RegistryRepository repository,
+      List<List<EventEnvelope<TwinEvent>>> batches,
+      Effect assertion) {
+    TestSourceProvider<Offset, List<EventEnvelope<TwinEvent>>> sourceProvider =
         TestSourceProvider.create(
             Source.from(batches), batch -> batch.get(batch.size() - 1).offset());
-    TestProjection<Offset, List<EventEnvelope<Event>>> projection =
+    TestProjection<Offset, List<EventEnvelope<TwinEvent>>> projection =
         TestProjection.create(
             ProjectionId.of(RegistryProjection.NAME, DeviceTwin.REGISTRY_TAGS.get(0)),
             sourceProvider,
@@ -217,9 +219,9 @@ class RegistryProjectionHandlerTest {
   }
 
   /** What {@code CassandraProjection.groupedWithin} hands the handler: consecutive envelopes. */
-  private static List<List<EventEnvelope<Event>>> batches(
-      List<EventEnvelope<Event>> envelopes, int size) {
-    List<List<EventEnvelope<Event>>> batches = new ArrayList<>();
+  private static List<List<EventEnvelope<TwinEvent>>> batches(
+      List<EventEnvelope<TwinEvent>> envelopes, int size) {
+    List<List<EventEnvelope<TwinEvent>>> batches = new ArrayList<>();
     for (int start = 0; start < envelopes.size(); start += size) {
       batches.add(envelopes.subList(start, Math.min(start + size, envelopes.size())));
     }

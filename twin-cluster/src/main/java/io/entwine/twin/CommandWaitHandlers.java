@@ -1,0 +1,160 @@
+package io.entwine.twin;
+
+import static io.entwine.twin.DeviceTwin.EFFECT;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.Reply;
+import io.entwine.twin.TwinCommand.DeliveredThroughGateway;
+import io.entwine.twin.TwinCommand.OfferCommand;
+import io.entwine.twin.TwinCommand.OfferWaitingTo;
+import io.entwine.twin.TwinCommand.RenewWait;
+import io.entwine.twin.TwinCommand.StopWaiting;
+import io.entwine.twin.TwinCommand.WaitForCommand;
+import io.entwine.twin.TwinEvent.CommandDelivered;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * Requests that wait at the twin for a command (Hono {@code hono-ttd}): the device's own, a
+ * gateway's for the device, and the commands twins offer each other so that a gateway's waiting
+ * request also takes the commands of the devices it acts for. Of concurrent requests for one device
+ * only the last waits.
+ */
+final class CommandWaitHandlers {
+  private CommandWaitHandlers() {}
+
+  // ---- a request waiting with hono-ttd ----
+
+  static ReplyEffect<TwinEvent, TwinState> onWaitForCommand(
+      DeviceTwin twin, TwinState state, WaitForCommand command) {
+    Reply refusal = Replies.refusalOfSender(twin.device(), state, command.gateway());
+    if (refusal != null) {
+      return EFFECT.reply(command.replyTo(), refusal);
+    }
+    Instant now = Instant.now();
+    List<TwinEvent> events = new ArrayList<>(CommandQueueHandlers.expiries(state, now));
+    Optional<CommandQueue.QueuedCommand> next = state.commands().nextDeliverable(now);
+    if (next.isPresent()) {
+      CommandQueue.QueuedCommand deliverable = next.get();
+      events.add(
+          new CommandDelivered(
+              deliverable.commandId(),
+              now,
+              CommandQueueHandlers.receiver(twin, command.gateway())));
+      return EFFECT
+          .persist(events)
+          .thenReply(command.replyTo(), after -> CommandQueueHandlers.toDeliver(twin, deliverable));
+    }
+    CommandWaiters.Waiter replaced =
+        twin.waiters()
+            .replace(
+                new CommandWaiters.Waiter(
+                    command.waiterId(), command.gateway(), command.until(), command.replyTo()));
+    if (replaced != null) {
+      // The last of concurrent requests gets the command; the earlier one gets none.
+      replaced.ref().tell(new Reply.NoCommand());
+    }
+    if (command.gateway() == null) {
+      // A gateway's own request also takes the commands waiting for the devices it acts for.
+      for (DeviceKey actedFor : state.actsFor()) {
+        twin.tell(actedFor, new OfferWaitingTo(twin.device()));
+      }
+    }
+    return EFFECT.persist(events).thenNoReply();
+  }
+
+  static ReplyEffect<TwinEvent, TwinState> onRenewWait(
+      DeviceTwin twin, TwinState state, RenewWait renew) {
+    Instant now = Instant.now();
+    if (twin.waiters().knows(renew.waiterId()) || !renew.until().isAfter(now)) {
+      return EFFECT.noReply();
+    }
+    if (twin.waiters().waitingAt(now)) {
+      // Of concurrent requests only one waits; the others get no command.
+      return EFFECT.reply(renew.replyTo(), new Reply.NoCommand());
+    }
+    return onWaitForCommand(
+        twin,
+        state,
+        new WaitForCommand(renew.waiterId(), renew.gateway(), renew.until(), renew.replyTo()));
+  }
+
+  /** Gateway {@code offer.gateway()} waits: offer it the next waiting command, if any. */
+  static ReplyEffect<TwinEvent, TwinState> onOfferWaitingTo(
+      DeviceTwin twin, TwinState state, OfferWaitingTo offer) {
+    Instant now = Instant.now();
+    if (Replies.refusalOfSender(twin.device(), state, offer.gateway()) != null
+        || twin.waiters().waitingAt(now)) {
+      return EFFECT.noReply();
+    }
+    state
+        .commands()
+        .nextDeliverable(now)
+        .ifPresent(
+            next ->
+                twin.tell(
+                    offer.gateway(),
+                    new OfferCommand(
+                        twin.device(),
+                        next.commandId(),
+                        next.command(),
+                        next.format(),
+                        next.payload(),
+                        next.expiresAt(),
+                        List.of())));
+    return EFFECT.noReply();
+  }
+
+  static ReplyEffect<TwinEvent, TwinState> onStopWaiting(
+      DeviceTwin twin, TwinState state, StopWaiting command) {
+    twin.waiters().remove(command.waiterId());
+    // Whether it was still waiting or was answered already, this ends the request: a second
+    // answer to a finished request is dropped.
+    return EFFECT.reply(command.replyTo(), new Reply.NoCommand());
+  }
+
+  /** Another device's command, offered to this twin as one of that device's gateways. */
+  static ReplyEffect<TwinEvent, TwinState> onOfferCommand(
+      DeviceTwin twin, TwinState state, OfferCommand offer) {
+    Instant now = Instant.now();
+    CommandWaiters.Waiter waiter =
+        offer.expiresAt().isAfter(now) ? twin.waiters().takeForOffer(now) : null;
+    if (waiter != null) {
+      waiter
+          .ref()
+          .tell(
+              new Reply.CommandToDeliver(
+                  offer.target(),
+                  offer.commandId(),
+                  offer.command(),
+                  offer.format(),
+                  offer.payload()));
+      twin.tell(offer.target(), new DeliveredThroughGateway(offer.commandId(), twin.device(), now));
+    } else if (!offer.remaining().isEmpty()) {
+      twin.tell(
+          offer.remaining().get(0),
+          new OfferCommand(
+              offer.target(),
+              offer.commandId(),
+              offer.command(),
+              offer.format(),
+              offer.payload(),
+              offer.expiresAt(),
+              offer.remaining().subList(1, offer.remaining().size())));
+    }
+    return EFFECT.noReply();
+  }
+
+  static ReplyEffect<TwinEvent, TwinState> onDeliveredThroughGateway(
+      DeviceTwin twin, TwinState state, DeliveredThroughGateway delivered) {
+    if (!state.commands().isWaiting(delivered.commandId())) {
+      return EFFECT.noReply();
+    }
+    return EFFECT
+        .persist(new CommandDelivered(delivered.commandId(), delivered.at(), delivered.gateway()))
+        .thenNoReply();
+  }
+}
