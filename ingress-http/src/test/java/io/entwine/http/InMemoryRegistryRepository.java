@@ -20,7 +20,7 @@ import org.apache.pekko.Done;
  * The registry read model in memory, ordered like the Cassandra table. The route tests seed it
  * directly: the list endpoints must answer from it, not from the twins.
  */
-final class InMemoryRegistryRepository implements RegistryRepository {
+public final class InMemoryRegistryRepository implements RegistryRepository {
   private static final Comparator<RegisteredDevice> BY_TYPE_AND_ID =
       Comparator.comparing(RegisteredDevice::type).thenComparing(RegisteredDevice::id);
 

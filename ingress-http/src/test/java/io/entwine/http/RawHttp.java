@@ -13,22 +13,22 @@ import java.time.Duration;
  * One HTTP/1.1 connection driven byte by byte, so that tests can send what no HTTP client would: a
  * request head in pieces, a false Content-Length, a broken chunk size, a body that stops.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
   private final Socket socket;
 
-  RawHttp(int port, Duration readTimeout) throws IOException {
+  public RawHttp(int port, Duration readTimeout) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout((int) readTimeout.toMillis());
   }
 
-  RawHttp send(String text) throws IOException {
+  public RawHttp send(String text) throws IOException {
     socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     socket.getOutputStream().flush();
     return this;
   }
 
   /** The response's status line, e.g. {@code HTTP/1.1 413 Payload Too Large}. */
-  String statusLine() throws IOException {
+  public String statusLine() throws IOException {
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     int b;
@@ -39,20 +39,20 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** The status code of the next response; -1 when the server closed the connection instead. */
-  int status() throws IOException {
+  public int status() throws IOException {
     String line = statusLine();
     return line.startsWith("HTTP/1.1 ") ? Integer.parseInt(line.substring(9, 12)) : -1;
   }
 
   /** Reads the header lines of a response up to the empty line that ends them. */
-  void skipHeaders() throws IOException {
+  public void skipHeaders() throws IOException {
     while (!statusLine().isEmpty()) {
       // dropped
     }
   }
 
   /** Everything the server still sends, up to the end of the connection. */
-  String rest() throws IOException {
+  public String rest() throws IOException {
     return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
   }
 
@@ -60,7 +60,7 @@ final class RawHttp implements AutoCloseable {
    * True once the server has closed the connection (end of stream or reset), reading and dropping
    * whatever it sent before; false when it is still open after the read timeout.
    */
-  boolean closedByServer() throws IOException {
+  public boolean closedByServer() throws IOException {
     try {
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[4096];

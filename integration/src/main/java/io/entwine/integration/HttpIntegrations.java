@@ -3,9 +3,11 @@ package io.entwine.integration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.concurrent.Failures;
 import io.entwine.credentials.SecretBox;
 import io.entwine.credentials.Tokens;
 import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.Admission;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
@@ -63,7 +65,7 @@ public final class HttpIntegrations {
   private final UplinkRecorder recorder;
   private final Converters converters;
   private final SecretBox secretBox;
-  private final OrganizationPolicies policies;
+  private final Admission admission;
   private final Duration askTimeout;
 
   public HttpIntegrations(
@@ -77,7 +79,7 @@ public final class HttpIntegrations {
     this.recorder = new UplinkRecorder(gateway, policies);
     this.converters = converters;
     this.secretBox = secretBox;
-    this.policies = policies;
+    this.admission = new Admission(policies);
     this.askTimeout = gateway.askTimeout();
   }
 
@@ -204,33 +206,35 @@ public final class HttpIntegrations {
     if (refusedByHeaders != null) {
       return CompletableFuture.completedFuture(refusedByHeaders);
     }
-    return policies
-        .settings(settings.org())
+    return admission
+        .admit(settings.org(), body.length, 0)
         .thenComposeAsync(
-            organization -> {
-              if (organization instanceof Reply.OrganizationSettings limited) {
-                UplinkResult overLimit = checkLimits(settings.org(), limited.limits(), body);
-                if (overLimit != null) {
-                  return CompletableFuture.completedFuture(overLimit);
-                }
-              }
-              return decodeAndRecord(routingKey, settings, body, headers);
+            decision -> {
+              UplinkResult refused = decision.admitted() ? null : refused(decision.refusal());
+              return refused != null
+                  ? CompletableFuture.completedFuture(refused)
+                  : decodeAndRecord(routingKey, settings, body, headers);
             },
             SAME_THREAD);
   }
 
-  /** The organization's message limits count integration messages like every other protocol's. */
-  private UplinkResult checkLimits(String org, Reply.MessageLimits limits, byte[] body) {
-    if (limits.maxPayloadBytes() > 0 && body.length > limits.maxPayloadBytes()) {
-      return new UplinkResult.LimitExceeded(
-          413,
-          "The body exceeds the organization's limit of " + limits.maxPayloadBytes() + " bytes");
-    }
-    if (!policies.tryAdmit(org, limits)) {
-      return new UplinkResult.LimitExceeded(
-          429, "The organization's message limit is reached; retry later");
-    }
-    return null;
+  /**
+   * The organization's message limits count integration messages like every other protocol's; a
+   * sender's message for an organization that is gone is left to the twins to refuse.
+   */
+  private static UplinkResult refused(Admission.Refusal refusal) {
+    return switch (refusal.reason()) {
+      case UNKNOWN_ORGANIZATION, ADAPTER_DISABLED -> null;
+      case PAYLOAD_TOO_LARGE ->
+          new UplinkResult.LimitExceeded(
+              413,
+              "The body exceeds the organization's limit of "
+                  + refusal.maxPayloadBytes()
+                  + " bytes");
+      case OVER_BUDGET ->
+          new UplinkResult.LimitExceeded(
+              429, "The organization's message limit is reached; retry later");
+    };
   }
 
   private CompletionStage<UplinkResult> decodeAndRecord(
@@ -251,7 +255,7 @@ public final class HttpIntegrations {
             (uplinks, failure) -> {
               Supplier<String> in = () -> new String(body, StandardCharsets.UTF_8);
               if (failure != null) {
-                Throwable cause = Converters.cause(failure);
+                Throwable cause = Failures.cause(failure);
                 debug.record("uplink", in, () -> null, cause.getMessage());
                 return CompletableFuture.<UplinkResult>completedFuture(failed(cause));
               }
@@ -350,7 +354,7 @@ public final class HttpIntegrations {
               if (failure != null) {
                 // The uplink is recorded; the change stays pending for the next one.
                 debug.record(
-                    "downlink", msg::toString, () -> null, Converters.cause(failure).getMessage());
+                    "downlink", msg::toString, () -> null, Failures.cause(failure).getMessage());
                 return CompletableFuture.<EncodedDownlink>completedFuture(null);
               }
               debug.record("downlink", msg::toString, () -> encodedJson(encoded), null);

@@ -2,6 +2,7 @@ package io.entwine.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.concurrent.AsyncPermits;
+import io.entwine.concurrent.Failures;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -558,6 +558,24 @@ public final class TwinGateway {
   // ---- commands ----
 
   /**
+   * Records the device's response ({@code status}, payload) to command {@code commandId}, sent by
+   * {@code gateway} for it (null: by the device): Done when an application waited for it.
+   */
+  public CompletionStage<Reply> respondToCommand(
+      DeviceKey device,
+      String commandId,
+      int status,
+      String format,
+      byte[] payload,
+      DeviceKey gateway) {
+    return ask(
+        twin(device),
+        replyTo ->
+            new DeviceTwin.RespondToCommand(
+                commandId, status, format, payload, gateway, Timestamps.now(), replyTo));
+  }
+
+  /**
    * Waits up to {@code timeout} for the device's response to a queued command: {@link
    * Reply.CommandResponse}, or TIMED_OUT when none came in time.
    */
@@ -639,10 +657,7 @@ public final class TwinGateway {
   }
 
   private static boolean isTimeout(Throwable failure) {
-    Throwable cause =
-        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-            ? failure.getCause()
-            : failure;
+    Throwable cause = Failures.cause(failure);
     return cause instanceof TimeoutException
         || cause instanceof org.apache.pekko.pattern.AskTimeoutException;
   }
@@ -737,7 +752,7 @@ public final class TwinGateway {
 
   /** A full slow-hash queue answers 503 at once (the client retries); anything else fails. */
   private static CompletionStage<Reply> busyOr(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    Throwable cause = Failures.cause(failure);
     if (cause instanceof VerifiedSecrets.Busy) {
       return CompletableFuture.completedFuture(
           new Reply.Rejected(Rejection.UNAVAILABLE, BUSY_MESSAGE));
