@@ -19,11 +19,9 @@ import io.entwine.integration.script.EncodedDownlink;
 import io.entwine.integration.script.UplinkConverter;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -312,7 +310,8 @@ public final class HttpIntegrations {
     }
     DeviceKey device = devices.get(index);
     return gateway
-        .ask(gateway.twin(device), DeviceTwin.TakeDownlink::new)
+        .commands()
+        .takeDownlink(device)
         .thenComposeAsync(
             reply -> {
               if (reply instanceof Reply.Downlink waiting
@@ -365,14 +364,9 @@ public final class HttpIntegrations {
 
   /** Recorded as delivered before it is answered: a lost response loses it (at most once). */
   private CompletionStage<Reply> confirm(DeviceKey device, Reply.Downlink waiting) {
-    Instant at = Timestamps.now();
-    return gateway.ask(
-        gateway.twin(device),
-        replyTo ->
-            waiting.attributes() != null
-                ? new DeviceTwin.ConfirmAttributesDelivered(
-                    waiting.attributesVersion(), at, replyTo)
-                : new DeviceTwin.ConfirmDelivered(waiting.command().commandId(), at, replyTo));
+    return waiting.attributes() != null
+        ? gateway.commands().confirmAttributesDelivered(device, waiting.attributesVersion())
+        : gateway.commands().confirmDelivered(device, waiting.command().commandId());
   }
 
   /** ThingsBoard's RPC message: {@code {"method": command, "params": payload}}. */

@@ -16,7 +16,6 @@ import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.Organization;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -129,16 +128,11 @@ public final class AdminRoutes extends ApiDirectives {
     }
     String orgId = id != null ? id : Tokens.organizationId();
     return completeReply(
-        gateway.ask(
-            gateway.organization(orgId),
-            replyTo -> new Organization.Create(name, Timestamps.now(), replyTo)),
-        info -> json(StatusCodes.CREATED, info));
+        gateway.organizations().create(orgId, name), info -> json(StatusCodes.CREATED, info));
   }
 
   private Route getOrganization(String org) {
-    return completeReply(
-        gateway.ask(gateway.organization(org), Organization.Get::new),
-        info -> json(StatusCodes.OK, info));
+    return completeReply(gateway.organizations().get(org), info -> json(StatusCodes.OK, info));
   }
 
   private Route createApiKey(String org, ObjectNode body) {
@@ -154,18 +148,13 @@ public final class AdminRoutes extends ApiDirectives {
             .hash(token)
             .thenCompose(
                 secretHash ->
-                    gateway.ask(
-                        gateway.organization(org),
-                        replyTo ->
-                            new Organization.CreateApiKey(
-                                key, secretHash, description, now, replyTo))),
+                    gateway.organizations().createApiKey(org, key, secretHash, description, now)),
         done -> json(StatusCodes.CREATED, new ApiKeyCreatedResponse(key, token, description, now)));
   }
 
   private Route listApiKeys(String org) {
     return completeReply(
-        gateway.ask(gateway.organization(org), Organization.ListApiKeys::new),
-        keys -> json(StatusCodes.OK, apiKeyList(keys)));
+        gateway.organizations().listApiKeys(org), keys -> json(StatusCodes.OK, apiKeyList(keys)));
   }
 
   private static List<Reply.ApiKeyInfo> apiKeyList(Reply keys) {
@@ -199,9 +188,7 @@ public final class AdminRoutes extends ApiDirectives {
                 ? defaults.allowUnauthenticated()
                 : unauthenticated.booleanValue());
     return completeReply(
-        gateway.ask(
-            gateway.organization(org),
-            replyTo -> new Organization.ConfigureHonoHttp(config, Timestamps.now(), replyTo)),
+        gateway.organizations().configureHonoHttp(org, config),
         settings -> {
           refresh(org);
           return json(StatusCodes.OK, honoHttp(((Reply.OrganizationSettings) settings).honoHttp()));
@@ -232,9 +219,7 @@ public final class AdminRoutes extends ApiDirectives {
             payload == null ? none.maxPayloadBytes() : payload.intValue(),
             devices == null ? none.maxDevices() : devices.longValue());
     return completeReply(
-        gateway.ask(
-            gateway.organization(org),
-            replyTo -> new Organization.SetLimits(limits, Timestamps.now(), replyTo)),
+        gateway.organizations().setLimits(org, limits),
         settings -> {
           refresh(org);
           return json(StatusCodes.OK, limits(((Reply.OrganizationSettings) settings).limits()));
@@ -250,7 +235,7 @@ public final class AdminRoutes extends ApiDirectives {
   private Route settings(
       String org, java.util.function.Function<Reply.OrganizationSettings, Object> view) {
     return completeReply(
-        gateway.ask(gateway.organization(org), Organization.GetSettings::new),
+        gateway.organizations().settings(org),
         settings -> json(StatusCodes.OK, view.apply((Reply.OrganizationSettings) settings)));
   }
 
@@ -275,9 +260,8 @@ public final class AdminRoutes extends ApiDirectives {
   private Route revokeApiKey(String org, String key) {
     return completeReply(
         gateway
-            .ask(
-                gateway.organization(org),
-                replyTo -> new Organization.RevokeApiKey(key, Timestamps.now(), replyTo))
+            .organizations()
+            .revokeApiKey(org, key)
             .thenApply(
                 reply -> {
                   if (reply instanceof Reply.Done) {

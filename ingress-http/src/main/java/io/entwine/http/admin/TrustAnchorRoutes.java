@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.credentials.ClientCertificates;
 import io.entwine.http.common.ApiDirectives;
-import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.Organization;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -60,7 +58,7 @@ final class TrustAnchorRoutes extends ApiDirectives {
         get(
             () ->
                 completeReply(
-                    gateway.ask(gateway.organization(org), Organization.GetSettings::new),
+                    gateway.organizations().settings(org),
                     settings ->
                         json(StatusCodes.OK, view((Reply.OrganizationSettings) settings)))));
   }
@@ -74,7 +72,8 @@ final class TrustAnchorRoutes extends ApiDirectives {
     }
     return completeReply(
         gateway
-            .ask(gateway.organization(org), Organization.GetSettings::new)
+            .organizations()
+            .settings(org)
             .thenCompose(
                 current ->
                     current instanceof Reply.OrganizationSettings settings
@@ -91,7 +90,7 @@ final class TrustAnchorRoutes extends ApiDirectives {
     List<String> after = cas.stream().map(Reply.TrustedCa::subjectDn).toList();
     List<CompletableFuture<Reply>> claims = new ArrayList<>();
     for (String dn : after) {
-      claims.add(gateway.claimTrustedCa(org, dn).toCompletableFuture());
+      claims.add(gateway.credentials().claimTrustedCa(org, dn).toCompletableFuture());
     }
     return CompletableFuture.allOf(claims.toArray(CompletableFuture[]::new))
         .thenCompose(
@@ -104,9 +103,8 @@ final class TrustAnchorRoutes extends ApiDirectives {
                 }
               }
               return gateway
-                  .ask(
-                      gateway.organization(org),
-                      replyTo -> new Organization.SetTrustedCas(cas, Timestamps.now(), replyTo))
+                  .organizations()
+                  .setTrustedCas(org, cas)
                   .thenCompose(
                       stored ->
                           releaseAll(
@@ -119,7 +117,7 @@ final class TrustAnchorRoutes extends ApiDirectives {
   private CompletionStage<Void> releaseAll(String org, List<String> dns) {
     return CompletableFuture.allOf(
         dns.stream()
-            .map(dn -> gateway.releaseTrustedCa(org, dn).toCompletableFuture())
+            .map(dn -> gateway.credentials().releaseTrustedCa(org, dn).toCompletableFuture())
             .toArray(CompletableFuture[]::new));
   }
 

@@ -18,7 +18,6 @@ import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.DeviceCredentials;
-import io.entwine.twin.DeviceTwin;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,13 +118,9 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
     Instant now = Timestamps.now();
     if (DeviceCredentials.PSK.equals(type)) {
       // nodes that remember the device had no PSK ask its twin again
-      gateway.forgetUnknown(device);
+      gateway.devices().forgetUnknown(device);
       return completeReply(
-          gateway.ask(
-              gateway.twin(device),
-              replyTo ->
-                  new DeviceTwin.AddCredential(
-                      type, null, null, secretBox.encrypt(secret), now, replyTo)),
+          gateway.credentials().add(device, type, null, null, secretBox.encrypt(secret), now),
           done -> json(StatusCodes.CREATED, new CredentialJson(type, null, now)));
     }
     if (!DeviceCredentials.HASHED_PASSWORD.equals(type)) {
@@ -145,12 +140,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
                 secrets
                     .hash(secret)
                     .thenCompose(
-                        hash ->
-                            gateway.ask(
-                                gateway.twin(device),
-                                replyTo ->
-                                    new DeviceTwin.AddCredential(
-                                        type, authId, hash, null, now, replyTo)))),
+                        hash -> gateway.credentials().add(device, type, authId, hash, null, now))),
         done -> json(StatusCodes.CREATED, new CredentialJson(type, authId, now)));
   }
 
@@ -176,11 +166,9 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
             device,
             authId,
             () ->
-                gateway.ask(
-                    gateway.twin(device),
-                    replyTo ->
-                        new DeviceTwin.AddCredential(
-                            DeviceCredentials.X509_CERT, authId, null, null, now, replyTo))),
+                gateway
+                    .credentials()
+                    .add(device, DeviceCredentials.X509_CERT, authId, null, null, now)),
         done ->
             json(
                 StatusCodes.CREATED, new CredentialJson(DeviceCredentials.X509_CERT, authId, now)));
@@ -190,6 +178,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
   private CompletionStage<Reply> claimThenAdd(
       DeviceKey device, String authId, Supplier<CompletionStage<Reply>> add) {
     return gateway
+        .credentials()
         .claimAuthId(device, authId)
         .thenCompose(
             claimed ->
@@ -203,12 +192,12 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
     if (added instanceof Reply.Done) {
       return CompletableFuture.completedFuture(added);
     }
-    return gateway.releaseAuthId(device, authId).thenApply(released -> added);
+    return gateway.credentials().releaseAuthId(device, authId).thenApply(released -> added);
   }
 
   private Route list(DeviceKey device) {
     return completeReply(
-        gateway.ask(gateway.twin(device), DeviceTwin.ListCredentials::new),
+        gateway.credentials().list(device),
         reply ->
             json(
                 StatusCodes.OK,
@@ -221,13 +210,12 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
   private Route remove(DeviceKey device, String type, String authId) {
     return completeReply(
         gateway
-            .ask(
-                gateway.twin(device),
-                replyTo -> new DeviceTwin.RemoveCredential(type, authId, Timestamps.now(), replyTo))
+            .credentials()
+            .remove(device, type, authId)
             .thenCompose(
                 removed ->
                     removed instanceof Reply.Done && authId != null
-                        ? gateway.releaseAuthId(device, authId)
+                        ? gateway.credentials().releaseAuthId(device, authId)
                         : CompletableFuture.completedFuture(removed)),
         done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
   }
@@ -260,11 +248,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
             .thenCompose(
                 resolved ->
                     resolved.refusal() == null
-                        ? gateway.ask(
-                            gateway.twin(device),
-                            replyTo ->
-                                new DeviceTwin.SetGateways(
-                                    resolved.keys(), Timestamps.now(), replyTo))
+                        ? gateway.credentials().setGateways(device, resolved.keys())
                         : CompletableFuture.completedFuture(resolved.refusal())),
         done -> json(StatusCodes.OK, new GatewaysJson(ids)));
   }
@@ -278,6 +262,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
       return CompletableFuture.completedFuture(new Resolved(List.copyOf(resolved), null));
     }
     return gateway
+        .devices()
         .resolveDeviceId(org, ids.get(index))
         .thenCompose(
             reply -> {

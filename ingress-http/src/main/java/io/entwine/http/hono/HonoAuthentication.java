@@ -176,6 +176,7 @@ final class HonoAuthentication extends AllDirectives {
       return Refused.with(challenge("The username must be auth-id@tenant"));
     }
     return gateway
+        .credentials()
         .authenticateCredential(
             org.get(), username.substring(0, at), credentials.password(), address)
         .thenApply(reply -> ((Reply.DeviceFound) orRefuse(reply)).device());
@@ -187,6 +188,7 @@ final class HonoAuthentication extends AllDirectives {
       return Refused.with(error(StatusCodes.NOT_FOUND, invalid.get()));
     }
     return gateway
+        .devices()
         .resolveDeviceId(org, deviceId)
         .thenApply(reply -> ((Reply.DeviceFound) orRefuse(reply)).device());
   }

@@ -1,6 +1,7 @@
 package io.entwine.http.hono;
 
 import static io.entwine.http.common.ApiResponses.error;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.entwine.http.common.ApiDirectives;
 import io.entwine.http.common.Refused;
@@ -53,6 +54,25 @@ public final class HonoRoutes extends ApiDirectives {
     this.admission = new Admission(policies);
     this.authentication = new HonoAuthentication(gateway, policies, admission);
     this.defaultMaxPayloadBytes = settings.maxEventPayloadBytes();
+  }
+
+  public Route route() {
+    return concat(
+        path(TELEMETRY, () -> post(() -> publish(TELEMETRY, null, null))),
+        path(EVENT, () -> post(() -> publish(EVENT, null, null))),
+        path(
+            segment(TELEMETRY).slash(segment()).slash(segment()),
+            (tenant, device) -> put(() -> publish(TELEMETRY, tenant, device))),
+        path(
+            segment(EVENT).slash(segment()).slash(segment()),
+            (tenant, device) -> put(() -> publish(EVENT, tenant, device))),
+        path(
+            segment("command").slash("res").slash(segment()),
+            requestId -> post(() -> respond(requestId, null, null))),
+        pathPrefix(
+            segment("command").slash("res").slash(segment()).slash(segment()),
+            (tenant, device) ->
+                path(segment(), requestId -> put(() -> respond(requestId, tenant, device)))));
   }
 
   // ---- telemetry and events ----
@@ -129,6 +149,7 @@ public final class HonoRoutes extends ApiDirectives {
    */
   private CompletionStage<HttpResponse> commandFor(HonoAuthentication.Sender sender, Duration ttd) {
     return gateway
+        .commands()
         .waitForCommand(sender.device(), sender.gateway(), ttd)
         .thenApply(
             reply -> {
@@ -180,13 +201,15 @@ public final class HonoRoutes extends ApiDirectives {
                                       admit(sender.org(), hono.payload().length)
                                           .thenCompose(
                                               admitted ->
-                                                  gateway.respondToCommand(
-                                                      sender.device(),
-                                                      requestId,
-                                                      hono.commandStatus(),
-                                                      hono.format(),
-                                                      hono.payload(),
-                                                      sender.gateway()))
+                                                  gateway
+                                                      .commands()
+                                                      .respondToCommand(
+                                                          sender.device(),
+                                                          requestId,
+                                                          hono.commandStatus(),
+                                                          hono.format(),
+                                                          hono.payload(),
+                                                          sender.gateway()))
                                           .thenApply(HonoStatus::orRefuse)
                                           .thenCompose(done -> accepted()))),
                       this::complete));

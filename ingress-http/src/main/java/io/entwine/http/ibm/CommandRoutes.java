@@ -11,10 +11,8 @@ import io.entwine.http.server.HttpSettings;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
 import io.entwine.ingress.Payloads;
-import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -150,13 +148,8 @@ public final class CommandRoutes extends ApiDirectives {
     String commandId = UUID.randomUUID().toString();
     // The wait is registered first: a device that answers at once finds the application waiting.
     CompletionStage<Reply> awaited =
-        wait == null ? null : gateway.awaitCommandResponse(device, commandId, wait);
-    var queued =
-        gateway.ask(
-            gateway.twin(device),
-            replyTo ->
-                new DeviceTwin.QueueCommand(
-                    commandId, command, format, payload, ttl, Timestamps.now(), replyTo));
+        wait == null ? null : gateway.commands().awaitCommandResponse(device, commandId, wait);
+    var queued = gateway.commands().queue(device, commandId, command, format, payload, ttl);
     if (wait == null) {
       return completeReply(queued, accepted -> json(StatusCodes.ACCEPTED, new Accepted(commandId)));
     }
@@ -171,8 +164,7 @@ public final class CommandRoutes extends ApiDirectives {
 
   private Route list(ApiKeyPrincipal principal, String type, String id) {
     return completeReply(
-        gateway.ask(
-            gateway.twin(new DeviceKey(principal.org(), type, id)), DeviceTwin.ListCommands::new),
+        gateway.commands().list(new DeviceKey(principal.org(), type, id)),
         reply -> json(StatusCodes.OK, commands((Reply.CommandList) reply)));
   }
 

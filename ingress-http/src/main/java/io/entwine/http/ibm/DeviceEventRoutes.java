@@ -14,7 +14,6 @@ import io.entwine.ingress.Payloads;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -163,9 +162,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
     return authentication.apiKey(
         principal ->
             completeReply(
-                gateway.ask(
-                    gateway.twin(new DeviceKey(principal.org(), type, id)),
-                    replyTo -> new DeviceTwin.GetLastEvents(eventId, replyTo)),
+                gateway.devices().lastEvents(new DeviceKey(principal.org(), type, id), eventId),
                 reply -> {
                   List<LastEventResponse> events =
                       ((Reply.LastEvents) reply)

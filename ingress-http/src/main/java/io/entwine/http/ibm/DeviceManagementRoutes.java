@@ -12,12 +12,9 @@ import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
-import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.Organization;
 import io.entwine.registry.RegistryRepository;
-import io.entwine.twin.DeviceTwin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -86,7 +83,7 @@ public final class DeviceManagementRoutes extends ApiDirectives {
 
   private Route device(DeviceKey device) {
     return concat(
-        get(() -> completeReply(gateway.ask(gateway.twin(device), DeviceTwin.Get::new), this::ok)),
+        get(() -> completeReply(gateway.devices().get(device), this::ok)),
         put(() -> jsonObject(false, body -> update(device, body))),
         delete(
             () ->
@@ -101,13 +98,13 @@ public final class DeviceManagementRoutes extends ApiDirectives {
    */
   private CompletionStage<Reply> deleteDevice(DeviceKey device) {
     return gateway
-        .ask(gateway.twin(device), DeviceTwin.ListCredentials::new)
+        .credentials()
+        .list(device)
         .thenCompose(
             credentials ->
                 gateway
-                    .ask(
-                        gateway.twin(device),
-                        replyTo -> new DeviceTwin.Delete(Timestamps.now(), replyTo))
+                    .devices()
+                    .delete(device)
                     .thenCompose(
                         deleted -> {
                           if (!(deleted instanceof Reply.Done)
@@ -115,12 +112,20 @@ public final class DeviceManagementRoutes extends ApiDirectives {
                             return CompletableFuture.completedFuture(deleted);
                           }
                           List<CompletableFuture<Reply>> freed = new ArrayList<>();
-                          freed.add(gateway.unindexDeviceId(device).toCompletableFuture());
-                          freed.add(gateway.releaseDevices(device.org(), 1).toCompletableFuture());
+                          freed.add(
+                              gateway.devices().unindexDeviceId(device).toCompletableFuture());
+                          freed.add(
+                              gateway
+                                  .organizations()
+                                  .releaseDevices(device.org(), 1)
+                                  .toCompletableFuture());
                           for (Reply.CredentialInfo c : list.credentials()) {
                             if (c.authId() != null) {
                               freed.add(
-                                  gateway.releaseAuthId(device, c.authId()).toCompletableFuture());
+                                  gateway
+                                      .credentials()
+                                      .releaseAuthId(device, c.authId())
+                                      .toCompletableFuture());
                             }
                           }
                           return CompletableFuture.allOf(freed.toArray(CompletableFuture[]::new))
@@ -130,8 +135,7 @@ public final class DeviceManagementRoutes extends ApiDirectives {
 
   private Route viewOrganization(ApiKeyPrincipal principal) {
     return completeReply(
-        gateway.ask(gateway.organization(principal.org()), Organization.Get::new),
-        info -> json(StatusCodes.OK, info));
+        gateway.organizations().get(principal.org()), info -> json(StatusCodes.OK, info));
   }
 
   private Route listDevices(ApiKeyPrincipal principal) {
@@ -197,12 +201,14 @@ public final class DeviceManagementRoutes extends ApiDirectives {
     JsonNode metadata = body.get("metadata");
     DeviceKey device = new DeviceKey(principal.org(), type, id);
     return completeReply(
-        gateway.registerDevice(
-            device,
-            token,
-            metadata == null || metadata.isNull() ? null : metadata,
-            principal.key(),
-            REGISTERED_BY_TYPE),
+        gateway
+            .devices()
+            .registerDevice(
+                device,
+                token,
+                metadata == null || metadata.isNull() ? null : metadata,
+                principal.key(),
+                REGISTERED_BY_TYPE),
         info ->
             json(StatusCodes.CREATED, DeviceJson.withPassword((Reply.DeviceInfo) info, token))
                 .addHeader(Location.create("/api/v0001/devices/" + type + "/" + id)));
@@ -218,14 +224,7 @@ public final class DeviceManagementRoutes extends ApiDirectives {
       return complete(error(StatusCodes.BAD_REQUEST, "'enabled' must be true or false"));
     }
     return completeReply(
-        gateway.ask(
-            gateway.twin(device),
-            replyTo ->
-                new DeviceTwin.Update(
-                    metadata,
-                    enabled == null ? null : enabled.booleanValue(),
-                    Timestamps.now(),
-                    replyTo)),
+        gateway.devices().update(device, metadata, enabled == null ? null : enabled.booleanValue()),
         this::ok);
   }
 

@@ -9,10 +9,8 @@ import io.entwine.http.common.Authentication;
 import io.entwine.http.server.HttpSettings;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
-import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -60,8 +58,7 @@ public final class AttributeRoutes extends ApiDirectives {
                     get(
                         () ->
                             completeReply(
-                                gateway.ask(gateway.twin(device), DeviceTwin.GetAttributes::new),
-                                AttributeRoutes::attributes)),
+                                gateway.devices().attributes(device), AttributeRoutes::attributes)),
                     put(
                         () ->
                             withSizeLimit(
@@ -71,11 +68,7 @@ public final class AttributeRoutes extends ApiDirectives {
                                         false,
                                         body ->
                                             completeReply(
-                                                gateway.ask(
-                                                    gateway.twin(device),
-                                                    replyTo ->
-                                                        new DeviceTwin.SetAttributes(
-                                                            body, Timestamps.now(), replyTo)),
+                                                gateway.devices().setAttributes(device, body),
                                                 AttributeRoutes::attributes)))));
               });
         });

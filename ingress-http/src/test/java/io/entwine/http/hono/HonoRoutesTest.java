@@ -611,7 +611,8 @@ public class HonoRoutesTest extends ApiRouteTest {
       Reply reply =
           cluster
               .gateway()
-              .ask(cluster.gateway().twin(waiting.key()), DeviceTwin.ListCommands::new)
+              .commands()
+              .list(waiting.key())
               .toCompletableFuture()
               .get(5, TimeUnit.SECONDS);
       return ((Reply.CommandList) reply).waitingRequests() > 0;
