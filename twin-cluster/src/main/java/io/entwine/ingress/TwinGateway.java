@@ -25,11 +25,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 /**
  * The one path from any protocol edge to the entities: asks with a timeout, the slow-hash
  * verification round when an entity has not seen a presented secret before on this node, and the
- * refusal of credentials the node knows cannot match ({@link AuthenticationGuard}).
+ * refusal of credentials the node knows cannot match ({@link AuthenticationGuard}). Edges record
+ * events and authenticate here, and reach everything else through the typed request classes it
+ * hands out ({@link #devices()}, {@link #commands()}, {@link #credentials()}, {@link
+ * #organizations()}), which alone build the entities' commands (docs/adr/0046).
  *
- * <p>Longer than the project's files usually are on purpose: every protocol's call into the
- * entities is here, so the admission rules (verification, guard, bound on events in flight) apply
- * in one place and no edge asks an entity around them.
+ * <p>Over 400 lines as one responsibility: the verified, guarded and bounded asks and the event
+ * recording that uses them belong together, so the admission rules (verification, guard, bound on
+ * events in flight) apply in one place and no edge asks an entity around them.
  */
 public final class TwinGateway {
   private final ClusterSharding sharding;

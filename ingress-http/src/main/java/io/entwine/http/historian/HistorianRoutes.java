@@ -42,10 +42,11 @@ import org.apache.pekko.http.javadsl.model.headers.SetCookie;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * IBM's Historical Event API v0001 (seed section 3.2): {@code /api/v0001/historian}, {@code
- * /historian/{type}} and {@code /historian/{type}/{id}}, scoped to the API key's organization,
- * answered from the historian read model. Parses and validates the query, pages with the {@code
- * cursorId} header and {@code iotHistorianSessionId} cookie, and renders the scope's record shape.
+ * IBM's Historical Event API v0001 (IBM IoT Foundation API documentation, Historian): {@code
+ * /api/v0001/historian}, {@code /historian/{type}} and {@code /historian/{type}/{id}}, scoped to
+ * the API key's organization, answered from the historian read model. Parses and validates the
+ * query, pages with the {@code cursorId} header and {@code iotHistorianSessionId} cookie, and
+ * renders the scope's record shape.
  */
 public final class HistorianRoutes extends ApiDirectives {
   static final String CURSOR_HEADER = "cursorId";
@@ -337,9 +338,10 @@ public final class HistorianRoutes extends ApiDirectives {
   }
 
   /**
-   * The events in the scope's shape of seed 3.2.2–3.2.4, streamed: a JSON payload goes into {@code
-   * evt} as the value it holds; one that holds none (stored before payloads were checked as they
-   * are now) goes in as other formats do, so that one device's event never breaks the answer.
+   * The events in the scope's shape of IBM's historian documentation (by organization, type,
+   * device), streamed: a JSON payload goes into {@code evt} as the value it holds; one that holds
+   * none (stored before payloads were checked as they are now) goes in as other formats do, so that
+   * one device's event never breaks the answer.
    */
   static byte[] records(HistorianScope scope, List<HistoricalEvent> events) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + events.size() * 256);

@@ -31,7 +31,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * the v0002 last-event cache ({@code GET .../events[/{event}]}, API key).
  */
 public final class DeviceEventRoutes extends ApiDirectives {
-  /** The seed's Content-Type to event-format table. */
+  /** IBM's Content-Type to event-format table (IBM IoT Foundation HTTP documentation, Devices). */
   static final Map<String, String> FORMAT_BY_MEDIA_TYPE =
       Map.of(
           "text/plain", "text",

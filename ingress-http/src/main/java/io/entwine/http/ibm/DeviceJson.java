@@ -7,8 +7,9 @@ import io.entwine.registry.RegisteredDevice;
 import java.time.Instant;
 
 /**
- * The device bodies of IBM's v0001 API, field for field as in the seed; {@code attributes} (the
- * shared attributes of the ThingsBoard integration) is an Entwine addition, absent when empty.
+ * The device bodies of IBM's v0001 API, field for field as in IBM IoT Foundation's
+ * device-management API documentation; {@code attributes} (the shared attributes of the ThingsBoard
+ * integration) is an Entwine addition, absent when empty.
  */
 final class DeviceJson {
   private DeviceJson() {}

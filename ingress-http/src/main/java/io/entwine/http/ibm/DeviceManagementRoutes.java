@@ -26,7 +26,10 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** IBM's device-management API v0001 (seed section 3.1), scoped to the API key's organization. */
+/**
+ * IBM's device-management API v0001 (IBM IoT Foundation API documentation, Devices), scoped to the
+ * API key's organization.
+ */
 public final class DeviceManagementRoutes extends ApiDirectives {
   private static final String REGISTERED_BY_TYPE = "apikey";
   private static final int MIN_TOKEN_LENGTH = 8;
