@@ -47,6 +47,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  * the API key's organization, answered from the historian read model. Parses and validates the
  * query, pages with the {@code cursorId} header and {@code iotHistorianSessionId} cookie, and
  * renders the scope's record shape.
+ *
+ * <p>Over 400 lines as one responsibility: IBM's historian query language (time range, event type,
+ * {@code top}, {@code summarize} fields, cursors) and the record shapes it answers in are one
+ * contract, read and written in one place.
  */
 public final class HistorianRoutes extends ApiDirectives {
   static final String CURSOR_HEADER = "cursorId";
