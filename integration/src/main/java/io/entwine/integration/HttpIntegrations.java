@@ -52,9 +52,6 @@ public final class HttpIntegrations {
   /** Metadata key prefix of request headers, as ThingsBoard names them. */
   public static final String HEADER_PREFIX = "Header:";
 
-  /** Longest In/Out/error text a debug event keeps. */
-  static final int MAX_DEBUG_CHARS = 4096;
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Executor SAME_THREAD = Runnable::run;
 
@@ -240,7 +237,7 @@ public final class HttpIntegrations {
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("integrationName", settings.name());
     headers.forEach((name, value) -> metadata.put(HEADER_PREFIX + name, value));
-    Debug debug = new Debug(routingKey, settings.debug());
+    DebugEvents debug = new DebugEvents(integration(routingKey), settings.debug());
     UplinkConverter converter;
     try {
       converter = converters.uplink(settings.uplinkScript());
@@ -274,7 +271,7 @@ public final class HttpIntegrations {
   }
 
   private CompletionStage<UplinkResult> recordAndAnswer(
-      Integration.Settings settings, List<DecodedUplink> uplinks, Debug debug) {
+      Integration.Settings settings, List<DecodedUplink> uplinks, DebugEvents debug) {
     return recorder
         .record(settings.org(), uplinks, settings.allowCreateDevices(), source(settings))
         .thenComposeAsync(
@@ -304,7 +301,7 @@ public final class HttpIntegrations {
 
   /** The first of {@code devices} (from {@code index}) with something waiting, encoded, or null. */
   private CompletionStage<EncodedDownlink> downlink(
-      Integration.Settings settings, List<DeviceKey> devices, int index, Debug debug) {
+      Integration.Settings settings, List<DeviceKey> devices, int index, DebugEvents debug) {
     if (index >= devices.size()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -324,7 +321,7 @@ public final class HttpIntegrations {
   }
 
   private CompletionStage<EncodedDownlink> encodeAndConfirm(
-      Integration.Settings settings, DeviceKey device, Reply.Downlink waiting, Debug debug) {
+      Integration.Settings settings, DeviceKey device, Reply.Downlink waiting, DebugEvents debug) {
     DownlinkConverter converter;
     try {
       converter = converters.downlink(settings.downlinkScript());
@@ -484,38 +481,5 @@ public final class HttpIntegrations {
   private <C> CompletionStage<IntegrationReply> ask(
       EntityRef<C> entity, Function<ActorRef<IntegrationReply>, C> command) {
     return entity.ask(command::apply, askTimeout);
-  }
-
-  /** Debug events of one message, told to the integration when its debug is on. */
-  private final class Debug {
-    private final String routingKey;
-    private final boolean on;
-
-    Debug(String routingKey, boolean on) {
-      this.routingKey = routingKey;
-      this.on = on;
-    }
-
-    /** In and out are built only when debug is on: they copy the whole message. */
-    void record(String converter, Supplier<String> in, Supplier<String> out, String error) {
-      if (on) {
-        integration(routingKey)
-            .tell(
-                new Integration.RecordDebug(
-                    new Integration.DebugEvent(
-                        converter,
-                        Timestamps.now(),
-                        capped(in.get()),
-                        capped(out.get()),
-                        capped(error))));
-      }
-    }
-
-    /** Debug events live in the integration's state: each text is kept short. */
-    private static String capped(String text) {
-      return text == null || text.length() <= MAX_DEBUG_CHARS
-          ? text
-          : text.substring(0, MAX_DEBUG_CHARS) + "... (" + text.length() + " characters)";
-    }
   }
 }
