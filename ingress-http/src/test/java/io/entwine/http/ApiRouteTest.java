@@ -6,6 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.credentials.Credentials;
+import io.entwine.http.admin.AdminRoutes;
+import io.entwine.http.common.Authentication;
+import io.entwine.http.common.Json;
+import io.entwine.http.hono.DeviceCredentialRoutes;
+import io.entwine.http.hono.HonoRoutes;
+import io.entwine.http.ibm.CommandRoutes;
+import io.entwine.http.ibm.DeviceEventRoutes;
+import io.entwine.http.ibm.DeviceManagementRoutes;
+import io.entwine.http.integrations.AttributeRoutes;
+import io.entwine.http.integrations.IntegrationRoutes;
+import io.entwine.http.server.EntwineRoutes;
+import io.entwine.http.server.HealthRoutes;
+import io.entwine.http.server.HttpSettings;
+import io.entwine.http.tencent.TencentRoutes;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
@@ -35,30 +49,30 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * for the three kinds of caller and assertions for IBM-style error bodies.
  */
 @ExtendWith(TestClusterExtension.class)
-abstract class ApiRouteTest extends JUnit5RouteTest {
-  static final String DOMAIN = "localhost";
-  static final String ADMIN_TOKEN = "admin-token";
-  static final int MAX_PAYLOAD_BYTES = 131072;
-  static final HttpSettings SETTINGS =
+public abstract class ApiRouteTest extends JUnit5RouteTest {
+  public static final String DOMAIN = "localhost";
+  public static final String ADMIN_TOKEN = "admin-token";
+  public static final int MAX_PAYLOAD_BYTES = 131072;
+  public static final HttpSettings SETTINGS =
       new HttpSettings("127.0.0.1", 0, DOMAIN, ADMIN_TOKEN, MAX_PAYLOAD_BYTES);
-  static final String ORGANIZATIONS = "/api/v0002/admin/organizations";
-  static final String DEVICES = "/api/v0001/devices";
-  static final Duration TENCENT_WINDOW = Duration.ofMinutes(5);
+  public static final String ORGANIZATIONS = "/api/v0002/admin/organizations";
+  public static final String DEVICES = "/api/v0001/devices";
+  public static final Duration TENCENT_WINDOW = Duration.ofMinutes(5);
 
   private static final AtomicInteger ORG_COUNTER = new AtomicInteger();
 
-  final TestCluster cluster;
-  final InMemoryRegistryRepository registry = new InMemoryRegistryRepository();
-  final TestRoute api;
+  public final TestCluster cluster;
+  public final InMemoryRegistryRepository registry = new InMemoryRegistryRepository();
+  public final TestRoute api;
 
-  ApiRouteTest(TestCluster cluster) {
+  public ApiRouteTest(TestCluster cluster) {
     super(cluster.system());
     this.cluster = cluster;
     this.api = testRoute(routes(cluster.gateway()));
   }
 
   /** The routes and their order as {@code EntwineNode} assembles them, over {@code gateway}. */
-  Route routes(TwinGateway gateway) {
+  public Route routes(TwinGateway gateway) {
     Authentication authentication = new Authentication(gateway, SETTINGS);
     // No settings cache: a test's change of limits or adapter configuration applies at once.
     OrganizationPolicies policies = new OrganizationPolicies(gateway, Duration.ZERO, () -> 1);
@@ -99,51 +113,51 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
 
   // ---- who calls ----
 
-  record ApiKey(String org, String key, String token) {}
+  public record ApiKey(String org, String key, String token) {}
 
-  record Device(String org, String type, String id, String password) {
-    DeviceKey key() {
+  public record Device(String org, String type, String id, String password) {
+    public DeviceKey key() {
       return new DeviceKey(org, type, id);
     }
 
-    String eventsPath() {
+    public String eventsPath() {
       return "/api/v0002/device/types/" + type + "/devices/" + id + "/events";
     }
   }
 
   /** An organization id no other test uses (the cluster is shared by the whole run). */
-  static String uniqueOrg(String prefix) {
+  public static String uniqueOrg(String prefix) {
     return prefix + ORG_COUNTER.incrementAndGet();
   }
 
-  static HttpRequest asOperator(HttpRequest request) {
+  public static HttpRequest asOperator(HttpRequest request) {
     return request.addCredentials(HttpCredentials.createOAuth2BearerToken(ADMIN_TOKEN));
   }
 
-  static HttpRequest toOrg(String org, HttpRequest request) {
+  public static HttpRequest toOrg(String org, HttpRequest request) {
     return request.addHeader(Host.create(org + "." + DOMAIN));
   }
 
-  static HttpRequest withApiKey(ApiKey key, HttpRequest request) {
+  public static HttpRequest withApiKey(ApiKey key, HttpRequest request) {
     return toOrg(key.org(), request).addCredentials(basic(key.key(), key.token()));
   }
 
-  static HttpRequest asDevice(Device device, HttpRequest request) {
+  public static HttpRequest asDevice(Device device, HttpRequest request) {
     return toOrg(device.org(), request)
         .addCredentials(basic(Authentication.DEVICE_USERNAME, device.password()));
   }
 
-  static BasicHttpCredentials basic(String username, String password) {
+  public static BasicHttpCredentials basic(String username, String password) {
     return HttpCredentials.createBasicHttpCredentials(username, password);
   }
 
-  static HttpRequest withJson(HttpRequest request, String body) {
+  public static HttpRequest withJson(HttpRequest request, String body) {
     return request.withEntity(ContentTypes.APPLICATION_JSON, body);
   }
 
   // ---- fixtures, made through the API itself ----
 
-  String createOrganization(String org) {
+  public String createOrganization(String org) {
     TestRouteResult created =
         api.run(
             asOperator(
@@ -154,13 +168,13 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
     return org;
   }
 
-  void setLimits(String org, String json) {
+  public void setLimits(String org, String json) {
     TestRouteResult set =
         api.run(asOperator(withJson(HttpRequest.PUT(ORGANIZATIONS + "/" + org + "/limits"), json)));
     assertEquals(StatusCodes.OK, set.status(), set.entityString());
   }
 
-  ApiKey createApiKey(String org) {
+  public ApiKey createApiKey(String org) {
     TestRouteResult created =
         api.run(asOperator(HttpRequest.POST(ORGANIZATIONS + "/" + org + "/apikeys")));
     assertEquals(StatusCodes.CREATED, created.status(), created.entityString());
@@ -168,11 +182,11 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
     return new ApiKey(org, body.get("key").asText(), body.get("token").asText());
   }
 
-  ApiKey organizationWithApiKey(String prefix) {
+  public ApiKey organizationWithApiKey(String prefix) {
     return createApiKey(createOrganization(uniqueOrg(prefix)));
   }
 
-  Device registerDevice(ApiKey key, String type, String id) {
+  public Device registerDevice(ApiKey key, String type, String id) {
     TestRouteResult created =
         api.run(
             withApiKey(
@@ -184,26 +198,26 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
     return new Device(key.org(), type, id, body(created).get("password").asText());
   }
 
-  TestRouteResult publish(Device device, String eventId, ContentType type, byte[] payload) {
+  public TestRouteResult publish(Device device, String eventId, ContentType type, byte[] payload) {
     return api.run(
         asDevice(
             device,
             HttpRequest.POST(device.eventsPath() + "/" + eventId).withEntity(type, payload)));
   }
 
-  TestRouteResult publishJson(Device device, String eventId, String json) {
+  public TestRouteResult publishJson(Device device, String eventId, String json) {
     return api.run(
         asDevice(device, withJson(HttpRequest.POST(device.eventsPath() + "/" + eventId), json)));
   }
 
   // ---- assertions ----
 
-  static JsonNode body(TestRouteResult result) {
+  public static JsonNode body(TestRouteResult result) {
     assertEquals("application/json", result.mediaTypeString(), result.entityString());
     return parse(result.entityString());
   }
 
-  static JsonNode parse(String json) {
+  public static JsonNode parse(String json) {
     try {
       return Json.MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
@@ -212,7 +226,8 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
   }
 
   /** An IBM-style error, {@code {"message": "...", "rc": status}}, whose message has the part. */
-  static JsonNode assertError(TestRouteResult result, StatusCode status, String messagePart) {
+  public static JsonNode assertError(
+      TestRouteResult result, StatusCode status, String messagePart) {
     assertEquals(status, result.status(), result.entityString());
     JsonNode body = body(result);
     assertEquals(status.intValue(), body.path("rc").asInt(), result.entityString());
@@ -224,7 +239,7 @@ abstract class ApiRouteTest extends JUnit5RouteTest {
   }
 
   /** A 401 with the challenge RFC 9110 requires. */
-  static void assertUnauthorized(TestRouteResult result, String scheme, String messagePart) {
+  public static void assertUnauthorized(TestRouteResult result, String scheme, String messagePart) {
     assertError(result, StatusCodes.UNAUTHORIZED, messagePart);
     String challenge =
         result

@@ -1,13 +1,14 @@
 package io.entwine.http;
 
+import io.entwine.http.common.ApiDirectives;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /** A few routes standing for the API's: one to read, one taking a bounded body, two broken ones. */
-final class EdgeTestRoutes extends ApiDirectives {
-  static final int MAX_BODY_BYTES = 1024;
+public final class EdgeTestRoutes extends ApiDirectives {
+  public static final int MAX_BODY_BYTES = 1024;
 
-  Route route() {
+  public Route route() {
     return concat(
         path("ok", () -> get(() -> complete("ok"))),
         path(

@@ -20,14 +20,14 @@ import scala.concurrent.duration.FiniteDuration;
  * JUnit 5. The testkit's own {@code JUnitRouteTest} is built on JUnit 4 rules and assertions, so
  * this base supplies the actor system and reports through JUnit 5's assertions instead.
  */
-abstract class JUnit5RouteTest extends RouteTest {
+public abstract class JUnit5RouteTest extends RouteTest {
   /** Longer than the testkit's 3 s default: a readiness probe may take its whole 3 s timeout. */
   private static final FiniteDuration AWAIT = FiniteDuration.create(10, TimeUnit.SECONDS);
 
   private final ActorSystem system;
   private final Materializer materializer;
 
-  JUnit5RouteTest(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+  public JUnit5RouteTest(org.apache.pekko.actor.typed.ActorSystem<?> system) {
     this.system = Adapter.toClassic(system);
     this.materializer = SystemMaterializer.get(system).materializer();
   }

@@ -23,8 +23,8 @@ import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
  * started per test run and shared by the route test classes ({@link TestClusterExtension}); each
  * test uses its own organizations, so tests stay independent.
  */
-final class TestCluster implements AutoCloseable {
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+public final class TestCluster implements AutoCloseable {
+  public static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
 
   private final ActorTestKit testKit;
   private final VerifiedSecrets secrets;
@@ -38,7 +38,7 @@ final class TestCluster implements AutoCloseable {
     this.journal = PersistenceTestKit.create(testKit.system());
   }
 
-  static TestCluster start() {
+  public static TestCluster start() {
     ActorTestKit testKit =
         InMemoryCluster.startSingleNode("EntwineHttpTest", "entwine.twin.max-queued-commands = 5");
     Organization.init(testKit.system());
@@ -51,36 +51,36 @@ final class TestCluster implements AutoCloseable {
     return new TestCluster(testKit);
   }
 
-  ActorSystem<Void> system() {
+  public ActorSystem<Void> system() {
     return testKit.system();
   }
 
-  VerifiedSecrets secrets() {
+  public VerifiedSecrets secrets() {
     return secrets;
   }
 
-  TwinGateway gateway() {
+  public TwinGateway gateway() {
     return gateway;
   }
 
   /** Another gateway onto the same entities, e.g. with a short ask timeout. */
-  TwinGateway gateway(Duration askTimeout) {
+  public TwinGateway gateway(Duration askTimeout) {
     return new TwinGateway(testKit.system(), secrets, askTimeout);
   }
 
-  PersistenceTestKit journal() {
+  public PersistenceTestKit journal() {
     return journal;
   }
 
-  List<Object> organizationEvents(String org) {
+  public List<Object> organizationEvents(String org) {
     return journal.persistedInStorage(Organization.ENTITY_KEY.name() + "|" + org);
   }
 
-  List<Object> twinEvents(DeviceKey device) {
+  public List<Object> twinEvents(DeviceKey device) {
     return journal.persistedInStorage(twinPersistenceId(device));
   }
 
-  static String twinPersistenceId(DeviceKey device) {
+  public static String twinPersistenceId(DeviceKey device) {
     return DeviceTwin.ENTITY_KEY.name() + "|" + device.entityId();
   }
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Hands the test run's {@link TestCluster} to test constructors. It is kept in the root store, so
  * it starts once for all route test classes and JUnit closes it when the run ends.
  */
-final class TestClusterExtension implements ParameterResolver {
+public final class TestClusterExtension implements ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(TestClusterExtension.class);
 

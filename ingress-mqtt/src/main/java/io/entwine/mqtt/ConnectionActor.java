@@ -1,15 +1,14 @@
 package io.entwine.mqtt;
 
 import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.SessionRequests;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand;
 import java.time.Duration;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * One MQTT connection's address in the cluster: the organization's live feed, the device's twin and
@@ -32,9 +31,7 @@ final class ConnectionActor {
   private ConnectionActor() {}
 
   static Behavior<Object> create(
-      ClusterLink.Listener listener,
-      Function<DeviceKey, EntityRef<TwinCommand>> twins,
-      Duration refresh) {
+      ClusterLink.Listener listener, SessionRequests twins, Duration refresh) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -74,13 +71,11 @@ final class ConnectionActor {
                       .onMessage(
                           Reattach.class,
                           reattach -> {
-                            twins
-                                .apply(reattach.keep().device())
-                                .tell(
-                                    new TwinCommand.AttachSession(
-                                        self.narrow(),
-                                        reattach.keep().deliverWaiting(),
-                                        self.narrow()));
+                            twins.attach(
+                                reattach.keep().device(),
+                                self.narrow(),
+                                reattach.keep().deliverWaiting(),
+                                self.narrow());
                             return Behaviors.same();
                           })
                       .onMessage(Reply.class, reply -> Behaviors.same())

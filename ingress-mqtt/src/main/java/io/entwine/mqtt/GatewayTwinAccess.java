@@ -2,10 +2,8 @@ package io.entwine.mqtt;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.DeviceMessage;
-import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.TwinCommand;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -46,10 +44,6 @@ public final class GatewayTwinAccess implements TwinAccess {
   @Override
   public CompletionStage<Reply> queueCommand(
       DeviceKey device, String commandId, String command, String format, byte[] payload) {
-    return gateway.ask(
-        gateway.twin(device),
-        replyTo ->
-            new TwinCommand.QueueCommand(
-                commandId, command, format, payload, null, Timestamps.now(), replyTo));
+    return gateway.commands().queue(device, commandId, command, format, payload, null);
   }
 }

@@ -1,12 +1,11 @@
 package io.entwine.mqtt;
 
 import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.SessionRequests;
 import io.entwine.ingress.Timestamps;
 import io.entwine.live.LiveFeed;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.DeviceTwin;
-import io.entwine.twin.TwinCommand;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +26,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 public final class PekkoClusterLink implements ClusterLink {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
+  private final SessionRequests twins;
   private final LiveFeed feed;
   private final Duration askTimeout;
   private final Duration refresh;
@@ -41,6 +41,7 @@ public final class PekkoClusterLink implements ClusterLink {
     this.sharding = ClusterSharding.get(system);
     this.feed = LiveFeed.get(system);
     this.askTimeout = askTimeout;
+    this.twins = new SessionRequests(system, askTimeout);
     this.refresh = twinAttachRefresh;
     ClientSession.init(system, offlineSessions);
   }
@@ -49,17 +50,13 @@ public final class PekkoClusterLink implements ClusterLink {
   public Link open(String clientId, Listener listener) {
     ActorRef<Object> actor =
         system.systemActorOf(
-            ConnectionActor.create(listener, this::twin, refresh),
+            ConnectionActor.create(listener, twins, refresh),
             "mqtt-"
                 + connections.incrementAndGet()
                 + "-"
                 + URLEncoder.encode(clientId, StandardCharsets.UTF_8),
             Props.empty());
     return new PekkoLink(clientId, actor);
-  }
-
-  private EntityRef<TwinCommand> twin(DeviceKey device) {
-    return sharding.entityRefFor(DeviceTwin.ENTITY_KEY, device.entityId());
   }
 
   private final class PekkoLink implements Link {
@@ -111,11 +108,7 @@ public final class PekkoClusterLink implements ClusterLink {
 
     @Override
     public CompletionStage<Reply> attach(DeviceKey device, boolean deliverWaiting) {
-      CompletionStage<Reply> attached =
-          twin(device)
-              .ask(
-                  replyTo -> new TwinCommand.AttachSession(actor.narrow(), deliverWaiting, replyTo),
-                  askTimeout);
+      CompletionStage<Reply> attached = twins.attach(device, actor.narrow(), deliverWaiting);
       actor.tell(new ConnectionActor.KeepAttached(device, deliverWaiting));
       return attached;
     }
@@ -123,14 +116,12 @@ public final class PekkoClusterLink implements ClusterLink {
     @Override
     public void detach(DeviceKey device) {
       actor.tell(ConnectionActor.Local.STOP_ATTACHING);
-      // the reply goes nowhere: the connection may be gone by then (ignoreRef resolves on any node)
-      twin(device).tell(new TwinCommand.DetachSession(actor.narrow(), system.ignoreRef()));
+      twins.detach(device, actor.narrow());
     }
 
     @Override
     public void confirmDelivered(DeviceKey device, String commandId) {
-      twin(device)
-          .tell(new TwinCommand.ConfirmDelivered(commandId, Timestamps.now(), system.ignoreRef()));
+      twins.confirmDelivered(device, commandId);
     }
 
     @Override

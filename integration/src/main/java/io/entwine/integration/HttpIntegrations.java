@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.claims.ClaimEntity;
+import io.entwine.concurrent.Failures;
 import io.entwine.credentials.SecretBox;
 import io.entwine.credentials.Tokens;
 import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.Admission;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
@@ -18,11 +20,9 @@ import io.entwine.integration.script.EncodedDownlink;
 import io.entwine.integration.script.UplinkConverter;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +53,6 @@ public final class HttpIntegrations {
   /** Metadata key prefix of request headers, as ThingsBoard names them. */
   public static final String HEADER_PREFIX = "Header:";
 
-  /** Longest In/Out/error text a debug event keeps. */
-  static final int MAX_DEBUG_CHARS = 4096;
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Executor SAME_THREAD = Runnable::run;
 
@@ -64,7 +61,7 @@ public final class HttpIntegrations {
   private final UplinkRecorder recorder;
   private final Converters converters;
   private final SecretBox secretBox;
-  private final OrganizationPolicies policies;
+  private final Admission admission;
   private final Duration askTimeout;
 
   public HttpIntegrations(
@@ -78,7 +75,7 @@ public final class HttpIntegrations {
     this.recorder = new UplinkRecorder(gateway, policies);
     this.converters = converters;
     this.secretBox = secretBox;
-    this.policies = policies;
+    this.admission = new Admission(policies);
     this.askTimeout = gateway.askTimeout();
   }
 
@@ -203,33 +200,35 @@ public final class HttpIntegrations {
     if (refusedByHeaders != null) {
       return CompletableFuture.completedFuture(refusedByHeaders);
     }
-    return policies
-        .settings(settings.org())
+    return admission
+        .admit(settings.org(), body.length, 0)
         .thenComposeAsync(
-            organization -> {
-              if (organization instanceof Reply.OrganizationSettings limited) {
-                UplinkResult overLimit = checkLimits(settings.org(), limited.limits(), body);
-                if (overLimit != null) {
-                  return CompletableFuture.completedFuture(overLimit);
-                }
-              }
-              return decodeAndRecord(routingKey, settings, body, headers);
+            decision -> {
+              UplinkResult refused = decision.admitted() ? null : refused(decision.refusal());
+              return refused != null
+                  ? CompletableFuture.completedFuture(refused)
+                  : decodeAndRecord(routingKey, settings, body, headers);
             },
             SAME_THREAD);
   }
 
-  /** The organization's message limits count integration messages like every other protocol's. */
-  private UplinkResult checkLimits(String org, Reply.MessageLimits limits, byte[] body) {
-    if (limits.maxPayloadBytes() > 0 && body.length > limits.maxPayloadBytes()) {
-      return new UplinkResult.LimitExceeded(
-          413,
-          "The body exceeds the organization's limit of " + limits.maxPayloadBytes() + " bytes");
-    }
-    if (!policies.tryAdmit(org, limits)) {
-      return new UplinkResult.LimitExceeded(
-          429, "The organization's message limit is reached; retry later");
-    }
-    return null;
+  /**
+   * The organization's message limits count integration messages like every other protocol's; a
+   * sender's message for an organization that is gone is left to the twins to refuse.
+   */
+  private static UplinkResult refused(Admission.Refusal refusal) {
+    return switch (refusal.reason()) {
+      case UNKNOWN_ORGANIZATION, ADAPTER_DISABLED -> null;
+      case PAYLOAD_TOO_LARGE ->
+          new UplinkResult.LimitExceeded(
+              413,
+              "The body exceeds the organization's limit of "
+                  + refusal.maxPayloadBytes()
+                  + " bytes");
+      case OVER_BUDGET ->
+          new UplinkResult.LimitExceeded(
+              429, "The organization's message limit is reached; retry later");
+    };
   }
 
   private CompletionStage<UplinkResult> decodeAndRecord(
@@ -237,7 +236,7 @@ public final class HttpIntegrations {
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("integrationName", settings.name());
     headers.forEach((name, value) -> metadata.put(HEADER_PREFIX + name, value));
-    Debug debug = new Debug(routingKey, settings.debug());
+    DebugEvents debug = new DebugEvents(integration(routingKey), settings.debug());
     UplinkConverter converter;
     try {
       converter = converters.uplink(settings.uplinkScript());
@@ -250,7 +249,7 @@ public final class HttpIntegrations {
             (uplinks, failure) -> {
               Supplier<String> in = () -> new String(body, StandardCharsets.UTF_8);
               if (failure != null) {
-                Throwable cause = Converters.cause(failure);
+                Throwable cause = Failures.cause(failure);
                 debug.record("uplink", in, () -> null, cause.getMessage());
                 return CompletableFuture.<UplinkResult>completedFuture(failed(cause));
               }
@@ -271,7 +270,7 @@ public final class HttpIntegrations {
   }
 
   private CompletionStage<UplinkResult> recordAndAnswer(
-      Integration.Settings settings, List<DecodedUplink> uplinks, Debug debug) {
+      Integration.Settings settings, List<DecodedUplink> uplinks, DebugEvents debug) {
     return recorder
         .record(settings.org(), uplinks, settings.allowCreateDevices(), source(settings))
         .thenComposeAsync(
@@ -301,13 +300,14 @@ public final class HttpIntegrations {
 
   /** The first of {@code devices} (from {@code index}) with something waiting, encoded, or null. */
   private CompletionStage<EncodedDownlink> downlink(
-      Integration.Settings settings, List<DeviceKey> devices, int index, Debug debug) {
+      Integration.Settings settings, List<DeviceKey> devices, int index, DebugEvents debug) {
     if (index >= devices.size()) {
       return CompletableFuture.completedFuture(null);
     }
     DeviceKey device = devices.get(index);
     return gateway
-        .ask(gateway.twin(device), TwinCommand.TakeDownlink::new)
+        .commands()
+        .takeDownlink(device)
         .thenComposeAsync(
             reply -> {
               if (reply instanceof Reply.Downlink waiting
@@ -320,7 +320,7 @@ public final class HttpIntegrations {
   }
 
   private CompletionStage<EncodedDownlink> encodeAndConfirm(
-      Integration.Settings settings, DeviceKey device, Reply.Downlink waiting, Debug debug) {
+      Integration.Settings settings, DeviceKey device, Reply.Downlink waiting, DebugEvents debug) {
     DownlinkConverter converter;
     try {
       converter = converters.downlink(settings.downlinkScript());
@@ -349,7 +349,7 @@ public final class HttpIntegrations {
               if (failure != null) {
                 // The uplink is recorded; the change stays pending for the next one.
                 debug.record(
-                    "downlink", msg::toString, () -> null, Converters.cause(failure).getMessage());
+                    "downlink", msg::toString, () -> null, Failures.cause(failure).getMessage());
                 return CompletableFuture.<EncodedDownlink>completedFuture(null);
               }
               debug.record("downlink", msg::toString, () -> encodedJson(encoded), null);
@@ -360,14 +360,9 @@ public final class HttpIntegrations {
 
   /** Recorded as delivered before it is answered: a lost response loses it (at most once). */
   private CompletionStage<Reply> confirm(DeviceKey device, Reply.Downlink waiting) {
-    Instant at = Timestamps.now();
-    return gateway.ask(
-        gateway.twin(device),
-        replyTo ->
-            waiting.attributes() != null
-                ? new TwinCommand.ConfirmAttributesDelivered(
-                    waiting.attributesVersion(), at, replyTo)
-                : new TwinCommand.ConfirmDelivered(waiting.command().commandId(), at, replyTo));
+    return waiting.attributes() != null
+        ? gateway.commands().confirmAttributesDelivered(device, waiting.attributesVersion())
+        : gateway.commands().confirmDelivered(device, waiting.command().commandId());
   }
 
   /** ThingsBoard's RPC message: {@code {"method": command, "params": payload}}. */
@@ -485,38 +480,5 @@ public final class HttpIntegrations {
   private <C> CompletionStage<IntegrationReply> ask(
       EntityRef<C> entity, Function<ActorRef<IntegrationReply>, C> command) {
     return entity.ask(command::apply, askTimeout);
-  }
-
-  /** Debug events of one message, told to the integration when its debug is on. */
-  private final class Debug {
-    private final String routingKey;
-    private final boolean on;
-
-    Debug(String routingKey, boolean on) {
-      this.routingKey = routingKey;
-      this.on = on;
-    }
-
-    /** In and out are built only when debug is on: they copy the whole message. */
-    void record(String converter, Supplier<String> in, Supplier<String> out, String error) {
-      if (on) {
-        integration(routingKey)
-            .tell(
-                new Integration.RecordDebug(
-                    new Integration.DebugEvent(
-                        converter,
-                        Timestamps.now(),
-                        capped(in.get()),
-                        capped(out.get()),
-                        capped(error))));
-      }
-    }
-
-    /** Debug events live in the integration's state: each text is kept short. */
-    private static String capped(String text) {
-      return text == null || text.length() <= MAX_DEBUG_CHARS
-          ? text
-          : text.substring(0, MAX_DEBUG_CHARS) + "... (" + text.length() + " characters)";
-    }
   }
 }

@@ -13,7 +13,6 @@ import io.entwine.ingress.TwinGateway;
 import io.entwine.integration.script.DecodedUplink;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.twin.TwinCommand;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -120,7 +119,7 @@ public final class UplinkRecorder {
     List<DeviceKey> keys = List.copyOf(devices);
     List<CompletableFuture<Reply>> gets = new ArrayList<>();
     for (DeviceKey device : keys) {
-      gets.add(gateway.ask(gateway.twin(device), TwinCommand.Get::new).toCompletableFuture());
+      gets.add(gateway.devices().get(device).toCompletableFuture());
     }
     return CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new))
         .thenComposeAsync(
@@ -135,6 +134,7 @@ public final class UplinkRecorder {
                 return recordInOrder(org, uplinks, true, source, new Reserved(0));
               }
               return gateway
+                  .organizations()
                   .reserveDevices(org, missing.size())
                   .thenComposeAsync(
                       reply -> {
@@ -162,7 +162,7 @@ public final class UplinkRecorder {
   private void release(String org, Reserved reserved) {
     int unused = reserved.remaining.getAndSet(0);
     if (unused > 0) {
-      gateway.releaseDevices(org, unused);
+      gateway.organizations().releaseDevices(org, unused);
     }
   }
 
@@ -196,7 +196,7 @@ public final class UplinkRecorder {
       Progress progress) {
     CompletionStage<Reply> first =
         messages.isEmpty()
-            ? gateway.ask(gateway.twin(device), TwinCommand.Get::new)
+            ? gateway.devices().get(device)
             : gateway.recordVerifiedEvent(messages.get(0), null, null);
     return first.thenComposeAsync(
         reply -> {
@@ -262,8 +262,12 @@ public final class UplinkRecorder {
     String token = Tokens.secret();
     CompletionStage<Reply> registered =
         reserved.take()
-            ? gateway.registerReserved(device, token, null, source, REGISTERED_BY_INTEGRATION)
-            : gateway.registerDevice(device, token, null, source, REGISTERED_BY_INTEGRATION);
+            ? gateway
+                .devices()
+                .registerReserved(device, token, null, source, REGISTERED_BY_INTEGRATION)
+            : gateway
+                .devices()
+                .registerDevice(device, token, null, source, REGISTERED_BY_INTEGRATION);
     return registered.thenApply(
         reply -> {
           if (reply instanceof Reply.Rejected rejected

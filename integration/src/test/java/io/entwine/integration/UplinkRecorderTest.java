@@ -16,7 +16,6 @@ import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
 import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
-import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,8 +66,7 @@ class UplinkRecorderTest {
   }
 
   private static List<Reply.LastEvent> lastEvents(DeviceKey device) throws Exception {
-    Reply reply =
-        await(gateway.ask(gateway.twin(device), r -> new TwinCommand.GetLastEvents(null, r)));
+    Reply reply = await(gateway.devices().lastEvents(device, null));
     return assertInstanceOf(Reply.LastEvents.class, reply).events();
   }
 
@@ -86,7 +84,7 @@ class UplinkRecorderTest {
     assertEquals(List.of(device), outcome.recorded());
     assertEquals(List.of(device), outcome.created());
     assertTrue(outcome.allRecorded());
-    Reply info = await(gateway.ask(gateway.twin(device), TwinCommand.Get::new));
+    Reply info = await(gateway.devices().get(device));
     assertEquals("http-test", assertInstanceOf(Reply.DeviceInfo.class, info).registeredBy());
     List<Reply.LastEvent> events = lastEvents(device);
     assertEquals(
@@ -109,10 +107,7 @@ class UplinkRecorderTest {
     assertEquals(1, outcome.refused().size());
     assertEquals(Rejection.NOT_FOUND, outcome.refused().get(0).reason());
     assertTrue(outcome.refused().get(0).message().contains("allowCreateDevices"));
-    Reply info =
-        await(
-            gateway.ask(
-                gateway.twin(new DeviceKey(ORG, "default", "ghost")), TwinCommand.Get::new));
+    Reply info = await(gateway.devices().get(new DeviceKey(ORG, "default", "ghost")));
     assertInstanceOf(Reply.Rejected.class, info);
   }
 
@@ -136,7 +131,7 @@ class UplinkRecorderTest {
 
     assertEquals(List.of(device), outcome.recorded());
     assertEquals(List.of(), outcome.created());
-    Reply info = await(gateway.ask(gateway.twin(device), TwinCommand.Get::new));
+    Reply info = await(gateway.devices().get(device));
     assertEquals(2, assertInstanceOf(Reply.DeviceInfo.class, info).eventCount());
     Reply.LastEvent last = lastEvents(device).get(0);
     assertEquals(Instant.ofEpochMilli(2000), last.timestamp());
@@ -146,15 +141,8 @@ class UplinkRecorderTest {
   @Test
   void aMessagePastTheDeviceQuotaRecordsNothingAndCreatesNone() throws Exception {
     String org = "quotaorg";
-    await(
-        gateway.ask(
-            gateway.organization(org), r -> new Organization.Create("Quota", Instant.now(), r)));
-    await(
-        gateway.ask(
-            gateway.organization(org),
-            r ->
-                new Organization.SetLimits(
-                    new Reply.MessageLimits(0, 60, 0, 2), Instant.now(), r)));
+    await(gateway.organizations().create(org, "Quota"));
+    await(gateway.organizations().setLimits(org, new Reply.MessageLimits(0, 60, 0, 2)));
     await(recorder.record(org, decode("return {deviceName: 'q-1'};", "{}"), true, "bridge"));
 
     UplinkRecorder.Outcome outcome =
@@ -174,13 +162,10 @@ class UplinkRecorderTest {
     assertEquals(Rejection.FORBIDDEN, outcome.refused().get(0).reason());
     assertTrue(outcome.refused().get(0).message().contains("at most 2 devices"));
     for (String id : List.of("q-2", "q-3")) {
-      Reply info =
-          await(gateway.ask(gateway.twin(new DeviceKey(org, "default", id)), TwinCommand.Get::new));
+      Reply info = await(gateway.devices().get(new DeviceKey(org, "default", id)));
       assertInstanceOf(Reply.Rejected.class, info, id);
     }
-    Reply first =
-        await(
-            gateway.ask(gateway.twin(new DeviceKey(org, "default", "q-1")), TwinCommand.Get::new));
+    Reply first = await(gateway.devices().get(new DeviceKey(org, "default", "q-1")));
     assertEquals(0, assertInstanceOf(Reply.DeviceInfo.class, first).eventCount());
 
     UplinkRecorder.Outcome one =

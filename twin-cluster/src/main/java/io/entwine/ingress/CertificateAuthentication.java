@@ -38,6 +38,7 @@ public final class CertificateAuthentication {
     }
     String issuer = ClientCertificates.issuerDn(chain.get(chain.size() - 1));
     return gateway
+        .credentials()
         .tenantTrusting(issuer)
         .thenCompose(
             found -> {
@@ -50,8 +51,10 @@ public final class CertificateAuthentication {
                       settings ->
                           settings instanceof Reply.OrganizationSettings current
                                   && isTrusted(chain, issuer, current.trustedCas())
-                              ? gateway.authenticateCertificate(
-                                  tenant.org(), ClientCertificates.subjectDn(chain.get(0)))
+                              ? gateway
+                                  .credentials()
+                                  .authenticateCertificate(
+                                      tenant.org(), ClientCertificates.subjectDn(chain.get(0)))
                               : untrusted());
             });
   }

@@ -3,7 +3,6 @@ package io.entwine.ingress;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.Organization;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -61,10 +60,7 @@ public final class OrganizationPolicies {
     }
     this.settings =
         builder.buildAsync(
-            (org, executor) ->
-                gateway
-                    .ask(gateway.organization(org), Organization.GetSettings::new)
-                    .toCompletableFuture());
+            (org, executor) -> gateway.organizations().settings(org).toCompletableFuture());
   }
 
   public static Duration cacheTtl(ActorSystem<?> system) {

@@ -1,48 +1,39 @@
 package io.entwine.ingress;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.entwine.claims.ClaimEntity;
 import io.entwine.concurrent.AsyncPermits;
+import io.entwine.concurrent.Failures;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.AuthIdIndex;
-import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.Organization;
-import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinCommand;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The one path from any protocol edge to the entities: asks with a timeout, the slow-hash
  * verification round when an entity has not seen a presented secret before on this node, and the
- * refusal of credentials the node knows cannot match ({@link AuthenticationGuard}).
+ * refusal of credentials the node knows cannot match ({@link AuthenticationGuard}). Edges record
+ * events and authenticate here, and reach everything else through the typed request classes it
+ * hands out ({@link #devices()}, {@link #commands()}, {@link #credentials()}, {@link
+ * #organizations()}), which alone build the entities' commands (docs/adr/0046).
  *
- * <p>Longer than the project's files usually are on purpose: every protocol's call into the
- * entities is here, so the admission rules (verification, guard, bound on events in flight) apply
- * in one place and no edge asks an entity around them.
+ * <p>Over 400 lines as one responsibility: the verified, guarded and bounded asks and the event
+ * recording that uses them belong together, so the admission rules (verification, guard, bound on
+ * events in flight) apply in one place and no edge asks an entity around them.
  */
 public final class TwinGateway {
   private final ClusterSharding sharding;
@@ -58,6 +49,10 @@ public final class TwinGateway {
   private final ApiKeyChecks apiKeyChecks;
   private final AsyncPermits eventPermits;
   private final AuthenticationGuard guard;
+  private final DeviceRequests devices;
+  private final CommandRequests commands;
+  private final CredentialRequests credentials;
+  private final OrganizationRequests organizations;
   private static final String BUSY_MESSAGE =
       "Too many credential checks in progress on this node; retry in a second";
 
@@ -77,6 +72,10 @@ public final class TwinGateway {
             "entwine.max-events-in-flight",
             system.settings().config().getInt("entwine.max-events-in-flight"));
     this.guard = AuthenticationGuard.get(system);
+    this.devices = new DeviceRequests(this);
+    this.commands = new CommandRequests(this);
+    this.credentials = new CredentialRequests(this);
+    this.organizations = new OrganizationRequests(this);
   }
 
   public Duration askTimeout() {
@@ -93,12 +92,54 @@ public final class TwinGateway {
     return eventPermits;
   }
 
-  public EntityRef<TwinCommand> twin(DeviceKey device) {
+  /** A device's registration, metadata, attributes and last events. */
+  public DeviceRequests devices() {
+    return devices;
+  }
+
+  /** Commands to devices and their responses. */
+  public CommandRequests commands() {
+    return commands;
+  }
+
+  /** Further device credentials, the indexes that find devices by them, gateways. */
+  public CredentialRequests credentials() {
+    return credentials;
+  }
+
+  /** Organizations' settings, API keys, limits and device quota. */
+  public OrganizationRequests organizations() {
+    return organizations;
+  }
+
+  // ---- for the request classes of this package, which build the entities' commands ----
+
+  EntityRef<TwinCommand> twin(DeviceKey device) {
     return sharding.entityRefFor(DeviceTwin.ENTITY_KEY, device.entityId());
   }
 
-  public EntityRef<Organization.Command> organization(String orgId) {
+  EntityRef<Organization.Command> organization(String orgId) {
     return sharding.entityRefFor(Organization.ENTITY_KEY, orgId);
+  }
+
+  <T> EntityRef<T> entity(EntityTypeKey<T> type, String entityId) {
+    return sharding.entityRefFor(type, entityId);
+  }
+
+  AuthenticationGuard guard() {
+    return guard;
+  }
+
+  VerifiedSecrets secrets() {
+    return secrets;
+  }
+
+  ActorSystem<?> system() {
+    return system;
+  }
+
+  Duration waitRenewal() {
+    return waitRenewal;
   }
 
   /** Records a device event on its twin; Done means persisted. */
@@ -304,349 +345,7 @@ public final class TwinGateway {
             sameThread);
   }
 
-  // ---- Hono identities ----
-
-  /**
-   * The device that holds the hashed-password credential {@code authId} of {@code org}, when {@code
-   * password} is its password: {@link Reply.DeviceFound}, or a rejection (UNAUTHORIZED for any
-   * unknown auth-id or wrong password, DISABLED).
-   */
-  public CompletionStage<Reply> authenticateCredential(String org, String authId, String password) {
-    return authenticateCredential(org, authId, password, null);
-  }
-
-  /**
-   * As {@link #authenticateCredential(String, String, String)}, for a client at {@code address}: an
-   * auth-id the node knows to be unknown is refused without asking the index.
-   */
-  public CompletionStage<Reply> authenticateCredential(
-      String org, String authId, String password, String address) {
-    String key = AuthenticationGuard.authIdKey(org, authId);
-    Reply.Rejected refused = guard.refusal(key, address);
-    if (refused != null) {
-      return CompletableFuture.completedFuture(refused);
-    }
-    long stamp = guard.stamp();
-    return ask(authIdIndex(org, authId), AuthIdIndex.TABLE.lookup())
-        .thenComposeAsync(
-            found -> {
-              if (!(found instanceof Reply.DeviceFound device)) {
-                guard.cannotMatch(key, address, stamp);
-                return CompletableFuture.completedFuture(Reply.Rejected.unauthorized());
-              }
-              return askVerified(
-                      twin(device.device()),
-                      (verifiedAgainst, replyTo) ->
-                          new TwinCommand.AuthenticateCredential(
-                              authId, password, verifiedAgainst, replyTo),
-                      password,
-                      address)
-                  .thenApply(
-                      reply -> {
-                        if (!(reply instanceof Reply.Done)) {
-                          return reply;
-                        }
-                        guard.matched(key);
-                        return device;
-                      });
-            },
-            sameThread);
-  }
-
-  /**
-   * The device that holds the x509-cert credential {@code subjectDn} (RFC 2253) of {@code org}:
-   * {@link Reply.DeviceFound}, or a rejection (UNAUTHORIZED for an unknown subject, DISABLED). The
-   * caller has validated the client certificate against the tenant's trusted CA.
-   */
-  public CompletionStage<Reply> authenticateCertificate(String org, String subjectDn) {
-    return ask(authIdIndex(org, subjectDn), AuthIdIndex.TABLE.lookup())
-        .thenComposeAsync(
-            found -> {
-              if (!(found instanceof Reply.DeviceFound device)) {
-                return CompletableFuture.completedFuture(Reply.Rejected.unauthorized());
-              }
-              return ask(
-                      twin(device.device()),
-                      replyTo -> new TwinCommand.AuthenticateCertificate(subjectDn, replyTo))
-                  .thenApply(reply -> reply instanceof Reply.Done ? device : reply);
-            },
-            sameThread);
-  }
-
-  /** The tenant that trusts the CA {@code subjectDn}: {@link Reply.TenantFound} or NOT_FOUND. */
-  public CompletionStage<Reply> tenantTrusting(String subjectDn) {
-    return ask(trustedCaIndex(subjectDn), TrustedCaIndex.TABLE.lookup());
-  }
-
-  public CompletionStage<Reply> claimTrustedCa(String org, String subjectDn) {
-    return ask(trustedCaIndex(subjectDn), TrustedCaIndex.TABLE.claim(org));
-  }
-
-  public CompletionStage<Reply> releaseTrustedCa(String org, String subjectDn) {
-    return ask(trustedCaIndex(subjectDn), TrustedCaIndex.TABLE.release(org));
-  }
-
-  private EntityRef<ClaimEntity.Command> trustedCaIndex(String subjectDn) {
-    return sharding.entityRefFor(TrustedCaIndex.TABLE.entityKey(), subjectDn);
-  }
-
-  /**
-   * The registered device with id {@code id} in {@code org}, whatever its type: {@link
-   * Reply.DeviceFound}, NOT_FOUND, or ALREADY_EXISTS when the id is registered under several types
-   * (ambiguous for protocols that address devices by id alone).
-   */
-  public CompletionStage<Reply> resolveDeviceId(String org, String id) {
-    return ask(deviceIdIndex(org, id), DeviceIdIndex.TABLE.lookup())
-        .thenComposeAsync(
-            reply -> {
-              List<String> types = ((Reply.DeviceTypes) reply).types();
-              if (types.size() == 1) {
-                return CompletableFuture.completedFuture(
-                    new Reply.DeviceFound(new DeviceKey(org, types.get(0), id)));
-              }
-              return registeredAmong(org, id, types);
-            },
-            sameThread);
-  }
-
-  /** Keeps the types whose twin is registered (the index may name a failed registration). */
-  private CompletionStage<Reply> registeredAmong(String org, String id, List<String> types) {
-    List<CompletableFuture<Reply>> asks = new ArrayList<>();
-    for (String type : types) {
-      asks.add(ask(twin(new DeviceKey(org, type, id)), TwinCommand.Get::new).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              List<DeviceKey> registered = new ArrayList<>();
-              for (int i = 0; i < types.size(); i++) {
-                if (asks.get(i).join() instanceof Reply.DeviceInfo) {
-                  registered.add(new DeviceKey(org, types.get(i), id));
-                }
-              }
-              if (registered.size() == 1) {
-                return new Reply.DeviceFound(registered.get(0));
-              }
-              if (registered.isEmpty()) {
-                return new Reply.Rejected(
-                    Rejection.NOT_FOUND, "Device '" + id + "' is not registered");
-              }
-              return new Reply.Rejected(
-                  Rejection.ALREADY_EXISTS,
-                  "Device id '"
-                      + id
-                      + "' is registered under several device types ("
-                      + String.join(", ", registered.stream().map(DeviceKey::type).toList())
-                      + "); it cannot be addressed by id alone");
-            });
-  }
-
-  /**
-   * Registers {@code device} with {@code token} (slow-hashed off the actor): {@link
-   * Reply.DeviceInfo}, ALREADY_EXISTS, or FORBIDDEN when the organization is at its device quota
-   * (nothing is registered then). Every API that registers devices comes through here.
-   */
-  public CompletionStage<Reply> registerDevice(
-      DeviceKey device,
-      String token,
-      JsonNode metadata,
-      String registeredBy,
-      String registeredByType) {
-    return reserveDevices(device.org(), 1)
-        .thenComposeAsync(
-            reserved ->
-                reserved instanceof Reply.Rejected
-                    ? CompletableFuture.completedFuture(reserved)
-                    : registerReserved(device, token, metadata, registeredBy, registeredByType),
-            sameThread);
-  }
-
-  /**
-   * Registers {@code device} for which one device of the quota was reserved ({@link
-   * #reserveDevices}); releases it when the device is not registered (it existed already). The id
-   * is indexed first, so a bare Hono device id resolves as soon as the registration is answered; a
-   * registration that fails after this leaves an entry the resolver ignores. A registration that
-   * did not answer keeps its reservation: the count errs on the side of the quota.
-   */
-  public CompletionStage<Reply> registerReserved(
-      DeviceKey device,
-      String token,
-      JsonNode metadata,
-      String registeredBy,
-      String registeredByType) {
-    return indexDeviceId(device)
-        .thenComposeAsync(indexed -> secrets.hash(token), sameThread)
-        .thenComposeAsync(
-            // before the twin is registered: a request that asks after this may remember nothing
-            secretHash -> forgetUnknown(device).thenApply(forgotten -> secretHash),
-            sameThread)
-        .thenComposeAsync(
-            secretHash ->
-                ask(
-                    twin(device),
-                    replyTo ->
-                        new TwinCommand.Register(
-                            secretHash,
-                            metadata,
-                            registeredBy,
-                            registeredByType,
-                            Timestamps.now(),
-                            replyTo)),
-            sameThread)
-        // a full slow-hash queue registered nothing: 503 at once, and the reservation returns
-        .exceptionallyCompose(TwinGateway::busyOr)
-        .thenComposeAsync(
-            reply ->
-                reply instanceof Reply.Rejected
-                    ? releaseDevices(device.org(), 1).thenApply(released -> reply)
-                    : CompletableFuture.completedFuture(reply),
-            sameThread);
-  }
-
-  /**
-   * Counts {@code count} devices about to be registered in {@code org} against its quota: Done, or
-   * FORBIDDEN (nothing counted) past the quota.
-   */
-  public CompletionStage<Reply> reserveDevices(String org, int count) {
-    return ask(organization(org), replyTo -> new Organization.ReserveDevices(count, replyTo));
-  }
-
-  /** Uncounts devices deleted, or reserved and then not registered. */
-  public CompletionStage<Reply> releaseDevices(String org, int count) {
-    return ask(organization(org), replyTo -> new Organization.ReleaseDevices(count, replyTo));
-  }
-
-  public CompletionStage<Reply> indexDeviceId(DeviceKey device) {
-    return ask(deviceIdIndex(device.org(), device.id()), DeviceIdIndex.TABLE.claim(device));
-  }
-
-  public CompletionStage<Reply> unindexDeviceId(DeviceKey device) {
-    return ask(deviceIdIndex(device.org(), device.id()), DeviceIdIndex.TABLE.release(device));
-  }
-
-  /**
-   * Makes every node ask the entities again for {@code device}'s token and PSK: call before a
-   * registration or a new credential takes effect, and answer after it completes.
-   */
-  public CompletionStage<Void> forgetUnknown(DeviceKey device) {
-    return guard
-        .forget(AuthenticationGuard.deviceKey(device))
-        .thenCombine(guard.forget(AuthenticationGuard.pskKey(device)), (token, psk) -> null);
-  }
-
-  /** Done, or ALREADY_EXISTS when another device of the organization holds {@code authId}. */
-  public CompletionStage<Reply> claimAuthId(DeviceKey device, String authId) {
-    return guard
-        .forget(AuthenticationGuard.authIdKey(device.org(), authId))
-        .thenCompose(
-            forgotten -> ask(authIdIndex(device.org(), authId), AuthIdIndex.TABLE.claim(device)));
-  }
-
-  public CompletionStage<Reply> releaseAuthId(DeviceKey device, String authId) {
-    return ask(authIdIndex(device.org(), authId), AuthIdIndex.TABLE.release(device));
-  }
-
-  private EntityRef<ClaimEntity.Command> authIdIndex(String org, String authId) {
-    return sharding.entityRefFor(AuthIdIndex.TABLE.entityKey(), AuthIdIndex.entityId(org, authId));
-  }
-
-  private EntityRef<ClaimEntity.Command> deviceIdIndex(String org, String id) {
-    return sharding.entityRefFor(DeviceIdIndex.TABLE.entityKey(), DeviceIdIndex.entityId(org, id));
-  }
-
-  // ---- commands ----
-
-  /**
-   * Waits up to {@code timeout} for the device's response to a queued command: {@link
-   * Reply.CommandResponse}, or TIMED_OUT when none came in time.
-   */
-  public CompletionStage<Reply> awaitCommandResponse(
-      DeviceKey device, String commandId, Duration timeout) {
-    Instant until = Instant.now().plus(timeout);
-    return twin(device)
-        .<Reply>ask(
-            replyTo -> new TwinCommand.AwaitCommandResponse(commandId, until, replyTo), timeout)
-        .exceptionally(
-            failure -> {
-              if (isTimeout(failure)) {
-                return new Reply.Rejected(
-                    Rejection.TIMED_OUT,
-                    "No response to command '"
-                        + commandId
-                        + "' within "
-                        + timeout.toSeconds()
-                        + " s");
-              }
-              throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
-            });
-  }
-
-  /**
-   * A request that waits up to {@code ttd} for a command for {@code target} (Hono {@code
-   * hono-ttd}); {@code gateway} is the gateway waiting for it, null for the device itself (a
-   * gateway's own wait also takes commands its devices offer it). Answers {@link
-   * Reply.CommandToDeliver} or {@link Reply.NoCommand}. The twin decides which of several waiting
-   * requests gets a command; at {@code ttd} this tells it that the request gives up, and the twin
-   * answers it NoCommand unless it handed it a command first. While it waits the request renews its
-   * wait every {@code entwine.twin.command-wait-renewal}, so a twin that restarts or moves to
-   * another node meanwhile learns of it again and still hands it a command.
-   */
-  public CompletionStage<Reply> waitForCommand(DeviceKey target, DeviceKey gateway, Duration ttd) {
-    String waiterId = UUID.randomUUID().toString();
-    Instant until = Instant.now().plus(ttd);
-    AtomicReference<ActorRef<Reply>> waiting = new AtomicReference<>();
-    EntityRef<TwinCommand> twin = twin(target);
-    CompletionStage<Reply> answer =
-        twin.ask(
-            replyTo -> {
-              waiting.set(replyTo);
-              return new TwinCommand.WaitForCommand(waiterId, gateway, until, replyTo);
-            },
-            ttd.plus(askTimeout));
-    Scheduler scheduler = system.scheduler();
-    AtomicBoolean renewed = new AtomicBoolean();
-    Cancellable renewals =
-        scheduler.scheduleWithFixedDelay(
-            waitRenewal,
-            waitRenewal,
-            () -> {
-              if (Instant.now().plus(waitRenewal).isBefore(until)) {
-                renewed.set(true);
-                twin.tell(new TwinCommand.RenewWait(waiterId, gateway, until, waiting.get()));
-              }
-            },
-            system.executionContext());
-    scheduler.scheduleOnce(
-        ttd,
-        () -> twin.tell(new TwinCommand.StopWaiting(waiterId, waiting.get())),
-        system.executionContext());
-    answer.whenComplete(
-        (reply, failure) -> {
-          renewals.cancel();
-          if (renewed.get()) {
-            // a renewal may reach a twin that restarted after it answered: end the wait there too
-            twin.tell(new TwinCommand.StopWaiting(waiterId, waiting.get()));
-          }
-        });
-    return answer.exceptionally(
-        failure -> {
-          if (isTimeout(failure)) {
-            return new Reply.NoCommand();
-          }
-          throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
-        });
-  }
-
-  private static boolean isTimeout(Throwable failure) {
-    Throwable cause =
-        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-            ? failure.getCause()
-            : failure;
-    return cause instanceof TimeoutException
-        || cause instanceof org.apache.pekko.pattern.AskTimeoutException;
-  }
-
-  public <C> CompletionStage<Reply> ask(EntityRef<C> entity, Function<ActorRef<Reply>, C> command) {
+  <C> CompletionStage<Reply> ask(EntityRef<C> entity, Function<ActorRef<Reply>, C> command) {
     return entity.ask(command::apply, askTimeout);
   }
 
@@ -677,7 +376,7 @@ public final class TwinGateway {
             sameThread);
   }
 
-  private <C> CompletionStage<Reply> askVerified(
+  <C> CompletionStage<Reply> askVerified(
       EntityRef<C> entity,
       BiFunction<String, ActorRef<Reply>, C> command,
       String secret,
@@ -693,7 +392,7 @@ public final class TwinGateway {
    * slow hash is bounded (docs/adr/0043): a wrong secret counts against {@code address}, an address
    * past its limit gets no new slow hash (429), and a full slow-hash queue answers 503 at once.
    */
-  private <C> CompletionStage<Reply> askVerified(
+  <C> CompletionStage<Reply> askVerified(
       EntityRef<C> entity,
       BiFunction<String, ActorRef<Reply>, C> command,
       String secret,
@@ -735,8 +434,8 @@ public final class TwinGateway {
   }
 
   /** A full slow-hash queue answers 503 at once (the client retries); anything else fails. */
-  private static CompletionStage<Reply> busyOr(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+  static CompletionStage<Reply> busyOr(Throwable failure) {
+    Throwable cause = Failures.cause(failure);
     if (cause instanceof VerifiedSecrets.Busy) {
       return CompletableFuture.completedFuture(
           new Reply.Rejected(Rejection.UNAVAILABLE, BUSY_MESSAGE));

@@ -76,7 +76,10 @@ class CommandWaitRenewalTest {
     assertInstanceOf(Reply.DeviceInfo.class, registered);
 
     CompletableFuture<Reply> waiting =
-        gateway.waitForCommand(device, null, Duration.ofSeconds(30)).toCompletableFuture();
+        gateway
+            .commands()
+            .waitForCommand(device, null, Duration.ofSeconds(30))
+            .toCompletableFuture();
     awaitTwinStopped(device);
     assertFalse(waiting.isDone(), "the request still waits");
 

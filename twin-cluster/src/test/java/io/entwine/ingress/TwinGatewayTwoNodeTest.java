@@ -115,10 +115,11 @@ class TwinGatewayTwoNodeTest {
 
     for (DeviceKey device : devices) {
       // the device waits through node 1, the application sends and waits through node 2
-      var waiting = gateway.waitForCommand(device, null, Duration.ofSeconds(10));
+      var waiting = gateway.commands().waitForCommand(device, null, Duration.ofSeconds(10));
       awaitWaiting(device);
       String commandId = "c-" + device.id();
-      var response = onNode2.awaitCommandResponse(device, commandId, Duration.ofSeconds(10));
+      var response =
+          onNode2.commands().awaitCommandResponse(device, commandId, Duration.ofSeconds(10));
       Reply queued =
           await(
               onNode2.ask(
@@ -151,10 +152,7 @@ class TwinGatewayTwoNodeTest {
 
   private static void awaitWaiting(DeviceKey device) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (((Reply.CommandList)
-                await(gateway.ask(gateway.twin(device), TwinCommand.ListCommands::new)))
-            .waitingRequests()
-        == 0) {
+    while (((Reply.CommandList) await(gateway.commands().list(device))).waitingRequests() == 0) {
       assertFalse(System.nanoTime() > deadline, "the request waits at the twin");
       Thread.onSpinWait();
     }

@@ -1,6 +1,6 @@
 package io.entwine.deploy.metrics;
 
-import io.entwine.http.MetricsRoutes;
+import io.entwine.http.server.MetricsRoutes;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.server.Route;

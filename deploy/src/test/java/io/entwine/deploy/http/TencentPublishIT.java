@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.TestNode;
-import io.entwine.http.TencentSignature;
+import io.entwine.http.TencentClientSignature;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -142,7 +142,7 @@ class TencentPublishIT {
   }
 
   private static String stringToSign(String host, long timestamp, String nonce, String body) {
-    return TencentSignature.stringToSign(host, "HmacSha256", timestamp, nonce, body);
+    return TencentClientSignature.stringToSign(host, "HmacSha256", timestamp, nonce, body);
   }
 
   private static TestNode.Response publish(
@@ -176,7 +176,7 @@ class TencentPublishIT {
   }
 
   private static byte[] hmac(String data) {
-    return TencentSignature.hmac("HmacSHA256", PSK, data);
+    return TencentClientSignature.hmac("HmacSHA256", PSK, data);
   }
 
   private static boolean opensslAvailable() {

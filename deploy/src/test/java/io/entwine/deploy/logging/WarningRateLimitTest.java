@@ -43,7 +43,7 @@ class WarningRateLimitTest {
   @Test
   void leavesOtherLevelsAndOtherLoggersAlone() {
     Logger noisy = context.getLogger(NOISY);
-    Logger other = context.getLogger("io.entwine.http.EntwineRoutes");
+    Logger other = context.getLogger("io.entwine.http.server.EntwineRoutes");
     noisy.info("tag write done");
     noisy.info("tag write done");
     other.warn("No answer in time");

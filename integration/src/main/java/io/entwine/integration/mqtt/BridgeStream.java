@@ -1,5 +1,6 @@
 package io.entwine.integration.mqtt;
 
+import io.entwine.concurrent.Failures;
 import io.entwine.ingress.Timestamps;
 import io.entwine.integration.UplinkRecorder;
 import io.entwine.integration.script.ConverterException;
@@ -187,7 +188,7 @@ final class BridgeStream {
                 reportOutcome(arrived, outcome);
                 return message.ack();
               }
-              Throwable cause = Converters.cause(failure);
+              Throwable cause = Failures.cause(failure);
               if (cause instanceof ConverterException converterError) {
                 reports.tell(
                     new Failed(
@@ -225,7 +226,7 @@ final class BridgeStream {
   }
 
   private static String describe(Throwable failure) {
-    Throwable cause = Converters.cause(failure);
+    Throwable cause = Failures.cause(failure);
     String message = cause.getMessage();
     if (cause instanceof TransientRefusal) {
       return "Recording refused for now, will be delivered again: " + message;

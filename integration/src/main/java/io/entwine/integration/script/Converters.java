@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -93,13 +92,6 @@ public final class Converters implements Extension {
       String msgType,
       Map<String, String> integrationMetadata) {
     return run(() -> converter.encode(msg, metadata, msgType, integrationMetadata));
-  }
-
-  /** The cause behind a failed stage of this service, unwrapped from CompletionException. */
-  public static Throwable cause(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
   }
 
   private interface Compiler<T> {

@@ -1,0 +1,428 @@
+package io.entwine.http.historian;
+
+import static io.entwine.http.common.ApiResponses.error;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.historian.Buckets;
+import io.entwine.historian.HistorianCursors;
+import io.entwine.historian.HistorianCursors.InvalidCursor;
+import io.entwine.historian.HistorianPage;
+import io.entwine.historian.HistorianQueries;
+import io.entwine.historian.HistorianQuery;
+import io.entwine.historian.HistorianScope;
+import io.entwine.historian.HistoricalEvent;
+import io.entwine.historian.Stats;
+import io.entwine.historian.SummarizeType;
+import io.entwine.historian.SummaryQuery;
+import io.entwine.http.common.ApiDirectives;
+import io.entwine.http.common.Authentication;
+import io.entwine.http.common.Json;
+import io.entwine.identity.DeviceKey;
+import io.entwine.identity.Ids;
+import io.entwine.ingress.Payloads;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.SetCookie;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * IBM's Historical Event API v0001 (IBM IoT Foundation API documentation, Historian): {@code
+ * /api/v0001/historian}, {@code /historian/{type}} and {@code /historian/{type}/{id}}, scoped to
+ * the API key's organization, answered from the historian read model. Parses and validates the
+ * query, pages with the {@code cursorId} header and {@code iotHistorianSessionId} cookie, and
+ * renders the scope's record shape.
+ *
+ * <p>Over 400 lines as one responsibility: IBM's historian query language (time range, event type,
+ * {@code top}, {@code summarize} fields, cursors) and the record shapes it answers in are one
+ * contract, read and written in one place.
+ */
+public final class HistorianRoutes extends ApiDirectives {
+  static final String CURSOR_HEADER = "cursorId";
+  static final String SESSION_COOKIE = "iotHistorianSessionId";
+  static final String COOKIE_PATH = "/api/v0001/historian";
+  static final int MAX_SUMMARIZE_FIELDS = 20;
+  private static final int MAX_FIELD_LENGTH = 256;
+
+  private final Authentication authentication;
+  private final HistorianQueries historian;
+  private final HistorianCursors cursors;
+
+  public HistorianRoutes(
+      Authentication authentication, HistorianQueries historian, HistorianCursors cursors) {
+    this.authentication = authentication;
+    this.historian = historian;
+    this.cursors = cursors;
+  }
+
+  public Route route() {
+    return pathPrefix(
+        segment("api").slash("v0001").slash("historian"),
+        () -> get(() -> authentication.apiKey(principal -> scopes(principal.org()))));
+  }
+
+  private Route scopes(String org) {
+    return concat(
+        pathEndOrSingleSlash(() -> query(HistorianScope.organization(org))),
+        pathPrefix(
+            segment(),
+            type ->
+                validPart(
+                    "device type",
+                    type,
+                    () ->
+                        concat(
+                            pathEndOrSingleSlash(() -> query(HistorianScope.deviceType(org, type))),
+                            pathPrefix(
+                                segment(),
+                                id -> pathEndOrSingleSlash(() -> deviceScope(org, type, id)))))));
+  }
+
+  private Route deviceScope(String org, String type, String id) {
+    return validPart(
+        "device id", id, () -> query(HistorianScope.device(new DeviceKey(org, type, id))));
+  }
+
+  private Route query(HistorianScope scope) {
+    return parameterMap(
+        params ->
+            optionalHeaderValueByName(
+                CURSOR_HEADER,
+                cursor ->
+                    optionalCookie(
+                        SESSION_COOKIE,
+                        cookie -> answer(scope, params, cursor, cookie.map(c -> c.value())))));
+  }
+
+  /** The request's query, or the message of a 400. */
+  private record Parsed(
+      String evtType,
+      Long start,
+      Long end,
+      Integer top,
+      List<String> summarize,
+      SummarizeType summarizeType) {}
+
+  private static final class BadRequest extends Exception {
+    BadRequest(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private Route answer(
+      HistorianScope scope,
+      Map<String, String> params,
+      Optional<String> cursor,
+      Optional<String> sessionCookie) {
+    try {
+      Parsed parsed = parse(params);
+      return parsed.summarize() != null
+          ? summarize(scope, parsed)
+          : page(scope, parsed, cursor, sessionCookie);
+    } catch (BadRequest | InvalidCursor e) {
+      return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+  }
+
+  /** A page: the first of a new query, or the next one of a cursor's. */
+  private Route page(
+      HistorianScope scope, Parsed parsed, Optional<String> cursor, Optional<String> sessionCookie)
+      throws BadRequest, InvalidCursor {
+    String sessionId;
+    HistorianQuery query;
+    if (cursor.isPresent()) {
+      if (sessionCookie.isEmpty()) {
+        throw new BadRequest(
+            "A cursorId needs the " + SESSION_COOKIE + " cookie of the response that gave it");
+      }
+      sessionId = cursors.sessionId(sessionCookie.get(), scope.org());
+      query = continued(cursors.resume(cursor.get(), sessionId, scope), parsed);
+    } else {
+      sessionId =
+          sessionCookie.flatMap(token -> cursors.validSessionId(token, scope.org())).orElse(null);
+      query =
+          new HistorianQuery(
+              scope,
+              parsed.evtType(),
+              parsed.start() == null ? Buckets.MIN_TIME : parsed.start(),
+              parsed.end() == null ? Long.MAX_VALUE : parsed.end(),
+              parsed.top() == null ? HistorianQuery.MAX_TOP : parsed.top(),
+              null);
+    }
+    String session = sessionId;
+    return onSuccess(
+        historian.events(query), page -> complete(pageResponse(scope, query, page, session)));
+  }
+
+  /**
+   * The cursor's query; parameters repeated with a cursor must equal the cursor's, except {@code
+   * top}, which may change from page to page.
+   */
+  private static HistorianQuery continued(HistorianQuery fromCursor, Parsed parsed)
+      throws BadRequest {
+    boolean sameQuery =
+        (parsed.evtType() == null || parsed.evtType().equals(fromCursor.evtType()))
+            && (parsed.start() == null || Buckets.clamp(parsed.start()) == fromCursor.start())
+            && (parsed.end() == null
+                || Math.min(parsed.end(), Buckets.MAX_TIME + 1) == fromCursor.end());
+    if (!sameQuery) {
+      throw new BadRequest(
+          "evt_type, start and end differ from the query the cursorId belongs to; start again"
+              + " without a cursorId");
+    }
+    int top = parsed.top() == null ? fromCursor.top() : parsed.top();
+    return new HistorianQuery(
+        fromCursor.scope(),
+        fromCursor.evtType(),
+        fromCursor.start(),
+        fromCursor.end(),
+        top,
+        fromCursor.after());
+  }
+
+  private Route summarize(HistorianScope scope, Parsed parsed) throws BadRequest {
+    if (scope.isOrganization()) {
+      throw new BadRequest(
+          "summarize is available for a device type or a device:"
+              + " /api/v0001/historian/{type}[/{id}]");
+    }
+    SummaryQuery query =
+        new SummaryQuery(
+            scope,
+            parsed.evtType(),
+            parsed.start() == null ? Buckets.MIN_TIME : parsed.start(),
+            parsed.end() == null ? Long.MAX_VALUE : parsed.end(),
+            parsed.summarize());
+    SummarizeType type =
+        parsed.summarizeType() == null ? SummarizeType.AVG : parsed.summarizeType();
+    return onSuccess(
+        historian.summarize(query), stats -> complete(summaryResponse(scope, parsed, type, stats)));
+  }
+
+  // ---- parameters ----
+
+  private static Parsed parse(Map<String, String> params) throws BadRequest {
+    String evtType = params.get("evt_type");
+    if (evtType != null) {
+      Optional<String> invalid = Ids.checkEventId(evtType);
+      if (invalid.isPresent()) {
+        throw new BadRequest("evt_type: " + invalid.get());
+      }
+    }
+    Long start = millis(params, "start");
+    Long end = millis(params, "end");
+    if (start != null && end != null && start > end) {
+      throw new BadRequest("start must not be after end");
+    }
+    Integer top = null;
+    if (params.containsKey("top")) {
+      top = parseTop(params.get("top"));
+    }
+    List<String> summarize = null;
+    if (params.containsKey("summarize")) {
+      summarize = parseFields(params.get("summarize"));
+    }
+    SummarizeType summarizeType = null;
+    if (params.containsKey("summarize_type")) {
+      if (summarize == null) {
+        throw new BadRequest("summarize_type needs summarize={field1,field2,...}");
+      }
+      summarizeType =
+          SummarizeType.parse(params.get("summarize_type"))
+              .orElseThrow(
+                  () ->
+                      new BadRequest(
+                          "summarize_type must be one of avg, count, min, max, sum, range, stdev,"
+                              + " variance"));
+    }
+    return new Parsed(evtType, start, end, top, summarize, summarizeType);
+  }
+
+  private static Long millis(Map<String, String> params, String name) throws BadRequest {
+    String value = params.get(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      throw new BadRequest(
+          name
+              + " must be a number of milliseconds since 1970-01-01T00:00:00Z, not '"
+              + value
+              + "'");
+    }
+  }
+
+  private static int parseTop(String value) throws BadRequest {
+    try {
+      int top = Integer.parseInt(value.strip());
+      if (top >= 1 && top <= HistorianQuery.MAX_TOP) {
+        return top;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new BadRequest("top must be a whole number from 1 to " + HistorianQuery.MAX_TOP);
+  }
+
+  /** {@code {f1,f2}} (the braces may be left out); fields are dotted paths. */
+  static List<String> parseFields(String value) throws BadRequest {
+    String list = value.strip();
+    if (list.startsWith("{") && list.endsWith("}")) {
+      list = list.substring(1, list.length() - 1);
+    } else if (list.startsWith("{") || list.endsWith("}")) {
+      throw new BadRequest("summarize must look like {field1,field2,...}");
+    }
+    List<String> fields = new ArrayList<>();
+    for (String field : list.split(",", -1)) {
+      String name = field.strip();
+      if (name.isEmpty() || name.length() > MAX_FIELD_LENGTH) {
+        throw new BadRequest(
+            "summarize must look like {field1,field2,...}, with no empty field names");
+      }
+      if (!fields.contains(name)) {
+        fields.add(name);
+      }
+    }
+    if (fields.size() > MAX_SUMMARIZE_FIELDS) {
+      throw new BadRequest("summarize takes at most " + MAX_SUMMARIZE_FIELDS + " fields");
+    }
+    return fields;
+  }
+
+  // ---- responses ----
+
+  private HttpResponse pageResponse(
+      HistorianScope scope, HistorianQuery query, HistorianPage page, String sessionId) {
+    String session =
+        sessionId == null
+            ? cursors.newSession(scope.org())
+            : cursors.session(scope.org(), sessionId);
+    HttpResponse response =
+        HttpResponse.create()
+            .withStatus(StatusCodes.OK)
+            .withEntity(ContentTypes.APPLICATION_JSON, records(scope, page.events()))
+            .addHeader(
+                SetCookie.create(
+                    HttpCookie.create(SESSION_COOKIE, session)
+                        .withPath(COOKIE_PATH)
+                        .withHttpOnly(true)
+                        .withMaxAge(cursors.ttl().toSeconds())));
+    if (page.next().isPresent()) {
+      String id = sessionId(session, scope.org());
+      response =
+          response.addHeader(
+              RawHeader.create(CURSOR_HEADER, cursors.cursor(id, query, page.next().get())));
+    }
+    return response;
+  }
+
+  private String sessionId(String session, String org) {
+    try {
+      return cursors.sessionId(session, org);
+    } catch (InvalidCursor e) {
+      throw new IllegalStateException("A session just issued is valid", e);
+    }
+  }
+
+  /**
+   * The events in the scope's shape of IBM's historian documentation (by organization, type,
+   * device), streamed: a JSON payload goes into {@code evt} as the value it holds; one that holds
+   * none (stored before payloads were checked as they are now) goes in as other formats do, so that
+   * one device's event never breaks the answer.
+   */
+  static byte[] records(HistorianScope scope, List<HistoricalEvent> events) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + events.size() * 256);
+    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+      json.writeStartArray();
+      for (HistoricalEvent event : events) {
+        json.writeStartObject();
+        if (!scope.isDevice()) {
+          json.writeStringField("device_id", event.device().uuid());
+        }
+        if (scope.isOrganization()) {
+          json.writeStringField("device_type", event.device().type());
+        }
+        json.writeStringField("evt_type", event.evtType());
+        json.writeObjectFieldStart("timestamp");
+        json.writeNumberField("$date", event.timestamp());
+        json.writeEndObject();
+        json.writeFieldName("evt");
+        if (!"json".equals(event.format()) || !Payloads.writeJson(event.payload(), json)) {
+          // not JSON: the payload base64-encoded, as in the v0002 last-event cache, and its format
+          json.writeString(Base64.getEncoder().encodeToString(event.payload()));
+          json.writeStringField("format", event.format());
+        }
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Writing to memory does not fail", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static HttpResponse summaryResponse(
+      HistorianScope scope, Parsed parsed, SummarizeType type, Map<String, Stats> stats) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    if (scope.isDevice()) {
+      body.put("device_id", new DeviceKey(scope.org(), scope.type(), scope.id()).uuid());
+    }
+    body.put("device_type", scope.type());
+    if (parsed.evtType() != null) {
+      body.put("evt_type", parsed.evtType());
+    }
+    if (parsed.start() != null) {
+      body.putObject("start").put("$date", parsed.start());
+    }
+    if (parsed.end() != null) {
+      body.putObject("end").put("$date", parsed.end());
+    }
+    body.put("summarize_type", type.apiName());
+    ObjectNode evt = body.putObject("evt");
+    stats.forEach(
+        (field, fieldStats) -> {
+          Number value = type.apply(fieldStats);
+          if (value instanceof Long count) {
+            evt.put(field, count);
+          } else if (value instanceof Double number && Double.isFinite(number)) {
+            evt.put(field, number);
+          } else {
+            evt.putNull(field);
+          }
+        });
+    return jsonResponse(body);
+  }
+
+  private static HttpResponse jsonResponse(JsonNode body) {
+    try {
+      return HttpResponse.create()
+          .withStatus(StatusCodes.OK)
+          .withEntity(ContentTypes.APPLICATION_JSON, Json.MAPPER.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("A JSON tree always serializes", e);
+    }
+  }
+
+  private Route validPart(String what, String value, Supplier<Route> inner) {
+    return Ids.checkDevicePart(what, value)
+        .map(message -> complete(error(StatusCodes.BAD_REQUEST, message)))
+        .orElseGet(inner);
+  }
+}

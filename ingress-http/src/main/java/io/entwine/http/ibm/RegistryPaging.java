@@ -1,0 +1,105 @@
+package io.entwine.http.ibm;
+
+import static io.entwine.http.common.ApiResponses.error;
+import static io.entwine.http.common.ApiResponses.json;
+
+import io.entwine.http.common.ApiDirectives;
+import io.entwine.identity.Ids;
+import io.entwine.registry.view.RegisteredDevice;
+import io.entwine.registry.view.RegistryRepository;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * IBM v0002-style paging for the v0001 device lists: with {@code _limit} and/or {@code _bookmark} a
+ * list call answers {@code {"results": [...], "rowCount": n, "bookmark": "..."}} (the bookmark only
+ * when more devices follow); without them it answers the v0001 array as before.
+ */
+final class RegistryPaging extends ApiDirectives {
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+
+  /** One page of devices in the v0002 shape. */
+  record Page(List<DeviceJson.Device> results, int rowCount, String bookmark) {}
+
+  private final RegistryRepository registry;
+
+  RegistryPaging(RegistryRepository registry) {
+    this.registry = registry;
+  }
+
+  /** The paged list of {@code org}'s devices (of {@code type} when not null), or {@code plain}. */
+  Route list(String org, String type, Supplier<Route> plain) {
+    return parameterOptional(
+        "_limit",
+        limitParam ->
+            parameterOptional(
+                "_bookmark",
+                bookmark ->
+                    limitParam.isEmpty() && bookmark.isEmpty()
+                        ? plain.get()
+                        : page(org, type, limitParam, bookmark)));
+  }
+
+  private Route page(
+      String org, String type, Optional<String> limitParam, Optional<String> bookmark) {
+    int limit;
+    try {
+      limit = limitParam.map(value -> Integer.parseInt(value.strip())).orElse(DEFAULT_LIMIT);
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1 || limit > MAX_LIMIT) {
+      return complete(
+          error(StatusCodes.BAD_REQUEST, "_limit must be a whole number from 1 to " + MAX_LIMIT));
+    }
+    String[] after = bookmark.isPresent() ? decode(bookmark.get()) : new String[0];
+    if (after == null) {
+      return complete(error(StatusCodes.BAD_REQUEST, "Invalid _bookmark"));
+    }
+    int pageSize = limit;
+    return onSuccess(
+        registry.devicesAfter(
+            org,
+            type,
+            after.length == 0 ? null : after[0],
+            after.length == 0 ? null : after[1],
+            limit + 1),
+        devices -> {
+          List<RegisteredDevice> shown = devices.subList(0, Math.min(pageSize, devices.size()));
+          String next = devices.size() > pageSize ? encode(shown.get(shown.size() - 1)) : null;
+          return complete(
+              json(
+                  StatusCodes.OK,
+                  new Page(shown.stream().map(DeviceJson::of).toList(), shown.size(), next)));
+        });
+  }
+
+  /** The position after a device: base64url of {@code type/id} (neither contains a slash). */
+  static String encode(RegisteredDevice device) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString((device.type() + "/" + device.id()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String[] decode(String bookmark) {
+    try {
+      String[] parts =
+          new String(Base64.getUrlDecoder().decode(bookmark.strip()), StandardCharsets.UTF_8)
+              .split("/", -1);
+      if (parts.length == 2
+          && Ids.checkDevicePart("type", parts[0]).isEmpty()
+          && Ids.checkDevicePart("id", parts[1]).isEmpty()) {
+        return parts;
+      }
+    } catch (IllegalArgumentException e) {
+      // not base64
+    }
+    return null;
+  }
+}

@@ -1,0 +1,82 @@
+package io.entwine.http.server;
+
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ConnectionContext;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.stream.javadsl.Flow;
+
+/**
+ * Binds the API and unbinds it gracefully when the node shuts down. Every connection passes a
+ * {@link ConnectionGuard} (slow request heads, connections per address); the total is pekko-http's
+ * {@code max-connections}.
+ */
+public final class HttpServer {
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+
+  private HttpServer() {}
+
+  public static CompletionStage<ServerBinding> start(
+      ActorSystem<?> system, HttpSettings settings, Route route) {
+    return bind(
+        system, Http.get(system).newServerAt(settings.interfaceName(), settings.port()), route);
+  }
+
+  /** The same routes over TLS, asking clients for a certificate (Hono's X.509 authentication). */
+  public static CompletionStage<ServerBinding> startHttps(
+      ActorSystem<?> system, HttpsSettings settings, Route route)
+      throws IOException, GeneralSecurityException {
+    SSLContext context = ServerTls.context(settings);
+    return bind(
+        system,
+        Http.get(system)
+            .newServerAt(settings.interfaceName(), settings.port())
+            .enableHttps(ConnectionContext.httpsServer(() -> ServerTls.engine(context))),
+        route);
+  }
+
+  private static CompletionStage<ServerBinding> bind(
+      ActorSystem<?> system, ServerBuilder builder, Route route) {
+    ConnectionSettings connections = ConnectionSettings.from(system.settings().config());
+    // The guard needs each connection's client address.
+    ServerSettings server =
+        ServerSettings.create(system.settings().config()).withRemoteAddressAttribute(true);
+    Function<HttpRequest, CompletionStage<HttpResponse>> routes = route.handler(system);
+    Function<HttpRequest, CompletionStage<HttpResponse>> handler =
+        request -> handle(routes, request);
+    Flow<HttpRequest, HttpResponse, NotUsed> flow =
+        Flow.of(HttpRequest.class).mapAsync(server.getPipeliningLimit(), handler);
+    return builder
+        .withSettings(server)
+        .bindFlow(ConnectionGuard.around(flow, connections))
+        .thenApply(binding -> binding.addToCoordinatedShutdown(DRAIN, system));
+  }
+
+  /**
+   * The routes' answer. A {@link LinkageError} (a class missing from the node's classpath) thrown
+   * while building it is fatal to pekko, which would stop the whole node for one request; it is
+   * answered here instead, with one clear log line ({@link EntwineRoutes#responseFor}).
+   */
+  private static CompletionStage<HttpResponse> handle(
+      Function<HttpRequest, CompletionStage<HttpResponse>> routes, HttpRequest request)
+      throws Exception {
+    try {
+      return routes.apply(request);
+    } catch (LinkageError e) {
+      return CompletableFuture.completedFuture(EntwineRoutes.responseFor(e));
+    }
+  }
+}

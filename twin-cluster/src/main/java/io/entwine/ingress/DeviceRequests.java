@@ -1,0 +1,216 @@
+package io.entwine.ingress;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.claims.ClaimEntity;
+import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import io.entwine.registry.DeviceIdIndex;
+import io.entwine.twin.TwinCommand;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * A device's registration, metadata, shared attributes and last events, and the index that resolves
+ * a bare device id ({@link DeviceIdIndex}), as the edges ask for them through {@link
+ * TwinGateway#devices()}.
+ */
+public final class DeviceRequests {
+  // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
+  // which on a 2-core host starts a thread per task (DESIGN.md).
+  private static final Executor SAME_THREAD = Runnable::run;
+
+  private final TwinGateway twinGateway;
+
+  DeviceRequests(TwinGateway gateway) {
+    this.twinGateway = gateway;
+  }
+
+  /** {@link Reply.DeviceInfo} or NOT_FOUND. */
+  public CompletionStage<Reply> get(DeviceKey device) {
+    return twinGateway.ask(twinGateway.twin(device), TwinCommand.Get::new);
+  }
+
+  /** Changes metadata and the enabled flag (null: unchanged): {@link Reply.DeviceInfo}. */
+  public CompletionStage<Reply> update(DeviceKey device, JsonNode metadata, Boolean enabled) {
+    return twinGateway.ask(
+        twinGateway.twin(device),
+        replyTo -> new TwinCommand.Update(metadata, enabled, Timestamps.now(), replyTo));
+  }
+
+  public CompletionStage<Reply> delete(DeviceKey device) {
+    return twinGateway.ask(
+        twinGateway.twin(device), replyTo -> new TwinCommand.Delete(Timestamps.now(), replyTo));
+  }
+
+  /** The last event of each id ({@code eventId} null), or of {@code eventId}. */
+  public CompletionStage<Reply> lastEvents(DeviceKey device, String eventId) {
+    return twinGateway.ask(
+        twinGateway.twin(device), replyTo -> new TwinCommand.GetLastEvents(eventId, replyTo));
+  }
+
+  public CompletionStage<Reply> attributes(DeviceKey device) {
+    return twinGateway.ask(twinGateway.twin(device), TwinCommand.GetAttributes::new);
+  }
+
+  /** Merges {@code attributes} into the shared attributes (a null value removes one). */
+  public CompletionStage<Reply> setAttributes(DeviceKey device, ObjectNode attributes) {
+    return twinGateway.ask(
+        twinGateway.twin(device),
+        replyTo -> new TwinCommand.SetAttributes(attributes, Timestamps.now(), replyTo));
+  }
+
+  /**
+   * The registered device with id {@code id} in {@code org}, whatever its type: {@link
+   * Reply.DeviceFound}, NOT_FOUND, or ALREADY_EXISTS when the id is registered under several types
+   * (ambiguous for protocols that address devices by id alone).
+   */
+  public CompletionStage<Reply> resolveDeviceId(String org, String id) {
+    return twinGateway
+        .ask(deviceIdIndex(org, id), DeviceIdIndex.TABLE.lookup())
+        .thenComposeAsync(
+            reply -> {
+              List<String> types = ((Reply.DeviceTypes) reply).types();
+              if (types.size() == 1) {
+                return CompletableFuture.completedFuture(
+                    new Reply.DeviceFound(new DeviceKey(org, types.get(0), id)));
+              }
+              return registeredAmong(org, id, types);
+            },
+            SAME_THREAD);
+  }
+
+  /** Keeps the types whose twin is registered (the index may name a failed registration). */
+  private CompletionStage<Reply> registeredAmong(String org, String id, List<String> types) {
+    List<CompletableFuture<Reply>> asks = new ArrayList<>();
+    for (String type : types) {
+      asks.add(
+          twinGateway
+              .ask(twinGateway.twin(new DeviceKey(org, type, id)), TwinCommand.Get::new)
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              List<DeviceKey> registered = new ArrayList<>();
+              for (int i = 0; i < types.size(); i++) {
+                if (asks.get(i).join() instanceof Reply.DeviceInfo) {
+                  registered.add(new DeviceKey(org, types.get(i), id));
+                }
+              }
+              if (registered.size() == 1) {
+                return new Reply.DeviceFound(registered.get(0));
+              }
+              if (registered.isEmpty()) {
+                return new Reply.Rejected(
+                    Rejection.NOT_FOUND, "Device '" + id + "' is not registered");
+              }
+              return new Reply.Rejected(
+                  Rejection.ALREADY_EXISTS,
+                  "Device id '"
+                      + id
+                      + "' is registered under several device types ("
+                      + String.join(", ", registered.stream().map(DeviceKey::type).toList())
+                      + "); it cannot be addressed by id alone");
+            });
+  }
+
+  /**
+   * Registers {@code device} with {@code token} (slow-hashed off the actor): {@link
+   * Reply.DeviceInfo}, ALREADY_EXISTS, or FORBIDDEN when the organization is at its device quota
+   * (nothing is registered then). Every API that registers devices comes through here.
+   */
+  public CompletionStage<Reply> registerDevice(
+      DeviceKey device,
+      String token,
+      JsonNode metadata,
+      String registeredBy,
+      String registeredByType) {
+    return twinGateway
+        .organizations()
+        .reserveDevices(device.org(), 1)
+        .thenComposeAsync(
+            reserved ->
+                reserved instanceof Reply.Rejected
+                    ? CompletableFuture.completedFuture(reserved)
+                    : registerReserved(device, token, metadata, registeredBy, registeredByType),
+            SAME_THREAD);
+  }
+
+  /**
+   * Registers {@code device} for which one device of the quota was reserved ({@link
+   * OrganizationRequests#reserveDevices}); releases it when the device is not registered (it
+   * existed already). The id is indexed first, so a bare Hono device id resolves as soon as the
+   * registration is answered; a registration that fails after this leaves an entry the resolver
+   * ignores. A registration that did not answer keeps its reservation: the count errs on the side
+   * of the quota.
+   */
+  public CompletionStage<Reply> registerReserved(
+      DeviceKey device,
+      String token,
+      JsonNode metadata,
+      String registeredBy,
+      String registeredByType) {
+    return indexDeviceId(device)
+        .thenComposeAsync(indexed -> twinGateway.secrets().hash(token), SAME_THREAD)
+        .thenComposeAsync(
+            // before the twin is registered: a request that asks after this may remember nothing
+            secretHash -> forgetUnknown(device).thenApply(forgotten -> secretHash),
+            SAME_THREAD)
+        .thenComposeAsync(
+            secretHash ->
+                twinGateway.ask(
+                    twinGateway.twin(device),
+                    replyTo ->
+                        new TwinCommand.Register(
+                            secretHash,
+                            metadata,
+                            registeredBy,
+                            registeredByType,
+                            Timestamps.now(),
+                            replyTo)),
+            SAME_THREAD)
+        // a full slow-hash queue registered nothing: 503 at once, and the reservation returns
+        .exceptionallyCompose(TwinGateway::busyOr)
+        .thenComposeAsync(
+            reply ->
+                reply instanceof Reply.Rejected
+                    ? twinGateway
+                        .organizations()
+                        .releaseDevices(device.org(), 1)
+                        .thenApply(released -> reply)
+                    : CompletableFuture.completedFuture(reply),
+            SAME_THREAD);
+  }
+
+  public CompletionStage<Reply> indexDeviceId(DeviceKey device) {
+    return twinGateway.ask(
+        deviceIdIndex(device.org(), device.id()), DeviceIdIndex.TABLE.claim(device));
+  }
+
+  public CompletionStage<Reply> unindexDeviceId(DeviceKey device) {
+    return twinGateway.ask(
+        deviceIdIndex(device.org(), device.id()), DeviceIdIndex.TABLE.release(device));
+  }
+
+  /**
+   * Makes every node ask the entities again for {@code device}'s token and PSK: call before a
+   * registration or a new credential takes effect, and answer after it completes.
+   */
+  public CompletionStage<Void> forgetUnknown(DeviceKey device) {
+    AuthenticationGuard guard = twinGateway.guard();
+    return guard
+        .forget(AuthenticationGuard.deviceKey(device))
+        .thenCombine(guard.forget(AuthenticationGuard.pskKey(device)), (token, psk) -> null);
+  }
+
+  /** Done, or ALREADY_EXISTS when another device of the organization holds {@code authId}. */
+  private EntityRef<ClaimEntity.Command> deviceIdIndex(String org, String id) {
+    return twinGateway.entity(DeviceIdIndex.TABLE.entityKey(), DeviceIdIndex.entityId(org, id));
+  }
+}
