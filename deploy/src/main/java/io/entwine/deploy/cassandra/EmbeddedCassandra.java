@@ -6,9 +6,7 @@ import io.entwine.deploy.cassandra.CqlProbe.NodeInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +128,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     long startedAt = System.nanoTime();
     Path java = Jdk17Locator.findJava();
     String classpath = CassandraCommand.readClasspath(settings.classpathFile());
-    int storagePort = chooseStoragePort(settings);
+    int storagePort = CassandraPorts.storagePort(settings);
     for (int attempt = 1; ; attempt++) {
       Process process = startProcess(java, classpath, settings, storagePort);
       writeString(pidFile, Long.toString(process.pid()));
@@ -147,7 +145,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
         if (attempt == STORAGE_PORT_ATTEMPTS) {
           throw e;
         }
-        int next = freePort(settings.listenAddress());
+        int next = CassandraPorts.free(settings.listenAddress());
         log.warn("{}; starting Cassandra again with storage port {}", e.getMessage(), next);
         storagePort = next;
         continue;
@@ -418,35 +416,6 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     .commandLine()
                     .filter(line -> line.contains(dataDirOption))
                     .isPresent());
-  }
-
-  private static int chooseStoragePort(CassandraSettings settings) {
-    int wanted = settings.storagePort();
-    if (wanted != 0 && isFree(settings.listenAddress(), wanted)) {
-      return wanted;
-    }
-    int chosen = freePort(settings.listenAddress());
-    if (wanted != 0) {
-      log.info("Storage port {} is busy; Cassandra uses {} instead", wanted, chosen);
-    }
-    return chosen;
-  }
-
-  private static boolean isFree(String host, int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(host))) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** A port nothing listens on at the moment, for tests that start their own Cassandra. */
-  public static int freePort(String host) {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void terminate(ProcessHandle process) {

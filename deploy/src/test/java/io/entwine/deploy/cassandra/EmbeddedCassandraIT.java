@@ -47,7 +47,7 @@ class EmbeddedCassandraIT {
   static void startCassandra() {
     settings =
         CassandraSettings.defaults(dataDir)
-            .withNativePort(EmbeddedCassandra.freePort("127.0.0.1"))
+            .withNativePort(CassandraPorts.free("127.0.0.1"))
             .withStoragePort(0);
     cassandra = EmbeddedCassandra.start(settings);
   }
@@ -135,7 +135,7 @@ class EmbeddedCassandraIT {
   void reportsTheProcessOutputWhenCassandraDiesDuringStart(@TempDir Path otherDataDir) {
     CassandraSettings unstartable =
         CassandraSettings.defaults(otherDataDir)
-            .withNativePort(EmbeddedCassandra.freePort("127.0.0.1"))
+            .withNativePort(CassandraPorts.free("127.0.0.1"))
             .withStoragePort(0)
             .withHeap("512m", "not-a-size");
 

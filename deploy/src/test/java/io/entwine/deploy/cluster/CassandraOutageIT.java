@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.entwine.deploy.cassandra.CassandraPorts;
 import io.entwine.deploy.cassandra.CassandraSettings;
 import io.entwine.deploy.cassandra.EmbeddedCassandra;
 import io.entwine.deploy.testing.ApiClient;
@@ -45,7 +46,7 @@ class CassandraOutageIT {
     Path dir = Files.createTempDirectory("entwine-outage-it-");
     CassandraSettings settings =
         CassandraSettings.defaults(dir.resolve("cassandra"))
-            .withNativePort(EmbeddedCassandra.freePort("127.0.0.1"))
+            .withNativePort(CassandraPorts.free("127.0.0.1"))
             .withStoragePort(0)
             .withHeap("256m", "512m");
     EmbeddedCassandra cassandra = EmbeddedCassandra.start(settings);

@@ -1,6 +1,6 @@
 package io.entwine.deploy.testing;
 
-import io.entwine.deploy.cassandra.EmbeddedCassandra;
+import io.entwine.deploy.cassandra.CassandraPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -57,7 +57,7 @@ public final class Ports {
         // bound by something else: keep the reservation (it is useless to others) and go on
       }
     }
-    return EmbeddedCassandra.freePort(host);
+    return CassandraPorts.free(host);
   }
 
   private static boolean reserve(int port) {
