@@ -209,6 +209,12 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
       refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, describe(reply));
       return;
     }
+    SocketReads socketReads = SocketReads.of(endpoint);
+    if (!socketReads.channel().isActive()) {
+      // Vert.x closed the socket (a second CONNECT) and its close event is still queued, maybe
+      // behind this answer: a claim now would take the client id from a newer, live connection.
+      return;
+    }
     Instant connectedAt = Timestamps.now();
     session =
         new MqttSession(
@@ -219,7 +225,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
             connectedAt,
             PublishIntake.willOf(endpoint.will()));
     report.authenticated(endpoint.protocolVersion(), username, connectedAt);
-    reads = SocketReads.of(endpoint);
+    reads = socketReads;
     intake = new PublishIntake(session, twins, settings.maxPayloadBytes());
     window =
         new InboundWindow(
