@@ -84,8 +84,7 @@ public final class VerifiedSecrets {
    * for each), so beyond the bound it fails at once with {@link Busy}.
    */
   public CompletionStage<String> hash(String secret) {
-    if (pending.incrementAndGet() > maxPending) {
-      pending.decrementAndGet();
+    if (!reserveSlowHash()) {
       return CompletableFuture.failedFuture(BUSY);
     }
     CompletableFuture<String> result = new CompletableFuture<>();
@@ -166,8 +165,7 @@ public final class VerifiedSecrets {
     if (running != null) {
       return running.copy();
     }
-    if (pending.incrementAndGet() > maxPending) {
-      pending.decrementAndGet();
+    if (!reserveSlowHash()) {
       return CompletableFuture.failedFuture(BUSY);
     }
     CompletableFuture<Boolean> mine = new CompletableFuture<>();
@@ -199,6 +197,15 @@ public final class VerifiedSecrets {
       hashing.remove(key, result);
       pending.decrementAndGet();
     }
+  }
+
+  /** Takes one of the {@code maxPending} slow-hash slots, or false when all are taken. */
+  private boolean reserveSlowHash() {
+    if (pending.incrementAndGet() > maxPending) {
+      pending.decrementAndGet();
+      return false;
+    }
+    return true;
   }
 
   private static String key(String storedHash, String secret) {
