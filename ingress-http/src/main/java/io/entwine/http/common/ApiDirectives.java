@@ -1,28 +1,80 @@
 package io.entwine.http.common;
 
 import static io.entwine.http.common.ApiResponses.error;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.concurrent.Failures;
 import io.entwine.http.server.EntwineRoutes;
+import io.entwine.identity.DeviceKey;
+import io.entwine.identity.Ids;
 import io.entwine.protocol.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatcher2;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 
-/** Directives every API route shares: JSON request bodies and completing with an entity reply. */
+/**
+ * Directives every API route shares: the device a request addresses, JSON request bodies and
+ * completing with an entity reply.
+ */
 public abstract class ApiDirectives extends AllDirectives {
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  /** A device as IBM's v0002 API addresses it: {@code api/v0002/device/types/{T}/devices/{ID}}. */
+  protected static final PathMatcher2<String, String> DEVICE_PATH = devicePath("device");
+
+  /** A device as applications address it: {@code api/v0002/application/types/{T}/devices/{ID}}. */
+  protected static final PathMatcher2<String, String> APPLICATION_DEVICE_PATH =
+      devicePath("application");
+
+  private static PathMatcher2<String, String> devicePath(String side) {
+    return segment("api")
+        .slash("v0002")
+        .slash(side)
+        .slash("types")
+        .slash(segment())
+        .slash("devices")
+        .slash(segment());
+  }
+
+  /** 400 unless {@code value} is a valid device type or id ({@code what} names it). */
+  protected Route validDevicePart(String what, String value, Supplier<Route> inner) {
+    return Ids.checkDevicePart(what, value)
+        .map(message -> complete(error(StatusCodes.BAD_REQUEST, message)))
+        .orElseGet(inner);
+  }
+
+  /** 400 unless {@code type} and {@code id} are a valid device type and id. */
+  protected Route validDevice(String type, String id, Supplier<Route> inner) {
+    return validDevicePart("device type", type, () -> validDevicePart("device id", id, inner));
+  }
+
+  /**
+   * The route preamble of a device resource an application uses: the device's type and id are valid
+   * (else 400, before authentication), the caller has an API key (else 401/403), and the device is
+   * the one of that key's organization — no request reaches another organization's.
+   */
+  protected Route apiKeyDevice(
+      Authentication authentication, String type, String id, Function<DeviceKey, Route> inner) {
+    return validDevice(
+        type,
+        id,
+        () ->
+            authentication.apiKey(
+                principal -> inner.apply(new DeviceKey(principal.org(), type, id))));
+  }
 
   /**
    * The request body in memory. A body that arrived with its headers is already strict, and then

@@ -32,7 +32,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -82,7 +81,7 @@ public final class HistorianRoutes extends ApiDirectives {
         pathPrefix(
             segment(),
             type ->
-                validPart(
+                validDevicePart(
                     "device type",
                     type,
                     () ->
@@ -94,7 +93,7 @@ public final class HistorianRoutes extends ApiDirectives {
   }
 
   private Route deviceScope(String org, String type, String id) {
-    return validPart(
+    return validDevicePart(
         "device id", id, () -> query(HistorianScope.device(new DeviceKey(org, type, id))));
   }
 
@@ -418,11 +417,5 @@ public final class HistorianRoutes extends ApiDirectives {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("A JSON tree always serializes", e);
     }
-  }
-
-  private Route validPart(String what, String value, Supplier<Route> inner) {
-    return Ids.checkDevicePart(what, value)
-        .map(message -> complete(error(StatusCodes.BAD_REQUEST, message)))
-        .orElseGet(inner);
   }
 }

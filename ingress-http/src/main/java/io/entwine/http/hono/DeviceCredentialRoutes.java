@@ -61,13 +61,7 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
 
   public Route route() {
     return pathPrefix(
-        segment("api")
-            .slash("v0002")
-            .slash("device")
-            .slash("types")
-            .slash(segment())
-            .slash("devices")
-            .slash(segment()),
+        DEVICE_PATH,
         (type, id) ->
             concat(
                 pathPrefix("credentials", () -> credentials(type, id)),
@@ -75,7 +69,8 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
   }
 
   private Route credentials(String type, String id) {
-    return withDevice(
+    return apiKeyDevice(
+        authentication,
         type,
         id,
         device ->
@@ -229,8 +224,11 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
   // ---- gateways ----
 
   private Route gateways(String type, String id) {
-    return withDevice(
-        type, id, device -> put(() -> jsonObject(false, body -> setGateways(device, body))));
+    return apiKeyDevice(
+        authentication,
+        type,
+        id,
+        device -> put(() -> jsonObject(false, body -> setGateways(device, body))));
   }
 
   private Route setGateways(DeviceKey device, ObjectNode body) {
@@ -278,16 +276,5 @@ public final class DeviceCredentialRoutes extends ApiDirectives {
               resolved.add(found.device());
               return resolveAll(org, ids, index + 1, resolved);
             });
-  }
-
-  private Route withDevice(
-      String type, String id, java.util.function.Function<DeviceKey, Route> inner) {
-    var invalid =
-        Ids.checkDevicePart("device type", type).or(() -> Ids.checkDevicePart("device id", id));
-    if (invalid.isPresent()) {
-      return complete(error(StatusCodes.BAD_REQUEST, invalid.get()));
-    }
-    return authentication.apiKey(
-        principal -> inner.apply(new DeviceKey(principal.org(), type, id)));
   }
 }

@@ -6,7 +6,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.entwine.http.common.ApiDirectives;
 import io.entwine.http.common.Authentication;
-import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.http.server.HttpSettings;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
@@ -60,29 +59,17 @@ public final class CommandRoutes extends ApiDirectives {
 
   public Route route() {
     return pathPrefix(
-        segment("api")
-            .slash("v0002")
-            .slash("application")
-            .slash("types")
-            .slash(segment())
-            .slash("devices")
-            .slash(segment())
-            .slash("commands"),
-        (type, id) ->
-            validIds(
-                Ids.checkDevicePart("device type", type)
-                    .or(() -> Ids.checkDevicePart("device id", id)),
-                () ->
-                    authentication.apiKey(
-                        principal ->
-                            concat(
-                                pathEndOrSingleSlash(() -> get(() -> list(principal, type, id))),
-                                path(
-                                    segment(),
-                                    command -> post(() -> send(principal, type, id, command)))))));
+        APPLICATION_DEVICE_PATH.slash("commands"),
+        (type, id) -> apiKeyDevice(authentication, type, id, this::commands));
   }
 
-  private Route send(ApiKeyPrincipal principal, String type, String id, String command) {
+  private Route commands(DeviceKey device) {
+    return concat(
+        pathEndOrSingleSlash(() -> get(() -> list(device))),
+        path(segment(), command -> post(() -> send(device, command))));
+  }
+
+  private Route send(DeviceKey device, String command) {
     Optional<String> invalid = Ids.checkEventId(command).map(m -> m.replace("event id", "command"));
     if (invalid.isPresent()) {
       return complete(error(StatusCodes.BAD_REQUEST, invalid.get()));
@@ -111,7 +98,6 @@ public final class CommandRoutes extends ApiDirectives {
                                         + "': use "
                                         + DeviceEventRoutes.SUPPORTED_TYPES));
                           }
-                          DeviceKey device = new DeviceKey(principal.org(), type, id);
                           Duration wait = timeout.map(Duration::ofSeconds).orElse(null);
                           return withRequestTimeout(
                               wait == null
@@ -162,9 +148,9 @@ public final class CommandRoutes extends ApiDirectives {
         response -> json(StatusCodes.OK, response((Reply.CommandResponse) response)));
   }
 
-  private Route list(ApiKeyPrincipal principal, String type, String id) {
+  private Route list(DeviceKey device) {
     return completeReply(
-        gateway.commands().list(new DeviceKey(principal.org(), type, id)),
+        gateway.commands().list(device),
         reply -> json(StatusCodes.OK, commands((Reply.CommandList) reply)));
   }
 
@@ -224,9 +210,5 @@ public final class CommandRoutes extends ApiDirectives {
                       + min
                       + (max == Integer.MAX_VALUE ? " up" : " to " + max)));
         });
-  }
-
-  private Route validIds(Optional<String> invalid, java.util.function.Supplier<Route> inner) {
-    return invalid.map(m -> complete(error(StatusCodes.BAD_REQUEST, m))).orElseGet(inner);
   }
 }

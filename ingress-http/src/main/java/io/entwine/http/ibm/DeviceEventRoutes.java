@@ -19,7 +19,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
@@ -64,13 +63,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
 
   public Route route() {
     return pathPrefix(
-        segment("api")
-            .slash("v0002")
-            .slash("device")
-            .slash("types")
-            .slash(segment())
-            .slash("devices")
-            .slash(segment()),
+        DEVICE_PATH,
         (type, id) ->
             pathPrefix(
                 "events",
@@ -179,12 +172,5 @@ public final class DeviceEventRoutes extends ApiDirectives {
         event.format(),
         Base64.getEncoder().encodeToString(event.payload()),
         event.timestamp());
-  }
-
-  private Route validDevice(String type, String id, Supplier<Route> inner) {
-    return Ids.checkDevicePart("device type", type)
-        .or(() -> Ids.checkDevicePart("device id", id))
-        .map(message -> complete(error(StatusCodes.BAD_REQUEST, message)))
-        .orElseGet(inner);
   }
 }

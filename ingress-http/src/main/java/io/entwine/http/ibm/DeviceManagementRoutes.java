@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -233,11 +232,5 @@ public final class DeviceManagementRoutes extends ApiDirectives {
 
   private HttpResponse ok(Reply info) {
     return json(StatusCodes.OK, DeviceJson.of((Reply.DeviceInfo) info));
-  }
-
-  private Route validDevicePart(String what, String value, Supplier<Route> inner) {
-    return Ids.checkDevicePart(what, value)
-        .map(message -> complete(error(StatusCodes.BAD_REQUEST, message)))
-        .orElseGet(inner);
   }
 }

@@ -1,17 +1,13 @@
 package io.entwine.http.integrations;
 
-import static io.entwine.http.common.ApiResponses.error;
 import static io.entwine.http.common.ApiResponses.json;
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.entwine.http.common.ApiDirectives;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.server.HttpSettings;
 import io.entwine.identity.DeviceKey;
-import io.entwine.identity.Ids;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -36,42 +32,24 @@ public final class AttributeRoutes extends ApiDirectives {
 
   public Route route() {
     return path(
-        segment("api")
-            .slash("v0002")
-            .slash("device")
-            .slash("types")
-            .slash(segment())
-            .slash("devices")
-            .slash(segment())
-            .slash("attributes"),
-        (type, id) -> {
-          Optional<String> invalid =
-              Ids.checkDevicePart("device type", type)
-                  .or(() -> Ids.checkDevicePart("device id", id));
-          if (invalid.isPresent()) {
-            return complete(error(StatusCodes.BAD_REQUEST, invalid.get()));
-          }
-          return authentication.apiKey(
-              principal -> {
-                DeviceKey device = new DeviceKey(principal.org(), type, id);
-                return concat(
-                    get(
-                        () ->
-                            completeReply(
-                                gateway.devices().attributes(device), AttributeRoutes::attributes)),
-                    put(
-                        () ->
-                            withSizeLimit(
-                                maxBodyBytes,
-                                () ->
-                                    jsonObject(
-                                        false,
-                                        body ->
-                                            completeReply(
-                                                gateway.devices().setAttributes(device, body),
-                                                AttributeRoutes::attributes)))));
-              });
-        });
+        DEVICE_PATH.slash("attributes"),
+        (type, id) -> apiKeyDevice(authentication, type, id, this::deviceAttributes));
+  }
+
+  private Route deviceAttributes(DeviceKey device) {
+    return concat(
+        get(() -> completeReply(gateway.devices().attributes(device), AttributeRoutes::attributes)),
+        put(
+            () ->
+                withSizeLimit(
+                    maxBodyBytes,
+                    () ->
+                        jsonObject(
+                            false,
+                            body ->
+                                completeReply(
+                                    gateway.devices().setAttributes(device, body),
+                                    AttributeRoutes::attributes)))));
   }
 
   private static HttpResponse attributes(Reply reply) {
