@@ -21,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
-import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -84,20 +83,8 @@ public final class CommandRoutes extends ApiDirectives {
                 1,
                 Integer.MAX_VALUE,
                 ttl ->
-                    extractRequestEntity(
-                        requestEntity -> {
-                          MediaType media = requestEntity.getContentType().mediaType();
-                          String mediaType = media.mainType() + "/" + media.subType();
-                          String format = DeviceEventRoutes.FORMAT_BY_MEDIA_TYPE.get(mediaType);
-                          if (format == null) {
-                            return complete(
-                                error(
-                                    StatusCodes.UNSUPPORTED_MEDIA_TYPE,
-                                    "Unsupported Content-Type '"
-                                        + mediaType
-                                        + "': use "
-                                        + DeviceEventRoutes.SUPPORTED_TYPES));
-                          }
+                    EventFormats.ofRequest(
+                        format -> {
                           Duration wait = timeout.map(Duration::ofSeconds).orElse(null);
                           return withRequestTimeout(
                               wait == null

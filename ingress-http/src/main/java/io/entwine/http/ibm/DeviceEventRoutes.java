@@ -17,11 +17,9 @@ import io.entwine.protocol.Reply;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -30,18 +28,6 @@ import org.apache.pekko.http.javadsl.server.Route;
  * the v0002 last-event cache ({@code GET .../events[/{event}]}, API key).
  */
 public final class DeviceEventRoutes extends ApiDirectives {
-  /** IBM's Content-Type to event-format table (IBM IoT Foundation HTTP documentation, Devices). */
-  static final Map<String, String> FORMAT_BY_MEDIA_TYPE =
-      Map.of(
-          "text/plain", "text",
-          "application/json", Payloads.JSON,
-          "application/html", "xml",
-          "application/octet-stream", "bin");
-
-  static final String SUPPORTED_TYPES =
-      "text/plain (text), application/json (json), application/html (xml),"
-          + " application/octet-stream (bin)";
-
   private final TwinGateway gateway;
   private final Authentication authentication;
   private final int maxPayloadBytes;
@@ -93,35 +79,20 @@ public final class DeviceEventRoutes extends ApiDirectives {
   private Route publish(String type, String id, String eventId, String address) {
     return authentication.deviceToken(
         (org, token) ->
-            extractRequestEntity(
-                requestEntity -> {
-                  // pekko-http gives a body without Content-Type application/octet-stream (RFC
-                  // 9110 lets a recipient assume it), so such an event is recorded as bin.
-                  MediaType media = requestEntity.getContentType().mediaType();
-                  String mediaType = media.mainType() + "/" + media.subType();
-                  String format = FORMAT_BY_MEDIA_TYPE.get(mediaType);
-                  if (format == null) {
-                    return complete(
-                        error(
-                            StatusCodes.UNSUPPORTED_MEDIA_TYPE,
-                            "Unsupported Content-Type '"
-                                + mediaType
-                                + "': use "
-                                + SUPPORTED_TYPES));
-                  }
-                  return withSizeLimit(
-                      maxPayloadBytes,
-                      () ->
-                          strictEntity(
-                              entity ->
-                                  record(
-                                      new DeviceKey(org, type, id),
-                                      eventId,
-                                      format,
-                                      entity,
-                                      token,
-                                      address)));
-                }));
+            EventFormats.ofRequest(
+                format ->
+                    withSizeLimit(
+                        maxPayloadBytes,
+                        () ->
+                            strictEntity(
+                                entity ->
+                                    record(
+                                        new DeviceKey(org, type, id),
+                                        eventId,
+                                        format,
+                                        entity,
+                                        token,
+                                        address)))));
   }
 
   private Route record(
