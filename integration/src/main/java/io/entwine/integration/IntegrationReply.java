@@ -11,7 +11,7 @@ public sealed interface IntegrationReply extends CborSerializable {
 
   record Done() implements IntegrationReply {}
 
-  record Rejected(Rejection reason, String message) implements IntegrationReply {}
+  record Rejected(Rejection reason, String message) implements IntegrationReply, RejectedReply {}
 
   /** An integration as stored; security header values are encrypted with the cluster key. */
   record Found(String routingKey, Integration.Settings settings, Instant created, Instant updated)

@@ -10,6 +10,7 @@ import io.entwine.concurrent.Failures;
 import io.entwine.http.server.EntwineRoutes;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
+import io.entwine.integration.RejectedReply;
 import io.entwine.protocol.Reply;
 import java.io.IOException;
 import java.time.Duration;
@@ -145,6 +146,18 @@ public abstract class ApiDirectives extends AllDirectives {
   protected Route completeReply(
       CompletionStage<Reply> reply, Function<Reply, HttpResponse> onSuccess) {
     return onSuccess(reply, r -> complete(ApiResponses.fromReply(r, onSuccess)));
+  }
+
+  /** Completes with an integration entity's refusal as an error, else with {@code onSuccess}. */
+  protected <R> Route completeEntityReply(
+      CompletionStage<R> reply, Function<R, HttpResponse> onSuccess) {
+    return onSuccess(
+        reply,
+        r ->
+            complete(
+                r instanceof RejectedReply rejected
+                    ? error(ApiResponses.statusOf(rejected.reason()), rejected.message())
+                    : onSuccess.apply(r)));
   }
 
   protected static String optionalText(ObjectNode body, String field) {

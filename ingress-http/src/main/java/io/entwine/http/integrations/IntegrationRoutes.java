@@ -7,7 +7,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.http.common.ApiDirectives;
-import io.entwine.http.common.ApiResponses;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.http.server.HttpSettings;
@@ -107,7 +106,7 @@ public final class IntegrationRoutes extends ApiDirectives {
                     put(() -> update(principal, id, base)),
                     delete(
                         () ->
-                            completeIntegration(
+                            completeEntityReply(
                                 integrations.delete(org, id),
                                 done ->
                                     HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))))),
@@ -116,7 +115,7 @@ public final class IntegrationRoutes extends ApiDirectives {
             () ->
                 get(
                     () ->
-                        completeIntegration(
+                        completeEntityReply(
                             integrations.debugEvents(org, id),
                             events ->
                                 json(
@@ -132,7 +131,7 @@ public final class IntegrationRoutes extends ApiDirectives {
             withSpec(
                 body,
                 spec ->
-                    completeIntegration(
+                    completeEntityReply(
                         integrations.create(principal.org(), spec),
                         created -> {
                           IntegrationJson json = toJson((IntegrationReply.Found) created, base);
@@ -165,19 +164,8 @@ public final class IntegrationRoutes extends ApiDirectives {
       CompletionStage<IntegrationReply> reply,
       String base,
       org.apache.pekko.http.javadsl.model.StatusCode status) {
-    return completeIntegration(
+    return completeEntityReply(
         reply, found -> json(status, toJson((IntegrationReply.Found) found, base)));
-  }
-
-  private Route completeIntegration(
-      CompletionStage<IntegrationReply> reply, Function<IntegrationReply, HttpResponse> onSuccess) {
-    return onSuccess(
-        reply,
-        r ->
-            complete(
-                r instanceof IntegrationReply.Rejected rejected
-                    ? error(ApiResponses.statusOf(rejected.reason()), rejected.message())
-                    : onSuccess.apply(r)));
   }
 
   private static IntegrationJson toJson(IntegrationReply.Found found, String base) {

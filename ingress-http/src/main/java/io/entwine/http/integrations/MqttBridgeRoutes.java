@@ -6,7 +6,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.entwine.http.common.ApiDirectives;
-import io.entwine.http.common.ApiResponses;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.integration.mqtt.BridgeConfig;
@@ -16,8 +15,6 @@ import io.entwine.integration.mqtt.BridgeStatus;
 import io.entwine.integration.mqtt.MqttBridges;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -87,16 +84,17 @@ public final class MqttBridgeRoutes extends ApiDirectives {
                 concat(
                     get(
                         () ->
-                            reply(
+                            completeEntityReply(
                                 bridges.get(org, id),
                                 found -> json(StatusCodes.OK, toJson(found)))),
-                    delete(() -> reply(bridges.delete(org, id), done -> NO_CONTENT)))),
+                    delete(
+                        () -> completeEntityReply(bridges.delete(org, id), done -> NO_CONTENT)))),
         path(
             "status",
             () ->
                 get(
                     () ->
-                        reply(
+                        completeEntityReply(
                             bridges.status(org, id),
                             status -> json(StatusCodes.OK, toJson((BridgeReply.Status) status))))));
   }
@@ -111,7 +109,7 @@ public final class MqttBridgeRoutes extends ApiDirectives {
           } catch (BridgeRequests.InvalidBridge e) {
             return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
           }
-          return reply(
+          return completeEntityReply(
               bridges.create(principal.org(), request),
               created -> {
                 BridgeJson json = toJson(created);
@@ -129,17 +127,6 @@ public final class MqttBridgeRoutes extends ApiDirectives {
                 json(
                     StatusCodes.OK,
                     new BridgeList(found.stream().map(MqttBridgeRoutes::toJson).toList()))));
-  }
-
-  private Route reply(
-      CompletionStage<BridgeReply> reply, Function<BridgeReply, HttpResponse> onSuccess) {
-    return onSuccess(
-        reply,
-        r ->
-            complete(
-                r instanceof BridgeReply.Rejected rejected
-                    ? error(ApiResponses.statusOf(rejected.reason()), rejected.message())
-                    : onSuccess.apply(r)));
   }
 
   private static HttpResponse noSuchBridge(String id) {

@@ -1,5 +1,6 @@
 package io.entwine.integration.mqtt;
 
+import io.entwine.integration.RejectedReply;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import java.time.Instant;
@@ -10,7 +11,7 @@ public sealed interface BridgeReply extends CborSerializable {
 
   record Done() implements BridgeReply {}
 
-  record Rejected(Rejection reason, String message) implements BridgeReply {}
+  record Rejected(Rejection reason, String message) implements BridgeReply, RejectedReply {}
 
   /** A bridge as stored (the password sealed). */
   record Found(BridgeConfig config, Instant created) implements BridgeReply {}
