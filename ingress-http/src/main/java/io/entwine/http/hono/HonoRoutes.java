@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -92,23 +93,13 @@ public final class HonoRoutes extends ApiDirectives {
                   Duration longest =
                       Duration.ofSeconds(hono.ttd() == null ? 0 : hono.ttd())
                           .plus(gateway.askTimeout().multipliedBy(4));
-                  return authentication.presented(
-                      presented ->
-                          withRequestTimeout(
-                              longest,
-                              () ->
-                                  onSuccess(
-                                      Refused.recover(
-                                          authentication
-                                              .sender(presented, tenant, deviceId)
-                                              .thenCompose(
-                                                  sender ->
-                                                      record(
-                                                          sender,
-                                                          kind,
-                                                          hono,
-                                                          request.getUri().path()))),
-                                      this::complete)));
+                  return withRequestTimeout(
+                      longest,
+                      () ->
+                          asSender(
+                              tenant,
+                              deviceId,
+                              sender -> record(sender, kind, hono, request.getUri().path())));
                 }));
   }
 
@@ -190,30 +181,42 @@ public final class HonoRoutes extends ApiDirectives {
             return complete(error(StatusCodes.BAD_REQUEST, parsed.error()));
           }
           HonoRequest hono = parsed.request();
-          return authentication.presented(
-              presented ->
-                  onSuccess(
-                      Refused.recover(
-                          authentication
-                              .sender(presented, tenant, deviceId)
-                              .thenCompose(
-                                  sender ->
-                                      admit(sender.org(), hono.payload().length)
-                                          .thenCompose(
-                                              admitted ->
-                                                  gateway
-                                                      .commands()
-                                                      .respondToCommand(
-                                                          sender.device(),
-                                                          requestId,
-                                                          hono.commandStatus(),
-                                                          hono.format(),
-                                                          hono.payload(),
-                                                          sender.gateway()))
-                                          .thenApply(HonoStatus::orRefuse)
-                                          .thenCompose(done -> accepted()))),
-                      this::complete));
+          return asSender(
+              tenant,
+              deviceId,
+              sender ->
+                  admit(sender.org(), hono.payload().length)
+                      .thenCompose(
+                          admitted ->
+                              gateway
+                                  .commands()
+                                  .respondToCommand(
+                                      sender.device(),
+                                      requestId,
+                                      hono.commandStatus(),
+                                      hono.format(),
+                                      hono.payload(),
+                                      sender.gateway()))
+                      .thenApply(HonoStatus::orRefuse)
+                      .thenCompose(done -> accepted()));
         });
+  }
+
+  /**
+   * The device (or gateway) the presented credentials authenticate for the path's tenant and
+   * device, then {@code action} of it; an authentication or admission refusal completes with its
+   * status.
+   */
+  private Route asSender(
+      String tenant,
+      String deviceId,
+      Function<HonoAuthentication.Sender, CompletionStage<HttpResponse>> action) {
+    return authentication.presented(
+        presented ->
+            onSuccess(
+                Refused.recover(
+                    authentication.sender(presented, tenant, deviceId).thenCompose(action)),
+                this::complete));
   }
 
   /** The tenant's payload limit (413) and message budget (429), then its settings. */
