@@ -125,29 +125,20 @@ public final class IntegrationRoutes extends ApiDirectives {
   }
 
   private Route create(ApiKeyPrincipal principal, String base) {
-    return jsonObject(
-        false,
-        body ->
-            withSpec(
-                body,
-                spec ->
-                    completeEntityReply(
-                        integrations.create(principal.org(), spec),
-                        created -> {
-                          IntegrationJson json = toJson((IntegrationReply.Found) created, base);
-                          return json(StatusCodes.CREATED, json)
-                              .addHeader(Location.create("/api/v0002/integrations/" + json.id()));
-                        })));
+    return withSpec(
+        spec ->
+            completeEntityReply(
+                integrations.create(principal.org(), spec),
+                created -> {
+                  IntegrationJson json = toJson((IntegrationReply.Found) created, base);
+                  return json(StatusCodes.CREATED, json)
+                      .addHeader(Location.create("/api/v0002/integrations/" + json.id()));
+                }));
   }
 
   private Route update(ApiKeyPrincipal principal, String id, String base) {
-    return jsonObject(
-        false,
-        body ->
-            withSpec(
-                body,
-                spec ->
-                    found(integrations.update(principal.org(), id, spec), base, StatusCodes.OK)));
+    return withSpec(
+        spec -> found(integrations.update(principal.org(), id, spec), base, StatusCodes.OK));
   }
 
   private Route list(ApiKeyPrincipal principal, String base) {
@@ -195,6 +186,11 @@ public final class IntegrationRoutes extends ApiDirectives {
   }
 
   // ---- the request body ----
+
+  /** The integration the JSON body describes, or 400 saying what is wrong with it. */
+  private Route withSpec(Function<IntegrationSpec, Route> inner) {
+    return jsonObject(false, body -> withSpec(body, inner));
+  }
 
   private Route withSpec(ObjectNode body, Function<IntegrationSpec, Route> inner) {
     String problem = problemWith(body);
