@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,15 +22,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * request or an application, handed to an MQTT session or an integration's downlink; as the edges
  * ask for them through {@link TwinGateway#commands()}.
  */
-public final class CommandRequests {
-  // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
-  // which on a 2-core host starts a thread per task (DESIGN.md).
-  private static final Executor SAME_THREAD = Runnable::run;
-
-  private final TwinGateway twinGateway;
-
+public final class CommandRequests extends GatewayRequests {
   CommandRequests(TwinGateway gateway) {
-    this.twinGateway = gateway;
+    super(gateway);
   }
 
   /** Queues a command durably on the device's twin: {@link Reply.CommandAccepted}. */
@@ -42,8 +35,8 @@ public final class CommandRequests {
       String format,
       byte[] payload,
       Duration timeToLive) {
-    return twinGateway.ask(
-        twinGateway.twin(device),
+    return askTwin(
+        device,
         replyTo ->
             new TwinCommand.QueueCommand(
                 commandId, command, format, payload, timeToLive, Timestamps.now(), replyTo));
@@ -51,26 +44,25 @@ public final class CommandRequests {
 
   /** {@link Reply.CommandList}: pending and recent commands. */
   public CompletionStage<Reply> list(DeviceKey device) {
-    return twinGateway.ask(twinGateway.twin(device), TwinCommand.ListCommands::new);
+    return askTwin(device, TwinCommand.ListCommands::new);
   }
 
   /** What waits for an integration's device: {@link Reply.Downlink}. */
   public CompletionStage<Reply> takeDownlink(DeviceKey device) {
-    return twinGateway.ask(twinGateway.twin(device), TwinCommand.TakeDownlink::new);
+    return askTwin(device, TwinCommand.TakeDownlink::new);
   }
 
   /** Records the attribute change {@code version} as handed to the device. */
   public CompletionStage<Reply> confirmAttributesDelivered(DeviceKey device, long version) {
-    return twinGateway.ask(
-        twinGateway.twin(device),
+    return askTwin(
+        device,
         replyTo -> new TwinCommand.ConfirmAttributesDelivered(version, Timestamps.now(), replyTo));
   }
 
   /** Records command {@code commandId} as handed to the device. */
   public CompletionStage<Reply> confirmDelivered(DeviceKey device, String commandId) {
-    return twinGateway.ask(
-        twinGateway.twin(device),
-        replyTo -> new TwinCommand.ConfirmDelivered(commandId, Timestamps.now(), replyTo));
+    return askTwin(
+        device, replyTo -> new TwinCommand.ConfirmDelivered(commandId, Timestamps.now(), replyTo));
   }
 
   /**
@@ -84,8 +76,8 @@ public final class CommandRequests {
       String format,
       byte[] payload,
       DeviceKey gateway) {
-    return twinGateway.ask(
-        twinGateway.twin(device),
+    return askTwin(
+        device,
         replyTo ->
             new TwinCommand.RespondToCommand(
                 commandId, status, format, payload, gateway, Timestamps.now(), replyTo));

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
@@ -18,15 +17,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * cluster-wide indexes that map them to devices ({@link AuthIdIndex}, {@link TrustedCaIndex}) and
  * gateways, as the edges ask for them through {@link TwinGateway#credentials()}.
  */
-public final class CredentialRequests {
-  // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
-  // which on a 2-core host starts a thread per task (DESIGN.md).
-  private static final Executor SAME_THREAD = Runnable::run;
-
-  private final TwinGateway twinGateway;
-
+public final class CredentialRequests extends GatewayRequests {
   CredentialRequests(TwinGateway gateway) {
-    this.twinGateway = gateway;
+    super(gateway);
   }
 
   /** Adds a credential ({@code secretHash} or {@code encryptedSecret} as its type keeps it). */
@@ -37,28 +30,26 @@ public final class CredentialRequests {
       String secretHash,
       String encryptedSecret,
       Instant at) {
-    return twinGateway.ask(
-        twinGateway.twin(device),
+    return askTwin(
+        device,
         replyTo ->
             new TwinCommand.AddCredential(type, authId, secretHash, encryptedSecret, at, replyTo));
   }
 
   /** {@link Reply.CredentialList}, secrets left out. */
   public CompletionStage<Reply> list(DeviceKey device) {
-    return twinGateway.ask(twinGateway.twin(device), TwinCommand.ListCredentials::new);
+    return askTwin(device, TwinCommand.ListCredentials::new);
   }
 
   public CompletionStage<Reply> remove(DeviceKey device, String type, String authId) {
-    return twinGateway.ask(
-        twinGateway.twin(device),
+    return askTwin(
+        device,
         replyTo -> new TwinCommand.RemoveCredential(type, authId, Timestamps.now(), replyTo));
   }
 
   /** Makes {@code via} the gateways that may act for the device. */
   public CompletionStage<Reply> setGateways(DeviceKey device, List<DeviceKey> via) {
-    return twinGateway.ask(
-        twinGateway.twin(device),
-        replyTo -> new TwinCommand.SetGateways(via, Timestamps.now(), replyTo));
+    return askTwin(device, replyTo -> new TwinCommand.SetGateways(via, Timestamps.now(), replyTo));
   }
 
   /**

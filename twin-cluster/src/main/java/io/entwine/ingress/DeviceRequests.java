@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
@@ -20,49 +19,39 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * a bare device id ({@link DeviceIdIndex}), as the edges ask for them through {@link
  * TwinGateway#devices()}.
  */
-public final class DeviceRequests {
-  // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
-  // which on a 2-core host starts a thread per task (DESIGN.md).
-  private static final Executor SAME_THREAD = Runnable::run;
-
-  private final TwinGateway twinGateway;
-
+public final class DeviceRequests extends GatewayRequests {
   DeviceRequests(TwinGateway gateway) {
-    this.twinGateway = gateway;
+    super(gateway);
   }
 
   /** {@link Reply.DeviceInfo} or NOT_FOUND. */
   public CompletionStage<Reply> get(DeviceKey device) {
-    return twinGateway.ask(twinGateway.twin(device), TwinCommand.Get::new);
+    return askTwin(device, TwinCommand.Get::new);
   }
 
   /** Changes metadata and the enabled flag (null: unchanged): {@link Reply.DeviceInfo}. */
   public CompletionStage<Reply> update(DeviceKey device, JsonNode metadata, Boolean enabled) {
-    return twinGateway.ask(
-        twinGateway.twin(device),
-        replyTo -> new TwinCommand.Update(metadata, enabled, Timestamps.now(), replyTo));
+    return askTwin(
+        device, replyTo -> new TwinCommand.Update(metadata, enabled, Timestamps.now(), replyTo));
   }
 
   public CompletionStage<Reply> delete(DeviceKey device) {
-    return twinGateway.ask(
-        twinGateway.twin(device), replyTo -> new TwinCommand.Delete(Timestamps.now(), replyTo));
+    return askTwin(device, replyTo -> new TwinCommand.Delete(Timestamps.now(), replyTo));
   }
 
   /** The last event of each id ({@code eventId} null), or of {@code eventId}. */
   public CompletionStage<Reply> lastEvents(DeviceKey device, String eventId) {
-    return twinGateway.ask(
-        twinGateway.twin(device), replyTo -> new TwinCommand.GetLastEvents(eventId, replyTo));
+    return askTwin(device, replyTo -> new TwinCommand.GetLastEvents(eventId, replyTo));
   }
 
   public CompletionStage<Reply> attributes(DeviceKey device) {
-    return twinGateway.ask(twinGateway.twin(device), TwinCommand.GetAttributes::new);
+    return askTwin(device, TwinCommand.GetAttributes::new);
   }
 
   /** Merges {@code attributes} into the shared attributes (a null value removes one). */
   public CompletionStage<Reply> setAttributes(DeviceKey device, ObjectNode attributes) {
-    return twinGateway.ask(
-        twinGateway.twin(device),
-        replyTo -> new TwinCommand.SetAttributes(attributes, Timestamps.now(), replyTo));
+    return askTwin(
+        device, replyTo -> new TwinCommand.SetAttributes(attributes, Timestamps.now(), replyTo));
   }
 
   /**
@@ -89,10 +78,7 @@ public final class DeviceRequests {
   private CompletionStage<Reply> registeredAmong(String org, String id, List<String> types) {
     List<CompletableFuture<Reply>> asks = new ArrayList<>();
     for (String type : types) {
-      asks.add(
-          twinGateway
-              .ask(twinGateway.twin(new DeviceKey(org, type, id)), TwinCommand.Get::new)
-              .toCompletableFuture());
+      asks.add(askTwin(new DeviceKey(org, type, id), TwinCommand.Get::new).toCompletableFuture());
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -164,8 +150,8 @@ public final class DeviceRequests {
             SAME_THREAD)
         .thenComposeAsync(
             secretHash ->
-                twinGateway.ask(
-                    twinGateway.twin(device),
+                askTwin(
+                    device,
                     replyTo ->
                         new TwinCommand.Register(
                             secretHash,

@@ -5,72 +5,59 @@ import io.entwine.registry.Organization;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 /**
  * An organization's settings, API keys, limits and device quota, as the edges ask for them through
  * {@link TwinGateway#organizations()}.
  */
-public final class OrganizationRequests {
-  // Continuations are trivial; running them on the completing thread avoids the JDK common pool,
-  // which on a 2-core host starts a thread per task (DESIGN.md).
-  private static final Executor SAME_THREAD = Runnable::run;
-
-  private final TwinGateway twinGateway;
-
+public final class OrganizationRequests extends GatewayRequests {
   OrganizationRequests(TwinGateway gateway) {
-    this.twinGateway = gateway;
+    super(gateway);
   }
 
   /** Creates the organization: {@link Reply.OrganizationInfo} or ALREADY_EXISTS. */
   public CompletionStage<Reply> create(String org, String name) {
-    return twinGateway.ask(
-        twinGateway.organization(org),
-        replyTo -> new Organization.Create(name, Timestamps.now(), replyTo));
+    return askOrganization(
+        org, replyTo -> new Organization.Create(name, Timestamps.now(), replyTo));
   }
 
   public CompletionStage<Reply> get(String org) {
-    return twinGateway.ask(twinGateway.organization(org), Organization.Get::new);
+    return askOrganization(org, Organization.Get::new);
   }
 
   /** {@link Reply.OrganizationSettings} (adapter configuration, limits, trusted CAs). */
   public CompletionStage<Reply> settings(String org) {
-    return twinGateway.ask(twinGateway.organization(org), Organization.GetSettings::new);
+    return askOrganization(org, Organization.GetSettings::new);
   }
 
   public CompletionStage<Reply> createApiKey(
       String org, String key, String secretHash, String description, Instant at) {
-    return twinGateway.ask(
-        twinGateway.organization(org),
-        replyTo -> new Organization.CreateApiKey(key, secretHash, description, at, replyTo));
+    return askOrganization(
+        org, replyTo -> new Organization.CreateApiKey(key, secretHash, description, at, replyTo));
   }
 
   public CompletionStage<Reply> listApiKeys(String org) {
-    return twinGateway.ask(twinGateway.organization(org), Organization.ListApiKeys::new);
+    return askOrganization(org, Organization.ListApiKeys::new);
   }
 
   public CompletionStage<Reply> revokeApiKey(String org, String key) {
-    return twinGateway.ask(
-        twinGateway.organization(org),
-        replyTo -> new Organization.RevokeApiKey(key, Timestamps.now(), replyTo));
+    return askOrganization(
+        org, replyTo -> new Organization.RevokeApiKey(key, Timestamps.now(), replyTo));
   }
 
   public CompletionStage<Reply> configureHonoHttp(String org, Reply.HonoHttpAdapter config) {
-    return twinGateway.ask(
-        twinGateway.organization(org),
-        replyTo -> new Organization.ConfigureHonoHttp(config, Timestamps.now(), replyTo));
+    return askOrganization(
+        org, replyTo -> new Organization.ConfigureHonoHttp(config, Timestamps.now(), replyTo));
   }
 
   public CompletionStage<Reply> setLimits(String org, Reply.MessageLimits limits) {
-    return twinGateway.ask(
-        twinGateway.organization(org),
-        replyTo -> new Organization.SetLimits(limits, Timestamps.now(), replyTo));
+    return askOrganization(
+        org, replyTo -> new Organization.SetLimits(limits, Timestamps.now(), replyTo));
   }
 
   public CompletionStage<Reply> setTrustedCas(String org, List<Reply.TrustedCa> cas) {
-    return twinGateway.ask(
-        twinGateway.organization(org),
-        replyTo -> new Organization.SetTrustedCas(cas, Timestamps.now(), replyTo));
+    return askOrganization(
+        org, replyTo -> new Organization.SetTrustedCas(cas, Timestamps.now(), replyTo));
   }
 
   /**
@@ -78,13 +65,11 @@ public final class OrganizationRequests {
    * FORBIDDEN (nothing counted) past the quota.
    */
   public CompletionStage<Reply> reserveDevices(String org, int count) {
-    return twinGateway.ask(
-        twinGateway.organization(org), replyTo -> new Organization.ReserveDevices(count, replyTo));
+    return askOrganization(org, replyTo -> new Organization.ReserveDevices(count, replyTo));
   }
 
   /** Uncounts devices deleted, or reserved and then not registered. */
   public CompletionStage<Reply> releaseDevices(String org, int count) {
-    return twinGateway.ask(
-        twinGateway.organization(org), replyTo -> new Organization.ReleaseDevices(count, replyTo));
+    return askOrganization(org, replyTo -> new Organization.ReleaseDevices(count, replyTo));
   }
 }
