@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How to run the embedded Cassandra node.
@@ -94,82 +95,69 @@ public record CassandraSettings(
   }
 
   public CassandraSettings withNativePort(int port) {
-    return new CassandraSettings(
-        dataDir,
-        port,
-        storagePort,
-        listenAddress,
-        initialHeap,
-        maxHeap,
-        startTimeout,
-        classpathFile,
-        throwawayData);
+    return copy(values -> values.nativePort = port);
   }
 
   public CassandraSettings withStoragePort(int port) {
-    return new CassandraSettings(
-        dataDir,
-        nativePort,
-        port,
-        listenAddress,
-        initialHeap,
-        maxHeap,
-        startTimeout,
-        classpathFile,
-        throwawayData);
+    return copy(values -> values.storagePort = port);
   }
 
   public CassandraSettings withHeap(String initial, String max) {
-    return new CassandraSettings(
-        dataDir,
-        nativePort,
-        storagePort,
-        listenAddress,
-        initial,
-        max,
-        startTimeout,
-        classpathFile,
-        throwawayData);
-  }
-
-  public CassandraSettings withStartTimeout(Duration timeout) {
-    return new CassandraSettings(
-        dataDir,
-        nativePort,
-        storagePort,
-        listenAddress,
-        initialHeap,
-        maxHeap,
-        timeout,
-        classpathFile,
-        throwawayData);
-  }
-
-  public CassandraSettings withClasspathFile(Path file) {
-    return new CassandraSettings(
-        dataDir,
-        nativePort,
-        storagePort,
-        listenAddress,
-        initialHeap,
-        maxHeap,
-        startTimeout,
-        file,
-        throwawayData);
+    return copy(
+        values -> {
+          values.initialHeap = initial;
+          values.maxHeap = max;
+        });
   }
 
   /** These settings for data nobody needs after a crash; see {@code throwawayData}. */
   public CassandraSettings forThrowawayData() {
-    return new CassandraSettings(
-        dataDir,
-        nativePort,
-        storagePort,
-        listenAddress,
-        initialHeap,
-        maxHeap,
-        startTimeout,
-        classpathFile,
-        true);
+    return copy(values -> values.throwawayData = true);
+  }
+
+  /** A copy of these settings with {@code change} made to it (checked as any other settings). */
+  private CassandraSettings copy(Consumer<Values> change) {
+    Values values = new Values(this);
+    change.accept(values);
+    return values.settings();
+  }
+
+  /** The settings' values, for changing some of them without listing all at every change. */
+  private static final class Values {
+    Path dataDir;
+    int nativePort;
+    int storagePort;
+    String listenAddress;
+    String initialHeap;
+    String maxHeap;
+    Duration startTimeout;
+    Path classpathFile;
+    boolean throwawayData;
+
+    Values(CassandraSettings settings) {
+      dataDir = settings.dataDir();
+      nativePort = settings.nativePort();
+      storagePort = settings.storagePort();
+      listenAddress = settings.listenAddress();
+      initialHeap = settings.initialHeap();
+      maxHeap = settings.maxHeap();
+      startTimeout = settings.startTimeout();
+      classpathFile = settings.classpathFile();
+      throwawayData = settings.throwawayData();
+    }
+
+    CassandraSettings settings() {
+      return new CassandraSettings(
+          dataDir,
+          nativePort,
+          storagePort,
+          listenAddress,
+          initialHeap,
+          maxHeap,
+          startTimeout,
+          classpathFile,
+          throwawayData);
+    }
   }
 
   /**
