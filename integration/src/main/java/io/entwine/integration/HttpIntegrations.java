@@ -100,8 +100,7 @@ public final class HttpIntegrations {
   }
 
   public CompletionStage<IntegrationReply> get(String org, String id) {
-    return withRoutingKey(
-        org, id, routingKey -> ask(integration(routingKey), Integration.Get::new));
+    return askIntegration(org, id, Integration.Get::new);
   }
 
   /** The organization's integrations, oldest first. */
@@ -170,11 +169,7 @@ public final class HttpIntegrations {
   }
 
   public CompletionStage<IntegrationReply> debugEvents(String org, String id) {
-    return withRoutingKey(
-        org,
-        id,
-        routingKey ->
-            ask(integration(routingKey), replyTo -> new Integration.GetDebugEvents(org, replyTo)));
+    return askIntegration(org, id, replyTo -> new Integration.GetDebugEvents(org, replyTo));
   }
 
   // ---- a sender's message ----
@@ -443,6 +438,12 @@ public final class HttpIntegrations {
         headers,
         spec.replaceNoContentWithOk(),
         spec.debug());
+  }
+
+  /** Asks organization {@code org}'s integration {@code id}; NOT_FOUND when it has none. */
+  private CompletionStage<IntegrationReply> askIntegration(
+      String org, String id, Function<ActorRef<IntegrationReply>, Integration.Command> command) {
+    return withRoutingKey(org, id, routingKey -> ask(integration(routingKey), command));
   }
 
   private CompletionStage<IntegrationReply> withRoutingKey(
