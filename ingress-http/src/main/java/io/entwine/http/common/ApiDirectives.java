@@ -148,6 +148,11 @@ public abstract class ApiDirectives extends AllDirectives {
     return onSuccess(reply, r -> complete(ApiResponses.fromReply(r, onSuccess)));
   }
 
+  /** Completes with 200 and {@code body} of the answer as JSON. */
+  protected <T> Route completeOk(CompletionStage<T> answer, Function<T, Object> body) {
+    return onSuccess(answer, a -> complete(ApiResponses.json(StatusCodes.OK, body.apply(a))));
+  }
+
   /** Completes with an integration entity's refusal as an error, else with {@code onSuccess}. */
   protected <R> Route completeEntityReply(
       CompletionStage<R> reply, Function<R, HttpResponse> onSuccess) {

@@ -167,9 +167,9 @@ public final class DeviceManagementRoutes extends ApiDirectives {
   }
 
   private Route listDeviceTypes(ApiKeyPrincipal principal) {
-    return onSuccess(
+    return completeOk(
         registry.deviceTypes(principal.org()),
-        types -> complete(json(StatusCodes.OK, types.stream().map(DeviceJson::of).toList())));
+        types -> types.stream().map(DeviceJson::of).toList());
   }
 
   private Route register(ApiKeyPrincipal principal, ObjectNode body) {

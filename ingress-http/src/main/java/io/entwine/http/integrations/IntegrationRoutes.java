@@ -142,13 +142,9 @@ public final class IntegrationRoutes extends ApiDirectives {
   }
 
   private Route list(ApiKeyPrincipal principal, String base) {
-    return onSuccess(
+    return completeOk(
         integrations.list(principal.org()),
-        found ->
-            complete(
-                json(
-                    StatusCodes.OK,
-                    new IntegrationList(found.stream().map(f -> toJson(f, base)).toList()))));
+        found -> new IntegrationList(found.stream().map(f -> toJson(f, base)).toList()));
   }
 
   private Route found(

@@ -120,13 +120,9 @@ public final class MqttBridgeRoutes extends ApiDirectives {
   }
 
   private Route list(ApiKeyPrincipal principal) {
-    return onSuccess(
+    return completeOk(
         bridges.list(principal.org()),
-        found ->
-            complete(
-                json(
-                    StatusCodes.OK,
-                    new BridgeList(found.stream().map(MqttBridgeRoutes::toJson).toList()))));
+        found -> new BridgeList(found.stream().map(MqttBridgeRoutes::toJson).toList()));
   }
 
   private static HttpResponse noSuchBridge(String id) {
