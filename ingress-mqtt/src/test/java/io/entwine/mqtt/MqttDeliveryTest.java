@@ -178,7 +178,7 @@ class MqttDeliveryTest {
       cluster.feed(new LiveMessage.DeviceStatus("acme", "thermostat", "lab-1", bytes("{}")));
       cluster.feed(
           new LiveMessage.DeviceEvent(
-              "other", "thermostat", "lab-1", "status", "json", bytes("{}"), Instant.now()));
+              "other", "thermostat", "lab-1", "status", "json", bytes("{}"), Instant.now(), 1));
       assertNull(app.receive(SHORT), "another type, a status and another organization");
     }
   }

@@ -29,17 +29,6 @@ public sealed interface LiveMessage extends CborSerializable {
 
     /** At least once: the sender was answered after the event was persisted. */
     public static final int ACKNOWLEDGED_QOS = 1;
-
-    public DeviceEvent(
-        String org,
-        String type,
-        String id,
-        String eventId,
-        String format,
-        byte[] payload,
-        Instant timestamp) {
-      this(org, type, id, eventId, format, payload, timestamp, ACKNOWLEDGED_QOS);
-    }
   }
 
   record DeviceCommand(

@@ -165,7 +165,7 @@ class SerializationTest {
         new TwinEvent.AttributesUpdated(attributes(), AT),
         new TwinEvent.AttributesDelivered(3, AT),
         // live feed
-        new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT),
+        new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT, 1),
         new LiveMessage.DeviceCommand("org", "type", "id", "c-1", "reboot", "json", PAYLOAD),
         new LiveMessage.DeviceStatus("org", "type", "id", PAYLOAD),
         new LiveMessage.ApplicationStatus("org", "app1", PAYLOAD),
