@@ -1,5 +1,8 @@
 package io.entwine.ingress;
 
+import static io.entwine.ingress.GatewayFixture.T0;
+import static io.entwine.ingress.GatewayFixture.await;
+import static io.entwine.ingress.GatewayFixture.registerTwin;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,9 +21,6 @@ import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +32,6 @@ class TwinGatewayTest {
   private static final String ORG = "gworg";
   private static final String TOKEN = "device-token-1234567";
   private static final String WRONG_TOKEN = "wrong-token-12345678";
-  private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
 
   private static ActorTestKit testKit;
   private static TwinGateway gateway;
@@ -268,20 +267,12 @@ class TwinGatewayTest {
 
   private static DeviceKey registered(String id) throws Exception {
     DeviceKey device = new DeviceKey(ORG, "sensor", id);
-    String hash = secrets.hasher().hash(TOKEN);
-    Reply reply =
-        await(
-            gateway.ask(
-                gateway.twin(device),
-                replyTo ->
-                    new TwinCommand.Register(
-                        hash,
-                        JsonNodeFactory.instance.objectNode().put("location", "hall 1"),
-                        "a-gworg-key",
-                        "app",
-                        T0,
-                        replyTo)));
-    assertInstanceOf(Reply.DeviceInfo.class, reply);
+    registerTwin(
+        gateway,
+        device,
+        secrets.hasher().hash(TOKEN),
+        JsonNodeFactory.instance.objectNode().put("location", "hall 1"),
+        "a-gworg-key");
     return device;
   }
 
@@ -322,10 +313,6 @@ class TwinGatewayTest {
   private static DeviceMessage message(DeviceKey device, String eventId, String payload) {
     return new DeviceMessage(
         device, eventId, Payloads.JSON, utf8(payload), T0, T0.plusSeconds(1), "test");
-  }
-
-  private static Reply await(CompletionStage<Reply> reply) throws Exception {
-    return reply.toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
   private static Rejection rejection(Reply reply) {

@@ -1,5 +1,8 @@
 package io.entwine.ingress;
 
+import static io.entwine.ingress.GatewayFixture.T0;
+import static io.entwine.ingress.GatewayFixture.await;
+import static io.entwine.ingress.GatewayFixture.registerTwin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,12 +16,10 @@ import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -41,7 +42,6 @@ import org.junit.jupiter.api.Test;
  */
 class TwinGatewayTwoNodeTest {
   private static final String TOKEN = "device-token-1234567";
-  private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
   private static final int DEVICES = 10;
 
   private static ActorTestKit node1;
@@ -161,20 +161,12 @@ class TwinGatewayTwoNodeTest {
   // ---- helpers ----
 
   private static void register(DeviceKey device) throws Exception {
-    String hash = Credentials.get(node1.system()).hasher().hash(TOKEN);
-    Reply reply =
-        await(
-            gateway.ask(
-                gateway.twin(device),
-                replyTo ->
-                    new TwinCommand.Register(
-                        hash,
-                        JsonNodeFactory.instance.objectNode(),
-                        "a-twonode-key",
-                        "app",
-                        T0,
-                        replyTo)));
-    assertInstanceOf(Reply.DeviceInfo.class, reply);
+    registerTwin(
+        gateway,
+        device,
+        Credentials.get(node1.system()).hasher().hash(TOKEN),
+        JsonNodeFactory.instance.objectNode(),
+        "a-twonode-key");
   }
 
   private static Set<String> entityIdsOn(ActorTestKit node) {
@@ -196,9 +188,5 @@ class TwinGatewayTwoNodeTest {
         T0,
         T0.plusSeconds(1),
         "test");
-  }
-
-  private static Reply await(CompletionStage<Reply> reply) throws Exception {
-    return reply.toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 }
