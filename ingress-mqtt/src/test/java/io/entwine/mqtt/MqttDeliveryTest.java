@@ -24,17 +24,13 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Delivery to clients against an in-memory cluster ({@link LocalClusterLink}): application
@@ -51,27 +47,10 @@ class MqttDeliveryTest {
   private static final String API_TOKEN = "api-token-1";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static Vertx vertx;
+  @RegisterExtension static final EndpointFixture endpoint = new EndpointFixture(settings(""));
+
   private FakeTwins twins;
   private LocalClusterLink cluster;
-  private MqttListeners listeners;
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx(MqttIngress.vertxOptions(settings("")));
-  }
-
-  @AfterAll
-  static void stopVertx() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  @AfterEach
-  void stopListeners() throws Exception {
-    if (listeners != null) {
-      listeners.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-  }
 
   private static MqttSettings settings(String overrides) {
     return MqttSettings.from(
@@ -87,12 +66,7 @@ class MqttDeliveryTest {
     twins = new FakeTwins().device(DEVICE, TOKEN).device(OTHER, TOKEN).apiKey(API_KEY, API_TOKEN);
     cluster = new LocalClusterLink();
     twins.cluster = cluster;
-    listeners =
-        MqttListeners.start(vertx, settings(overrides), twins, cluster)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    return listeners.port(MqttListeners.TCP).orElseThrow();
+    return endpoint.start(settings(overrides), twins, cluster);
   }
 
   private int start() throws Exception {

@@ -20,7 +20,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +29,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The endpoint's protocol rules against fake twins, with a raw client that controls every packet.
@@ -49,27 +46,10 @@ class MqttEndpointTest {
   private static final String API_TOKEN = "api-token-1";
   private static final String EVENT = "iot-2/evt/status/fmt/json";
 
-  private static Vertx vertx;
+  @RegisterExtension static final EndpointFixture endpoint = new EndpointFixture(settings(32, 100));
+
   private FakeTwins twins;
   private LocalClusterLink cluster;
-  private MqttListeners listeners;
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx(MqttIngress.vertxOptions(settings(32, 100)));
-  }
-
-  @AfterAll
-  static void stopVertx() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  @AfterEach
-  void stopListeners() throws Exception {
-    if (listeners != null) {
-      listeners.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-  }
 
   static MqttSettings settings(int maxInFlight, int maxConnections) {
     return settings(maxInFlight, maxConnections, 100, Duration.ofSeconds(2));
@@ -100,12 +80,7 @@ class MqttEndpointTest {
   private int start(MqttSettings settings) throws Exception {
     twins = new FakeTwins().device(DEVICE, TOKEN).apiKey(API_KEY, API_TOKEN);
     cluster = new LocalClusterLink();
-    listeners =
-        MqttListeners.start(vertx, settings, twins, cluster)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    return listeners.port(MqttListeners.TCP).orElseThrow();
+    return endpoint.start(settings, twins, cluster);
   }
 
   private int start() throws Exception {
