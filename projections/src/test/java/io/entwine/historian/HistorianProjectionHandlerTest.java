@@ -1,10 +1,12 @@
 package io.entwine.historian;
 
+import static io.entwine.testing.BatchedProjections.batches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.entwine.identity.DeviceKey;
+import io.entwine.testing.BatchedProjections;
 import io.entwine.testing.TwinEventHistory;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinEvent;
@@ -20,35 +22,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.japi.function.Effect;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.testkit.javadsl.ProjectionTestKit;
 import org.apache.pekko.projection.testkit.javadsl.TestProjection;
-import org.apache.pekko.projection.testkit.javadsl.TestSourceProvider;
-import org.apache.pekko.stream.javadsl.Source;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class HistorianProjectionHandlerTest {
 
-  private static final ActorTestKit testKit = ActorTestKit.create();
-  private static final ProjectionTestKit projectionTestKit =
-      ProjectionTestKit.create(testKit.system());
+  @RegisterExtension static final BatchedProjections projections = new BatchedProjections();
 
   private static final String ORG = "ey67sp";
   private static final DeviceKey PI = new DeviceKey(ORG, "raspberrypi", "1958138a4dfe");
   private static final DeviceKey PI_2 = new DeviceKey(ORG, "raspberrypi", "77aa01");
   private static final DeviceKey MBED = new DeviceKey(ORG, "mbed", "1253138b4dcd");
   private static final Instant T0 = Instant.parse("2026-11-23T10:15:00Z");
-
-  @AfterAll
-  static void shutDown() {
-    testKit.shutdownTestKit();
-  }
 
   @Test
   void storesEveryRecordedEventWithItsSequenceNumberAndIgnoresOtherEvents() {
@@ -170,15 +161,17 @@ class HistorianProjectionHandlerTest {
       InMemoryHistorianRepository crashed = new InMemoryHistorianRepository();
       crashed.crashAfterWrites(crashAfter);
       List<List<EventEnvelope<TwinEvent>>> batches = batches(history, 25);
-      projectionTestKit.runWithTestSink(
-          projection(crashed, batches),
-          sink -> {
-            sink.request(batches.size());
-            // batches before the crash complete; then the projection stops with the failure
-            while (sink.expectNextOrError().isRight()) {
-              // next batch
-            }
-          });
+      projections
+          .testKit()
+          .runWithTestSink(
+              projection(crashed, batches),
+              sink -> {
+                sink.request(batches.size());
+                // batches before the crash complete; then the projection stops with the failure
+                while (sink.expectNextOrError().isRight()) {
+                  // next batch
+                }
+              });
       assertEquals(crashAfter, crashed.writes());
 
       // restarted from the offset of a batch before the one that crashed
@@ -267,27 +260,15 @@ class HistorianProjectionHandlerTest {
       InMemoryHistorianRepository repository,
       List<List<EventEnvelope<TwinEvent>>> batches,
       Effect assertion) {
-    projectionTestKit.run(projection(repository, batches), assertion);
+    projections.run(projection(repository, batches), assertion);
   }
 
   private static TestProjection<Offset, List<EventEnvelope<TwinEvent>>> projection(
       InMemoryHistorianRepository repository, List<List<EventEnvelope<TwinEvent>>> batches) {
-    TestSourceProvider<Offset, List<EventEnvelope<TwinEvent>>> sourceProvider =
-        TestSourceProvider.create(
-            Source.from(batches), batch -> batch.get(batch.size() - 1).offset());
-    return TestProjection.create(
+    return BatchedProjections.projection(
         ProjectionId.of(HistorianProjection.NAME, DeviceTwin.RECORDED_TAGS.get(0)),
-        sourceProvider,
+        batches,
         () -> new HistorianProjectionHandler(repository));
-  }
-
-  private static List<List<EventEnvelope<TwinEvent>>> batches(
-      List<EventEnvelope<TwinEvent>> envelopes, int size) {
-    List<List<EventEnvelope<TwinEvent>>> batches = new ArrayList<>();
-    for (int start = 0; start < envelopes.size(); start += size) {
-      batches.add(envelopes.subList(start, Math.min(start + size, envelopes.size())));
-    }
-    return batches;
   }
 
   /**

@@ -1,11 +1,13 @@
 package io.entwine.registry.view;
 
+import static io.entwine.testing.BatchedProjections.batches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entwine.identity.DeviceKey;
+import io.entwine.testing.BatchedProjections;
 import io.entwine.testing.TwinEventHistory;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinEvent;
@@ -17,26 +19,17 @@ import io.entwine.twin.TwinEvent.MetadataUpdated;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.japi.function.Effect;
-import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.testkit.javadsl.ProjectionTestKit;
-import org.apache.pekko.projection.testkit.javadsl.TestProjection;
-import org.apache.pekko.projection.testkit.javadsl.TestSourceProvider;
-import org.apache.pekko.stream.javadsl.Source;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RegistryProjectionHandlerTest {
 
-  private static final ActorTestKit testKit = ActorTestKit.create();
-  private static final ProjectionTestKit projectionTestKit =
-      ProjectionTestKit.create(testKit.system());
+  @RegisterExtension static final BatchedProjections projections = new BatchedProjections();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ORG = "ey67sp";
@@ -45,11 +38,6 @@ class RegistryProjectionHandlerTest {
   private static final DeviceKey MBED = new DeviceKey(ORG, "mbed", "1253138b4dcd");
   private static final DeviceKey OTHER_ORG = new DeviceKey("zz99zz", "mbed", "1253138b4dcd");
   private static final Instant AT = Instant.parse("2014-08-21T23:25:43Z");
-
-  @AfterAll
-  static void shutDown() {
-    testKit.shutdownTestKit();
-  }
 
   @Test
   void registersDeviceWithEveryColumn() {
@@ -207,25 +195,12 @@ class RegistryProjectionHandlerTest {
       RegistryRepository repository,
       List<List<EventEnvelope<TwinEvent>>> batches,
       Effect assertion) {
-    TestSourceProvider<Offset, List<EventEnvelope<TwinEvent>>> sourceProvider =
-        TestSourceProvider.create(
-            Source.from(batches), batch -> batch.get(batch.size() - 1).offset());
-    TestProjection<Offset, List<EventEnvelope<TwinEvent>>> projection =
-        TestProjection.create(
+    projections.run(
+        BatchedProjections.projection(
             ProjectionId.of(RegistryProjection.NAME, DeviceTwin.REGISTRY_TAGS.get(0)),
-            sourceProvider,
-            () -> new RegistryProjectionHandler(repository));
-    projectionTestKit.run(projection, assertion);
-  }
-
-  /** What {@code CassandraProjection.groupedWithin} hands the handler: consecutive envelopes. */
-  private static List<List<EventEnvelope<TwinEvent>>> batches(
-      List<EventEnvelope<TwinEvent>> envelopes, int size) {
-    List<List<EventEnvelope<TwinEvent>>> batches = new ArrayList<>();
-    for (int start = 0; start < envelopes.size(); start += size) {
-      batches.add(envelopes.subList(start, Math.min(start + size, envelopes.size())));
-    }
-    return batches;
+            batches,
+            () -> new RegistryProjectionHandler(repository)),
+        assertion);
   }
 
   private static DeviceRegistered registered(DeviceKey device, String metadata) {
