@@ -57,6 +57,12 @@ public abstract class ApiDirectives extends AllDirectives {
         .orElseGet(inner);
   }
 
+  /** The next path segment as a device type: 400 unless it is a valid one. */
+  protected Route deviceTypeSegment(Function<String, Route> inner) {
+    return pathPrefix(
+        segment(), type -> validDevicePart("device type", type, () -> inner.apply(type)));
+  }
+
   /** 400 unless {@code type} and {@code id} are a valid device type and id. */
   protected Route validDevice(String type, String id, Supplier<Route> inner) {
     return validDevicePart("device type", type, () -> validDevicePart("device id", id, inner));

@@ -78,18 +78,12 @@ public final class HistorianRoutes extends ApiDirectives {
   private Route scopes(String org) {
     return concat(
         pathEndOrSingleSlash(() -> query(HistorianScope.organization(org))),
-        pathPrefix(
-            segment(),
+        deviceTypeSegment(
             type ->
-                validDevicePart(
-                    "device type",
-                    type,
-                    () ->
-                        concat(
-                            pathEndOrSingleSlash(() -> query(HistorianScope.deviceType(org, type))),
-                            pathPrefix(
-                                segment(),
-                                id -> pathEndOrSingleSlash(() -> deviceScope(org, type, id)))))));
+                concat(
+                    pathEndOrSingleSlash(() -> query(HistorianScope.deviceType(org, type))),
+                    pathPrefix(
+                        segment(), id -> pathEndOrSingleSlash(() -> deviceScope(org, type, id))))));
   }
 
   private Route deviceScope(String org, String type, String id) {

@@ -64,23 +64,17 @@ public final class DeviceManagementRoutes extends ApiDirectives {
                 concat(
                     get(() -> listDevices(principal)),
                     post(() -> jsonObject(false, body -> register(principal, body))))),
-        pathPrefix(
-            segment(),
+        deviceTypeSegment(
             type ->
-                validDevicePart(
-                    "device type",
-                    type,
-                    () ->
-                        concat(
-                            pathEndOrSingleSlash(() -> get(() -> listDevices(principal, type))),
-                            path(
-                                segment(),
-                                id ->
-                                    validDevicePart(
-                                        "device id",
-                                        id,
-                                        () ->
-                                            device(new DeviceKey(principal.org(), type, id))))))));
+                concat(
+                    pathEndOrSingleSlash(() -> get(() -> listDevices(principal, type))),
+                    path(
+                        segment(),
+                        id ->
+                            validDevicePart(
+                                "device id",
+                                id,
+                                () -> device(new DeviceKey(principal.org(), type, id)))))));
   }
 
   private Route device(DeviceKey device) {
