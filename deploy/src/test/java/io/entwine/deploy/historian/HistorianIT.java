@@ -14,9 +14,8 @@ import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
 import io.entwine.deploy.testing.SharedCassandra;
 import io.entwine.deploy.testing.TestNode;
+import io.entwine.historian.ExactStatistics;
 import io.entwine.twin.DeviceTwin;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +45,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HistorianIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CATCH_UP = Duration.ofSeconds(180);
-  private static final MathContext WIDE = new MathContext(100);
   private static final long HOUR = 3_600_000L;
 
   /** An hour boundary; events span about 3.5 hours after it. */
@@ -419,7 +417,7 @@ class HistorianIT {
         path + query);
   }
 
-  /** Two-pass BigDecimal statistics of the values, as the API should round them. */
+  /** The statistic of the values as the API should round it ({@link ExactStatistics}). */
   private static void assertStatistic(
       String type, List<Double> values, JsonNode actual, String what) {
     assertNotNull(actual, what);
@@ -436,30 +434,7 @@ class HistorianIT {
       }
       return;
     }
-    BigDecimal sum = BigDecimal.ZERO;
-    for (double value : values) {
-      sum = sum.add(new BigDecimal(value));
-    }
-    BigDecimal mean = sum.divide(BigDecimal.valueOf(n), WIDE);
-    BigDecimal squares = BigDecimal.ZERO;
-    for (double value : values) {
-      BigDecimal deviation = new BigDecimal(value).subtract(mean);
-      squares = squares.add(deviation.multiply(deviation));
-    }
-    BigDecimal variance = squares.divide(BigDecimal.valueOf(n), WIDE);
-    double min = values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-    double max = values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-    double expected =
-        switch (type) {
-          case "avg" -> mean.doubleValue();
-          case "sum" -> sum.doubleValue();
-          case "min" -> min;
-          case "max" -> max;
-          case "range" -> new BigDecimal(max).subtract(new BigDecimal(min)).doubleValue();
-          case "variance" -> variance.doubleValue();
-          case "stdev" -> variance.sqrt(WIDE).doubleValue();
-          default -> throw new IllegalArgumentException(type);
-        };
+    double expected = ExactStatistics.of(values).named(type);
     assertTrue(actual.isNumber(), what + ": " + actual);
     assertEquals(expected, actual.asDouble(), what);
   }
