@@ -16,10 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Shared attributes and the downlink an integration device takes with its next uplink. */
 class DeviceTwinAttributesTest {
@@ -28,18 +27,11 @@ class DeviceTwinAttributesTest {
   private static final TwinSettings SETTINGS =
       new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10));
 
-  private static ActorTestKit testKit;
+  @RegisterExtension
+  static final TwinTestSystem system = new TwinTestSystem("DeviceTwinAttributesTest");
+
+  private static final ActorTestKit testKit = system.testKit();
   private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit = TwinFixture.startSystem("DeviceTwinAttributesTest");
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
 
   @BeforeEach
   void registeredTwin() {

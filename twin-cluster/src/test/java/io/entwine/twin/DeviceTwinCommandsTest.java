@@ -17,10 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The twin's durable command queue: bounded, with a time to live, delivered to a session. */
 class DeviceTwinCommandsTest {
@@ -30,21 +29,14 @@ class DeviceTwinCommandsTest {
       new TwinSettings(100, 2, 100, MAX_QUEUED, Duration.ofMinutes(10));
   private static final byte[] PAYLOAD = "{\"open\":true}".getBytes(StandardCharsets.UTF_8);
 
-  private static ActorTestKit testKit;
+  @RegisterExtension
+  static final TwinTestSystem system = new TwinTestSystem("DeviceTwinCommandsTest");
+
+  private static final ActorTestKit testKit = system.testKit();
 
   private final List<LiveMessage> published = new CopyOnWriteArrayList<>();
   private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
   private TestProbe<TwinCommand.DeliverCommand> session;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit = TwinFixture.startSystem("DeviceTwinCommandsTest");
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
 
   @BeforeEach
   void registeredTwin() {

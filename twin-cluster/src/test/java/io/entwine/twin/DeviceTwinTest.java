@@ -30,10 +30,9 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DeviceTwinTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "sensor", "dev-1");
@@ -43,21 +42,12 @@ class DeviceTwinTest {
       new TwinSettings(100, 2, 100, 100, java.time.Duration.ofHours(1));
   private static final SecretHasher HASHER = new SecretHasher(1000);
 
-  private static ActorTestKit testKit;
+  @RegisterExtension static final TwinTestSystem system = new TwinTestSystem("DeviceTwinTest");
+  private static final ActorTestKit testKit = system.testKit();
 
   private VerifiedSecrets secrets;
   private String secretHash;
   private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit = TwinFixture.startSystem("DeviceTwinTest");
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
 
   @BeforeEach
   void freshTwin() {

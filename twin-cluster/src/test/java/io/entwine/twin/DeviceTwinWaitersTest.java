@@ -16,10 +16,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The twin as the rendezvous of commands: requests waiting for one (Hono hono-ttd), applications
@@ -32,21 +31,14 @@ class DeviceTwinWaitersTest {
       new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10), Duration.ofMinutes(5));
   private static final byte[] PAYLOAD = "{\"brightness\":87}".getBytes(StandardCharsets.UTF_8);
 
-  private static ActorTestKit testKit;
+  @RegisterExtension
+  static final TwinTestSystem system = new TwinTestSystem("DeviceTwinWaitersTest");
+
+  private static final ActorTestKit testKit = system.testKit();
 
   private final List<Map.Entry<DeviceKey, TwinCommand>> toldTwins = new CopyOnWriteArrayList<>();
   private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
   private TestProbe<Reply> waiting;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit = TwinFixture.startSystem("DeviceTwinWaitersTest");
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
 
   @BeforeEach
   void registeredTwin() {
