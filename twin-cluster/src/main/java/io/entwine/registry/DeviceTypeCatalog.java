@@ -2,6 +2,7 @@ package io.entwine.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.entity.CommandTable;
+import io.entwine.entity.CommandTable.Handler;
 import io.entwine.entity.EventSourcedEntity;
 import io.entwine.entity.EventTable;
 import io.entwine.protocol.CborSerializable;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -217,9 +219,9 @@ public final class DeviceTypeCatalog
   private static final CommandTable<DeviceTypeCatalog, Command, Event, State> HANDLERS =
       CommandTable.<DeviceTypeCatalog, Command, Event, State>of(Command.class)
           .on(CreateType.class, DeviceTypeCatalog::onCreate)
-          .on(UpdateType.class, DeviceTypeCatalog::onUpdate)
-          .on(DeleteType.class, DeviceTypeCatalog::onDelete)
-          .on(GetType.class, DeviceTypeCatalog::onGet)
+          .on(UpdateType.class, ifTypeExists(UpdateType::id, DeviceTypeCatalog::onUpdate))
+          .on(DeleteType.class, ifTypeExists(DeleteType::id, DeviceTypeCatalog::onDelete))
+          .on(GetType.class, ifTypeExists(GetType::id, DeviceTypeCatalog::onGet))
           .on(ListTypes.class, DeviceTypeCatalog::onList)
           .build();
 
@@ -250,11 +252,17 @@ public final class DeviceTypeCatalog
         .thenReply(create.replyTo(), after -> after.types().get(create.id()));
   }
 
+  /** {@code handler} for a type the catalog holds; NOT_FOUND for one it does not. */
+  private static <T extends Command> Handler<DeviceTypeCatalog, T, Event, State> ifTypeExists(
+      Function<T, String> idOf, Handler<DeviceTypeCatalog, T, Event, State> handler) {
+    return (catalog, state, command) ->
+        state.types().containsKey(idOf.apply(command))
+            ? handler.handle(catalog, state, command)
+            : EFFECT.reply(command.replyTo(), notFound(idOf.apply(command)));
+  }
+
   private static ReplyEffect<Event, State> onUpdate(
       DeviceTypeCatalog catalog, State state, UpdateType update) {
-    if (!state.types().containsKey(update.id())) {
-      return EFFECT.reply(update.replyTo(), notFound(update.id()));
-    }
     return EFFECT
         .persist(
             new TypeUpdated(
@@ -268,9 +276,6 @@ public final class DeviceTypeCatalog
 
   private static ReplyEffect<Event, State> onDelete(
       DeviceTypeCatalog catalog, State state, DeleteType delete) {
-    if (!state.types().containsKey(delete.id())) {
-      return EFFECT.reply(delete.replyTo(), notFound(delete.id()));
-    }
     return EFFECT
         .persist(new TypeDeleted(delete.id(), delete.at()))
         .thenReply(delete.replyTo(), after -> new Reply.Done());
@@ -278,8 +283,7 @@ public final class DeviceTypeCatalog
 
   private static ReplyEffect<Event, State> onGet(
       DeviceTypeCatalog catalog, State state, GetType get) {
-    DeviceTypeInfo type = state.types().get(get.id());
-    return EFFECT.reply(get.replyTo(), type != null ? type : notFound(get.id()));
+    return EFFECT.reply(get.replyTo(), state.types().get(get.id()));
   }
 
   private static ReplyEffect<Event, State> onList(

@@ -3,7 +3,6 @@ package io.entwine.http.ibm;
 import static io.entwine.http.common.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.ingress.TwinGateway;
@@ -74,26 +73,23 @@ public final class DeviceTypeRoutes extends PlatformDirectives {
                 onSuccess(
                     gateway.deviceTypes().list(principal.org()),
                     types -> new PlatformPaging(registry).types((Reply.DeviceTypeList) types))),
-        post(() -> jsonObject(false, body -> create(principal, body))));
+        post(() -> parsedBody(PlatformBodies::newType, type -> create(principal, type))));
   }
 
-  private Route create(ApiKeyPrincipal principal, ObjectNode body) {
-    return parsed(
-        () -> PlatformBodies.newType(body),
-        type ->
-            completeReply(
-                gateway
-                    .deviceTypes()
-                    .create(
-                        principal.org(),
-                        type.id(),
-                        type.classId(),
-                        type.description(),
-                        type.deviceInfo(),
-                        type.metadata()),
-                created ->
-                    json(StatusCodes.CREATED, PlatformJson.of((Reply.DeviceTypeInfo) created))
-                        .addHeader(Location.create("/api/v0002/device/types/" + type.id()))));
+  private Route create(ApiKeyPrincipal principal, PlatformBodies.NewType type) {
+    return completeReply(
+        gateway
+            .deviceTypes()
+            .create(
+                principal.org(),
+                type.id(),
+                type.classId(),
+                type.description(),
+                type.deviceInfo(),
+                type.metadata()),
+        created ->
+            json(StatusCodes.CREATED, PlatformJson.of((Reply.DeviceTypeInfo) created))
+                .addHeader(Location.create("/api/v0002/device/types/" + type.id())));
   }
 
   private Route type(ApiKeyPrincipal principal, String type) {
@@ -105,22 +101,19 @@ public final class DeviceTypeRoutes extends PlatformDirectives {
         get(() -> completeReply(gateway.deviceTypes().get(principal.org(), type), this::typeBody)),
         put(
             () ->
-                jsonObject(
-                    false,
-                    body ->
-                        parsed(
-                            () -> PlatformBodies.typeChange(body),
-                            change ->
-                                completeReply(
-                                    gateway
-                                        .deviceTypes()
-                                        .update(
-                                            principal.org(),
-                                            type,
-                                            change.description(),
-                                            change.deviceInfo(),
-                                            change.metadata()),
-                                    this::typeBody)))),
+                parsedBody(
+                    PlatformBodies::typeChange,
+                    change ->
+                        completeReply(
+                            gateway
+                                .deviceTypes()
+                                .update(
+                                    principal.org(),
+                                    type,
+                                    change.description(),
+                                    change.deviceInfo(),
+                                    change.metadata()),
+                            this::typeBody))),
         delete(
             () ->
                 completeReply(

@@ -6,7 +6,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.http.common.ApiResponses;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
@@ -89,30 +88,32 @@ public final class PlatformDeviceRoutes extends PlatformDirectives {
         () ->
             concat(
                 get(() -> new PlatformPaging(registry).devices(principal.org(), type)),
-                post(() -> jsonObject(false, body -> register(principal, type, body)))));
+                post(
+                    () ->
+                        parsedBody(
+                            body ->
+                                PlatformBodies.newDevice(
+                                    principal.org(), type, body, Timestamps.now()),
+                            device -> register(principal, type, device)))));
   }
 
-  private Route register(ApiKeyPrincipal principal, String type, ObjectNode body) {
-    return parsed(
-        () -> PlatformBodies.newDevice(principal.org(), type, body, Timestamps.now()),
-        device ->
-            onSuccess(
-                registration.register(principal, device),
-                outcome ->
-                    complete(
-                        ApiResponses.fromReply(
-                            outcome.reply(),
-                            info ->
-                                json(
-                                        StatusCodes.CREATED,
-                                        PlatformJson.of(
-                                            (Reply.DeviceInfo) info, outcome.authToken()))
-                                    .addHeader(
-                                        Location.create(
-                                            "/api/v0002/device/types/"
-                                                + type
-                                                + "/devices/"
-                                                + device.device().id()))))));
+  private Route register(ApiKeyPrincipal principal, String type, PlatformBodies.NewDevice device) {
+    return onSuccess(
+        registration.register(principal, device),
+        outcome ->
+            complete(
+                ApiResponses.fromReply(
+                    outcome.reply(),
+                    info ->
+                        json(
+                                StatusCodes.CREATED,
+                                PlatformJson.of((Reply.DeviceInfo) info, outcome.authToken()))
+                            .addHeader(
+                                Location.create(
+                                    "/api/v0002/device/types/"
+                                        + type
+                                        + "/devices/"
+                                        + device.device().id())))));
   }
 
   private Route device(DeviceKey device) {
@@ -120,12 +121,9 @@ public final class PlatformDeviceRoutes extends PlatformDirectives {
         get(() -> completeReply(gateway.devices().get(device), this::deviceBody)),
         put(
             () ->
-                jsonObject(
-                    false,
-                    body ->
-                        parsed(
-                            () -> PlatformBodies.deviceChange(body),
-                            change -> completeReply(update(device, change), this::deviceBody)))),
+                parsedBody(
+                    PlatformBodies::deviceChange,
+                    change -> completeReply(update(device, change), this::deviceBody))),
         delete(
             () ->
                 completeReply(
@@ -151,17 +149,14 @@ public final class PlatformDeviceRoutes extends PlatformDirectives {
         get(() -> completeReply(gateway.devices().get(device), this::locationBody)),
         put(
             () ->
-                jsonObject(
-                    false,
-                    body ->
-                        parsed(
-                            () -> PlatformBodies.location(body, Timestamps.now()),
-                            location ->
-                                completeReply(
-                                    gateway
-                                        .devices()
-                                        .updateProfile(device, new DeviceProfile(null, location)),
-                                    this::locationBody)))));
+                parsedBody(
+                    body -> PlatformBodies.location(body, Timestamps.now()),
+                    location ->
+                        completeReply(
+                            gateway
+                                .devices()
+                                .updateProfile(device, new DeviceProfile(null, location)),
+                            this::locationBody))));
   }
 
   /** Entwine does not run IBM's device management protocol: no device is a managed device. */

@@ -2,6 +2,7 @@ package io.entwine.http.ibm;
 
 import static io.entwine.http.common.ApiResponses.error;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.http.common.ApiDirectives;
 import io.entwine.identity.Ids;
 import java.util.function.Function;
@@ -21,6 +22,11 @@ abstract class PlatformDirectives extends ApiDirectives {
       return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     return inner.apply(value);
+  }
+
+  /** {@code inner} of the JSON object body read by {@code parse}, or 400 as {@link #parsed}. */
+  protected <T> Route parsedBody(Function<ObjectNode, T> parse, Function<T, Route> inner) {
+    return jsonObject(false, body -> parsed(() -> parse.apply(body), inner));
   }
 
   /** {@code inner}, or 400 when {@code value} is not a valid type or device id. */
