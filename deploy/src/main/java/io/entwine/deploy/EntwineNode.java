@@ -20,9 +20,12 @@ import io.entwine.http.common.Authentication;
 import io.entwine.http.historian.HistorianRoutes;
 import io.entwine.http.hono.DeviceCredentialRoutes;
 import io.entwine.http.hono.HonoRoutes;
+import io.entwine.http.ibm.BulkRoutes;
 import io.entwine.http.ibm.CommandRoutes;
 import io.entwine.http.ibm.DeviceEventRoutes;
 import io.entwine.http.ibm.DeviceManagementRoutes;
+import io.entwine.http.ibm.DeviceTypeRoutes;
+import io.entwine.http.ibm.PlatformDeviceRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
 import io.entwine.http.integrations.MqttBridgeRoutes;
@@ -47,6 +50,7 @@ import io.entwine.mqtt.MqttSettings;
 import io.entwine.projection.ProjectionLag;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
+import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
 import io.entwine.registry.TrustedCaIndex;
 import io.entwine.registry.view.CassandraRegistryRepository;
@@ -121,6 +125,7 @@ public final class EntwineNode implements AutoCloseable {
 
   private static Servers startServices(ActorSystem<Void> system, Config config) throws Exception {
     Organization.init(system);
+    DeviceTypeCatalog.init(system);
     DeviceTwin.init(system);
     AuthIdIndex.TABLE.init(system);
     DeviceIdIndex.TABLE.init(system);
@@ -177,6 +182,9 @@ public final class EntwineNode implements AutoCloseable {
             new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
                 .route(),
             new DeviceManagementRoutes(gateway, registry, authentication).route(),
+            new DeviceTypeRoutes(gateway, registry, authentication).route(),
+            new PlatformDeviceRoutes(gateway, registry, authentication).route(),
+            new BulkRoutes(gateway, registry, authentication).route(),
             new AttributeRoutes(gateway, authentication, httpSettings).route(),
             new IntegrationRoutes(
                     new HttpIntegrations(

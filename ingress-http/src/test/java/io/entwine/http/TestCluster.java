@@ -8,6 +8,7 @@ import io.entwine.integration.Integration;
 import io.entwine.integration.IntegrationDirectory;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
+import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
 import io.entwine.registry.TrustedCaIndex;
 import io.entwine.testing.InMemoryCluster;
@@ -42,6 +43,7 @@ public final class TestCluster implements AutoCloseable {
     ActorTestKit testKit =
         InMemoryCluster.startSingleNode("EntwineHttpTest", "entwine.twin.max-queued-commands = 5");
     Organization.init(testKit.system());
+    DeviceTypeCatalog.init(testKit.system());
     DeviceTwin.init(testKit.system());
     AuthIdIndex.TABLE.init(testKit.system());
     DeviceIdIndex.TABLE.init(testKit.system());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.claims.ClaimEntity;
 import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.DeviceProfile;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.DeviceIdIndex;
@@ -35,8 +36,57 @@ public final class DeviceRequests extends GatewayRequests {
         device, replyTo -> new TwinCommand.Update(metadata, enabled, Timestamps.now(), replyTo));
   }
 
+  /**
+   * Sets the parts of the device's IBM v0002 profile that {@code change} holds: {@link
+   * Reply.DeviceInfo} or NOT_FOUND.
+   */
+  public CompletionStage<Reply> updateProfile(DeviceKey device, DeviceProfile change) {
+    return twinGateway.ask(
+        twinGateway.twin(device),
+        replyTo -> new TwinCommand.UpdateProfile(change, Timestamps.now(), replyTo));
+  }
+
   public CompletionStage<Reply> delete(DeviceKey device) {
     return askTwin(device, replyTo -> new TwinCommand.Delete(Timestamps.now(), replyTo));
+  }
+
+  /**
+   * Deletes the twin, then frees what the organization-wide indexes hold for it: its auth-ids, its
+   * id under this type and its place in the organization's device quota. Done or NOT_FOUND.
+   */
+  public CompletionStage<Reply> deleteAndRelease(DeviceKey device) {
+    CredentialRequests credentialRequests = twinGateway.credentials();
+    return credentialRequests
+        .list(device)
+        .thenComposeAsync(
+            credentials ->
+                delete(device)
+                    .thenComposeAsync(
+                        deleted -> {
+                          if (!(deleted instanceof Reply.Done)
+                              || !(credentials instanceof Reply.CredentialList list)) {
+                            return CompletableFuture.completedFuture(deleted);
+                          }
+                          List<CompletableFuture<Reply>> freed = new ArrayList<>();
+                          freed.add(unindexDeviceId(device).toCompletableFuture());
+                          freed.add(
+                              twinGateway
+                                  .organizations()
+                                  .releaseDevices(device.org(), 1)
+                                  .toCompletableFuture());
+                          for (Reply.CredentialInfo c : list.credentials()) {
+                            if (c.authId() != null) {
+                              freed.add(
+                                  credentialRequests
+                                      .releaseAuthId(device, c.authId())
+                                      .toCompletableFuture());
+                            }
+                          }
+                          return CompletableFuture.allOf(freed.toArray(CompletableFuture[]::new))
+                              .thenApply(all -> deleted);
+                        },
+                        SAME_THREAD),
+            SAME_THREAD);
   }
 
   /** The last event of each id ({@code eventId} null), or of {@code eventId}. */
@@ -117,6 +167,17 @@ public final class DeviceRequests extends GatewayRequests {
       JsonNode metadata,
       String registeredBy,
       String registeredByType) {
+    return registerDevice(device, token, metadata, null, registeredBy, registeredByType);
+  }
+
+  /** {@link #registerDevice}, with the device's IBM v0002 profile (null when it has none). */
+  public CompletionStage<Reply> registerDevice(
+      DeviceKey device,
+      String token,
+      JsonNode metadata,
+      DeviceProfile profile,
+      String registeredBy,
+      String registeredByType) {
     return twinGateway
         .organizations()
         .reserveDevices(device.org(), 1)
@@ -124,7 +185,8 @@ public final class DeviceRequests extends GatewayRequests {
             reserved ->
                 reserved instanceof Reply.Rejected
                     ? CompletableFuture.completedFuture(reserved)
-                    : registerReserved(device, token, metadata, registeredBy, registeredByType),
+                    : registerReserved(
+                        device, token, metadata, profile, registeredBy, registeredByType),
             SAME_THREAD);
   }
 
@@ -142,6 +204,16 @@ public final class DeviceRequests extends GatewayRequests {
       JsonNode metadata,
       String registeredBy,
       String registeredByType) {
+    return registerReserved(device, token, metadata, null, registeredBy, registeredByType);
+  }
+
+  private CompletionStage<Reply> registerReserved(
+      DeviceKey device,
+      String token,
+      JsonNode metadata,
+      DeviceProfile profile,
+      String registeredBy,
+      String registeredByType) {
     return indexDeviceId(device)
         .thenComposeAsync(indexed -> twinGateway.secrets().hash(token), SAME_THREAD)
         .thenComposeAsync(
@@ -156,6 +228,7 @@ public final class DeviceRequests extends GatewayRequests {
                         new TwinCommand.Register(
                             secretHash,
                             metadata,
+                            profile,
                             registeredBy,
                             registeredByType,
                             Timestamps.now(),

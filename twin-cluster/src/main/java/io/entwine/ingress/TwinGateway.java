@@ -29,7 +29,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * refusal of credentials the node knows cannot match ({@link AuthenticationGuard}). Edges record
  * events and authenticate here, and reach everything else through the typed request classes it
  * hands out ({@link #devices()}, {@link #commands()}, {@link #credentials()}, {@link
- * #organizations()}), which alone build the entities' commands (docs/adr/0046).
+ * #organizations()}, {@link #deviceTypes()}), which alone build the entities' commands
+ * (docs/adr/0046).
  *
  * <p>Over 400 lines as one responsibility: the verified, guarded and bounded asks and the event
  * recording that uses them belong together, so the admission rules (verification, guard, bound on
@@ -53,6 +54,7 @@ public final class TwinGateway {
   private final CommandRequests commands;
   private final CredentialRequests credentials;
   private final OrganizationRequests organizations;
+  private final DeviceTypeRequests deviceTypes;
   private static final String BUSY_MESSAGE =
       "Too many credential checks in progress on this node; retry in a second";
 
@@ -76,6 +78,7 @@ public final class TwinGateway {
     this.commands = new CommandRequests(this);
     this.credentials = new CredentialRequests(this);
     this.organizations = new OrganizationRequests(this);
+    this.deviceTypes = new DeviceTypeRequests(this);
   }
 
   public Duration askTimeout() {
@@ -110,6 +113,11 @@ public final class TwinGateway {
   /** Organizations' settings, API keys, limits and device quota. */
   public OrganizationRequests organizations() {
     return organizations;
+  }
+
+  /** Organizations' device types (IBM platform API v0002). */
+  public DeviceTypeRequests deviceTypes() {
+    return deviceTypes;
   }
 
   // ---- for the request classes of this package, which build the entities' commands ----

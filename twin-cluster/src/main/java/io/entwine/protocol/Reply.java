@@ -42,12 +42,39 @@ public sealed interface Reply extends CborSerializable {
       String registeredByType,
       Instant registeredAt,
       long eventCount,
-      JsonNode attributes)
+      JsonNode attributes,
+      DeviceProfile profile)
       implements Reply {
 
     public DeviceInfo {
       // null (no shared attributes) comes back from the wire as a JSON null
       attributes = attributes == null || attributes.isNull() ? null : attributes;
+    }
+
+    /** A device without an IBM v0002 profile (deviceInfo, location). */
+    public DeviceInfo(
+        String org,
+        String type,
+        String id,
+        JsonNode metadata,
+        boolean enabled,
+        String registeredBy,
+        String registeredByType,
+        Instant registeredAt,
+        long eventCount,
+        JsonNode attributes) {
+      this(
+          org,
+          type,
+          id,
+          metadata,
+          enabled,
+          registeredBy,
+          registeredByType,
+          registeredAt,
+          eventCount,
+          attributes,
+          null);
     }
   }
 
@@ -64,6 +91,29 @@ public sealed interface Reply extends CborSerializable {
   record ApiKeyInfo(String key, String description, Instant created) {}
 
   record ApiKeys(List<ApiKeyInfo> keys) implements Reply {}
+
+  /**
+   * A device type of IBM's platform API v0002 (IBM Watson IoT Platform API v0002 documentation,
+   * Device types): {@code classId} is {@code Device} or {@code Gateway}; {@code deviceInfo} holds
+   * the defaults of its devices' deviceInfo, {@code metadata} any JSON object.
+   */
+  record DeviceTypeInfo(
+      String id,
+      String classId,
+      String description,
+      JsonNode deviceInfo,
+      JsonNode metadata,
+      Instant created,
+      Instant updated)
+      implements Reply {
+    public DeviceTypeInfo {
+      deviceInfo = deviceInfo == null || deviceInfo.isNull() ? null : deviceInfo;
+      metadata = metadata == null || metadata.isNull() ? null : metadata;
+    }
+  }
+
+  /** An organization's device types, ordered by id. */
+  record DeviceTypeList(List<DeviceTypeInfo> types) implements Reply {}
 
   // ---- commands for devices ----
 

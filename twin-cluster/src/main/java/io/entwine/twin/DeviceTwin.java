@@ -46,6 +46,7 @@ import io.entwine.twin.TwinCommand.SetGateways;
 import io.entwine.twin.TwinCommand.StopWaiting;
 import io.entwine.twin.TwinCommand.TakeDownlink;
 import io.entwine.twin.TwinCommand.Update;
+import io.entwine.twin.TwinCommand.UpdateProfile;
 import io.entwine.twin.TwinCommand.WaitForCommand;
 import io.entwine.twin.TwinEvent.DeviceDeleted;
 import io.entwine.twin.TwinEvent.DeviceRegistered;
@@ -123,6 +124,7 @@ public final class DeviceTwin
           .on(Register.class, RegistrationHandlers::onRegister)
           .on(Get.class, RegistrationHandlers::onGet)
           .on(Update.class, RegistrationHandlers::onUpdate)
+          .on(UpdateProfile.class, RegistrationHandlers::onUpdateProfile)
           .on(Delete.class, RegistrationHandlers::onDelete)
           .on(RecordEvent.class, tokenAccepted(ReadingHandlers::onRecordEvent))
           .on(RecordEvents.class, tokenAccepted(ReadingHandlers::onRecordEvents))

@@ -3,16 +3,19 @@ package io.entwine.twin;
 import static io.entwine.twin.DeviceTwin.EFFECT;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.protocol.DeviceProfile;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand.Delete;
 import io.entwine.twin.TwinCommand.Get;
 import io.entwine.twin.TwinCommand.Register;
 import io.entwine.twin.TwinCommand.Update;
+import io.entwine.twin.TwinCommand.UpdateProfile;
 import io.entwine.twin.TwinEvent.DeviceDeleted;
 import io.entwine.twin.TwinEvent.DeviceRegistered;
 import io.entwine.twin.TwinEvent.EnabledChanged;
 import io.entwine.twin.TwinEvent.MetadataUpdated;
+import io.entwine.twin.TwinEvent.ProfileUpdated;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -44,7 +47,27 @@ final class RegistrationHandlers {
             command.registeredBy(),
             command.registeredByType(),
             command.at());
-    return EFFECT.persist(registered).thenReply(command.replyTo(), after -> info(twin, after));
+    DeviceProfile profile = command.profile();
+    List<TwinEvent> events =
+        profile == null || profile.isEmpty()
+            ? List.of(registered)
+            : List.of(registered, new ProfileUpdated(profile, command.at()));
+    return EFFECT.persist(events).thenReply(command.replyTo(), after -> info(twin, after));
+  }
+
+  static ReplyEffect<TwinEvent, TwinState> onUpdateProfile(
+      DeviceTwin twin, TwinState state, UpdateProfile command) {
+    if (!state.isRegistered()) {
+      return EFFECT.reply(command.replyTo(), Replies.notFound(twin.device()));
+    }
+    DeviceProfile current = state.registration().profile();
+    DeviceProfile change = command.change();
+    if (change.isEmpty() || (current != null && current.with(change).equals(current))) {
+      return EFFECT.reply(command.replyTo(), info(twin, state));
+    }
+    return EFFECT
+        .persist(new ProfileUpdated(change, command.at()))
+        .thenReply(command.replyTo(), after -> info(twin, after));
   }
 
   static ReplyEffect<TwinEvent, TwinState> onGet(DeviceTwin twin, TwinState state, Get command) {
@@ -99,6 +122,7 @@ final class RegistrationHandlers {
         registration.registeredByType(),
         registration.registeredAt(),
         state.eventCount(),
-        state.attributes().values().isEmpty() ? null : state.attributes().values());
+        state.attributes().values().isEmpty() ? null : state.attributes().values(),
+        registration.profile());
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.protocol.CborSerializable;
+import io.entwine.protocol.DeviceProfile;
 import io.entwine.protocol.Reply;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,17 +44,37 @@ public sealed interface TwinCommand extends CborSerializable {
     Instant receivedAt();
   }
 
+  /** {@code profile}: IBM v0002 deviceInfo and location, null when the device has neither. */
   public record Register(
       String secretHash,
       JsonNode metadata,
+      DeviceProfile profile,
       String registeredBy,
       String registeredByType,
       Instant at,
       ActorRef<Reply> replyTo)
-      implements TwinCommand {}
+      implements TwinCommand {
+
+    public Register(
+        String secretHash,
+        JsonNode metadata,
+        String registeredBy,
+        String registeredByType,
+        Instant at,
+        ActorRef<Reply> replyTo) {
+      this(secretHash, metadata, null, registeredBy, registeredByType, at, replyTo);
+    }
+  }
 
   /** Changes the metadata and/or the enabled flag; a null field is left as it is. */
   public record Update(JsonNode metadata, Boolean enabled, Instant at, ActorRef<Reply> replyTo)
+      implements TwinCommand {}
+
+  /**
+   * Sets the parts of the device's IBM v0002 profile that {@code change} holds (deviceInfo,
+   * location); a null part is left as it is. {@link Reply.DeviceInfo} or NOT_FOUND.
+   */
+  public record UpdateProfile(DeviceProfile change, Instant at, ActorRef<Reply> replyTo)
       implements TwinCommand {}
 
   public record Get(ActorRef<Reply> replyTo) implements TwinCommand {}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.CborSerializable;
+import io.entwine.protocol.DeviceProfile;
 import java.time.Instant;
 import java.util.List;
 
@@ -30,6 +31,12 @@ public sealed interface TwinEvent extends CborSerializable {
       implements TwinEvent {}
 
   public record MetadataUpdated(JsonNode metadata, Instant at) implements TwinEvent {}
+
+  /**
+   * The device's IBM v0002 profile changed: the parts {@code change} holds (deviceInfo, location)
+   * replace the twin's, its null parts leave them as they are.
+   */
+  public record ProfileUpdated(DeviceProfile change, Instant at) implements TwinEvent {}
 
   public record EnabledChanged(boolean enabled, Instant at) implements TwinEvent {}
 

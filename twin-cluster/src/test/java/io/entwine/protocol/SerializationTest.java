@@ -21,6 +21,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
+import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
 import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.CommandQueue;
@@ -136,12 +137,17 @@ class SerializationTest {
         new TwinCommand.AuthenticateCertificate("CN=device1,O=ACME", replyTo),
         new TwinCommand.GetPsk(replyTo),
         new TwinCommand.SetGateways(List.of(GATEWAY), AT, replyTo),
+        new TwinCommand.Register(
+            "pbkdf2-sha256$1$salt$hash", metadata, profile(), "a-org-key", "apikey", AT, replyTo),
+        new TwinCommand.UpdateProfile(new DeviceProfile(null, location()), AT, replyTo),
         // DeviceTwin events
         new TwinEvent.DeviceRegistered(
             "org", "type", "id", "pbkdf2-sha256$1$salt$hash", metadata, "a-org-key", "app", AT),
         new TwinEvent.MetadataUpdated(metadata, AT),
         new TwinEvent.EnabledChanged(false, AT),
         new TwinEvent.DeviceDeleted(AT),
+        new TwinEvent.ProfileUpdated(profile(), AT),
+        new TwinEvent.ProfileUpdated(new DeviceProfile(deviceInfo(), null), AT),
         new TwinEvent.EventRecorded("temp", "json", PAYLOAD, AT, AT.plusSeconds(1)),
         new TwinEvent.EventsRecorded(
             List.of(
@@ -208,6 +214,24 @@ class SerializationTest {
             Map.of("n-1", AT),
             List.of(new DeviceKey("org", "type", "id")),
             new SharedAttributes(attributes(), attributes(), 3)),
+        new TwinState(
+            new TwinState.Registration(
+                "hash", metadata, true, "a-org-key", "apikey", AT, profile()),
+            Map.of(),
+            0,
+            CommandQueue.EMPTY),
+        // device type catalog
+        new DeviceTypeCatalog.CreateType(
+            "sensor", "Gateway", "a sensor", deviceInfo(), metadata, AT, replyTo),
+        new DeviceTypeCatalog.UpdateType("sensor", null, deviceInfo(), null, AT, replyTo),
+        new DeviceTypeCatalog.DeleteType("sensor", AT, replyTo),
+        new DeviceTypeCatalog.GetType("sensor", replyTo),
+        new DeviceTypeCatalog.ListTypes(replyTo),
+        new DeviceTypeCatalog.TypeCreated("sensor", "Device", null, null, null, AT),
+        new DeviceTypeCatalog.TypeUpdated("sensor", "a sensor", deviceInfo(), metadata, AT),
+        new DeviceTypeCatalog.TypeDeleted("sensor", AT),
+        DeviceTypeCatalog.State.EMPTY,
+        new DeviceTypeCatalog.State(Map.of("sensor", deviceType())),
         // Organization commands
         new Organization.Create("My Org", AT, replyTo),
         new Organization.Get(replyTo),
@@ -274,6 +298,10 @@ class SerializationTest {
         new Reply.DeviceInfo("org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, null),
         new Reply.DeviceInfo(
             "org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, attributes()),
+        new Reply.DeviceInfo(
+            "org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, null, profile()),
+        deviceType(),
+        new Reply.DeviceTypeList(List.of(deviceType())),
         new Reply.Attributes(attributes(), 3),
         new Reply.Downlink(attributes(), 3, null),
         new Reply.Downlink(
@@ -301,6 +329,30 @@ class SerializationTest {
         new Reply.DeviceFound(GATEWAY),
         new Reply.DeviceTypes(List.of("a", "b")),
         Reply.OrganizationSettings.DEFAULT);
+  }
+
+  private static ObjectNode deviceInfo() {
+    ObjectNode info = JsonNodeFactory.instance.objectNode();
+    info.put("serialNumber", "SN-1");
+    info.put("fwVersion", "1.0.2");
+    return info;
+  }
+
+  private static ObjectNode location() {
+    ObjectNode location = JsonNodeFactory.instance.objectNode();
+    location.put("latitude", 52.5);
+    location.put("longitude", 13.4);
+    location.put("measuredDateTime", AT.toString());
+    return location;
+  }
+
+  private static DeviceProfile profile() {
+    return new DeviceProfile(deviceInfo(), location());
+  }
+
+  private static Reply.DeviceTypeInfo deviceType() {
+    return new Reply.DeviceTypeInfo(
+        "sensor", "Device", "a sensor", deviceInfo(), metadata(), AT, AT.plusSeconds(1));
   }
 
   private static ObjectNode attributes() {
@@ -343,6 +395,8 @@ class SerializationTest {
             Organization.Event.class,
             ClaimEntity.Command.class,
             ClaimEntity.Event.class,
+            DeviceTypeCatalog.Command.class,
+            DeviceTypeCatalog.Event.class,
             Reply.class,
             LiveMessage.class)) {
       required.addAll(List.of(sealed.getPermittedSubclasses()));
@@ -350,6 +404,7 @@ class SerializationTest {
     required.add(TwinState.class);
     required.add(Organization.State.class);
     required.add(ClaimEntity.State.class);
+    required.add(DeviceTypeCatalog.State.class);
 
     for (Class<?> type : required) {
       assertTrue(sampled.contains(type), "no serialization sample of " + type.getName());
@@ -447,6 +502,35 @@ class SerializationTest {
     assertEquals(new Reply.MessageLimits(1000, 60, 4096, 0), event.limits());
     assertEquals(0, state.devices());
     assertEquals(new Reply.MessageLimits(1000, 60, 4096, 0), state.settings().limits());
+  }
+
+  @Test
+  void registrationsWrittenBeforeDeviceProfilesReadWithoutOne() throws Exception {
+    var serialization = SerializationExtension.get(testKit.system().classicSystem());
+    ObjectMapper cbor = new ObjectMapper(new CBORFactory());
+    byte[] oldState =
+        cbor.writeValueAsBytes(
+            Map.of(
+                "registration",
+                Map.of(
+                    "secretHash", "hash",
+                    "enabled", true,
+                    "registeredBy", "a-org-key",
+                    "registeredByType", "apikey",
+                    "registeredAt", "2024-05-01T10:00:00Z"),
+                "lastEvents",
+                Map.of(),
+                "eventCount",
+                3,
+                "commands",
+                Map.of("commands", List.of())));
+
+    TwinState state =
+        (TwinState) serialization.deserialize(oldState, 33, TwinState.class.getName()).get();
+
+    assertTrue(state.isRegistered());
+    assertEquals(null, state.registration().profile());
+    assertEquals(3, state.eventCount());
   }
 
   // ---- helpers ----

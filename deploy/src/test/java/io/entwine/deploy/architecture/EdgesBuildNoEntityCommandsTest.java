@@ -12,6 +12,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
 import io.entwine.twin.TwinCommand;
 import org.junit.jupiter.api.Test;
@@ -65,7 +66,8 @@ class EdgesBuildNoEntityCommandsTest {
         JavaClass owner = access.getTargetOwner();
         return constructor
             && (owner.isAssignableTo(TwinCommand.class)
-                || owner.isAssignableTo(Organization.Command.class));
+                || owner.isAssignableTo(Organization.Command.class)
+                || owner.isAssignableTo(DeviceTypeCatalog.Command.class));
       }
     };
   }

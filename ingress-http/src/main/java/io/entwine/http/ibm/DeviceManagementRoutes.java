@@ -15,11 +15,7 @@ import io.entwine.identity.Ids;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.view.RegistryRepository;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -30,9 +26,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * API key's organization.
  */
 public final class DeviceManagementRoutes extends ApiDirectives {
-  private static final String REGISTERED_BY_TYPE = "apikey";
-  private static final int MIN_TOKEN_LENGTH = 8;
-  private static final int MAX_TOKEN_LENGTH = 128;
+  static final String REGISTERED_BY_TYPE = "apikey";
+  static final int MIN_TOKEN_LENGTH = 8;
+  static final int MAX_TOKEN_LENGTH = 128;
 
   private final TwinGateway gateway;
   private final RegistryRepository registry;
@@ -84,49 +80,8 @@ public final class DeviceManagementRoutes extends ApiDirectives {
         delete(
             () ->
                 completeReply(
-                    deleteDevice(device),
+                    gateway.devices().deleteAndRelease(device),
                     done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))));
-  }
-
-  /**
-   * Deletes the twin, then frees what the organization-wide indexes hold for it: its auth-ids, its
-   * id under this type and its place in the organization's device quota.
-   */
-  private CompletionStage<Reply> deleteDevice(DeviceKey device) {
-    return gateway
-        .credentials()
-        .list(device)
-        .thenCompose(
-            credentials ->
-                gateway
-                    .devices()
-                    .delete(device)
-                    .thenCompose(
-                        deleted -> {
-                          if (!(deleted instanceof Reply.Done)
-                              || !(credentials instanceof Reply.CredentialList list)) {
-                            return CompletableFuture.completedFuture(deleted);
-                          }
-                          List<CompletableFuture<Reply>> freed = new ArrayList<>();
-                          freed.add(
-                              gateway.devices().unindexDeviceId(device).toCompletableFuture());
-                          freed.add(
-                              gateway
-                                  .organizations()
-                                  .releaseDevices(device.org(), 1)
-                                  .toCompletableFuture());
-                          for (Reply.CredentialInfo c : list.credentials()) {
-                            if (c.authId() != null) {
-                              freed.add(
-                                  gateway
-                                      .credentials()
-                                      .releaseAuthId(device, c.authId())
-                                      .toCompletableFuture());
-                            }
-                          }
-                          return CompletableFuture.allOf(freed.toArray(CompletableFuture[]::new))
-                              .thenApply(all -> deleted);
-                        }));
   }
 
   private Route viewOrganization(ApiKeyPrincipal principal) {

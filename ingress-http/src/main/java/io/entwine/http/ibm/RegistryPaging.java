@@ -48,13 +48,8 @@ final class RegistryPaging extends ApiDirectives {
 
   private Route page(
       String org, String type, Optional<String> limitParam, Optional<String> bookmark) {
-    int limit;
-    try {
-      limit = limitParam.map(value -> Integer.parseInt(value.strip())).orElse(DEFAULT_LIMIT);
-    } catch (NumberFormatException e) {
-      limit = -1;
-    }
-    if (limit < 1 || limit > MAX_LIMIT) {
+    int limit = limit(limitParam, DEFAULT_LIMIT);
+    if (limit < 1) {
       return complete(
           error(StatusCodes.BAD_REQUEST, "_limit must be a whole number from 1 to " + MAX_LIMIT));
     }
@@ -78,6 +73,19 @@ final class RegistryPaging extends ApiDirectives {
                   StatusCodes.OK,
                   new Page(shown.stream().map(DeviceJson::of).toList(), shown.size(), next)));
         });
+  }
+
+  /**
+   * {@code _limit} as given, or {@code defaultLimit} when absent; -1 when it is not a whole number
+   * from 1 to {@link #MAX_LIMIT}.
+   */
+  static int limit(Optional<String> param, int defaultLimit) {
+    try {
+      int limit = param.map(value -> Integer.parseInt(value.strip())).orElse(defaultLimit);
+      return limit >= 1 && limit <= MAX_LIMIT ? limit : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** The position after a device: base64url of {@code type/id} (neither contains a slash). */

@@ -1,0 +1,225 @@
+package io.entwine.http.ibm;
+
+import static io.entwine.http.common.ApiResponses.error;
+import static io.entwine.http.common.ApiResponses.json;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.http.common.Authentication;
+import io.entwine.http.common.Authentication.ApiKeyPrincipal;
+import io.entwine.http.common.Json;
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.Timestamps;
+import io.entwine.ingress.TwinGateway;
+import io.entwine.protocol.Reply;
+import io.entwine.registry.view.RegistryRepository;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * IBM's platform API v0002 bulk operations (IBM Watson IoT Platform API v0002 documentation, Bulk
+ * operations): {@code GET /api/v0002/bulk/devices} lists the organization's devices, {@code POST
+ * …/bulk/devices/add} registers a list of devices and {@code POST …/bulk/devices/remove} deletes
+ * one, each answering a result per device: 201 when every device was registered, 202 when some were
+ * not (each says why), 202 for a removal. A list that is not a JSON array, an entry that breaks a
+ * rule, a device named twice or a body over {@link #MAX_BODY_BYTES} is refused whole (400, 413) and
+ * changes nothing.
+ */
+public final class BulkRoutes extends PlatformDirectives {
+  /** IBM: "each request can contain a maximum of 512 kB". */
+  static final int MAX_BODY_BYTES = 512 * 1024;
+
+  /**
+   * Devices registered or deleted at once: each registration takes a slow hash on the node's
+   * two-thread hash pool, whose queue is bounded (docs/adr/0043), so a long list goes in windows.
+   */
+  private static final int WINDOW = 8;
+
+  private final TwinGateway gateway;
+  private final RegistryRepository registry;
+  private final Authentication authentication;
+  private final PlatformRegistration registration;
+
+  public BulkRoutes(
+      TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
+    this.gateway = gateway;
+    this.registry = registry;
+    this.authentication = authentication;
+    this.registration = new PlatformRegistration(gateway);
+  }
+
+  public Route route() {
+    return pathPrefix(
+        segment("api").slash("v0002").slash("bulk").slash("devices"),
+        () ->
+            concat(
+                pathEndOrSingleSlash(
+                    () ->
+                        get(
+                            () ->
+                                authentication.apiKey(
+                                    principal ->
+                                        parameterOptional(
+                                            "typeId",
+                                            type ->
+                                                type.isPresent()
+                                                    ? validId(
+                                                        "typeId",
+                                                        type.get(),
+                                                        () -> list(principal, type.get()))
+                                                    : list(principal, null))))),
+                path(
+                    "add",
+                    () ->
+                        post(
+                            () ->
+                                authentication.apiKey(
+                                    principal -> jsonArray(entries -> add(principal, entries))))),
+                path(
+                    "remove",
+                    () ->
+                        post(
+                            () ->
+                                authentication.apiKey(
+                                    principal ->
+                                        jsonArray(entries -> remove(principal, entries)))))));
+  }
+
+  private Route list(ApiKeyPrincipal principal, String type) {
+    return new PlatformPaging(registry).devices(principal.org(), type);
+  }
+
+  private Route add(ApiKeyPrincipal principal, List<JsonNode> entries) {
+    Instant now = Timestamps.now();
+    return parsed(
+        () ->
+            distinct(
+                entries.stream()
+                    .map(entry -> PlatformBodies.bulkDevice(principal.org(), entry, now))
+                    .toList(),
+                PlatformBodies.NewDevice::device),
+        devices ->
+            onSuccess(
+                inWindows(devices, device -> registration.register(principal, device)),
+                outcomes -> {
+                  List<PlatformJson.Added> results = new ArrayList<>();
+                  boolean all = true;
+                  for (int i = 0; i < devices.size(); i++) {
+                    DeviceKey key = devices.get(i).device();
+                    PlatformRegistration.Outcome outcome = outcomes.get(i);
+                    boolean registered = outcome.reply() instanceof Reply.DeviceInfo;
+                    all &= registered;
+                    results.add(
+                        new PlatformJson.Added(
+                            key.type(),
+                            key.id(),
+                            registered ? outcome.authToken() : null,
+                            registered,
+                            registered ? null : reason(outcome.reply())));
+                  }
+                  return complete(json(all ? StatusCodes.CREATED : StatusCodes.ACCEPTED, results));
+                }));
+  }
+
+  private Route remove(ApiKeyPrincipal principal, List<JsonNode> entries) {
+    return parsed(
+        () ->
+            distinct(
+                entries.stream()
+                    .map(entry -> PlatformBodies.target(principal.org(), entry))
+                    .toList(),
+                Function.identity()),
+        devices ->
+            onSuccess(
+                inWindows(devices, device -> gateway.devices().deleteAndRelease(device)),
+                replies -> {
+                  List<PlatformJson.Removed> results = new ArrayList<>();
+                  for (int i = 0; i < devices.size(); i++) {
+                    boolean deleted = replies.get(i) instanceof Reply.Done;
+                    results.add(
+                        new PlatformJson.Removed(
+                            devices.get(i).type(),
+                            devices.get(i).id(),
+                            deleted,
+                            deleted ? null : reason(replies.get(i))));
+                  }
+                  return complete(json(StatusCodes.ACCEPTED, results));
+                }));
+  }
+
+  /** {@code parsed}, refused when two of them name the same device. */
+  private static <T> List<T> distinct(List<T> parsed, Function<T, DeviceKey> keyOf) {
+    Set<DeviceKey> seen = new HashSet<>();
+    for (T entry : parsed) {
+      DeviceKey key = keyOf.apply(entry);
+      if (!seen.add(key)) {
+        throw new PlatformBodies.InvalidBody(
+            "Device " + key.type() + "/" + key.id() + " is in the list more than once");
+      }
+    }
+    return parsed;
+  }
+
+  private static String reason(Reply reply) {
+    return reply instanceof Reply.Rejected rejected ? rejected.message() : "Not done";
+  }
+
+  /** {@code action} of every item, at most {@link #WINDOW} at a time, the results in order. */
+  private static <T, R> CompletionStage<List<R>> inWindows(
+      List<T> items, Function<T, CompletionStage<R>> action) {
+    CompletionStage<List<R>> done = CompletableFuture.completedFuture(new ArrayList<>());
+    for (int start = 0; start < items.size(); start += WINDOW) {
+      List<T> window = items.subList(start, Math.min(items.size(), start + WINDOW));
+      done =
+          done.thenCompose(
+              results -> {
+                List<CompletableFuture<R>> running =
+                    window.stream().map(item -> action.apply(item).toCompletableFuture()).toList();
+                return CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
+                    .thenApply(
+                        all -> {
+                          running.forEach(r -> results.add(r.join()));
+                          return results;
+                        });
+              });
+    }
+    return done;
+  }
+
+  /** The body as a non-empty JSON array of at most {@link #MAX_BODY_BYTES}. */
+  private Route jsonArray(Function<List<JsonNode>, Route> inner) {
+    return withSizeLimit(
+        MAX_BODY_BYTES,
+        () ->
+            strictEntity(
+                entity -> {
+                  JsonNode body;
+                  try {
+                    body = Json.MAPPER.readTree(entity.getData().toArray());
+                  } catch (JsonProcessingException e) {
+                    return complete(
+                        error(StatusCodes.BAD_REQUEST, "Invalid JSON: " + e.getOriginalMessage()));
+                  } catch (IOException e) {
+                    return complete(
+                        error(StatusCodes.BAD_REQUEST, "Invalid JSON: " + e.getMessage()));
+                  }
+                  if (body == null || !body.isArray() || body.isEmpty()) {
+                    return complete(
+                        error(StatusCodes.BAD_REQUEST, "The body must be a non-empty JSON array"));
+                  }
+                  List<JsonNode> entries = new ArrayList<>();
+                  body.forEach(entries::add);
+                  return inner.apply(entries);
+                }));
+  }
+}

@@ -1,0 +1,188 @@
+package io.entwine.http.ibm;
+
+import static io.entwine.http.common.ApiResponses.error;
+import static io.entwine.http.common.ApiResponses.json;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.entwine.http.common.ApiResponses;
+import io.entwine.http.common.Authentication;
+import io.entwine.http.common.Authentication.ApiKeyPrincipal;
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.Timestamps;
+import io.entwine.ingress.TwinGateway;
+import io.entwine.protocol.DeviceProfile;
+import io.entwine.protocol.Reply;
+import io.entwine.registry.view.RegistryRepository;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * IBM's platform API v0002 for devices (IBM Watson IoT Platform API v0002 documentation: Device
+ * configuration, Device location, Device management), scoped to the API key's organization: {@code
+ * GET|POST /api/v0002/device/types/{typeId}/devices}, {@code GET|PUT|DELETE …/devices/{deviceId}},
+ * {@code GET|PUT …/devices/{deviceId}/location}, {@code GET …/devices/{deviceId}/mgmt}. The same
+ * twins as v0001: a device registered through either API is read, changed and deleted through both.
+ * Only these paths are matched, so the device events and last-event cache under the same prefix
+ * reach their own routes.
+ */
+public final class PlatformDeviceRoutes extends PlatformDirectives {
+  private static final JsonNode NO_LOCATION = JsonNodeFactory.instance.objectNode();
+
+  private final TwinGateway gateway;
+  private final RegistryRepository registry;
+  private final Authentication authentication;
+  private final PlatformRegistration registration;
+
+  public PlatformDeviceRoutes(
+      TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
+    this.gateway = gateway;
+    this.registry = registry;
+    this.authentication = authentication;
+    this.registration = new PlatformRegistration(gateway);
+  }
+
+  public Route route() {
+    return pathPrefix(
+        segment("api").slash("v0002").slash("device").slash("types").slash(segment()),
+        type ->
+            pathPrefix(
+                "devices",
+                () ->
+                    concat(
+                        pathEndOrSingleSlash(
+                            () -> authentication.apiKey(principal -> devices(principal, type))),
+                        pathPrefix(
+                            segment(),
+                            id ->
+                                concat(
+                                    pathEndOrSingleSlash(() -> withDevice(type, id, this::device)),
+                                    path("location", () -> withDevice(type, id, this::location)),
+                                    path("mgmt", () -> withDevice(type, id, this::mgmt)))))));
+  }
+
+  /** The device addressed, once the API key is checked and both ids are valid. */
+  private Route withDevice(String type, String id, Function<DeviceKey, Route> inner) {
+    return authentication.apiKey(
+        principal ->
+            validId(
+                "typeId",
+                type,
+                () ->
+                    validId(
+                        "deviceId",
+                        id,
+                        () -> inner.apply(new DeviceKey(principal.org(), type, id)))));
+  }
+
+  private Route devices(ApiKeyPrincipal principal, String type) {
+    return validId(
+        "typeId",
+        type,
+        () ->
+            concat(
+                get(() -> new PlatformPaging(registry).devices(principal.org(), type)),
+                post(
+                    () ->
+                        parsedBody(
+                            body ->
+                                PlatformBodies.newDevice(
+                                    principal.org(), type, body, Timestamps.now()),
+                            device -> register(principal, type, device)))));
+  }
+
+  private Route register(ApiKeyPrincipal principal, String type, PlatformBodies.NewDevice device) {
+    return onSuccess(
+        registration.register(principal, device),
+        outcome ->
+            complete(
+                ApiResponses.fromReply(
+                    outcome.reply(),
+                    info ->
+                        json(
+                                StatusCodes.CREATED,
+                                PlatformJson.of((Reply.DeviceInfo) info, outcome.authToken()))
+                            .addHeader(
+                                Location.create(
+                                    "/api/v0002/device/types/"
+                                        + type
+                                        + "/devices/"
+                                        + device.device().id())))));
+  }
+
+  private Route device(DeviceKey device) {
+    return concat(
+        get(() -> completeReply(gateway.devices().get(device), this::deviceBody)),
+        put(
+            () ->
+                parsedBody(
+                    PlatformBodies::deviceChange,
+                    change -> completeReply(update(device, change), this::deviceBody))),
+        delete(
+            () ->
+                completeReply(
+                    gateway.devices().deleteAndRelease(device),
+                    done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))));
+  }
+
+  /** The deviceInfo first, then the metadata: the reply of the last change made, or the device. */
+  private CompletionStage<Reply> update(DeviceKey device, PlatformBodies.DeviceChange change) {
+    CompletionStage<Reply> profiled =
+        change.deviceInfo() == null
+            ? gateway.devices().get(device)
+            : gateway.devices().updateProfile(device, new DeviceProfile(change.deviceInfo(), null));
+    return profiled.thenCompose(
+        reply ->
+            change.metadata() == null || !(reply instanceof Reply.DeviceInfo)
+                ? CompletableFuture.completedFuture(reply)
+                : gateway.devices().update(device, change.metadata(), null));
+  }
+
+  private Route location(DeviceKey device) {
+    return concat(
+        get(() -> completeReply(gateway.devices().get(device), this::locationBody)),
+        put(
+            () ->
+                parsedBody(
+                    body -> PlatformBodies.location(body, Timestamps.now()),
+                    location ->
+                        completeReply(
+                            gateway
+                                .devices()
+                                .updateProfile(device, new DeviceProfile(null, location)),
+                            this::locationBody))));
+  }
+
+  /** Entwine does not run IBM's device management protocol: no device is a managed device. */
+  private Route mgmt(DeviceKey device) {
+    return get(
+        () ->
+            completeReply(
+                gateway.devices().get(device),
+                info ->
+                    error(
+                        StatusCodes.NOT_FOUND,
+                        "Device "
+                            + device.type()
+                            + "/"
+                            + device.id()
+                            + " is not a managed device")));
+  }
+
+  private HttpResponse deviceBody(Reply info) {
+    return json(StatusCodes.OK, PlatformJson.of((Reply.DeviceInfo) info, null));
+  }
+
+  private HttpResponse locationBody(Reply reply) {
+    DeviceProfile profile = ((Reply.DeviceInfo) reply).profile();
+    return json(
+        StatusCodes.OK,
+        profile == null || profile.location() == null ? NO_LOCATION : profile.location());
+  }
+}
