@@ -192,7 +192,7 @@ public final class EntwineNode implements AutoCloseable {
                     authentication,
                     httpSettings)
                 .route(),
-            new DeviceEventRoutes(gateway, authentication, httpSettings).route(),
+            new DeviceEventRoutes(gateway, policies, authentication, httpSettings).route(),
             new DeviceCredentialRoutes(
                     gateway, credentials.verifiedSecrets(), credentials.secretBox(), authentication)
                 .route(),
@@ -212,7 +212,8 @@ public final class EntwineNode implements AutoCloseable {
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     Optional<ServerBinding> https = startHttps(system, config, routes.route());
     MqttIngress mqtt =
-        MqttIngress.start(system, MqttSettings.from(config), new GatewayTwinAccess(gateway))
+        MqttIngress.start(
+                system, MqttSettings.from(config), new GatewayTwinAccess(gateway, policies))
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     // ready only once every listener accepts: a client told "ready" may use MQTT at once

@@ -97,7 +97,7 @@ public abstract class ApiRouteTest extends JUnit5RouteTest {
                     authentication,
                     SETTINGS)
                 .route(),
-            new DeviceEventRoutes(gateway, authentication, SETTINGS).route(),
+            new DeviceEventRoutes(gateway, policies, authentication, SETTINGS).route(),
             new DeviceCredentialRoutes(
                     gateway,
                     cluster.secrets(),

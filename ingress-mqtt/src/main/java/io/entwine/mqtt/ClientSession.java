@@ -1,8 +1,9 @@
 package io.entwine.mqtt;
 
+import io.entwine.entity.CommandTable;
+import io.entwine.entity.EventSourcedEntity;
 import io.entwine.live.LiveFeed;
 import io.entwine.live.LiveMessage;
-import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Reply;
 import java.time.Duration;
@@ -17,10 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
@@ -36,8 +34,8 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * projection reads them.
  */
 public final class ClientSession
-    extends EventSourcedBehaviorWithEnforcedReplies<
-        ClientSession.Command, ClientSessionEvent, ClientSessionState> {
+    extends EventSourcedEntity<
+        ClientSession, ClientSession.Command, ClientSessionEvent, ClientSessionState> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "MqttClientSession");
@@ -132,7 +130,7 @@ public final class ClientSession
       OfflineBuffer.Limits limits,
       ActorContext<Command> context,
       TimerScheduler<Command> timers) {
-    super(PersistenceId.of(ENTITY_KEY.name(), clientId), Persistence.RESTART_ON_FAILURE);
+    super(ENTITY_KEY, clientId);
     this.clientId = clientId;
     this.limits = limits;
     this.context = context;
@@ -150,47 +148,57 @@ public final class ClientSession
   }
 
   @Override
-  public CommandHandlerWithReply<Command, ClientSessionEvent, ClientSessionState> commandHandler() {
-    return this::onCommand;
-  }
-
-  @Override
   public EventHandler<ClientSessionState, ClientSessionEvent> eventHandler() {
     return APPLY;
   }
 
-  private ReplyEffect<ClientSessionEvent, ClientSessionState> onCommand(
-      ClientSessionState state, Command command) {
-    if (command instanceof Claim claim) {
-      return onClaim(state, claim);
-    } else if (command instanceof Subscribe subscribe) {
-      return onSubscribe(state, subscribe);
-    } else if (command instanceof Unsubscribe unsubscribe) {
-      return onUnsubscribe(state, unsubscribe);
-    } else if (command instanceof Release release) {
-      return onRelease(state, release);
-    } else if (command instanceof Collect collect) {
-      if (offline != null) {
-        offline.offer(collect.message());
-      }
-      return Effect().noReply();
-    } else if (command instanceof Tick) {
-      if (offline == null) {
-        return Effect().noReply();
-      }
-      if (Duration.between(collectingSince, Instant.now()).compareTo(limits.expiry()) >= 0) {
-        context.getLog().info("MQTT {}: offline session expired", clientId);
-        stopCollecting();
-      } else {
-        ClusterSharding.get(context.getSystem())
-            .entityRefFor(ENTITY_KEY, clientId)
-            .tell(new KeepCollecting());
-      }
-      return Effect().noReply();
-    } else if (command instanceof KeepCollecting) {
+  @Override
+  protected CommandTable<ClientSession, Command, ClientSessionEvent, ClientSessionState>
+      commandTable() {
+    return HANDLERS;
+  }
+
+  private static final CommandTable<ClientSession, Command, ClientSessionEvent, ClientSessionState>
+      HANDLERS =
+          CommandTable.<ClientSession, Command, ClientSessionEvent, ClientSessionState>of(
+                  Command.class)
+              .on(Claim.class, ClientSession::onClaim)
+              .on(Subscribe.class, ClientSession::onSubscribe)
+              .on(Unsubscribe.class, ClientSession::onUnsubscribe)
+              .on(Release.class, ClientSession::onRelease)
+              .on(Collect.class, ClientSession::onCollect)
+              .on(Tick.class, ClientSession::onTick)
+              .on(KeepCollecting.class, ClientSession::onKeepCollecting)
+              .build();
+
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onCollect(
+      ClientSessionState state, Collect collect) {
+    if (offline != null) {
+      offline.offer(collect.message());
+    }
+    return Effect().noReply();
+  }
+
+  /** It only kept the entity from passivating. */
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onKeepCollecting(
+      ClientSessionState state, KeepCollecting keep) {
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onTick(
+      ClientSessionState state, Tick tick) {
+    if (offline == null) {
       return Effect().noReply();
     }
-    throw new IllegalArgumentException("Unknown command " + command.getClass());
+    if (Duration.between(collectingSince, Instant.now()).compareTo(limits.expiry()) >= 0) {
+      context.getLog().info("MQTT {}: offline session expired", clientId);
+      stopCollecting();
+    } else {
+      ClusterSharding.get(context.getSystem())
+          .entityRefFor(ENTITY_KEY, clientId)
+          .tell(new KeepCollecting());
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<ClientSessionEvent, ClientSessionState> onClaim(

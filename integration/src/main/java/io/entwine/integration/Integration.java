@@ -1,6 +1,8 @@
 package io.entwine.integration;
 
-import io.entwine.persistence.Persistence;
+import io.entwine.entity.CommandTable;
+import io.entwine.entity.EventSourcedEntity;
+import io.entwine.entity.EventTable;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import java.time.Instant;
@@ -13,12 +15,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One ThingsBoard-style HTTP integration, keyed by its routing key: a sender's request names the
@@ -27,8 +25,8 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * converters while debug is on.
  */
 public final class Integration
-    extends EventSourcedBehaviorWithEnforcedReplies<
-        Integration.Command, Integration.Event, Integration.State> {
+    extends EventSourcedEntity<
+        Integration, Integration.Command, Integration.Event, Integration.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Integration");
@@ -143,7 +141,7 @@ public final class Integration
   private final String routingKey;
 
   private Integration(String routingKey) {
-    super(PersistenceId.of(ENTITY_KEY.name(), routingKey), Persistence.RESTART_ON_FAILURE);
+    super(ENTITY_KEY, routingKey);
     this.routingKey = routingKey;
   }
 
@@ -153,53 +151,65 @@ public final class Integration
   }
 
   @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
+  protected CommandTable<Integration, Command, Event, State> commandTable() {
+    return HANDLERS;
   }
 
-  @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return this::onCommand;
+  private static final CommandTable<Integration, Command, Event, State> HANDLERS =
+      CommandTable.<Integration, Command, Event, State>of(Command.class)
+          .on(Get.class, Integration::onGet)
+          .on(RecordDebug.class, Integration::onRecordDebug)
+          .on(Create.class, Integration::onCreate)
+          .on(Update.class, Integration::onUpdate)
+          .on(Delete.class, Integration::onDelete)
+          .on(GetDebugEvents.class, Integration::onGetDebugEvents)
+          .build();
+
+  private ReplyEffect<Event, State> onGet(State state, Get get) {
+    return Effect().reply(get.replyTo(), state.exists() ? found(state) : notFound());
   }
 
-  private ReplyEffect<Event, State> onCommand(State state, Command command) {
-    if (command instanceof Get get) {
-      return Effect().reply(get.replyTo(), state.exists() ? found(state) : notFound());
-    } else if (command instanceof RecordDebug debug) {
-      return state.exists() && state.settings().debug()
-          ? Effect().persist(new DebugRecorded(debug.event())).thenNoReply()
-          : Effect().noReply();
-    } else if (command instanceof Create create) {
-      return state.exists()
-          ? Effect()
-              .reply(
-                  create.replyTo(),
-                  new IntegrationReply.Rejected(
-                      Rejection.ALREADY_EXISTS, "The routing key is taken; create again"))
-          : Effect()
-              .persist(new Created(create.settings(), create.at()))
-              .thenReply(create.replyTo(), this::found);
-    } else if (command instanceof Update update) {
-      return ownedBy(state, update.settings().org())
-          ? Effect()
-              .persist(new Updated(update.settings(), update.at()))
-              .thenReply(update.replyTo(), this::found)
-          : Effect().reply(update.replyTo(), notFound());
-    } else if (command instanceof Delete delete) {
-      return ownedBy(state, delete.org())
-          ? Effect()
-              .persist(new Deleted(delete.at()))
-              .thenReply(delete.replyTo(), after -> new IntegrationReply.Done())
-          : Effect().reply(delete.replyTo(), notFound());
-    } else if (command instanceof GetDebugEvents get) {
-      return Effect()
-          .reply(
-              get.replyTo(),
-              ownedBy(state, get.org())
-                  ? new IntegrationReply.DebugEvents(state.debugEvents())
-                  : notFound());
-    }
-    throw new IllegalArgumentException("Unknown command " + command.getClass());
+  private ReplyEffect<Event, State> onRecordDebug(State state, RecordDebug debug) {
+    return state.exists() && state.settings().debug()
+        ? Effect().persist(new DebugRecorded(debug.event())).thenNoReply()
+        : Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onCreate(State state, Create create) {
+    return state.exists()
+        ? Effect()
+            .reply(
+                create.replyTo(),
+                new IntegrationReply.Rejected(
+                    Rejection.ALREADY_EXISTS, "The routing key is taken; create again"))
+        : Effect()
+            .persist(new Created(create.settings(), create.at()))
+            .thenReply(create.replyTo(), this::found);
+  }
+
+  private ReplyEffect<Event, State> onUpdate(State state, Update update) {
+    return ownedBy(state, update.settings().org())
+        ? Effect()
+            .persist(new Updated(update.settings(), update.at()))
+            .thenReply(update.replyTo(), this::found)
+        : Effect().reply(update.replyTo(), notFound());
+  }
+
+  private ReplyEffect<Event, State> onDelete(State state, Delete delete) {
+    return ownedBy(state, delete.org())
+        ? Effect()
+            .persist(new Deleted(delete.at()))
+            .thenReply(delete.replyTo(), after -> new IntegrationReply.Done())
+        : Effect().reply(delete.replyTo(), notFound());
+  }
+
+  private ReplyEffect<Event, State> onGetDebugEvents(State state, GetDebugEvents get) {
+    return Effect()
+        .reply(
+            get.replyTo(),
+            ownedBy(state, get.org())
+                ? new IntegrationReply.DebugEvents(state.debugEvents())
+                : notFound());
   }
 
   private static boolean ownedBy(State state, String org) {
@@ -217,20 +227,23 @@ public final class Integration
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return this::apply;
+    return (state, event) -> CHANGES.apply(null, state, event);
   }
 
-  private State apply(State state, Event event) {
-    if (event instanceof DebugRecorded recorded) {
-      return state.withDebugEvent(recorded.event());
-    } else if (event instanceof Created created) {
-      return new State(created.settings(), created.at(), created.at(), List.of());
-    } else if (event instanceof Updated updated) {
-      // Debug events of the previous scripts would mislead; a change starts a fresh log.
-      return new State(updated.settings(), state.created(), updated.at(), List.of());
-    } else if (event instanceof Deleted) {
-      return State.EMPTY;
-    }
-    throw new IllegalArgumentException("Unknown event " + event.getClass());
-  }
+  private static final EventTable<Void, State, Event> CHANGES =
+      EventTable.<Void, State, Event>of(Event.class)
+          .on(
+              DebugRecorded.class,
+              (none, state, recorded) -> state.withDebugEvent(recorded.event()))
+          .on(
+              Created.class,
+              (none, state, created) ->
+                  new State(created.settings(), created.at(), created.at(), List.of()))
+          // Debug events of the previous scripts would mislead; a change starts a fresh log.
+          .on(
+              Updated.class,
+              (none, state, updated) ->
+                  new State(updated.settings(), state.created(), updated.at(), List.of()))
+          .on(Deleted.class, (none, state, deleted) -> State.EMPTY)
+          .build();
 }

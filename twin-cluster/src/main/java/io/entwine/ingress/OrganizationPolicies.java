@@ -77,22 +77,47 @@ public final class OrganizationPolicies {
     settings.synchronous().invalidate(org);
   }
 
-  /** Counts one message against the organization's budget; false when it is used up. */
-  public boolean tryAdmit(String org, Reply.MessageLimits limits) {
+  /** {@link #count}: the budget is used up. */
+  static final long OVER_BUDGET = -1;
+
+  /** {@link #count}: the organization has no budget, nothing was counted. */
+  static final long UNLIMITED = -2;
+
+  /**
+   * Counts {@code messages} against the organization's budget: the window they were counted in (to
+   * {@link #giveBack} if they are not recorded after all), {@link #UNLIMITED}, or {@link
+   * #OVER_BUDGET} when they do not all fit.
+   */
+  long count(String org, Reply.MessageLimits limits, int messages) {
     if (limits.messagesPerPeriod() <= 0 || limits.periodSeconds() <= 0) {
-      return true;
+      return UNLIMITED;
     }
     int members = Math.max(1, upMembers.getAsInt());
     long share = (limits.messagesPerPeriod() + members - 1) / members;
     long windowIndex = Instant.now().getEpochSecond() / limits.periodSeconds();
-    Window window =
-        windows.compute(
-            org,
-            (key, current) ->
-                current == null || current.index() != windowIndex
-                    ? new Window(windowIndex, 1)
-                    : new Window(windowIndex, current.count() + 1));
-    return window.count() <= share;
+    boolean[] fits = new boolean[1];
+    windows.compute(
+        org,
+        (key, current) -> {
+          long counted = current == null || current.index() != windowIndex ? 0 : current.count();
+          // what does not fit is not counted, so that a message given back makes room again
+          fits[0] = counted + messages <= share;
+          return fits[0] ? new Window(windowIndex, counted + messages) : current;
+        });
+    return fits[0] ? windowIndex : OVER_BUDGET;
+  }
+
+  /**
+   * Uncounts {@code messages} counted in window {@code windowIndex} that were not recorded (the
+   * twin refused them), unless that window is over.
+   */
+  void giveBack(String org, long windowIndex, int messages) {
+    windows.computeIfPresent(
+        org,
+        (key, current) ->
+            current.index() == windowIndex
+                ? new Window(windowIndex, Math.max(0, current.count() - messages))
+                : current);
   }
 
   private record Window(long index, long count) {}

@@ -50,6 +50,13 @@ public final class OrganizationRequests extends GatewayRequests {
         org, replyTo -> new Organization.ConfigureHonoHttp(config, Timestamps.now(), replyTo));
   }
 
+  /** Switches one of {@link Admission#SWITCHABLE_ADAPTERS} on or off: the new settings. */
+  public CompletionStage<Reply> configureAdapter(String org, String adapter, boolean enabled) {
+    return twinGateway.ask(
+        twinGateway.organization(org),
+        replyTo -> new Organization.ConfigureAdapter(adapter, enabled, Timestamps.now(), replyTo));
+  }
+
   public CompletionStage<Reply> setLimits(String org, Reply.MessageLimits limits) {
     return askOrganization(
         org, replyTo -> new Organization.SetLimits(limits, Timestamps.now(), replyTo));

@@ -3,7 +3,9 @@ package io.entwine.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.DeviceKey;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Every answer an entity gives. One closed set, so that each ingress maps replies to status codes
@@ -215,25 +217,56 @@ public sealed interface Reply extends CborSerializable {
    */
   record TrustedCa(String subjectDn, String certificate) {}
 
+  /**
+   * An organization's settings: the Hono HTTP adapter's configuration, its limits, the CAs it
+   * trusts, and the device-facing adapters the operator switched off ({@code disabledAdapters}, by
+   * adapter id such as {@code ibm-http}; empty in settings written before adapters could be
+   * switched off).
+   */
   record OrganizationSettings(
-      HonoHttpAdapter honoHttp, MessageLimits limits, List<TrustedCa> trustedCas) implements Reply {
+      HonoHttpAdapter honoHttp,
+      MessageLimits limits,
+      List<TrustedCa> trustedCas,
+      Set<String> disabledAdapters)
+      implements Reply {
     public static final OrganizationSettings DEFAULT =
         new OrganizationSettings(HonoHttpAdapter.DEFAULT, MessageLimits.NONE, List.of());
 
     public OrganizationSettings {
       trustedCas = trustedCas == null ? List.of() : List.copyOf(trustedCas);
+      disabledAdapters = disabledAdapters == null ? Set.of() : Set.copyOf(disabledAdapters);
+    }
+
+    public OrganizationSettings(
+        HonoHttpAdapter honoHttp, MessageLimits limits, List<TrustedCa> trustedCas) {
+      this(honoHttp, limits, trustedCas, Set.of());
+    }
+
+    /** False when the operator switched the adapter off for this organization. */
+    public boolean adapterEnabled(String adapter) {
+      return !disabledAdapters.contains(adapter);
     }
 
     public OrganizationSettings withHonoHttp(HonoHttpAdapter config) {
-      return new OrganizationSettings(config, limits, trustedCas);
+      return new OrganizationSettings(config, limits, trustedCas, disabledAdapters);
     }
 
     public OrganizationSettings withLimits(MessageLimits newLimits) {
-      return new OrganizationSettings(honoHttp, newLimits, trustedCas);
+      return new OrganizationSettings(honoHttp, newLimits, trustedCas, disabledAdapters);
     }
 
     public OrganizationSettings withTrustedCas(List<TrustedCa> cas) {
-      return new OrganizationSettings(honoHttp, limits, cas);
+      return new OrganizationSettings(honoHttp, limits, cas, disabledAdapters);
+    }
+
+    public OrganizationSettings withAdapter(String adapter, boolean enabled) {
+      Set<String> disabled = new HashSet<>(disabledAdapters);
+      if (enabled) {
+        disabled.remove(adapter);
+      } else {
+        disabled.add(adapter);
+      }
+      return new OrganizationSettings(honoHttp, limits, trustedCas, disabled);
     }
   }
 }

@@ -26,9 +26,9 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * An organization (IBM) or tenant (Hono): its name, its API keys, whose tokens are kept only as
- * salted slow hashes, its Hono adapter configuration, its message limits and the CAs it trusts for
- * client certificates. Everything of one organization is keyed under its id, so nothing crosses
- * organizations.
+ * salted slow hashes, its Hono adapter configuration, the device-facing adapters switched off, its
+ * message limits and the CAs it trusts for client certificates. Everything of one organization is
+ * keyed under its id, so nothing crosses organizations.
  *
  * <p>One entity in one file, past 400 lines: its commands, events and state stay nested here
  * because journals and snapshots name them {@code Organization$...}; the dispatch is the shared
@@ -71,6 +71,10 @@ public final class Organization
   public record ConfigureHonoHttp(Reply.HonoHttpAdapter config, Instant at, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /** Switches a device-facing adapter ({@code ibm-http}, {@code ibm-mqtt}) on or off. */
+  public record ConfigureAdapter(
+      String adapter, boolean enabled, Instant at, ActorRef<Reply> replyTo) implements Command {}
+
   public record SetLimits(Reply.MessageLimits limits, Instant at, ActorRef<Reply> replyTo)
       implements Command {}
 
@@ -106,6 +110,8 @@ public final class Organization
   public record ApiKeyRevoked(String key, Instant at) implements Event {}
 
   public record HonoHttpConfigured(Reply.HonoHttpAdapter config, Instant at) implements Event {}
+
+  public record AdapterConfigured(String adapter, boolean enabled, Instant at) implements Event {}
 
   public record LimitsSet(Reply.MessageLimits limits, Instant at) implements Event {}
 
@@ -182,6 +188,12 @@ public final class Organization
                     state.withSettings(
                         state.settings.withHonoHttp(configured.config()), configured.at()))
             .on(
+                AdapterConfigured.class,
+                (none, state, configured) ->
+                    state.withSettings(
+                        state.settings.withAdapter(configured.adapter(), configured.enabled()),
+                        configured.at()))
+            .on(
                 LimitsSet.class,
                 (none, state, set) ->
                     state.withSettings(state.settings.withLimits(set.limits()), set.at()))
@@ -257,6 +269,7 @@ public final class Organization
           .on(RevokeApiKey.class, ifExists(Organization::onRevokeApiKey))
           .on(GetSettings.class, ifExists(Organization::onGetSettings))
           .on(ConfigureHonoHttp.class, ifExists(Organization::onConfigureHonoHttp))
+          .on(ConfigureAdapter.class, ifExists(Organization::onConfigureAdapter))
           .on(SetLimits.class, ifExists(Organization::onSetLimits))
           .on(SetTrustedCas.class, ifExists(Organization::onSetTrustedCas))
           .build();
@@ -293,6 +306,12 @@ public final class Organization
   private ReplyEffect<Event, State> onConfigureHonoHttp(State state, ConfigureHonoHttp configure) {
     return Effect()
         .persist(new HonoHttpConfigured(configure.config(), configure.at()))
+        .thenReply(configure.replyTo(), State::settings);
+  }
+
+  private ReplyEffect<Event, State> onConfigureAdapter(State state, ConfigureAdapter configure) {
+    return Effect()
+        .persist(new AdapterConfigured(configure.adapter(), configure.enabled(), configure.at()))
         .thenReply(configure.replyTo(), State::settings);
   }
 

@@ -242,6 +242,7 @@ class SerializationTest {
         new Organization.ConfigureHonoHttp(new Reply.HonoHttpAdapter(false, 30, true), AT, replyTo),
         new Organization.SetLimits(new Reply.MessageLimits(1000, 60, 4096), AT, replyTo),
         new Organization.GetSettings(replyTo),
+        new Organization.ConfigureAdapter("ibm-mqtt", false, AT, replyTo),
         new Organization.SetTrustedCas(List.of(TRUSTED_CA), AT, replyTo),
         new Organization.SetLimits(new Reply.MessageLimits(1000, 60, 4096, 250), AT, replyTo),
         new Organization.ReserveDevices(3, replyTo),
@@ -252,6 +253,7 @@ class SerializationTest {
         new Organization.ApiKeyRevoked("a-org-key", AT),
         new Organization.HonoHttpConfigured(new Reply.HonoHttpAdapter(false, 30, true), AT),
         new Organization.LimitsSet(new Reply.MessageLimits(1000, 60, 4096), AT),
+        new Organization.AdapterConfigured("ibm-http", false, AT),
         new Organization.TrustedCasSet(List.of(TRUSTED_CA), AT),
         new Organization.DevicesReserved(3),
         new Organization.DevicesReleased(1),
@@ -274,6 +276,17 @@ class SerializationTest {
             new Reply.OrganizationSettings(
                 Reply.HonoHttpAdapter.DEFAULT, new Reply.MessageLimits(0, 60, 0, 7), List.of()),
             5),
+        new Organization.State(
+            "My Org",
+            AT,
+            AT,
+            Map.of(),
+            new Reply.OrganizationSettings(
+                Reply.HonoHttpAdapter.DEFAULT,
+                Reply.MessageLimits.NONE,
+                List.of(),
+                Set.of("ibm-http", "ibm-mqtt")),
+            0),
         // indexes
         AuthIdIndex.TABLE.claim(GATEWAY).apply(replyTo),
         AuthIdIndex.TABLE.release(GATEWAY).apply(replyTo),
@@ -502,6 +515,8 @@ class SerializationTest {
     assertEquals(new Reply.MessageLimits(1000, 60, 4096, 0), event.limits());
     assertEquals(0, state.devices());
     assertEquals(new Reply.MessageLimits(1000, 60, 4096, 0), state.settings().limits());
+    assertEquals(Set.of(), state.settings().disabledAdapters(), "written before adapter switches");
+    assertTrue(state.settings().adapterEnabled("ibm-http"));
   }
 
   @Test

@@ -272,6 +272,31 @@ class OrganizationTest {
   }
 
   @Test
+  void switchesAnAdapterOffAndOnAgainAndKeepsItAcrossARestart() {
+    create();
+
+    var off = run(replyTo -> new Organization.ConfigureAdapter("ibm-mqtt", false, T0, replyTo));
+
+    assertEquals(List.of(new Organization.AdapterConfigured("ibm-mqtt", false, T0)), off.events());
+    Reply.OrganizationSettings settings =
+        assertInstanceOf(Reply.OrganizationSettings.class, off.reply());
+    assertFalse(settings.adapterEnabled("ibm-mqtt"));
+    assertTrue(settings.adapterEnabled("ibm-http"), "the other adapter stays on");
+    assertFalse(org.restart().state().settings().adapterEnabled("ibm-mqtt"));
+
+    var on = run(replyTo -> new Organization.ConfigureAdapter("ibm-mqtt", true, T0, replyTo));
+    assertTrue(((Reply.OrganizationSettings) on.reply()).adapterEnabled("ibm-mqtt"));
+  }
+
+  @Test
+  void switchingAnAdapterOfAMissingOrganizationIsNotFound() {
+    var result = run(replyTo -> new Organization.ConfigureAdapter("ibm-http", false, T0, replyTo));
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(Rejection.NOT_FOUND, rejection(result.reply()));
+  }
+
+  @Test
   void aMissingOrganizationHasNoQuotaAndPersistsNothing() {
     var reserved = reserve(1000);
     assertInstanceOf(Reply.Done.class, reserved.reply());

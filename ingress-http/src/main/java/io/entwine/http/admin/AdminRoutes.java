@@ -12,6 +12,7 @@ import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.http.common.ApiDirectives;
 import io.entwine.http.common.Authentication;
 import io.entwine.identity.Ids;
+import io.entwine.ingress.Admission;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
@@ -24,7 +25,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The operator's API ({@code /api/v0002/admin}): organizations, their API keys, Hono adapter
- * configuration, limits and trusted CAs.
+ * configuration, the other adapters switched on or off, limits and trusted CAs.
  */
 public final class AdminRoutes extends ApiDirectives {
   private final TwinGateway gateway;
@@ -54,6 +55,8 @@ public final class AdminRoutes extends ApiDirectives {
       boolean enabled,
       @JsonProperty("max-ttd") int maxTtd,
       @JsonProperty("allow-unauthenticated") boolean allowUnauthenticated) {}
+
+  public record AdapterJson(boolean enabled) {}
 
   public record LimitsJson(
       @JsonProperty("messages-per-period") long messagesPerPeriod,
@@ -93,6 +96,7 @@ public final class AdminRoutes extends ApiDirectives {
                 concat(
                     put(() -> jsonObject(false, body -> configureHonoHttp(org, body))),
                     get(() -> settings(org, s -> honoHttp(s.honoHttp()))))),
+        path(segment("adapters").slash(segment()), adapter -> adapterSwitch(org, adapter)),
         path("trust-anchors", () -> trustAnchors.route(org)),
         path(
             "limits",
@@ -192,6 +196,37 @@ public final class AdminRoutes extends ApiDirectives {
         settings -> {
           refresh(org);
           return json(StatusCodes.OK, honoHttp(((Reply.OrganizationSettings) settings).honoHttp()));
+        });
+  }
+
+  /** The adapters switched on or off as a whole ({@code ibm-http}, {@code ibm-mqtt}). */
+  private Route adapterSwitch(String org, String adapter) {
+    if (!Admission.SWITCHABLE_ADAPTERS.contains(adapter)) {
+      return complete(
+          error(
+              StatusCodes.NOT_FOUND,
+              "No adapter '"
+                  + adapter
+                  + "': hono-http, "
+                  + String.join(", ", Admission.SWITCHABLE_ADAPTERS)));
+    }
+    return concat(
+        put(() -> jsonObject(false, body -> configureAdapter(org, adapter, body))),
+        get(() -> settings(org, s -> new AdapterJson(s.adapterEnabled(adapter)))));
+  }
+
+  private Route configureAdapter(String org, String adapter, ObjectNode body) {
+    JsonNode enabled = body.get("enabled");
+    if (enabled == null || !enabled.isBoolean()) {
+      return complete(error(StatusCodes.BAD_REQUEST, "'enabled' is required: true or false"));
+    }
+    return completeReply(
+        gateway.organizations().configureAdapter(org, adapter, enabled.booleanValue()),
+        settings -> {
+          refresh(org);
+          return json(
+              StatusCodes.OK,
+              new AdapterJson(((Reply.OrganizationSettings) settings).adapterEnabled(adapter)));
         });
   }
 

@@ -2,6 +2,7 @@ package io.entwine.http.hono;
 
 import static io.entwine.http.common.ApiResponses.error;
 
+import io.entwine.http.common.AdmissionRefusals;
 import io.entwine.http.common.ApiResponses;
 import io.entwine.http.common.Refused;
 import io.entwine.ingress.Admission;
@@ -39,27 +40,7 @@ final class HonoStatus {
   }
 
   static HttpResponse response(Admission.Refusal refusal) {
-    return switch (refusal.reason()) {
-      case UNKNOWN_ORGANIZATION -> error(StatusCodes.NOT_FOUND, "Tenant does not exist");
-      case ADAPTER_DISABLED ->
-          error(
-              StatusCodes.FORBIDDEN,
-              "Tenant '" + refusal.org() + "' is not allowed to use the Hono HTTP adapter");
-      case PAYLOAD_TOO_LARGE ->
-          error(
-              StatusCodes.PAYLOAD_TOO_LARGE,
-              "The body is larger than the tenant's limit of "
-                  + refusal.maxPayloadBytes()
-                  + " bytes");
-      case OVER_BUDGET ->
-          error(
-              StatusCodes.TOO_MANY_REQUESTS,
-              "The tenant's message limit of "
-                  + refusal.limits().messagesPerPeriod()
-                  + " per "
-                  + refusal.limits().periodSeconds()
-                  + " s is exceeded");
-    };
+    return AdmissionRefusals.response(refusal, "Tenant", "Hono HTTP adapter");
   }
 
   /** A disabled or unknown device is 404 in Hono. */

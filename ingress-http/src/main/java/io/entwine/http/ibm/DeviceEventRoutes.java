@@ -10,6 +10,7 @@ import io.entwine.http.server.HttpSettings;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
 import io.entwine.ingress.DeviceMessage;
+import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Payloads;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
@@ -19,22 +20,28 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * IBM HTTP device events ({@code POST .../events/{event}}, 200 only after the twin persisted) and
- * the v0002 last-event cache ({@code GET .../events[/{event}]}, API key).
+ * IBM HTTP device events ({@code POST .../events/{event}}, through the organization's admission,
+ * 200 only after the twin persisted) and the v0002 last-event cache ({@code GET
+ * .../events[/{event}]}, API key).
  */
 public final class DeviceEventRoutes extends ApiDirectives {
   private final TwinGateway gateway;
+  private final DeviceEventAdmission admission;
   private final Authentication authentication;
   private final int maxPayloadBytes;
 
+  /** {@code policies}: the organizations' limits and adapter switches, as this node caches them. */
   public DeviceEventRoutes(
-      TwinGateway gateway, Authentication authentication, HttpSettings settings) {
+      TwinGateway gateway,
+      OrganizationPolicies policies,
+      Authentication authentication,
+      HttpSettings settings) {
     this.gateway = gateway;
+    this.admission = new DeviceEventAdmission(gateway, policies);
     this.authentication = authentication;
     this.maxPayloadBytes = settings.maxEventPayloadBytes();
   }
@@ -117,9 +124,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
             inspection.eventTime().orElse(receivedAt),
             receivedAt,
             "http");
-    return completeReply(
-        gateway.recordEvent(message, token, address),
-        done -> HttpResponse.create().withStatus(StatusCodes.OK));
+    return onSuccess(admission.record(message, payload.length, token, address), this::complete);
   }
 
   private Route lastEvents(String type, String id, String eventId) {

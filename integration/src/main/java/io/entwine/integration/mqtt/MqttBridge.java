@@ -2,12 +2,13 @@ package io.entwine.integration.mqtt;
 
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.SecretBox;
+import io.entwine.entity.CommandTable;
+import io.entwine.entity.EventSourcedEntity;
 import io.entwine.ingress.Timestamps;
 import io.entwine.integration.UplinkRecorder;
 import io.entwine.integration.script.ConverterException;
 import io.entwine.integration.script.Converters;
 import io.entwine.integration.script.UplinkConverter;
-import io.entwine.persistence.Persistence;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import java.time.Instant;
@@ -22,11 +23,8 @@ import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.stream.UniqueKillSwitch;
@@ -42,8 +40,7 @@ import org.slf4j.LoggerFactory;
  * remembered entities. See ADR 0032.
  */
 public final class MqttBridge
-    extends EventSourcedBehaviorWithEnforcedReplies<
-        MqttBridge.Command, MqttBridge.Event, MqttBridge.State> {
+    extends EventSourcedEntity<MqttBridge, MqttBridge.Command, MqttBridge.Event, MqttBridge.State> {
   private static final Logger log = LoggerFactory.getLogger(MqttBridge.class);
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
@@ -139,7 +136,7 @@ public final class MqttBridge
       ActorRef<ClusterSharding.ShardCommand> shard,
       Services services,
       ActorContext<Command> context) {
-    super(PersistenceId.of(ENTITY_KEY.name(), entityId), Persistence.RESTART_ON_FAILURE);
+    super(ENTITY_KEY, entityId);
     this.shard = shard;
     this.services = services;
     this.context = context;
@@ -161,35 +158,44 @@ public final class MqttBridge
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return this::onCommand;
+  protected CommandTable<MqttBridge, Command, Event, State> commandTable() {
+    return HANDLERS;
   }
 
-  private ReplyEffect<Event, State> onCommand(State state, Command command) {
-    if (command instanceof StreamReport report) {
-      status = updated(status, report.report());
-      return Effect().noReply();
-    } else if (command instanceof StopIfEmpty) {
-      if (!state.exists()) {
-        shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-      }
-      return Effect().noReply();
-    } else if (command instanceof Create create) {
-      return onCreate(state, create);
-    } else if (command instanceof Get get) {
-      return Effect()
-          .reply(
-              get.replyTo(),
-              state.exists() ? new BridgeReply.Found(state.config(), state.created()) : notFound());
-    } else if (command instanceof GetStatus get) {
-      return Effect()
-          .reply(
-              get.replyTo(),
-              state.exists() ? new BridgeReply.Status(state.config().id(), status) : notFound());
-    } else if (command instanceof Delete delete) {
-      return onDelete(state, delete);
+  private static final CommandTable<MqttBridge, Command, Event, State> HANDLERS =
+      CommandTable.<MqttBridge, Command, Event, State>of(Command.class)
+          .on(StreamReport.class, MqttBridge::onStreamReport)
+          .on(StopIfEmpty.class, MqttBridge::onStopIfEmpty)
+          .on(Create.class, MqttBridge::onCreate)
+          .on(Get.class, MqttBridge::onGet)
+          .on(GetStatus.class, MqttBridge::onGetStatus)
+          .on(Delete.class, MqttBridge::onDelete)
+          .build();
+
+  private ReplyEffect<Event, State> onStreamReport(State state, StreamReport report) {
+    status = updated(status, report.report());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onStopIfEmpty(State state, StopIfEmpty stop) {
+    if (!state.exists()) {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
-    throw new IllegalArgumentException("Unknown command " + command.getClass());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onGet(State state, Get get) {
+    return Effect()
+        .reply(
+            get.replyTo(),
+            state.exists() ? new BridgeReply.Found(state.config(), state.created()) : notFound());
+  }
+
+  private ReplyEffect<Event, State> onGetStatus(State state, GetStatus get) {
+    return Effect()
+        .reply(
+            get.replyTo(),
+            state.exists() ? new BridgeReply.Status(state.config().id(), status) : notFound());
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create create) {

@@ -1,0 +1,59 @@
+package io.entwine.http.ibm;
+
+import io.entwine.http.common.AdmissionRefusals;
+import io.entwine.http.common.ApiResponses;
+import io.entwine.ingress.Admission;
+import io.entwine.ingress.DeviceMessage;
+import io.entwine.ingress.OrganizationPolicies;
+import io.entwine.ingress.TwinGateway;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+
+/**
+ * An IBM HTTP device event through its organization's admission — the {@code ibm-http} adapter
+ * switched on (403), the payload limit (413), the message budget (429) — and then recorded (200
+ * once persisted).
+ *
+ * <p>The twin checks the device's token with the event itself, so admission cannot wait for
+ * authentication as Hono's does: a refusal is told only to a sender whose token the twin accepts
+ * (one more ask, on the refusal path only); anyone else gets the twin's answer (401, 404), learning
+ * nothing of the organization's settings, and a message the twin refuses gives its place in the
+ * budget back.
+ */
+final class DeviceEventAdmission {
+  private final TwinGateway gateway;
+  private final Admission admission;
+
+  DeviceEventAdmission(TwinGateway gateway, OrganizationPolicies policies) {
+    this.gateway = gateway;
+    this.admission = new Admission(policies);
+  }
+
+  /** {@code bodyBytes}: the request body's size, as the organization's payload limit counts it. */
+  CompletionStage<HttpResponse> record(
+      DeviceMessage message, int bodyBytes, String token, String address) {
+    return admission
+        .admit(message.device().org(), Admission.IBM_HTTP, 1, bodyBytes, 0)
+        .thenCompose(
+            decision ->
+                decision.admitted()
+                    ? admission
+                        .record(decision, () -> gateway.recordEvent(message, token, address))
+                        .thenApply(reply -> ApiResponses.fromReply(reply, done -> ok()))
+                    : gateway
+                        .authenticateDevice(message.device(), token, address)
+                        .thenApply(
+                            reply ->
+                                ApiResponses.fromReply(
+                                    reply, authenticated -> refusal(decision.refusal()))));
+  }
+
+  private static HttpResponse ok() {
+    return HttpResponse.create().withStatus(StatusCodes.OK);
+  }
+
+  private static HttpResponse refusal(Admission.Refusal refusal) {
+    return AdmissionRefusals.response(refusal, "Organization", "IBM HTTP adapter (ibm-http)");
+  }
+}
