@@ -81,6 +81,7 @@ public final class NodeMetrics implements Extension {
 
   private NodeMetrics(ActorSystem<?> system) {
     this.system = system;
+    ExportFilters.apply(registry);
     Meters.use(system, registry);
     bindJvmAndProcess(system, registry);
     BuildInfo.register(registry);
