@@ -114,6 +114,8 @@ public final class EntwineNode implements AutoCloseable {
       applySchema(effective);
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "entwine", effective);
+    // first: the registry every module's meters go to is chosen before any registers one
+    NodeMetrics.get(system);
     try {
       ClusterFormation.join(system, effective);
       return new EntwineNode(system, startServices(system, effective));
@@ -221,10 +223,7 @@ public final class EntwineNode implements AutoCloseable {
     NodeMetrics.get(system)
         .register(
             new NodeMetrics.Sources(
-                projectionLag::lags,
-                gateway.acknowledgedEvents(),
-                gateway.eventPermits(),
-                mqtt::connections));
+                projectionLag::lags, gateway.eventPermits(), mqtt::connections));
     return new Servers(binding, https, mqtt);
   }
 

@@ -6,12 +6,16 @@ import com.typesafe.config.ConfigValueFactory;
 import io.entwine.credentials.Tokens;
 import io.entwine.deploy.cassandra.CassandraSettings;
 import io.entwine.deploy.cassandra.EmbeddedCassandra;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code deploy/bin/entwine run}: one node, with the embedded Cassandra unless {@code
  * ENTWINE_CASSANDRA_CONTACT_POINTS} names a ring. SIGTERM or Ctrl-C stops both.
  */
 public final class Main {
+  /** {@code ENTWINE_LOG_FORMAT=json}: every line the node writes is a JSON object (logback.xml). */
+  private static final boolean JSON_LOGS = "json".equals(System.getenv("ENTWINE_LOG_FORMAT"));
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -21,8 +25,12 @@ public final class Main {
       // The actor system's threads would keep a half-started JVM alive, unready for ever, and its
       // Cassandra with it: exit instead, so that the shutdown hooks stop both and a supervisor
       // (systemd, Kubernetes, a test) sees the failure.
-      System.err.println("entwine: the node could not start: " + failure);
-      failure.printStackTrace();
+      if (JSON_LOGS) {
+        LoggerFactory.getLogger(Main.class).error("The node could not start", failure);
+      } else {
+        System.err.println("entwine: the node could not start: " + failure);
+        failure.printStackTrace();
+      }
       System.exit(1);
     }
   }
@@ -99,6 +107,10 @@ public final class Main {
       out.append("  Operator token  from ENTWINE_ADMIN_TOKEN\n");
     }
     out.append("Stop with Ctrl-C.\n");
-    System.out.println(out);
+    if (JSON_LOGS) {
+      LoggerFactory.getLogger(Main.class).info(out.toString().strip());
+    } else {
+      System.out.println(out);
+    }
   }
 }

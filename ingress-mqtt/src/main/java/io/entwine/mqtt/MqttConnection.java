@@ -61,6 +61,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
   private final TwinAccess twins;
   private final ClusterLink cluster;
   private final ConnectionRegistry registry;
+  private final MqttMeters meters;
   private final BooleanSupplier nodeStopping;
   private final String clientId;
   private final String remote;
@@ -91,6 +92,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
       TwinAccess twins,
       ClusterLink cluster,
       ConnectionRegistry registry,
+      MqttMeters meters,
       BooleanSupplier nodeStopping) {
     this.endpoint = endpoint;
     this.context = context;
@@ -98,6 +100,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
     this.twins = twins;
     this.cluster = cluster;
     this.registry = registry;
+    this.meters = meters;
     this.nodeStopping = nodeStopping;
     this.clientId = endpoint.clientIdentifier();
     this.remote = String.valueOf(endpoint.remoteAddress());
@@ -132,6 +135,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
     endpoint.publishAcknowledgeHandler(id -> withOutbox(outbox -> outbox.onPubAck(id)));
     endpoint.publishReceivedHandler(id -> withOutbox(outbox -> outbox.onPubRec(id)));
     endpoint.publishCompletionHandler(id -> withOutbox(outbox -> outbox.onPubComp(id)));
+    meters.countPackets(SocketReads.of(endpoint).channel());
 
     if (!registry.tryOpen()) {
       refuse(
@@ -384,6 +388,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
       intake.publishWill();
     }
     subscriptions.detachOnClose();
+    meters.dropped(outbox.dropped());
     link.publish(report.disconnected(session.principal(), outbox));
     List<String> dropping = outbox.droppingSubscriptions();
     if (!dropping.isEmpty()) {
@@ -422,7 +427,9 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
     }
     moveTo(phase.accepted() ? to : ConnectionPhase.REFUSED);
     report.closedByServer(reason);
-    log.info("MQTT {} from {} disconnected: {}", clientId, remote, reason);
+    log.atInfo()
+        .addKeyValue("clientId", clientId)
+        .log("MQTT {} from {} disconnected: {}", clientId, remote, reason);
     try {
       endpoint.close();
     } catch (IllegalStateException alreadyClosed) {
@@ -432,7 +439,10 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
 
   private void refuse(MqttConnectReturnCode code, String reason) {
     moveTo(phase.holdsSlot() ? ConnectionPhase.REFUSED : ConnectionPhase.NODE_FULL);
-    log.info("MQTT {} from {} refused ({}): {}", clientId, remote, code, reason);
+    meters.refused(code);
+    log.atInfo()
+        .addKeyValue("clientId", clientId)
+        .log("MQTT {} from {} refused ({}): {}", clientId, remote, code, reason);
     try {
       endpoint.reject(code);
     } catch (IllegalStateException alreadyClosed) {

@@ -1,5 +1,6 @@
 package io.entwine.mqtt;
 
+import io.entwine.metrics.Meters;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -38,7 +39,7 @@ public final class MqttIngress {
             system.settings().config().getDuration("entwine.ask-timeout"),
             settings.twinAttachRefresh(),
             OfflineBuffer.Limits.of(settings));
-    return MqttListeners.start(vertx, settings, twins, cluster)
+    return MqttListeners.start(vertx, settings, twins, cluster, Meters.registry(system))
         .map(listeners -> register(system, new MqttIngress(vertx, listeners)))
         .onFailure(failure -> vertx.close())
         .toCompletionStage();

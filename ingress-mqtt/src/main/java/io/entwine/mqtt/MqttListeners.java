@@ -1,5 +1,7 @@
 package io.entwine.mqtt;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -50,9 +52,23 @@ public final class MqttListeners {
     this.stopping = stopping;
   }
 
-  /** Binds every enabled listener; fails if any cannot be bound. */
+  /** Binds every enabled listener, counting into a registry of its own (tests). */
   public static Future<MqttListeners> start(
       Vertx vertx, MqttSettings settings, TwinAccess twins, ClusterLink cluster) {
+    return start(vertx, settings, twins, cluster, new SimpleMeterRegistry());
+  }
+
+  /**
+   * Binds every enabled listener, counting into {@code meterRegistry}; fails if any cannot be
+   * bound.
+   */
+  public static Future<MqttListeners> start(
+      Vertx vertx,
+      MqttSettings settings,
+      TwinAccess twins,
+      ClusterLink cluster,
+      MeterRegistry meterRegistry) {
+    MqttMeters meters = new MqttMeters(meterRegistry);
     SocketReads.check();
     AcceptGuard.check();
     AcceptGuard guard = new AcceptGuard(settings);
@@ -63,7 +79,8 @@ public final class MqttListeners {
     return vertx
         .deployVerticle(
             () ->
-                new Listener(listeners, settings, twins, cluster, registry, stopping, ports, guard),
+                new Listener(
+                    listeners, settings, twins, cluster, registry, meters, stopping, ports, guard),
             new DeploymentOptions().setInstances(settings.eventLoops()))
         .map(id -> new MqttListeners(vertx, id, ports, registry, stopping))
         .onSuccess(started -> log.info("MQTT listening on {}", started.ports));
@@ -135,6 +152,7 @@ public final class MqttListeners {
     private final TwinAccess twins;
     private final ClusterLink cluster;
     private final ConnectionRegistry registry;
+    private final MqttMeters meters;
     private final AtomicBoolean stopping;
     private final Map<String, Integer> ports;
     private final AcceptGuard guard;
@@ -145,6 +163,7 @@ public final class MqttListeners {
         TwinAccess twins,
         ClusterLink cluster,
         ConnectionRegistry registry,
+        MqttMeters meters,
         AtomicBoolean stopping,
         Map<String, Integer> ports,
         AcceptGuard guard) {
@@ -153,6 +172,7 @@ public final class MqttListeners {
       this.twins = twins;
       this.cluster = cluster;
       this.registry = registry;
+      this.meters = meters;
       this.stopping = stopping;
       this.ports = ports;
       this.guard = guard;
@@ -175,6 +195,7 @@ public final class MqttListeners {
                                       twins,
                                       cluster,
                                       registry,
+                                      meters,
                                       stopping::get)
                                   .start())
                       .exceptionHandler(

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.entwine.identity.DeviceKey;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,27 +25,19 @@ class MqttListenerLimitsTest {
   private static final DeviceKey DEVICE = new DeviceKey("acme", "thermostat", "lab-sensor-0001");
   private static final String TOKEN = "device-token-1";
 
-  private static Vertx vertx;
-  private static MqttListeners listeners;
+  private static TestListeners mqtt;
   private static int port;
 
   @BeforeAll
   static void start() throws Exception {
     MqttSettings settings = MqttEndpointTest.settings(32, 100, PER_ADDRESS, CONNECT_TIMEOUT);
-    vertx = Vertx.vertx(MqttIngress.vertxOptions(settings));
-    listeners =
-        MqttListeners.start(
-                vertx, settings, new FakeTwins().device(DEVICE, TOKEN), new LocalClusterLink())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    port = listeners.port(MqttListeners.TCP).orElseThrow();
+    mqtt = TestListeners.start(settings, new FakeTwins().device(DEVICE, TOKEN));
+    port = mqtt.port();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    listeners.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    mqtt.close();
   }
 
   @Test

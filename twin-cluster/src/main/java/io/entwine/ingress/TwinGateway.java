@@ -4,6 +4,7 @@ import io.entwine.concurrent.AsyncPermits;
 import io.entwine.concurrent.Failures;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
+import io.entwine.metrics.Meters;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
@@ -46,7 +47,7 @@ public final class TwinGateway {
   // which on a 2-core host starts a thread per task
   // (docs/performance.md, "The stack measured bare").
   private final Executor sameThread = Runnable::run;
-  private final AcknowledgedEvents acknowledged = new AcknowledgedEvents();
+  private final IngestMeters meters;
   private final ApiKeyChecks apiKeyChecks;
   private final AsyncPermits eventPermits;
   private final AuthenticationGuard guard;
@@ -64,6 +65,7 @@ public final class TwinGateway {
     this.askTimeout = askTimeout;
     this.waitRenewal = system.settings().config().getDuration("entwine.twin.command-wait-renewal");
     this.system = system;
+    this.meters = new IngestMeters(Meters.registry(system));
     this.apiKeyChecks =
         new ApiKeyChecks(
             this::checkApiKey,
@@ -83,11 +85,6 @@ public final class TwinGateway {
 
   public Duration askTimeout() {
     return askTimeout;
-  }
-
-  /** The device events this gateway saw persisted, per protocol (for the metrics endpoint). */
-  public AcknowledgedEvents acknowledgedEvents() {
-    return acknowledged;
   }
 
   /** The node's bound on device events being persisted (for the metrics endpoint). */
@@ -337,20 +334,14 @@ public final class TwinGateway {
 
   /**
    * Runs {@code record} once the node has room for {@code messages} under its bound on events in
-   * flight, counting each as acknowledged once it is Done.
+   * flight, counting each as acknowledged once it is Done, or as refused ({@link IngestMeters}).
    */
   private CompletionStage<Reply> counted(
       List<DeviceMessage> messages, Supplier<CompletionStage<Reply>> record) {
+    // whenComplete runs on the completing thread, never the JDK common pool
     return eventPermits
         .run(messages.size(), record)
-        .thenApplyAsync(
-            reply -> {
-              if (reply instanceof Reply.Done) {
-                messages.forEach(message -> acknowledged.count(message.origin()));
-              }
-              return reply;
-            },
-            sameThread);
+        .whenComplete((reply, failure) -> meters.recorded(messages, reply, failure));
   }
 
   <C> CompletionStage<Reply> ask(EntityRef<C> entity, Function<ActorRef<Reply>, C> command) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
+import io.entwine.metrics.Meters;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
@@ -93,17 +94,37 @@ class TwinGatewayTest {
   }
 
   @Test
-  void countsOnlyAcknowledgedEventsPerProtocol() throws Exception {
+  void countsAcknowledgedAndRefusedEventsPerProtocol() throws Exception {
     DeviceKey device = registered("dev-counted");
     DeviceMessage viaHono =
         new DeviceMessage(device, "temp", Payloads.JSON, utf8("{}"), T0, T0, "hono-http:telemetry");
-    long before = gateway.acknowledgedEvents().byProtocol().getOrDefault("hono-http", 0L);
+    double acknowledged = count(IngestMeters.ACKNOWLEDGED, "hono-http", null);
+    double refused = count(IngestMeters.REFUSED, "hono-http", "unauthorized");
+    long latencies = latencies("hono-http");
 
     await(gateway.recordEvent(viaHono, TOKEN));
     await(gateway.recordEvent(viaHono, WRONG_TOKEN));
 
-    assertEquals(
-        before + 1, gateway.acknowledgedEvents().byProtocol().getOrDefault("hono-http", 0L));
+    assertEquals(acknowledged + 1, count(IngestMeters.ACKNOWLEDGED, "hono-http", null));
+    assertEquals(refused + 1, count(IngestMeters.REFUSED, "hono-http", "unauthorized"));
+    assertEquals(latencies + 1, latencies("hono-http"));
+  }
+
+  private double count(String name, String protocol, String reason) {
+    var search = Meters.registry(testKit.system()).find(name).tag("protocol", protocol);
+    if (reason != null) {
+      search = search.tag("reason", reason);
+    }
+    var counter = search.counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private long latencies(String protocol) {
+    return Meters.registry(testKit.system())
+        .get(IngestMeters.LATENCY)
+        .tag("protocol", protocol)
+        .timer()
+        .count();
   }
 
   @Test

@@ -408,6 +408,10 @@ class FuzzIT {
     }
   }
 
+  /** The start of a line the node's text log format writes: the date, time and offset. */
+  private static final String LOG_LINE =
+      "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) ";
+
   /**
    * ERROR lines the node logged after {@code offset}, each with the exception and stack trace lines
    * that follow it, except pekko-http's for the known HTTP/1.0 chunked defect ({@link FuzzTally}).
@@ -420,8 +424,8 @@ class FuzzIT {
     String[] lines = text.split("\n");
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
-      boolean logged = line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
-      if (logged && line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR .*")) {
+      boolean logged = line.matches(LOG_LINE + ".*");
+      if (logged && line.matches(LOG_LINE + "ERROR .*")) {
         // pekko names the failure on the ERROR line or on the exception line after it
         String named = i + 1 < lines.length ? line + lines[i + 1] : line;
         inError = !named.contains("HTTP/1.0 requests must not have a chunked entity");
@@ -440,9 +444,7 @@ class FuzzIT {
   private static List<String> warningsLogged(Path log, long offset) throws IOException {
     byte[] all = Files.readAllBytes(log);
     String text = new String(all, (int) offset, all.length - (int) offset, StandardCharsets.UTF_8);
-    return text.lines()
-        .filter(line -> line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN .*"))
-        .toList();
+    return text.lines().filter(line -> line.matches(LOG_LINE + "WARN .*")).toList();
   }
 
   private static byte[] concat(List<HttpFuzz.Input> inputs) {

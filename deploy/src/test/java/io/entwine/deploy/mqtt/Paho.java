@@ -22,12 +22,12 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /** Eclipse Paho clients connected the way IBM's device and application libraries connect. */
-final class Paho {
-  static final String DEVICE_USERNAME = "use-token-auth";
+public final class Paho {
+  public static final String DEVICE_USERNAME = "use-token-auth";
 
   private Paho() {}
 
-  static MqttClient device(String uri, Device device) throws MqttException {
+  public static MqttClient device(String uri, Device device) throws MqttException {
     return connect(uri, clientId(device), DEVICE_USERNAME, device.token(), null);
   }
 
@@ -138,7 +138,7 @@ final class Paho {
     return connect(uri, "a:" + apiKey.org() + ":" + appId, apiKey.key(), apiKey.token(), null);
   }
 
-  static String clientId(Device device) {
+  public static String clientId(Device device) {
     return "d:" + device.org() + ":" + device.type() + ":" + device.id();
   }
 
@@ -171,7 +171,8 @@ final class Paho {
   }
 
   /** Asserts that the node refuses this CONNECT with return code 5, "not authorized". */
-  static void assertNotAuthorized(String uri, String clientId, String username, String password) {
+  public static void assertNotAuthorized(
+      String uri, String clientId, String username, String password) {
     MqttException refused =
         assertThrows(MqttException.class, () -> connect(uri, clientId, username, password, null));
     assertEquals(
@@ -189,7 +190,7 @@ final class Paho {
     TestNode.awaitValue(Duration.ofSeconds(10), client::isConnected, connected -> !connected);
   }
 
-  static void closeQuietly(MqttClient client) {
+  public static void closeQuietly(MqttClient client) {
     try {
       if (client.isConnected()) {
         client.disconnect(1000);

@@ -1,5 +1,6 @@
 package io.entwine.http.server;
 
+import io.entwine.metrics.Meters;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -55,14 +56,32 @@ public final class HttpServer {
     ServerSettings server =
         ServerSettings.create(system.settings().config()).withRemoteAddressAttribute(true);
     Function<HttpRequest, CompletionStage<HttpResponse>> routes = route.handler(system);
+    HttpRequestMeters meters = new HttpRequestMeters(Meters.registry(system));
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
-        request -> handle(routes, request);
+        request -> {
+          long start = System.nanoTime();
+          return timed(meters, request, start, handle(routes, request));
+        };
     Flow<HttpRequest, HttpResponse, NotUsed> flow =
         Flow.of(HttpRequest.class).mapAsync(server.getPipeliningLimit(), handler);
     return builder
         .withSettings(server)
         .bindFlow(ConnectionGuard.around(flow, connections))
         .thenApply(binding -> binding.addToCoordinatedShutdown(DRAIN, system));
+  }
+
+  /**
+   * Records the request's duration until its response (headers; a stream's body may go on) once it
+   * completes, on the completing thread.
+   */
+  private static CompletionStage<HttpResponse> timed(
+      HttpRequestMeters meters,
+      HttpRequest request,
+      long start,
+      CompletionStage<HttpResponse> response) {
+    return response.whenComplete(
+        (answer, failure) ->
+            meters.record(request, answer == null ? 500 : answer.status().intValue(), start));
   }
 
   /**

@@ -1,19 +1,28 @@
 package io.entwine.http.server;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code GET /metrics}: the node's metrics as Prometheus text, or 503 while the node is starting
- * and has nothing to report yet. Served on the management endpoint (docs/operations.md).
+ * {@code GET /metrics}: the node's metrics in the Prometheus text exposition format, version 0.0.4,
+ * or 503 while the node is starting and has nothing to report yet. Served on the management
+ * endpoint (docs/operations.md).
  */
 public final class MetricsRoutes extends AllDirectives {
+  /** {@code text/plain; version=0.0.4; charset=utf-8}, as the Prometheus exposition formats say. */
+  public static final ContentType.WithCharset PROMETHEUS_TEXT =
+      MediaTypes.customWithOpenCharset("text", "plain", Map.of("version", "0.0.4"), false)
+          .toContentType(HttpCharsets.UTF_8);
+
   private final Supplier<Optional<CompletionStage<String>>> scrape;
 
   /** {@code scrape}: the metrics text, empty while the node is starting. */
@@ -28,8 +37,7 @@ public final class MetricsRoutes extends AllDirectives {
 
   private Route metrics(CompletionStage<String> text) {
     return onSuccess(
-        text,
-        body -> complete(HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, body)));
+        text, body -> complete(HttpResponse.create().withEntity(PROMETHEUS_TEXT, body)));
   }
 
   private Route starting() {

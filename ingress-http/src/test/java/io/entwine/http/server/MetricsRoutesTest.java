@@ -6,7 +6,6 @@ import io.entwine.http.JUnit5RouteTest;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.testkit.TestRouteResult;
@@ -33,7 +32,7 @@ class MetricsRoutesTest extends JUnit5RouteTest {
   }
 
   @Test
-  void servesTheMetricsAsPlainText() {
+  void servesTheMetricsAsPrometheusTextVersion004() {
     String text = "# TYPE entwine_mqtt_connections gauge\nentwine_mqtt_connections 3\n";
     TestRouteResult result =
         testRoute(
@@ -42,7 +41,8 @@ class MetricsRoutesTest extends JUnit5RouteTest {
             .run(HttpRequest.GET("/metrics"));
 
     assertEquals(StatusCodes.OK, result.status());
-    assertEquals(ContentTypes.TEXT_PLAIN_UTF8, result.entity().getContentType());
+    assertEquals(
+        "text/plain; version=0.0.4; charset=UTF-8", result.entity().getContentType().toString());
     assertEquals(text, result.entityString());
   }
 

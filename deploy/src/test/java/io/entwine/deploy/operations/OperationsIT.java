@@ -1,0 +1,196 @@
+package io.entwine.deploy.operations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entwine.deploy.mqtt.Paho;
+import io.entwine.deploy.testing.ApiClient;
+import io.entwine.deploy.testing.EntwineCommand;
+import io.entwine.deploy.testing.EntwineRun;
+import io.entwine.deploy.testing.Fixtures.ApiKey;
+import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.MonitoringFiles;
+import io.entwine.deploy.testing.Promtool;
+import io.entwine.deploy.testing.TestNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What an operator watches, on a node started as {@code ENTWINE_LOG_FORMAT=json deploy/bin/entwine
+ * run} starts it, after real clients used it (JDK HttpClient, Paho): {@code GET /metrics} carries
+ * the JVM, process, HTTP, MQTT, ingest and Cassandra driver families in the standard exposition
+ * format that {@code promtool check metrics} accepts, with no device id in any label and every
+ * metric the Grafana dashboards query (deploy/grafana); every log line is a JSON object; {@code
+ * entwine status} prints the node.
+ */
+class OperationsIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ApiClient API = new ApiClient(EntwineRun.ADMIN_TOKEN);
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String DEVICE_ID = "ops-meter-4711";
+
+  @TempDir static Path dataDir;
+  private static EntwineRun node;
+  private static ApiKey apiKey;
+  private static Device device;
+
+  @BeforeAll
+  static void startAndUse() throws Exception {
+    node = EntwineRun.start(dataDir, Map.of("ENTWINE_LOG_FORMAT", "json"));
+    apiKey = API.organizationWithApiKey(node.baseUrl());
+    device = API.register(node.baseUrl(), apiKey, "meter", DEVICE_ID);
+    assertEquals(
+        200, API.sendEvent(node.baseUrl(), device, "status", "{\"d\":{\"v\":1}}", WAIT).status());
+    Device wrongToken = new Device(device.org(), device.type(), device.id(), "not-the-token");
+    assertEquals(401, API.sendEvent(node.baseUrl(), wrongToken, "status", "{}", WAIT).status());
+    Paho.assertNotAuthorized(
+        node.mqttUri(), Paho.clientId(device), Paho.DEVICE_USERNAME, "not-the-token");
+    MqttClient mqtt = Paho.device(node.mqttUri(), device);
+    try {
+      mqtt.publish("iot-2/evt/status/fmt/json", "{\"d\":{\"v\":2}}".getBytes(), 1, false);
+    } finally {
+      Paho.closeQuietly(mqtt);
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void metricsCoverTheNodeInTheStandardFormatWithoutDeviceIds() throws Exception {
+    Map<String, Double> series =
+        TestNode.awaitValue(
+            WAIT,
+            () -> io.entwine.deploy.testing.MetricsScrape.scrape(node.managementUrl()),
+            m -> m.getOrDefault("entwine_events_acknowledged_total{protocol=\"mqtt\"}", 0.0) >= 1);
+    HttpResponse<String> scrape = metrics();
+    assertEquals(200, scrape.statusCode());
+    assertEquals(
+        "text/plain; version=0.0.4; charset=UTF-8",
+        scrape.headers().firstValue("Content-Type").orElse(""));
+    String text = scrape.body();
+
+    for (String family :
+        List.of(
+            "jvm_memory_used_bytes{",
+            "jvm_threads_live_threads ",
+            "jvm_classes_loaded_classes ",
+            "process_cpu_usage ",
+            "process_files_open_files ",
+            "entwine_build_info{",
+            "entwine_jvm_heap_used_bytes ",
+            "entwine_cluster_members{status=\"Up\"} 1",
+            "entwine_entities_active{type=\"DeviceTwin\"}",
+            "entwine_projection_lag_seconds{projection=\"historian\"",
+            "entwine_mqtt_connections ",
+            "entwine_mqtt_packets_received_total{type=\"connect\"}",
+            "entwine_mqtt_packets_sent_total{type=\"connack\"}",
+            "entwine_mqtt_packets_received_total{type=\"publish\"}",
+            "entwine_mqtt_connects_refused_total{reason=\"not_authorized\"}",
+            "entwine_events_refused_total{protocol=\"http\",reason=\"unauthorized\"}",
+            "entwine_events_acknowledgement_latency_seconds_bucket{protocol=\"http\",le=\"",
+            "entwine_http_server_requests_seconds_bucket{",
+            "route=\"/api/v0002/device/types/{}/devices/{}/events/{}\"",
+            "cassandra_session_cql_requests_seconds_count{")) {
+      assertTrue(text.contains(family), family + " is missing from:\n" + text);
+    }
+    assertEquals(1.0, series.get("entwine_events_acknowledged_total{protocol=\"http\"}"));
+    assertTrue(
+        series.getOrDefault("entwine_mqtt_connects_refused_total{reason=\"not_authorized\"}", 0.0)
+            >= 1,
+        "the refused CONNECT is counted");
+    assertFalse(text.contains(DEVICE_ID), "a device id is a label value");
+    for (String queried : MonitoringFiles.queriedMetrics()) {
+      assertTrue(
+          text.contains("\n" + queried + "{") || text.contains("\n" + queried + " "),
+          "a dashboard queries " + queried + ", which the node does not export");
+    }
+
+    Promtool.assumeInstalled();
+    Promtool.assertPasses(text, "check", "metrics");
+  }
+
+  @Test
+  void everyLogLineIsAJsonObjectWithTimeLevelLoggerAndMessage() throws Exception {
+    List<String> lines = TestNode.awaitValue(WAIT, OperationsIT::logLines, l -> clientIdLogged(l));
+    assertFalse(lines.isEmpty());
+    for (String line : lines) {
+      JsonNode entry;
+      try {
+        entry = JSON.readTree(line);
+      } catch (IOException notJson) {
+        throw new AssertionError("Not a JSON line: " + line, notJson);
+      }
+      assertTrue(entry.isObject(), line);
+      assertTrue(
+          entry
+              .path("time")
+              .asText()
+              .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
+          "time: " + line);
+      assertFalse(entry.path("level").asText().isEmpty(), "level: " + line);
+      assertFalse(entry.path("loggerName").asText().isEmpty(), "logger: " + line);
+      assertTrue(entry.has("formattedMessage"), "message: " + line);
+    }
+  }
+
+  @Test
+  void statusPrintsTheNodesMembersTwinsConnectionsAndLag() {
+    EntwineCommand.Result status =
+        EntwineCommand.run(
+            Map.of(), Duration.ofSeconds(60), "status", "--management", node.managementUrl());
+
+    assertEquals(0, status.exitStatus(), status.output());
+    String out = status.output();
+    assertTrue(out.contains(" Up "), out);
+    assertTrue(out.matches("(?s).*twins in memory\\s+[1-9].*"), out);
+    assertTrue(out.contains("MQTT connections"), out);
+    assertTrue(out.contains("historian"), out);
+    assertTrue(out.contains("registry"), out);
+  }
+
+  /** The refused CONNECT's log line names the client id as structured context. */
+  private static boolean clientIdLogged(List<String> lines) {
+    return lines.stream().anyMatch(line -> line.contains("\"clientId\":\"d:" + device.org()));
+  }
+
+  private static List<String> logLines() {
+    try {
+      return Files.readAllLines(node.log(), StandardCharsets.UTF_8).stream()
+          .filter(line -> !line.isBlank())
+          .toList();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static HttpResponse<String> metrics() throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(node.managementUrl() + "/metrics"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+}

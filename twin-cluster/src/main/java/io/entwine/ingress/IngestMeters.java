@@ -1,0 +1,119 @@
+package io.entwine.ingress;
+
+import io.entwine.metrics.Meters;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * What happened to the device events this node was asked to record, per protocol edge (the {@link
+ * DeviceMessage#origin()} up to its first {@code ':'}: {@code http}, {@code mqtt}, {@code
+ * hono-http}, {@code tencent-http}, {@code integration}, {@code mqtt-bridge}): how many were
+ * acknowledged, how long each took from receipt to persisted, and why the others were refused.
+ * Meters are looked up by origin in a map that holds one entry per origin string, so recording
+ * allocates nothing once an origin was seen.
+ */
+final class IngestMeters {
+  static final String ACKNOWLEDGED = "entwine.events.acknowledged";
+  static final String LATENCY = "entwine.events.acknowledgement.latency";
+  static final String REFUSED = "entwine.events.refused";
+
+  /** The refusal reason of a failed ask (timeout, journal down): the edges answer 503. */
+  static final String FAILED = "failed";
+
+  private final MeterRegistry registry;
+  private final Map<String, ProtocolMeters> byOrigin = new ConcurrentHashMap<>();
+
+  IngestMeters(MeterRegistry registry) {
+    this.registry = registry;
+    for (String protocol : List.of("http", "mqtt", "hono-http", "tencent-http")) {
+      meters(protocol);
+    }
+  }
+
+  /** Counts {@code messages} as acknowledged or refused by {@code reply} or {@code failure}. */
+  void recorded(List<DeviceMessage> messages, Reply reply, Throwable failure) {
+    long now = System.currentTimeMillis();
+    for (DeviceMessage message : messages) {
+      ProtocolMeters meters = meters(message.origin());
+      if (failure != null) {
+        meters.refused(FAILED, -1);
+      } else if (reply instanceof Reply.Done) {
+        meters.acknowledged.increment();
+        long millis = Math.max(0, now - message.receivedAt().toEpochMilli());
+        meters.latency.record(millis, TimeUnit.MILLISECONDS);
+      } else if (reply instanceof Reply.Rejected rejected) {
+        meters.refused(rejected.reason().name(), rejected.reason().ordinal());
+      }
+    }
+  }
+
+  private ProtocolMeters meters(String origin) {
+    ProtocolMeters meters = byOrigin.get(origin);
+    return meters != null
+        ? meters
+        : byOrigin.computeIfAbsent(origin, o -> new ProtocolMeters(registry, protocol(o)));
+  }
+
+  static String protocol(String origin) {
+    int colon = origin.indexOf(':');
+    return colon < 0 ? origin : origin.substring(0, colon);
+  }
+
+  private static final class ProtocolMeters {
+    final MeterRegistry registry;
+    final String protocol;
+    final Counter acknowledged;
+    final Timer latency;
+    // by Rejection ordinal, then one slot for a failed ask; registered on first use
+    final AtomicReferenceArray<Counter> refused =
+        new AtomicReferenceArray<>(Rejection.values().length + 1);
+
+    ProtocolMeters(MeterRegistry registry, String protocol) {
+      this.registry = registry;
+      this.protocol = protocol;
+      this.acknowledged =
+          Counter.builder(ACKNOWLEDGED)
+              .description(
+                  "Device events this node acknowledged after their twin persisted them, per"
+                      + " protocol")
+              .tag("protocol", protocol)
+              .register(registry);
+      this.latency =
+          Timer.builder(LATENCY)
+              .description(
+                  "Time from receiving a device event to its twin having persisted it, per"
+                      + " protocol")
+              .tag("protocol", protocol)
+              .serviceLevelObjectives(Meters.LATENCY_BUCKETS)
+              .register(registry);
+    }
+
+    void refused(String reason, int ordinal) {
+      int slot = ordinal < 0 ? refused.length() - 1 : ordinal;
+      Counter counter = refused.get(slot);
+      if (counter == null) {
+        refused.compareAndSet(
+            slot,
+            null,
+            Counter.builder(REFUSED)
+                .description(
+                    "Device events a twin refused (reason: why) or that could not be recorded"
+                        + " (failed: timeout, journal unavailable), per protocol")
+                .tag("protocol", protocol)
+                .tag("reason", reason.toLowerCase(Locale.ROOT).replace('_', '-'))
+                .register(registry));
+        counter = refused.get(slot);
+      }
+      counter.increment();
+    }
+  }
+}
