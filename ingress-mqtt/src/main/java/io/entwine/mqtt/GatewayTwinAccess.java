@@ -1,5 +1,6 @@
 package io.entwine.mqtt;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.TwinGateway;
@@ -45,5 +46,21 @@ public final class GatewayTwinAccess implements TwinAccess {
   public CompletionStage<Reply> queueCommand(
       DeviceKey device, String commandId, String command, String format, byte[] payload) {
     return gateway.commands().queue(device, commandId, command, format, payload, null);
+  }
+
+  @Override
+  public CompletionStage<Reply> deviceState(DeviceKey device, String deviceToken) {
+    return gateway.states().deviceState(device, deviceToken, null);
+  }
+
+  @Override
+  public CompletionStage<Reply> patchReported(
+      DeviceKey device, String deviceToken, ObjectNode patch) {
+    return gateway.states().patchReported(device, deviceToken, patch, null, null);
+  }
+
+  @Override
+  public CompletionStage<Reply> changeDesired(DeviceKey device, ObjectNode patch, Long version) {
+    return gateway.states().changeDesired(device, patch, false, version);
   }
 }

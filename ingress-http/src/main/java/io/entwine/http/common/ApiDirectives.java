@@ -1,28 +1,41 @@
 package io.entwine.http.common;
 
 import static io.entwine.http.common.ApiResponses.error;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.concurrent.Failures;
 import io.entwine.http.server.EntwineRoutes;
+import io.entwine.identity.Ids;
 import io.entwine.protocol.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatcher1;
+import org.apache.pekko.http.javadsl.server.PathMatcher2;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 
 /** Directives every API route shares: JSON request bodies and completing with an entity reply. */
 public abstract class ApiDirectives extends AllDirectives {
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  /** {@code api/v0002/device/types/{type}}: IBM's v0002 address of a device type. */
+  protected static final PathMatcher1<String> V0002_DEVICE_TYPE =
+      segment("api").slash("v0002").slash("device").slash("types").slash(segment());
+
+  /** {@code api/v0002/device/types/{type}/devices/{id}}: IBM's v0002 address of a device. */
+  protected static final PathMatcher2<String, String> V0002_DEVICE =
+      V0002_DEVICE_TYPE.slash("devices").slash(segment());
 
   /**
    * The request body in memory. A body that arrived with its headers is already strict, and then
@@ -93,6 +106,14 @@ public abstract class ApiDirectives extends AllDirectives {
   protected Route completeReply(
       CompletionStage<Reply> reply, Function<Reply, HttpResponse> onSuccess) {
     return onSuccess(reply, r -> complete(ApiResponses.fromReply(r, onSuccess)));
+  }
+
+  /** {@code inner} for a valid device type and id (IBM's rules); 400 naming the rule otherwise. */
+  protected Route validDevice(String type, String id, Supplier<Route> inner) {
+    return Ids.checkDevicePart("device type", type)
+        .or(() -> Ids.checkDevicePart("device id", id))
+        .map(message -> complete(error(StatusCodes.BAD_REQUEST, message)))
+        .orElseGet(inner);
   }
 
   protected static String optionalText(ObjectNode body, String field) {

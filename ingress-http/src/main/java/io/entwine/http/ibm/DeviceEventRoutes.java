@@ -19,7 +19,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
@@ -179,12 +178,5 @@ public final class DeviceEventRoutes extends ApiDirectives {
         event.format(),
         Base64.getEncoder().encodeToString(event.payload()),
         event.timestamp());
-  }
-
-  private Route validDevice(String type, String id, Supplier<Route> inner) {
-    return Ids.checkDevicePart("device type", type)
-        .or(() -> Ids.checkDevicePart("device id", id))
-        .map(message -> complete(error(StatusCodes.BAD_REQUEST, message)))
-        .orElseGet(inner);
   }
 }
