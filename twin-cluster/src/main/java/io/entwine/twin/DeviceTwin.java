@@ -59,6 +59,7 @@ import io.entwine.twin.TwinEvent.EnabledChanged;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import io.entwine.twin.TwinEvent.EventsRecorded;
 import io.entwine.twin.TwinEvent.MetadataUpdated;
+import io.entwine.twin.TwinEvent.ReportedStatePatched;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -91,7 +92,10 @@ public final class DeviceTwin
   /** Fixed once: events are tagged into this many slices, one projection instance per slice. */
   public static final int TAG_SLICES = 4;
 
-  /** The tags of recorded events, one per slice: the historian reads them. */
+  /**
+   * The tags of recorded events and of the reported patches a device sends to its state, one per
+   * slice: the historian reads them.
+   */
   public static final List<String> RECORDED_TAGS = sliceTags("twin-");
 
   /**
@@ -305,7 +309,9 @@ public final class DeviceTwin
 
   @Override
   public Set<String> tagsFor(TwinEvent event) {
-    if (event instanceof EventRecorded || event instanceof EventsRecorded) {
+    if (event instanceof EventRecorded
+        || event instanceof EventsRecorded
+        || (event instanceof ReportedStatePatched patched && !patched.fromEvents())) {
       return RECORDED_TAG_SETS.get(slice);
     }
     if (event instanceof DeviceRegistered

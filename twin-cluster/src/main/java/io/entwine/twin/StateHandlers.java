@@ -74,7 +74,7 @@ final class StateHandlers {
         command.expectedVersion(),
         command.replyTo(),
         current -> current.withReported(command.patch(), command.at()),
-        version -> new ReportedStatePatched(command.patch(), version, command.at()),
+        version -> new ReportedStatePatched(command.patch(), version, command.at(), false),
         "reported");
   }
 
@@ -90,7 +90,7 @@ final class StateHandlers {
               : document.withReported(patch, command.at());
       if (changed.isPresent() && changed.get().checkSize().isEmpty()) {
         document = changed.get();
-        events.add(new ReportedStatePatched(patch, document.version(), command.at()));
+        events.add(new ReportedStatePatched(patch, document.version(), command.at(), true));
       }
     }
     if (events.isEmpty()) {

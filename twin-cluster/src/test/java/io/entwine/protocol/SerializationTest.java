@@ -173,7 +173,8 @@ class SerializationTest {
         new TwinCommand.ChangeDesiredState(attributes(), false, null, AT, replyTo),
         new TwinCommand.PatchReportedState("token", null, attributes(), null, AT, replyTo),
         new TwinCommand.MergeReportedFromEvents(List.of(attributes(), times()), AT, replyTo),
-        new TwinEvent.ReportedStatePatched(attributes(), 4, AT),
+        new TwinEvent.ReportedStatePatched(attributes(), 4, AT, false),
+        new TwinEvent.ReportedStatePatched(attributes(), 5, AT, true),
         new TwinEvent.DesiredStatePatched(attributes(), 5, AT),
         new TwinEvent.DesiredStateReplaced(attributes(), 6, AT),
         // live feed

@@ -11,6 +11,7 @@ import io.entwine.deploy.testing.NewOrganization;
 import io.entwine.deploy.testing.RegisteredDevice;
 import io.entwine.deploy.testing.StateApi;
 import io.entwine.deploy.testing.TestNode;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -82,6 +83,27 @@ class DeviceStateHttpIT {
     assertEquals("\"2\"", after.raw().headers().firstValue("ETag").orElseThrow());
     assertEquals(412, desire("{\"interval\":20}", "\"1\"").status(), "the version is still 2");
     assertEquals(200, desire("{\"interval\":20}", "\"2\"").status());
+  }
+
+  @Test
+  void reportedPatchesReachTheHistorianWhereTheirNumbersAreSummarized() {
+    assertEquals(200, asDevice("PATCH", statePath() + "/reported", "{\"temp\":21.5}").status());
+    assertEquals(200, asDevice("PATCH", statePath() + "/reported", "{\"temp\":22.5}").status());
+
+    JsonNode summary =
+        TestNode.awaitValue(
+            Duration.ofSeconds(60),
+            () ->
+                node.request(
+                        "GET",
+                        "/api/v0001/historian/thermostat/lab-1"
+                            + "?evt_type=state&summarize=%7Btemp%7D&summarize_type=max")
+                    .organization(apiKey.org())
+                    .basic(apiKey.key(), apiKey.token())
+                    .send()
+                    .json(),
+            body -> body.at("/evt/temp").asDouble() == 22.5);
+    assertEquals(22.5, summary.at("/evt/temp").asDouble(), summary.toString());
   }
 
   @Test
