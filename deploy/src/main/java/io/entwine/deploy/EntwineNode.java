@@ -34,6 +34,7 @@ import io.entwine.http.server.HealthRoutes;
 import io.entwine.http.server.HttpServer;
 import io.entwine.http.server.HttpSettings;
 import io.entwine.http.server.HttpsSettings;
+import io.entwine.http.state.StateRoutes;
 import io.entwine.http.tencent.TencentRoutes;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
@@ -188,6 +189,7 @@ public final class EntwineNode implements AutoCloseable {
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),
             new BulkRoutes(gateway, registry, authentication).route(),
             new AttributeRoutes(gateway, authentication, httpSettings).route(),
+            new StateRoutes(gateway, authentication).route(),
             new IntegrationRoutes(
                     new HttpIntegrations(
                         system, gateway, Converters.get(system), credentials.secretBox(), policies),

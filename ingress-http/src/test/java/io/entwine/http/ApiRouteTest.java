@@ -22,6 +22,7 @@ import io.entwine.http.integrations.IntegrationRoutes;
 import io.entwine.http.server.EntwineRoutes;
 import io.entwine.http.server.HealthRoutes;
 import io.entwine.http.server.HttpSettings;
+import io.entwine.http.state.StateRoutes;
 import io.entwine.http.tencent.TencentRoutes;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.OrganizationPolicies;
@@ -87,6 +88,7 @@ public abstract class ApiRouteTest extends JUnit5RouteTest {
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),
             new BulkRoutes(gateway, registry, authentication).route(),
             new AttributeRoutes(gateway, authentication, SETTINGS).route(),
+            new StateRoutes(gateway, authentication).route(),
             new IntegrationRoutes(
                     new HttpIntegrations(
                         cluster.system(),
@@ -128,6 +130,10 @@ public abstract class ApiRouteTest extends JUnit5RouteTest {
 
     public String eventsPath() {
       return "/api/v0002/device/types/" + type + "/devices/" + id + "/events";
+    }
+
+    public String statePath() {
+      return "/api/v0002/device/types/" + type + "/devices/" + id + "/state";
     }
   }
 

@@ -27,6 +27,9 @@ public interface ClusterLink {
     /** A command from the device's twin (a device attached to it). */
     void onCommand(TwinCommand.DeliverCommand command);
 
+    /** A state delta from the device's twin (a device attached to it). */
+    void onStateDelta(TwinCommand.DeliverStateDelta delta);
+
     /** Another connection claimed this client id, on this node or another one. */
     void onTakenOver();
 

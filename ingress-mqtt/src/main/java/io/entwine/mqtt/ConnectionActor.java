@@ -51,6 +51,12 @@ final class ConnectionActor {
                             return Behaviors.same();
                           })
                       .onMessage(
+                          TwinCommand.DeliverStateDelta.class,
+                          delta -> {
+                            listener.onStateDelta(delta);
+                            return Behaviors.same();
+                          })
+                      .onMessage(
                           ClientSession.TakenOver.class,
                           takenOver -> {
                             listener.onTakenOver();

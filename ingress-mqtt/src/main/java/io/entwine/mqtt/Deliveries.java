@@ -1,5 +1,6 @@
 package io.entwine.mqtt;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.mqtt.MqttSession.DevicePrincipal;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the cluster sends one authenticated connection, put into its {@link Outbox} through the
  * subscription that selects it: the organization's live messages (an application), the twin's
- * commands (a device), and what a resumed persistent session collected while its client was away.
- * Confined to the connection's event loop.
+ * commands and state deltas (a device), the rejections of the client's state writes, and what a
+ * resumed persistent session collected while its client was away. Confined to the connection's
+ * event loop.
  */
 final class Deliveries {
   /** Command ids a connection remembers having been handed, so a re-attach sends none twice. */
@@ -28,6 +30,7 @@ final class Deliveries {
   private final ClusterLink.Link link;
   private final List<ClusterLink.BufferedMessage> earlyBacklog = new ArrayList<>();
   private final LinkedHashSet<String> commandsSeen = new LinkedHashSet<>();
+  private long lastDeltaVersion;
 
   /** Null until the connection is accepted. */
   private Outbox outbox;
@@ -97,6 +100,45 @@ final class Deliveries {
             command.payload(),
             through.qos(),
             () -> link.confirmDelivered(key, command.commandId())));
+  }
+
+  /**
+   * The device's state delta at {@code version}, through its delta subscription; once per version
+   * (the twin's push and the answer to the subscription may bring the same one).
+   */
+  void offerDelta(long version, JsonNode delta) {
+    if (outbox == null || version <= lastDeltaVersion) {
+      return;
+    }
+    MqttSession.Subscription through =
+        session.deliveringTo(filter -> filter instanceof Topics.StateDeltaFilter);
+    if (through != null) {
+      lastDeltaVersion = version;
+      outbox.offer(
+          through.filter(),
+          new Outbox.Delivery(
+              Topics.STATE_DELTA, StatePayloads.delta(version, delta), through.qos(), null));
+    }
+  }
+
+  /** Why a state write of this client for {@code device} was refused, if it subscribed to it. */
+  void offerRejection(DeviceKey device, byte[] rejection) {
+    if (outbox == null) {
+      return;
+    }
+    MqttSession.Subscription through =
+        session.deliveringTo(filter -> Topics.matchesRejection(filter, device.type(), device.id()));
+    if (through == null) {
+      log.debug("MQTT {}: state write refused, not subscribed to rejections", session.clientId());
+      return;
+    }
+    outbox.offer(
+        through.filter(),
+        new Outbox.Delivery(
+            Topics.stateRejectedTopic(session.isDevice(), device.type(), device.id()),
+            rejection,
+            through.qos(),
+            null));
   }
 
   /** False when this connection was handed the command already. */

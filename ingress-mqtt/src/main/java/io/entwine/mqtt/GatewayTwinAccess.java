@@ -1,5 +1,6 @@
 package io.entwine.mqtt;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.Admission;
 import io.entwine.ingress.DeviceMessage;
@@ -103,5 +104,21 @@ public final class GatewayTwinAccess implements TwinAccess {
           case OVER_BUDGET -> Rejection.LIMIT_EXCEEDED;
         };
     return new Reply.Rejected(reason, refusal.message("Organization", "MQTT adapter (ibm-mqtt)"));
+  }
+
+  @Override
+  public CompletionStage<Reply> deviceState(DeviceKey device, String deviceToken) {
+    return gateway.states().deviceState(device, deviceToken, null);
+  }
+
+  @Override
+  public CompletionStage<Reply> patchReported(
+      DeviceKey device, String deviceToken, ObjectNode patch) {
+    return gateway.states().patchReported(device, deviceToken, patch, null, null);
+  }
+
+  @Override
+  public CompletionStage<Reply> changeDesired(DeviceKey device, ObjectNode patch, Long version) {
+    return gateway.states().changeDesired(device, patch, false, version);
   }
 }

@@ -3,6 +3,7 @@ package io.entwine.mqtt;
 import static io.entwine.mqtt.TwinCalls.call;
 import static io.entwine.mqtt.TwinCalls.describe;
 
+import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
 import io.entwine.ingress.Timestamps;
 import io.entwine.live.LiveMessage;
@@ -230,7 +231,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
             PublishIntake.willOf(endpoint.will()));
     report.authenticated(endpoint.protocolVersion(), username, connectedAt);
     reads = socketReads;
-    intake = new PublishIntake(session, twins, settings.maxPayloadBytes());
+    intake = new PublishIntake(session, twins, settings.maxPayloadBytes(), this::onStateRejected);
     window =
         new InboundWindow(
             endpoint, reads, this, settings.maxInFlightPerConnection(), intake::recordOwnEvents);
@@ -266,7 +267,13 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
             settings.maxInFlightDeliveries());
     subscriptions =
         new Subscriptions(
-            endpoint, session, link, outbox, this, settings.maxSubscriptionsPerConnection());
+            endpoint,
+            session,
+            link,
+            outbox,
+            this,
+            settings.maxSubscriptionsPerConnection(),
+            this::sendCurrentDelta);
     endpoint.accept(stored.present());
     moveTo(ConnectionPhase.CONNECTED);
     deliveries.start(outbox);
@@ -329,6 +336,30 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
   @Override
   public void onCommand(TwinCommand.DeliverCommand command) {
     onEventLoop(() -> whileOpen(() -> deliveries.offerCommand(command)));
+  }
+
+  /** A state delta from the device's twin; any thread. */
+  @Override
+  public void onStateDelta(TwinCommand.DeliverStateDelta delta) {
+    onEventLoop(() -> whileOpen(() -> deliveries.offerDelta(delta.version(), delta.delta())));
+  }
+
+  /** The device subscribed to its delta: it gets the current one, if it is not empty. */
+  private void sendCurrentDelta() {
+    DeviceKey device = ((DevicePrincipal) session.principal()).device();
+    call(() -> twins.deviceState(device, ((DevicePrincipal) session.principal()).token()))
+        .whenComplete(
+            (reply, failure) -> {
+              if (reply instanceof Reply.StateView state && !state.delta().isEmpty()) {
+                onEventLoop(
+                    () -> whileOpen(() -> deliveries.offerDelta(state.version(), state.delta())));
+              }
+            });
+  }
+
+  /** A state write of this client was refused; any thread. */
+  private void onStateRejected(DeviceKey device, byte[] rejection) {
+    onEventLoop(() -> whileOpen(() -> deliveries.offerRejection(device, rejection)));
   }
 
   private void whileOpen(Runnable action) {

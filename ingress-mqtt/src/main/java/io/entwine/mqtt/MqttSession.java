@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * One authenticated MQTT connection's session: who it is, what it subscribed to and its will.
@@ -114,10 +115,13 @@ public final class MqttSession {
     return subscriptions.remove(filter) != null;
   }
 
-  /** True when a device holds at least one command subscription. */
-  boolean takesCommands() {
+  /** True when a device holds a subscription to what its twin pushes: commands, its delta. */
+  boolean takesFromTwin() {
     return subscriptions.values().stream()
-        .anyMatch(s -> s.parsed() instanceof Topics.CommandFilter);
+        .anyMatch(
+            s ->
+                s.parsed() instanceof Topics.CommandFilter
+                    || s.parsed() instanceof Topics.StateDeltaFilter);
   }
 
   /**
@@ -146,10 +150,14 @@ public final class MqttSession {
 
   /** Like {@link #deliveringLive}, for a device's command {@code command} in {@code format}. */
   Subscription deliveringCommand(String command, String format) {
+    return deliveringTo(filter -> Topics.matches(filter, command, format));
+  }
+
+  /** Like {@link #deliveringLive}, for a message the filters {@code selecting} accepts take. */
+  Subscription deliveringTo(Predicate<Topics.Filter> selecting) {
     Subscription best = null;
     for (Subscription s : subscriptions.values()) {
-      if (Topics.matches(s.parsed(), command, format)
-          && (best == null || s.qos().value() > best.qos().value())) {
+      if (selecting.test(s.parsed()) && (best == null || s.qos().value() > best.qos().value())) {
         best = s;
       }
     }

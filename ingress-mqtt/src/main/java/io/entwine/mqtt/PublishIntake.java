@@ -15,6 +15,7 @@ import io.vertx.mqtt.MqttWill;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -23,9 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * What a PUBLISH of one authenticated client means: an event its device records, an event an
  * application records on behalf of a device of its organization, a command an application queues
- * for a device (IBM IoT Foundation MQTT documentation, Devices and Applications) — each as the twin
- * call that does it — or why the client may not make it. The client's will is the same kind of
- * publish, made for it after an ungraceful close.
+ * for a device (IBM IoT Foundation MQTT documentation, Devices and Applications), a patch of a
+ * twin's reported or desired state (docs/mqtt.md, "The twin's state") — each as the twin call that
+ * does it — or why the client may not make it. The client's will is the same kind of publish, made
+ * for it after an ungraceful close.
  */
 final class PublishIntake {
 
@@ -48,16 +50,25 @@ final class PublishIntake {
   private final MqttSession session;
   private final TwinAccess twins;
   private final int maxPayloadBytes;
+  private final StateRejections rejections;
+
+  /** Where the rejection of a state write goes (the client's rejection topic); any thread. */
+  @FunctionalInterface
+  interface StateRejections {
+    void reject(DeviceKey device, byte[] rejection);
+  }
 
   // read and written on the event loop, and by publishWill after the close
   private volatile ParsedTopic lastTopic;
 
   private record ParsedTopic(String topic, Topics.Publication publication) {}
 
-  PublishIntake(MqttSession session, TwinAccess twins, int maxPayloadBytes) {
+  PublishIntake(
+      MqttSession session, TwinAccess twins, int maxPayloadBytes, StateRejections rejections) {
     this.session = session;
     this.twins = twins;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.rejections = rejections;
   }
 
   Intake intake(String topic, byte[] payload, MqttQoS qos) {
@@ -79,6 +90,12 @@ final class PublishIntake {
       format = onBehalf.format();
     } else if (publication instanceof Topics.CommandTo command) {
       return commandIntake(topic, command, payload);
+    } else if (publication instanceof Topics.ReportedState) {
+      DeviceKey itself = ((DevicePrincipal) session.principal()).device();
+      return stateIntake(itself, StatePayloads.reported(payload));
+    } else if (publication instanceof Topics.DesiredStateTo desired) {
+      DeviceKey target = new DeviceKey(session.principal().org(), desired.type(), desired.id());
+      return stateIntake(target, StatePayloads.desired(payload));
     } else {
       return Intake.refused(
           "may not publish to '" + topic + "': " + ((Topics.Invalid) publication).reason());
@@ -143,6 +160,39 @@ final class PublishIntake {
         () ->
             twins.queueCommand(
                 device, commandId, command.command(), command.format(), inspection.payload()));
+  }
+
+  /**
+   * A state write: the device's reported patch or an application's desired patch. MQTT 3.1.1 has no
+   * negative PUBACK, so a write the twin refuses (invalid, too large, another version, unknown
+   * device) is acknowledged and answered on the client's rejection topic; a refusal of the client
+   * itself (its token changed) closes the connection as for events.
+   */
+  private Intake stateIntake(DeviceKey device, StatePayloads.Parsed parsed) {
+    if (parsed.write() == null) {
+      return Intake.of(
+          () -> rejected(device, StatePayloads.rejection(parsed.code(), parsed.message(), null)));
+    }
+    StatePayloads.Write write = parsed.write();
+    return Intake.of(
+        () ->
+            (session.principal() instanceof DevicePrincipal own
+                    ? twins.patchReported(device, own.token(), write.patch())
+                    : twins.changeDesired(device, write.patch(), write.version()))
+                .thenApply(
+                    reply -> {
+                      byte[] rejection = StatePayloads.rejectionOf(reply);
+                      if (rejection != null) {
+                        rejections.reject(device, rejection);
+                        return new Reply.Done();
+                      }
+                      return reply instanceof Reply.StateView ? new Reply.Done() : reply;
+                    }));
+  }
+
+  private CompletionStage<Reply> rejected(DeviceKey device, byte[] rejection) {
+    rejections.reject(device, rejection);
+    return CompletableFuture.completedFuture(new Reply.Done());
   }
 
   /**

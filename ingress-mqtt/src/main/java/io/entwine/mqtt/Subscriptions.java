@@ -44,6 +44,7 @@ final class Subscriptions {
   private final Outbox outbox;
   private final ConnectionControl connection;
   private final int maxSubscriptions;
+  private final Runnable deltaSubscribed;
 
   /** SUBACKs and UNSUBACKs waiting for what they acknowledge to be stored, in arrival order. */
   private final ArrayDeque<ControlAck> controlAcks = new ArrayDeque<>();
@@ -60,13 +61,15 @@ final class Subscriptions {
       ClusterLink.Link link,
       Outbox outbox,
       ConnectionControl connection,
-      int maxSubscriptions) {
+      int maxSubscriptions,
+      Runnable deltaSubscribed) {
     this.endpoint = endpoint;
     this.session = session;
     this.link = link;
     this.outbox = outbox;
     this.connection = connection;
     this.maxSubscriptions = maxSubscriptions;
+    this.deltaSubscribed = deltaSubscribed;
   }
 
   /** True when a live subscription selects {@code message}; any thread. */
@@ -102,9 +105,9 @@ final class Subscriptions {
   }
 
   /**
-   * Adds a subscription and starts what it needs (the twin for commands, the live feed for
-   * applications); {@code store} keeps it in a persistent session. The calls to wait for before
-   * acknowledging are added to {@code work}.
+   * Adds a subscription and starts what it needs (the twin for commands and the state delta, with
+   * the current delta, the live feed for applications); {@code store} keeps it in a persistent
+   * session. The calls to wait for before acknowledging are added to {@code work}.
    */
   private MqttQoS subscribe(
       String filter, MqttQoS requested, boolean store, List<CompletionStage<Reply>> work) {
@@ -132,7 +135,13 @@ final class Subscriptions {
     if (store && !session.cleanSession()) {
       work.add(call(() -> link.storeSubscription(filter, requested.value())));
     }
+    if (parsed instanceof Topics.StateRejectedFilter && session.isDevice()) {
+      return requested; // rejections are this connection's own, not the twin's or the feed's
+    }
     if (session.principal() instanceof DevicePrincipal device) {
+      if (parsed instanceof Topics.StateDeltaFilter) {
+        deltaSubscribed.run();
+      }
       if (!attached) {
         attached = true;
         // A persistent session takes the commands queued while it was away (MQTT 3.1.1: messages
@@ -161,7 +170,7 @@ final class Subscriptions {
       }
     }
     if (session.principal() instanceof DevicePrincipal device) {
-      if (attached && !session.takesCommands()) {
+      if (attached && !session.takesFromTwin()) {
         attached = false;
         link.detach(device.device());
       }

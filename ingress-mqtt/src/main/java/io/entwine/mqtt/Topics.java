@@ -18,10 +18,20 @@ public final class Topics {
   private static final String ROOT = "iot-2";
   private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
+  /** A device's reported-state patches; none of IBM's topics has a {@code state} segment. */
+  public static final String REPORTED_STATE = ROOT + "/state/reported";
+
+  /** Where a device receives its state delta. */
+  public static final String STATE_DELTA = ROOT + "/state/delta";
+
+  /** Where a device learns why its reported-state patch was refused. */
+  public static final String STATE_REJECTED = ROOT + "/state/rejected";
+
   private Topics() {}
 
   /** What a PUBLISH topic addresses, or why it may not be published to. */
-  public sealed interface Publication permits DeviceEvent, EventOnBehalf, CommandTo, Invalid {}
+  public sealed interface Publication
+      permits DeviceEvent, EventOnBehalf, CommandTo, ReportedState, DesiredStateTo, Invalid {}
 
   /** A subscription filter that is allowed, or why it is not. */
   public sealed interface Filter
@@ -30,6 +40,9 @@ public final class Topics {
           DeviceCommandFilter,
           DeviceStatusFilter,
           AppStatusFilter,
+          StateDeltaFilter,
+          DeviceStateFilter,
+          StateRejectedFilter,
           Invalid {}
 
   /** {@code iot-2/evt/{event}/fmt/{format}}, published by the device itself. */
@@ -42,6 +55,15 @@ public final class Topics {
   /** {@code iot-2/type/{type}/id/{id}/cmd/{command}/fmt/{format}}, published by an application. */
   public record CommandTo(String type, String id, String command, String format)
       implements Publication {}
+
+  /** {@code iot-2/state/reported}: a merge patch of the device's own reported state. */
+  public record ReportedState() implements Publication {}
+
+  /**
+   * {@code iot-2/type/{type}/id/{id}/state/desired}: an application's merge patch of a device's
+   * desired state, {@code {"desired": {...}, "version": N}} (version optional).
+   */
+  public record DesiredStateTo(String type, String id) implements Publication {}
 
   /** A device's own commands: {@code iot-2/cmd/{command|+}/fmt/{format|+}}. */
   public record CommandFilter(String command, String format) implements Filter {}
@@ -59,6 +81,18 @@ public final class Topics {
 
   /** {@code iot-2/app/{appId|+}/mon} (applications). */
   public record AppStatusFilter(String appId) implements Filter {}
+
+  /** {@code iot-2/state/delta}: the device's own state delta. */
+  public record StateDeltaFilter() implements Filter {}
+
+  /** {@code iot-2/type/{type|+}/id/{id|+}/state}: devices' state changes (applications). */
+  public record DeviceStateFilter(String type, String id) implements Filter {}
+
+  /**
+   * Why the client's own state writes were refused: {@code iot-2/state/rejected} (a device: type
+   * and id null), {@code iot-2/type/{type|+}/id/{id|+}/state/rejected} (an application).
+   */
+  public record StateRejectedFilter(String type, String id) implements Filter {}
 
   public record Invalid(String reason) implements Publication, Filter {}
 
@@ -82,7 +116,11 @@ public final class Topics {
           .<Publication>map(Invalid::new)
           .orElseGet(() -> new DeviceEvent(s[2], s[4]));
     }
-    return new Invalid("a device publishes only to iot-2/evt/{event}/fmt/{format}");
+    if (REPORTED_STATE.equals(topic)) {
+      return new ReportedState();
+    }
+    return new Invalid(
+        "a device publishes only to iot-2/evt/{event}/fmt/{format} or " + REPORTED_STATE);
   }
 
   /** An application may publish events and commands of any device of its organization. */
@@ -104,9 +142,15 @@ public final class Topics {
             : new CommandTo(s[2], s[4], s[6], s[8]);
       }
     }
+    if (s.length == 7 && isDeviceTopic(s) && "state".equals(s[5]) && "desired".equals(s[6])) {
+      return device(s[2], s[4], false)
+          .<Publication>map(Invalid::new)
+          .orElseGet(() -> new DesiredStateTo(s[2], s[4]));
+    }
     return new Invalid(
-        "an application publishes only to iot-2/type/{type}/id/{id}/evt/{event}/fmt/{format}"
-            + " or iot-2/type/{type}/id/{id}/cmd/{command}/fmt/{format}");
+        "an application publishes only to iot-2/type/{type}/id/{id}/evt/{event}/fmt/{format},"
+            + " iot-2/type/{type}/id/{id}/cmd/{command}/fmt/{format}"
+            + " or iot-2/type/{type}/id/{id}/state/desired");
   }
 
   // ---- subscribing ----
@@ -119,7 +163,17 @@ public final class Topics {
           .<Filter>map(Invalid::new)
           .orElseGet(() -> new CommandFilter(s[2], s[4]));
     }
-    return new Invalid("a device subscribes only to iot-2/cmd/{command}/fmt/{format}");
+    if (STATE_DELTA.equals(filter)) {
+      return new StateDeltaFilter();
+    }
+    if (STATE_REJECTED.equals(filter)) {
+      return new StateRejectedFilter(null, null);
+    }
+    return new Invalid(
+        "a device subscribes only to iot-2/cmd/{command}/fmt/{format}, "
+            + STATE_DELTA
+            + " or "
+            + STATE_REJECTED);
   }
 
   /** An application may subscribe to events, commands and status of its organization. */
@@ -146,6 +200,16 @@ public final class Topics {
           .<Filter>map(Invalid::new)
           .orElseGet(() -> new DeviceStatusFilter(s[2], s[4]));
     }
+    if (s.length == 6 && isDeviceTopic(s) && "state".equals(s[5])) {
+      return device(s[2], s[4], true)
+          .<Filter>map(Invalid::new)
+          .orElseGet(() -> new DeviceStateFilter(s[2], s[4]));
+    }
+    if (s.length == 7 && isDeviceTopic(s) && "state".equals(s[5]) && "rejected".equals(s[6])) {
+      return device(s[2], s[4], true)
+          .<Filter>map(Invalid::new)
+          .orElseGet(() -> new StateRejectedFilter(s[2], s[4]));
+    }
     if (s.length == 4 && ROOT.equals(s[0]) && "app".equals(s[1]) && "mon".equals(s[3])) {
       return ANY.equals(s[2]) || isAppId(s[2])
           ? new AppStatusFilter(s[2])
@@ -153,7 +217,8 @@ public final class Topics {
     }
     return new Invalid(
         "an application subscribes only to iot-2/type/{type}/id/{id}/evt/{event}/fmt/{format},"
-            + " .../cmd/{command}/fmt/{format}, iot-2/type/{type}/id/{id}/mon"
+            + " .../cmd/{command}/fmt/{format}, iot-2/type/{type}/id/{id}/mon,"
+            + " iot-2/type/{type}/id/{id}/state, iot-2/type/{type}/id/{id}/state/rejected"
             + " or iot-2/app/{appId}/mon");
   }
 
@@ -175,6 +240,8 @@ public final class Topics {
       return deviceTopic(c.type(), c.id()) + "/cmd/" + c.command() + "/fmt/" + c.format();
     } else if (message instanceof LiveMessage.DeviceStatus s) {
       return deviceTopic(s.type(), s.id()) + "/mon";
+    } else if (message instanceof LiveMessage.DeviceStateChanged c) {
+      return deviceTopic(c.type(), c.id()) + "/state";
     }
     return ROOT + "/app/" + ((LiveMessage.ApplicationStatus) message).appId() + "/mon";
   }
@@ -187,6 +254,8 @@ public final class Topics {
       return c.payload();
     } else if (message instanceof LiveMessage.DeviceStatus s) {
       return s.payload();
+    } else if (message instanceof LiveMessage.DeviceStateChanged c) {
+      return StatePayloads.changed(c);
     }
     return ((LiveMessage.ApplicationStatus) message).payload();
   }
@@ -222,6 +291,9 @@ public final class Topics {
     } else if (filter instanceof AppStatusFilter f
         && message instanceof LiveMessage.ApplicationStatus a) {
       return matches(f.appId(), a.appId());
+    } else if (filter instanceof DeviceStateFilter f
+        && message instanceof LiveMessage.DeviceStateChanged c) {
+      return matches(f.type(), c.type()) && matches(f.id(), c.id());
     }
     return false;
   }
@@ -231,6 +303,20 @@ public final class Topics {
     return filter instanceof CommandFilter f
         && matches(f.command(), command)
         && matches(f.format(), format);
+  }
+
+  /**
+   * Where the client learns why its state write for {@code device} was refused: the device's own
+   * topic, or an application's per device.
+   */
+  public static String stateRejectedTopic(boolean toDevice, String type, String id) {
+    return toDevice ? STATE_REJECTED : deviceTopic(type, id) + "/state/rejected";
+  }
+
+  /** True when {@code filter} selects a state rejection for device {@code type}/{@code id}. */
+  public static boolean matchesRejection(Filter filter, String type, String id) {
+    return filter instanceof StateRejectedFilter f
+        && (f.type() == null || (matches(f.type(), type) && matches(f.id(), id)));
   }
 
   private static String deviceTopic(String type, String id) {

@@ -1,5 +1,6 @@
 package io.entwine.mqtt;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.protocol.Reply;
@@ -44,4 +45,20 @@ public interface TwinAccess {
    */
   CompletionStage<Reply> queueCommand(
       DeviceKey device, String commandId, String command, String format, byte[] payload);
+
+  /** The device's state document as the device presenting {@code deviceToken} reads it. */
+  CompletionStage<Reply> deviceState(DeviceKey device, String deviceToken);
+
+  /**
+   * Merges {@code patch} into the reported state of the device presenting {@code deviceToken}:
+   * {@code StateView} once persisted, or a rejection (INVALID, TOO_LARGE).
+   */
+  CompletionStage<Reply> patchReported(DeviceKey device, String deviceToken, ObjectNode patch);
+
+  /**
+   * Merges an application's {@code patch} into {@code device}'s desired state, at {@code version}
+   * unless it is null: {@code StateView} once persisted, {@code StateVersionMismatch}, or a
+   * rejection (NOT_FOUND, INVALID, TOO_LARGE).
+   */
+  CompletionStage<Reply> changeDesired(DeviceKey device, ObjectNode patch, Long version);
 }

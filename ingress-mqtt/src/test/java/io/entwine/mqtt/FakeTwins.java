@@ -1,7 +1,9 @@
 package io.entwine.mqtt;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.DeviceMessage;
+import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import java.time.Duration;
 import java.util.List;
@@ -101,6 +103,27 @@ final class FakeTwins implements TwinAccess {
       cluster.queue(device, commandId, command, format, payload);
     }
     return CompletableFuture.completedFuture(new Reply.CommandAccepted(commandId));
+  }
+
+  /** The twins of endpoint tests hold no state document; the state topics are tested in deploy. */
+  @Override
+  public CompletionStage<Reply> deviceState(DeviceKey device, String deviceToken) {
+    return CompletableFuture.completedFuture(noState());
+  }
+
+  @Override
+  public CompletionStage<Reply> patchReported(
+      DeviceKey device, String deviceToken, ObjectNode patch) {
+    return CompletableFuture.completedFuture(noState());
+  }
+
+  @Override
+  public CompletionStage<Reply> changeDesired(DeviceKey device, ObjectNode patch, Long version) {
+    return CompletableFuture.completedFuture(noState());
+  }
+
+  private static Reply noState() {
+    return new Reply.Rejected(Rejection.UNAVAILABLE, "no state in endpoint tests");
   }
 
   private CompletionStage<Reply> record(DeviceMessage message, String credential) {

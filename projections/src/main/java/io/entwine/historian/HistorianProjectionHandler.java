@@ -1,10 +1,15 @@
 package io.entwine.historian;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.Payloads;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinEvent;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import io.entwine.twin.TwinEvent.EventsRecorded;
+import io.entwine.twin.TwinEvent.ReportedStatePatched;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -72,16 +77,15 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
   }
 
   /**
-   * The readings of {@code envelopes}, in order: one per {@link EventRecorded} and one per reading
-   * of an {@link EventsRecorded}; other events hold none.
+   * The readings of {@code envelopes}, in order: one per {@link EventRecorded}, one per reading of
+   * an {@link EventsRecorded}, and a device's reported-state patch ({@link ReportedStatePatched},
+   * not one made of recorded events) as a JSON event {@code state} whose {@code d} is the patch, so
+   * its numeric leaves are summarized like an event's; other events hold none.
    */
   static List<HistoricalEvent> readings(List<EventEnvelope<TwinEvent>> envelopes) {
     List<HistoricalEvent> readings = new ArrayList<>();
     for (EventEnvelope<TwinEvent> envelope : envelopes) {
-      List<EventRecorded> recorded =
-          envelope.event() instanceof EventRecorded single
-              ? List.of(single)
-              : envelope.event() instanceof EventsRecorded batch ? batch.readings() : List.of();
+      List<EventRecorded> recorded = recordedIn(envelope.event());
       if (recorded.isEmpty()) {
         continue;
       }
@@ -100,6 +104,27 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
       }
     }
     return readings;
+  }
+
+  private static List<EventRecorded> recordedIn(TwinEvent event) {
+    if (event instanceof EventRecorded single) {
+      return List.of(single);
+    }
+    if (event instanceof EventsRecorded batch) {
+      return batch.readings();
+    }
+    if (event instanceof ReportedStatePatched patched && !patched.fromEvents()) {
+      ObjectNode iotf = JsonNodeFactory.instance.objectNode();
+      iotf.set("d", patched.patch());
+      return List.of(
+          new EventRecorded(
+              ReportedStatePatched.HISTORIAN_EVENT_ID,
+              Payloads.JSON,
+              iotf.toString().getBytes(StandardCharsets.UTF_8),
+              patched.at(),
+              patched.at()));
+    }
+    return List.of();
   }
 
   private CompletableFuture<Done> updateRollups(List<HistoricalEvent> events) {

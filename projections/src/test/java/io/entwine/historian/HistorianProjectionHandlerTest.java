@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.testing.BatchedProjections;
 import io.entwine.testing.TwinEventHistory;
@@ -13,6 +15,7 @@ import io.entwine.twin.TwinEvent;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import io.entwine.twin.TwinEvent.EventsRecorded;
 import io.entwine.twin.TwinEvent.MetadataUpdated;
+import io.entwine.twin.TwinEvent.ReportedStatePatched;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +66,35 @@ class HistorianProjectionHandlerTest {
           assertEquals("text", log.format());
           assertEquals(T0.plusSeconds(2).toEpochMilli(), log.timestamp());
           assertEquals("rebooted", new String(log.payload(), StandardCharsets.UTF_8));
+        });
+  }
+
+  @Test
+  void keepsAReportedStatePatchAsAStateEventWhoseNumericLeavesRollUp() {
+    InMemoryHistorianRepository repository = new InMemoryHistorianRepository();
+    ObjectNode patch = JsonNodeFactory.instance.objectNode().put("temp", 21.5).putNull("gone");
+    TwinEventHistory history =
+        new TwinEventHistory(T0)
+            .add(PI, new ReportedStatePatched(patch, 1, T0, false))
+            .add(PI, new ReportedStatePatched(patch, 2, T0.plusSeconds(1), true));
+
+    project(
+        repository,
+        batches(history.envelopes(), 2),
+        () -> {
+          assertEquals(1, repository.events.size(), "a patch made of an event is that event");
+          HistoricalEvent state =
+              repository.events.get(
+                  new InMemoryHistorianRepository.EventKey(PI, HistoricalEvent.readingNr(1, 0)));
+          assertEquals("state", state.evtType());
+          assertEquals(
+              "{\"d\":{\"temp\":21.5,\"gone\":null}}",
+              new String(state.payload(), StandardCharsets.UTF_8));
+          DeviceRollup temps =
+              repository.deviceRollups.get(
+                  new DeviceRollup.Key(
+                      PI, "state", Buckets.start(T0.toEpochMilli(), Buckets.HOUR), "temp"));
+          assertEquals(Stats.of(21.5), temps.stats());
         });
   }
 

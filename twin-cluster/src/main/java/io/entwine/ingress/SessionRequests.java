@@ -28,11 +28,11 @@ public final class SessionRequests {
   }
 
   /**
-   * Makes {@code session} the session the twin pushes the device's commands to ({@code
-   * deliverWaiting}: also those that wait already), answering when the twin took it.
+   * Makes {@code session} the session the twin pushes the device's commands and state deltas to
+   * ({@code deliverWaiting}: also those that wait already), answering when the twin took it.
    */
   public CompletionStage<Reply> attach(
-      DeviceKey device, ActorRef<TwinCommand.DeliverCommand> session, boolean deliverWaiting) {
+      DeviceKey device, ActorRef<TwinCommand.ToDevice> session, boolean deliverWaiting) {
     return twin(device)
         .ask(
             replyTo -> new TwinCommand.AttachSession(session, deliverWaiting, replyTo), askTimeout);
@@ -43,14 +43,14 @@ public final class SessionRequests {
    */
   public void attach(
       DeviceKey device,
-      ActorRef<TwinCommand.DeliverCommand> session,
+      ActorRef<TwinCommand.ToDevice> session,
       boolean deliverWaiting,
       ActorRef<Reply> replyTo) {
     twin(device).tell(new TwinCommand.AttachSession(session, deliverWaiting, replyTo));
   }
 
   /** The twin stops pushing commands to {@code session}; nobody is answered. */
-  public void detach(DeviceKey device, ActorRef<TwinCommand.DeliverCommand> session) {
+  public void detach(DeviceKey device, ActorRef<TwinCommand.ToDevice> session) {
     // ignoreRef resolves on any node: the connection may be gone when the twin answers
     twin(device).tell(new TwinCommand.DetachSession(session, system.ignoreRef()));
   }

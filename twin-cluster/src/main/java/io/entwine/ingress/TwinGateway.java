@@ -30,8 +30,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * refusal of credentials the node knows cannot match ({@link AuthenticationGuard}). Edges record
  * events and authenticate here, and reach everything else through the typed request classes it
  * hands out ({@link #devices()}, {@link #commands()}, {@link #credentials()}, {@link
- * #organizations()}, {@link #deviceTypes()}), which alone build the entities' commands
- * (docs/adr/0046).
+ * #organizations()}, {@link #deviceTypes()}, {@link #states()}), which alone build the entities'
+ * commands (docs/adr/0046).
  *
  * <p>Over 400 lines as one responsibility: the verified, guarded and bounded asks and the event
  * recording that uses them belong together, so the admission rules (verification, guard, bound on
@@ -56,6 +56,8 @@ public final class TwinGateway {
   private final CredentialRequests credentials;
   private final OrganizationRequests organizations;
   private final DeviceTypeRequests deviceTypes;
+  private final StateRequests states;
+  private final ReportedFromEvents reportedFromEvents;
   private static final String BUSY_MESSAGE =
       "Too many credential checks in progress on this node; retry in a second";
 
@@ -81,6 +83,8 @@ public final class TwinGateway {
     this.credentials = new CredentialRequests(this);
     this.organizations = new OrganizationRequests(this);
     this.deviceTypes = new DeviceTypeRequests(this);
+    this.reportedFromEvents = new ReportedFromEvents(this, OrganizationPolicies.cacheTtl(system));
+    this.states = new StateRequests(this, reportedFromEvents);
   }
 
   public Duration askTimeout() {
@@ -115,6 +119,11 @@ public final class TwinGateway {
   /** Organizations' device types (IBM platform API v0002). */
   public DeviceTypeRequests deviceTypes() {
     return deviceTypes;
+  }
+
+  /** Devices' state documents: reported, desired, delta. */
+  public StateRequests states() {
+    return states;
   }
 
   // ---- for the request classes of this package, which build the entities' commands ----
@@ -334,13 +343,16 @@ public final class TwinGateway {
 
   /**
    * Runs {@code record} once the node has room for {@code messages} under its bound on events in
-   * flight, counting each as acknowledged once it is Done, or as refused ({@link IngestMeters}).
+   * flight, counting each as acknowledged once it is Done, or as refused ({@link IngestMeters});
+   * merges into reported state the events whose type names them ({@link ReportedFromEvents}) before
+   * answering.
    */
   private CompletionStage<Reply> counted(
       List<DeviceMessage> messages, Supplier<CompletionStage<Reply>> record) {
     // whenComplete runs on the completing thread, never the JDK common pool
     return eventPermits
         .run(messages.size(), record)
+        .thenComposeAsync(reply -> reportedFromEvents.afterRecorded(messages, reply), sameThread)
         .whenComplete((reply, failure) -> meters.recorded(messages, reply, failure));
   }
 
@@ -352,7 +364,7 @@ public final class TwinGateway {
    * {@link #askVerified}, unless the node knows that nothing presented for {@code key} matches; an
    * entity that refuses before any verification round (not registered) makes it remember that.
    */
-  private <C> CompletionStage<Reply> askGuarded(
+  <C> CompletionStage<Reply> askGuarded(
       String key,
       String address,
       EntityRef<C> entity,

@@ -1,5 +1,6 @@
 package io.entwine.live;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.protocol.CborSerializable;
 import java.time.Instant;
 
@@ -48,4 +49,19 @@ public sealed interface LiveMessage extends CborSerializable {
 
   /** An application's connect/disconnect status ({@code iot-2/app/{appId}/mon}). */
   record ApplicationStatus(String org, String appId, byte[] payload) implements LiveMessage {}
+
+  /**
+   * A device's state document after a change to it ({@code change}: {@code reported} or {@code
+   * desired}), at {@code version}, with the desired leaves the device has not reported yet.
+   */
+  record DeviceStateChanged(
+      String org,
+      String type,
+      String id,
+      String change,
+      long version,
+      JsonNode reported,
+      JsonNode desired,
+      JsonNode delta)
+      implements LiveMessage {}
 }

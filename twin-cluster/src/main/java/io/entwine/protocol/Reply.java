@@ -167,6 +167,23 @@ public sealed interface Reply extends CborSerializable {
     }
   }
 
+  // ---- the twin's state document (issue 19) ----
+
+  /**
+   * A twin's state: what the device reported, what applications desire, the desired leaves the
+   * device has not reported yet ({@code delta}), the version every change increments, and {@code
+   * metadata} with the time each leaf of reported and desired last changed.
+   */
+  record StateView(
+      JsonNode reported, JsonNode desired, JsonNode delta, long version, JsonNode metadata)
+      implements Reply {}
+
+  /** A write for {@code expectedVersion} found the state at {@code version}: nothing changed. */
+  record StateVersionMismatch(long expectedVersion, long version) implements Reply {}
+
+  /** The event ids of a device type whose JSON object is merged into reported state. */
+  record EventIds(List<String> eventIds) implements Reply {}
+
   // ---- credentials and indexes ----
 
   /** A device credential as listed: never its secret. */

@@ -163,7 +163,7 @@ final class CommandQueueHandlers {
   }
 
   private static void deliverWaiting(
-      DeviceTwin twin, TwinState state, ActorRef<DeliverCommand> to) {
+      DeviceTwin twin, TwinState state, ActorRef<TwinCommand.ToDevice> to) {
     for (CommandQueue.QueuedCommand waiting : state.commands().waiting()) {
       to.tell(
           new DeliverCommand(

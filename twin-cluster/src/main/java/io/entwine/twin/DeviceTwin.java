@@ -11,6 +11,7 @@ import io.entwine.entity.EventSourcedEntity;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveFeed;
 import io.entwine.live.LiveMessage;
+import io.entwine.registry.StateEventIds;
 import io.entwine.twin.TwinCommand.ActFor;
 import io.entwine.twin.TwinCommand.AddCredential;
 import io.entwine.twin.TwinCommand.AttachSession;
@@ -18,20 +19,24 @@ import io.entwine.twin.TwinCommand.Authenticate;
 import io.entwine.twin.TwinCommand.AuthenticateCertificate;
 import io.entwine.twin.TwinCommand.AuthenticateCredential;
 import io.entwine.twin.TwinCommand.AwaitCommandResponse;
+import io.entwine.twin.TwinCommand.ChangeDesiredState;
 import io.entwine.twin.TwinCommand.ConfirmAttributesDelivered;
 import io.entwine.twin.TwinCommand.ConfirmDelivered;
 import io.entwine.twin.TwinCommand.Delete;
-import io.entwine.twin.TwinCommand.DeliverCommand;
 import io.entwine.twin.TwinCommand.DeliveredThroughGateway;
 import io.entwine.twin.TwinCommand.DetachSession;
 import io.entwine.twin.TwinCommand.Get;
 import io.entwine.twin.TwinCommand.GetAttributes;
+import io.entwine.twin.TwinCommand.GetDeviceState;
 import io.entwine.twin.TwinCommand.GetLastEvents;
 import io.entwine.twin.TwinCommand.GetPsk;
+import io.entwine.twin.TwinCommand.GetState;
 import io.entwine.twin.TwinCommand.ListCommands;
 import io.entwine.twin.TwinCommand.ListCredentials;
+import io.entwine.twin.TwinCommand.MergeReportedFromEvents;
 import io.entwine.twin.TwinCommand.OfferCommand;
 import io.entwine.twin.TwinCommand.OfferWaitingTo;
+import io.entwine.twin.TwinCommand.PatchReportedState;
 import io.entwine.twin.TwinCommand.QueueCommand;
 import io.entwine.twin.TwinCommand.RecordApplicationEvent;
 import io.entwine.twin.TwinCommand.RecordEvent;
@@ -45,6 +50,7 @@ import io.entwine.twin.TwinCommand.SetAttributes;
 import io.entwine.twin.TwinCommand.SetGateways;
 import io.entwine.twin.TwinCommand.StopWaiting;
 import io.entwine.twin.TwinCommand.TakeDownlink;
+import io.entwine.twin.TwinCommand.ToDevice;
 import io.entwine.twin.TwinCommand.Update;
 import io.entwine.twin.TwinCommand.UpdateProfile;
 import io.entwine.twin.TwinCommand.WaitForCommand;
@@ -54,6 +60,7 @@ import io.entwine.twin.TwinEvent.EnabledChanged;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import io.entwine.twin.TwinEvent.EventsRecorded;
 import io.entwine.twin.TwinEvent.MetadataUpdated;
+import io.entwine.twin.TwinEvent.ReportedStatePatched;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -72,10 +79,10 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 /**
  * The digital twin of one device, as a sharded event-sourced entity: its {@link TwinCommand}s are
  * handled by handler classes of their concern (registration, readings, credentials and gateways,
- * device commands, attributes) through one table built once per JVM, its {@link TwinEvent}s fold
- * into its {@link TwinState}. The instance holds only what the handlers need of this one twin: its
- * device, settings, and the parties that wait at it (never persisted). Every reply that
- * acknowledges data is sent after the persist.
+ * device commands, attributes, the state document) through one table built once per JVM, its {@link
+ * TwinEvent}s fold into its {@link TwinState}. The instance holds only what the handlers need of
+ * this one twin: its device, settings, and the parties that wait at it (never persisted). Every
+ * reply that acknowledges data is sent after the persist.
  */
 public final class DeviceTwin
     extends EventSourcedEntity<DeviceTwin, TwinCommand, TwinEvent, TwinState> {
@@ -86,7 +93,10 @@ public final class DeviceTwin
   /** Fixed once: events are tagged into this many slices, one projection instance per slice. */
   public static final int TAG_SLICES = 4;
 
-  /** The tags of recorded events, one per slice: the historian reads them. */
+  /**
+   * The tags of recorded events and of the reported patches a device sends to its state, one per
+   * slice: the historian reads them.
+   */
   public static final List<String> RECORDED_TAGS = sliceTags("twin-");
 
   /**
@@ -163,6 +173,13 @@ public final class DeviceTwin
           .on(GetAttributes.class, AttributeHandlers::onGetAttributes)
           .on(TakeDownlink.class, AttributeHandlers::onTakeDownlink)
           .on(ConfirmAttributesDelivered.class, AttributeHandlers::onConfirmAttributesDelivered)
+          .on(GetState.class, StateHandlers::onGetState)
+          .on(GetDeviceState.class, tokenAccepted(StateHandlers::onGetDeviceState))
+          .on(ChangeDesiredState.class, StateHandlers::onChangeDesiredState)
+          .on(PatchReportedState.class, tokenAccepted(StateHandlers::onPatchReportedState))
+          .on(
+              MergeReportedFromEvents.class,
+              deviceEnabled(StateHandlers::onMergeReportedFromEvents))
           .build();
 
   // ---- wiring ----
@@ -172,6 +189,8 @@ public final class DeviceTwin
     VerifiedSecrets secrets = Credentials.get(system).verifiedSecrets();
     LiveFeed liveFeed = LiveFeed.get(system);
     ClusterSharding sharding = ClusterSharding.get(system);
+    // the recording path asks it for the event ids that report state (StateRequests)
+    StateEventIds.TABLE.init(system);
     BiConsumer<DeviceKey, TwinCommand> tellTwin =
         (key, command) -> sharding.entityRefFor(ENTITY_KEY, key.entityId()).tell(command);
     sharding.init(
@@ -232,7 +251,7 @@ public final class DeviceTwin
   private final BiConsumer<DeviceKey, TwinCommand> tellTwin;
   private final CommandWaiters waiters = new CommandWaiters();
   // The connected device session taking commands; transient by design (see AttachSession).
-  private ActorRef<DeliverCommand> session;
+  private ActorRef<ToDevice> session;
 
   private DeviceTwin(
       DeviceKey device,
@@ -275,11 +294,11 @@ public final class DeviceTwin
     return waiters;
   }
 
-  ActorRef<DeliverCommand> session() {
+  ActorRef<ToDevice> session() {
     return session;
   }
 
-  void session(ActorRef<DeliverCommand> attached) {
+  void session(ActorRef<ToDevice> attached) {
     session = attached;
   }
 
@@ -292,7 +311,9 @@ public final class DeviceTwin
 
   @Override
   public Set<String> tagsFor(TwinEvent event) {
-    if (event instanceof EventRecorded || event instanceof EventsRecorded) {
+    if (event instanceof EventRecorded
+        || event instanceof EventsRecorded
+        || (event instanceof ReportedStatePatched patched && !patched.fromEvents())) {
       return RECORDED_TAG_SETS.get(slice);
     }
     if (event instanceof DeviceRegistered

@@ -192,20 +192,32 @@ public sealed interface TwinCommand extends CborSerializable {
    * commands already waiting are sent to it at once (a persistent MQTT session).
    */
   public record AttachSession(
-      ActorRef<DeliverCommand> session, boolean deliverWaiting, ActorRef<Reply> replyTo)
+      ActorRef<ToDevice> session, boolean deliverWaiting, ActorRef<Reply> replyTo)
       implements TwinCommand {}
 
-  public record DetachSession(ActorRef<DeliverCommand> session, ActorRef<Reply> replyTo)
+  public record DetachSession(ActorRef<ToDevice> session, ActorRef<Reply> replyTo)
       implements TwinCommand {}
 
   /** The session handed the command to the device (MQTT: the device acknowledged it). */
   public record ConfirmDelivered(String commandId, Instant at, ActorRef<Reply> replyTo)
       implements TwinCommand {}
 
+  /** What the twin pushes to the device's attached session (see {@link AttachSession}). */
+  sealed interface ToDevice extends CborSerializable {
+    DeviceKey device();
+  }
+
   /** Sent by the twin to its attached session, once per waiting command. */
   public record DeliverCommand(
       DeviceKey device, String commandId, String command, String format, byte[] payload)
-      implements CborSerializable {}
+      implements ToDevice {}
+
+  /**
+   * Sent by the twin to its attached session after each change of its state document that leaves
+   * desired leaves the device has not reported ({@code delta}), at {@code version}.
+   */
+  public record DeliverStateDelta(DeviceKey device, long version, JsonNode delta)
+      implements ToDevice {}
 
   /** The pending and recent commands with their status ({@code GET .../commands}). */
   public record ListCommands(ActorRef<Reply> replyTo) implements TwinCommand {}
@@ -373,4 +385,48 @@ public sealed interface TwinCommand extends CborSerializable {
   /** The attribute changes up to {@code version} were handed to the device. */
   public record ConfirmAttributesDelivered(long version, Instant at, ActorRef<Reply> replyTo)
       implements TwinCommand {}
+
+  // ---- the twin's state document (StateDocument, issue 19) ----
+
+  /** The state document as applications read it: {@link Reply.StateView}. */
+  public record GetState(ActorRef<Reply> replyTo) implements TwinCommand {}
+
+  /** The state document as the device itself reads it (for its delta): {@link Reply.StateView}. */
+  public record GetDeviceState(String token, String verifiedAgainst, ActorRef<Reply> replyTo)
+      implements TwinCommand, DeviceToken {}
+
+  /**
+   * An application merges {@code document} into the desired state (RFC 7396), or with {@code
+   * replace} makes the desired state equal to it. With {@code expectedVersion} it is applied only
+   * at that version ({@link Reply.StateVersionMismatch} otherwise). Answers {@link
+   * Reply.StateView}.
+   */
+  public record ChangeDesiredState(
+      ObjectNode document,
+      boolean replace,
+      Long expectedVersion,
+      Instant at,
+      ActorRef<Reply> replyTo)
+      implements TwinCommand {}
+
+  /**
+   * The JSON objects of events the device sent (already recorded), whose event ids its type names
+   * as reporting state, merged into its reported state in order; a patch too deep or making the
+   * state too large is left out. Done after the persist.
+   */
+  public record MergeReportedFromEvents(
+      List<ObjectNode> patches, Instant at, ActorRef<Reply> replyTo) implements TwinCommand {}
+
+  /**
+   * The device merges {@code patch} into its reported state (RFC 7396); {@code expectedVersion} as
+   * in {@link ChangeDesiredState}. Answers {@link Reply.StateView} after the persist.
+   */
+  public record PatchReportedState(
+      String token,
+      String verifiedAgainst,
+      ObjectNode patch,
+      Long expectedVersion,
+      Instant at,
+      ActorRef<Reply> replyTo)
+      implements TwinCommand, DeviceToken {}
 }

@@ -88,4 +88,26 @@ public sealed interface TwinEvent extends CborSerializable {
 
   /** A signed request's nonce, refused when presented again before {@code expiresAt}. */
   public record NonceUsed(String nonce, Instant at, Instant expiresAt) implements TwinEvent {}
+
+  // ---- the twin's state document (StateDocument, issue 19) ----
+
+  /**
+   * The device merged {@code patch} (RFC 7396) into its reported state, making it {@code version};
+   * {@code fromEvents}: the patch is the object of a recorded event (already in the historian as
+   * that event), not a patch the device sent to its state.
+   */
+  public record ReportedStatePatched(ObjectNode patch, long version, Instant at, boolean fromEvents)
+      implements TwinEvent {
+
+    /** The event id under which the historian keeps reported patches. */
+    public static final String HISTORIAN_EVENT_ID = "state";
+  }
+
+  /** An application merged {@code patch} (RFC 7396) into the desired state: {@code version}. */
+  public record DesiredStatePatched(ObjectNode patch, long version, Instant at)
+      implements TwinEvent {}
+
+  /** An application replaced the whole desired state with {@code desired}: {@code version}. */
+  public record DesiredStateReplaced(ObjectNode desired, long version, Instant at)
+      implements TwinEvent {}
 }

@@ -15,6 +15,8 @@ import io.entwine.twin.TwinEvent.CommandQueued;
 import io.entwine.twin.TwinEvent.CommandResponded;
 import io.entwine.twin.TwinEvent.CredentialAdded;
 import io.entwine.twin.TwinEvent.CredentialRemoved;
+import io.entwine.twin.TwinEvent.DesiredStatePatched;
+import io.entwine.twin.TwinEvent.DesiredStateReplaced;
 import io.entwine.twin.TwinEvent.DeviceDeleted;
 import io.entwine.twin.TwinEvent.DeviceRegistered;
 import io.entwine.twin.TwinEvent.EnabledChanged;
@@ -24,6 +26,7 @@ import io.entwine.twin.TwinEvent.GatewaysSet;
 import io.entwine.twin.TwinEvent.MetadataUpdated;
 import io.entwine.twin.TwinEvent.NonceUsed;
 import io.entwine.twin.TwinEvent.ProfileUpdated;
+import io.entwine.twin.TwinEvent.ReportedStatePatched;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,13 +34,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * What a twin knows of its device: registration, the last event per event id, its commands,
- * credentials, gateways, used nonces and shared attributes. Immutable; it changes only through
- * {@link #apply}. {@link #EMPTY} and the empty parts are shared singletons, so a twin keeps on its
- * heap only what its device has set. Persisted as the snapshot: the components keep their names.
+ * credentials, gateways, used nonces, shared attributes and its state document (null until the
+ * device or an application sets one, so a twin without state keeps no object for it). Immutable; it
+ * changes only through {@link #apply}. {@link #EMPTY} and the empty parts are shared singletons, so
+ * a twin keeps on its heap only what its device has set. Persisted as the snapshot: the components
+ * keep their names.
  */
 public record TwinState(
     Registration registration,
@@ -48,7 +54,8 @@ public record TwinState(
     List<DeviceKey> via,
     Map<String, Instant> nonces,
     List<DeviceKey> actsFor,
-    SharedAttributes attributes)
+    SharedAttributes attributes,
+    StateDocument stateDocument)
     implements CborSerializable {
 
   public static final TwinState EMPTY =
@@ -61,7 +68,8 @@ public record TwinState(
           List.of(),
           Map.of(),
           List.of(),
-          SharedAttributes.NONE);
+          SharedAttributes.NONE,
+          null);
 
   public TwinState {
     commands = commands == null ? CommandQueue.EMPTY : commands;
@@ -77,7 +85,7 @@ public record TwinState(
       Map<String, Reply.LastEvent> lastEvents,
       long eventCount,
       CommandQueue commands) {
-    this(registration, lastEvents, eventCount, commands, null, null, null, null, null);
+    this(registration, lastEvents, eventCount, commands, null, null, null, null, null, null);
   }
 
   /**
@@ -202,6 +210,24 @@ public record TwinState(
               AttributesDelivered.class,
               (settings, state, delivered) ->
                   state.with(c -> c.attributes = c.attributes.deliveredUpTo(delivered.version())))
+          .on(
+              ReportedStatePatched.class,
+              (settings, state, patched) ->
+                  state.withStateDocument(
+                      StateDocument.of(state).withReported(patched.patch(), patched.at()),
+                      patched.version()))
+          .on(
+              DesiredStatePatched.class,
+              (settings, state, patched) ->
+                  state.withStateDocument(
+                      StateDocument.of(state).withDesired(patched.patch(), false, patched.at()),
+                      patched.version()))
+          .on(
+              DesiredStateReplaced.class,
+              (settings, state, replaced) ->
+                  state.withStateDocument(
+                      StateDocument.of(state).withDesired(replaced.desired(), true, replaced.at()),
+                      replaced.version()))
           .build();
 
   private static TwinState registered(DeviceRegistered registered) {
@@ -300,6 +326,14 @@ public record TwinState(
     return with(c -> c.actsFor = List.copyOf(updated));
   }
 
+  /**
+   * The state document {@code changed} made (this one when it changed nothing), at {@code version}.
+   */
+  private TwinState withStateDocument(Optional<StateDocument> changed, long version) {
+    StateDocument document = changed.orElse(StateDocument.of(this)).atVersion(version);
+    return with(c -> c.stateDocument = document);
+  }
+
   /** This state with the parts {@code change} sets on a copy of it. */
   private TwinState with(Consumer<Copy> change) {
     Copy copy = new Copy(this);
@@ -322,6 +356,7 @@ public record TwinState(
     private Map<String, Instant> nonces;
     private List<DeviceKey> actsFor;
     private SharedAttributes attributes;
+    private StateDocument stateDocument;
 
     private Copy(TwinState state) {
       registration = state.registration;
@@ -333,6 +368,7 @@ public record TwinState(
       nonces = state.nonces;
       actsFor = state.actsFor;
       attributes = state.attributes;
+      stateDocument = state.stateDocument;
     }
 
     private TwinState build() {
@@ -345,7 +381,8 @@ public record TwinState(
           via,
           nonces,
           actsFor,
-          attributes);
+          attributes,
+          stateDocument);
     }
   }
 }

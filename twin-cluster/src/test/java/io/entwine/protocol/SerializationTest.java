@@ -23,10 +23,12 @@ import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
+import io.entwine.registry.StateEventIds;
 import io.entwine.registry.TrustedCaIndex;
 import io.entwine.twin.CommandQueue;
 import io.entwine.twin.DeviceCredentials;
 import io.entwine.twin.SharedAttributes;
+import io.entwine.twin.StateDocument;
 import io.entwine.twin.TwinCommand;
 import io.entwine.twin.TwinEvent;
 import io.entwine.twin.TwinState;
@@ -99,12 +101,13 @@ class SerializationTest {
         new TwinCommand.QueueCommand(
             "c-1", "reboot", "json", PAYLOAD, Duration.ofMinutes(5), AT, replyTo),
         new TwinCommand.AttachSession(
-            testKit.<TwinCommand.DeliverCommand>createTestProbe().ref(), true, replyTo),
+            testKit.<TwinCommand.ToDevice>createTestProbe().ref(), true, replyTo),
         new TwinCommand.DetachSession(
-            testKit.<TwinCommand.DeliverCommand>createTestProbe().ref(), replyTo),
+            testKit.<TwinCommand.ToDevice>createTestProbe().ref(), replyTo),
         new TwinCommand.ConfirmDelivered("c-1", AT, replyTo),
         new TwinCommand.DeliverCommand(
             new DeviceKey("org", "type", "id"), "c-1", "reboot", "json", PAYLOAD),
+        new TwinCommand.DeliverStateDelta(new DeviceKey("org", "type", "id"), 7, attributes()),
         new TwinCommand.ListCommands(replyTo),
         new TwinCommand.AwaitCommandResponse("c-1", AT, replyTo),
         new TwinCommand.RespondToCommand("c-1", 200, "json", PAYLOAD, GATEWAY, AT, replyTo),
@@ -170,11 +173,23 @@ class SerializationTest {
         new TwinCommand.ConfirmAttributesDelivered(3, AT, replyTo),
         new TwinEvent.AttributesUpdated(attributes(), AT),
         new TwinEvent.AttributesDelivered(3, AT),
+        new TwinCommand.GetState(replyTo),
+        new TwinCommand.GetDeviceState("token", "a-hash", replyTo),
+        new TwinCommand.ChangeDesiredState(attributes(), true, 3L, AT, replyTo),
+        new TwinCommand.ChangeDesiredState(attributes(), false, null, AT, replyTo),
+        new TwinCommand.PatchReportedState("token", null, attributes(), null, AT, replyTo),
+        new TwinCommand.MergeReportedFromEvents(List.of(attributes(), times()), AT, replyTo),
+        new TwinEvent.ReportedStatePatched(attributes(), 4, AT, false),
+        new TwinEvent.ReportedStatePatched(attributes(), 5, AT, true),
+        new TwinEvent.DesiredStatePatched(attributes(), 5, AT),
+        new TwinEvent.DesiredStateReplaced(attributes(), 6, AT),
         // live feed
         new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT, 1),
         new LiveMessage.DeviceCommand("org", "type", "id", "c-1", "reboot", "json", PAYLOAD),
         new LiveMessage.DeviceStatus("org", "type", "id", PAYLOAD),
         new LiveMessage.ApplicationStatus("org", "app1", PAYLOAD),
+        new LiveMessage.DeviceStateChanged(
+            "org", "type", "id", "desired", 7, attributes(), attributes(), times()),
         // DeviceTwin state
         TwinState.EMPTY,
         new TwinState(
@@ -213,7 +228,8 @@ class SerializationTest {
             List.of(GATEWAY),
             Map.of("n-1", AT),
             List.of(new DeviceKey("org", "type", "id")),
-            new SharedAttributes(attributes(), attributes(), 3)),
+            new SharedAttributes(attributes(), attributes(), 3),
+            new StateDocument(attributes(), attributes(), 7, times(), times())),
         new TwinState(
             new TwinState.Registration(
                 "hash", metadata, true, "a-org-key", "apikey", AT, profile()),
@@ -329,6 +345,11 @@ class SerializationTest {
         new Reply.CommandResponse("c-1", 200, "json", PAYLOAD),
         new Reply.CommandToDeliver(GATEWAY, "c-1", "set", "json", PAYLOAD),
         new Reply.NoCommand(),
+        new Reply.StateView(attributes(), attributes(), attributes(), 7, times()),
+        new Reply.StateVersionMismatch(3, 7),
+        new Reply.EventIds(List.of("status", "env")),
+        StateEventIds.TABLE.claim("status").apply(replyTo),
+        new Reply.Rejected(Rejection.TOO_LARGE, "too large"),
         new Reply.CommandList(
             List.of(
                 new Reply.CommandInfo(
@@ -366,6 +387,15 @@ class SerializationTest {
   private static Reply.DeviceTypeInfo deviceType() {
     return new Reply.DeviceTypeInfo(
         "sensor", "Device", "a sensor", deviceInfo(), metadata(), AT, AT.plusSeconds(1));
+  }
+
+  /** A tree of leaf times beside a state document's tree, nested and with 21.5 as a value. */
+  private static ObjectNode times() {
+    ObjectNode times = JsonNodeFactory.instance.objectNode();
+    times.put("interval", 1796623200);
+    times.putObject("net").put("ssid", 1796623201).put("temp", 21.5);
+    times.putArray("channels").add(1).add(6);
+    return times;
   }
 
   private static ObjectNode attributes() {

@@ -36,13 +36,17 @@ class DeviceTwinCommandsTest {
 
   private final List<LiveMessage> published = new CopyOnWriteArrayList<>();
   private EventSourcedBehaviorTestKit<TwinCommand, TwinEvent, TwinState> twin;
-  private TestProbe<TwinCommand.DeliverCommand> session;
+  private TestProbe<TwinCommand.ToDevice> session;
 
   @BeforeEach
   void registeredTwin() {
     twin =
         TwinFixture.registeredTwin(testKit, DEVICE, SETTINGS, published::add, (key, command) -> {});
     session = testKit.createTestProbe();
+  }
+
+  private TwinCommand.DeliverCommand delivered() {
+    return (TwinCommand.DeliverCommand) session.receiveMessage();
   }
 
   @Test
@@ -92,7 +96,7 @@ class DeviceTwinCommandsTest {
     attach(false);
     queue("c-1", Duration.ofMinutes(1));
 
-    TwinCommand.DeliverCommand delivered = session.receiveMessage();
+    TwinCommand.DeliverCommand delivered = delivered();
     assertEquals("c-1", delivered.commandId());
     assertEquals(DEVICE, delivered.device());
   }
@@ -103,8 +107,8 @@ class DeviceTwinCommandsTest {
     queue("c-2", Duration.ofMinutes(1));
 
     attach(true);
-    assertEquals("c-1", session.receiveMessage().commandId());
-    assertEquals("c-2", session.receiveMessage().commandId());
+    assertEquals("c-1", delivered().commandId());
+    assertEquals("c-2", delivered().commandId());
 
     var confirmed =
         twin.<Reply>runCommand(replyTo -> new TwinCommand.ConfirmDelivered("c-1", now(), replyTo));

@@ -3,10 +3,12 @@ package io.entwine.deploy.mqtt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.deploy.testing.CommandLineTools;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.StateApi;
 import io.entwine.deploy.testing.TestNode;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -180,6 +182,47 @@ class MqttCommandLineIT {
     assertTrue(
         js.output().contains("device iot-2/cmd/reboot/fmt/json {\"d\":{\"delay\":1}}"),
         js.output());
+  }
+
+  @Test
+  void theStateWalkthroughWithCurlsHttpAndMosquitto() throws Exception {
+    ApiKey apiKey = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(apiKey, "thermostat", "lab-1");
+    StateApi state = new StateApi(node, apiKey, "thermostat", "lab-1");
+    assertEquals(200, state.desire("{\"interval\":15}", "\"0\"").status());
+    assertEquals(412, state.desire("{\"interval\":15}", "\"0\"").status());
+    List<String> asDevice =
+        List.of(
+            "-i",
+            "d:" + apiKey.org() + ":thermostat:lab-1",
+            "-u",
+            "use-token-auth",
+            "-P",
+            device.token(),
+            "-q",
+            "1");
+
+    // the README's commands, verbatim but for the node's address
+    Running sub =
+        run(mosquitto("mosquitto_sub"), with(asDevice, "-t", "iot-2/state/delta", "-C", "1"));
+    assertEquals(0, sub.exitCode(WAIT), sub.output());
+    assertEquals("{\"version\":1,\"delta\":{\"interval\":15}}", sub.output().strip());
+    Running pub =
+        run(
+            mosquitto("mosquitto_pub"),
+            with(asDevice, "-t", "iot-2/state/reported", "-m", "{\"interval\":15}"));
+    assertEquals(0, pub.exitCode(WAIT), pub.output());
+
+    JsonNode after = state.state().json();
+    assertEquals(2, after.get("version").asLong(), after.toString());
+    assertTrue(after.get("delta").isEmpty(), after.toString());
+    assertTrue(after.at("/metadata/reported/interval/timestamp").isNumber(), after.toString());
+  }
+
+  private static String[] with(List<String> first, String... more) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 
   // ---- processes ----

@@ -22,6 +22,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatcher1;
 import org.apache.pekko.http.javadsl.server.PathMatcher2;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
@@ -82,6 +83,10 @@ public abstract class ApiDirectives extends AllDirectives {
             authentication.apiKey(
                 principal -> inner.apply(new DeviceKey(principal.org(), type, id))));
   }
+
+  /** {@code api/v0002/device/types/{type}}: IBM's v0002 address of a device type. */
+  protected static final PathMatcher1<String> V0002_DEVICE_TYPE =
+      segment("api").slash("v0002").slash("device").slash("types").slash(segment());
 
   /**
    * The request body in memory. A body that arrived with its headers is already strict, and then

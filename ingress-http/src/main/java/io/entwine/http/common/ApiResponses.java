@@ -45,6 +45,7 @@ public final class ApiResponses {
       case UNAUTHORIZED -> StatusCodes.UNAUTHORIZED;
       case FORBIDDEN, DISABLED -> StatusCodes.FORBIDDEN;
       case INVALID -> StatusCodes.BAD_REQUEST;
+      case TOO_LARGE -> StatusCodes.PAYLOAD_TOO_LARGE;
       case LIMIT_EXCEEDED -> StatusCodes.TOO_MANY_REQUESTS;
       case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
       case TIMED_OUT -> StatusCodes.GATEWAY_TIMEOUT;
