@@ -45,6 +45,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * sender's message: find the integration by routing key → check its security headers → decode on
  * the converter pool → record on the twins ({@link UplinkRecorder}) → hand back what waits for the
  * first of those devices that has something, encoded by the downlink converter.
+ *
+ * <p>(Over 400 lines as one responsibility: management and the pipeline share the directory
+ * lookups, the converter pool and the refusal mapping; the recording ({@link UplinkRecorder}) and
+ * the entity ({@link Integration}) are classes of their own.)
  */
 public final class HttpIntegrations {
   public static final String ATTRIBUTES_UPDATED = "ATTRIBUTES_UPDATED";

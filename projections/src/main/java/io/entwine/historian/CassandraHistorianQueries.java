@@ -30,6 +30,10 @@ import org.apache.pekko.stream.javadsl.Source;
  * partition per field and 30 days) and the partial hours at either edge from the raw events, so
  * they are exact for any range; both sides count the same events (JSON, numeric per {@link
  * NumericFields}).
+ *
+ * <p>(Over 400 lines as one responsibility: pages and summaries read the same tables through the
+ * same prepared statements and bucket walk; the cursors and the statistics have classes of their
+ * own.)
  */
 public final class CassandraHistorianQueries implements HistorianQueries {
 
