@@ -441,9 +441,14 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
     log.debug("MQTT {} from {}: {}", clientId, remote, failure.toString());
   }
 
+  /**
+   * Also true once Vert.x closed an accepted endpoint itself (a protocol error in a later packet)
+   * and has not called the close handler yet: an answer written then (a SUBACK after its
+   * subscription was stored) would throw on the event loop, logged at ERROR.
+   */
   @Override
   public boolean isClosing() {
-    return phase.closing();
+    return phase.closing() || (phase.accepted() && !endpoint.isConnected());
   }
 
   @Override

@@ -60,9 +60,11 @@ public final class MqttIngress {
 
   /**
    * The Vert.x instance of the listeners. Vert.x's MQTT server throws on the event loop for every
-   * packet a client sends before CONNECT, and Vert.x would log each at ERROR with its stack trace:
-   * any client could flood the log. Those go to DEBUG (the connect timeout closes such a
-   * connection); every other failure nothing handled goes to {@code unexpected}.
+   * packet a client sends before CONNECT, and for a CONNECT that follows others on a connection
+   * already closed (its bytes were read before the close), and Vert.x would log each at ERROR with
+   * its stack trace: any client could flood the log. Those go to DEBUG (the connect timeout closes
+   * the first kind of connection, the second is closed already); every other failure nothing
+   * handled goes to {@code unexpected}.
    */
   static Vertx newVertx(MqttSettings settings, Consumer<Throwable> unexpected) {
     Vertx vertx = Vertx.vertx(vertxOptions(settings));
@@ -70,11 +72,27 @@ public final class MqttIngress {
         failure -> {
           if (isPacketBeforeConnect(failure)) {
             log.debug("MQTT packet before CONNECT: {}", failure.getMessage());
+          } else if (isConnectAfterClose(failure)) {
+            log.debug("MQTT CONNECT on a closed connection: {}", failure.getMessage());
           } else {
             unexpected.accept(failure);
           }
         });
     return vertx;
+  }
+
+  /** Vert.x closes the endpoint on a second CONNECT, and throws when it is closed already. */
+  private static boolean isConnectAfterClose(Throwable failure) {
+    StackTraceElement[] at = failure.getStackTrace();
+    return failure instanceof IllegalStateException
+        && at.length > 2
+        && at[0].getClassName().equals("io.vertx.mqtt.impl.MqttEndpointImpl")
+        && at[0].getMethodName().equals("checkClosed")
+        && java.util.Arrays.stream(at, 1, Math.min(at.length, 4))
+            .anyMatch(
+                frame ->
+                    frame.getClassName().equals("io.vertx.mqtt.impl.MqttServerConnection")
+                        && frame.getMethodName().equals("handleConnect"));
   }
 
   private static boolean isPacketBeforeConnect(Throwable failure) {

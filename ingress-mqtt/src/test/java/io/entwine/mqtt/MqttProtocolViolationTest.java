@@ -53,16 +53,7 @@ class MqttProtocolViolationTest {
   @Test
   void aSecondConnectWhileTheFirstIsCheckedClosesQuietly() {
     RawMqttClient client = RawMqttClient.open(port);
-    byte[] connect =
-        client.encode(
-            MqttMessageBuilders.connect()
-                .protocolVersion(MqttVersion.MQTT_3_1_1)
-                .clientId(DEVICE.uuid())
-                .hasUser(true)
-                .username(MqttConnection.DEVICE_USERNAME)
-                .hasPassword(true)
-                .password(TOKEN.getBytes(StandardCharsets.UTF_8))
-                .build());
+    byte[] connect = connectBytes(client);
     // both in one write: Vert.x closes the endpoint on the second before the first is accepted
     byte[] twice = java.util.Arrays.copyOf(connect, 2 * connect.length);
     System.arraycopy(connect, 0, twice, connect.length, connect.length);
@@ -75,6 +66,31 @@ class MqttProtocolViolationTest {
     assertEquals(
         MqttConnectReturnCode.CONNECTION_ACCEPTED,
         again.connect(DEVICE.uuid(), MqttConnection.DEVICE_USERNAME, TOKEN));
+    assertEquals(List.of(), unexpected);
+  }
+
+  @Test
+  void aConnectReadAfterTheConnectionWasClosedIsQuiet() {
+    for (byte[] closing :
+        List.of(
+            new byte[] {0x00, 0}, // reserved packet type 0
+            new byte[] {(byte) 0xF0, 0}, // reserved packet type 15
+            new byte[] {0x20, 2, 0, 0}, // CONNACK, which only a server sends
+            new byte[] {0x36, 5, 0, 1, 'a', 0, 1}, // PUBLISH with QoS 3
+            new byte[] {0x30, 3, 0, 1, 'a'})) { // PUBLISH to a topic the device may not use
+      RawMqttClient client = RawMqttClient.open(port);
+      assertEquals(
+          MqttConnectReturnCode.CONNECTION_ACCEPTED,
+          client.connect(DEVICE.uuid(), MqttConnection.DEVICE_USERNAME, TOKEN));
+      // in one write: a packet the connection is closed for, then a CONNECT that Vert.x reads
+      // from the same bytes after the close
+      byte[] connect = connectBytes(client);
+      byte[] both = java.util.Arrays.copyOf(closing, closing.length + connect.length);
+      System.arraycopy(connect, 0, both, closing.length, connect.length);
+      client.sendRaw(both);
+
+      assertTrue(client.closedWithin(WAIT), "the connection stays open");
+    }
     assertEquals(List.of(), unexpected);
   }
 
@@ -92,5 +108,17 @@ class MqttProtocolViolationTest {
       assertTrue(client.closedWithin(WAIT), "the connection stays open");
     }
     assertEquals(List.of(), unexpected);
+  }
+
+  private static byte[] connectBytes(RawMqttClient client) {
+    return client.encode(
+        MqttMessageBuilders.connect()
+            .protocolVersion(MqttVersion.MQTT_3_1_1)
+            .clientId(DEVICE.uuid())
+            .hasUser(true)
+            .username(MqttConnection.DEVICE_USERNAME)
+            .hasPassword(true)
+            .password(TOKEN.getBytes(StandardCharsets.UTF_8))
+            .build());
   }
 }

@@ -25,6 +25,9 @@ final class FuzzTally {
   private final LongAdder httpDropped = new LongAdder();
   private final LongAdder documented5xx = new LongAdder();
   private final LongAdder mqttClosed = new LongAdder();
+  private final LongAdder mqttDropped = new LongAdder();
+  private final LongAdder httpConnections = new LongAdder();
+  private final LongAdder mqttConnections = new LongAdder();
   private final LongAdder mqttConnackAccepted = new LongAdder();
   private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failureCounts = new ConcurrentHashMap<>();
@@ -38,6 +41,19 @@ final class FuzzTally {
 
   long inputs() {
     return httpInputs.sum() + mqttInputs.sum();
+  }
+
+  long httpInputs() {
+    return httpInputs.sum();
+  }
+
+  long mqttInputs() {
+    return mqttInputs.sum();
+  }
+
+  /** A connection the campaign opened, to count inputs per connection. */
+  void connected(boolean http) {
+    (http ? httpConnections : mqttConnections).increment();
   }
 
   void answered(String category, byte[] input, RawHttp.Response response) {
@@ -61,24 +77,9 @@ final class FuzzTally {
    * guide ("there is no application listening for a reply to the given commandRequestId").
    */
   private static boolean documented(String category, RawHttp.Response response) {
-    return (category.startsWith("hono/")
-            && response.status() == 503
-            && response.text().contains("No application waits for a response to command"))
-        || http10Chunked(category, response);
-  }
-
-  /**
-   * A known defect, not fixed yet (ADR 0043, the disabled {@code
-   * HttpEdgeTest.refusesAChunkedHttp10RequestWith400AndCloses}): pekko-http 1.3.0 accepts an
-   * HTTP/1.0 request with a chunked body in its parser, then its request model refuses it and the
-   * server answers 500 and closes before any of Entwine's handlers runs. Counted and reported
-   * apart, so that every other 5xx still fails the campaign.
-   */
-  private static boolean http10Chunked(String category, RawHttp.Response response) {
-    return category.contains("line-version")
-        && category.contains("chunk")
-        && response.status() == 500
-        && response.close();
+    return category.startsWith("hono/")
+        && response.status() == 503
+        && response.text().contains("No application waits for a response to command");
   }
 
   /** The node closed the connection without answering this input (not a failure by itself). */
@@ -92,6 +93,12 @@ final class FuzzTally {
     httpDropped.add(count);
   }
 
+  /** MQTT inputs written after one the node closed the connection on: never read, not counted. */
+  void mqttDropped(int count) {
+    mqttDropped.add(count);
+  }
+
+  /** One MQTT input the node read: it answered what followed it, or closed the connection. */
   void mqtt(boolean closedByNode) {
     mqttInputs.increment();
     if (closedByNode) {
@@ -141,8 +148,13 @@ final class FuzzTally {
             httpClosed.sum(), httpDropped.sum()));
     out.append(
         String.format(
-            "MQTT connections closed by the node %,d, CONNACK 0 after a valid CONNECT %,d%n",
-            mqttClosed.sum(), mqttConnackAccepted.sum()));
+            "MQTT inputs the node closed the connection on %,d, written after such a close and"
+                + " dropped %,d, CONNACK 0 after a valid CONNECT %,d%n",
+            mqttClosed.sum(), mqttDropped.sum(), mqttConnackAccepted.sum()));
+    out.append(
+        String.format(
+            "connections opened: HTTP %,d, MQTT %,d%n",
+            httpConnections.sum(), mqttConnections.sum()));
     out.append("answers that closed the connection, by mutation (top 8):");
     closes.entrySet().stream()
         .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))

@@ -6,7 +6,6 @@ import static io.entwine.mqtt.MqttFrames.string;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
@@ -21,10 +20,15 @@ final class MqttFuzz {
   /** {@code connect} (may be null) goes first and its CONNACK is read, then {@code bytes}. */
   record Input(String category, byte[] connect, byte[] bytes) {}
 
+  /**
+   * {@code sessionDevice} is the device every input after a valid CONNECT connects as; every other
+   * CONNECT names {@code device}, so that no CONNECT takes over another client's session.
+   */
   record Fixture(
       String org,
       String type,
-      List<String> devices,
+      String sessionDevice,
+      String device,
       String deviceToken,
       String apiKey,
       String apiToken) {}
@@ -97,7 +101,7 @@ final class MqttFuzz {
                           + ":"
                           + f.type
                           + ":"
-                          + f.devices.get(0)),
+                          + f.device),
                   user,
                   password));
       case 4 ->
@@ -135,7 +139,7 @@ final class MqttFuzz {
               withLength(
                   connect("MQTT", 4, 0xC2, clientId, user, password),
                   pick(0, 1, 5, 10_000, 268_435_455)));
-      case 8 -> input("connect-twice", concat(validConnect(), validConnect()));
+      case 8 -> input("connect-twice", concat(validConnect(f.device), validConnect(f.device)));
       case 9 ->
           input("connect-keepalive", keepAlive(connect("MQTT", 4, 0xC2, clientId, user, password)));
       case 10 ->
@@ -224,18 +228,17 @@ final class MqttFuzz {
                   new byte[] {0x20, 2, 0, 0},
                   new byte[] {(byte) 0x90, 3, 0, 1, 0},
                   new byte[] {(byte) 0xC0, 1, 0});
-          case 10 -> validConnect();
+          case 10 -> validConnect(f.sessionDevice);
           case 11 -> cut(publish(0x32, own, 3, utf8("{\"d\":{\"t\":1}}")));
           case 12 -> new byte[] {0x32, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F};
           default -> randomBytes(1 + random.nextInt(300));
         };
-    return new Input("after-connect", validConnect(), packet);
+    return new Input("after-connect", validConnect(f.sessionDevice), packet);
   }
 
   // ---- packets ----
 
-  private byte[] validConnect() {
-    String device = f.devices.get(random.nextInt(f.devices.size()));
+  private byte[] validConnect(String device) {
     return connect(
         "MQTT",
         4,
@@ -331,7 +334,7 @@ final class MqttFuzz {
   }
 
   private String clientId() {
-    return "d:" + f.org + ":" + f.type + ":" + f.devices.get(random.nextInt(f.devices.size()));
+    return "d:" + f.org + ":" + f.type + ":" + f.device;
   }
 
   private Input input(String category, byte[] bytes) {

@@ -16,12 +16,19 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
  * transfer coding other than chunked. Each is the client's error, and a 5xx tells a client, a load
  * balancer and the node's operator that the server failed; so they become a 400 that keeps the
  * parser's precise message. Everything else (400, 413, 414, 431…) stays as Pekko answers it.
+ *
+ * <p>The transfer coding {@link RequestFraming} puts in place of an HTTP/1.0 request's
+ * Transfer-Encoding reaches this handler as an unsupported one; its 400 says what was wrong.
  */
 public final class ClientErrorsAsBadRequest extends ParsingErrorHandler {
   @Override
   public HttpResponse handle(
       StatusCode status, ErrorInfo error, LoggingAdapter log, ServerSettings settings) {
     StatusCode answered = status.intValue() >= 500 ? StatusCodes.BadRequest() : status;
-    return DefaultParsingErrorHandler$.MODULE$.handle(answered, error, log, settings);
+    ErrorInfo info =
+        error.summary().contains(RequestFraming.MARKER)
+            ? error.withSummary(RequestFraming.REFUSAL)
+            : error;
+    return DefaultParsingErrorHandler$.MODULE$.handle(answered, info, log, settings);
   }
 }

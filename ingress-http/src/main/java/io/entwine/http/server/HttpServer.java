@@ -10,9 +10,7 @@ import javax.net.ssl.SSLContext;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ConnectionContext;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -22,8 +20,8 @@ import org.apache.pekko.stream.javadsl.Flow;
 
 /**
  * Binds the API and unbinds it gracefully when the node shuts down. Every connection passes a
- * {@link ConnectionGuard} (slow request heads, connections per address); the total is pekko-http's
- * {@code max-connections}.
+ * {@link ConnectionGuard} (slow request heads, connections per address; the total is pekko-http's
+ * {@code max-connections}) and, below pekko's parser, {@link RequestFraming} ({@link HttpBinding}).
  */
 public final class HttpServer {
   private static final Duration DRAIN = Duration.ofSeconds(10);
@@ -33,7 +31,7 @@ public final class HttpServer {
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, HttpSettings settings, Route route) {
     return bind(
-        system, Http.get(system).newServerAt(settings.interfaceName(), settings.port()), route);
+        system, settings.interfaceName(), settings.port(), ConnectionContext.noEncryption(), route);
   }
 
   /** The same routes over TLS, asking clients for a certificate (Hono's X.509 authentication). */
@@ -43,14 +41,18 @@ public final class HttpServer {
     SSLContext context = ServerTls.context(settings);
     return bind(
         system,
-        Http.get(system)
-            .newServerAt(settings.interfaceName(), settings.port())
-            .enableHttps(ConnectionContext.httpsServer(() -> ServerTls.engine(context))),
+        settings.interfaceName(),
+        settings.port(),
+        ConnectionContext.httpsServer(() -> ServerTls.engine(context)),
         route);
   }
 
   private static CompletionStage<ServerBinding> bind(
-      ActorSystem<?> system, ServerBuilder builder, Route route) {
+      ActorSystem<?> system,
+      String interfaceName,
+      int port,
+      ConnectionContext context,
+      Route route) {
     ConnectionSettings connections = ConnectionSettings.from(system.settings().config());
     // The guard needs each connection's client address.
     ServerSettings server =
@@ -64,9 +66,8 @@ public final class HttpServer {
         };
     Flow<HttpRequest, HttpResponse, NotUsed> flow =
         Flow.of(HttpRequest.class).mapAsync(server.getPipeliningLimit(), handler);
-    return builder
-        .withSettings(server)
-        .bindFlow(ConnectionGuard.around(flow, connections))
+    return HttpBinding.bind(
+            system, interfaceName, port, context, server, ConnectionGuard.around(flow, connections))
         .thenApply(binding -> binding.addToCoordinatedShutdown(DRAIN, system));
   }
 

@@ -16,7 +16,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +27,9 @@ class HttpEdgeTest {
   private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(3);
   private static final int PER_ADDRESS = 6;
   private static final Duration READ = Duration.ofSeconds(20);
+  private static final String CHUNKED_HTTP_10 =
+      "POST /events HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n";
   private static ActorTestKit testKit;
   private static int port;
 
@@ -140,23 +142,35 @@ class HttpEdgeTest {
   }
 
   /**
-   * RFC 9112 section 6.1. Not fixed yet (docs/adr/0043): pekko-http 1.3.0 answers 500. The request
-   * model's {@code require} fails in {@code PrepareRequests}, and {@code GracefulTerminatorStage}
-   * passes that failure to {@code ControllerStage} directly, so no stage of the handler flow (not
-   * {@code ConnectionGuard}) can turn it into a 400; it needs a byte-level check below the server
-   * layer.
+   * RFC 9112 section 6.1: an HTTP/1.0 request with a Transfer-Encoding has faulty framing.
+   * pekko-http 1.3.0 alone answers 500 ({@link RequestFraming}, docs/adr/0047).
    */
   @Test
-  @Disabled("pekko-http answers 500 before any handler stage can act: docs/adr/0043")
   void refusesAChunkedHttp10RequestWith400AndCloses() throws Exception {
     try (RawHttp connection = new RawHttp(port, READ)) {
-      connection.send(
-          "POST /events HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-              + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+      connection.send(CHUNKED_HTTP_10);
 
       String status = connection.statusLine();
       assertTrue(status.matches("HTTP/1\\.[01] 400 .*"), status);
       assertTrue(connection.rest().contains("chunked"), "the answer names the defect");
+      assertTrue(connection.closedByServer());
+    }
+  }
+
+  /** Keep-alive requests before it are answered in order; the refusal comes last. */
+  @Test
+  void answersPipelinedRequestsBeforeARefusedHttp10OneInOrder() throws Exception {
+    try (RawHttp connection = new RawHttp(port, READ)) {
+      String keepAlive =
+          "POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+              + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+              + "GET /ok HTTP/1.1\r\nHost: localhost\r\n\r\n";
+      connection.send(keepAlive + CHUNKED_HTTP_10 + "GET /ok HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+      assertEquals(new RawHttp.Response(200, false, ""), connection.read(false));
+      assertEquals(new RawHttp.Response(200, false, ""), connection.read(false));
+      assertEquals(400, connection.read(false).status());
+      assertTrue(connection.closedByServer(), "nothing after the refused request is answered");
     }
   }
 
