@@ -6,7 +6,11 @@ import io.entwine.ingress.Admission;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.protocol.Reply;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 
@@ -20,6 +24,9 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
  * (one more ask, on the refusal path only); anyone else gets the twin's answer (401, 404), learning
  * nothing of the organization's settings, and a message the twin refuses gives its place in the
  * budget back.
+ *
+ * <p>An application's event on a device's behalf comes with an API key the route has already
+ * checked, so its refusals are told at once.
  */
 final class DeviceEventAdmission {
   private final TwinGateway gateway;
@@ -33,20 +40,44 @@ final class DeviceEventAdmission {
   /** {@code bodyBytes}: the request body's size, as the organization's payload limit counts it. */
   CompletionStage<HttpResponse> record(
       DeviceMessage message, int bodyBytes, String token, String address) {
+    return admitted(
+        message,
+        bodyBytes,
+        () -> gateway.recordEvent(message, token, address),
+        refusal ->
+            gateway
+                .authenticateDevice(message.device(), token, address)
+                .thenApply(reply -> ApiResponses.fromReply(reply, authenticated -> refusal)));
+  }
+
+  /**
+   * An event an application of the device's organization, authenticated by {@code apiKey}, sends on
+   * the device's behalf; 404 when the twin does not know the device.
+   */
+  CompletionStage<HttpResponse> recordForApplication(
+      DeviceMessage message, int bodyBytes, String apiKey) {
+    return admitted(
+        message,
+        bodyBytes,
+        () -> gateway.recordApplicationEvent(message, apiKey),
+        CompletableFuture::completedFuture);
+  }
+
+  /** {@code record}ed when admitted, else the refusal as {@code refused} tells it. */
+  private CompletionStage<HttpResponse> admitted(
+      DeviceMessage message,
+      int bodyBytes,
+      Supplier<CompletionStage<Reply>> record,
+      Function<HttpResponse, CompletionStage<HttpResponse>> refused) {
     return admission
         .admit(message.device().org(), Admission.IBM_HTTP, 1, bodyBytes, 0)
         .thenCompose(
             decision ->
                 decision.admitted()
                     ? admission
-                        .record(decision, () -> gateway.recordEvent(message, token, address))
+                        .record(decision, record)
                         .thenApply(reply -> ApiResponses.fromReply(reply, done -> ok()))
-                    : gateway
-                        .authenticateDevice(message.device(), token, address)
-                        .thenApply(
-                            reply ->
-                                ApiResponses.fromReply(
-                                    reply, authenticated -> refusal(decision.refusal()))));
+                    : refused.apply(refusal(decision.refusal())));
   }
 
   private static HttpResponse ok() {

@@ -19,14 +19,19 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * IBM HTTP device events ({@code POST .../events/{event}}, through the organization's admission,
- * 200 only after the twin persisted) and the v0002 last-event cache ({@code GET
- * .../events[/{event}]}, API key).
+ * 200 only after the twin persisted), the same posted by an application on a device's behalf
+ * ({@code POST /api/v0002/application/types/{T}/devices/{ID}/events/{event}}, API key) and the
+ * v0002 last-event cache ({@code GET .../events[/{event}]}, API key).
  */
 public final class DeviceEventRoutes extends ApiDirectives {
   private final TwinGateway gateway;
@@ -55,51 +60,88 @@ public final class DeviceEventRoutes extends ApiDirectives {
       Instant timestamp) {}
 
   public Route route() {
-    return pathPrefix(
-        DEVICE_PATH,
-        (type, id) ->
-            pathPrefix(
-                "events",
-                () ->
-                    validDevice(
-                        type,
-                        id,
-                        () ->
-                            concat(
-                                pathEndOrSingleSlash(() -> get(() -> lastEvents(type, id, null))),
-                                path(
-                                    segment(),
-                                    eventId ->
-                                        concat(
-                                            post(() -> publish(type, id, eventId)),
-                                            get(() -> lastEvents(type, id, eventId))))))));
+    return concat(
+        pathPrefix(
+            DEVICE_PATH,
+            (type, id) ->
+                pathPrefix(
+                    "events",
+                    () ->
+                        validDevice(
+                            type,
+                            id,
+                            () ->
+                                concat(
+                                    pathEndOrSingleSlash(
+                                        () -> get(() -> lastEvents(type, id, null))),
+                                    path(
+                                        segment(),
+                                        eventId ->
+                                            concat(
+                                                post(() -> publish(type, id, eventId)),
+                                                get(() -> lastEvents(type, id, eventId)))))))),
+        pathPrefix(
+            APPLICATION_DEVICE_PATH.slash("events"),
+            (type, id) ->
+                path(segment(), eventId -> post(() -> publishAsApplication(type, id, eventId)))));
   }
 
   private Route publish(String type, String id, String eventId) {
-    Optional<String> invalidEvent = Ids.checkEventId(eventId);
-    if (invalidEvent.isPresent()) {
-      return complete(error(StatusCodes.BAD_REQUEST, invalidEvent.get()));
-    }
-    return authentication.clientAddress(address -> publish(type, id, eventId, address));
+    return validEventId(
+        eventId,
+        () ->
+            authentication.clientAddress(
+                address ->
+                    authentication.deviceToken(
+                        (org, token) ->
+                            event(
+                                new DeviceKey(org, type, id),
+                                eventId,
+                                (message, bodyBytes) ->
+                                    admission.record(message, bodyBytes, token, address)))));
   }
 
-  private Route publish(String type, String id, String eventId, String address) {
-    return authentication.deviceToken(
-        (org, token) ->
-            EventFormats.ofRequest(
-                format ->
-                    withSizeLimit(
-                        maxPayloadBytes,
-                        () ->
-                            strictEntity(
-                                entity ->
-                                    record(
-                                        new DeviceKey(org, type, id),
-                                        eventId,
-                                        format,
-                                        entity,
-                                        token,
-                                        address)))));
+  /**
+   * IBM's HTTP API for applications: an application of the device's organization (API key) sends an
+   * event on the device's behalf; it is recorded as if the device had sent it.
+   */
+  private Route publishAsApplication(String type, String id, String eventId) {
+    return validDevice(
+        type,
+        id,
+        () ->
+            validEventId(
+                eventId,
+                () ->
+                    authentication.apiKey(
+                        principal ->
+                            event(
+                                new DeviceKey(principal.org(), type, id),
+                                eventId,
+                                (message, bodyBytes) ->
+                                    admission.recordForApplication(
+                                        message, bodyBytes, principal.key())))));
+  }
+
+  private Route validEventId(String eventId, Supplier<Route> inner) {
+    Optional<String> invalidEvent = Ids.checkEventId(eventId);
+    return invalidEvent.isPresent()
+        ? complete(error(StatusCodes.BAD_REQUEST, invalidEvent.get()))
+        : inner.get();
+  }
+
+  /**
+   * The request body as {@code device}'s event, in its Content-Type's format, to {@code record}.
+   */
+  private Route event(
+      DeviceKey device,
+      String eventId,
+      BiFunction<DeviceMessage, Integer, CompletionStage<HttpResponse>> record) {
+    return EventFormats.ofRequest(
+        format ->
+            withSizeLimit(
+                maxPayloadBytes,
+                () -> strictEntity(entity -> record(device, eventId, format, entity, record))));
   }
 
   private Route record(
@@ -107,8 +149,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
       String eventId,
       String format,
       HttpEntity.Strict entity,
-      String token,
-      String address) {
+      BiFunction<DeviceMessage, Integer, CompletionStage<HttpResponse>> record) {
     byte[] payload = entity.getData().toArray();
     Payloads.Inspection inspection = Payloads.inspect(format, payload);
     if (!inspection.isValid()) {
@@ -124,7 +165,7 @@ public final class DeviceEventRoutes extends ApiDirectives {
             inspection.eventTime().orElse(receivedAt),
             receivedAt,
             "http");
-    return onSuccess(admission.record(message, payload.length, token, address), this::complete);
+    return onSuccess(record.apply(message, payload.length), this::complete);
   }
 
   private Route lastEvents(String type, String id, String eventId) {

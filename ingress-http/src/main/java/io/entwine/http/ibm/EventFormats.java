@@ -12,19 +12,23 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * IBM's Content-Type to event-format table (IBM IoT Foundation HTTP documentation, Devices): the
- * format of a device event a device posts and of a command an application sends.
+ * format of a device event a device or an application posts and of a command an application sends.
+ * XML arrives as {@code application/xml} or {@code text/xml}, as IBM Watson IoT Platform API v0002
+ * documentation and its client libraries send it, or as the older table's {@code application/html}.
  */
 final class EventFormats {
   static final Map<String, String> FORMAT_BY_MEDIA_TYPE =
       Map.of(
           "text/plain", "text",
           "application/json", Payloads.JSON,
+          "application/xml", "xml",
+          "text/xml", "xml",
           "application/html", "xml",
           "application/octet-stream", "bin");
 
   static final String SUPPORTED_TYPES =
-      "text/plain (text), application/json (json), application/html (xml),"
-          + " application/octet-stream (bin)";
+      "text/plain (text), application/json (json), application/xml, text/xml or"
+          + " application/html (xml), application/octet-stream (bin)";
 
   private EventFormats() {}
 

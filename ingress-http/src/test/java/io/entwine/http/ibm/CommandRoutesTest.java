@@ -49,6 +49,21 @@ class CommandRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void queuesAnXmlCommandAsFormatXml() {
+    for (String type : new String[] {"application/xml", "text/xml; charset=UTF-8"}) {
+      TestRouteResult sent =
+          api.run(
+              withApiKey(
+                  key,
+                  HttpRequest.POST(HonoRoutesTest.commandsPath(device) + "/set")
+                      .withEntity(ContentTypes.parse(type), "<to>50</to>".getBytes())));
+
+      assertEquals(StatusCodes.ACCEPTED, sent.status(), sent.entityString());
+      assertEquals("xml", lastQueued().format(), type);
+    }
+  }
+
+  @Test
   void answers504WhenTheDeviceDoesNotRespondInTime() {
     TestRouteResult sent = send("open", "{}", "?timeout=1");
 

@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** IBM HTTP device events and the last-event cache. */
 class DeviceEventRoutesTest extends ApiRouteTest {
   private static final String SUPPORTED =
-      "text/plain (text), application/json (json), application/html (xml),"
-          + " application/octet-stream (bin)";
+      "text/plain (text), application/json (json), application/xml, text/xml or"
+          + " application/html (xml), application/octet-stream (bin)";
 
   DeviceEventRoutesTest(TestCluster cluster) {
     super(cluster);
@@ -104,6 +104,9 @@ class DeviceEventRoutesTest extends ApiRouteTest {
     "TEXT/PLAIN, text",
     "application/json, json",
     "application/json; charset=UTF-8, json",
+    "application/xml, xml",
+    "text/xml, xml",
+    "text/xml; charset=UTF-8, xml",
     "application/html, xml",
     "application/octet-stream, bin"
   })
@@ -143,12 +146,12 @@ class DeviceEventRoutesTest extends ApiRouteTest {
     Device device = registerDevice(key, "sensor", "s6");
 
     TestRouteResult published =
-        publish(device, "status", ContentTypes.TEXT_XML_UTF8, "<a/>".getBytes());
+        publish(device, "status", ContentTypes.TEXT_CSV_UTF8, "a,b".getBytes());
 
     assertError(
         published,
         StatusCodes.UNSUPPORTED_MEDIA_TYPE,
-        "Unsupported Content-Type 'text/xml': use " + SUPPORTED);
+        "Unsupported Content-Type 'text/csv': use " + SUPPORTED);
     assertNoEventRecorded(device);
   }
 
