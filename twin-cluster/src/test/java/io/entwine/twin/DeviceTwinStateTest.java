@@ -219,6 +219,64 @@ class DeviceTwinStateTest {
   }
 
   @Test
+  void aRequestWaitingForACommandGetsEachVersionsDeltaOnce() {
+    desire("{\"interval\":15}", false, null, T0);
+
+    Reply waitedFirst =
+        twin.<Reply>runCommand(
+                replyTo ->
+                    new TwinCommand.WaitForCommand(
+                        "w-1", null, Instant.now().plusSeconds(30), replyTo))
+            .reply();
+    assertEquals(new Reply.StateDeltaToDeliver(DEVICE, 1, json("{\"interval\":15}")), waitedFirst);
+
+    // the same version again: the next request waits instead
+    TestProbe<Reply> waiting = testKit.createTestProbe();
+    twin.runCommand(
+        new TwinCommand.WaitForCommand("w-2", null, Instant.now().plusSeconds(30), waiting.ref()));
+    waiting.expectNoMessage(Duration.ofMillis(200));
+
+    desire("{\"mode\":\"eco\"}", false, null, T0);
+    assertEquals(
+        new Reply.StateDeltaToDeliver(DEVICE, 2, json("{\"interval\":15,\"mode\":\"eco\"}")),
+        waiting.receiveMessage());
+
+    // the device confirms by reporting; an empty delta is handed to no one
+    TestProbe<Reply> afterReport = testKit.createTestProbe();
+    twin.runCommand(
+        new TwinCommand.WaitForCommand(
+            "w-3", null, Instant.now().plusSeconds(30), afterReport.ref()));
+    report("{\"interval\":15,\"mode\":\"eco\"}", T0);
+    afterReport.expectNoMessage(Duration.ofMillis(200));
+    assertTrue(state().delta().isEmpty());
+  }
+
+  @Test
+  void aQueuedCommandGoesBeforeTheDelta() {
+    desire("{\"interval\":15}", false, null, T0);
+    twin.<Reply>runCommand(
+        replyTo ->
+            new TwinCommand.QueueCommand(
+                "c-1", "reboot", "json", new byte[0], null, Instant.now(), replyTo));
+
+    Reply first =
+        twin.<Reply>runCommand(
+                replyTo ->
+                    new TwinCommand.WaitForCommand(
+                        "w-1", null, Instant.now().plusSeconds(30), replyTo))
+            .reply();
+    Reply second =
+        twin.<Reply>runCommand(
+                replyTo ->
+                    new TwinCommand.WaitForCommand(
+                        "w-2", null, Instant.now().plusSeconds(30), replyTo))
+            .reply();
+
+    assertEquals("c-1", assertInstanceOf(Reply.CommandToDeliver.class, first).commandId());
+    assertEquals(1, assertInstanceOf(Reply.StateDeltaToDeliver.class, second).version());
+  }
+
+  @Test
   void theAttachedSessionGetsEveryVersionWhoseDeltaIsNotEmpty() {
     TestProbe<TwinCommand.ToDevice> session = testKit.createTestProbe();
     twin.<Reply>runCommand(replyTo -> new TwinCommand.AttachSession(session.ref(), false, replyTo));
