@@ -134,6 +134,13 @@ public sealed interface Reply extends CborSerializable {
   /** The wait for a command ended without one. */
   record NoCommand() implements Reply {}
 
+  /**
+   * The twin's state delta handed to a device (or a gateway acting for {@code target}) that waits
+   * for a command, e.g. a Hono request with {@code hono-ttd}: the desired leaves the device has not
+   * reported at {@code version}. Nothing is recorded; the device confirms by reporting them.
+   */
+  record StateDeltaToDeliver(DeviceKey target, long version, JsonNode delta) implements Reply {}
+
   /** One command of a device's queue as applications list it. */
   record CommandInfo(
       String commandId,

@@ -2,6 +2,7 @@ package io.entwine.twin;
 
 import static io.entwine.twin.DeviceTwin.EFFECT;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand.DeliveredThroughGateway;
@@ -21,7 +22,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * Requests that wait at the twin for a command (Hono {@code hono-ttd}): the device's own, a
  * gateway's for the device, and the commands twins offer each other so that a gateway's waiting
  * request also takes the commands of the devices it acts for. Of concurrent requests for one device
- * only the last waits.
+ * only the last waits. A request that finds no command gets the twin's state delta instead, once
+ * per version (the device confirms it by reporting; nothing is recorded).
  */
 final class CommandWaitHandlers {
   private CommandWaitHandlers() {}
@@ -48,6 +50,11 @@ final class CommandWaitHandlers {
           .persist(events)
           .thenReply(command.replyTo(), after -> CommandQueueHandlers.toDeliver(twin, deliverable));
     }
+    StateDocument document = StateDocument.of(state);
+    Reply.StateDeltaToDeliver delta = handDelta(twin, document.version(), document.delta());
+    if (delta != null) {
+      return EFFECT.persist(events).thenReply(command.replyTo(), after -> delta);
+    }
     CommandWaiters.Waiter replaced =
         twin.waiters()
             .replace(
@@ -64,6 +71,30 @@ final class CommandWaitHandlers {
       }
     }
     return EFFECT.persist(events).thenNoReply();
+  }
+
+  /**
+   * Hands a new state version's delta to the request waiting now, if one waits (the path its
+   * commands take); a version any request got already is not handed again.
+   */
+  static void handDeltaToWaiter(DeviceTwin twin, long version, ObjectNode delta) {
+    Instant now = Instant.now();
+    if (twin.waiters().waitingAt(now)) {
+      Reply.StateDeltaToDeliver handed = handDelta(twin, version, delta);
+      if (handed != null) {
+        twin.waiters().take(now).ref().tell(handed);
+      }
+    }
+  }
+
+  /** The delta to hand a waiting request: null when empty or handed at this version already. */
+  private static Reply.StateDeltaToDeliver handDelta(
+      DeviceTwin twin, long version, ObjectNode delta) {
+    if (delta.isEmpty() || twin.waiters().handedDelta(version)) {
+      return null;
+    }
+    twin.waiters().deltaHanded(version);
+    return new Reply.StateDeltaToDeliver(twin.device(), version, delta);
   }
 
   static ReplyEffect<TwinEvent, TwinState> onRenewWait(

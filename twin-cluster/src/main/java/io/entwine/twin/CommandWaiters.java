@@ -44,6 +44,9 @@ final class CommandWaiters {
   // not bring one back, or a command would go to a request that has its answer already.
   private Set<String> ended;
   private static final int REMEMBERED_ENDED_WAITS = 32;
+  // The last state version whose delta a waiting request got, so it gets each version once. Boxed
+  // and null until first used: a reference fits the object's alignment padding, a long would not.
+  private Long deltaVersionHanded;
 
   /** Makes {@code waiter} the one to get the next command; returns the one it replaces, if any. */
   Waiter replace(Waiter waiter) {
@@ -135,6 +138,15 @@ final class CommandWaiters {
   boolean hasResponseWaiter(String commandId, Instant now) {
     List<ResponseWaiter> waiting = responseWaiters == null ? null : responseWaiters.get(commandId);
     return waiting != null && waiting.stream().anyMatch(w -> w.until().isAfter(now));
+  }
+
+  /** Whether a waiting request got the delta of {@code version} already. */
+  boolean handedDelta(long version) {
+    return deltaVersionHanded != null && deltaVersionHanded >= version;
+  }
+
+  void deltaHanded(long version) {
+    deltaVersionHanded = version;
   }
 
   void sentThrough(DeviceKey gateway) {

@@ -27,7 +27,7 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * state, the device reads it and patches its reported state. A write may name the version it
  * expects (HTTP If-Match); a write that changes nothing is answered and persists nothing; a refused
  * one changes nothing. Every change is handed to live subscribers after the persist, and its delta
- * to the device's attached MQTT session.
+ * to the device's attached MQTT session and its waiting Hono request.
  */
 final class StateHandlers {
   private StateHandlers() {}
@@ -140,7 +140,7 @@ final class StateHandlers {
 
   /**
    * Hands the change to live subscribers (applications), and a delta that is not empty to the
-   * device's attached session (the path its commands take).
+   * device's attached session and to a request waiting for a command (the paths its commands take).
    */
   private static void announce(DeviceTwin twin, String part, StateDocument document) {
     ObjectNode delta = document.delta();
@@ -157,5 +157,6 @@ final class StateHandlers {
     if (twin.session() != null && !delta.isEmpty()) {
       twin.session().tell(new DeliverStateDelta(twin.device(), document.version(), delta));
     }
+    CommandWaitHandlers.handDeltaToWaiter(twin, document.version(), delta);
   }
 }

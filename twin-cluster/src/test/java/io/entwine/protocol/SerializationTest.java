@@ -345,6 +345,7 @@ class SerializationTest {
         new Reply.CommandResponse("c-1", 200, "json", PAYLOAD),
         new Reply.CommandToDeliver(GATEWAY, "c-1", "set", "json", PAYLOAD),
         new Reply.NoCommand(),
+        new Reply.StateDeltaToDeliver(GATEWAY, 7, attributes()),
         new Reply.StateView(attributes(), attributes(), attributes(), 7, times()),
         new Reply.StateVersionMismatch(3, 7),
         new Reply.EventIds(List.of("status", "env")),

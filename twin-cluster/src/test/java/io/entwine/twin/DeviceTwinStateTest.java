@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.junit.jupiter.api.AfterAll;
@@ -75,6 +76,15 @@ class DeviceTwinStateTest {
         replyTo ->
             new TwinCommand.PatchReportedState(
                 TwinFixture.TOKEN, verified, json(patch), null, at, replyTo));
+  }
+
+  /** A Hono request waiting for a command: its reply at once, if it got one. */
+  private Reply waitForCommand(String waiterId) {
+    return twin.<Reply>runCommand(replyTo -> waitingAt(waiterId, replyTo)).reply();
+  }
+
+  private static TwinCommand waitingAt(String waiterId, ActorRef<Reply> replyTo) {
+    return new TwinCommand.WaitForCommand(waiterId, null, Instant.now().plusSeconds(30), replyTo);
   }
 
   private Reply.StateView state() {
@@ -216,6 +226,46 @@ class DeviceTwinStateTest {
     assertEquals(1, changed.version());
     assertEquals(json("{\"interval\":15}"), changed.delta());
     assertEquals(DEVICE.id(), changed.id());
+  }
+
+  @Test
+  void aRequestWaitingForACommandGetsEachVersionsDeltaOnce() {
+    desire("{\"interval\":15}", false, null, T0);
+
+    Reply waitedFirst = waitForCommand("w-1");
+    assertEquals(new Reply.StateDeltaToDeliver(DEVICE, 1, json("{\"interval\":15}")), waitedFirst);
+
+    // the same version again: the next request waits instead
+    TestProbe<Reply> waiting = testKit.createTestProbe();
+    twin.runCommand(waitingAt("w-2", waiting.ref()));
+    waiting.expectNoMessage(Duration.ofMillis(200));
+
+    desire("{\"mode\":\"eco\"}", false, null, T0);
+    assertEquals(
+        new Reply.StateDeltaToDeliver(DEVICE, 2, json("{\"interval\":15,\"mode\":\"eco\"}")),
+        waiting.receiveMessage());
+
+    // the device confirms by reporting; an empty delta is handed to no one
+    TestProbe<Reply> afterReport = testKit.createTestProbe();
+    twin.runCommand(waitingAt("w-3", afterReport.ref()));
+    report("{\"interval\":15,\"mode\":\"eco\"}", T0);
+    afterReport.expectNoMessage(Duration.ofMillis(200));
+    assertTrue(state().delta().isEmpty());
+  }
+
+  @Test
+  void aQueuedCommandGoesBeforeTheDelta() {
+    desire("{\"interval\":15}", false, null, T0);
+    twin.<Reply>runCommand(
+        replyTo ->
+            new TwinCommand.QueueCommand(
+                "c-1", "reboot", "json", new byte[0], null, Instant.now(), replyTo));
+
+    Reply first = waitForCommand("w-1");
+    Reply second = waitForCommand("w-2");
+
+    assertEquals("c-1", assertInstanceOf(Reply.CommandToDeliver.class, first).commandId());
+    assertEquals(1, assertInstanceOf(Reply.StateDeltaToDeliver.class, second).version());
   }
 
   @Test

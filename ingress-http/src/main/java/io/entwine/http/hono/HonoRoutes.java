@@ -1,11 +1,13 @@
 package io.entwine.http.hono;
 
 import static io.entwine.http.common.ApiResponses.error;
+import static io.entwine.http.common.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.entwine.http.common.ApiDirectives;
 import io.entwine.http.common.Refused;
 import io.entwine.http.server.HttpSettings;
+import io.entwine.http.state.StateRoutes;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.Admission;
 import io.entwine.ingress.DeviceMessage;
@@ -31,9 +33,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  * The Eclipse Hono HTTP adapter (Eclipse Hono 1.2 HTTP adapter user guide): telemetry and events
  * from devices ({@code POST /telemetry}, {@code POST /event}, {@code auth-id@tenant}), from
  * gateways and unauthenticated devices ({@code PUT /telemetry/{tenant}/{device}}), commands in the
- * response to a request with {@code hono-ttd}, and command responses ({@code /command/res/...}).
- * Devices and gateways authenticate with HTTP Basic or, over HTTPS, with a client certificate
- * issued by a CA their tenant trusts (the guide's "Client Certificate").
+ * response to a request with {@code hono-ttd} (else the twin's state delta, as the command {@code
+ * delta}), and command responses ({@code /command/res/...}). Devices and gateways authenticate with
+ * HTTP Basic or, over HTTPS, with a client certificate issued by a CA their tenant trusts (the
+ * guide's "Client Certificate").
  *
  * <p>Each request is one short pipeline: parse (400) → authenticate (401, {@link
  * HonoAuthentication}) → tenant allows it (403) → tenant limits (413, 429, {@link Admission}) → the
@@ -43,6 +46,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class HonoRoutes extends ApiDirectives {
   static final String TELEMETRY = "telemetry";
   static final String EVENT = "event";
+  static final String DELTA_COMMAND = "delta";
   private static final int MAX_BODY_BYTES = 1 << 20;
 
   private final TwinGateway gateway;
@@ -147,6 +151,9 @@ public final class HonoRoutes extends ApiDirectives {
               if (reply instanceof Reply.CommandToDeliver command) {
                 return commandResponse(sender, command);
               }
+              if (reply instanceof Reply.StateDeltaToDeliver delta) {
+                return deltaResponse(sender, delta);
+              }
               return HttpResponse.create().withStatus(StatusCodes.ACCEPTED);
             });
   }
@@ -154,21 +161,40 @@ public final class HonoRoutes extends ApiDirectives {
   private static HttpResponse commandResponse(
       HonoAuthentication.Sender sender, Reply.CommandToDeliver command) {
     HttpResponse response =
-        HttpResponse.create()
-            .withStatus(StatusCodes.OK)
-            .addHeader(RawHeader.create("hono-command", command.command()))
-            .addHeader(RawHeader.create("hono-cmd-req-id", command.commandId()));
-    // A gateway is told which of its devices is to execute it.
-    DeviceKey requester = sender.gateway() != null ? sender.gateway() : sender.device();
-    if (!command.target().equals(requester)) {
-      response =
-          response.addHeader(RawHeader.create("hono-cmd-target-device", command.target().id()));
-    }
+        toTarget(
+            sender,
+            command.target(),
+            HttpResponse.create()
+                .withStatus(StatusCodes.OK)
+                .addHeader(RawHeader.create("hono-command", command.command()))
+                .addHeader(RawHeader.create("hono-cmd-req-id", command.commandId())));
     if (command.payload().length == 0) {
       return response;
     }
     ContentType contentType = ContentTypes.parse(HonoRequest.contentTypeOf(command.format()));
     return response.withEntity(HttpEntities.create(contentType, command.payload()));
+  }
+
+  /**
+   * The twin's state delta as a one-way command named {@value #DELTA_COMMAND} (no {@code
+   * hono-cmd-req-id}: the device answers by reporting its state, not with a command response).
+   */
+  private static HttpResponse deltaResponse(
+      HonoAuthentication.Sender sender, Reply.StateDeltaToDeliver delta) {
+    return toTarget(
+        sender,
+        delta.target(),
+        json(StatusCodes.OK, new StateRoutes.DeltaBody(delta.version(), delta.delta()))
+            .addHeader(RawHeader.create("hono-command", DELTA_COMMAND)));
+  }
+
+  /** A gateway is told which of its devices is to execute what it receives. */
+  private static HttpResponse toTarget(
+      HonoAuthentication.Sender sender, DeviceKey target, HttpResponse response) {
+    DeviceKey requester = sender.gateway() != null ? sender.gateway() : sender.device();
+    return target.equals(requester)
+        ? response
+        : response.addHeader(RawHeader.create("hono-cmd-target-device", target.id()));
   }
 
   // ---- command responses ----
