@@ -262,6 +262,63 @@ class HistorianIT {
     assertTrue(body.get("evt").get("n").isNull());
   }
 
+  @Test
+  @Order(5)
+  void everyBucketOfAnIntervalMatchesAnIndependentComputationOfItsEvents() {
+    // 1h: partial hours at both edges and whole hours between; 15m: below an hour, one device
+    String[][] queries = {
+      {"/thermo", null, "1h", "" + (BASE + 1_234_567), "" + (BASE + 3 * HOUR + 77_777)},
+      {"/thermo/t1", "status", "15m", "" + (BASE + HOUR + 100_000), "" + (BASE + 2 * HOUR + 1)}
+    };
+    int[] bucketCounts = {4, 5};
+    for (int q = 0; q < queries.length; q++) {
+      String path = queries[q][0];
+      String evtType = queries[q][1];
+      long start = Long.parseLong(queries[q][3]);
+      long end = Long.parseLong(queries[q][4]);
+      for (String type :
+          new String[] {"avg", "count", "min", "max", "sum", "range", "stdev", "variance"}) {
+        String query =
+            path
+                + "?summarize={n,x}&summarize_type="
+                + type
+                + "&interval="
+                + queries[q][2]
+                + "&start="
+                + start
+                + "&end="
+                + end
+                + (evtType == null ? "" : "&evt_type=" + evtType);
+        TestNode.Response response =
+            get(
+                acme,
+                "/api/v0001/historian" + query.replace("{", "%7B").replace("}", "%7D"),
+                null,
+                null);
+        assertEquals(200, response.status(), query + ": " + response.body());
+        JsonNode buckets = response.json().get("buckets");
+        assertEquals(bucketCounts[q], buckets.size(), query);
+        long expectedStart = start;
+        for (JsonNode bucket : buckets) {
+          long from = bucket.get("start").get("$date").asLong();
+          long to = bucket.get("end").get("$date").asLong();
+          assertEquals(expectedStart, from, query);
+          expectedStart = to;
+          for (String field : List.of("n", "x")) {
+            List<Double> values =
+                select(acme.org(), path, evtType, from, to).stream()
+                    .map(s -> s.fields().get(field))
+                    .filter(v -> v != null)
+                    .toList();
+            assertStatistic(
+                type, values, bucket.get("evt").get(field), query + " " + from + " " + field);
+          }
+        }
+        assertEquals(end, expectedStart, query);
+      }
+    }
+  }
+
   // ---- organizations ----
 
   @Test
