@@ -289,14 +289,7 @@ class HistorianIT {
                 + "&end="
                 + end
                 + (evtType == null ? "" : "&evt_type=" + evtType);
-        TestNode.Response response =
-            get(
-                acme,
-                "/api/v0001/historian" + query.replace("{", "%7B").replace("}", "%7D"),
-                null,
-                null);
-        assertEquals(200, response.status(), query + ": " + response.body());
-        JsonNode buckets = response.json().get("buckets");
+        JsonNode buckets = summaryBody(acme, query).get("buckets");
         assertEquals(bucketCounts[q], buckets.size(), query);
         long expectedStart = start;
         for (JsonNode bucket : buckets) {
@@ -542,6 +535,10 @@ class HistorianIT {
   }
 
   private static JsonNode summary(ApiKey key, String pathAndQuery) {
+    return summaryBody(key, pathAndQuery).get("evt");
+  }
+
+  private static JsonNode summaryBody(ApiKey key, String pathAndQuery) {
     TestNode.Response response =
         get(
             key,
@@ -549,7 +546,7 @@ class HistorianIT {
             null,
             null);
     assertEquals(200, response.status(), pathAndQuery + ": " + response.body());
-    return response.json().get("evt");
+    return response.json();
   }
 
   private static String sessionCookie(TestNode.Response response) {
