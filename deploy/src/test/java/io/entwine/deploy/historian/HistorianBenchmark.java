@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
  * The historian-query benchmark (not a test: its name matches neither *Test nor *IT, so no build
  * runs it). One device, one day of 1 Hz events (86,400), written by the historian projection's own
  * handler; then, over HTTP against a real node, latency of {@code summarize} with each of the 8
- * types over the day (aligned to hours, and shifted so both edges are partial hours) and of a raw
- * page ({@code top=100}, first and a later page by cursor). Prints a table and RESULT lines.
+ * types over the day (aligned to hours, and shifted so both edges are partial hours), of the day in
+ * 1 h buckets ({@code interval=1h}) and of a raw page ({@code top=100}, first and a later page by
+ * cursor). Prints a table and RESULT lines.
  *
  * <pre>
  * ./mvnw -B -o verify -pl deploy -Dit.test=HistorianBenchmark -Dtest=NoSuchTest \
@@ -97,6 +98,18 @@ class HistorianBenchmark {
       long[] shifted = allShifted.stream().mapToLong(Long::longValue).toArray();
       lines.add(row("summarize, all 8 types, aligned day", aligned));
       lines.add(row("summarize, all 8 types, partial-edge day", shifted));
+      // the issue-21 goal: a day in 1 h buckets, the 8 types in turn
+      IntFunction<String> hourly =
+          i ->
+              path
+                  + "?"
+                  + fields
+                  + "&interval=1h&summarize_type="
+                  + TYPES[i % TYPES.length]
+                  + range(DAY_START, DAY_START + DAY);
+      assertEquals(24, get(node, key, hourly.apply(0)).json().get("buckets").size());
+      long[] bucketed = measure(hourly, node, key, warmUp, iterations);
+      lines.add(row("summarize interval=1h, all 8 types, aligned day", bucketed));
 
       String firstPage = path + "?top=100";
       TestNode.Response first = get(node, key, firstPage);
@@ -115,11 +128,13 @@ class HistorianBenchmark {
           "%nRESULT historian-query summarize-p50 %.2f ms%n"
               + "RESULT historian-query summarize-p99 %.2f ms%n"
               + "RESULT historian-query summarize-partial-edges-p99 %.2f ms%n"
+              + "RESULT historian-query summarize-1h-buckets-p99 %.2f ms%n"
               + "RESULT historian-query raw-page-p50 %.2f ms%n"
               + "RESULT historian-query raw-page-p99 %.2f ms%n",
           percentile(aligned, 50),
           percentile(aligned, 99),
           percentile(shifted, 99),
+          percentile(bucketed, 99),
           percentile(page, 50),
           percentile(page, 99));
     }

@@ -262,6 +262,56 @@ class HistorianIT {
     assertTrue(body.get("evt").get("n").isNull());
   }
 
+  @Test
+  @Order(5)
+  void everyBucketOfAnIntervalMatchesAnIndependentComputationOfItsEvents() {
+    // 1h: partial hours at both edges and whole hours between; 15m: below an hour, one device
+    String[][] queries = {
+      {"/thermo", null, "1h", "" + (BASE + 1_234_567), "" + (BASE + 3 * HOUR + 77_777)},
+      {"/thermo/t1", "status", "15m", "" + (BASE + HOUR + 100_000), "" + (BASE + 2 * HOUR + 1)}
+    };
+    int[] bucketCounts = {4, 5};
+    for (int q = 0; q < queries.length; q++) {
+      String path = queries[q][0];
+      String evtType = queries[q][1];
+      long start = Long.parseLong(queries[q][3]);
+      long end = Long.parseLong(queries[q][4]);
+      for (String type :
+          new String[] {"avg", "count", "min", "max", "sum", "range", "stdev", "variance"}) {
+        String query =
+            path
+                + "?summarize={n,x}&summarize_type="
+                + type
+                + "&interval="
+                + queries[q][2]
+                + "&start="
+                + start
+                + "&end="
+                + end
+                + (evtType == null ? "" : "&evt_type=" + evtType);
+        JsonNode buckets = summaryBody(acme, query).get("buckets");
+        assertEquals(bucketCounts[q], buckets.size(), query);
+        long expectedStart = start;
+        for (JsonNode bucket : buckets) {
+          long from = bucket.get("start").get("$date").asLong();
+          long to = bucket.get("end").get("$date").asLong();
+          assertEquals(expectedStart, from, query);
+          expectedStart = to;
+          for (String field : List.of("n", "x")) {
+            List<Double> values =
+                select(acme.org(), path, evtType, from, to).stream()
+                    .map(s -> s.fields().get(field))
+                    .filter(v -> v != null)
+                    .toList();
+            assertStatistic(
+                type, values, bucket.get("evt").get(field), query + " " + from + " " + field);
+          }
+        }
+        assertEquals(end, expectedStart, query);
+      }
+    }
+  }
+
   // ---- organizations ----
 
   @Test
@@ -485,6 +535,10 @@ class HistorianIT {
   }
 
   private static JsonNode summary(ApiKey key, String pathAndQuery) {
+    return summaryBody(key, pathAndQuery).get("evt");
+  }
+
+  private static JsonNode summaryBody(ApiKey key, String pathAndQuery) {
     TestNode.Response response =
         get(
             key,
@@ -492,7 +546,7 @@ class HistorianIT {
             null,
             null);
     assertEquals(200, response.status(), pathAndQuery + ": " + response.body());
-    return response.json().get("evt");
+    return response.json();
   }
 
   private static String sessionCookie(TestNode.Response response) {

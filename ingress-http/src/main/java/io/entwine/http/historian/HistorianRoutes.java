@@ -6,7 +6,9 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.historian.BucketSummary;
 import io.entwine.historian.Buckets;
 import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianCursors.InvalidCursor;
@@ -17,6 +19,7 @@ import io.entwine.historian.HistorianScope;
 import io.entwine.historian.HistoricalEvent;
 import io.entwine.historian.Stats;
 import io.entwine.historian.SummarizeType;
+import io.entwine.historian.SummaryInterval;
 import io.entwine.historian.SummaryQuery;
 import io.entwine.http.common.ApiDirectives;
 import io.entwine.http.common.Authentication;
@@ -48,8 +51,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * renders the scope's record shape.
  *
  * <p>Over 400 lines as one responsibility: IBM's historian query language (time range, event type,
- * {@code top}, {@code summarize} fields, cursors) and the record shapes it answers in are one
- * contract, read and written in one place.
+ * {@code top}, {@code summarize} fields and {@code interval}, cursors) and the record shapes it
+ * answers in are one contract, read and written in one place.
  */
 public final class HistorianRoutes extends ApiDirectives {
   static final String CURSOR_HEADER = "cursorId";
@@ -109,7 +112,8 @@ public final class HistorianRoutes extends ApiDirectives {
       Long end,
       Integer top,
       List<String> summarize,
-      SummarizeType summarizeType) {}
+      SummarizeType summarizeType,
+      SummaryInterval interval) {}
 
   private static final class BadRequest extends Exception {
     BadRequest(String message) {
@@ -203,6 +207,11 @@ public final class HistorianRoutes extends ApiDirectives {
             parsed.summarize());
     SummarizeType type =
         parsed.summarizeType() == null ? SummarizeType.AVG : parsed.summarizeType();
+    if (parsed.interval() != null) {
+      return onSuccess(
+          historian.summarizeBuckets(query, parsed.interval()),
+          buckets -> complete(bucketsResponse(scope, parsed, type, buckets)));
+    }
     return onSuccess(
         historian.summarize(query), stats -> complete(summaryResponse(scope, parsed, type, stats)));
   }
@@ -243,7 +252,34 @@ public final class HistorianRoutes extends ApiDirectives {
                           "summarize_type must be one of avg, count, min, max, sum, range, stdev,"
                               + " variance"));
     }
-    return new Parsed(evtType, start, end, top, summarize, summarizeType);
+    SummaryInterval interval = null;
+    if (params.containsKey("interval")) {
+      interval = parseInterval(params.get("interval"), summarize, start, end);
+    }
+    return new Parsed(evtType, start, end, top, summarize, summarizeType, interval);
+  }
+
+  private static SummaryInterval parseInterval(
+      String value, List<String> summarize, Long start, Long end) throws BadRequest {
+    if (summarize == null) {
+      throw new BadRequest("interval needs summarize={field1,field2,...}");
+    }
+    SummaryInterval interval =
+        SummaryInterval.parse(value.strip())
+            .orElseThrow(
+                () -> new BadRequest("interval must be one of " + SummaryInterval.names()));
+    if (start == null || end == null) {
+      throw new BadRequest("interval needs both start and end");
+    }
+    if (interval.bucketCount(start, end) > SummaryInterval.MAX_BUCKETS) {
+      throw new BadRequest(
+          "start to end spans more than "
+              + SummaryInterval.MAX_BUCKETS
+              + " buckets of "
+              + interval.apiName()
+              + ", the most one request may ask for; use a longer interval or a shorter range");
+    }
+    return interval;
   }
 
   private static Long millis(Map<String, String> params, String name) throws BadRequest {
@@ -373,6 +409,27 @@ public final class HistorianRoutes extends ApiDirectives {
 
   private static HttpResponse summaryResponse(
       HistorianScope scope, Parsed parsed, SummarizeType type, Map<String, Stats> stats) {
+    ObjectNode body = summaryHeader(scope, parsed, type);
+    putAggregates(body.putObject("evt"), type, stats);
+    return jsonResponse(body);
+  }
+
+  /** A summary per bucket: the summary's members, the interval and one object per bucket. */
+  private static HttpResponse bucketsResponse(
+      HistorianScope scope, Parsed parsed, SummarizeType type, List<BucketSummary> buckets) {
+    ObjectNode body = summaryHeader(scope, parsed, type);
+    body.put("interval", parsed.interval().apiName());
+    ArrayNode array = body.putArray("buckets");
+    for (BucketSummary bucket : buckets) {
+      ObjectNode node = array.addObject();
+      node.putObject("start").put("$date", bucket.start());
+      node.putObject("end").put("$date", bucket.end());
+      putAggregates(node.putObject("evt"), type, bucket.stats());
+    }
+    return jsonResponse(body);
+  }
+
+  private static ObjectNode summaryHeader(HistorianScope scope, Parsed parsed, SummarizeType type) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     if (scope.isDevice()) {
       body.put("device_id", new DeviceKey(scope.org(), scope.type(), scope.id()).uuid());
@@ -388,7 +445,10 @@ public final class HistorianRoutes extends ApiDirectives {
       body.putObject("end").put("$date", parsed.end());
     }
     body.put("summarize_type", type.apiName());
-    ObjectNode evt = body.putObject("evt");
+    return body;
+  }
+
+  private static void putAggregates(ObjectNode evt, SummarizeType type, Map<String, Stats> stats) {
     stats.forEach(
         (field, fieldStats) -> {
           Number value = type.apply(fieldStats);
@@ -400,7 +460,6 @@ public final class HistorianRoutes extends ApiDirectives {
             evt.putNull(field);
           }
         });
-    return jsonResponse(body);
   }
 
   private static HttpResponse jsonResponse(JsonNode body) {

@@ -347,6 +347,67 @@ class HistorianRoutesTest extends ApiRouteTest {
     assertEquals(0, body(count).get("evt").get("missing").asLong());
   }
 
+  @Test
+  void summarizesEachUtcAlignedBucketOfTheIntervalClippedToTheRange() {
+    ApiKey key = organizationWithApiKey("hist");
+    DeviceKey pi = new DeviceKey(key.org(), "pi", "a1");
+    long[] seconds = {30, 90, 100, 180};
+    double[] temps = {20, 23, 26, 99};
+    for (int i = 0; i < seconds.length; i++) {
+      String payload = "{\"d\":{\"temp\":" + temps[i] + "}}";
+      historian.add(json(pi, "status", T0 + seconds[i] * 1_000, i + 1, payload));
+    }
+    String range = "&start=" + (T0 + 30_000) + "&end=" + (T0 + 180_000);
+
+    TestRouteResult result =
+        get(key, HISTORIAN + "/pi/a1?summarize={temp}&interval=1m" + range, null);
+
+    assertEquals(StatusCodes.OK, result.status(), result.entityString());
+    JsonNode body = body(result);
+    assertEquals("1m", body.get("interval").asText());
+    assertEquals("avg", body.get("summarize_type").asText());
+    JsonNode buckets = body.get("buckets");
+    assertEquals(3, buckets.size());
+    assertEquals(T0 + 30_000, buckets.get(0).get("start").get("$date").asLong());
+    assertEquals(T0 + 60_000, buckets.get(0).get("end").get("$date").asLong());
+    assertEquals(T0 + 120_000, buckets.get(2).get("start").get("$date").asLong());
+    assertEquals(T0 + 180_000, buckets.get(2).get("end").get("$date").asLong());
+    assertEquals(20.0, buckets.get(0).get("evt").get("temp").asDouble());
+    assertEquals(24.5, buckets.get(1).get("evt").get("temp").asDouble());
+    assertTrue(buckets.get(2).get("evt").get("temp").isNull(), buckets.toString());
+  }
+
+  @Test
+  void refusesAnIntervalWithoutRangeOrSummarizeOrBeyondAThousandBucketsWith400() {
+    ApiKey key = organizationWithApiKey("hist");
+    String range = "&start=" + T0 + "&end=" + (T0 + 3_600_000);
+    assertError(
+        get(key, HISTORIAN + "/pi?summarize={temp}&interval=2m" + range, null),
+        StatusCodes.BAD_REQUEST,
+        "1m, 5m, 15m, 1h, 1d");
+    assertError(
+        get(key, HISTORIAN + "/pi?interval=1m" + range, null),
+        StatusCodes.BAD_REQUEST,
+        "interval needs summarize");
+    assertError(
+        get(key, HISTORIAN + "/pi?summarize={temp}&interval=1m&start=" + T0, null),
+        StatusCodes.BAD_REQUEST,
+        "start and end");
+    String minutes = HISTORIAN + "/pi?summarize={temp}&interval=1m&start=" + T0 + "&end=";
+    assertError(
+        get(key, minutes + (T0 + 1_000 * 60_000L + 1), null),
+        StatusCodes.BAD_REQUEST,
+        "more than 1000 buckets");
+    assertError(
+        get(key, HISTORIAN + "?summarize={temp}&interval=1h" + range, null),
+        StatusCodes.BAD_REQUEST,
+        "device type");
+
+    TestRouteResult thousand = get(key, minutes + (T0 + 1_000 * 60_000L), null);
+    assertEquals(StatusCodes.OK, thousand.status(), thousand.entityString());
+    assertEquals(1_000, body(thousand).get("buckets").size());
+  }
+
   // ---- projection health ----
 
   @Test
