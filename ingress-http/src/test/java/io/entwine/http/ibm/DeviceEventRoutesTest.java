@@ -14,6 +14,7 @@ import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -88,7 +89,8 @@ class DeviceEventRoutesTest extends ApiRouteTest {
   void stampsAnEventWithoutIotfTimestampWithItsArrival() {
     ApiKey key = organizationWithApiKey("ev");
     Device device = registerDevice(key, "sensor", "s3");
-    Instant before = Instant.now();
+    // recorded times are milliseconds (Timestamps), so the lower bound is too
+    Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     assertEquals(StatusCodes.OK, publishJson(device, "status", "{\"temp\":20}").status());
 
