@@ -99,6 +99,11 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** The next {@code length} bytes the server sends (a WebSocket frame). */
+  public byte[] readBytes(int length) throws IOException {
+    return in.readNBytes(length);
+  }
+
   /** Everything the server still sends, up to the end of the connection. */
   public String rest() throws IOException {
     return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

@@ -69,17 +69,19 @@ final class ConnectionGuard
             .getAttribute(HttpAttributes.RemoteAddress.class)
             .map(remote -> remote.address().getAddress())
             .orElse(null);
-    return new Logic(client);
+    return new Logic(client, attributes.getAttribute(ProtocolSwitch.class).orElse(null));
   }
 
   private final class Logic extends TimerGraphStageLogic {
     private final InetAddress client;
+    private final ProtocolSwitch protocolSwitch;
     private boolean counted;
     private int inFlight;
 
-    Logic(InetAddress client) {
+    Logic(InetAddress client, ProtocolSwitch protocolSwitch) {
       super(shape);
       this.client = client;
+      this.protocolSwitch = protocolSwitch;
       setHandler(
           fromClient,
           new AbstractInHandler() {
@@ -110,12 +112,14 @@ final class ConnectionGuard
             public void onPush() {
               HttpResponse response = grab(fromRoutes);
               inFlight--;
+              boolean switching = response.status().intValue() == 101;
+              if (switching && protocolSwitch != null) {
+                protocolSwitch.switched(); // before the client can read the 101 and send frames
+              }
               push(toClient, response);
               // A streamed response (an event stream) may outlast any timeout, and after a 101 the
               // connection speaks another protocol; idle-timeout still bounds both.
-              if (inFlight == 0
-                  && response.entity().isStrict()
-                  && response.status().intValue() != 101) {
+              if (inFlight == 0 && response.entity().isStrict() && !switching) {
                 awaitHead();
               }
             }

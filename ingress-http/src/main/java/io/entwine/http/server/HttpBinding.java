@@ -43,11 +43,11 @@ import scala.jdk.javaapi.FutureConverters;
  * Binds a listener as pekko-http 1.3's {@code bindFlow} does ({@code HttpExt.bindAndHandle}: the
  * same stages per connection, the same connection limit, graceful termination and binding), with
  * one stage more: {@link RequestFraming}, between TLS and pekko's HTTP layer, where a connection's
- * request bytes are plain text on HTTP and HTTPS alike. pekko-http offers no place for a stage
- * there, so this class assembles the connection itself from pekko's parts, three of them internal
- * ({@code GracefulTerminatorStage}, {@code MasterServerTerminator}, {@code
- * HttpConnectionIdleTimeoutBidi}); {@code HttpEdgeTest} fails if an upgrade changes them (ADR
- * 0047).
+ * request bytes are plain text on HTTP and HTTPS alike, until the routes switch the connection to
+ * another protocol ({@link ProtocolSwitch}). pekko-http offers no place for a stage there, so this
+ * class assembles the connection itself from pekko's parts, three of them internal ({@code
+ * GracefulTerminatorStage}, {@code MasterServerTerminator}, {@code HttpConnectionIdleTimeoutBidi});
+ * {@code HttpEdgeTest} fails if an upgrade changes them (ADR 0047).
  */
 final class HttpBinding {
   private HttpBinding() {}
@@ -92,6 +92,7 @@ final class HttpBinding {
                           return materialized;
                         })
                     .addAttributes(HttpAttributes$.MODULE$.remoteAddress(incoming.remoteAddress()))
+                    .addAttributes(Attributes.apply(new ProtocolSwitch()))
                     .join(incoming.flow())
                     .mapMaterializedValue(
                         materialized -> {
@@ -173,6 +174,7 @@ final class HttpBinding {
     @Override
     public GraphStageLogic createLogic(Attributes attributes) {
       RequestFraming framing = new RequestFraming();
+      ProtocolSwitch protocolSwitch = attributes.getAttribute(ProtocolSwitch.class).orElse(null);
       return new GraphStageLogic(shape) {
         {
           setHandler(
@@ -181,6 +183,9 @@ final class HttpBinding {
                 @Override
                 public void onPush() {
                   SslTlsInbound element = grab(in);
+                  if (protocolSwitch != null && protocolSwitch.happened()) {
+                    framing.protocolSwitched();
+                  }
                   if (element instanceof SessionBytes bytes) {
                     ByteString passed = framing.next(bytes.bytes());
                     if (passed.isEmpty()) {

@@ -19,9 +19,10 @@ import org.apache.pekko.util.ByteStringBuilder;
  *
  * <p>To find each request head it follows Content-Length and chunked bodies as the parser does.
  * Where the two could disagree — a framing header it cannot read, a line longer than the parser
- * takes, a WebSocket upgrade — it stops looking and passes the rest of the connection unchanged:
- * the parser refuses such input itself, or it is not HTTP any more. One instance per connection;
- * not thread-safe.
+ * takes — it stops looking and passes the rest of the connection unchanged: the parser refuses such
+ * input itself. A request asking for a WebSocket upgrade is one request like any other: the
+ * connection stays HTTP until the routes answer it with a 101, and then the connection's stage
+ * calls {@link #protocolSwitched()}. One instance per connection; not thread-safe.
  */
 final class RequestFraming {
   /** The transfer coding that stands for the refused header in what pekko's parser reads. */
@@ -36,9 +37,7 @@ final class RequestFraming {
       ByteString.fromString("Transfer-Encoding: " + MARKER + "\r\n\r\n", StandardCharsets.US_ASCII);
   private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding:");
   private static final byte[] CONTENT_LENGTH = ascii("content-length:");
-  private static final byte[] UPGRADE = ascii("upgrade:");
   private static final byte[] HTTP_10 = ascii(" HTTP/1.0");
-  private static final byte[] GET = ascii("GET ");
 
   /** Longer than any line pekko-http's parser takes by default (8 KiB header values). */
   private static final int MAX_LINE = 16 * 1024;
@@ -68,20 +67,25 @@ final class RequestFraming {
 
   // the request head being read
   private boolean http10;
-  private boolean get;
   private boolean holding;
   private long contentLength;
   private boolean chunked;
-  private boolean websocket;
 
   // the chunk being turned into output
   private ByteStringBuilder out;
   private int passFrom;
 
+  /** The connection speaks another protocol now: every byte from here on passes unchanged. */
+  void protocolSwitched() {
+    if (state != State.DISCARD) {
+      state = State.PASS;
+    }
+  }
+
   /** What to hand to pekko's parser for {@code input}: usually {@code input} itself. */
   ByteString next(ByteString input) {
     if (state == State.PASS) {
-      return input;
+      return holding ? releaseHeld(input) : input;
     }
     if (state == State.DISCARD) {
       return ByteString.emptyByteString();
@@ -161,6 +165,12 @@ final class RequestFraming {
     holding = false;
   }
 
+  /** The line start held back when the protocol switched, then {@code input}. */
+  private ByteString releaseHeld(ByteString input) {
+    holding = false;
+    return ByteString.fromArray(kept, 0, lineLength).concat(input);
+  }
+
   private void refuse() {
     output().append(MARKER_LINES);
     holding = false;
@@ -180,10 +190,8 @@ final class RequestFraming {
       case REQUEST_LINE -> {
         if (length > 0) {
           http10 = endsWith(length, HTTP_10);
-          get = startsWith(GET, false);
           contentLength = -1;
           chunked = false;
-          websocket = false;
           state = State.HEADER_LINE;
         }
       }
@@ -200,25 +208,21 @@ final class RequestFraming {
       endOfHead();
     } else if (kept[0] == ' ' || kept[0] == '\t') {
       state = State.PASS; // a folded line may continue a framing header
-    } else if (startsWith(CONTENT_LENGTH, true)) {
+    } else if (startsWith(CONTENT_LENGTH)) {
       long value = length <= KEPT ? digits(CONTENT_LENGTH.length, length) : -1;
       state = value < 0 || (contentLength >= 0 && value != contentLength) ? State.PASS : state;
       contentLength = value;
-    } else if (startsWith(TRANSFER_ENCODING, true)) {
+    } else if (startsWith(TRANSFER_ENCODING)) {
       boolean single = !chunked && length <= KEPT;
       chunked = true;
       if (!single || !valueIs(TRANSFER_ENCODING.length, length, "chunked")) {
         state = State.PASS; // the parser refuses any other coding, and two of them
       }
-    } else if (startsWith(UPGRADE, true)) {
-      websocket |= length > KEPT || valueContains(UPGRADE.length, length, "websocket");
     }
   }
 
   private void endOfHead() {
-    if (get && websocket) {
-      state = State.PASS; // after a 101 the bytes are WebSocket frames
-    } else if (chunked) {
+    if (chunked) {
       state = contentLength >= 0 ? State.PASS : State.CHUNK_SIZE;
     } else if (contentLength > 0) {
       bodyLeft = contentLength;
@@ -267,15 +271,6 @@ final class RequestFraming {
     return end - start == expected.length() && regionIs(start, expected);
   }
 
-  private boolean valueContains(int from, int to, String expected) {
-    for (int i = from; i + expected.length() <= to; i++) {
-      if (regionIs(i, expected)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private boolean regionIs(int start, String expected) {
     for (int i = 0; i < expected.length(); i++) {
       if (lower(kept[start + i]) != expected.charAt(i)) {
@@ -301,13 +296,12 @@ final class RequestFraming {
     return i;
   }
 
-  private boolean startsWith(byte[] prefix, boolean ignoreCase) {
+  private boolean startsWith(byte[] prefix) {
     if (lineLength < prefix.length) {
       return false;
     }
     for (int i = 0; i < prefix.length; i++) {
-      byte b = ignoreCase ? lower(kept[i]) : kept[i];
-      if (b != prefix[i]) {
+      if (lower(kept[i]) != prefix[i]) {
         return false;
       }
     }

@@ -1,11 +1,13 @@
 package io.entwine.http.server;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.entwine.http.EdgeTestRoutes;
 import io.entwine.http.RawHttp;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketException;
 import java.time.Duration;
@@ -30,6 +32,9 @@ class HttpEdgeTest {
   private static final String CHUNKED_HTTP_10 =
       "POST /events HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n";
+  private static final String WEBSOCKET_UPGRADE =
+      "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
   private static ActorTestKit testKit;
   private static int port;
 
@@ -171,6 +176,45 @@ class HttpEdgeTest {
       assertEquals(new RawHttp.Response(200, false, ""), connection.read(false));
       assertEquals(400, connection.read(false).status());
       assertTrue(connection.closedByServer(), "nothing after the refused request is answered");
+    }
+  }
+
+  /** A WebSocket upgrade the routes do not take leaves the connection HTTP, checked as before. */
+  @Test
+  void refusesAChunkedHttp10RequestAfterAnUpgradeTheRoutesDidNotTake() throws Exception {
+    try (RawHttp connection = new RawHttp(port, READ)) {
+      connection.send(
+          "GET /ok HTTP/1.1\r\nHost: localhost\r\n" + WEBSOCKET_UPGRADE + "\r\n" + CHUNKED_HTTP_10);
+
+      assertEquals(new RawHttp.Response(200, false, ""), connection.read(false));
+      assertEquals(400, connection.read(false).status());
+      assertTrue(connection.closedByServer());
+    }
+  }
+
+  /**
+   * After the routes' 101 the bytes are WebSocket frames, passed unchanged even when they read like
+   * a refused HTTP/1.0 request: a frame masked with a zero key carries its text as it is.
+   */
+  @Test
+  void passesWebSocketFramesUnchangedAfterTheUpgrade() throws Exception {
+    try (RawHttp connection = new RawHttp(port, READ)) {
+      connection.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n" + WEBSOCKET_UPGRADE + "\r\n");
+      assertTrue(connection.statusLine().startsWith("HTTP/1.1 101 "));
+      connection.skipHeaders();
+
+      byte[] text = "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(US_ASCII);
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      frame.write(0x81); // final text frame
+      frame.write(0x80 | text.length); // masked, as every client frame
+      frame.write(new byte[4]); // the masking key
+      frame.write(text);
+      connection.write(frame.toByteArray());
+
+      byte[] echoed = connection.readBytes(2 + text.length);
+      assertEquals(0x81, echoed[0] & 0xff);
+      assertEquals(text.length, echoed[1]);
+      assertEquals(new String(text, US_ASCII), new String(echoed, 2, text.length, US_ASCII));
     }
   }
 

@@ -61,12 +61,39 @@ class RequestFramingTest {
             "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
             "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-            "POST / HTTP/1.1\r\nX-A: a\r\n folded\r\nContent-Length: 1\r\n\r\n",
-            "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n");
+            "POST / HTTP/1.1\r\nX-A: a\r\n folded\r\nContent-Length: 1\r\n\r\n");
     String refusedIfChecked = "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (String head : unfollowable) {
       assertEquals(head + refusedIfChecked, through(head + refusedIfChecked, 3), head);
     }
+  }
+
+  /** Until the routes answer it with a 101, a WebSocket upgrade leaves the connection HTTP. */
+  @Test
+  void checksRequestsAfterAnUpgradeRequest() {
+    String upgrade = "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n";
+    String refused = "GET / HTTP/1.0\r\n";
+    assertEquals(
+        upgrade + refused + REFUSED_LINES,
+        through(upgrade + refused + "Transfer-Encoding: chunked\r\n\r\n", 3));
+  }
+
+  @Test
+  void passesEverythingOnceTheProtocolSwitched() {
+    RequestFraming framing = new RequestFraming();
+    String head = "GET / HTTP/1.0\r\nTransfer-Enc";
+    // the start of a line that may be a Transfer-Encoding is held back...
+    assertEquals("GET / HTTP/1.0\r\n", text(framing.next(ByteString.fromString(head))));
+    framing.protocolSwitched();
+    // ...and goes on first once the bytes are another protocol's
+    String frames = "oding: chunked\r\n\r\n";
+    assertEquals("Transfer-Enc" + frames, text(framing.next(ByteString.fromString(frames))));
+    ByteString more = ByteString.fromString("GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n");
+    assertSame(more, framing.next(more));
+  }
+
+  private static String text(ByteString bytes) {
+    return bytes.decodeString(StandardCharsets.ISO_8859_1);
   }
 
   private static String through(String input, int readSize) {
