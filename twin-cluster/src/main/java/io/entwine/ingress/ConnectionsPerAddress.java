@@ -39,6 +39,15 @@ public final class ConnectionsPerAddress {
     open.computeIfPresent(address, (key, count) -> count <= 1 ? null : count - 1);
   }
 
+  /** Connections open from every address together (a gauge: it sums, read at scrape time). */
+  public int total() {
+    int total = 0;
+    for (int count : open.values()) {
+      total += count;
+    }
+    return total;
+  }
+
   /** Connections open from {@code address}. */
   public int open(InetAddress address) {
     return open.getOrDefault(address, 0);

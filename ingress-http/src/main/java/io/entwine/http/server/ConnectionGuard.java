@@ -46,15 +46,21 @@ final class ConnectionGuard
   private final Duration headerTimeout;
   private final ConnectionsPerAddress perAddress;
 
-  private ConnectionGuard(ConnectionSettings settings) {
-    this.headerTimeout = settings.requestHeaderTimeout();
-    this.perAddress = new ConnectionsPerAddress(settings.maxConnectionsPerAddress());
+  private ConnectionGuard(Duration headerTimeout, ConnectionsPerAddress perAddress) {
+    this.headerTimeout = headerTimeout;
+    this.perAddress = perAddress;
   }
 
-  /** {@code handler} behind a guard whose per-address count is shared by all its connections. */
+  /**
+   * {@code handler} behind a guard counting its connections in {@code perAddress}, which all its
+   * connections share.
+   */
   static Flow<HttpRequest, HttpResponse, NotUsed> around(
-      Flow<HttpRequest, HttpResponse, NotUsed> handler, ConnectionSettings settings) {
-    return BidiFlow.fromGraph(new ConnectionGuard(settings)).join(handler);
+      Flow<HttpRequest, HttpResponse, NotUsed> handler,
+      ConnectionSettings settings,
+      ConnectionsPerAddress perAddress) {
+    return BidiFlow.fromGraph(new ConnectionGuard(settings.requestHeaderTimeout(), perAddress))
+        .join(handler);
   }
 
   @Override

@@ -1,6 +1,9 @@
 package io.entwine.http.server;
 
+import io.entwine.ingress.ConnectionsPerAddress;
 import io.entwine.metrics.Meters;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -24,6 +27,9 @@ import org.apache.pekko.stream.javadsl.Flow;
  * {@code max-connections}) and, below pekko's parser, {@link RequestFraming} ({@link HttpBinding}).
  */
 public final class HttpServer {
+  /** Open connections per listener, as the {@link ConnectionGuard} counts them. */
+  public static final String CONNECTIONS = "entwine.http.connections";
+
   private static final Duration DRAIN = Duration.ofSeconds(10);
 
   private HttpServer() {}
@@ -58,7 +64,15 @@ public final class HttpServer {
     ServerSettings server =
         ServerSettings.create(system.settings().config()).withRemoteAddressAttribute(true);
     Function<HttpRequest, CompletionStage<HttpResponse>> routes = route.handler(system);
-    HttpRequestMeters meters = new HttpRequestMeters(Meters.registry(system));
+    MeterRegistry registry = Meters.registry(system);
+    ConnectionsPerAddress perAddress =
+        new ConnectionsPerAddress(connections.maxConnectionsPerAddress());
+    Gauge.builder(CONNECTIONS, perAddress, ConnectionsPerAddress::total)
+        .description("Open HTTP connections on this node, per listener")
+        .tag("listener", context.isSecure() ? "https" : "http")
+        .strongReference(true)
+        .register(registry);
+    HttpRequestMeters meters = new HttpRequestMeters(registry);
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
         request -> {
           long start = System.nanoTime();
@@ -67,7 +81,12 @@ public final class HttpServer {
     Flow<HttpRequest, HttpResponse, NotUsed> flow =
         Flow.of(HttpRequest.class).mapAsync(server.getPipeliningLimit(), handler);
     return HttpBinding.bind(
-            system, interfaceName, port, context, server, ConnectionGuard.around(flow, connections))
+            system,
+            interfaceName,
+            port,
+            context,
+            server,
+            ConnectionGuard.around(flow, connections, perAddress))
         .thenApply(binding -> binding.addToCoordinatedShutdown(DRAIN, system));
   }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.entwine.http.EdgeTestRoutes;
 import io.entwine.http.RawHttp;
+import io.entwine.metrics.Meters;
+import io.micrometer.core.instrument.Gauge;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketException;
@@ -102,10 +104,14 @@ class HttpEdgeTest {
 
   @Test
   void closesConnectionsBeyondThePerAddressLimitAtOnce() throws Exception {
+    awaitOpenConnections(0); // the server has seen the other tests' connections close
     List<RawHttp> open = new ArrayList<>();
     for (int i = 0; i < PER_ADDRESS; i++) {
       open.add(new RawHttp(port, READ));
     }
+    // The server counts a connection once it has set up its stages, in no set order after the
+    // client's connect returns: the one beyond the limit must come after these are counted.
+    awaitOpenConnections(PER_ADDRESS);
     try (RawHttp extra = new RawHttp(port, HEADER_TIMEOUT.dividedBy(2))) {
       assertTrue(extra.closedByServer(), "a connection beyond the limit is closed at once");
       // the first ones were not: each still gets its answer
@@ -297,6 +303,19 @@ class HttpEdgeTest {
       }
       assertEquals(200, getOk(), "after " + path);
     }
+  }
+
+  /** Waits until the listener's connection gauge shows {@code expected} open connections. */
+  private static void awaitOpenConnections(int expected) {
+    Gauge connections = Meters.registry(testKit.system()).get(HttpServer.CONNECTIONS).gauge();
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            READ,
+            () -> {
+              assertEquals(expected, (int) connections.value(), "open connections");
+              return null;
+            });
   }
 
   private static int getOk() throws IOException {
