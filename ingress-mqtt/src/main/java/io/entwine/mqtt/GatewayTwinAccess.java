@@ -28,7 +28,7 @@ public final class GatewayTwinAccess implements TwinAccess {
 
   public GatewayTwinAccess(TwinGateway gateway, OrganizationPolicies policies) {
     this.gateway = gateway;
-    this.admission = new Admission(policies);
+    this.admission = new Admission(policies, gateway, "mqtt");
   }
 
   @Override

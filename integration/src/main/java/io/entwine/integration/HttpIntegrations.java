@@ -79,7 +79,7 @@ public final class HttpIntegrations {
     this.recorder = new UplinkRecorder(gateway, policies);
     this.converters = converters;
     this.secretBox = secretBox;
-    this.admission = new Admission(policies);
+    this.admission = new Admission(policies, gateway, "integration");
     this.askTimeout = gateway.askTimeout();
   }
 

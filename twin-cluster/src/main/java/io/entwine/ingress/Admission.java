@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  * Eclipse Hono's protocol adapters share {@code AbstractProtocolAdapterBase.checkMessageLimit}):
  * the organization exists, allows the edge's adapter, takes a payload of this size and has budget
  * left this period. Each step answers a {@link Refusal} rather than a status: the edge maps it to
- * its protocol's status and body in one place of its own.
+ * its protocol's status and body in one place of its own. Every refusal is counted in {@code
+ * entwine_events_refused_total} under the edge's protocol and the refusal's reason.
  *
  * <p>Every step reads the organization's settings from {@link OrganizationPolicies}' per-node cache
  * and counts the budget in memory: admitting a message asks no entity and writes nothing.
@@ -28,9 +29,18 @@ public final class Admission {
   public static final List<String> SWITCHABLE_ADAPTERS = List.of(IBM_HTTP, IBM_MQTT);
 
   private final OrganizationPolicies policies;
+  private final IngestMeters meters;
+  private final String protocol;
 
-  public Admission(OrganizationPolicies policies) {
+  /**
+   * The admission of one edge; {@code protocol} names it in the metrics, as its messages' origin
+   * does ({@code http}, {@code mqtt}, {@code hono-http}, {@code tencent-http}, {@code
+   * integration}).
+   */
+  public Admission(OrganizationPolicies policies, TwinGateway gateway, String protocol) {
     this.policies = policies;
+    this.meters = gateway.meters();
+    this.protocol = protocol;
   }
 
   /** Why a message was not admitted. */
@@ -100,7 +110,7 @@ public final class Admission {
             reply ->
                 reply instanceof Reply.OrganizationSettings settings
                     ? new Decision(settings, null, null)
-                    : Decision.refused(Refusal.of(org, Reason.UNKNOWN_ORGANIZATION)));
+                    : refused(Refusal.of(org, Reason.UNKNOWN_ORGANIZATION), 1));
   }
 
   /** The organization's settings when it allows the adapter ({@code enabled}), or why not. */
@@ -111,7 +121,7 @@ public final class Admission {
             decision ->
                 !decision.admitted() || enabled.test(decision.settings())
                     ? decision
-                    : Decision.refused(Refusal.of(org, Reason.ADAPTER_DISABLED)));
+                    : refused(Refusal.of(org, Reason.ADAPTER_DISABLED), 1));
   }
 
   /**
@@ -132,7 +142,16 @@ public final class Admission {
   }
 
   /** PAYLOAD_TOO_LARGE when {@code payloadBytes} exceed the organization's limit; else null. */
-  public static Refusal payloadLimit(
+  public Refusal payloadLimit(
+      String org,
+      Reply.OrganizationSettings settings,
+      int payloadBytes,
+      int defaultMaxPayloadBytes) {
+    Refusal refusal = overPayloadLimit(org, settings, payloadBytes, defaultMaxPayloadBytes);
+    return refusal == null ? null : counted(refusal, 1);
+  }
+
+  private static Refusal overPayloadLimit(
       String org,
       Reply.OrganizationSettings settings,
       int payloadBytes,
@@ -152,7 +171,7 @@ public final class Admission {
   private Decision budget(String org, Reply.OrganizationSettings settings, int messages) {
     long window = policies.count(org, settings.limits(), messages);
     if (window == OrganizationPolicies.OVER_BUDGET) {
-      return Decision.refused(new Refusal(org, Reason.OVER_BUDGET, settings.limits(), 0));
+      return refused(new Refusal(org, Reason.OVER_BUDGET, settings.limits(), 0), messages);
     }
     Counted counted =
         window == OrganizationPolicies.UNLIMITED ? null : new Counted(org, window, messages);
@@ -173,20 +192,29 @@ public final class Admission {
       int messages,
       int largestPayloadBytes,
       int defaultMaxPayloadBytes) {
-    return organization(org)
+    return policies
+        .settings(org)
         .thenApply(
-            decision -> {
-              if (!decision.admitted()) {
+            reply -> {
+              if (!(reply instanceof Reply.OrganizationSettings settings)) {
                 return new Decision(null, null, null);
               }
-              Reply.OrganizationSettings settings = decision.settings();
               if (!settings.adapterEnabled(adapter)) {
-                return Decision.refused(Refusal.of(org, Reason.ADAPTER_DISABLED));
+                return refused(Refusal.of(org, Reason.ADAPTER_DISABLED), messages);
               }
               Refusal refusal =
-                  payloadLimit(org, settings, largestPayloadBytes, defaultMaxPayloadBytes);
-              return refusal != null ? Decision.refused(refusal) : budget(org, settings, messages);
+                  overPayloadLimit(org, settings, largestPayloadBytes, defaultMaxPayloadBytes);
+              return refusal != null ? refused(refusal, messages) : budget(org, settings, messages);
             });
+  }
+
+  private Decision refused(Refusal refusal, int messages) {
+    return Decision.refused(counted(refusal, messages));
+  }
+
+  private Refusal counted(Refusal refusal, int messages) {
+    meters.refusedAdmission(protocol, refusal.reason(), messages);
+    return refusal;
   }
 
   /**

@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * What happened to the device events this node was asked to record, per protocol edge (the {@link
  * DeviceMessage#origin()} up to its first {@code ':'}: {@code http}, {@code mqtt}, {@code
  * hono-http}, {@code tencent-http}, {@code integration}, {@code mqtt-bridge}): how many were
- * acknowledged, how long each took from receipt to persisted, and why the others were refused.
- * Meters are looked up by origin in a map that holds one entry per origin string, so recording
- * allocates nothing once an origin was seen.
+ * acknowledged, how long each took from receipt to persisted, and why the others were refused: by
+ * their twin, by a failed ask, or by {@link Admission} before any twin was asked. Meters are looked
+ * up by origin in a map that holds one entry per origin string, so recording allocates nothing once
+ * an origin was seen.
  */
 final class IngestMeters {
   static final String ACKNOWLEDGED = "entwine.events.acknowledged";
@@ -28,6 +29,11 @@ final class IngestMeters {
 
   /** The refusal reason of a failed ask (timeout, journal down): the edges answer 503. */
   static final String FAILED = "failed";
+
+  // each protocol's refusal counters: by Rejection ordinal, a failed ask, by Admission.Reason
+  private static final int FAILED_SLOT = Rejection.values().length;
+  private static final int ADMISSION_SLOTS = FAILED_SLOT + 1;
+  private static final int SLOTS = ADMISSION_SLOTS + Admission.Reason.values().length;
 
   private final MeterRegistry registry;
   private final Map<String, ProtocolMeters> byOrigin = new ConcurrentHashMap<>();
@@ -45,15 +51,20 @@ final class IngestMeters {
     for (DeviceMessage message : messages) {
       ProtocolMeters meters = meters(message.origin());
       if (failure != null) {
-        meters.refused(FAILED, -1);
+        meters.refused(FAILED, FAILED_SLOT, 1);
       } else if (reply instanceof Reply.Done) {
         meters.acknowledged.increment();
         long millis = Math.max(0, now - message.receivedAt().toEpochMilli());
         meters.latency.record(millis, TimeUnit.MILLISECONDS);
       } else if (reply instanceof Reply.Rejected rejected) {
-        meters.refused(rejected.reason().name(), rejected.reason().ordinal());
+        meters.refused(rejected.reason().name(), rejected.reason().ordinal(), 1);
       }
     }
+  }
+
+  /** Counts {@code messages} of {@code protocol} that admission refused for {@code reason}. */
+  void refusedAdmission(String protocol, Admission.Reason reason, int messages) {
+    meters(protocol).refused(reason.name(), ADMISSION_SLOTS + reason.ordinal(), messages);
   }
 
   private ProtocolMeters meters(String origin) {
@@ -73,9 +84,8 @@ final class IngestMeters {
     final String protocol;
     final Counter acknowledged;
     final Timer latency;
-    // by Rejection ordinal, then one slot for a failed ask; registered on first use
-    final AtomicReferenceArray<Counter> refused =
-        new AtomicReferenceArray<>(Rejection.values().length + 1);
+    // by slot (SLOTS), registered on first use
+    final AtomicReferenceArray<Counter> refused = new AtomicReferenceArray<>(SLOTS);
 
     ProtocolMeters(MeterRegistry registry, String protocol) {
       this.registry = registry;
@@ -97,8 +107,7 @@ final class IngestMeters {
               .register(registry);
     }
 
-    void refused(String reason, int ordinal) {
-      int slot = ordinal < 0 ? refused.length() - 1 : ordinal;
+    void refused(String reason, int slot, int messages) {
       Counter counter = refused.get(slot);
       if (counter == null) {
         refused.compareAndSet(
@@ -106,14 +115,15 @@ final class IngestMeters {
             null,
             Counter.builder(REFUSED)
                 .description(
-                    "Device events a twin refused (reason: why) or that could not be recorded"
-                        + " (failed: timeout, journal unavailable), per protocol")
+                    "Device events refused before a twin was asked (adapter off, payload over the"
+                        + " limit, budget used up) or by their twin (reason: why), or that could"
+                        + " not be recorded (failed: timeout, journal unavailable), per protocol")
                 .tag("protocol", protocol)
                 .tag("reason", reason.toLowerCase(Locale.ROOT).replace('_', '-'))
                 .register(registry));
         counter = refused.get(slot);
       }
-      counter.increment();
+      counter.increment(messages);
     }
   }
 }

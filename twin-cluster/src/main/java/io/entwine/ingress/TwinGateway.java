@@ -144,6 +144,10 @@ public final class TwinGateway {
     return guard;
   }
 
+  IngestMeters meters() {
+    return meters;
+  }
+
   VerifiedSecrets secrets() {
     return secrets;
   }

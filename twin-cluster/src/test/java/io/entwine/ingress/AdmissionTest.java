@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.entwine.credentials.Credentials;
+import io.entwine.metrics.Meters;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.Organization;
 import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,7 +45,8 @@ class AdmissionTest {
             Credentials.get(testKit.system()).verifiedSecrets(),
             Duration.ofSeconds(10));
     // no settings cache: each step reads what the organization holds now
-    admission = new Admission(new OrganizationPolicies(gateway, Duration.ZERO, () -> 1));
+    admission =
+        new Admission(new OrganizationPolicies(gateway, Duration.ZERO, () -> 1), gateway, "http");
   }
 
   @AfterAll
@@ -112,11 +115,44 @@ class AdmissionTest {
 
   @Test
   void leavesAnUnknownOrganizationToItsTwins() {
+    double unknownBefore = refused("unknown-organization");
     Admission.Decision decision =
         await(admission.admit("nosuchorg" + ORGS.incrementAndGet(), Admission.IBM_MQTT, 1, 1, 0));
 
     assertTrue(decision.admitted());
     assertNull(decision.counted());
+    assertEquals(unknownBefore, refused("unknown-organization"), "nothing refused yet");
+  }
+
+  /** entwine_events_refused_total counts what admission refused, by reason, message by message. */
+  @Test
+  void countsEachRefusedMessageUnderItsReason() {
+    String org = organization(new Reply.MessageLimits(1, 3600, 8));
+    double tooLarge = refused("payload-too-large");
+    double overBudget = refused("over-budget");
+    double disabled = refused("adapter-disabled");
+    double unknown = refused("unknown-organization");
+
+    await(admission.admit(org, Admission.IBM_MQTT, 3, 9, 0));
+    assertTrue(await(admission.admit(org, Admission.IBM_MQTT, 1, 8, 0)).admitted());
+    await(admission.admit(org, Admission.IBM_MQTT, 2, 8, 0));
+    await(gateway.organizations().configureAdapter(org, Admission.IBM_HTTP, false));
+    await(admission.admit(org, Admission.IBM_HTTP, 1, 1, 0));
+    await(admission.organization("nosuchorg" + ORGS.incrementAndGet()));
+
+    assertEquals(tooLarge + 3, refused("payload-too-large"), "a batch of three too large");
+    assertEquals(overBudget + 2, refused("over-budget"), "two over the budget");
+    assertEquals(disabled + 1, refused("adapter-disabled"));
+    assertEquals(unknown + 1, refused("unknown-organization"));
+  }
+
+  private static double refused(String reason) {
+    Counter counter =
+        Meters.registry(testKit.system())
+            .find(IngestMeters.REFUSED)
+            .tags("protocol", "http", "reason", reason)
+            .counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static String organization(Reply.MessageLimits limits) {

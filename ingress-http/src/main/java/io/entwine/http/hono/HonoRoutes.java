@@ -56,7 +56,7 @@ public final class HonoRoutes extends ApiDirectives {
 
   public HonoRoutes(TwinGateway gateway, OrganizationPolicies policies, HttpSettings settings) {
     this.gateway = gateway;
-    this.admission = new Admission(policies);
+    this.admission = new Admission(policies, gateway, "hono-http");
     this.authentication = new HonoAuthentication(gateway, policies, admission);
     this.defaultMaxPayloadBytes = settings.maxEventPayloadBytes();
   }

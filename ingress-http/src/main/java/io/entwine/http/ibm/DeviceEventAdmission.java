@@ -34,7 +34,7 @@ final class DeviceEventAdmission {
 
   DeviceEventAdmission(TwinGateway gateway, OrganizationPolicies policies) {
     this.gateway = gateway;
-    this.admission = new Admission(policies);
+    this.admission = new Admission(policies, gateway, "http");
   }
 
   /** {@code bodyBytes}: the request body's size, as the organization's payload limit counts it. */

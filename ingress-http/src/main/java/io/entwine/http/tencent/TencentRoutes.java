@@ -70,7 +70,7 @@ public final class TencentRoutes extends ApiDirectives {
       HttpSettings settings,
       Duration timestampWindow) {
     this.gateway = gateway;
-    this.admission = new Admission(policies);
+    this.admission = new Admission(policies, gateway, "tencent-http");
     this.secretBox = secretBox;
     this.authentication = authentication;
     this.defaultMaxPayloadBytes = settings.maxEventPayloadBytes();
@@ -240,7 +240,7 @@ public final class TencentRoutes extends ApiDirectives {
       String org, Admission.Decision known, Publish publish) {
     Reply.OrganizationSettings settings = orRefuse(known);
     orRefuse(
-        Admission.payloadLimit(org, settings, publish.payload().length, defaultMaxPayloadBytes));
+        admission.payloadLimit(org, settings, publish.payload().length, defaultMaxPayloadBytes));
     return settings;
   }
 
