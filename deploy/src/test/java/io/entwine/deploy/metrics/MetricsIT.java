@@ -81,11 +81,15 @@ class MetricsIT {
     ApiKey apiKey = fixtures.organizationWithApiKey();
     Device device = fixtures.register(apiKey, "sensor", "lagging");
     assertEquals(200, send(device, 1).status());
-    scrapeWhen(
-        m ->
-            m.getOrDefault("entwine_events_acknowledged_total{protocol=\"http\"}", 0.0) >= 1
-                && m.getOrDefault("entwine_entities_active{type=\"DeviceTwin\"}", 0.0) >= 1
-                && historianLags(m).stream().allMatch(lag -> lag == 0.0));
+    Map<String, Double> afterWrite =
+        scrapeWhen(
+            m ->
+                m.getOrDefault("entwine_events_acknowledged_total{protocol=\"http\"}", 0.0) >= 1
+                    && m.getOrDefault("entwine_entities_active{type=\"DeviceTwin\"}", 0.0) >= 1
+                    && historianLags(m).stream().allMatch(lag -> lag == 0.0));
+    // the journal that wrote it is MeteredCassandraJournal, its breaker closed
+    assertEquals(1.0, afterWrite.get("entwine_journal_circuit_breaker_state{state=\"closed\"}"));
+    assertEquals(0.0, afterWrite.get("entwine_journal_circuit_breaker_state{state=\"open\"}"));
 
     ProjectionManagement projections = ProjectionManagement.get(node.system());
     for (String slice : DeviceTwin.RECORDED_TAGS) {
