@@ -21,9 +21,10 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 /**
  * Requests that wait at the twin for a command (Hono {@code hono-ttd}): the device's own, a
  * gateway's for the device, and the commands twins offer each other so that a gateway's waiting
- * request also takes the commands of the devices it acts for. Of concurrent requests for one device
- * only the last waits. A request that finds no command gets the twin's state delta instead, once
- * per version (the device confirms it by reporting; nothing is recorded).
+ * request, or its MQTT connection, also takes the commands of the devices it acts for. Of
+ * concurrent requests for one device only the last waits. A request that finds no command gets the
+ * twin's state delta instead, once per version (the device confirms it by reporting; nothing is
+ * recorded).
  */
 final class CommandWaitHandlers {
   private CommandWaitHandlers() {}
@@ -164,6 +165,17 @@ final class CommandWaitHandlers {
                   offer.format(),
                   offer.payload()));
       twin.tell(offer.target(), new DeliveredThroughGateway(offer.commandId(), twin.device(), now));
+    } else if (twin.session() != null && offer.expiresAt().isAfter(now)) {
+      // An MQTT gateway client takes it if it subscribed to it; it stays queued on the device's
+      // twin until that client acknowledges it (docs/adr/0057).
+      twin.session()
+          .tell(
+              new TwinCommand.DeliverCommand(
+                  offer.target(),
+                  offer.commandId(),
+                  offer.command(),
+                  offer.format(),
+                  offer.payload()));
     } else if (!offer.remaining().isEmpty()) {
       twin.tell(
           offer.remaining().get(0),
