@@ -114,7 +114,10 @@ final class CommandWaitHandlers {
         new WaitForCommand(renew.waiterId(), renew.gateway(), renew.until(), renew.replyTo()));
   }
 
-  /** Gateway {@code offer.gateway()} waits: offer it the next waiting command, if any. */
+  /**
+   * Gateway {@code offer.gateway()} waits: offer it the next waiting command, if any, or every one
+   * (its MQTT session resumed).
+   */
   static ReplyEffect<TwinEvent, TwinState> onOfferWaitingTo(
       DeviceTwin twin, TwinState state, OfferWaitingTo offer) {
     Instant now = Instant.now();
@@ -122,21 +125,22 @@ final class CommandWaitHandlers {
         || twin.waiters().waitingAt(now)) {
       return EFFECT.noReply();
     }
-    state
-        .commands()
-        .nextDeliverable(now)
-        .ifPresent(
-            next ->
-                twin.tell(
-                    offer.gateway(),
-                    new OfferCommand(
-                        twin.device(),
-                        next.commandId(),
-                        next.command(),
-                        next.format(),
-                        next.payload(),
-                        next.expiresAt(),
-                        List.of())));
+    List<CommandQueue.QueuedCommand> offered =
+        offer.everyWaiting()
+            ? state.commands().waiting().stream().filter(c -> c.expiresAt().isAfter(now)).toList()
+            : state.commands().nextDeliverable(now).stream().toList();
+    for (CommandQueue.QueuedCommand next : offered) {
+      twin.tell(
+          offer.gateway(),
+          new OfferCommand(
+              twin.device(),
+              next.commandId(),
+              next.command(),
+              next.format(),
+              next.payload(),
+              next.expiresAt(),
+              List.of()));
+    }
     return EFFECT.noReply();
   }
 
