@@ -52,10 +52,7 @@ class MqttGatewaysIT {
   static void startNodeWithCertificate() throws Exception {
     SelfSignedCertificate.Pem pem = SelfSignedCertificate.create(certificates);
     trustStore = trustStoreOf(pem.cert());
-    node =
-        TestNode.start(
-            "entwine.mqtt.tls.cert-file = \"%s\"\nentwine.mqtt.tls.key-file = \"%s\""
-                .formatted(pem.cert(), pem.key()));
+    node = SelfSignedCertificate.startNodeServing(pem);
     fixtures = new Fixtures(node);
   }
 

@@ -114,22 +114,6 @@ class GatewayEventRoutesTest extends ApiRouteTest {
     return "g/" + gateway.org() + "/" + gateway.type() + "/" + gateway.id();
   }
 
-  private void setVia(ApiKey key, Device target, String gatewayId) {
-    TestRouteResult set =
-        api.run(
-            withApiKey(
-                key,
-                withJson(
-                    HttpRequest.PUT(
-                        "/api/v0002/device/types/"
-                            + target.type()
-                            + "/devices/"
-                            + target.id()
-                            + "/gateways"),
-                    "{\"via\":[\"" + gatewayId + "\"]}")));
-    assertEquals(StatusCodes.OK, set.status(), set.entityString());
-  }
-
   private long recorded(DeviceKey device) {
     return cluster.twinEvents(device).stream()
         .filter(e -> e instanceof TwinEvent.EventRecorded || e instanceof TwinEvent.EventsRecorded)
