@@ -210,6 +210,25 @@ public abstract class ApiRouteTest extends JUnit5RouteTest {
     return new Device(key.org(), type, id, body(created).get("password").asText());
   }
 
+  /**
+   * Makes the device {@code gatewayId} (of the same organization) the gateway of {@code target}.
+   */
+  public void setVia(ApiKey key, Device target, String gatewayId) {
+    TestRouteResult set =
+        api.run(
+            withApiKey(
+                key,
+                withJson(
+                    HttpRequest.PUT(
+                        "/api/v0002/device/types/"
+                            + target.type()
+                            + "/devices/"
+                            + target.id()
+                            + "/gateways"),
+                    "{\"via\":[\"" + gatewayId + "\"]}")));
+    assertEquals(StatusCodes.OK, set.status(), set.entityString());
+  }
+
   public TestRouteResult publish(Device device, String eventId, ContentType type, byte[] payload) {
     return api.run(
         asDevice(

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.mqtt.MqttSession.ApplicationPrincipal;
-import io.entwine.mqtt.MqttSession.DevicePrincipal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
@@ -86,8 +85,9 @@ final class ConnectionStatus {
 
   private static LiveMessage message(MqttSession.Principal principal, ObjectNode status) {
     byte[] payload = status.toString().getBytes(StandardCharsets.UTF_8);
-    if (principal instanceof DevicePrincipal device) {
-      DeviceKey key = device.device();
+    DeviceKey key = principal.twin();
+    if (key != null) {
+      // a gateway's status is that of the device it is registered as
       return new LiveMessage.DeviceStatus(key.org(), key.type(), key.id(), payload);
     }
     ApplicationPrincipal app = (ApplicationPrincipal) principal;

@@ -3,7 +3,6 @@ package io.entwine.mqtt;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
-import io.entwine.mqtt.MqttSession.DevicePrincipal;
 import io.entwine.twin.TwinCommand;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.ArrayList;
@@ -16,9 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the cluster sends one authenticated connection, put into its {@link Outbox} through the
  * subscription that selects it: the organization's live messages (an application), the twin's
- * commands and state deltas (a device), the rejections of the client's state writes, and what a
- * resumed persistent session collected while its client was away. Confined to the connection's
- * event loop.
+ * commands and state deltas (a device; a gateway also the commands of the devices it acts for), the
+ * rejections of the client's state writes, and what a resumed persistent session collected while
+ * its client was away. Confined to the connection's event loop.
  */
 final class Deliveries {
   /** Command ids a connection remembers having been handed, so a re-attach sends none twice. */
@@ -77,26 +76,35 @@ final class Deliveries {
     }
   }
 
+  /**
+   * A command of the device's own twin, or, to a gateway, of its own twin or of a device it acts
+   * for (which that device's twin offered the gateway's: docs/adr/0057).
+   */
   void offerCommand(TwinCommand.DeliverCommand command) {
+    boolean gateway = session.isGateway();
+    DeviceKey key = command.device();
     if (outbox == null
-        || !(session.principal() instanceof DevicePrincipal device)
-        || !device.device().equals(command.device())
+        || !(gateway || key.equals(session.principal().twin()))
         || !rememberCommand(command.commandId())) {
       return;
     }
     MqttSession.Subscription through =
-        session.deliveringCommand(command.command(), command.format());
+        gateway
+            ? session.deliveringTo(
+                filter -> GatewayTopics.selects(filter, key, command.command(), command.format()))
+            : session.deliveringCommand(command.command(), command.format());
     if (through == null) {
       // not subscribed to this command: it stays queued on the twin (HTTP, Hono, a later session)
       log.debug(
           "MQTT {}: no subscription takes command '{}'", session.clientId(), command.command());
       return;
     }
-    DeviceKey key = device.device();
     outbox.offer(
         through.filter(),
         new Outbox.Delivery(
-            Topics.commandTopic(command.command(), command.format()),
+            gateway
+                ? GatewayTopics.commandTopic(key, command.command(), command.format())
+                : Topics.commandTopic(command.command(), command.format()),
             command.payload(),
             through.qos(),
             () -> link.confirmDelivered(key, command.commandId())));

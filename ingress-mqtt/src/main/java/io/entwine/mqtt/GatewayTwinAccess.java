@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.Admission;
 import io.entwine.ingress.DeviceMessage;
+import io.entwine.ingress.GatewayEvents;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Rejection;
@@ -25,10 +26,12 @@ import java.util.function.Supplier;
 public final class GatewayTwinAccess implements TwinAccess {
   private final TwinGateway gateway;
   private final Admission admission;
+  private final GatewayEvents gatewayEvents;
 
   public GatewayTwinAccess(TwinGateway gateway, OrganizationPolicies policies) {
     this.gateway = gateway;
     this.admission = new Admission(policies, gateway, "mqtt");
+    this.gatewayEvents = new GatewayEvents(gateway);
   }
 
   @Override
@@ -63,6 +66,11 @@ public final class GatewayTwinAccess implements TwinAccess {
   @Override
   public CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey) {
     return admitted(List.of(message), () -> gateway.recordApplicationEvent(message, apiKey));
+  }
+
+  @Override
+  public CompletionStage<Reply> recordGatewayEvent(DeviceMessage message, DeviceKey gateway) {
+    return admitted(List.of(message), () -> gatewayEvents.recordFor(gateway, message));
   }
 
   @Override

@@ -4,10 +4,8 @@ import static io.entwine.mqtt.TwinCalls.call;
 import static io.entwine.mqtt.TwinCalls.describe;
 
 import io.entwine.identity.DeviceKey;
-import io.entwine.identity.Ids;
 import io.entwine.ingress.Timestamps;
 import io.entwine.live.LiveMessage;
-import io.entwine.mqtt.MqttSession.ApplicationPrincipal;
 import io.entwine.mqtt.MqttSession.DevicePrincipal;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
@@ -21,7 +19,6 @@ import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * back to it, so the state needs no locks and nothing blocks. Where the connection is in its life
  * is one {@link ConnectionPhase}.
  *
- * <p>CONNECT: credentials checked by the twin (device) or organization (application) → the client
- * id's cluster-wide {@link ClientSession} claimed (which closes any other connection of it, on any
- * node, and returns a persistent session's subscriptions) → CONNACK → a {@code Connect} status
- * message.
+ * <p>CONNECT: credentials checked by the twin (device, gateway) or organization (application,
+ * {@link ClientCredentials}) → the client id's cluster-wide {@link ClientSession} claimed (which
+ * closes any other connection of it, on any node, and returns a persistent session's subscriptions)
+ * → CONNACK → a {@code Connect} status message.
  *
  * <p>A PUBLISH is checked (size, topic allowed for this client, JSON) and turned into a twin call
  * by {@link PublishIntake}, then recorded and acknowledged through the {@link InboundWindow}
@@ -157,39 +154,17 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
   }
 
   private void authenticate(ClientIds.ClientId id, String username, String password) {
-    MqttSession.Principal principal;
-    CompletionStage<Reply> reply;
-    if (id instanceof ClientIds.Device device) {
-      if (!DEVICE_USERNAME.equals(username)) {
-        refuse(
-            MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
-            "devices connect with username '" + DEVICE_USERNAME + "'");
-        return;
-      }
-      principal = new DevicePrincipal(device.device(), password);
-      reply =
-          call(
-              () ->
-                  twins.authenticateDevice(
-                      device.device(), password, peerHost.isEmpty() ? null : peerHost));
-    } else {
-      ClientIds.Application app = (ClientIds.Application) id;
-      if (!Ids.organizationOfApiKey(username).map(app.org()::equals).orElse(false)) {
-        refuse(
-            MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
-            "the username must be an API key of organization " + app.org());
-        return;
-      }
-      principal = new ApplicationPrincipal(app.org(), app.appId(), username);
-      reply =
-          call(
-              () ->
-                  twins.authenticateApiKey(
-                      app.org(), username, password, peerHost.isEmpty() ? null : peerHost));
+    ClientCredentials.Check check =
+        ClientCredentials.of(id, username, password, twins, peerHost.isEmpty() ? null : peerHost);
+    if (check.refusal() != null) {
+      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, check.refusal());
+      return;
     }
-    reply.whenComplete(
-        (answer, failure) ->
-            onEventLoop(() -> onAuthenticated(principal, username, answer, failure)));
+    check
+        .reply()
+        .whenComplete(
+            (answer, failure) ->
+                onEventLoop(() -> onAuthenticated(check.principal(), username, answer, failure)));
   }
 
   private void onAuthenticated(
@@ -346,8 +321,8 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
 
   /** The device subscribed to its delta: it gets the current one, if it is not empty. */
   private void sendCurrentDelta() {
-    DeviceKey device = ((DevicePrincipal) session.principal()).device();
-    call(() -> twins.deviceState(device, ((DevicePrincipal) session.principal()).token()))
+    DevicePrincipal device = (DevicePrincipal) session.principal();
+    call(() -> twins.deviceState(device.device(), device.token()))
         .whenComplete(
             (reply, failure) -> {
               if (reply instanceof Reply.StateView state && !state.delta().isEmpty()) {

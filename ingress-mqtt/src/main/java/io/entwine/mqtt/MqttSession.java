@@ -18,8 +18,14 @@ import java.util.function.Predicate;
 public final class MqttSession {
 
   /** Who is connected. */
-  public sealed interface Principal permits DevicePrincipal, ApplicationPrincipal {
+  public sealed interface Principal
+      permits DevicePrincipal, GatewayPrincipal, ApplicationPrincipal {
     String org();
+
+    /** The twin this client takes commands from: its device's or its gateway's; null for apps. */
+    default DeviceKey twin() {
+      return null;
+    }
   }
 
   /** A device, with the token it connected with: every event is checked by its twin with it. */
@@ -30,8 +36,34 @@ public final class MqttSession {
     }
 
     @Override
+    public DeviceKey twin() {
+      return device;
+    }
+
+    @Override
     public String toString() {
       return "DevicePrincipal[" + device.uuid() + "]";
+    }
+  }
+
+  /**
+   * A gateway, with the token it connected with: its own events are checked by its twin with it;
+   * those of the devices it acts for by theirs, against their {@code via} (docs/adr/0057).
+   */
+  public record GatewayPrincipal(DeviceKey gateway, String token) implements Principal {
+    @Override
+    public String org() {
+      return gateway.org();
+    }
+
+    @Override
+    public DeviceKey twin() {
+      return gateway;
+    }
+
+    @Override
+    public String toString() {
+      return "GatewayPrincipal[" + gateway.uuid() + "]";
     }
   }
 
@@ -79,6 +111,10 @@ public final class MqttSession {
     return principal instanceof DevicePrincipal;
   }
 
+  public boolean isGateway() {
+    return principal instanceof GatewayPrincipal;
+  }
+
   public boolean cleanSession() {
     return cleanSession;
   }
@@ -115,12 +151,16 @@ public final class MqttSession {
     return subscriptions.remove(filter) != null;
   }
 
-  /** True when a device holds a subscription to what its twin pushes: commands, its delta. */
+  /**
+   * True when a device or gateway holds a subscription to what its twin pushes: commands, a
+   * device's delta.
+   */
   boolean takesFromTwin() {
     return subscriptions.values().stream()
         .anyMatch(
             s ->
                 s.parsed() instanceof Topics.CommandFilter
+                    || s.parsed() instanceof GatewayTopics.CommandFilter
                     || s.parsed() instanceof Topics.StateDeltaFilter);
   }
 

@@ -9,6 +9,7 @@ import io.entwine.ingress.Payloads;
 import io.entwine.ingress.Timestamps;
 import io.entwine.mqtt.MqttSession.ApplicationPrincipal;
 import io.entwine.mqtt.MqttSession.DevicePrincipal;
+import io.entwine.mqtt.MqttSession.GatewayPrincipal;
 import io.entwine.protocol.Reply;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.mqtt.MqttWill;
@@ -23,11 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a PUBLISH of one authenticated client means: an event its device records, an event an
- * application records on behalf of a device of its organization, a command an application queues
- * for a device (IBM IoT Foundation MQTT documentation, Devices and Applications), a patch of a
- * twin's reported or desired state (docs/mqtt.md, "The twin's state") — each as the twin call that
- * does it — or why the client may not make it. The client's will is the same kind of publish, made
- * for it after an ungraceful close.
+ * application records on behalf of a device of its organization, an event a gateway records for
+ * itself or a device it acts for, a command an application queues for a device (IBM IoT Foundation
+ * MQTT documentation, Devices and Applications), a patch of a twin's reported or desired state
+ * (docs/mqtt.md, "The twin's state") — each as the twin call that does it — or why the client may
+ * not make it. The client's will is the same kind of publish, made for it after an ungraceful
+ * close.
  */
 final class PublishIntake {
 
@@ -81,7 +83,7 @@ final class PublishIntake {
     String event;
     String format;
     if (publication instanceof Topics.DeviceEvent own) {
-      device = ((DevicePrincipal) session.principal()).device();
+      device = session.principal().twin();
       event = own.event();
       format = own.format();
     } else if (publication instanceof Topics.EventOnBehalf onBehalf) {
@@ -115,8 +117,11 @@ final class PublishIntake {
             receivedAt,
             "mqtt",
             qos.value());
+    // a device's own events may go in one write; a gateway's are recorded one by one
     return new Intake(
-        () -> record(message), null, publication instanceof Topics.DeviceEvent ? message : null);
+        () -> record(message),
+        null,
+        publication instanceof Topics.DeviceEvent && session.isDevice() ? message : null);
   }
 
   /**
@@ -129,8 +134,15 @@ final class PublishIntake {
     if (last != null && last.topic().equals(topic)) {
       return last.publication();
     }
-    Topics.Publication publication =
-        session.isDevice() ? Topics.devicePublication(topic) : Topics.applicationPublication(topic);
+    Topics.Publication publication;
+    if (session.principal() instanceof GatewayPrincipal gateway) {
+      publication = GatewayTopics.publication(gateway.gateway(), topic);
+    } else {
+      publication =
+          session.isDevice()
+              ? Topics.devicePublication(topic)
+              : Topics.applicationPublication(topic);
+    }
     lastTopic = new ParsedTopic(topic, publication);
     return publication;
   }
@@ -138,6 +150,11 @@ final class PublishIntake {
   private CompletionStage<Reply> record(DeviceMessage message) {
     if (session.principal() instanceof DevicePrincipal device) {
       return twins.recordEvent(message, device.token());
+    }
+    if (session.principal() instanceof GatewayPrincipal gateway) {
+      return message.device().equals(gateway.gateway())
+          ? twins.recordEvent(message, gateway.token())
+          : twins.recordGatewayEvent(message, gateway.gateway());
     }
     ApplicationPrincipal app = (ApplicationPrincipal) session.principal();
     return twins.recordApplicationEvent(message, app.apiKey());

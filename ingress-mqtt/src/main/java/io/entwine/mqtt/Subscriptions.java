@@ -3,8 +3,8 @@ package io.entwine.mqtt;
 import static io.entwine.mqtt.TwinCalls.call;
 import static io.entwine.mqtt.TwinCalls.describe;
 
+import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
-import io.entwine.mqtt.MqttSession.DevicePrincipal;
 import io.entwine.protocol.Reply;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.mqtt.MqttEndpoint;
@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * SUBSCRIBE and UNSUBSCRIBE of one connection, once accepted: the session's filters, what they
- * start in the cluster (a device attached to its twin for its commands, an application watching its
- * organization's live feed), a persistent session's filters stored in its {@link ClientSession},
- * and SUBACK/UNSUBACK sent in arrival order, each only once what it acknowledges is stored.
- * Confined to the connection's event loop, except {@link #selects}.
+ * start in the cluster (a device or gateway attached to its twin for its commands — a gateway's
+ * twin passes it those of the devices it acts for — an application watching its organization's live
+ * feed), a persistent session's filters stored in its {@link ClientSession}, and SUBACK/UNSUBACK
+ * sent in arrival order, each only once what it acknowledges is stored. Confined to the
+ * connection's event loop, except {@link #selects}.
  */
 final class Subscriptions {
   private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
@@ -114,7 +115,9 @@ final class Subscriptions {
     Topics.Filter parsed =
         session.isDevice()
             ? Topics.deviceSubscription(filter)
-            : Topics.applicationSubscription(filter);
+            : session.isGateway()
+                ? GatewayTopics.subscription(filter)
+                : Topics.applicationSubscription(filter);
     if (parsed instanceof Topics.Invalid invalid) {
       log.info(
           "MQTT {}: refused subscription to '{}': {}",
@@ -138,7 +141,8 @@ final class Subscriptions {
     if (parsed instanceof Topics.StateRejectedFilter && session.isDevice()) {
       return requested; // rejections are this connection's own, not the twin's or the feed's
     }
-    if (session.principal() instanceof DevicePrincipal device) {
+    DeviceKey twin = session.principal().twin();
+    if (twin != null) {
       if (parsed instanceof Topics.StateDeltaFilter) {
         deltaSubscribed.run();
       }
@@ -147,7 +151,7 @@ final class Subscriptions {
         // A persistent session takes the commands queued while it was away (MQTT 3.1.1: messages
         // for a clean session's subscriptions are only those published while it is connected).
         boolean deliverWaiting = !session.cleanSession();
-        work.add(call(() -> link.attach(device.device(), deliverWaiting)));
+        work.add(call(() -> link.attach(twin, deliverWaiting)));
       }
     } else {
       updateLiveFilters();
@@ -169,10 +173,11 @@ final class Subscriptions {
         }
       }
     }
-    if (session.principal() instanceof DevicePrincipal device) {
+    DeviceKey twin = session.principal().twin();
+    if (twin != null) {
       if (attached && !session.takesFromTwin()) {
         attached = false;
-        link.detach(device.device());
+        link.detach(twin);
       }
     } else {
       updateLiveFilters();
@@ -184,10 +189,10 @@ final class Subscriptions {
     afterStored(work, () -> endpoint.unsubscribeAcknowledge(unsubscribe.messageId()));
   }
 
-  /** The connection closed: a device stops taking its twin's commands. */
+  /** The connection closed: a device or gateway stops taking its twin's commands. */
   void detachOnClose() {
-    if (attached && session.principal() instanceof DevicePrincipal device) {
-      link.detach(device.device());
+    if (attached) {
+      link.detach(session.principal().twin());
     }
     controlAcks.clear();
   }

@@ -43,6 +43,7 @@ public final class Topics {
           StateDeltaFilter,
           DeviceStateFilter,
           StateRejectedFilter,
+          GatewayTopics.CommandFilter,
           Invalid {}
 
   /** {@code iot-2/evt/{event}/fmt/{format}}, published by the device itself. */

@@ -39,6 +39,13 @@ public interface TwinAccess {
   CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey);
 
   /**
+   * Records an event gateway {@code gateway}, authenticated at CONNECT, published for another
+   * device of its organization: Done once persisted, FORBIDDEN when the gateway may not act for it;
+   * an unregistered device is registered for the gateway first (docs/adr/0057).
+   */
+  CompletionStage<Reply> recordGatewayEvent(DeviceMessage message, DeviceKey gateway);
+
+  /**
    * Queues a command an application published for {@code device} on its twin, with the default time
    * to live: {@code CommandAccepted} once persisted, LIMIT_EXCEEDED when the device already has the
    * maximum waiting, NOT_FOUND for an unregistered device.

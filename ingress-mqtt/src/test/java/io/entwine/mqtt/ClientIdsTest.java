@@ -19,6 +19,13 @@ class ClientIdsTest {
   }
 
   @Test
+  void readsGatewayClientIds() {
+    assertEquals(
+        new ClientIds.Gateway(new DeviceKey("acme", "gwtype", "gw-1")),
+        ClientIds.parse("g:acme:gwtype:gw-1"));
+  }
+
+  @Test
   void readsApplicationClientIds() {
     assertEquals(
         new ClientIds.Application("acme", "dash_1.a-b"), ClientIds.parse("a:acme:dash_1.a-b"));
@@ -42,7 +49,9 @@ class ClientIdsTest {
         "a:acme:my app",
         "a:acme:app:with:colons",
         "a:Acme:app",
-        "g:acme:gwtype:gw-1",
+        "g:acme:gwtype",
+        "g:ACME:gwtype:gw-1",
+        "g:acme:gw type:gw-1",
         "x:acme:thermostat:lab-1",
         "paho12345",
         "D:acme:thermostat:lab-1"

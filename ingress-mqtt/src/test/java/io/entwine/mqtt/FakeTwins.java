@@ -3,6 +3,7 @@ package io.entwine.mqtt;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.DeviceMessage;
+import io.entwine.ingress.GatewayEvents;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import java.time.Duration;
@@ -28,6 +29,7 @@ final class FakeTwins implements TwinAccess {
 
   private final Map<DeviceKey, String> deviceTokens = new ConcurrentHashMap<>();
   private final Map<String, String> apiKeyTokens = new ConcurrentHashMap<>();
+  private final Map<DeviceKey, DeviceKey> gatewaysOf = new ConcurrentHashMap<>();
   private final LinkedBlockingQueue<Recording> pending = new LinkedBlockingQueue<>();
   final List<Recording> recorded = new CopyOnWriteArrayList<>();
 
@@ -49,6 +51,12 @@ final class FakeTwins implements TwinAccess {
 
   FakeTwins device(DeviceKey device, String token) {
     deviceTokens.put(device, token);
+    return this;
+  }
+
+  /** Lets {@code gateway} act for {@code device}; no gateway may act for any other device. */
+  FakeTwins via(DeviceKey device, DeviceKey gateway) {
+    gatewaysOf.put(device, gateway);
     return this;
   }
 
@@ -89,6 +97,16 @@ final class FakeTwins implements TwinAccess {
   @Override
   public CompletionStage<Reply> recordApplicationEvent(DeviceMessage message, String apiKey) {
     return record(message, apiKey);
+  }
+
+  /** Recorded with the gateway's client id as the credential, when the gateway may act for it. */
+  @Override
+  public CompletionStage<Reply> recordGatewayEvent(DeviceMessage message, DeviceKey gateway) {
+    if (!gateway.equals(gatewaysOf.get(message.device()))) {
+      return CompletableFuture.completedFuture(
+          new Reply.Rejected(Rejection.FORBIDDEN, "not a gateway of " + message.device().id()));
+    }
+    return record(message, GatewayEvents.clientId(gateway));
   }
 
   @Override

@@ -173,6 +173,10 @@ final class CommandQueueHandlers {
               waiting.format(),
               waiting.payload()));
     }
+    // a gateway's session also takes what waits for the devices it acts for (docs/adr/0057)
+    for (DeviceKey actedFor : state.actsFor()) {
+      twin.tell(actedFor, new TwinCommand.OfferWaitingTo(twin.device(), true));
+    }
   }
 
   static ReplyEffect<TwinEvent, TwinState> onDetachSession(

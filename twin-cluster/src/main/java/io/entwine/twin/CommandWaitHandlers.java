@@ -21,9 +21,10 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 /**
  * Requests that wait at the twin for a command (Hono {@code hono-ttd}): the device's own, a
  * gateway's for the device, and the commands twins offer each other so that a gateway's waiting
- * request also takes the commands of the devices it acts for. Of concurrent requests for one device
- * only the last waits. A request that finds no command gets the twin's state delta instead, once
- * per version (the device confirms it by reporting; nothing is recorded).
+ * request, or its MQTT connection, also takes the commands of the devices it acts for. Of
+ * concurrent requests for one device only the last waits. A request that finds no command gets the
+ * twin's state delta instead, once per version (the device confirms it by reporting; nothing is
+ * recorded).
  */
 final class CommandWaitHandlers {
   private CommandWaitHandlers() {}
@@ -113,7 +114,10 @@ final class CommandWaitHandlers {
         new WaitForCommand(renew.waiterId(), renew.gateway(), renew.until(), renew.replyTo()));
   }
 
-  /** Gateway {@code offer.gateway()} waits: offer it the next waiting command, if any. */
+  /**
+   * Gateway {@code offer.gateway()} waits: offer it the next waiting command, if any, or every one
+   * (its MQTT session resumed).
+   */
   static ReplyEffect<TwinEvent, TwinState> onOfferWaitingTo(
       DeviceTwin twin, TwinState state, OfferWaitingTo offer) {
     Instant now = Instant.now();
@@ -121,21 +125,22 @@ final class CommandWaitHandlers {
         || twin.waiters().waitingAt(now)) {
       return EFFECT.noReply();
     }
-    state
-        .commands()
-        .nextDeliverable(now)
-        .ifPresent(
-            next ->
-                twin.tell(
-                    offer.gateway(),
-                    new OfferCommand(
-                        twin.device(),
-                        next.commandId(),
-                        next.command(),
-                        next.format(),
-                        next.payload(),
-                        next.expiresAt(),
-                        List.of())));
+    List<CommandQueue.QueuedCommand> offered =
+        offer.everyWaiting()
+            ? state.commands().waiting().stream().filter(c -> c.expiresAt().isAfter(now)).toList()
+            : state.commands().nextDeliverable(now).stream().toList();
+    for (CommandQueue.QueuedCommand next : offered) {
+      twin.tell(
+          offer.gateway(),
+          new OfferCommand(
+              twin.device(),
+              next.commandId(),
+              next.command(),
+              next.format(),
+              next.payload(),
+              next.expiresAt(),
+              List.of()));
+    }
     return EFFECT.noReply();
   }
 
@@ -164,6 +169,17 @@ final class CommandWaitHandlers {
                   offer.format(),
                   offer.payload()));
       twin.tell(offer.target(), new DeliveredThroughGateway(offer.commandId(), twin.device(), now));
+    } else if (twin.session() != null && offer.expiresAt().isAfter(now)) {
+      // An MQTT gateway client takes it if it subscribed to it; it stays queued on the device's
+      // twin until that client acknowledges it (docs/adr/0057).
+      twin.session()
+          .tell(
+              new TwinCommand.DeliverCommand(
+                  offer.target(),
+                  offer.commandId(),
+                  offer.command(),
+                  offer.format(),
+                  offer.payload()));
     } else if (!offer.remaining().isEmpty()) {
       twin.tell(
           offer.remaining().get(0),

@@ -299,8 +299,15 @@ public sealed interface TwinCommand extends CborSerializable {
     }
   }
 
-  /** Twin to twin: gateway {@code gateway} waits now; offer it this twin's next command. */
-  public record OfferWaitingTo(DeviceKey gateway) implements TwinCommand {
+  /**
+   * Twin to twin: gateway {@code gateway} waits now; offer it this twin's next command, or with
+   * {@code everyWaiting} (an MQTT gateway session resumed) every command waiting.
+   */
+  public record OfferWaitingTo(DeviceKey gateway, boolean everyWaiting) implements TwinCommand {
+    public OfferWaitingTo(DeviceKey gateway) {
+      this(gateway, false);
+    }
+
     @Override
     public ActorRef<Reply> replyTo() {
       return null;

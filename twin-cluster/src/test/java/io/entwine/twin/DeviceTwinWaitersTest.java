@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DeviceTwinWaitersTest {
   private static final DeviceKey DEVICE = new DeviceKey("myorg", "sensor", "4712");
   private static final DeviceKey GATEWAY = new DeviceKey("myorg", "gateway", "gw-1");
+  private static final DeviceKey BEHIND = new DeviceKey("myorg", "sensor", "behind-1");
   private static final TwinSettings SETTINGS =
       new TwinSettings(100, 2, 100, 10, Duration.ofMinutes(10), Duration.ofMinutes(5));
   private static final byte[] PAYLOAD = "{\"brightness\":87}".getBytes(StandardCharsets.UTF_8);
@@ -311,6 +312,12 @@ class DeviceTwinWaitersTest {
         replyTo ->
             new TwinCommand.RecordVerifiedEvent(
                 "data", "text", PAYLOAD, Instant.now(), Instant.now(), null, nonce, replyTo));
+  }
+
+  /** A command of another device, offered to this twin as one of that device's gateways. */
+  private static TwinCommand.OfferCommand offerFromBehind(String commandId, Instant expiresAt) {
+    return new TwinCommand.OfferCommand(
+        BEHIND, commandId, "set", "json", PAYLOAD, expiresAt, List.of());
   }
 
   private TwinCommand.ActFor lastActFor() {

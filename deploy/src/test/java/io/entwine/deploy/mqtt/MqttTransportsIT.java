@@ -45,10 +45,7 @@ class MqttTransportsIT {
   static void startNodeWithCertificate() throws Exception {
     SelfSignedCertificate.Pem pem = SelfSignedCertificate.create(certificates);
     trustingNode = SelfSignedCertificate.trusting(pem.cert());
-    node =
-        TestNode.start(
-            "entwine.mqtt.tls.cert-file = \"%s\"\nentwine.mqtt.tls.key-file = \"%s\""
-                .formatted(pem.cert(), pem.key()));
+    node = SelfSignedCertificate.startNodeServing(pem);
     fixtures = new Fixtures(node);
   }
 

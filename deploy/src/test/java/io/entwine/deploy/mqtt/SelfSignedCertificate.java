@@ -1,5 +1,6 @@
 package io.entwine.deploy.mqtt;
 
+import io.entwine.deploy.testing.TestNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,13 @@ public final class SelfSignedCertificate {
       withKeytool(dir, pem);
     }
     return pem;
+  }
+
+  /** A node whose MQTT TLS and secure WebSocket listeners serve {@code pem}. */
+  static TestNode startNodeServing(Pem pem) throws Exception {
+    return TestNode.start(
+        "entwine.mqtt.tls.cert-file = \"%s\"\nentwine.mqtt.tls.key-file = \"%s\""
+            .formatted(pem.cert(), pem.key()));
   }
 
   /** A client-side SSL context that trusts exactly this certificate. */

@@ -3,6 +3,7 @@ package io.entwine.http.common;
 import static io.entwine.http.common.ApiResponses.error;
 
 import io.entwine.http.server.HttpSettings;
+import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Rejection;
@@ -20,7 +21,10 @@ import org.apache.pekko.http.javadsl.model.headers.HttpCredentials;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** Who is calling: the operator (bearer token), an application (API key) or a device (token). */
+/**
+ * Who is calling: the operator (bearer token), an application (API key), a device or a gateway
+ * (token).
+ */
 public final class Authentication extends AllDirectives {
   public static final String DEVICE_USERNAME = "use-token-auth";
 
@@ -100,6 +104,31 @@ public final class Authentication extends AllDirectives {
    * request is addressed to. The token is checked by the twin itself, with the event.
    */
   public Route deviceToken(BiFunction<String, String, Route> inner) {
+    return tokenOf(
+        false,
+        (org, token, gateway) ->
+            gateway == null
+                ? inner.apply(org, token)
+                : complete(
+                    challenge("Basic", "Devices authenticate as '" + DEVICE_USERNAME + "'")));
+  }
+
+  /** Who a device or gateway token was presented by; {@code gateway} is null for a device. */
+  @FunctionalInterface
+  public interface TokenRoute {
+    Route apply(String org, String token, DeviceKey gateway);
+  }
+
+  /**
+   * {@link #deviceToken}, or a gateway's token under the username {@code g/ORG/TYPE/ID} (Watson IoT
+   * Platform documentation, Gateways: HTTP) of the organization the request is addressed to (403
+   * for another one). Neither token is checked here.
+   */
+  public Route deviceOrGatewayToken(TokenRoute inner) {
+    return tokenOf(true, inner);
+  }
+
+  private Route tokenOf(boolean gatewaysToo, TokenRoute inner) {
     return extractHost(
         host -> {
           Optional<String> org = organizationHost.organizationOf(host);
@@ -114,12 +143,43 @@ public final class Authentication extends AllDirectives {
                         + "')"));
           }
           return basic(
-              (username, token) ->
-                  DEVICE_USERNAME.equals(username)
-                      ? inner.apply(org.get(), token)
-                      : complete(
-                          challenge("Basic", "Devices authenticate as '" + DEVICE_USERNAME + "'")));
+              (username, token) -> {
+                if (DEVICE_USERNAME.equals(username)) {
+                  return inner.apply(org.get(), token, null);
+                }
+                DeviceKey gateway = gatewaysToo ? gatewayOf(username) : null;
+                if (gateway == null) {
+                  return complete(
+                      challenge(
+                          "Basic",
+                          gatewaysToo
+                              ? "Devices authenticate as '"
+                                  + DEVICE_USERNAME
+                                  + "', gateways as 'g/ORG/TYPE/ID'"
+                              : "Devices authenticate as '" + DEVICE_USERNAME + "'"));
+                }
+                if (!gateway.org().equals(org.get())) {
+                  return complete(
+                      error(
+                          StatusCodes.FORBIDDEN,
+                          "Gateway " + username + " does not belong to organization " + org.get()));
+                }
+                return inner.apply(org.get(), token, gateway);
+              });
         });
+  }
+
+  /** The gateway a username {@code g/ORG/TYPE/ID} names, or null when it names none. */
+  private static DeviceKey gatewayOf(String username) {
+    String[] parts = username.split("/", -1);
+    if (parts.length != 4
+        || !"g".equals(parts[0])
+        || !Ids.isOrgId(parts[1])
+        || Ids.checkDevicePart("device type", parts[2]).isPresent()
+        || Ids.checkDevicePart("device id", parts[3]).isPresent()) {
+      return null;
+    }
+    return new DeviceKey(parts[1], parts[2], parts[3]);
   }
 
   /** The client's IP address (null when unknown), for limits per address. */

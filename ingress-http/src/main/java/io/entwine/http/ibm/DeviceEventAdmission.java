@@ -2,8 +2,10 @@ package io.entwine.http.ibm;
 
 import io.entwine.http.common.AdmissionRefusals;
 import io.entwine.http.common.ApiResponses;
+import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.Admission;
 import io.entwine.ingress.DeviceMessage;
+import io.entwine.ingress.GatewayEvents;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
@@ -31,10 +33,12 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 final class DeviceEventAdmission {
   private final TwinGateway gateway;
   private final Admission admission;
+  private final GatewayEvents gatewayEvents;
 
   DeviceEventAdmission(TwinGateway gateway, OrganizationPolicies policies) {
     this.gateway = gateway;
     this.admission = new Admission(policies, gateway, "http");
+    this.gatewayEvents = new GatewayEvents(gateway);
   }
 
   /** {@code bodyBytes}: the request body's size, as the organization's payload limit counts it. */
@@ -48,6 +52,27 @@ final class DeviceEventAdmission {
             gateway
                 .authenticateDevice(message.device(), token, address)
                 .thenApply(reply -> ApiResponses.fromReply(reply, authenticated -> refusal)));
+  }
+
+  /**
+   * An event gateway {@code sender}, presenting {@code token}, sends for another device: 401 unless
+   * the gateway's twin accepts the token; then through admission, 403 when the gateway may not act
+   * for the device, and an unregistered device is registered for it first (docs/adr/0057).
+   */
+  CompletionStage<HttpResponse> recordForGateway(
+      DeviceMessage message, int bodyBytes, DeviceKey sender, String token, String address) {
+    return gateway
+        .authenticateDevice(sender, token, address)
+        .thenCompose(
+            reply ->
+                reply instanceof Reply.Done
+                    ? admitted(
+                        message,
+                        bodyBytes,
+                        () -> gatewayEvents.recordFor(sender, message),
+                        CompletableFuture::completedFuture)
+                    : CompletableFuture.completedFuture(
+                        ApiResponses.fromReply(reply, done -> ok())));
   }
 
   /**

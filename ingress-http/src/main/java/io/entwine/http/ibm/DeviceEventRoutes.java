@@ -29,9 +29,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * IBM HTTP device events ({@code POST .../events/{event}}, through the organization's admission,
- * 200 only after the twin persisted), the same posted by an application on a device's behalf
- * ({@code POST /api/v0002/application/types/{T}/devices/{ID}/events/{event}}, API key) and the
- * v0002 last-event cache ({@code GET .../events[/{event}]}, API key).
+ * 200 only after the twin persisted; from the device or from a gateway acting for it), the same
+ * posted by an application on a device's behalf ({@code POST
+ * /api/v0002/application/types/{T}/devices/{ID}/events/{event}}, API key) and the v0002 last-event
+ * cache ({@code GET .../events[/{event}]}, API key).
  */
 public final class DeviceEventRoutes extends ApiDirectives {
   private final TwinGateway gateway;
@@ -86,19 +87,28 @@ public final class DeviceEventRoutes extends ApiDirectives {
                 path(segment(), eventId -> post(() -> publishAsApplication(type, id, eventId)))));
   }
 
+  /**
+   * The device's own event, or one its gateway ({@code g/ORG/TYPE/ID}) sends for it or for itself
+   * (Watson IoT Platform documentation, Gateways: HTTP).
+   */
   private Route publish(String type, String id, String eventId) {
     return validEventId(
         eventId,
         () ->
             authentication.clientAddress(
                 address ->
-                    authentication.deviceToken(
-                        (org, token) ->
-                            event(
-                                new DeviceKey(org, type, id),
-                                eventId,
-                                (message, bodyBytes) ->
-                                    admission.record(message, bodyBytes, token, address)))));
+                    authentication.deviceOrGatewayToken(
+                        (org, token, sender) -> {
+                          DeviceKey device = new DeviceKey(org, type, id);
+                          return event(
+                              device,
+                              eventId,
+                              (message, bodyBytes) ->
+                                  sender == null || sender.equals(device)
+                                      ? admission.record(message, bodyBytes, token, address)
+                                      : admission.recordForGateway(
+                                          message, bodyBytes, sender, token, address));
+                        })));
   }
 
   /**

@@ -539,19 +539,7 @@ public class HonoRoutesTest extends ApiRouteTest {
   }
 
   private void setVia(Device target, String gatewayId) {
-    TestRouteResult set =
-        api.run(
-            withApiKey(
-                key,
-                withJson(
-                    HttpRequest.PUT(
-                        "/api/v0002/device/types/"
-                            + target.type()
-                            + "/devices/"
-                            + target.id()
-                            + "/gateways"),
-                    "{\"via\":[\"" + gatewayId + "\"]}")));
-    assertEquals(StatusCodes.OK, set.status(), set.entityString());
+    setVia(key, target, gatewayId);
   }
 
   private void configureHono(String json) {

@@ -1,0 +1,185 @@
+package io.entwine.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.entwine.identity.DeviceKey;
+import io.entwine.ingress.GatewayEvents;
+import io.entwine.live.LiveMessage;
+import io.entwine.twin.TwinCommand;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * IBM gateway clients ({@code g:ORG:TYPE:ID}) against fake twins: what they may publish and
+ * subscribe to, and that the commands their twin hands them go out on the device's topic. Against a
+ * real node, with IBM's SDK: deploy's {@code MqttGatewaysIT}.
+ */
+class MqttGatewayTest {
+  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration SHORT = Duration.ofMillis(300);
+  private static final DeviceKey GATEWAY = new DeviceKey("acme", "hub", "gw-1");
+  private static final DeviceKey BEHIND = new DeviceKey("acme", "sensor", "s-1");
+  private static final String GATEWAY_ID = "g:acme:hub:gw-1";
+  private static final String TOKEN = "gateway-token-1";
+
+  @RegisterExtension
+  static final EndpointFixture endpoint = new EndpointFixture(MqttEndpointTest.settings(32, 100));
+
+  private FakeTwins twins;
+  private LocalClusterLink cluster;
+
+  private int start() throws Exception {
+    twins = new FakeTwins().device(GATEWAY, TOKEN).via(BEHIND, GATEWAY);
+    cluster = new LocalClusterLink();
+    return endpoint.start(MqttEndpointTest.settings(32, 100), twins, cluster);
+  }
+
+  private RawMqttClient gateway(int port) {
+    RawMqttClient client = RawMqttClient.open(port);
+    assertEquals(
+        MqttConnectReturnCode.CONNECTION_ACCEPTED,
+        client.connect(GATEWAY_ID, MqttConnection.DEVICE_USERNAME, TOKEN));
+    return client;
+  }
+
+  @Test
+  void refusesAGatewayWithAWrongTokenOrUsername() throws Exception {
+    int port = start();
+    for (String[] attempt :
+        new String[][] {
+          {GATEWAY_ID, MqttConnection.DEVICE_USERNAME, "wrong"},
+          {GATEWAY_ID, "someone", TOKEN},
+          {"g:other:hub:gw-1", MqttConnection.DEVICE_USERNAME, TOKEN},
+        }) {
+      try (RawMqttClient client = RawMqttClient.open(port)) {
+        assertEquals(
+            MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+            client.connect(attempt[0], attempt[1], attempt[2]),
+            String.join(" ", attempt));
+      }
+    }
+  }
+
+  @Test
+  void recordsTheGatewaysOwnEventsWithItsTokenAndOthersAsItsGateway() throws Exception {
+    try (RawMqttClient client = gateway(start())) {
+      client.publish("iot-2/type/hub/id/gw-1/evt/up/fmt/json", MqttQoS.AT_LEAST_ONCE, 1, "{}");
+      client.publish("iot-2/evt/up/fmt/json", MqttQoS.AT_LEAST_ONCE, 2, "{}");
+      client.publish("iot-2/type/sensor/id/s-1/evt/temp/fmt/json", MqttQoS.AT_LEAST_ONCE, 3, "{}");
+      for (int id = 1; id <= 3; id++) {
+        assertEquals(MqttMessageType.PUBACK, client.receive(WAIT).fixedHeader().messageType());
+      }
+      List<FakeTwins.Recording> recorded = twins.recorded;
+      assertEquals(3, recorded.size());
+      assertEquals(GATEWAY, recorded.get(0).message().device());
+      assertEquals(TOKEN, recorded.get(0).credential());
+      assertEquals(GATEWAY, recorded.get(1).message().device());
+      assertEquals(BEHIND, recorded.get(2).message().device());
+      assertEquals(GatewayEvents.clientId(GATEWAY), recorded.get(2).credential());
+    }
+  }
+
+  @Test
+  void closesTheConnectionWhenTheGatewayMayNotActForTheDevice() throws Exception {
+    try (RawMqttClient client = gateway(start())) {
+      client.publish("iot-2/type/sensor/id/s-2/evt/temp/fmt/json", MqttQoS.AT_LEAST_ONCE, 1, "{}");
+      assertTrue(client.closedWithin(WAIT), "refused by the twin: closed, not acknowledged");
+      assertTrue(twins.recorded.isEmpty());
+    }
+  }
+
+  @Test
+  void closesTheConnectionOnTopicsAGatewayMayNotPublishTo() throws Exception {
+    int port = start();
+    for (String topic :
+        List.of(
+            "iot-2/type/sensor/id/s-1/cmd/reboot/fmt/json",
+            "iot-2/state/reported",
+            "iot-2/type/sensor/id/s-1/state/desired")) {
+      try (RawMqttClient client = gateway(port)) {
+        client.publish(topic, MqttQoS.AT_LEAST_ONCE, 1, "{}");
+        assertTrue(client.closedWithin(WAIT), topic);
+      }
+    }
+    assertTrue(twins.recorded.isEmpty());
+    assertTrue(twins.commands.isEmpty());
+  }
+
+  @Test
+  void grantsCommandFiltersOnlyAndAttachesToTheGatewaysTwin() throws Exception {
+    try (RawMqttClient client = gateway(start())) {
+      client.subscribe(
+          1,
+          MqttQoS.AT_LEAST_ONCE,
+          "iot-2/type/+/id/+/cmd/+/fmt/+",
+          "iot-2/cmd/+/fmt/+",
+          "iot-2/type/+/id/+/evt/+/fmt/+",
+          "iot-2/type/sensor/id/s-1/mon");
+      MqttSubAckMessage ack = assertInstanceOf(MqttSubAckMessage.class, client.receive(WAIT));
+      assertEquals(List.of(1, 0x80, 0x80, 0x80), ack.payload().grantedQoSLevels());
+      assertEquals(List.of(new LocalClusterLink.Attach(GATEWAY, false)), cluster.attaches);
+    }
+  }
+
+  @Test
+  void deliversItsOwnAndItsDevicesCommandsOnTheirTopicsAndConfirmsThem() throws Exception {
+    try (RawMqttClient client = gateway(start())) {
+      client.subscribe(1, MqttQoS.AT_MOST_ONCE, "iot-2/type/+/id/+/cmd/+/fmt/json");
+      assertInstanceOf(MqttSubAckMessage.class, client.receive(WAIT));
+
+      cluster.handTo(GATEWAY, command(BEHIND, "c-1", "blink"));
+      MqttPublishMessage forDevice =
+          assertInstanceOf(MqttPublishMessage.class, client.receive(WAIT));
+      assertEquals(
+          "iot-2/type/sensor/id/s-1/cmd/blink/fmt/json", forDevice.variableHeader().topicName());
+      assertEquals("{\"on\":1}", forDevice.payload().toString(StandardCharsets.UTF_8));
+      assertTrue(cluster.awaitConfirmed(WAIT, "c-1"));
+
+      cluster.handTo(GATEWAY, command(GATEWAY, "c-2", "restart"));
+      MqttPublishMessage own = assertInstanceOf(MqttPublishMessage.class, client.receive(WAIT));
+      assertEquals("iot-2/type/hub/id/gw-1/cmd/restart/fmt/json", own.variableHeader().topicName());
+    }
+  }
+
+  @Test
+  void keepsCommandsNoSubscriptionSelectsQueued() throws Exception {
+    try (RawMqttClient client = gateway(start())) {
+      client.subscribe(1, MqttQoS.AT_MOST_ONCE, "iot-2/type/hub/id/+/cmd/+/fmt/+");
+      assertInstanceOf(MqttSubAckMessage.class, client.receive(WAIT));
+      cluster.handTo(GATEWAY, command(BEHIND, "c-3", "blink"));
+      assertNull(client.receive(SHORT));
+      assertFalse(cluster.confirmed.contains("c-3"), "it stays queued on the device's twin");
+    }
+  }
+
+  @Test
+  void announcesTheGatewaysStatusAsItsDevices() throws Exception {
+    try (RawMqttClient client = gateway(start())) {
+      assertTrue(
+          cluster.awaitPublished(
+                  WAIT,
+                  message ->
+                      message instanceof LiveMessage.DeviceStatus status
+                          && status.type().equals("hub")
+                          && status.id().equals("gw-1"))
+              != null);
+    }
+  }
+
+  private static TwinCommand.DeliverCommand command(DeviceKey device, String id, String name) {
+    return new TwinCommand.DeliverCommand(
+        device, id, name, "json", "{\"on\":1}".getBytes(StandardCharsets.UTF_8));
+  }
+}
