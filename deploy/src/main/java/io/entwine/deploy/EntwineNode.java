@@ -17,6 +17,7 @@ import io.entwine.historian.HistorianQueries;
 import io.entwine.http.admin.AdminRoutes;
 import io.entwine.http.admin.ProjectionRoutes;
 import io.entwine.http.common.Authentication;
+import io.entwine.http.docs.ApiDocsRoutes;
 import io.entwine.http.historian.HistorianRoutes;
 import io.entwine.http.hono.DeviceCredentialRoutes;
 import io.entwine.http.hono.HonoRoutes;
@@ -177,6 +178,7 @@ public final class EntwineNode implements AutoCloseable {
     EntwineRoutes routes =
         new EntwineRoutes(
             health.route(),
+            new ApiDocsRoutes().route(),
             new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
