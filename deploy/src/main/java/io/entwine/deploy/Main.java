@@ -19,6 +19,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    sharedAsyncPool();
     try {
       start();
     } catch (Throwable failure) {
@@ -32,6 +33,21 @@ public final class Main {
         failure.printStackTrace();
       }
       System.exit(1);
+    }
+  }
+
+  /**
+   * Gives the JDK's common pool a parallelism of at least 2, before anything uses it. With 1 (its
+   * default on 2 cores) every {@code CompletableFuture} continuation without an executor starts a
+   * thread of its own, and Pekko's futures, as Java sees them, run every continuation that way:
+   * libraries' and any the node's code does not give an executor. The fuzz campaign measured about
+   * 0.6 thread starts per request (docs/performance.md, "The stack measured bare"). An operator's
+   * own {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism} is kept.
+   */
+  static void sharedAsyncPool() {
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(parallelism) == null && Runtime.getRuntime().availableProcessors() < 3) {
+      System.setProperty(parallelism, "2");
     }
   }
 

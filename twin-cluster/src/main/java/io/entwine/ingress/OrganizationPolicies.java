@@ -60,7 +60,14 @@ public final class OrganizationPolicies {
     }
     this.settings =
         builder.buildAsync(
-            (org, executor) -> gateway.organizations().settings(org).toCompletableFuture());
+            (org, executor) ->
+                // a plain future: continuations on a Pekko ask's own future would each run on
+                // the JDK's default async pool (docs/performance.md, "The stack measured bare")
+                gateway
+                    .organizations()
+                    .settings(org)
+                    .thenApplyAsync(reply -> reply, Runnable::run)
+                    .toCompletableFuture());
   }
 
   public static Duration cacheTtl(ActorSystem<?> system) {

@@ -96,6 +96,7 @@ class FuzzIT {
       ReadinessProbe probe = new ReadinessProbe(node.baseUrl());
       probe.start();
 
+      CpuTime cpuBefore = CpuTime.of(node.pid());
       long started = System.nanoTime();
       ExecutorService pool =
           Executors.newFixedThreadPool(HTTP_CLIENTS + MQTT_CLIENTS + SlowInputs.COUNT);
@@ -135,6 +136,7 @@ class FuzzIT {
         }
       }
       double seconds = (System.nanoTime() - started) / 1e9;
+      CpuTime cpu = CpuTime.of(node.pid()).minus(cpuBefore);
       probe.stop();
       pool.shutdownNow();
 
@@ -145,6 +147,7 @@ class FuzzIT {
       Files.copy(
           node.log(), Path.of("target", "fuzz-node.log"), StandardCopyOption.REPLACE_EXISTING);
       System.out.printf("FuzzIT seed %d: %.1f s%n%s", SEED, seconds, tally.report());
+      System.out.println(cpu.perInput(tally.inputs()));
       System.out.println("readiness probes " + probe.probes() + ", failed " + probe.failures());
       logErrors.stream().limit(20).forEach(line -> System.out.println("LOGGED " + line));
       System.out.println("WARN lines logged during the campaign: " + logWarnings.size());
@@ -261,6 +264,35 @@ class FuzzIT {
       return new ApiClient.Response(response.statusCode(), response.body());
     } catch (IOException | InterruptedException e) {
       throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * CPU time the node and its Cassandra (the node's child process) have used: on a shared machine
+   * the campaign's wall time says little, CPU per input what the node spends on malformed input.
+   */
+  private record CpuTime(Duration node, Duration cassandra) {
+    static CpuTime of(long pid) {
+      ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+      Duration children =
+          process
+              .descendants()
+              .map(child -> child.info().totalCpuDuration().orElse(Duration.ZERO))
+              .reduce(Duration.ZERO, Duration::plus);
+      return new CpuTime(process.info().totalCpuDuration().orElse(Duration.ZERO), children);
+    }
+
+    CpuTime minus(CpuTime earlier) {
+      return new CpuTime(node.minus(earlier.node), cassandra.minus(earlier.cassandra));
+    }
+
+    String perInput(long inputs) {
+      return String.format(
+          "CPU per input: node %.3f ms, Cassandra %.3f ms (node %.1f s, Cassandra %.1f s)",
+          node.toNanos() / 1e6 / inputs,
+          cassandra.toNanos() / 1e6 / inputs,
+          node.toMillis() / 1e3,
+          cassandra.toMillis() / 1e3);
     }
   }
 

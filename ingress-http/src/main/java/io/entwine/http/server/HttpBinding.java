@@ -2,6 +2,7 @@ package io.entwine.http.server;
 
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -50,6 +51,13 @@ import scala.jdk.javaapi.FutureConverters;
  * {@code HttpEdgeTest} fails if an upgrade changes them (ADR 0047).
  */
 final class HttpBinding {
+  /**
+   * Runs the per-connection continuations where their stage completes: the stages are Pekko's,
+   * whose continuations without an executor each run on the JDK's default async pool, a new thread
+   * per task on 2 cores (docs/performance.md, "The stack measured bare").
+   */
+  private static final Executor SAME_THREAD = Runnable::run;
+
   private HttpBinding() {}
 
   static CompletionStage<ServerBinding> bind(
@@ -86,9 +94,9 @@ final class HttpBinding {
                 connection
                     .watchTermination(
                         (materialized, terminated) -> {
-                          terminated.whenComplete(
-                              (done, failure) ->
-                                  terminator.removeConnection(materialized.second()));
+                          terminated.whenCompleteAsync(
+                              (done, failure) -> terminator.removeConnection(materialized.second()),
+                              SAME_THREAD);
                           return materialized;
                         })
                     .addAttributes(HttpAttributes$.MODULE$.remoteAddress(incoming.remoteAddress()))
@@ -130,7 +138,7 @@ final class HttpBinding {
     return Flow.<HttpRequest>create()
         .watchTermination(Keep.right())
         .via(scalaTyped)
-        .watchTermination((before, after) -> before.thenCompose(done -> after));
+        .watchTermination((before, after) -> before.thenComposeAsync(done -> after, SAME_THREAD));
   }
 
   /** pekko-http's server stack for one connection, {@link RequestFraming} under its parser. */

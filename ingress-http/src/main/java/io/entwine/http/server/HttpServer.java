@@ -99,9 +99,12 @@ public final class HttpServer {
       HttpRequest request,
       long start,
       CompletionStage<HttpResponse> response) {
-    return response.whenComplete(
+    // on the completing thread: the routes' future is Pekko's, whose whenComplete would run on
+    // the JDK's default async pool (a new thread per request on 2 cores)
+    return response.whenCompleteAsync(
         (answer, failure) ->
-            meters.record(request, answer == null ? 500 : answer.status().intValue(), start));
+            meters.record(request, answer == null ? 500 : answer.status().intValue(), start),
+        Runnable::run);
   }
 
   /**
