@@ -5,6 +5,7 @@ import io.entwine.credentials.SecretBox;
 import io.entwine.entity.CommandTable;
 import io.entwine.entity.EventSourcedEntity;
 import io.entwine.ingress.Timestamps;
+import io.entwine.integration.DirectoryEntities;
 import io.entwine.integration.UplinkRecorder;
 import io.entwine.integration.script.ConverterException;
 import io.entwine.integration.script.Converters;
@@ -96,7 +97,7 @@ public final class MqttBridge
       MqttBridgeSettings settings) {}
 
   public static String entityId(String org, String id) {
-    return org + "/" + id;
+    return DirectoryEntities.entityId(org, id);
   }
 
   public static void init(ActorSystem<?> system, UplinkRecorder recorder) {

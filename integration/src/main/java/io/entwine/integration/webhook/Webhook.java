@@ -122,10 +122,6 @@ public final class Webhook
   /** What a running webhook needs on every node. */
   public record Services(WebhookSender sender, WebhookSettings settings) {}
 
-  public static String entityId(String org, String id) {
-    return org + "/" + id;
-  }
-
   static void init(ActorSystem<?> system, Services services) {
     ClusterSharding.get(system)
         .init(

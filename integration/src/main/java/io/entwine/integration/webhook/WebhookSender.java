@@ -10,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.crypto.Mac;
@@ -59,11 +60,16 @@ final class WebhookSender {
             .header(DELIVERY, deliveryId)
             .header(WEBHOOK, config.id())
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    for (Map.Entry<String, String> header : config.sealedHeaders().entrySet()) {
-      request.header(header.getKey(), secretBox.decrypt(header.getValue()));
-    }
-    if (config.sealedSecret() != null) {
-      request.header(SIGNATURE, signature(secretBox.decrypt(config.sealedSecret()), body));
+    try {
+      for (Map.Entry<String, String> header : config.sealedHeaders().entrySet()) {
+        request.header(header.getKey(), secretBox.decrypt(header.getValue()));
+      }
+      if (config.sealedSecret() != null) {
+        request.header(SIGNATURE, signature(secretBox.decrypt(config.sealedSecret()), body));
+      }
+    } catch (IllegalArgumentException e) {
+      // another cluster key: retried, so the webhook pauses instead of sending unsigned requests
+      return CompletableFuture.completedFuture(new Outcome(Outcome.Kind.RETRY, e.getMessage()));
     }
     return client
         .sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
