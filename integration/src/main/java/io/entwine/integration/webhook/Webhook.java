@@ -4,6 +4,7 @@ import io.entwine.entity.CommandTable;
 import io.entwine.entity.EventSourcedEntity;
 import io.entwine.entity.EventTable;
 import io.entwine.ingress.Timestamps;
+import io.entwine.integration.RememberedEntities;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import java.time.Duration;
@@ -18,9 +19,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -123,17 +122,8 @@ public final class Webhook
   public record Services(WebhookSender sender, WebhookSettings settings) {}
 
   static void init(ActorSystem<?> system, Services services) {
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                    ENTITY_KEY,
-                    entityContext ->
-                        create(entityContext.getEntityId(), entityContext.getShard(), services))
-                .withSettings(
-                    ClusterShardingSettings.create(system)
-                        .withRememberEntities(true)
-                        .withRememberEntitiesStoreMode(
-                            ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
+    RememberedEntities.init(
+        system, ENTITY_KEY, (entityId, shard) -> create(entityId, shard, services));
   }
 
   static Behavior<Command> create(
