@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * entity with remember-entities keyed {@code org/id}, like an MQTT bridge (ADR 0032): exactly one
  * delivers per webhook in the cluster, and when its node leaves, sharding starts it on another
  * node, which continues from the persisted offsets. See ADR 0054.
+ *
+ * <p>Over 400 lines as one responsibility: one webhook's lifecycle, whose commands, events and
+ * stream supervision (generations, restart, pause) must be read together to see that no offset is
+ * persisted for a stream the webhook has replaced.
  */
 public final class Webhook
     extends EventSourcedEntity<Webhook, Webhook.Command, Webhook.Event, Webhook.State> {
