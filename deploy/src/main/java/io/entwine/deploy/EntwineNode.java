@@ -37,6 +37,7 @@ import io.entwine.http.server.HttpSettings;
 import io.entwine.http.server.HttpsSettings;
 import io.entwine.http.state.StateRoutes;
 import io.entwine.http.tencent.TencentRoutes;
+import io.entwine.http.webhooks.WebhookRoutes;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.integration.HttpIntegrations;
@@ -46,6 +47,8 @@ import io.entwine.integration.UplinkRecorder;
 import io.entwine.integration.mqtt.MqttBridgeSettings;
 import io.entwine.integration.mqtt.MqttBridges;
 import io.entwine.integration.script.Converters;
+import io.entwine.integration.webhook.WebhookSettings;
+import io.entwine.integration.webhook.Webhooks;
 import io.entwine.mqtt.GatewayTwinAccess;
 import io.entwine.mqtt.MqttIngress;
 import io.entwine.mqtt.MqttSettings;
@@ -168,6 +171,8 @@ public final class EntwineNode implements AutoCloseable {
     MqttBridges bridges =
         new MqttBridges(
             system, credentials.secretBox(), MqttBridgeSettings.from(config), gateway.askTimeout());
+    WebhookSettings webhookSettings = WebhookSettings.from(config);
+    Webhooks.init(system, webhookSettings);
     CompletableFuture<Boolean> listenersBound = new CompletableFuture<>();
     HealthRoutes health =
         new HealthRoutes(
@@ -183,6 +188,9 @@ public final class EntwineNode implements AutoCloseable {
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
             new MqttBridgeRoutes(bridges, authentication).route(),
+            new WebhookRoutes(
+                    new Webhooks(system, webhookSettings, gateway.askTimeout()), authentication)
+                .route(),
             // before the management routes, which authenticate everything under /api/v0001
             new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
                 .route(),

@@ -62,6 +62,7 @@ final class HttpRequestMeters {
           "v0001",
           "v0002",
           "v1",
+          "webhooks",
           "x509-cert");
 
   private final MeterRegistry registry;

@@ -5,6 +5,8 @@ import io.entwine.credentials.SecretBox;
 import io.entwine.entity.CommandTable;
 import io.entwine.entity.EventSourcedEntity;
 import io.entwine.ingress.Timestamps;
+import io.entwine.integration.DirectoryEntities;
+import io.entwine.integration.RememberedEntities;
 import io.entwine.integration.UplinkRecorder;
 import io.entwine.integration.script.ConverterException;
 import io.entwine.integration.script.Converters;
@@ -19,9 +21,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -96,7 +96,7 @@ public final class MqttBridge
       MqttBridgeSettings settings) {}
 
   public static String entityId(String org, String id) {
-    return org + "/" + id;
+    return DirectoryEntities.entityId(org, id);
   }
 
   public static void init(ActorSystem<?> system, UplinkRecorder recorder) {
@@ -106,17 +106,8 @@ public final class MqttBridge
             Converters.get(system),
             Credentials.get(system).secretBox(),
             MqttBridgeSettings.from(system.settings().config()));
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                    ENTITY_KEY,
-                    entityContext ->
-                        create(entityContext.getEntityId(), entityContext.getShard(), services))
-                .withSettings(
-                    ClusterShardingSettings.create(system)
-                        .withRememberEntities(true)
-                        .withRememberEntitiesStoreMode(
-                            ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
+    RememberedEntities.init(
+        system, ENTITY_KEY, (entityId, shard) -> create(entityId, shard, services));
   }
 
   public static Behavior<Command> create(

@@ -1,0 +1,73 @@
+package io.entwine.integration.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Webhook commands, events, states and replies go to the journal or the network as jackson-cbor.
+ */
+class WebhookSerializationTest {
+  private static final Instant AT = Instant.parse("2026-12-07T10:00:00.123Z");
+  static final WebhookConfig CONFIG =
+      new WebhookConfig(
+          "org1",
+          "6f1c1f1e-0000-4000-8000-000000000001",
+          "https://example.com/hook",
+          new WebhookFilter("sensor", null, "status", "json", List.of("event")),
+          "aes-gcm$iv$sealed",
+          Map.of("Authorization", "aes-gcm$iv$sealed2"));
+
+  private static ActorTestKit testKit;
+  private static ActorRef<WebhookReply> replyTo;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("WebhookSerializationTest");
+    replyTo = testKit.<WebhookReply>createTestProbe().ref();
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void everyPersistentAndRemoteTypeRoundTrips() {
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    WebhookStatus status =
+        new WebhookStatus(
+            40, 2, true, false, null, 1.5, new WebhookStatus.LastError(AT, "500"), AT);
+    List<Object> samples =
+        List.of(
+            new Webhook.Create(CONFIG, AT, replyTo),
+            new Webhook.Update(CONFIG, AT, replyTo),
+            new Webhook.Get(replyTo),
+            new Webhook.GetStatus(replyTo),
+            new Webhook.Delete(AT, replyTo),
+            new Webhook.WebhookCreated(CONFIG, AT),
+            new Webhook.WebhookUpdated(CONFIG, AT),
+            new Webhook.OffsetsAdvanced(Map.of("twin-0", "0d1e5a00-d1b1-11f0-8000-000000000000")),
+            new Webhook.WebhookPaused("The receiver answered 503", AT),
+            new Webhook.WebhookDeleted(AT),
+            new Webhook.State(CONFIG, AT, AT, Map.of("twin-1", "x"), "paused", false),
+            WebhookDirectory.TABLE.claim("id-1", 10).apply(replyTo),
+            WebhookDirectory.TABLE.lookup().apply(replyTo),
+            new WebhookReply.Done(),
+            new WebhookReply.Found(CONFIG, AT, AT, null),
+            new WebhookReply.Status("id-1", status),
+            new WebhookReply.Directory(Set.of("id-1")));
+    for (Object sample : samples) {
+      assertEquals(sample, serialization.verifySerialization(sample, false), sample.toString());
+    }
+  }
+}
