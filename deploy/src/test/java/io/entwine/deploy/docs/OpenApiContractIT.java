@@ -191,7 +191,8 @@ class OpenApiContractIT {
       case "{deviceId}", "{id}", "{device}" -> fixtureDevice ? device.id() : "probe-device";
       case "{adapter}" -> "ibm-http";
       case "{file}" -> "swagger-ui.css";
-      case "{bridgeId}" -> "00000000-0000-4000-8000-000000000000";
+      // ids of the form the routes take, so that a probe reaches the operation behind them
+      case "{bridgeId}", "{webhookId}" -> "00000000-0000-4000-8000-000000000000";
       default -> "probe-" + segment.substring(1, segment.length() - 1).toLowerCase();
     };
   }
