@@ -200,7 +200,7 @@ public final class DeviceTwin
     sharding.init(
         Entity.of(ENTITY_KEY, entityContext -> create(entityContext.getEntityId(), wiring))
             // Without a stop message sharding wraps every twin in an interceptor of its own that
-            // turns a PoisonPill into a stop (≈ 150 bytes a resident twin, docs/adr/0059).
+            // turns a PoisonPill into a stop (≈ 100 bytes a resident twin, docs/adr/0059).
             .withStopMessage(Passivate.INSTANCE));
   }
 
