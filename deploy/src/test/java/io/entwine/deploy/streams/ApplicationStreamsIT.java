@@ -177,6 +177,7 @@ class ApplicationStreamsIT {
     for (String badQuery :
         List.of(
             "?kinds=event,telemetry",
+            "?typeid=thermostat",
             "?typeId=no/slash",
             "?deviceId=" + "x".repeat(33),
             "?lastEventId=nonsense",
@@ -188,19 +189,38 @@ class ApplicationStreamsIT {
 
   @Test
   @Order(4)
-  void aSlowClientOverflowsAndResumesWithoutAGap() throws Exception {
+  void aSlowClientOverflowsOnLiveMessagesAndResumesEventsWithoutAGap() throws Exception {
     ApiKey apiKey = fixtures.organizationWithApiKey();
-    Device device = fixtures.register(apiKey, "camera", "c-1");
-    int count = 100;
+    List<Device> cameras =
+        List.of(
+            fixtures.register(apiKey, "camera", "c-1"), fixtures.register(apiKey, "camera", "c-2"));
+    int events = 30;
     byte[] image = new byte[100_000];
     List<Event> received = new ArrayList<>();
     String resumeFrom;
-    try (SseClient slow = SseClient.openPaused(node, EVENTS + "?typeId=camera", key(apiKey))) {
-      for (int n = 0; n < count; n++) {
+    String query = EVENTS + "?typeId=camera&kinds=event,command";
+    try (SseClient slow = SseClient.openPaused(node, query, key(apiKey))) {
+      for (int n = 0; n < events; n++) {
         Arrays.fill(image, (byte) n);
         TestNode.Response sent =
-            fixtures.sendEvent(device, "image" + n, "application/octet-stream", image);
+            fixtures.sendEvent(cameras.get(0), "image" + n, "application/octet-stream", image);
         assertEquals(200, sent.status(), sent.body());
+      }
+      // commands come live and cannot wait: 100 of 100 KB fill the socket and the buffer (16)
+      for (int n = 0; n < 100; n++) {
+        Device camera = cameras.get(n % 2);
+        TestNode.Response queued =
+            node.request(
+                    "POST",
+                    "/api/v0002/application/types/camera/devices/"
+                        + camera.id()
+                        + "/commands/snap"
+                        + n)
+                .organization(apiKey.org())
+                .basic(apiKey.key(), apiKey.token())
+                .body("application/octet-stream", image)
+                .send();
+        assertEquals(202, queued.status(), queued.body());
       }
       slow.startReading();
       Event event = slow.next(ARRIVAL);
@@ -209,17 +229,24 @@ class ApplicationStreamsIT {
         event = slow.next(ARRIVAL);
       }
       resumeFrom = event.data().get("lastEventId").asText();
-      assertEquals(
-          received.isEmpty() ? resumeFrom : received.get(received.size() - 1).id(), resumeFrom);
-      assertTrue(received.size() < count, "the client fell behind: " + received.size());
+      assertEquals(event.id(), resumeFrom);
+      if (!received.isEmpty()) {
+        assertEquals(received.get(received.size() - 1).id(), resumeFrom, "the last id handed on");
+      }
+      assertTrue(
+          received.stream().filter(e -> "command".equals(e.event())).count() < 100,
+          "the client fell behind");
       assertTrue(slow.ended(ARRIVAL), "the stream closes after the overflow");
     }
+    List<Event> imageEvents =
+        new ArrayList<>(received.stream().filter(e -> "event".equals(e.event())).toList());
     try (SseClient resumed =
-        SseClient.open(node, EVENTS + "?typeId=camera&lastEventId=" + resumeFrom, key(apiKey))) {
-      received.addAll(resumed.next(count - received.size(), ARRIVAL));
+        SseClient.open(
+            node, EVENTS + "?typeId=camera&kinds=event&lastEventId=" + resumeFrom, key(apiKey))) {
+      imageEvents.addAll(resumed.next(events - imageEvents.size(), ARRIVAL));
     }
-    for (int n = 0; n < count; n++) {
-      assertEquals("image" + n, received.get(n).data().get("eventId").asText());
+    for (int n = 0; n < events; n++) {
+      assertEquals("image" + n, imageEvents.get(n).data().get("eventId").asText());
     }
   }
 

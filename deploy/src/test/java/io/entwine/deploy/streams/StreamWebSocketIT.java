@@ -105,7 +105,10 @@ class StreamWebSocketIT {
     assertEquals("subscribed", inbox.next().get("type").asText());
     TestNode.Response sent =
         fixtures.sendEvent(
-            device, "reading", "application/json", "{\"temp\":20}".getBytes(StandardCharsets.UTF_8));
+            device,
+            "reading",
+            "application/json",
+            "{\"temp\":20}".getBytes(StandardCharsets.UTF_8));
     assertEquals(200, sent.status(), sent.body());
     JsonNode event = inbox.next();
     assertEquals("message", event.get("type").asText(), event.toString());
@@ -173,7 +176,6 @@ class StreamWebSocketIT {
     ExecutionException anonymous =
         assertThrows(ExecutionException.class, () -> connect("", new Inbox()));
     assertEquals(
-        401,
-        ((WebSocketHandshakeException) anonymous.getCause()).getResponse().statusCode());
+        401, ((WebSocketHandshakeException) anonymous.getCause()).getResponse().statusCode());
   }
 }

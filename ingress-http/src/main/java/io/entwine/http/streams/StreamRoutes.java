@@ -11,6 +11,7 @@ import io.entwine.streams.Delivery;
 import io.entwine.streams.StreamFilter;
 import io.entwine.streams.StreamPosition;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -37,6 +38,9 @@ public final class StreamRoutes extends AllDirectives {
   private final StreamTokens tokens;
   private final StreamSettings settings;
   private final TwinGateway gateway;
+
+  private static final List<String> PARAMETERS =
+      List.of("typeId", "deviceId", "eventId", "format", "kinds", "lastEventId", "token");
 
   public record TokenResponse(String token, long expiresIn, Instant expiresAt) {}
 
@@ -163,6 +167,12 @@ public final class StreamRoutes extends AllDirectives {
   }
 
   private Request request(String org, Map<String, String> query, Optional<String> lastId) {
+    for (String name : query.keySet()) {
+      if (!PARAMETERS.contains(name)) {
+        throw new StreamFilter.InvalidFilter(
+            "Unknown parameter '" + name + "'; the stream takes " + String.join(", ", PARAMETERS));
+      }
+    }
     StreamFilter filter = StreamFilter.from(name -> Optional.ofNullable(query.get(name)));
     StreamPosition from =
         lastId.isEmpty()

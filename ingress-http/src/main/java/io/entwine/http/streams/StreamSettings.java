@@ -7,7 +7,7 @@ import java.time.Duration;
  * Settings of the application streams from {@code entwine.streams}.
  *
  * @param heartbeat a comment (SSE) after this long without a message
- * @param buffer messages that may wait for a slow client before its stream overflows
+ * @param buffer live messages that may wait for a slow client before its stream overflows
  * @param tokenTtl how long a stream token is valid
  * @param maxResumeAge how far back a stream can resume
  * @param commandResponseTimeout the longest a WebSocket {@code command} waits for the response
