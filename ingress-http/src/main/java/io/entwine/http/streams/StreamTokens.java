@@ -4,16 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import io.entwine.credentials.DerivedKeys;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -26,7 +24,6 @@ import javax.crypto.spec.SecretKeySpec;
 public final class StreamTokens {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A token's organization and the API key it was issued to. */
   public record Holder(String org, String key) {}
@@ -49,17 +46,10 @@ public final class StreamTokens {
    * process, so tokens are valid only on this node until it stops.
    */
   public static StreamTokens fromConfig(Config root, Duration ttl) {
-    String clusterKey = root.getString("entwine.credentials.secret-key");
-    byte[] secret = new byte[32];
-    if (clusterKey.isBlank()) {
-      RANDOM.nextBytes(secret);
-    } else {
-      secret = Base64.getDecoder().decode(clusterKey.strip());
-    }
-    return new StreamTokens(
-        hmac(new SecretKeySpec(secret, "HmacSHA256"), "entwine stream tokens v1"),
-        ttl,
-        Clock.systemUTC());
+    byte[] key =
+        DerivedKeys.fromClusterKey(root, "entwine stream tokens v1")
+            .orElseGet(DerivedKeys::processOnly);
+    return new StreamTokens(key, ttl, Clock.systemUTC());
   }
 
   public Duration ttl() {
@@ -74,7 +64,7 @@ public final class StreamTokens {
     body.put("e", expiresAt.getEpochSecond());
     String encoded = B64.encodeToString(body.toString().getBytes(StandardCharsets.UTF_8));
     return new Issued(
-        encoded + "." + B64.encodeToString(hmac(key, encoded)),
+        encoded + "." + B64.encodeToString(DerivedKeys.hmac(key, encoded)),
         Instant.ofEpochSecond(expiresAt.getEpochSecond()));
   }
 
@@ -87,7 +77,7 @@ public final class StreamTokens {
     String encoded = token.substring(0, dot);
     try {
       byte[] signature = Base64.getUrlDecoder().decode(token.substring(dot + 1));
-      if (!MessageDigest.isEqual(signature, hmac(key, encoded))) {
+      if (!MessageDigest.isEqual(signature, DerivedKeys.hmac(key, encoded))) {
         return Optional.empty();
       }
       JsonNode body = JSON.readTree(Base64.getUrlDecoder().decode(encoded));
@@ -97,16 +87,6 @@ public final class StreamTokens {
       return Optional.of(new Holder(body.path("o").asText(), body.path("k").asText()));
     } catch (IllegalArgumentException | java.io.IOException e) {
       return Optional.empty();
-    }
-  }
-
-  private static byte[] hmac(SecretKeySpec key, String text) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
     }
   }
 }
