@@ -36,6 +36,9 @@ import io.entwine.http.server.HttpServer;
 import io.entwine.http.server.HttpSettings;
 import io.entwine.http.server.HttpsSettings;
 import io.entwine.http.state.StateRoutes;
+import io.entwine.http.streams.StreamRoutes;
+import io.entwine.http.streams.StreamSettings;
+import io.entwine.http.streams.StreamTokens;
 import io.entwine.http.tencent.TencentRoutes;
 import io.entwine.http.webhooks.WebhookRoutes;
 import io.entwine.ingress.OrganizationPolicies;
@@ -61,6 +64,7 @@ import io.entwine.registry.TrustedCaIndex;
 import io.entwine.registry.view.CassandraRegistryRepository;
 import io.entwine.registry.view.RegistryProjection;
 import io.entwine.registry.view.RegistryRepository;
+import io.entwine.streams.ApplicationStreams;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinSettings;
 import java.net.InetSocketAddress;
@@ -187,6 +191,7 @@ public final class EntwineNode implements AutoCloseable {
             new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
+            streamRoutes(system, config, authentication, gateway),
             new MqttBridgeRoutes(bridges, authentication).route(),
             new WebhookRoutes(
                     new Webhooks(system, webhookSettings, gateway.askTimeout()), authentication)
@@ -237,6 +242,18 @@ public final class EntwineNode implements AutoCloseable {
             new NodeMetrics.Sources(
                 projectionLag::lags, gateway.eventPermits(), mqtt::connections));
     return new Servers(binding, https, mqtt);
+  }
+
+  private static Route streamRoutes(
+      ActorSystem<Void> system, Config config, Authentication authentication, TwinGateway gateway) {
+    StreamSettings settings = StreamSettings.from(config);
+    return new StreamRoutes(
+            authentication,
+            new ApplicationStreams(system),
+            StreamTokens.fromConfig(config, settings.tokenTtl()),
+            settings,
+            gateway)
+        .route();
   }
 
   /** The same routes over TLS when a certificate is configured (Hono's X.509 devices). */

@@ -9,13 +9,14 @@ import io.entwine.protocol.Reply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -79,6 +80,14 @@ public final class ClientSession
    */
   public record KeepCollecting() implements Command {}
 
+  /**
+   * Sharding's stop message (passivation, hand-off of the shard): the session stops after what it
+   * persists is written. Local only.
+   */
+  public record Passivate() implements Command {
+    public static final Passivate INSTANCE = new Passivate();
+  }
+
   /** What a session tells the connection that holds it. */
   public sealed interface Control extends CborSerializable {}
 
@@ -105,36 +114,51 @@ public final class ClientSession
 
   public static void init(ActorSystem<?> system, OfflineBuffer.Limits limits) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, entityContext -> create(entityContext.getEntityId(), limits)));
+        .init(
+            Entity.of(
+                    ENTITY_KEY,
+                    entityContext ->
+                        create(entityContext.getEntityId(), limits, entityContext.getShard()))
+                // without a stop message sharding wraps each session in an interceptor of its own
+                .withStopMessage(Passivate.INSTANCE));
   }
 
+  /** A session outside sharding, which never passivates itself (entity tests). */
   public static Behavior<Command> create(String clientId, OfflineBuffer.Limits limits) {
-    return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(timers -> new ClientSession(clientId, limits, context, timers)));
+    return create(clientId, limits, null);
+  }
+
+  private static Behavior<Command> create(
+      String clientId, OfflineBuffer.Limits limits, ActorRef<ShardCommand> shard) {
+    // No Behaviors.withTimers: its scheduler and interceptor would sit in every session (one per
+    // MQTT connection), while only an application's session collecting offline needs a tick.
+    return Behaviors.setup(context -> new ClientSession(clientId, limits, context, shard));
   }
 
   private final String clientId;
   private final OfflineBuffer.Limits limits;
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
+  // Where a clean session asks to passivate once it is claimed (null outside sharding).
+  private final ActorRef<ShardCommand> shard;
 
   /** Not null while collecting for an application whose client is away (never persisted). */
   private OfflineBuffer offline;
 
   private Instant collectingSince;
   private ActorRef<LiveMessage> collector;
+  // The next expiry check while collecting.
+  private Cancellable nextTick;
 
   private ClientSession(
       String clientId,
       OfflineBuffer.Limits limits,
       ActorContext<Command> context,
-      TimerScheduler<Command> timers) {
+      ActorRef<ShardCommand> shard) {
     super(ENTITY_KEY, clientId);
     this.clientId = clientId;
     this.limits = limits;
     this.context = context;
-    this.timers = timers;
+    this.shard = shard;
   }
 
   @Override
@@ -169,7 +193,13 @@ public final class ClientSession
               .on(Collect.class, ClientSession::onCollect)
               .on(Tick.class, ClientSession::onTick)
               .on(KeepCollecting.class, ClientSession::onKeepCollecting)
+              .on(Passivate.class, ClientSession::onPassivate)
               .build();
+
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onPassivate(
+      ClientSessionState state, Passivate passivate) {
+    return Effect().stop().thenNoReply();
+  }
 
   private ReplyEffect<ClientSessionEvent, ClientSessionState> onCollect(
       ClientSessionState state, Collect collect) {
@@ -197,6 +227,7 @@ public final class ClientSession
       ClusterSharding.get(context.getSystem())
           .entityRefFor(ENTITY_KEY, clientId)
           .tell(new KeepCollecting());
+      scheduleTick();
     }
     return Effect().noReply();
   }
@@ -220,6 +251,12 @@ public final class ClientSession
                 collected
                     .chunks(BACKLOG_CHUNK_BYTES)
                     .forEach(chunk -> claim.connection().tell(new Backlog(chunk)));
+              }
+              if (claim.cleanSession() && shard != null) {
+                // A clean session holds nothing in memory once claimed, and nothing asks it again
+                // until the next claim, which finds the holder in the journal: resident for the
+                // whole connection it would cost each connection a twin's worth of heap.
+                shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
               }
             })
         .thenReply(
@@ -270,15 +307,24 @@ public final class ClientSession
     collectingSince = Instant.now();
     collector = context.messageAdapter(LiveMessage.class, Collect::new);
     LiveFeed.get(context.getSystem()).subscribe(app.org(), collector);
-    timers.startTimerWithFixedDelay(Tick.class, new Tick(), KEEP_COLLECTING_EVERY);
+    scheduleTick();
     return Effect().noReply();
+  }
+
+  /** One pending tick at most: a late tick of an earlier round only checks early. */
+  private void scheduleTick() {
+    if (nextTick != null) {
+      nextTick.cancel();
+    }
+    nextTick = context.scheduleOnce(KEEP_COLLECTING_EVERY, context.getSelf(), new Tick());
   }
 
   /** Ends collecting, if it was; returns what was collected (null when nothing was). */
   private OfflineBuffer stopCollecting() {
     OfflineBuffer collected = offline;
     if (collected != null) {
-      timers.cancel(Tick.class);
+      nextTick.cancel();
+      nextTick = null;
       if (ClientIds.parse(clientId) instanceof ClientIds.Application app) {
         LiveFeed.get(context.getSystem()).unsubscribe(app.org(), collector);
       }

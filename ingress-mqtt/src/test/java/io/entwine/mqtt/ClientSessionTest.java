@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -128,6 +130,7 @@ class ClientSessionTest {
             new ClientSession.Subscribe(first.ref(), "iot-2/cmd/+/fmt/+", 2, replies),
             new ClientSession.Unsubscribe(first.ref(), "iot-2/cmd/+/fmt/+", replies),
             new ClientSession.TakenOver(AT),
+            ClientSession.Passivate.INSTANCE,
             new ClientSession.Claimed(true, List.of(COMMANDS)),
             new ClientSessionEvent.SessionClaimed(first.ref(), true, AT),
             new ClientSessionEvent.Subscribed("iot-2/cmd/+/fmt/+", 2),
@@ -160,6 +163,26 @@ class ClientSessionTest {
               serialization.deserialize(bytes, serializer.identifier(), oldManifest).get(),
               oldManifest);
         });
+  }
+
+  @Test
+  void passivateStopsTheSessionAfterTheCommandsBeforeIt() {
+    claim(first, false);
+    subscribe(first, COMMANDS);
+    TestProbe<ClientSession.Claimed> claims = testKit.createTestProbe();
+    ActorRef<ClientSession.Command> incarnation =
+        testKit
+            .system()
+            .systemActorOf(
+                ClientSession.create("d:acme:thermostat:lab-1", LIMITS),
+                "passivated-session",
+                Props.empty());
+
+    incarnation.tell(new ClientSession.Claim(second.ref(), false, AT, claims.ref()));
+    incarnation.tell(ClientSession.Passivate.INSTANCE);
+
+    assertEquals(List.of(COMMANDS), claims.receiveMessage().subscriptions());
+    claims.expectTerminated(incarnation);
   }
 
   @Test

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import io.entwine.credentials.DerivedKeys;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,21 +55,17 @@ public final class HistorianCursors {
    * key of this process only, so cursors do not survive a restart or cross nodes.
    */
   public static HistorianCursors fromConfig(Config root) {
-    String clusterKey = root.getString("entwine.credentials.secret-key");
-    byte[] secret;
-    if (clusterKey.isBlank()) {
-      log.warn(
-          "No entwine.credentials.secret-key (ENTWINE_SECRET_KEY): historian cursors are valid on"
-              + " this node until it stops");
-      secret = new byte[32];
-      RANDOM.nextBytes(secret);
-    } else {
-      secret = Base64.getDecoder().decode(clusterKey.strip());
-    }
+    byte[] key =
+        DerivedKeys.fromClusterKey(root, "entwine historian cursors v1")
+            .orElseGet(
+                () -> {
+                  log.warn(
+                      "No entwine.credentials.secret-key (ENTWINE_SECRET_KEY): historian cursors"
+                          + " are valid on this node until it stops");
+                  return DerivedKeys.processOnly();
+                });
     return new HistorianCursors(
-        hmac(new SecretKeySpec(secret, "HmacSHA256"), "entwine historian cursors v1"),
-        root.getDuration("entwine.historian.cursor-ttl"),
-        Clock.systemUTC());
+        key, root.getDuration("entwine.historian.cursor-ttl"), Clock.systemUTC());
   }
 
   public Duration ttl() {
@@ -200,12 +195,6 @@ public final class HistorianCursors {
   }
 
   private static byte[] hmac(SecretKeySpec key, String text) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
+    return DerivedKeys.hmac(key, text);
   }
 }

@@ -36,6 +36,7 @@ import io.entwine.twin.TwinCommand.ListCredentials;
 import io.entwine.twin.TwinCommand.MergeReportedFromEvents;
 import io.entwine.twin.TwinCommand.OfferCommand;
 import io.entwine.twin.TwinCommand.OfferWaitingTo;
+import io.entwine.twin.TwinCommand.Passivate;
 import io.entwine.twin.TwinCommand.PatchReportedState;
 import io.entwine.twin.TwinCommand.QueueCommand;
 import io.entwine.twin.TwinCommand.RecordApplicationEvent;
@@ -74,6 +75,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
@@ -180,6 +182,7 @@ public final class DeviceTwin
           .on(
               MergeReportedFromEvents.class,
               deviceEnabled(StateHandlers::onMergeReportedFromEvents))
+          .on(Passivate.class, DeviceTwin::onPassivate)
           .build();
 
   // ---- wiring ----
@@ -193,12 +196,12 @@ public final class DeviceTwin
     StateEventIds.TABLE.init(system);
     BiConsumer<DeviceKey, TwinCommand> tellTwin =
         (key, command) -> sharding.entityRefFor(ENTITY_KEY, key.entityId()).tell(command);
+    Wiring wiring = new Wiring(settings, secrets, liveFeed::publish, tellTwin);
     sharding.init(
-        Entity.of(
-            ENTITY_KEY,
-            entityContext ->
-                create(
-                    entityContext.getEntityId(), settings, secrets, liveFeed::publish, tellTwin)));
+        Entity.of(ENTITY_KEY, entityContext -> create(entityContext.getEntityId(), wiring))
+            // Without a stop message sharding wraps every twin in an interceptor of its own that
+            // turns a PoisonPill into a stop (≈ 100 bytes a resident twin, docs/adr/0059).
+            .withStopMessage(Passivate.INSTANCE));
   }
 
   /** A twin whose live messages go nowhere (entity tests). */
@@ -224,12 +227,11 @@ public final class DeviceTwin
       VerifiedSecrets secrets,
       Consumer<LiveMessage> publishLive,
       BiConsumer<DeviceKey, TwinCommand> tellTwin) {
-    return new DeviceTwin(
-        DeviceKey.fromEntityId(entityId).sharingOrgAndType(),
-        settings,
-        secrets,
-        publishLive,
-        tellTwin);
+    return create(entityId, new Wiring(settings, secrets, publishLive, tellTwin));
+  }
+
+  private static Behavior<TwinCommand> create(String entityId, Wiring wiring) {
+    return new DeviceTwin(DeviceKey.fromEntityId(entityId).sharingOrgAndType(), wiring);
   }
 
   /** The tag of the device's recorded events; its slice names the device's historian slice. */
@@ -241,31 +243,41 @@ public final class DeviceTwin
     return Math.floorMod(entityId.hashCode(), TAG_SLICES);
   }
 
-  // ---- what the handlers get of this twin ----
-
-  private final DeviceKey device;
-  private final TwinSettings settings;
-  private final VerifiedSecrets secrets;
-  private final int slice;
-  private final Consumer<LiveMessage> publishLive;
-  private final BiConsumer<DeviceKey, TwinCommand> tellTwin;
-  private final CommandWaiters waiters = new CommandWaiters();
-  // The connected device session taking commands; transient by design (see AttachSession).
-  private ActorRef<ToDevice> session;
-
-  private DeviceTwin(
-      DeviceKey device,
+  /**
+   * What every twin of a node shares: one instance per node (per {@link #create} call in entity
+   * tests), so that a resident twin carries one reference instead of one per part.
+   */
+  private record Wiring(
       TwinSettings settings,
       VerifiedSecrets secrets,
       Consumer<LiveMessage> publishLive,
-      BiConsumer<DeviceKey, TwinCommand> tellTwin) {
+      BiConsumer<DeviceKey, TwinCommand> tellTwin,
+      EventHandler<TwinState, TwinEvent> eventHandler) {
+    Wiring(
+        TwinSettings settings,
+        VerifiedSecrets secrets,
+        Consumer<LiveMessage> publishLive,
+        BiConsumer<DeviceKey, TwinCommand> tellTwin) {
+      this(
+          settings, secrets, publishLive, tellTwin, (state, event) -> state.apply(event, settings));
+    }
+  }
+
+  // ---- what the handlers get of this twin ----
+
+  private final DeviceKey device;
+  private final Wiring wiring;
+  private final int slice;
+  // Null until a command wait or response wait needs it: few resident twins ever have one.
+  private CommandWaiters waiters;
+  // The connected device session taking commands; transient by design (see AttachSession).
+  private ActorRef<ToDevice> session;
+
+  private DeviceTwin(DeviceKey device, Wiring wiring) {
     super(ENTITY_KEY, device.entityId());
     this.device = device;
-    this.settings = settings;
-    this.secrets = secrets;
+    this.wiring = wiring;
     this.slice = sliceOf(device.entityId());
-    this.publishLive = publishLive;
-    this.tellTwin = tellTwin;
   }
 
   DeviceKey device() {
@@ -273,24 +285,27 @@ public final class DeviceTwin
   }
 
   TwinSettings settings() {
-    return settings;
+    return wiring.settings();
   }
 
   VerifiedSecrets secrets() {
-    return secrets;
+    return wiring.secrets();
   }
 
   /** Hands {@code message} to live subscribers (cluster pub-sub); best effort. */
   void publish(LiveMessage message) {
-    publishLive.accept(message);
+    wiring.publishLive().accept(message);
   }
 
   /** Sends {@code command} to another twin (e.g. a command offered to a gateway). */
   void tell(DeviceKey twin, TwinCommand command) {
-    tellTwin.accept(twin, command);
+    wiring.tellTwin().accept(twin, command);
   }
 
   CommandWaiters waiters() {
+    if (waiters == null) {
+      waiters = new CommandWaiters();
+    }
     return waiters;
   }
 
@@ -327,7 +342,7 @@ public final class DeviceTwin
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
+    return RetentionCriteria.snapshotEvery(settings().snapshotEvery(), settings().keepSnapshots());
   }
 
   @Override
@@ -337,6 +352,15 @@ public final class DeviceTwin
 
   @Override
   public EventHandler<TwinState, TwinEvent> eventHandler() {
-    return (state, event) -> state.apply(event, settings);
+    return wiring.eventHandler();
+  }
+
+  /**
+   * Sharding's stop message (passivation, hand-off): the twin stops once what it persists is
+   * written, like a PoisonPill would stop it; commands that arrived before it were handled.
+   */
+  private static ReplyEffect<TwinEvent, TwinState> onPassivate(
+      DeviceTwin twin, TwinState state, Passivate command) {
+    return EFFECT.stop().thenNoReply();
   }
 }

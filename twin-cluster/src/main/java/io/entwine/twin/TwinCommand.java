@@ -300,6 +300,19 @@ public sealed interface TwinCommand extends CborSerializable {
   }
 
   /**
+   * Sharding's stop message for a twin (passivation, hand-off of its shard); only sharding sends
+   * it, on the twin's own node.
+   */
+  public record Passivate() implements TwinCommand {
+    public static final Passivate INSTANCE = new Passivate();
+
+    @Override
+    public ActorRef<Reply> replyTo() {
+      return null;
+    }
+  }
+
+  /**
    * Twin to twin: gateway {@code gateway} waits now; offer it this twin's next command, or with
    * {@code everyWaiting} (an MQTT gateway session resumed) every command waiting.
    */

@@ -127,6 +127,8 @@ class SerializationTest {
         new TwinCommand.DeliveredThroughGateway("c-1", GATEWAY, AT),
         new TwinCommand.ActFor(new DeviceKey("org", "type", "id"), true, AT),
         new TwinCommand.OfferWaitingTo(GATEWAY),
+        new TwinCommand.OfferWaitingTo(GATEWAY, true),
+        TwinCommand.Passivate.INSTANCE,
         new TwinCommand.RecordVerifiedEvent(
             "telemetry", "json", PAYLOAD, AT, AT.plusSeconds(1), GATEWAY, "n-1", replyTo),
         new TwinCommand.RecordVerifiedEvent(

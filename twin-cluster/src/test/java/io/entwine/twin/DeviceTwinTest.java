@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -102,6 +104,25 @@ class DeviceTwinTest {
     assertTrue(again.hasNoEvents());
     assertEquals(Rejection.ALREADY_EXISTS, rejection(again.reply()));
     assertEquals(metadata("hall 1"), twin.getState().registration().metadata());
+  }
+
+  @Test
+  void passivateStopsTheTwinAfterEarlierCommandsAndTheNextIncarnationRecovers() {
+    register(metadata("hall 1"));
+    TestProbe<Reply> replies = testKit.createTestProbe();
+    ActorRef<TwinCommand> first =
+        testKit.spawn(DeviceTwin.create(DEVICE.entityId(), SETTINGS, secrets));
+
+    first.tell(new TwinCommand.Get(replies.ref()));
+    first.tell(TwinCommand.Passivate.INSTANCE);
+
+    assertEquals(metadata("hall 1"), replies.expectMessageClass(Reply.DeviceInfo.class).metadata());
+    replies.expectTerminated(first);
+    ActorRef<TwinCommand> second =
+        testKit.spawn(DeviceTwin.create(DEVICE.entityId(), SETTINGS, secrets));
+    second.tell(new TwinCommand.Get(replies.ref()));
+    assertEquals(metadata("hall 1"), replies.expectMessageClass(Reply.DeviceInfo.class).metadata());
+    testKit.stop(second);
   }
 
   @Test

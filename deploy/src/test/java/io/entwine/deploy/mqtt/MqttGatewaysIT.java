@@ -27,6 +27,7 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.junit.jupiter.api.AfterAll;
@@ -46,11 +47,13 @@ class MqttGatewaysIT {
   @TempDir static Path certificates;
   private static TestNode node;
   private static Fixtures fixtures;
+  private static Path certificate;
   private static Path trustStore;
 
   @BeforeAll
   static void startNodeWithCertificate() throws Exception {
     SelfSignedCertificate.Pem pem = SelfSignedCertificate.create(certificates);
+    certificate = pem.cert();
     trustStore = trustStoreOf(pem.cert());
     node = SelfSignedCertificate.startNodeServing(pem);
     fixtures = new Fixtures(node);
@@ -72,6 +75,7 @@ class MqttGatewaysIT {
     Device behind = fixtures.register(key, "sensor", "s-sdk");
     setVia(key, behind, gateway.id());
 
+    String trustStoreBefore = System.getProperty("javax.net.ssl.trustStore");
     RecordingGatewayClient client = sdkGateway(gateway);
     try {
       client.connect();
@@ -113,6 +117,13 @@ class MqttGatewaysIT {
                   && "delivered".equals(list.get(0).path("status").asText()));
     } finally {
       client.disconnect();
+      // the JVM's trust store is for this test's SDK only; other tests in this JVM trust their own
+      if (trustStoreBefore == null) {
+        System.clearProperty("javax.net.ssl.trustStore");
+        System.clearProperty("javax.net.ssl.trustStorePassword");
+      } else {
+        System.setProperty("javax.net.ssl.trustStore", trustStoreBefore);
+      }
     }
   }
 
@@ -162,6 +173,28 @@ class MqttGatewaysIT {
     }
     assertTrue(client.lostWithin(WAIT), "the connection was closed");
     assertNoEvents(key, theirs);
+  }
+
+  @Test
+  void aGatewayPublishesOverSecureWebSocket() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device gateway = fixtures.register(key, "hub", "gw-ws");
+    MqttClient client =
+        Paho.connect(
+            node.mqttWebSocketUri(),
+            "g:" + key.org() + ":hub:gw-ws",
+            Paho.DEVICE_USERNAME,
+            gateway.token(),
+            SelfSignedCertificate.trusting(certificate).getSocketFactory());
+    try {
+      client.publish(
+          "iot-2/type/sensor/id/s-ws/evt/temp/fmt/json",
+          new MqttMessage("{\"temp\":3}".getBytes(StandardCharsets.UTF_8)));
+      assertEquals("temp", lastEventId(key, new Device(key.org(), "sensor", "s-ws", null)));
+    } finally {
+      client.disconnect();
+      client.close();
+    }
   }
 
   @Test
