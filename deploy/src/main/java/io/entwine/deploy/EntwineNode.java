@@ -25,6 +25,7 @@ import io.entwine.http.ibm.CommandRoutes;
 import io.entwine.http.ibm.DeviceEventRoutes;
 import io.entwine.http.ibm.DeviceManagementRoutes;
 import io.entwine.http.ibm.DeviceTypeRoutes;
+import io.entwine.http.ibm.ManagementRoutes;
 import io.entwine.http.ibm.PlatformDeviceRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
@@ -45,6 +46,8 @@ import io.entwine.integration.UplinkRecorder;
 import io.entwine.integration.mqtt.MqttBridgeSettings;
 import io.entwine.integration.mqtt.MqttBridges;
 import io.entwine.integration.script.Converters;
+import io.entwine.mgmt.ActionRequests;
+import io.entwine.mgmt.ManagedDevice;
 import io.entwine.mqtt.GatewayTwinAccess;
 import io.entwine.mqtt.MqttIngress;
 import io.entwine.mqtt.MqttSettings;
@@ -129,6 +132,8 @@ public final class EntwineNode implements AutoCloseable {
   private static Servers startServices(ActorSystem<Void> system, Config config) throws Exception {
     Organization.init(system);
     DeviceTypeCatalog.init(system);
+    ManagedDevice.init(system);
+    ActionRequests.init(system);
     DeviceTwin.init(system);
     AuthIdIndex.TABLE.init(system);
     DeviceIdIndex.TABLE.init(system);
@@ -188,6 +193,7 @@ public final class EntwineNode implements AutoCloseable {
             new DeviceTypeRoutes(gateway, registry, authentication).route(),
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),
             new BulkRoutes(gateway, registry, authentication).route(),
+            new ManagementRoutes(gateway, authentication).route(),
             new AttributeRoutes(gateway, authentication, httpSettings).route(),
             new StateRoutes(gateway, authentication).route(),
             new IntegrationRoutes(
