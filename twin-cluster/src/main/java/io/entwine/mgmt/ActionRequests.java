@@ -61,7 +61,7 @@ public final class ActionRequests
       implements Command {}
 
   /** A device's part ended. Not answered. */
-  public record DeviceFinished(ActionOutcome outcome, String typeId, String deviceId)
+  public record DeviceFinished(ActionOutcome outcome, String org, String typeId, String deviceId)
       implements Command {}
 
   /** {@link Reply.ManagementView} of the request, or NOT_FOUND. */

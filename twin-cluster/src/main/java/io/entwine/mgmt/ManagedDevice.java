@@ -54,25 +54,33 @@ public final class ManagedDevice
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "ManagedDevice");
 
+  /** Where a device's outcomes go: its organization's {@link ActionRequests} in the cluster. */
+  @FunctionalInterface
+  public interface Outcomes {
+    void report(ActionRequests.DeviceFinished finished);
+  }
+
   final DeviceKey device;
-  final ClusterSharding sharding;
+  private final Outcomes outcomes;
 
   /** Where the device's connection takes platform requests; null while none is known. */
   ActorRef<ToDevice> connection;
 
   public static void init(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), sharding)));
+    Outcomes outcomes =
+        finished -> sharding.entityRefFor(ActionRequests.ENTITY_KEY, finished.org()).tell(finished);
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), outcomes)));
   }
 
-  public static Behavior<Command> create(String entityId, ClusterSharding sharding) {
-    return new ManagedDevice(entityId, sharding);
+  public static Behavior<Command> create(String entityId, Outcomes outcomes) {
+    return new ManagedDevice(entityId, outcomes);
   }
 
-  private ManagedDevice(String entityId, ClusterSharding sharding) {
+  private ManagedDevice(String entityId, Outcomes outcomes) {
     super(ENTITY_KEY, entityId);
     this.device = DeviceKey.fromEntityId(entityId);
-    this.sharding = sharding;
+    this.outcomes = outcomes;
   }
 
   @Override
@@ -193,8 +201,7 @@ public final class ManagedDevice
 
   /** Tells the organization's requests how this device's part of a request ended. */
   void report(ActionOutcome outcome) {
-    sharding
-        .entityRefFor(ActionRequests.ENTITY_KEY, device.org())
-        .tell(new ActionRequests.DeviceFinished(outcome, device.type(), device.id()));
+    outcomes.report(
+        new ActionRequests.DeviceFinished(outcome, device.org(), device.type(), device.id()));
   }
 }

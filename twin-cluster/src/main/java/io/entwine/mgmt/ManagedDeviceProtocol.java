@@ -50,7 +50,12 @@ public final class ManagedDeviceProtocol {
       Instant at,
       ActorRef<ToDevice> connection,
       ActorRef<Reply> replyTo)
-      implements Answered {}
+      implements Answered {
+    public Manage {
+      deviceInfo = absentIfNull(deviceInfo);
+      metadata = absentIfNull(metadata);
+    }
+  }
 
   /** {@code iotdevice-1/mgmt/unmanage}. */
   public record Unmanage(Instant at, ActorRef<Reply> replyTo) implements Answered {}
@@ -108,7 +113,12 @@ public final class ManagedDeviceProtocol {
       JsonNode deviceInfo,
       JsonNode metadata,
       Instant at)
-      implements Event {}
+      implements Event {
+    public Managed {
+      deviceInfo = absentIfNull(deviceInfo);
+      metadata = absentIfNull(metadata);
+    }
+  }
 
   public record Unmanaged(Instant at) implements Event {}
 
@@ -133,6 +143,11 @@ public final class ManagedDeviceProtocol {
 
   /** The action in progress ended; the request was told the outcome. */
   public record ActionEnded(ActionOutcome outcome) implements Event {}
+
+  /** A JSON null, which is also what a null JsonNode becomes on the wire, means "not given". */
+  static JsonNode absentIfNull(JsonNode node) {
+    return node == null || node.isNull() ? null : node;
+  }
 
   // ---- parts ----
 

@@ -51,6 +51,8 @@ public record ManagedDeviceState(
       new ManagedDeviceState(false, 0, false, false, null, null, null, null, null, null, null);
 
   public ManagedDeviceState {
+    deviceInfo = ManagedDeviceProtocol.absentIfNull(deviceInfo);
+    firmware = ManagedDeviceProtocol.absentIfNull(firmware);
     logs = logs == null ? List.of() : logs;
     errorCodes = errorCodes == null ? List.of() : errorCodes;
   }
@@ -135,7 +137,7 @@ public record ManagedDeviceState(
         m.lifetime(),
         m.deviceActions(),
         m.firmwareActions(),
-        m.deviceInfo() == null || m.deviceInfo().isNull() ? deviceInfo : m.deviceInfo(),
+        m.deviceInfo() == null ? deviceInfo : m.deviceInfo(),
         m.at(),
         firmware,
         logs,
