@@ -13,7 +13,6 @@ import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
 import io.entwine.deploy.testing.TestNode;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -120,13 +119,7 @@ class DeviceManagementIT {
       assertEquals(409, results.get(1).path("rc").asInt(), results.toString());
       assertEquals(2, results.get(1).path("status").asInt());
 
-      assertEquals(
-          204,
-          node.request("DELETE", "/api/v0002/mgmt/requests/" + download)
-              .organization(key.org())
-              .basic(key.key(), key.token())
-              .send()
-              .status());
+      assertEquals(204, delete(key, "/mgmt/requests/" + download).status());
       assertEquals(404, get(key, "/mgmt/requests/" + download).status());
     }
   }
@@ -165,13 +158,7 @@ class DeviceManagementIT {
       publish(agent, "iotdevice-1/clear/diag/log", "{\"reqId\":\"c1\"}");
       assertEquals(200, response(agent, "c1").path("rc").asInt());
       assertEquals(0, get(key, logs).json().size());
-      assertEquals(
-          204,
-          node.request("DELETE", "/api/v0002" + devicePath(device) + "/diag/errorCodes")
-              .organization(key.org())
-              .basic(key.key(), key.token())
-              .send()
-              .status());
+      assertEquals(204, delete(key, devicePath(device) + "/diag/errorCodes").status());
       assertEquals(0, get(key, devicePath(device) + "/diag/errorCodes").json().size());
       assertEquals(400, post(key, logs, "{\"severity\":1}").status());
     }
@@ -220,13 +207,7 @@ class DeviceManagementIT {
     String mine =
         initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
     assertEquals(404, get(other, "/mgmt/requests/" + mine).status());
-    assertEquals(
-        404,
-        node.request("DELETE", "/api/v0002/mgmt/requests/" + mine)
-            .organization(other.org())
-            .basic(other.key(), other.token())
-            .send()
-            .status());
+    assertEquals(404, delete(other, "/mgmt/requests/" + mine).status());
     assertEquals(0, get(other, "/mgmt/requests").json().path("results").size());
     assertEquals(200, get(key, "/mgmt/requests/" + mine).status());
     assertEquals(404, get(other, devicePath(device) + "/diag/logs").status());
@@ -304,17 +285,14 @@ class DeviceManagementIT {
   }
 
   private static TestNode.Response post(ApiKey key, String path, String body) {
-    return node.request("POST", "/api/v0002" + path)
-        .organization(key.org())
-        .basic(key.key(), key.token())
-        .body("application/json", body.getBytes(StandardCharsets.UTF_8))
-        .send();
+    return fixtures.v0002(key, "POST", path, body);
   }
 
   private static TestNode.Response get(ApiKey key, String path) {
-    return node.request("GET", "/api/v0002" + path)
-        .organization(key.org())
-        .basic(key.key(), key.token())
-        .send();
+    return fixtures.v0002(key, "GET", path, null);
+  }
+
+  private static TestNode.Response delete(ApiKey key, String path) {
+    return fixtures.v0002(key, "DELETE", path, null);
   }
 }
