@@ -137,7 +137,8 @@ final class DeviceActions {
       return "the device is not a managed device";
     }
     boolean firmware = start.action().startsWith("firmware/");
-    if (firmware ? !state.firmwareActions() : !state.deviceActions()) {
+    ManagedDeviceState.Management management = state.management();
+    if (firmware ? !management.firmwareActions() : !management.deviceActions()) {
       return "the device does not support " + (firmware ? "firmware" : "device") + " actions";
     }
     if (state.action() != null) {

@@ -31,12 +31,7 @@ import java.util.Map;
  * the last one ended. Only devices that use device management have one.
  */
 public record ManagedDeviceState(
-    boolean managed,
-    long lifetime,
-    boolean deviceActions,
-    boolean firmwareActions,
-    JsonNode deviceInfo,
-    Instant lastManaged,
+    Management management,
     JsonNode firmware,
     List<DiagLog> logs,
     List<DiagErrorCode> errorCodes,
@@ -48,13 +43,25 @@ public record ManagedDeviceState(
   public static final int MAX_DIAGNOSTICS = 100;
 
   public static final ManagedDeviceState EMPTY =
-      new ManagedDeviceState(false, 0, false, false, null, null, null, null, null, null, null);
+      new ManagedDeviceState(null, null, null, null, null, null);
 
   public ManagedDeviceState {
-    deviceInfo = ManagedDeviceProtocol.absentIfNull(deviceInfo);
     firmware = ManagedDeviceProtocol.absentIfNull(firmware);
     logs = logs == null ? List.of() : logs;
     errorCodes = errorCodes == null ? List.of() : errorCodes;
+  }
+
+  /** What the device's last manage request said; null while it is not managed. */
+  public record Management(
+      long lifetime,
+      boolean deviceActions,
+      boolean firmwareActions,
+      JsonNode deviceInfo,
+      Instant lastManaged)
+      implements CborSerializable {
+    public Management {
+      deviceInfo = ManagedDeviceProtocol.absentIfNull(deviceInfo);
+    }
   }
 
   /** The action of a request in progress on this device. */
@@ -62,9 +69,15 @@ public record ManagedDeviceState(
       String requestId, String action, Map<String, String> parameters, ActionStep step)
       implements CborSerializable {}
 
+  public boolean managed() {
+    return management != null;
+  }
+
   /** True when the device did not renew its manage request within its lifetime. */
   public boolean dormantAt(Instant now) {
-    return managed && lifetime > 0 && lastManaged.plusSeconds(lifetime).isBefore(now);
+    return managed()
+        && management.lifetime() > 0
+        && management.lastManaged().plusSeconds(management.lifetime()).isBefore(now);
   }
 
   public ManagedDeviceState apply(Event event) {
@@ -73,41 +86,62 @@ public record ManagedDeviceState(
 
   private static final EventTable<Void, ManagedDeviceState, Event> CHANGES =
       EventTable.<Void, ManagedDeviceState, Event>of(Event.class)
-          .on(Managed.class, (none, state, managed) -> state.managed(managed))
-          .on(Unmanaged.class, (none, state, unmanaged) -> state.unmanaged())
+          .on(
+              Managed.class,
+              (none, s, m) ->
+                  s.with(
+                      new Management(
+                          m.lifetime(),
+                          m.deviceActions(),
+                          m.firmwareActions(),
+                          m.deviceInfo() != null || !s.managed()
+                              ? m.deviceInfo()
+                              : s.management.deviceInfo(),
+                          m.at()),
+                      s.action,
+                      s.lastOutcome))
+          .on(Unmanaged.class, (none, s, unmanaged) -> s.with(null, s.action, s.lastOutcome))
           .on(
               LogAdded.class,
-              (none, state, added) -> state.withLogs(bounded(state.logs, added.log())))
-          .on(LogsCleared.class, (none, state, cleared) -> state.withLogs(List.of()))
+              (none, s, added) -> s.diagnostics(bounded(s.logs, added.log()), s.errorCodes))
+          .on(LogsCleared.class, (none, s, cleared) -> s.diagnostics(List.of(), s.errorCodes))
           .on(
               ErrorCodeAdded.class,
-              (none, state, added) ->
-                  state.withErrorCodes(bounded(state.errorCodes, added.errorCode())))
-          .on(ErrorCodesCleared.class, (none, state, cleared) -> state.withErrorCodes(List.of()))
+              (none, s, added) -> s.diagnostics(s.logs, bounded(s.errorCodes, added.errorCode())))
+          .on(ErrorCodesCleared.class, (none, s, cleared) -> s.diagnostics(s.logs, List.of()))
           .on(
               FirmwareChanged.class,
-              (none, state, changed) -> state.withFirmware(changed.firmware()))
+              (none, s, changed) ->
+                  new ManagedDeviceState(
+                      s.management,
+                      changed.firmware(),
+                      s.logs,
+                      s.errorCodes,
+                      s.action,
+                      s.lastOutcome))
           .on(
               ActionStarted.class,
-              (none, state, started) ->
-                  state.withAction(
+              (none, s, started) ->
+                  s.with(
+                      s.management,
                       new Action(
                           started.requestId(),
                           started.action(),
                           started.parameters(),
                           started.step()),
-                      state.lastOutcome))
+                      s.lastOutcome))
           .on(
               ActionStepped.class,
-              (none, state, stepped) ->
-                  state.withAction(
+              (none, s, stepped) ->
+                  s.with(
+                      s.management,
                       new Action(
-                          state.action.requestId(),
-                          state.action.action(),
-                          state.action.parameters(),
+                          s.action.requestId(),
+                          s.action.action(),
+                          s.action.parameters(),
                           stepped.step()),
-                      state.lastOutcome))
-          .on(ActionEnded.class, (none, state, ended) -> state.withAction(null, ended.outcome()))
+                      s.lastOutcome))
+          .on(ActionEnded.class, (none, s, ended) -> s.with(s.management, null, ended.outcome()))
           .build();
 
   /** The firmware attributes with {@code change} merged in (what a notify or an update sets). */
@@ -131,93 +165,11 @@ public record ManagedDeviceState(
     return List.copyOf(next);
   }
 
-  private ManagedDeviceState managed(Managed m) {
-    return new ManagedDeviceState(
-        true,
-        m.lifetime(),
-        m.deviceActions(),
-        m.firmwareActions(),
-        m.deviceInfo() == null ? deviceInfo : m.deviceInfo(),
-        m.at(),
-        firmware,
-        logs,
-        errorCodes,
-        action,
-        lastOutcome);
+  private ManagedDeviceState with(Management next, Action nextAction, ActionOutcome outcome) {
+    return new ManagedDeviceState(next, firmware, logs, errorCodes, nextAction, outcome);
   }
 
-  private ManagedDeviceState unmanaged() {
-    return new ManagedDeviceState(
-        false,
-        0,
-        false,
-        false,
-        deviceInfo,
-        lastManaged,
-        firmware,
-        logs,
-        errorCodes,
-        action,
-        lastOutcome);
-  }
-
-  private ManagedDeviceState withLogs(List<DiagLog> next) {
-    return new ManagedDeviceState(
-        managed,
-        lifetime,
-        deviceActions,
-        firmwareActions,
-        deviceInfo,
-        lastManaged,
-        firmware,
-        next,
-        errorCodes,
-        action,
-        lastOutcome);
-  }
-
-  private ManagedDeviceState withErrorCodes(List<DiagErrorCode> next) {
-    return new ManagedDeviceState(
-        managed,
-        lifetime,
-        deviceActions,
-        firmwareActions,
-        deviceInfo,
-        lastManaged,
-        firmware,
-        logs,
-        next,
-        action,
-        lastOutcome);
-  }
-
-  private ManagedDeviceState withFirmware(JsonNode next) {
-    return new ManagedDeviceState(
-        managed,
-        lifetime,
-        deviceActions,
-        firmwareActions,
-        deviceInfo,
-        lastManaged,
-        next,
-        logs,
-        errorCodes,
-        action,
-        lastOutcome);
-  }
-
-  private ManagedDeviceState withAction(Action next, ActionOutcome outcome) {
-    return new ManagedDeviceState(
-        managed,
-        lifetime,
-        deviceActions,
-        firmwareActions,
-        deviceInfo,
-        lastManaged,
-        firmware,
-        logs,
-        errorCodes,
-        next,
-        outcome);
+  private ManagedDeviceState diagnostics(List<DiagLog> nextLogs, List<DiagErrorCode> nextCodes) {
+    return new ManagedDeviceState(management, firmware, nextLogs, nextCodes, action, lastOutcome);
   }
 }

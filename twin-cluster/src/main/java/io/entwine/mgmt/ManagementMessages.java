@@ -75,20 +75,23 @@ public final class ManagementMessages {
 
   /** IBM's {@code mgmt} of a managed device. */
   static JsonNode management(ManagedDeviceState state, Instant now) {
+    ManagedDeviceState.Management management = state.management();
     ObjectNode mgmt = NODES.objectNode();
     mgmt.put("dormant", state.dormantAt(now));
-    if (state.lifetime() > 0) {
-      mgmt.put("dormantDateTime", state.lastManaged().plusSeconds(state.lifetime()).toString());
+    if (management.lifetime() > 0) {
+      mgmt.put(
+          "dormantDateTime",
+          management.lastManaged().plusSeconds(management.lifetime()).toString());
     }
-    mgmt.put("lastActivityDateTime", state.lastManaged().toString());
+    mgmt.put("lastActivityDateTime", management.lastManaged().toString());
     mgmt.putObject("supports")
-        .put("deviceActions", state.deviceActions())
-        .put("firmwareActions", state.firmwareActions());
+        .put("deviceActions", management.deviceActions())
+        .put("firmwareActions", management.firmwareActions());
     if (state.firmware() != null) {
       mgmt.set("firmware", state.firmware());
     }
-    if (state.deviceInfo() != null) {
-      mgmt.set("deviceInfo", state.deviceInfo());
+    if (management.deviceInfo() != null) {
+      mgmt.set("deviceInfo", management.deviceInfo());
     }
     return mgmt;
   }

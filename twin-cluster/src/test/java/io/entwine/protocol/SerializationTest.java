@@ -290,12 +290,7 @@ class SerializationTest {
         new ManagedDeviceProtocol.ActionEnded(OUTCOME),
         ManagedDeviceState.EMPTY,
         new ManagedDeviceState(
-            true,
-            3600,
-            true,
-            true,
-            deviceInfo(),
-            AT,
+            new ManagedDeviceState.Management(3600, true, true, deviceInfo(), AT),
             metadata,
             List.of(DIAG_LOG),
             List.of(DIAG_CODE),
