@@ -46,7 +46,6 @@ final class DeviceActions {
   static final String REBOOT = "device/reboot";
   static final String FACTORY_RESET = "device/factoryReset";
   static final String FIRMWARE_DOWNLOAD = "firmware/download";
-  static final String FIRMWARE_UPDATE = "firmware/update";
 
   private static final int DOWNLOADED = 2;
 
