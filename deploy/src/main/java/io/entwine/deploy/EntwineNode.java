@@ -26,6 +26,7 @@ import io.entwine.http.ibm.CommandRoutes;
 import io.entwine.http.ibm.DeviceEventRoutes;
 import io.entwine.http.ibm.DeviceManagementRoutes;
 import io.entwine.http.ibm.DeviceTypeRoutes;
+import io.entwine.http.ibm.ManagementRoutes;
 import io.entwine.http.ibm.PlatformDeviceRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
@@ -52,6 +53,8 @@ import io.entwine.integration.mqtt.MqttBridges;
 import io.entwine.integration.script.Converters;
 import io.entwine.integration.webhook.WebhookSettings;
 import io.entwine.integration.webhook.Webhooks;
+import io.entwine.mgmt.ActionRequests;
+import io.entwine.mgmt.ManagedDevice;
 import io.entwine.mqtt.GatewayTwinAccess;
 import io.entwine.mqtt.MqttIngress;
 import io.entwine.mqtt.MqttSettings;
@@ -137,6 +140,8 @@ public final class EntwineNode implements AutoCloseable {
   private static Servers startServices(ActorSystem<Void> system, Config config) throws Exception {
     Organization.init(system);
     DeviceTypeCatalog.init(system);
+    ManagedDevice.init(system);
+    ActionRequests.init(system);
     DeviceTwin.init(system);
     AuthIdIndex.TABLE.init(system);
     DeviceIdIndex.TABLE.init(system);
@@ -203,6 +208,7 @@ public final class EntwineNode implements AutoCloseable {
             new DeviceTypeRoutes(gateway, registry, authentication).route(),
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),
             new BulkRoutes(gateway, registry, authentication).route(),
+            new ManagementRoutes(gateway, authentication).route(),
             new AttributeRoutes(gateway, authentication, httpSettings).route(),
             new StateRoutes(gateway, authentication).route(),
             new IntegrationRoutes(
