@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
 import io.entwine.mgmt.ManagedDeviceProtocol;
-import io.entwine.mqtt.MqttSession.DevicePrincipal;
 import io.entwine.twin.TwinCommand;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.ArrayList;
