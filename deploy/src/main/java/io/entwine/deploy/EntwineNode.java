@@ -15,8 +15,10 @@ import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianProjection;
 import io.entwine.historian.HistorianQueries;
 import io.entwine.http.admin.AdminRoutes;
+import io.entwine.http.admin.ClusterRoutes;
 import io.entwine.http.admin.ProjectionRoutes;
 import io.entwine.http.common.Authentication;
+import io.entwine.http.console.ConsoleRoutes;
 import io.entwine.http.historian.HistorianRoutes;
 import io.entwine.http.hono.DeviceCredentialRoutes;
 import io.entwine.http.hono.HonoRoutes;
@@ -180,6 +182,8 @@ public final class EntwineNode implements AutoCloseable {
             new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
+            new ClusterRoutes(authentication, system).route(),
+            new ConsoleRoutes().route(),
             new MqttBridgeRoutes(bridges, authentication).route(),
             // before the management routes, which authenticate everything under /api/v0001
             new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
