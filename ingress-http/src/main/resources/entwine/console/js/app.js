@@ -62,7 +62,8 @@ async function route() {
     } catch (e) {
       replace(main, errorBox(e));
     }
-    main.focus();
+    // to the new content, unless the view put the focus on its first field itself
+    if (!main.contains(document.activeElement)) main.focus();
     return;
   }
   location.replace(home(current));

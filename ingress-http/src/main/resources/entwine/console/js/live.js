@@ -49,6 +49,10 @@ export function liveEvents(section, type, id) {
       status.textContent = 'Live: disconnected; reconnecting in 3 s.';
       if (!stopped) retry = setTimeout(connect, 3000);
     };
+    // the node dropped messages this page was too slow for; the stream goes on after them
+    source.addEventListener('overflow', () => {
+      list.prepend(h('li', { 'data-kind': 'overflow' }, h('span', { class: 'badge' }, 'gap'), ' some messages were dropped here (the page fell behind)'));
+    });
     for (const kind of KINDS) {
       source.addEventListener(kind, (message) => {
         if (message.lastEventId) lastEventId = message.lastEventId;

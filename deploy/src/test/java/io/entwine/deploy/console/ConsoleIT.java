@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -66,9 +67,12 @@ class ConsoleIT {
     open("");
     ((JavascriptExecutor) browser.driver).executeScript("sessionStorage.clear()");
     open("#/signin");
-    browser.await(presenceOfElementLocated(By.id("api-key"))).sendKeys(key);
-    browser.find("#api-token").sendKeys(token);
-    browser.find("#sign-in").click();
+    browser.await(presenceOfElementLocated(By.id("api-key")));
+    // by keyboard: the key field has the focus, Enter in the token field signs in
+    WebElement focused = browser.driver.switchTo().activeElement();
+    assertEquals("api-key", focused.getDomAttribute("id"));
+    focused.sendKeys(key);
+    browser.find("#api-token").sendKeys(token, Keys.ENTER);
   }
 
   private void signIn() {
@@ -85,6 +89,7 @@ class ConsoleIT {
   void signsInCreatesATypeRegistersListsOpensAndDeletesDevices() throws Exception {
     signIn(apiKey.key(), "not-the-token");
     browser.await(textMatches(By.cssSelector("main .error"), Pattern.compile("^401")));
+    browser.screenshot("sign-in");
 
     signIn();
     browser.await(presenceOfElementLocated(By.id("new-type-id"))).sendKeys("valve");
@@ -157,7 +162,7 @@ class ConsoleIT {
     setDesired("{\"interval\": 20}");
     WebElement conflict = browser.await(presenceOfElementLocated(By.id("state-conflict")));
     assertTrue(conflict.getText().contains("now at version 2"), conflict.getText());
-    browser.screenshot("device-state-conflict");
+    browser.screenshot("device-state-conflict", browser.find("#state"));
     assertEquals("1", browser.find("#state-version").getText());
   }
 
@@ -183,7 +188,7 @@ class ConsoleIT {
       browser.find("#send-command").click();
       browser.await(textMatches(By.cssSelector("#commands .ok"), Pattern.compile("queued as")));
       browser.await(presenceOfElementLocated(By.cssSelector("[data-command-status='delivered']")));
-      browser.screenshot("device-commands");
+      browser.screenshot("device-commands", browser.find("#commands"));
     } finally {
       mqtt.disconnect();
       mqtt.close();
@@ -231,7 +236,7 @@ class ConsoleIT {
     browser.await(textToBePresentInElementLocated(By.id("chart-summary"), "max of temp"));
     browser.find("#chart-summary").click();
     assertTrue(browser.find("#chart-table").getText().contains("24"));
-    browser.screenshot("device");
+    browser.screenshot("device-history", browser.find("#history"));
   }
 
   @Test
@@ -260,11 +265,18 @@ class ConsoleIT {
     browser.await(
         textToBePresentInElementLocated(
             By.cssSelector("#live-events li[data-kind='event']"), "31"));
-    browser.screenshot("device-live");
+    browser.screenshot("device-live", browser.find("#live"));
   }
 
   @Test
   void operatorSeesMembersProjectionLagAndTheOrganizationsKeys() throws Exception {
+    assertEquals(401, node.request("GET", "/api/v0002/admin/cluster").send().status());
+    assertEquals(
+        401,
+        node.request("GET", "/api/v0002/admin/cluster")
+            .basic(apiKey.key(), apiKey.token())
+            .send()
+            .status());
     open("");
     ((JavascriptExecutor) browser.driver).executeScript("sessionStorage.clear()");
     open("#/signin");

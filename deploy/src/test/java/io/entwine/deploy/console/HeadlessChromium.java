@@ -98,7 +98,14 @@ final class HeadlessChromium implements AutoCloseable {
         .until(condition);
   }
 
-  /** Saves the page as target/console-screenshots/{name}.png. */
+  /** Scrolls {@code element} to the middle of the window, then saves it as {@link #screenshot}. */
+  void screenshot(String name, WebElement element) throws IOException {
+    ((ChromeDriver) driver)
+        .executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
+    screenshot(name);
+  }
+
+  /** Saves the window as target/console-screenshots/{name}.png. */
   void screenshot(String name) throws IOException {
     File shot = ((ChromeDriver) driver).getScreenshotAs(OutputType.FILE);
     Files.createDirectories(SCREENSHOTS);
