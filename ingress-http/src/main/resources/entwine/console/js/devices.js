@@ -13,6 +13,7 @@ function pagedList(out, url, columns, attrs) {
   async function show() {
     const bookmark = bookmarks[index];
     const query = `?_limit=${PAGE}` + (bookmark ? `&_bookmark=${encodeURIComponent(bookmark)}` : '');
+    out.setAttribute('aria-busy', 'true');
     try {
       const { data } = await api('GET', url + query);
       if (data.bookmark) bookmarks[index + 1] = data.bookmark;
@@ -27,6 +28,8 @@ function pagedList(out, url, columns, attrs) {
           h('span', { class: 'muted', 'aria-live': 'polite' }, `Page ${index + 1} · ${data.results.length} shown of ${total}`), next));
     } catch (e) {
       replace(out, errorBox(e));
+    } finally {
+      out.setAttribute('aria-busy', 'false');
     }
   }
   return show;

@@ -117,15 +117,23 @@ class ConsoleIT {
         browser.find("#registration").getText().contains("d:" + apiKey.org() + ":valve:v-1"));
   }
 
-  /** The registry lists new devices 2–5 s later: the list is refreshed until it shows them. */
+  /**
+   * The registry lists new devices 2–5 s later: the list is refreshed until it shows them, and
+   * answers once no refresh is under way, so that the rows stay as they are.
+   */
   private WebElement awaitListed(String id) {
     return browser.await(
         d -> {
-          d.findElement(By.id("refresh-list")).click();
+          WebElement list = d.findElement(By.id("device-list"));
+          if (!"false".equals(list.getDomAttribute("aria-busy"))) {
+            return null;
+          }
           var rows = d.findElements(By.cssSelector("#devices a"));
-          return rows.stream().anyMatch(a -> a.getText().equals(id))
-              ? d.findElement(By.id("devices"))
-              : null;
+          if (rows.stream().anyMatch(a -> a.getText().equals(id))) {
+            return d.findElement(By.id("devices"));
+          }
+          d.findElement(By.id("refresh-list")).click();
+          return null;
         });
   }
 
