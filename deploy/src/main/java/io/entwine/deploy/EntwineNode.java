@@ -15,9 +15,11 @@ import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianProjection;
 import io.entwine.historian.HistorianQueries;
 import io.entwine.http.admin.AdminRoutes;
+import io.entwine.http.admin.ClusterRoutes;
 import io.entwine.http.admin.ProjectionRoutes;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.docs.ApiDocsRoutes;
+import io.entwine.http.console.ConsoleRoutes;
 import io.entwine.http.historian.HistorianRoutes;
 import io.entwine.http.hono.DeviceCredentialRoutes;
 import io.entwine.http.hono.HonoRoutes;
@@ -197,6 +199,8 @@ public final class EntwineNode implements AutoCloseable {
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
             streamRoutes(system, config, authentication, gateway),
+            new ClusterRoutes(authentication, system).route(),
+            new ConsoleRoutes().route(),
             new MqttBridgeRoutes(bridges, authentication).route(),
             new WebhookRoutes(
                     new Webhooks(system, webhookSettings, gateway.askTimeout()), authentication)
