@@ -15,8 +15,10 @@ import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianProjection;
 import io.entwine.historian.HistorianQueries;
 import io.entwine.http.admin.AdminRoutes;
+import io.entwine.http.admin.ClusterRoutes;
 import io.entwine.http.admin.ProjectionRoutes;
 import io.entwine.http.common.Authentication;
+import io.entwine.http.console.ConsoleRoutes;
 import io.entwine.http.docs.ApiDocsRoutes;
 import io.entwine.http.historian.HistorianRoutes;
 import io.entwine.http.hono.DeviceCredentialRoutes;
@@ -26,6 +28,7 @@ import io.entwine.http.ibm.CommandRoutes;
 import io.entwine.http.ibm.DeviceEventRoutes;
 import io.entwine.http.ibm.DeviceManagementRoutes;
 import io.entwine.http.ibm.DeviceTypeRoutes;
+import io.entwine.http.ibm.ManagementRoutes;
 import io.entwine.http.ibm.PlatformDeviceRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
@@ -52,6 +55,8 @@ import io.entwine.integration.mqtt.MqttBridges;
 import io.entwine.integration.script.Converters;
 import io.entwine.integration.webhook.WebhookSettings;
 import io.entwine.integration.webhook.Webhooks;
+import io.entwine.mgmt.ActionRequests;
+import io.entwine.mgmt.ManagedDevice;
 import io.entwine.mqtt.GatewayTwinAccess;
 import io.entwine.mqtt.MqttIngress;
 import io.entwine.mqtt.MqttSettings;
@@ -137,6 +142,8 @@ public final class EntwineNode implements AutoCloseable {
   private static Servers startServices(ActorSystem<Void> system, Config config) throws Exception {
     Organization.init(system);
     DeviceTypeCatalog.init(system);
+    ManagedDevice.init(system);
+    ActionRequests.init(system);
     DeviceTwin.init(system);
     AuthIdIndex.TABLE.init(system);
     DeviceIdIndex.TABLE.init(system);
@@ -192,6 +199,8 @@ public final class EntwineNode implements AutoCloseable {
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
             streamRoutes(system, config, authentication, gateway),
+            new ClusterRoutes(authentication, system).route(),
+            new ConsoleRoutes().route(),
             new MqttBridgeRoutes(bridges, authentication).route(),
             new WebhookRoutes(
                     new Webhooks(system, webhookSettings, gateway.askTimeout()), authentication)
@@ -203,6 +212,7 @@ public final class EntwineNode implements AutoCloseable {
             new DeviceTypeRoutes(gateway, registry, authentication).route(),
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),
             new BulkRoutes(gateway, registry, authentication).route(),
+            new ManagementRoutes(gateway, authentication).route(),
             new AttributeRoutes(gateway, authentication, httpSettings).route(),
             new StateRoutes(gateway, authentication).route(),
             new IntegrationRoutes(

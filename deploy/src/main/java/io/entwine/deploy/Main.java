@@ -109,6 +109,7 @@ public final class Main {
                     .append("  (client certificates for Hono devices)\n"));
     out.append("  Organizations   http://ORG.").append(domain).append(':').append(node.httpPort());
     out.append("  (the organization is the first label of the host)\n");
+    out.append("  Console         ").append(http).append("/console/\n");
     out.append("  Health          ").append(http).append("/health/ready\n");
     out.append("  Cassandra       ");
     out.append(

@@ -6,6 +6,8 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.integration.Integration;
 import io.entwine.integration.IntegrationDirectory;
+import io.entwine.mgmt.ActionRequests;
+import io.entwine.mgmt.ManagedDevice;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.DeviceTypeCatalog;
@@ -44,6 +46,8 @@ public final class TestCluster implements AutoCloseable {
         InMemoryCluster.startSingleNode("EntwineHttpTest", "entwine.twin.max-queued-commands = 5");
     Organization.init(testKit.system());
     DeviceTypeCatalog.init(testKit.system());
+    ManagedDevice.init(testKit.system());
+    ActionRequests.init(testKit.system());
     DeviceTwin.init(testKit.system());
     AuthIdIndex.TABLE.init(testKit.system());
     DeviceIdIndex.TABLE.init(testKit.system());

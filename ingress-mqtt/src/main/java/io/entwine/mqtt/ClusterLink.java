@@ -2,10 +2,12 @@ package io.entwine.mqtt;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
+import io.entwine.mqtt.mgmt.ManagementAccess;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -18,6 +20,11 @@ public interface ClusterLink {
 
   /** Opens the cluster side of one authenticated connection; {@link Link#close()} ends it. */
   Link open(String clientId, Listener listener);
+
+  /** IBM's device management for managed devices' connections, where the cluster has it. */
+  default Optional<ManagementAccess> management() {
+    return Optional.empty();
+  }
 
   /** Called by the cluster on any thread; implementations hand over to their event loop. */
   interface Listener {

@@ -3,6 +3,7 @@ package io.entwine.mqtt;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
+import io.entwine.mgmt.ManagedDeviceProtocol;
 import io.entwine.twin.TwinCommand;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.ArrayList;
@@ -147,6 +148,22 @@ final class Deliveries {
             rejection,
             through.qos(),
             null));
+  }
+
+  /** A device management request or response for this device, if it subscribed to it. */
+  void offerManagement(ManagedDeviceProtocol.ToDevice message) {
+    String topic = message.topic();
+    if (outbox == null) {
+      return;
+    }
+    MqttSession.Subscription through =
+        session.deliveringTo(filter -> Topics.matchesManagement(filter, topic));
+    if (through == null) {
+      log.debug("MQTT {}: not subscribed to {}", session.clientId(), topic);
+      return;
+    }
+    outbox.offer(
+        through.filter(), new Outbox.Delivery(topic, message.payload(), through.qos(), null));
   }
 
   /** False when this connection was handed the command already. */

@@ -75,6 +75,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
   private PublishIntake intake;
   private InboundWindow window;
   private Deliveries deliveries;
+  private ManagementPublishes management;
 
   // set once accepted
   private Outbox outbox;
@@ -207,6 +208,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
     report.authenticated(endpoint.protocolVersion(), username, connectedAt);
     reads = socketReads;
     intake = new PublishIntake(session, twins, settings.maxPayloadBytes(), this::onStateRejected);
+    management = new ManagementPublishes(session, cluster, settings, this, () -> deliveries);
     window =
         new InboundWindow(
             endpoint, reads, this, settings.maxInFlightPerConnection(), intake::recordOwnEvents);
@@ -281,8 +283,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
     if (window.answersResend(messageId, qos)) {
       return;
     }
-    PublishIntake.Intake accepted =
-        intake.intake(publish.topicName(), publish.payload().getBytes(), qos);
+    PublishIntake.Intake accepted = management.intakeOr(intake, publish);
     if (accepted.refusal() != null) {
       disconnect(accepted.refusal());
       return;
@@ -390,6 +391,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
 
   /** The will, the {@code Disconnect} status message and a persistent session's release. */
   private void closeAccepted(ConnectionPhase last) {
+    management.close();
     if (!report.endedNormally() && !nodeStopping.getAsBoolean()) {
       intake.publishWill();
     }

@@ -5,11 +5,14 @@ import io.entwine.ingress.SessionRequests;
 import io.entwine.ingress.Timestamps;
 import io.entwine.live.LiveFeed;
 import io.entwine.live.LiveMessage;
+import io.entwine.mqtt.mgmt.ManagementAccess;
+import io.entwine.mqtt.mgmt.PekkoManagementAccess;
 import io.entwine.protocol.Reply;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -31,6 +34,7 @@ public final class PekkoClusterLink implements ClusterLink {
   private final Duration askTimeout;
   private final Duration refresh;
   private final AtomicLong connections = new AtomicLong();
+  private final ManagementAccess management;
 
   public PekkoClusterLink(
       ActorSystem<?> system,
@@ -44,6 +48,12 @@ public final class PekkoClusterLink implements ClusterLink {
     this.twins = new SessionRequests(system, askTimeout);
     this.refresh = twinAttachRefresh;
     ClientSession.init(system, offlineSessions);
+    this.management = new PekkoManagementAccess(system, askTimeout, twinAttachRefresh);
+  }
+
+  @Override
+  public Optional<ManagementAccess> management() {
+    return Optional.of(management);
   }
 
   @Override

@@ -138,8 +138,10 @@ final class Subscriptions {
     if (store && !session.cleanSession()) {
       work.add(call(() -> link.storeSubscription(filter, requested.value())));
     }
-    if (parsed instanceof Topics.StateRejectedFilter && session.isDevice()) {
-      return requested; // rejections are this connection's own, not the twin's or the feed's
+    if ((parsed instanceof Topics.StateRejectedFilter || parsed instanceof Topics.ManagementFilter)
+        && session.isDevice()) {
+      // rejections and management requests are this connection's own, not the twin's or the feed's
+      return requested;
     }
     DeviceKey twin = session.principal().twin();
     if (twin != null) {

@@ -18,6 +18,9 @@ public final class Topics {
   private static final String ROOT = "iot-2";
   private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
+  /** Where the platform's device management requests reach a managed device. */
+  private static final String MANAGEMENT_ROOT = "iotdm-1";
+
   /** A device's reported-state patches; none of IBM's topics has a {@code state} segment. */
   public static final String REPORTED_STATE = ROOT + "/state/reported";
 
@@ -44,6 +47,7 @@ public final class Topics {
           DeviceStateFilter,
           StateRejectedFilter,
           GatewayTopics.CommandFilter,
+          ManagementFilter,
           Invalid {}
 
   /** {@code iot-2/evt/{event}/fmt/{format}}, published by the device itself. */
@@ -94,6 +98,12 @@ public final class Topics {
    * and id null), {@code iot-2/type/{type|+}/id/{id|+}/state/rejected} (an application).
    */
   public record StateRejectedFilter(String type, String id) implements Filter {}
+
+  /**
+   * A managed device's platform requests and responses, {@code iotdm-1/#} or a narrower filter
+   * under {@code iotdm-1/} (IBM Watson IoT Platform documentation, Device management protocol).
+   */
+  public record ManagementFilter(String filter) implements Filter {}
 
   public record Invalid(String reason) implements Publication, Filter {}
 
@@ -170,8 +180,11 @@ public final class Topics {
     if (STATE_REJECTED.equals(filter)) {
       return new StateRejectedFilter(null, null);
     }
+    if (filter.startsWith(MANAGEMENT_ROOT + "/")) {
+      return new ManagementFilter(filter);
+    }
     return new Invalid(
-        "a device subscribes only to iot-2/cmd/{command}/fmt/{format}, "
+        "a device subscribes only to iot-2/cmd/{command}/fmt/{format}, iotdm-1/#, "
             + STATE_DELTA
             + " or "
             + STATE_REJECTED);
@@ -312,6 +325,24 @@ public final class Topics {
    */
   public static String stateRejectedTopic(boolean toDevice, String type, String id) {
     return toDevice ? STATE_REJECTED : deviceTopic(type, id) + "/state/rejected";
+  }
+
+  /** True when a device's management {@code filter} selects {@code topic} (MQTT wildcards). */
+  public static boolean matchesManagement(Filter filter, String topic) {
+    if (!(filter instanceof ManagementFilter f)) {
+      return false;
+    }
+    String[] want = split(f.filter());
+    String[] have = split(topic);
+    for (int i = 0; i < want.length; i++) {
+      if ("#".equals(want[i])) {
+        return true;
+      }
+      if (i >= have.length || !(ANY.equals(want[i]) || want[i].equals(have[i]))) {
+        return false;
+      }
+    }
+    return want.length == have.length;
   }
 
   /** True when {@code filter} selects a state rejection for device {@code type}/{@code id}. */

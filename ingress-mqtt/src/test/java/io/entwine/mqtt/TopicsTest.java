@@ -99,6 +99,24 @@ class TopicsTest {
   // ---- devices subscribe ----
 
   @Test
+  void aManagedDeviceSubscribesToItsManagementRequests() {
+    Topics.Filter all = Topics.deviceSubscription("iotdm-1/#");
+    assertEquals(new Topics.ManagementFilter("iotdm-1/#"), all);
+    assertTrue(Topics.matchesManagement(all, "iotdm-1/mgmt/initiate/device/reboot"));
+    assertTrue(Topics.matchesManagement(all, "iotdm-1/response"));
+
+    Topics.Filter initiations = Topics.deviceSubscription("iotdm-1/mgmt/initiate/+/+");
+    assertTrue(Topics.matchesManagement(initiations, "iotdm-1/mgmt/initiate/firmware/update"));
+    assertFalse(Topics.matchesManagement(initiations, "iotdm-1/response"));
+    assertFalse(
+        Topics.matchesManagement(Topics.deviceSubscription("iotdm-1/response"), "iotdm-1/observe"));
+    assertFalse(
+        Topics.matchesManagement(
+            Topics.deviceSubscription("iot-2/cmd/+/fmt/+"), "iotdm-1/response"));
+    assertInstanceOf(Topics.Invalid.class, Topics.applicationSubscription("iotdm-1/#"));
+  }
+
+  @Test
   void deviceSubscribesToItsCommands() {
     assertEquals(
         new Topics.CommandFilter("reboot", "json"),

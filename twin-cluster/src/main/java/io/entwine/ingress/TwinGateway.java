@@ -56,6 +56,7 @@ public final class TwinGateway {
   private final CredentialRequests credentials;
   private final OrganizationRequests organizations;
   private final DeviceTypeRequests deviceTypes;
+  private final ManagementRequests management;
   private final StateRequests states;
   private final ReportedFromEvents reportedFromEvents;
   private static final String BUSY_MESSAGE =
@@ -83,6 +84,7 @@ public final class TwinGateway {
     this.credentials = new CredentialRequests(this);
     this.organizations = new OrganizationRequests(this);
     this.deviceTypes = new DeviceTypeRequests(this);
+    this.management = new ManagementRequests(this);
     this.reportedFromEvents = new ReportedFromEvents(this, OrganizationPolicies.cacheTtl(system));
     this.states = new StateRequests(this, reportedFromEvents);
   }
@@ -119,6 +121,11 @@ public final class TwinGateway {
   /** Organizations' device types (IBM platform API v0002). */
   public DeviceTypeRequests deviceTypes() {
     return deviceTypes;
+  }
+
+  /** IBM's device management: requests, managed devices, diagnostics. */
+  public ManagementRequests management() {
+    return management;
   }
 
   /** Devices' state documents: reported, desired, delta. */

@@ -201,6 +201,12 @@ public sealed interface Reply extends CborSerializable {
   /** The device's pre-shared key, encrypted with the cluster key (see SecretBox). */
   record EncryptedPsk(String encrypted) implements Reply {}
 
+  /**
+   * A view of IBM's device management (a managed device's {@code mgmt}, its diagnostics, the
+   * management requests of an organization) in the JSON shape IBM's platform API v0002 answers.
+   */
+  record ManagementView(JsonNode body) implements Reply {}
+
   /** An index answer: the device an auth-id belongs to. */
   record DeviceFound(DeviceKey device) implements Reply {}
 

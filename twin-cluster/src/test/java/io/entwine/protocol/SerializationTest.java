@@ -19,6 +19,9 @@ import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
 import io.entwine.claims.ClaimEntity;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
+import io.entwine.mgmt.ActionRequests;
+import io.entwine.mgmt.ManagedDeviceProtocol;
+import io.entwine.mgmt.ManagedDeviceState;
 import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.DeviceTypeCatalog;
@@ -73,6 +76,16 @@ class SerializationTest {
   static void stopSystem() {
     testKit.shutdownTestKit();
   }
+
+  private static final ManagedDeviceProtocol.DiagLog DIAG_LOG =
+      new ManagedDeviceProtocol.DiagLog(
+          "l1", "disk full", 2, "AAE=", Instant.parse("2026-12-07T10:00:00Z"));
+  private static final ManagedDeviceProtocol.DiagErrorCode DIAG_CODE =
+      new ManagedDeviceProtocol.DiagErrorCode(42, Instant.parse("2026-12-07T10:00:00Z"));
+  private static final ManagedDeviceProtocol.ActionOutcome OUTCOME =
+      new ManagedDeviceProtocol.ActionOutcome(
+          "r1", false, 500, "updateStatus 6", Instant.parse("2026-12-07T10:00:00Z"));
+  private static final DeviceKey DEVICE = new DeviceKey("org", "sensor", "s1");
 
   private static List<Object> samples() {
     JsonNode metadata = metadata();
@@ -250,6 +263,65 @@ class SerializationTest {
         new DeviceTypeCatalog.TypeDeleted("sensor", AT),
         DeviceTypeCatalog.State.EMPTY,
         new DeviceTypeCatalog.State(Map.of("sensor", deviceType())),
+        // device management
+        new ManagedDeviceProtocol.ToDevice("iotdm-1/response", PAYLOAD),
+        new ManagedDeviceProtocol.Manage(
+            3600, true, false, deviceInfo(), metadata, AT, replyTo.unsafeUpcast(), replyTo),
+        new ManagedDeviceProtocol.Unmanage(AT, replyTo),
+        new ManagedDeviceProtocol.AddLog(DIAG_LOG, replyTo),
+        new ManagedDeviceProtocol.ClearLogs(replyTo),
+        new ManagedDeviceProtocol.AddErrorCode(DIAG_CODE, replyTo),
+        new ManagedDeviceProtocol.ClearErrorCodes(replyTo),
+        new ManagedDeviceProtocol.NotifyFirmware(metadata, AT, replyTo),
+        new ManagedDeviceProtocol.Respond("r1-observe_sent", 200, "ok", AT, replyTo),
+        new ManagedDeviceProtocol.GetManagement(AT, replyTo),
+        new ManagedDeviceProtocol.GetLogs(replyTo),
+        new ManagedDeviceProtocol.GetErrorCodes(replyTo),
+        new ManagedDeviceProtocol.Attach(replyTo.unsafeUpcast()),
+        new ManagedDeviceProtocol.Start("r1", "firmware/download", Map.of("uri", "https://fw"), AT),
+        new ManagedDeviceProtocol.Managed(0, true, true, null, null, AT),
+        new ManagedDeviceProtocol.Unmanaged(AT),
+        new ManagedDeviceProtocol.LogAdded(DIAG_LOG),
+        new ManagedDeviceProtocol.LogsCleared(),
+        new ManagedDeviceProtocol.ErrorCodeAdded(DIAG_CODE),
+        new ManagedDeviceProtocol.ErrorCodesCleared(),
+        new ManagedDeviceProtocol.FirmwareChanged(metadata, AT),
+        new ManagedDeviceProtocol.ActionStarted(
+            "r1", "device/reboot", Map.of(), ManagedDeviceProtocol.ActionStep.INITIATE_SENT, AT),
+        new ManagedDeviceProtocol.ActionStepped(ManagedDeviceProtocol.ActionStep.ACCEPTED),
+        new ManagedDeviceProtocol.ActionEnded(OUTCOME),
+        ManagedDeviceState.EMPTY,
+        new ManagedDeviceState(
+            new ManagedDeviceState.Management(3600, true, true, deviceInfo(), AT),
+            metadata,
+            List.of(DIAG_LOG),
+            List.of(DIAG_CODE),
+            new ManagedDeviceState.Action(
+                "r2", "firmware/update", Map.of(), ManagedDeviceProtocol.ActionStep.OBSERVE_SENT),
+            OUTCOME),
+        new ActionRequests.Initiate("r1", "device/reboot", Map.of(), List.of(DEVICE), AT, replyTo),
+        new ActionRequests.DeviceFinished(OUTCOME, "org", "sensor", "s1"),
+        new ActionRequests.Get("r1", replyTo),
+        new ActionRequests.GetDeviceStatus("r1", replyTo),
+        new ActionRequests.ListRequests(replyTo),
+        new ActionRequests.Clear("r1", replyTo),
+        new ActionRequests.RequestInitiated(
+            "r1", "firmware/download", Map.of("uri", "https://fw"), List.of(DEVICE), AT),
+        new ActionRequests.DeviceOutcomeRecorded("r1", "sensor", "s1", OUTCOME),
+        new ActionRequests.RequestCleared("r1"),
+        ActionRequests.State.EMPTY,
+        new ActionRequests.State(
+            Map.of(
+                "r1",
+                new ActionRequests.Request(
+                    "r1",
+                    "device/reboot",
+                    Map.of(),
+                    AT,
+                    AT,
+                    Map.of("sensor/s1", OUTCOME),
+                    List.of(DEVICE)))),
+        new Reply.ManagementView(metadata),
         // Organization commands
         new Organization.Create("My Org", AT, replyTo),
         new Organization.Get(replyTo),
@@ -443,6 +515,10 @@ class SerializationTest {
             ClaimEntity.Event.class,
             DeviceTypeCatalog.Command.class,
             DeviceTypeCatalog.Event.class,
+            ManagedDeviceProtocol.Command.class,
+            ManagedDeviceProtocol.Event.class,
+            ActionRequests.Command.class,
+            ActionRequests.Event.class,
             Reply.class,
             LiveMessage.class)) {
       required.addAll(List.of(sealed.getPermittedSubclasses()));
@@ -451,6 +527,12 @@ class SerializationTest {
     required.add(Organization.State.class);
     required.add(ClaimEntity.State.class);
     required.add(DeviceTypeCatalog.State.class);
+    required.add(ManagedDeviceState.class);
+    // a sealed layer of its own: the commands that are answered
+    required.remove(ManagedDeviceProtocol.Answered.class);
+    required.addAll(List.of(ManagedDeviceProtocol.Answered.class.getPermittedSubclasses()));
+    required.add(ActionRequests.State.class);
+    required.add(ManagedDeviceProtocol.ToDevice.class);
 
     for (Class<?> type : required) {
       assertTrue(sampled.contains(type), "no serialization sample of " + type.getName());

@@ -73,6 +73,18 @@ public final class Fixtures {
         .send();
   }
 
+  /**
+   * {@code method} on IBM's platform API v0002 ({@code path} after {@code /api/v0002}) with the
+   * key; JSON {@code body} or none.
+   */
+  public TestNode.Response v0002(ApiKey apiKey, String method, String path, String body) {
+    TestNode.RequestBuilder request =
+        node.request(method, "/api/v0002" + path)
+            .organization(apiKey.org())
+            .basic(apiKey.key(), apiKey.token());
+    return (body == null ? request : request.json(body)).send();
+  }
+
   public TestNode.Response lastEvents(ApiKey apiKey, Device device) {
     return node.request(
             "GET",

@@ -1,6 +1,5 @@
 package io.entwine.http.ibm;
 
-import static io.entwine.http.common.ApiResponses.error;
 import static io.entwine.http.common.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
@@ -159,20 +158,18 @@ public final class PlatformDeviceRoutes extends PlatformDirectives {
                             this::locationBody))));
   }
 
-  /** Entwine does not run IBM's device management protocol: no device is a managed device. */
+  /** The device's {@code mgmt} once it sent a manage request; 404 while it is not managed. */
   private Route mgmt(DeviceKey device) {
     return get(
         () ->
-            completeReply(
+            onSuccess(
                 gateway.devices().get(device),
                 info ->
-                    error(
-                        StatusCodes.NOT_FOUND,
-                        "Device "
-                            + device.type()
-                            + "/"
-                            + device.id()
-                            + " is not a managed device")));
+                    info instanceof Reply.DeviceInfo
+                        ? completeReply(
+                            gateway.management().management(device),
+                            view -> json(StatusCodes.OK, ((Reply.ManagementView) view).body()))
+                        : complete(ApiResponses.fromReply(info, none -> null))));
   }
 
   private HttpResponse deviceBody(Reply info) {

@@ -1,0 +1,298 @@
+package io.entwine.deploy.mqtt;
+
+import static io.entwine.deploy.testing.TestNode.awaitValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entwine.deploy.mqtt.Paho.Inbox;
+import io.entwine.deploy.mqtt.Paho.Received;
+import io.entwine.deploy.testing.Fixtures;
+import io.entwine.deploy.testing.Fixtures.ApiKey;
+import io.entwine.deploy.testing.Fixtures.Device;
+import io.entwine.deploy.testing.TestNode;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * IBM's device management on a real node: a managed device speaking the device management protocol
+ * over MQTT with Paho (IBM's Java SDK 0.4.1 has no managed-device client), an application
+ * initiating requests through {@code /api/v0002/mgmt/requests} over HTTP (the SDK 0.4.1 has no
+ * client for them either), and bad input answered with IBM's status, changing nothing.
+ */
+class DeviceManagementIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Fixtures fixtures = new Fixtures(node);
+
+  @Test
+  void aManagedDeviceIsRebootedThenDownloadsAndInstallsFirmware() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(key, "dm-sensor", "dm-1");
+    try (Inbox agent = managedDevice(device)) {
+      JsonNode mgmt = get(key, devicePath(device) + "/mgmt").json();
+      assertTrue(mgmt.path("supports").path("deviceActions").asBoolean(), mgmt.toString());
+      assertFalse(mgmt.path("dormant").asBoolean());
+
+      String reboot =
+          initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
+      JsonNode initiate = expect(agent, "iotdm-1/mgmt/initiate/device/reboot");
+      assertEquals(reboot, initiate.path("reqId").asText());
+      respond(agent, reboot, 202);
+      assertEquals(0, get(key, "/mgmt/requests/" + reboot).json().path("status").asInt());
+      agent.client.disconnect();
+    }
+    try (Inbox agent = managedDevice(device)) { // the device is back after its reboot
+      JsonNode request = awaitComplete(key, listedLast(key));
+      assertEquals(1, request.path("status").asInt(), request.toString());
+      JsonNode status =
+          get(key, "/mgmt/requests/" + request.path("id").asText() + "/deviceStatus").json();
+      assertEquals(1, status.path("results").get(0).path("status").asInt(), status.toString());
+
+      String download =
+          initiate(
+              key,
+              """
+              {"action":"firmware/download","parameters":[
+                {"name":"uri","value":"https://firmware.example/2.0.bin"},
+                {"name":"version","value":"2.0"}],
+               "devices":[%s]}"""
+                  .formatted(target(device)));
+      JsonNode update = expect(agent, "iotdm-1/device/update");
+      JsonNode firmware = update.path("d").path("fields").get(0);
+      assertEquals("mgmt.firmware", firmware.path("field").asText());
+      assertEquals("https://firmware.example/2.0.bin", firmware.path("value").path("uri").asText());
+      respond(agent, update.path("reqId").asText(), 204);
+      respond(agent, expect(agent, "iotdm-1/observe").path("reqId").asText(), 200);
+      assertEquals(
+          download,
+          expect(agent, "iotdm-1/mgmt/initiate/firmware/download").path("reqId").asText());
+      respond(agent, download, 202);
+      notifyFirmware(agent, "{\"state\":1}");
+      notifyFirmware(agent, "{\"state\":2}");
+      respond(agent, expect(agent, "iotdm-1/cancel").path("reqId").asText(), 200);
+      assertEquals(1, awaitComplete(key, download).path("status").asInt());
+      assertEquals(
+          2, get(key, devicePath(device) + "/mgmt").json().path("firmware").path("state").asInt());
+
+      String install =
+          initiate(key, "{\"action\":\"firmware/update\",\"devices\":[" + target(device) + "]}");
+      respond(agent, expect(agent, "iotdm-1/observe").path("reqId").asText(), 200);
+      expect(agent, "iotdm-1/mgmt/initiate/firmware/update");
+      respond(agent, install, 202);
+      notifyFirmware(agent, "{\"updateStatus\":1}");
+      notifyFirmware(agent, "{\"state\":0,\"updateStatus\":0}");
+      expect(agent, "iotdm-1/cancel");
+      assertEquals(1, awaitComplete(key, install).path("status").asInt());
+    }
+  }
+
+  @Test
+  void aFailedFirmwareDownloadAndAnUnmanagedDeviceEndWithIbmsReturnCodes() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device managed = fixtures.register(key, "dm-sensor", "dm-fail");
+    Device unmanaged = fixtures.register(key, "dm-sensor", "dm-plain");
+    try (Inbox agent = managedDevice(managed)) {
+      String download =
+          initiate(
+              key,
+              """
+              {"action":"firmware/download","parameters":[{"name":"uri","value":"https://x/fw"}],
+               "devices":[%s,%s]}"""
+                  .formatted(target(managed), target(unmanaged)));
+      respond(agent, expect(agent, "iotdm-1/device/update").path("reqId").asText(), 204);
+      respond(agent, expect(agent, "iotdm-1/observe").path("reqId").asText(), 200);
+      expect(agent, "iotdm-1/mgmt/initiate/firmware/download");
+      respond(agent, download, 202);
+      notifyFirmware(agent, "{\"state\":0,\"updateStatus\":6}");
+
+      JsonNode request = awaitComplete(key, download);
+      assertEquals(2, request.path("status").asInt(), request.toString());
+      JsonNode results =
+          get(key, "/mgmt/requests/" + download + "/deviceStatus").json().path("results");
+      assertEquals(500, results.get(0).path("rc").asInt(), results.toString());
+      assertEquals(409, results.get(1).path("rc").asInt(), results.toString());
+      assertEquals(2, results.get(1).path("status").asInt());
+
+      assertEquals(204, delete(key, "/mgmt/requests/" + download).status());
+      assertEquals(404, get(key, "/mgmt/requests/" + download).status());
+    }
+  }
+
+  @Test
+  void diagnosticsComeFromTheDeviceAndTheApi() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(key, "dm-sensor", "dm-diag");
+    try (Inbox agent = managedDevice(device)) {
+      publish(
+          agent,
+          "iotdevice-1/add/diag/log",
+          "{\"d\":{\"message\":\"disk full\",\"severity\":2},\"reqId\":\"l1\"}");
+      assertEquals(200, response(agent, "l1").path("rc").asInt());
+      publish(
+          agent, "iotdevice-1/add/diag/errorCodes", "{\"d\":{\"errorCode\":42},\"reqId\":\"e1\"}");
+      assertEquals(200, response(agent, "e1").path("rc").asInt());
+      publish(agent, "iotdevice-1/add/diag/log", "{\"d\":{\"severity\":7},\"reqId\":\"bad\"}");
+      assertEquals(400, response(agent, "bad").path("rc").asInt());
+      publish(agent, "iotdevice-1/no/such/thing", "{\"reqId\":\"what\"}");
+      assertEquals(404, response(agent, "what").path("rc").asInt());
+
+      String logs = devicePath(device) + "/diag/logs";
+      assertEquals(201, post(key, logs, "{\"message\":\"from the api\",\"severity\":1}").status());
+      JsonNode listed = get(key, logs).json();
+      assertEquals(2, listed.size(), listed.toString());
+      assertEquals("disk full", listed.get(0).path("message").asText());
+      assertEquals(
+          42,
+          get(key, devicePath(device) + "/diag/errorCodes")
+              .json()
+              .get(0)
+              .path("errorCode")
+              .asInt());
+
+      publish(agent, "iotdevice-1/clear/diag/log", "{\"reqId\":\"c1\"}");
+      assertEquals(200, response(agent, "c1").path("rc").asInt());
+      assertEquals(0, get(key, logs).json().size());
+      assertEquals(204, delete(key, devicePath(device) + "/diag/errorCodes").status());
+      assertEquals(0, get(key, devicePath(device) + "/diag/errorCodes").json().size());
+      assertEquals(400, post(key, logs, "{\"severity\":1}").status());
+    }
+  }
+
+  @Test
+  void badRequestsGetIbmsStatusAndChangeNothing() {
+    ApiKey key = fixtures.organizationWithApiKey();
+    ApiKey other = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(key, "dm-sensor", "dm-bad");
+    Device foreign = fixtures.register(other, "dm-sensor", "dm-foreign");
+
+    assertEquals(
+        400,
+        post(
+                key,
+                "/mgmt/requests",
+                "{\"action\":\"device/explode\",\"devices\":[" + target(device) + "]}")
+            .status());
+    assertEquals(400, post(key, "/mgmt/requests", "{\"action\":").status());
+    assertEquals(
+        400, post(key, "/mgmt/requests", "{\"action\":\"device/reboot\",\"devices\":[]}").status());
+    assertEquals(
+        400,
+        post(
+                key,
+                "/mgmt/requests",
+                "{\"action\":\"firmware/download\",\"devices\":[" + target(device) + "]}")
+            .status());
+    assertEquals(
+        400,
+        post(
+                key,
+                "/mgmt/requests",
+                "{\"action\":\"device/reboot\",\"devices\":[" + target(foreign) + "]}")
+            .status());
+    assertEquals(
+        401,
+        node.request("POST", "/api/v0002/mgmt/requests")
+            .organization(key.org())
+            .json("{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}")
+            .send()
+            .status());
+    assertEquals(0, get(key, "/mgmt/requests").json().path("results").size());
+
+    String mine =
+        initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
+    assertEquals(404, get(other, "/mgmt/requests/" + mine).status());
+    assertEquals(404, delete(other, "/mgmt/requests/" + mine).status());
+    assertEquals(0, get(other, "/mgmt/requests").json().path("results").size());
+    assertEquals(200, get(key, "/mgmt/requests/" + mine).status());
+    assertEquals(404, get(other, devicePath(device) + "/diag/logs").status());
+    assertEquals(404, get(key, devicePath(device) + "/mgmt").status()); // never managed
+  }
+
+  // ---- the device ----
+
+  private static Inbox managedDevice(Device device) throws Exception {
+    Inbox agent = Paho.deviceInbox(node.mqttUri(), device, true).subscribe("iotdm-1/#", 1);
+    publish(
+        agent,
+        "iotdevice-1/mgmt/manage",
+        "{\"d\":{\"lifetime\":3600,\"supports\":{\"deviceActions\":true,\"firmwareActions\":true},"
+            + "\"deviceInfo\":{\"fwVersion\":\"1.0\"}},\"reqId\":\"manage\"}");
+    assertEquals(200, response(agent, "manage").path("rc").asInt());
+    return agent;
+  }
+
+  private static void publish(Inbox agent, String topic, String payload) throws Exception {
+    agent.client.publish(topic, Paho.message(payload, 1));
+  }
+
+  private static void respond(Inbox agent, String reqId, int rc) throws Exception {
+    publish(agent, "iotdevice-1/response", "{\"rc\":" + rc + ",\"reqId\":\"" + reqId + "\"}");
+  }
+
+  private static void notifyFirmware(Inbox agent, String value) throws Exception {
+    publish(
+        agent,
+        "iotdevice-1/notify",
+        "{\"d\":{\"fields\":[{\"field\":\"mgmt.firmware\",\"value\":" + value + "}]}}");
+  }
+
+  private static JsonNode expect(Inbox agent, String topic) throws Exception {
+    Received received = agent.next(WAIT, message -> message.topic().equals(topic));
+    return JSON.readTree(received.payload());
+  }
+
+  private static JsonNode response(Inbox agent, String reqId) throws Exception {
+    Received received =
+        agent.next(
+            WAIT,
+            message ->
+                message.topic().equals("iotdm-1/response") && message.payload().contains(reqId));
+    return JSON.readTree(received.payload());
+  }
+
+  // ---- the application ----
+
+  private static String initiate(ApiKey key, String body) {
+    TestNode.Response response = post(key, "/mgmt/requests", body);
+    assertEquals(202, response.status(), response.body());
+    return response.json().path("reqId").asText();
+  }
+
+  private static JsonNode awaitComplete(ApiKey key, String requestId) {
+    return awaitValue(
+        WAIT,
+        () -> get(key, "/mgmt/requests/" + requestId).json(),
+        request -> request.path("complete").asBoolean());
+  }
+
+  private static String listedLast(ApiKey key) {
+    JsonNode results = get(key, "/mgmt/requests").json().path("results");
+    return results.get(results.size() - 1).path("id").asText();
+  }
+
+  private static String target(Device device) {
+    return "{\"typeId\":\"" + device.type() + "\",\"deviceId\":\"" + device.id() + "\"}";
+  }
+
+  private static String devicePath(Device device) {
+    return "/device/types/" + device.type() + "/devices/" + device.id();
+  }
+
+  private static TestNode.Response post(ApiKey key, String path, String body) {
+    return fixtures.v0002(key, "POST", path, body);
+  }
+
+  private static TestNode.Response get(ApiKey key, String path) {
+    return fixtures.v0002(key, "GET", path, null);
+  }
+
+  private static TestNode.Response delete(ApiKey key, String path) {
+    return fixtures.v0002(key, "DELETE", path, null);
+  }
+}

@@ -1,0 +1,372 @@
+package io.entwine.mgmt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.entity.CommandTable;
+import io.entwine.entity.EventSourcedEntity;
+import io.entwine.entity.EventTable;
+import io.entwine.identity.DeviceKey;
+import io.entwine.mgmt.ManagedDeviceProtocol.ActionOutcome;
+import io.entwine.protocol.CborSerializable;
+import io.entwine.protocol.Rejection;
+import io.entwine.protocol.Reply;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The device management requests of one organization (IBM Watson IoT Platform API v0002
+ * documentation, Device Management requests): each names an action, its parameters and up to {@link
+ * #MAX_DEVICES} devices, and holds each device's outcome with IBM's return code. Durable: a request
+ * survives restarts and moves, and after recovery every device without an outcome is told to start
+ * again (a {@link ManagedDevice} does not start the same request twice). At most {@link
+ * #MAX_REQUESTS} are kept; the oldest complete one makes room.
+ */
+public final class ActionRequests
+    extends EventSourcedEntity<
+        ActionRequests, ActionRequests.Command, ActionRequests.Event, ActionRequests.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "ActionRequests");
+
+  public static final int MAX_DEVICES = 5000;
+  public static final int MAX_REQUESTS = 100;
+
+  // ---- commands ----
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** {@link Reply.ManagementView} of the request, or LIMIT_EXCEEDED when none can make room. */
+  public record Initiate(
+      String requestId,
+      String action,
+      Map<String, String> parameters,
+      List<DeviceKey> devices,
+      Instant at,
+      ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** A device's part ended. Not answered. */
+  public record DeviceFinished(ActionOutcome outcome, String org, String typeId, String deviceId)
+      implements Command {}
+
+  /** {@link Reply.ManagementView} of the request, or NOT_FOUND. */
+  public record Get(String requestId, ActorRef<Reply> replyTo) implements Command {}
+
+  /** {@link Reply.ManagementView}: the devices' statuses, or NOT_FOUND. */
+  public record GetDeviceStatus(String requestId, ActorRef<Reply> replyTo) implements Command {}
+
+  /** {@link Reply.ManagementView}: every request, oldest first. */
+  public record ListRequests(ActorRef<Reply> replyTo) implements Command {}
+
+  /** Done or NOT_FOUND: the request and its statuses are forgotten. */
+  public record Clear(String requestId, ActorRef<Reply> replyTo) implements Command {}
+
+  // ---- events ----
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record RequestInitiated(
+      String requestId,
+      String action,
+      Map<String, String> parameters,
+      List<DeviceKey> devices,
+      Instant at)
+      implements Event {}
+
+  public record DeviceOutcomeRecorded(
+      String requestId, String typeId, String deviceId, ActionOutcome outcome) implements Event {}
+
+  public record RequestCleared(String requestId) implements Event {}
+
+  // ---- state ----
+
+  /** One request: the devices in order, each with its outcome once known. */
+  public record Request(
+      String id,
+      String action,
+      Map<String, String> parameters,
+      Instant created,
+      Instant updated,
+      Map<String, ActionOutcome> outcomes,
+      List<DeviceKey> devices)
+      implements CborSerializable {
+    boolean complete() {
+      return outcomes.size() == devices.size();
+    }
+  }
+
+  /** Request id → request, oldest first; immutable. */
+  public record State(Map<String, Request> requests) implements CborSerializable {
+    public static final State EMPTY = new State(Map.of());
+
+    public State {
+      requests = requests == null ? Map.of() : requests;
+    }
+
+    public State apply(Event event) {
+      return CHANGES.apply(null, this, event);
+    }
+
+    private static final EventTable<Void, State, Event> CHANGES =
+        EventTable.<Void, State, Event>of(Event.class)
+            .on(RequestInitiated.class, (none, state, initiated) -> state.initiated(initiated))
+            .on(DeviceOutcomeRecorded.class, (none, state, recorded) -> state.recorded(recorded))
+            .on(RequestCleared.class, (none, state, cleared) -> state.without(cleared.requestId()))
+            .build();
+
+    private State initiated(RequestInitiated i) {
+      Map<String, Request> next = new LinkedHashMap<>(requests);
+      if (next.size() >= MAX_REQUESTS) {
+        next.values().stream()
+            .filter(Request::complete)
+            .findFirst()
+            .ifPresent(oldest -> next.remove(oldest.id()));
+      }
+      next.put(
+          i.requestId(),
+          new Request(
+              i.requestId(), i.action(), i.parameters(), i.at(), i.at(), Map.of(), i.devices()));
+      return new State(next);
+    }
+
+    private State recorded(DeviceOutcomeRecorded r) {
+      Request request = requests.get(r.requestId());
+      Map<String, ActionOutcome> outcomes = new LinkedHashMap<>(request.outcomes());
+      outcomes.put(r.typeId() + "/" + r.deviceId(), r.outcome());
+      Map<String, Request> next = new LinkedHashMap<>(requests);
+      next.put(
+          request.id(),
+          new Request(
+              request.id(),
+              request.action(),
+              request.parameters(),
+              request.created(),
+              r.outcome().at(),
+              outcomes,
+              request.devices()));
+      return new State(next);
+    }
+
+    private State without(String requestId) {
+      Map<String, Request> next = new LinkedHashMap<>(requests);
+      next.remove(requestId);
+      return new State(next);
+    }
+
+    boolean full() {
+      return requests.size() >= MAX_REQUESTS
+          && requests.values().stream().noneMatch(Request::complete);
+    }
+  }
+
+  // ---- wiring ----
+
+  private final ClusterSharding sharding;
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), sharding)));
+  }
+
+  public static Behavior<Command> create(String org, ClusterSharding sharding) {
+    return new ActionRequests(org, sharding);
+  }
+
+  private ActionRequests(String org, ClusterSharding sharding) {
+    super(ENTITY_KEY, org);
+    this.sharding = sharding;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return State::apply;
+  }
+
+  @Override
+  protected CommandTable<ActionRequests, Command, Event, State> commandTable() {
+    return HANDLERS;
+  }
+
+  /** After recovery, the devices of unfinished requests are told again (they ignore repeats). */
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::startUnfinished)
+        .build();
+  }
+
+  private void startUnfinished(State state) {
+    state.requests().values().forEach(this::startUnfinished);
+  }
+
+  private void startUnfinished(Request request) {
+    for (DeviceKey device : request.devices()) {
+      if (!request.outcomes().containsKey(device.type() + "/" + device.id())) {
+        sharding
+            .entityRefFor(ManagedDevice.ENTITY_KEY, device.entityId())
+            .tell(
+                new ManagedDeviceProtocol.Start(
+                    request.id(), request.action(), request.parameters(), request.created()));
+      }
+    }
+  }
+
+  private static final EffectFactories<Event, State> EFFECT = new EffectFactories<>();
+
+  private static final CommandTable<ActionRequests, Command, Event, State> HANDLERS =
+      CommandTable.<ActionRequests, Command, Event, State>of(Command.class)
+          .on(Initiate.class, ActionRequests::onInitiate)
+          .on(DeviceFinished.class, ActionRequests::onDeviceFinished)
+          .on(Get.class, ActionRequests::onGet)
+          .on(GetDeviceStatus.class, ActionRequests::onGetDeviceStatus)
+          .on(ListRequests.class, ActionRequests::onList)
+          .on(Clear.class, ActionRequests::onClear)
+          .build();
+
+  private static ReplyEffect<Event, State> onInitiate(
+      ActionRequests entity, State state, Initiate initiate) {
+    if (state.requests().containsKey(initiate.requestId())) {
+      return EFFECT.reply(initiate.replyTo(), view(state.requests().get(initiate.requestId())));
+    }
+    if (state.full()) {
+      return EFFECT.reply(
+          initiate.replyTo(),
+          new Reply.Rejected(
+              Rejection.LIMIT_EXCEEDED,
+              MAX_REQUESTS + " requests are in progress; clear or wait for one"));
+    }
+    return EFFECT
+        .persist(
+            new RequestInitiated(
+                initiate.requestId(),
+                initiate.action(),
+                initiate.parameters(),
+                initiate.devices(),
+                initiate.at()))
+        .thenRun(after -> entity.startUnfinished(after.requests().get(initiate.requestId())))
+        .thenReply(initiate.replyTo(), after -> view(after.requests().get(initiate.requestId())));
+  }
+
+  private static ReplyEffect<Event, State> onDeviceFinished(
+      ActionRequests entity, State state, DeviceFinished finished) {
+    Request request = state.requests().get(finished.outcome().requestId());
+    String device = finished.typeId() + "/" + finished.deviceId();
+    if (request == null || request.outcomes().containsKey(device)) {
+      return EFFECT.noReply(); // cleared, or told twice
+    }
+    return EFFECT
+        .persist(
+            new DeviceOutcomeRecorded(
+                request.id(), finished.typeId(), finished.deviceId(), finished.outcome()))
+        .thenNoReply();
+  }
+
+  private static ReplyEffect<Event, State> onGet(ActionRequests entity, State state, Get get) {
+    Request request = state.requests().get(get.requestId());
+    return EFFECT.reply(get.replyTo(), request == null ? notFound(get.requestId()) : view(request));
+  }
+
+  private static ReplyEffect<Event, State> onGetDeviceStatus(
+      ActionRequests entity, State state, GetDeviceStatus get) {
+    Request request = state.requests().get(get.requestId());
+    if (request == null) {
+      return EFFECT.reply(get.replyTo(), notFound(get.requestId()));
+    }
+    ArrayNode results = JsonNodeFactory.instance.arrayNode();
+    for (DeviceKey device : request.devices()) {
+      ActionOutcome outcome = request.outcomes().get(device.type() + "/" + device.id());
+      ObjectNode status =
+          results
+              .addObject()
+              .put("typeId", device.type())
+              .put("deviceId", device.id())
+              .put("complete", outcome != null)
+              .put("status", outcome == null ? 0 : outcome.success() ? 1 : 2);
+      if (outcome != null) {
+        status.put("rc", outcome.rc()).put("updatedDateTime", outcome.at().toString());
+        if (outcome.message() != null) {
+          status.put("message", outcome.message());
+        }
+      }
+    }
+    return EFFECT.reply(get.replyTo(), new Reply.ManagementView(page(results)));
+  }
+
+  private static ReplyEffect<Event, State> onList(
+      ActionRequests entity, State state, ListRequests list) {
+    ArrayNode results = JsonNodeFactory.instance.arrayNode();
+    state.requests().values().forEach(request -> results.add(body(request)));
+    return EFFECT.reply(list.replyTo(), new Reply.ManagementView(page(results)));
+  }
+
+  private static ReplyEffect<Event, State> onClear(
+      ActionRequests entity, State state, Clear clear) {
+    if (!state.requests().containsKey(clear.requestId())) {
+      return EFFECT.reply(clear.replyTo(), notFound(clear.requestId()));
+    }
+    return EFFECT
+        .persist(new RequestCleared(clear.requestId()))
+        .thenReply(clear.replyTo(), after -> new Reply.Done());
+  }
+
+  private static Reply view(Request request) {
+    return new Reply.ManagementView(body(request));
+  }
+
+  /**
+   * IBM's request: {@code status} 0 while in progress, 1 when every device succeeded, 2 when one
+   * failed.
+   */
+  private static JsonNode body(Request request) {
+    ObjectNode body =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("id", request.id())
+            .put("action", request.action())
+            .put("complete", request.complete())
+            .put(
+                "status",
+                !request.complete()
+                    ? 0
+                    : request.outcomes().values().stream().allMatch(ActionOutcome::success) ? 1 : 2)
+            .put("createdDateTime", request.created().toString())
+            .put("updatedDateTime", request.updated().toString());
+    ArrayNode parameters = body.putArray("parameters");
+    request
+        .parameters()
+        .forEach((name, value) -> parameters.addObject().put("name", name).put("value", value));
+    return body;
+  }
+
+  private static JsonNode page(ArrayNode results) {
+    ObjectNode page = JsonNodeFactory.instance.objectNode();
+    page.set("results", results);
+    page.putObject("meta").put("total_rows", results.size());
+    return page;
+  }
+
+  private static Reply notFound(String requestId) {
+    return new Reply.Rejected(
+        Rejection.NOT_FOUND, "Device management request '" + requestId + "' does not exist");
+  }
+}
