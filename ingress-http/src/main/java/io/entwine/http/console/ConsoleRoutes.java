@@ -39,7 +39,11 @@ public final class ConsoleRoutes extends AllDirectives {
         "console",
         () ->
             concat(
-                pathEnd(() -> redirect(Uri.create("/console/"), StatusCodes.MOVED_PERMANENTLY)),
+                pathEnd(
+                    () ->
+                        get(
+                            () ->
+                                redirect(Uri.create("/console/"), StatusCodes.MOVED_PERMANENTLY))),
                 get(
                     () ->
                         respondWithHeaders(

@@ -45,6 +45,13 @@ class ConsoleRoutesTest extends JUnit5RouteTest {
   }
 
   @Test
+  void redirectsOnlyAGet() {
+    TestRouteResult result = console().run(HttpRequest.POST("/console"));
+
+    assertEquals(StatusCodes.METHOD_NOT_ALLOWED, result.status());
+  }
+
+  @Test
   void servesTheIndexWithASameOriginContentSecurityPolicy() {
     TestRouteResult result = console().run(HttpRequest.GET("/console/"));
 
