@@ -191,6 +191,9 @@ class OpenApiContractIT {
       case "{deviceId}", "{id}", "{device}" -> fixtureDevice ? device.id() : "probe-device";
       case "{adapter}" -> "ibm-http";
       case "{file}" -> "swagger-ui.css";
+      case "{consoleFile}" -> "console.css";
+      case "{module}" -> "app.js";
+      case "{uplotFile}" -> "uPlot.esm.js";
       // ids of the form the routes take, so that a probe reaches the operation behind them
       case "{bridgeId}", "{webhookId}" -> "00000000-0000-4000-8000-000000000000";
       default -> "probe-" + segment.substring(1, segment.length() - 1).toLowerCase();
