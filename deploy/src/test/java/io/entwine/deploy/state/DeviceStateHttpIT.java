@@ -91,21 +91,20 @@ class DeviceStateHttpIT {
         .basic(apiKey.key(), apiKey.token());
   }
 
+  private TestNode.Response desireUnlessAnyExists(String method, String json) {
+    return asApplication(method, statePath() + "/desired")
+        .header("If-None-Match", "*")
+        .json(json)
+        .send();
+  }
+
   @Test
   void ifNoneMatchGivesNotModifiedReadsAndDesiredWritesOnlyWhenThereIsNone() {
-    TestNode.Response created =
-        asApplication("PUT", statePath() + "/desired")
-            .header("If-None-Match", "*")
-            .json("{\"interval\":15}")
-            .send();
+    TestNode.Response created = desireUnlessAnyExists("PUT", "{\"interval\":15}");
     assertEquals(200, created.status(), created.body());
     assertEquals("\"1\"", created.raw().headers().firstValue("ETag").orElseThrow());
 
-    TestNode.Response again =
-        asApplication("PATCH", statePath() + "/desired")
-            .header("If-None-Match", "*")
-            .json("{\"interval\":30}")
-            .send();
+    TestNode.Response again = desireUnlessAnyExists("PATCH", "{\"interval\":30}");
     assertEquals(412, again.status(), again.body());
     assertEquals(1, again.json().get("version").asLong(), again.body());
 
