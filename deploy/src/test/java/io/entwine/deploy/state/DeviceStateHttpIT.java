@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The README walkthrough's HTTP half against a real node with the JDK HttpClient: an application
  * desires, a conditional write loses, the device reads its delta and reports; state and version
- * survive a restart of the node.
+ * survive a restart of the node; If-None-Match answers 304 on reads and guards create-only writes.
  */
 class DeviceStateHttpIT {
 
@@ -83,6 +83,52 @@ class DeviceStateHttpIT {
     assertEquals("\"2\"", after.raw().headers().firstValue("ETag").orElseThrow());
     assertEquals(412, desire("{\"interval\":20}", "\"1\"").status(), "the version is still 2");
     assertEquals(200, desire("{\"interval\":20}", "\"2\"").status());
+  }
+
+  private TestNode.RequestBuilder asApplication(String method, String path) {
+    return node.request(method, path)
+        .organization(apiKey.org())
+        .basic(apiKey.key(), apiKey.token());
+  }
+
+  private TestNode.Response desireUnlessAnyExists(String method, String json) {
+    return asApplication(method, statePath() + "/desired")
+        .header("If-None-Match", "*")
+        .json(json)
+        .send();
+  }
+
+  @Test
+  void ifNoneMatchGivesNotModifiedReadsAndDesiredWritesOnlyWhenThereIsNone() {
+    TestNode.Response created = desireUnlessAnyExists("PUT", "{\"interval\":15}");
+    assertEquals(200, created.status(), created.body());
+    assertEquals("\"1\"", created.raw().headers().firstValue("ETag").orElseThrow());
+
+    TestNode.Response again = desireUnlessAnyExists("PATCH", "{\"interval\":30}");
+    assertEquals(412, again.status(), again.body());
+    assertEquals(1, again.json().get("version").asLong(), again.body());
+
+    TestNode.Response unchanged =
+        asApplication("GET", statePath()).header("If-None-Match", "\"1\"").send();
+    assertEquals(304, unchanged.status(), unchanged.body());
+    assertEquals("", unchanged.body());
+    assertEquals("\"1\"", unchanged.raw().headers().firstValue("ETag").orElseThrow());
+
+    TestNode.Response stale =
+        asApplication("GET", statePath()).header("If-None-Match", "\"0\"").send();
+    assertEquals(200, stale.status(), stale.body());
+    assertEquals(15, stale.json().at("/desired/interval").asInt(), stale.body());
+
+    TestNode.Response malformed =
+        asApplication("GET", statePath()).header("If-None-Match", "1").send();
+    assertEquals(400, malformed.status(), malformed.body());
+    TestNode.Response deltaUnchanged =
+        node.request("GET", statePath() + "/delta")
+            .organization(device.org())
+            .basic("use-token-auth", device.token())
+            .header("If-None-Match", "W/\"1\"")
+            .send();
+    assertEquals(304, deltaUnchanged.status(), deltaUnchanged.body());
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -32,8 +33,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  * .../state/desired} (JSON Merge Patch, RFC 7396) and {@code PUT .../state/desired}; the device
  * ({@code use-token-auth}) {@code PATCH .../state/reported} and {@code GET .../state/delta}. Every
  * answer carries {@code ETag: "<version>"}; a write with {@code If-Match} is applied only at that
- * version, else {@code 412} with the current version. Applications also name, per device type, the
- * event ids that report state ({@code .../types/{T}/state-events}).
+ * version, else {@code 412} with the current version. {@code If-None-Match} (RFC 9110, as Eclipse
+ * Ditto has it) makes reads naming the current version {@code 304} and desired writes with {@code
+ * *} apply only while no desired state exists. Applications also name, per device type, the event
+ * ids that report state ({@code .../types/{T}/state-events}).
  */
 public final class StateRoutes extends ApiDirectives {
   private static final Set<String> PATCH_TYPES =
@@ -152,9 +155,11 @@ public final class StateRoutes extends ApiDirectives {
   private Route applicationState(String type, String id) {
     return authentication.apiKey(
         principal ->
-            completeReply(
-                gateway.states().state(new DeviceKey(principal.org(), type, id)),
-                reply -> json(StatusCodes.OK, reply).addHeader(etag(reply))));
+            noneMatch(
+                condition ->
+                    completeState(
+                        gateway.states().state(new DeviceKey(principal.org(), type, id)),
+                        unlessNotModified(condition, reply -> json(StatusCodes.OK, reply)))));
   }
 
   private Route changeDesired(String type, String id, boolean replace) {
@@ -162,17 +167,91 @@ public final class StateRoutes extends ApiDirectives {
         principal ->
             expectedVersion(
                 expected ->
-                    document(
-                        document ->
-                            completeState(
-                                gateway
-                                    .states()
-                                    .changeDesired(
-                                        new DeviceKey(principal.org(), type, id),
-                                        document,
-                                        replace,
-                                        expected),
-                                reply -> json(StatusCodes.OK, reply)))));
+                    noneMatch(
+                        condition ->
+                            document(
+                                document -> {
+                                  DeviceKey device = new DeviceKey(principal.org(), type, id);
+                                  return condition.isPresent()
+                                      ? writeDesiredUnlessMatched(
+                                          device, document, replace, expected, condition.get())
+                                      : writeDesired(device, document, replace, expected);
+                                }))));
+  }
+
+  private Route writeDesired(
+      DeviceKey device, ObjectNode document, boolean replace, Long expected) {
+    return completeState(
+        gateway.states().changeDesired(device, document, replace, expected),
+        reply -> json(StatusCodes.OK, reply));
+  }
+
+  /**
+   * A desired write under {@code If-None-Match}: 412 when the state read matches the condition
+   * ({@code *}: desired state exists), else the write is made at the version read (or the one
+   * {@code If-Match} names), so a write that lands in between makes this one a 412 too.
+   */
+  private Route writeDesiredUnlessMatched(
+      DeviceKey device,
+      ObjectNode document,
+      boolean replace,
+      Long expected,
+      NoneMatchCondition condition) {
+    return onSuccess(
+        gateway.states().state(device),
+        current -> {
+          if (!(current instanceof Reply.StateView view)) {
+            return completeReply(
+                CompletableFuture.completedFuture(current), StateRoutes::unexpected);
+          }
+          boolean desiredExists = view.desired() != null && !view.desired().isEmpty();
+          if (condition.matches(view.version(), desiredExists)) {
+            return complete(
+                preconditionFailed(
+                    (condition.any()
+                            ? "If-None-Match: * and desired state exists"
+                            : "If-None-Match names the current version")
+                        + "; the state is at version "
+                        + view.version(),
+                    view.version()));
+          }
+          return writeDesired(
+              device, document, replace, expected != null ? expected : view.version());
+        });
+  }
+
+  private static HttpResponse unexpected(Reply reply) {
+    return error(StatusCodes.INTERNAL_SERVER_ERROR, "Unexpected answer " + reply);
+  }
+
+  /** {@code onState}, or 304 without a body when {@code If-None-Match} names the state read. */
+  private static Function<Reply, HttpResponse> unlessNotModified(
+      Optional<NoneMatchCondition> condition, Function<Reply, HttpResponse> onState) {
+    return reply ->
+        condition.isPresent() && condition.get().matches(((Reply.StateView) reply).version(), true)
+            ? HttpResponse.create().withStatus(StatusCodes.NOT_MODIFIED)
+            : onState.apply(reply);
+  }
+
+  /**
+   * The {@code If-None-Match} condition (RFC 9110 §13.1.2), empty without the header; 400 when it
+   * is neither {@code *} nor a list of entity tags.
+   */
+  private Route noneMatch(Function<Optional<NoneMatchCondition>, Route> inner) {
+    return optionalHeaderValueByName(
+        "If-None-Match",
+        header -> {
+          if (header.isEmpty()) {
+            return inner.apply(Optional.empty());
+          }
+          Optional<NoneMatchCondition> condition = NoneMatchCondition.parse(header.get());
+          return condition.isPresent()
+              ? inner.apply(condition)
+              : complete(
+                  error(
+                      StatusCodes.BAD_REQUEST,
+                      "If-None-Match must be * or a list of entity tags like \"3\""));
+        });
   }
 
   private Route patchReported(String type, String id) {
@@ -196,8 +275,11 @@ public final class StateRoutes extends ApiDirectives {
         type,
         id,
         (device, token, address) ->
-            completeState(
-                gateway.states().deviceState(device, token, address), StateRoutes::delta));
+            noneMatch(
+                condition ->
+                    completeState(
+                        gateway.states().deviceState(device, token, address),
+                        unlessNotModified(condition, StateRoutes::delta))));
   }
 
   /** What a device's request needs: the device it addresses, its token, its address. */
@@ -224,20 +306,23 @@ public final class StateRoutes extends ApiDirectives {
         reply,
         answered -> {
           if (answered instanceof Reply.StateVersionMismatch mismatch) {
-            return json(
-                    StatusCodes.PRECONDITION_FAILED,
-                    new MismatchBody(
-                        (mismatch.expectedVersion() == NO_VERSION
-                                ? "If-Match names no version; versions are strong tags like \"3\""
-                                : "If-Match names version " + mismatch.expectedVersion())
-                            + "; the state is at version "
-                            + mismatch.version(),
-                        StatusCodes.PRECONDITION_FAILED.intValue(),
-                        mismatch.version()))
-                .addHeader(etag(mismatch.version()));
+            return preconditionFailed(
+                (mismatch.expectedVersion() == NO_VERSION
+                        ? "If-Match names no version; versions are strong tags like \"3\""
+                        : "If-Match names version " + mismatch.expectedVersion())
+                    + "; the state is at version "
+                    + mismatch.version(),
+                mismatch.version());
           }
           return onState.apply(answered).addHeader(etag(answered));
         });
+  }
+
+  private static HttpResponse preconditionFailed(String message, long version) {
+    return json(
+            StatusCodes.PRECONDITION_FAILED,
+            new MismatchBody(message, StatusCodes.PRECONDITION_FAILED.intValue(), version))
+        .addHeader(etag(version));
   }
 
   /**

@@ -151,6 +151,91 @@ class StateRoutesTest extends ApiRouteTest {
     assertEquals(1, stateEvents);
   }
 
+  private TestRouteResult stateIfNoneMatch(ApiKey caller, String ifNoneMatch) {
+    return api.run(
+        withApiKey(
+            caller,
+            HttpRequest.GET(device.statePath())
+                .addHeader(RawHeader.create("If-None-Match", ifNoneMatch))));
+  }
+
+  private static void assertNotModified(TestRouteResult result, String etag) {
+    assertEquals(StatusCodes.NOT_MODIFIED, result.status(), result.entityString());
+    assertEquals(etag, etag(result));
+    assertEquals("", result.entityString());
+  }
+
+  @Test
+  void readsNamingTheCurrentVersionAreNotModified() {
+    assertNotModified(stateIfNoneMatch(key, "\"0\""), "\"0\"");
+    assertNotModified(stateIfNoneMatch(key, "W/\"0\""), "\"0\"");
+    assertNotModified(stateIfNoneMatch(key, "\"7\", \"0\""), "\"0\"");
+    assertNotModified(stateIfNoneMatch(key, "*"), "\"0\"");
+    TestRouteResult delta =
+        api.run(
+            asDevice(
+                device,
+                HttpRequest.GET(device.statePath() + "/delta")
+                    .addHeader(RawHeader.create("If-None-Match", "\"0\""))));
+    assertNotModified(delta, "\"0\"");
+
+    desire(HttpRequest.PATCH(device.statePath() + "/desired"), "{\"interval\":15}", null);
+    TestRouteResult changed = stateIfNoneMatch(key, "\"0\"");
+    assertEquals(StatusCodes.OK, changed.status(), changed.entityString());
+    assertEquals("\"1\"", etag(changed));
+    assertEquals(15, body(changed).at("/desired/interval").asInt());
+
+    assertError(stateIfNoneMatch(key, "0"), StatusCodes.BAD_REQUEST, "If-None-Match");
+    assertError(stateIfNoneMatch(key, "\"1"), StatusCodes.BAD_REQUEST, "If-None-Match");
+    assertError(stateIfNoneMatch(key, "\"1\" \"2\""), StatusCodes.BAD_REQUEST, "If-None-Match");
+    ApiKey other = organizationWithApiKey("other");
+    assertError(stateIfNoneMatch(other, "*"), StatusCodes.NOT_FOUND, "not registered");
+  }
+
+  private TestRouteResult desireIfNoneMatch(HttpRequest method, String body, String ifNoneMatch) {
+    return api.run(
+        withApiKey(
+            key,
+            method
+                .withEntity(MERGE_PATCH, body)
+                .addHeader(RawHeader.create("If-None-Match", ifNoneMatch))));
+  }
+
+  @Test
+  void ifNoneMatchStarWritesDesiredStateOnlyWhenThereIsNone() {
+    String desired = device.statePath() + "/desired";
+    TestRouteResult first = desireIfNoneMatch(HttpRequest.PUT(desired), "{\"interval\":15}", "*");
+    assertEquals(StatusCodes.OK, first.status(), first.entityString());
+    assertEquals(1, body(first).get("version").asLong());
+
+    TestRouteResult second =
+        desireIfNoneMatch(HttpRequest.PATCH(desired), "{\"interval\":30}", "*");
+    JsonNode refused = assertError(second, StatusCodes.PRECONDITION_FAILED, "desired state exists");
+    assertEquals(1, refused.get("version").asLong());
+    assertEquals(412, refused.get("rc").asInt());
+    assertEquals("\"1\"", etag(second));
+    assertError(
+        desireIfNoneMatch(HttpRequest.PUT(desired), "{\"interval\":30}", "W/\"1\""),
+        StatusCodes.PRECONDITION_FAILED,
+        "version 1");
+    assertError(
+        desireIfNoneMatch(HttpRequest.PUT(desired), "{\"interval\":30}", "1"),
+        StatusCodes.BAD_REQUEST,
+        "If-None-Match");
+    assertEquals(parse("{\"interval\":15}"), body(state()).get("desired"), "nothing changed");
+
+    TestRouteResult otherVersion =
+        desireIfNoneMatch(HttpRequest.PATCH(desired), "{\"interval\":30}", "\"0\"");
+    assertEquals(StatusCodes.OK, otherVersion.status(), otherVersion.entityString());
+    assertEquals(2, body(otherVersion).get("version").asLong());
+
+    TestRouteResult cleared = desire(HttpRequest.PUT(desired), "{}", null);
+    assertEquals(StatusCodes.OK, cleared.status(), cleared.entityString());
+    TestRouteResult afresh = desireIfNoneMatch(HttpRequest.PATCH(desired), "{\"mode\":1}", "*");
+    assertEquals(StatusCodes.OK, afresh.status(), afresh.entityString());
+    assertEquals(parse("{\"mode\":1}"), body(afresh).get("desired"));
+  }
+
   @Test
   void eventsOfTheIdsATypeNamesReportState() {
     String stateEvents = "/api/v0002/device/types/thermostat/state-events";
