@@ -1,6 +1,8 @@
 package io.entwine.streams;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.Ids;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -9,7 +11,8 @@ import java.util.function.Function;
 /**
  * Which of an organization's messages a stream (SSE, WebSocket subscription, webhook) wants: each
  * of {@code typeId}, {@code deviceId}, {@code eventId}, {@code format} is one value or null for any
- * (given as absent or {@code +}), and {@code kinds} the kinds of message.
+ * (given as absent or {@code +}), and {@code kinds} the kinds of message. Webhook definitions
+ * persist it (jackson-cbor, kinds by their wire names): keep its fields readable.
  */
 public record StreamFilter(
     String typeId, String deviceId, String eventId, String format, Set<StreamKind> kinds) {
@@ -25,7 +28,10 @@ public record StreamFilter(
   }
 
   public StreamFilter {
-    kinds = Set.copyOf(kinds);
+    // in enum order, so that the filter shows its kinds the same way every time
+    kinds =
+        Collections.unmodifiableSet(
+            kinds.isEmpty() ? EnumSet.noneOf(StreamKind.class) : EnumSet.copyOf(kinds));
   }
 
   /**
@@ -41,6 +47,34 @@ public record StreamFilter(
         identifier(parameter, "eventId", "event id"),
         identifier(parameter, "format", "format"),
         kinds(parameter.apply("kinds")));
+  }
+
+  /**
+   * The filter from a JSON object's fields (a WebSocket {@code subscribe}, a webhook's {@code
+   * filter}); {@code kinds} may also be an array.
+   *
+   * @throws InvalidFilter as {@link #from}
+   */
+  public static StreamFilter fromJson(JsonNode object) {
+    return from(name -> field(object, name));
+  }
+
+  private static Optional<String> field(JsonNode object, String name) {
+    JsonNode value = object.path(name);
+    if (value.isMissingNode() || value.isNull()) {
+      return Optional.empty();
+    }
+    if (value.isArray() && name.equals("kinds")) {
+      StringBuilder list = new StringBuilder();
+      value.forEach(kind -> list.append(list.isEmpty() ? "" : ",").append(kind.asText()));
+      return Optional.of(list.toString());
+    }
+    return Optional.of(value.asText());
+  }
+
+  /** This filter with other kinds. */
+  public StreamFilter withKinds(Set<StreamKind> other) {
+    return new StreamFilter(typeId, deviceId, eventId, format, other);
   }
 
   private static String identifier(

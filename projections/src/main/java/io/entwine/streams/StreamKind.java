@@ -1,5 +1,6 @@
 package io.entwine.streams;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,6 +19,8 @@ public enum StreamKind {
 
   public static final Set<StreamKind> ALL = EnumSet.allOf(StreamKind.class);
 
+  /** Also the persisted form: webhook definitions store their filter's kinds by these names. */
+  @JsonValue
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -7,6 +7,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.Payloads;
 import io.entwine.live.LiveMessage;
 import io.entwine.twin.TwinEvent.EventRecorded;
+import io.entwine.twin.TwinEvent.ReportedStatePatched;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Base64;
@@ -47,6 +48,16 @@ public record StreamMessage(
     }
     return new StreamMessage(
         StreamKind.EVENT, device.type(), device.id(), recorded.eventId(), recorded.format(), data);
+  }
+
+  /** A reported-state patch as a state message: the live {@code state} shape with its patch. */
+  public static StreamMessage reportedPatch(DeviceKey device, ReportedStatePatched patched) {
+    ObjectNode data = device(device.type(), device.id());
+    data.put("change", "reported");
+    data.put("version", patched.version());
+    data.set("reported", patched.patch());
+    data.put("timestamp", patched.at().toString());
+    return new StreamMessage(StreamKind.STATE, device.type(), device.id(), null, null, data);
   }
 
   /**

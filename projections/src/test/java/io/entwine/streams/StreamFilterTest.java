@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,5 +45,22 @@ class StreamFilterTest {
     assertThrows(StreamFilter.InvalidFilter.class, () -> of(Map.of("typeId", "a/b")));
     assertThrows(StreamFilter.InvalidFilter.class, () -> of(Map.of("deviceId", "x".repeat(33))));
     assertThrows(StreamFilter.InvalidFilter.class, () -> of(Map.of("eventId", "")));
+  }
+
+  @Test
+  void readsAJsonObjectWithKindsAsAnArrayAndWritesKindsByWireNameInOrder() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    StreamFilter filter =
+        StreamFilter.fromJson(
+            json.readTree("{\"typeId\":\"t\",\"deviceId\":\"+\",\"kinds\":[\"state\",\"event\"]}"));
+    assertEquals(
+        new StreamFilter("t", null, null, null, Set.of(StreamKind.EVENT, StreamKind.STATE)),
+        filter);
+    assertEquals(
+        "[\"event\",\"state\"]", json.<JsonNode>valueToTree(filter).get("kinds").toString());
+    assertEquals(filter, json.treeToValue(json.valueToTree(filter), StreamFilter.class));
+    assertThrows(
+        StreamFilter.InvalidFilter.class,
+        () -> StreamFilter.fromJson(json.readTree("{\"kinds\":[\"event\",\"alarm\"]}")));
   }
 }

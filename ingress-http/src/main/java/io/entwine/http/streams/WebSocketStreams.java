@@ -139,7 +139,7 @@ final class WebSocketStreams {
     StreamFilter filter;
     StreamPosition from;
     try {
-      filter = StreamFilter.from(name -> textField(request, name));
+      filter = StreamFilter.fromJson(request);
       Optional<String> lastId = textField(request, "lastEventId");
       from =
           lastId.isEmpty()
@@ -169,11 +169,6 @@ final class WebSocketStreams {
     JsonNode value = request.path(name);
     if (value.isMissingNode() || value.isNull()) {
       return Optional.empty();
-    }
-    if (value.isArray() && name.equals("kinds")) {
-      StringBuilder list = new StringBuilder();
-      value.forEach(kind -> list.append(list.isEmpty() ? "" : ",").append(kind.asText()));
-      return Optional.of(list.toString());
     }
     return Optional.of(value.asText());
   }

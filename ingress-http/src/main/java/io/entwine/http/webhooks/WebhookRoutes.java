@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.http.common.ApiDirectives;
 import io.entwine.http.common.Authentication;
 import io.entwine.integration.webhook.WebhookConfig;
-import io.entwine.integration.webhook.WebhookFilter;
 import io.entwine.integration.webhook.WebhookReply;
 import io.entwine.integration.webhook.WebhookRequests;
 import io.entwine.integration.webhook.WebhookStatus;
 import io.entwine.integration.webhook.Webhooks;
+import io.entwine.streams.StreamFilter;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
@@ -48,7 +48,7 @@ public final class WebhookRoutes extends ApiDirectives {
   public record WebhookJson(
       String id,
       String url,
-      WebhookFilter filter,
+      StreamFilter filter,
       boolean secretSet,
       List<String> headers,
       boolean paused,

@@ -1,6 +1,7 @@
 package io.entwine.integration.webhook;
 
 import io.entwine.protocol.CborSerializable;
+import io.entwine.streams.StreamFilter;
 import java.util.Map;
 
 /**
@@ -12,7 +13,7 @@ public record WebhookConfig(
     String org,
     String id,
     String url,
-    WebhookFilter filter,
+    StreamFilter filter,
     String sealedSecret,
     Map<String, String> sealedHeaders)
     implements CborSerializable {

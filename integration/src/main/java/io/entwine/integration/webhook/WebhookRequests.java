@@ -2,15 +2,14 @@ package io.entwine.integration.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.entwine.identity.Ids;
+import io.entwine.streams.StreamFilter;
+import io.entwine.streams.StreamKind;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -23,9 +22,16 @@ public final class WebhookRequests {
   private static final Set<String> FIELDS = Set.of("url", "filter", "secret", "headers");
   private static final Set<String> FILTER_FIELDS =
       Set.of("typeId", "deviceId", "eventId", "format", "kinds");
-  private static final Set<String> STREAM_KINDS = Set.of("event", "status", "command", "state");
+
+  /**
+   * What a webhook takes without a filter: the kinds the twins' tagged journal holds. Status
+   * (connect, disconnect) and command lifecycle messages are live-only or untagged, so not yet
+   * deliverable.
+   */
+  static final StreamFilter DELIVERABLE =
+      new StreamFilter(null, null, null, null, EnumSet.of(StreamKind.EVENT, StreamKind.STATE));
+
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
-  private static final Pattern FORMAT = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
   /** Headers the sender sets itself or the HTTP client forbids. */
   private static final Set<String> RESERVED_HEADERS =
@@ -43,7 +49,7 @@ public final class WebhookRequests {
    * clear. On a replacement, a null {@code secret} or {@code headers} keeps the stored ones.
    */
   public record Valid(
-      String url, WebhookFilter filter, String secret, Map<String, String> headers) {}
+      String url, StreamFilter filter, String secret, Map<String, String> headers) {}
 
   /** Thrown with a message for the API caller (HTTP 400). */
   public static final class InvalidWebhook extends Exception {
@@ -94,9 +100,9 @@ public final class WebhookRequests {
     return url;
   }
 
-  static WebhookFilter filter(JsonNode filter) throws InvalidWebhook {
+  static StreamFilter filter(JsonNode filter) throws InvalidWebhook {
     if (filter == null || filter.isNull()) {
-      return WebhookFilter.ANY;
+      return DELIVERABLE;
     }
     if (!filter.isObject()) {
       throw new InvalidWebhook("'filter' must be an object with " + FILTER_FIELDS);
@@ -108,71 +114,24 @@ public final class WebhookRequests {
             "Unknown filter field '" + name + "'; a filter has " + FILTER_FIELDS);
       }
     }
-    String typeId = value(filter, "typeId");
-    String deviceId = value(filter, "deviceId");
-    String eventId = value(filter, "eventId");
-    String format = value(filter, "format");
-    Optional<String> wrong =
-        typeId != null ? Ids.checkDevicePart("filter.typeId", typeId) : Optional.<String>empty();
-    if (wrong.isEmpty() && deviceId != null) {
-      wrong = Ids.checkDevicePart("filter.deviceId", deviceId);
+    StreamFilter checked;
+    try {
+      checked = StreamFilter.fromJson(filter);
+    } catch (StreamFilter.InvalidFilter e) {
+      throw new InvalidWebhook("Invalid 'filter': " + e.getMessage());
     }
-    if (wrong.isEmpty() && eventId != null) {
-      wrong = Ids.checkEventId(eventId);
+    if (filter.path("kinds").isMissingNode() || filter.path("kinds").isNull()) {
+      return checked.withKinds(DELIVERABLE.kinds());
     }
-    if (wrong.isPresent()) {
-      throw new InvalidWebhook(wrong.get());
-    }
-    if (format != null && !FORMAT.matcher(format).matches()) {
-      throw new InvalidWebhook("Invalid filter.format '" + format + "': 1 to 32 of [A-Za-z0-9_.-]");
-    }
-    return new WebhookFilter(typeId, deviceId, eventId, format, kinds(filter.get("kinds")));
-  }
-
-  /** A filter value; absent, null and {@code +} mean any. */
-  private static String value(JsonNode filter, String field) throws InvalidWebhook {
-    JsonNode value = filter.get(field);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    if (!value.isTextual()) {
-      throw new InvalidWebhook("'filter." + field + "' must be a string ('+' for any)");
-    }
-    return value.textValue().equals("+") ? null : value.textValue();
-  }
-
-  /** {@code "event,state"} as the stream API takes it, or an array of kinds. */
-  private static List<String> kinds(JsonNode kinds) throws InvalidWebhook {
-    if (kinds == null || kinds.isNull()) {
-      return List.of();
-    }
-    List<String> named = new ArrayList<>();
-    if (kinds.isTextual()) {
-      for (String kind : kinds.textValue().split(",", -1)) {
-        named.add(kind.strip());
-      }
-    } else if (kinds.isArray()) {
-      for (JsonNode kind : kinds) {
-        named.add(kind.isTextual() ? kind.textValue() : kind.toString());
-      }
-    } else {
-      throw new InvalidWebhook("'filter.kinds' must be a comma list or an array of kinds");
-    }
-    for (String kind : named) {
-      if (!STREAM_KINDS.contains(kind)) {
-        throw new InvalidWebhook(
-            "Unknown kind '" + kind + "' in 'filter.kinds'; kinds are " + STREAM_KINDS);
-      }
-      if (!WebhookFilter.DELIVERABLE_KINDS.contains(kind)) {
+    for (StreamKind kind : checked.kinds()) {
+      if (!DELIVERABLE.wants(kind)) {
         throw new InvalidWebhook(
             "Webhooks cannot deliver '"
-                + kind
-                + "' messages yet (only "
-                + WebhookFilter.DELIVERABLE_KINDS
-                + "); use the event stream for them");
+                + kind.wireName()
+                + "' messages yet (only event, state); use the event stream for them");
       }
     }
-    return List.copyOf(new java.util.LinkedHashSet<>(named));
+    return checked;
   }
 
   private static String secret(ObjectNode body) throws InvalidWebhook {

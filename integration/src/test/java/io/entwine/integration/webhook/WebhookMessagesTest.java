@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.streams.StreamFilter;
+import io.entwine.streams.StreamKind;
 import io.entwine.twin.TwinEvent;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class WebhookMessagesTest {
@@ -20,7 +23,7 @@ class WebhookMessagesTest {
   private static final Instant AT = Instant.parse("2026-12-07T10:00:00Z");
   private static final String TWIN = "DeviceTwin|org1/sensor/a";
 
-  private static WebhookConfig config(WebhookFilter filter) {
+  private static WebhookConfig config(StreamFilter filter) {
     return new WebhookConfig("org1", "id", "http://h/", filter, null, Map.of());
   }
 
@@ -33,7 +36,10 @@ class WebhookMessagesTest {
   void anEventIsTheLastEventCacheShapeWithItsDecodedJsonAndAStableId() {
     List<ObjectNode> messages =
         WebhookMessages.of(
-            config(WebhookFilter.ANY), TWIN, 7, reading("status", "json", "{\"d\":{\"t\":1}}"));
+            config(WebhookRequests.DELIVERABLE),
+            TWIN,
+            7,
+            reading("status", "json", "{\"d\":{\"t\":1}}"));
     assertEquals(1, messages.size());
     ObjectNode message = messages.get(0);
     assertEquals("event", message.get("kind").asText());
@@ -59,12 +65,12 @@ class WebhookMessagesTest {
                 reading("status", "text", "hi")));
     List<ObjectNode> status =
         WebhookMessages.of(
-            config(new WebhookFilter(null, null, "status", null, null)), TWIN, 3, batch);
+            config(new StreamFilter(null, null, "status", null, StreamKind.ALL)), TWIN, 3, batch);
     assertEquals(List.of("sensor/a/3.0", "sensor/a/3.2"), ids(status));
     assertFalse(status.get(1).has("data"), "a text payload is only in payload");
     List<ObjectNode> json =
         WebhookMessages.of(
-            config(new WebhookFilter(null, null, null, "json", null)), TWIN, 3, batch);
+            config(new StreamFilter(null, null, null, "json", StreamKind.ALL)), TWIN, 3, batch);
     assertEquals(List.of("sensor/a/3.0", "sensor/a/3.1"), ids(json));
   }
 
@@ -72,21 +78,27 @@ class WebhookMessagesTest {
   void takesNothingOfAnotherOrganizationTypeOrDeviceOrKind() {
     EventRecorded event = reading("status", "json", "{}");
     assertTrue(
-        WebhookMessages.of(config(WebhookFilter.ANY), "DeviceTwin|org2/sensor/a", 1, event)
+        WebhookMessages.of(
+                config(WebhookRequests.DELIVERABLE), "DeviceTwin|org2/sensor/a", 1, event)
             .isEmpty());
     assertTrue(
         WebhookMessages.of(
-                config(new WebhookFilter("valve", null, null, null, null)), TWIN, 1, event)
-            .isEmpty());
-    assertTrue(
-        WebhookMessages.of(config(new WebhookFilter(null, "b", null, null, null)), TWIN, 1, event)
+                config(new StreamFilter("valve", null, null, null, StreamKind.ALL)), TWIN, 1, event)
             .isEmpty());
     assertTrue(
         WebhookMessages.of(
-                config(new WebhookFilter(null, null, null, null, List.of("state"))), TWIN, 1, event)
+                config(new StreamFilter(null, "b", null, null, StreamKind.ALL)), TWIN, 1, event)
             .isEmpty());
     assertTrue(
-        WebhookMessages.of(config(WebhookFilter.ANY), TWIN, 1, new TwinEvent.DeviceDeleted(AT))
+        WebhookMessages.of(
+                config(new StreamFilter(null, null, null, null, Set.of(StreamKind.STATE))),
+                TWIN,
+                1,
+                event)
+            .isEmpty());
+    assertTrue(
+        WebhookMessages.of(
+                config(WebhookRequests.DELIVERABLE), TWIN, 1, new TwinEvent.DeviceDeleted(AT))
             .isEmpty());
   }
 
@@ -95,17 +107,18 @@ class WebhookMessagesTest {
     ObjectNode patch = (ObjectNode) JSON.readTree("{\"temp\":21}");
     List<ObjectNode> state =
         WebhookMessages.of(
-            config(WebhookFilter.ANY),
+            config(WebhookRequests.DELIVERABLE),
             TWIN,
             9,
             new TwinEvent.ReportedStatePatched(patch, 4, AT, false));
     assertEquals(1, state.size());
     assertEquals("state", state.get(0).get("kind").asText());
+    assertEquals("reported", state.get(0).get("change").asText(), "the stream's state shape");
     assertEquals(4, state.get(0).get("version").asLong());
     assertEquals(21, state.get(0).at("/reported/temp").asInt());
     assertTrue(
         WebhookMessages.of(
-                config(WebhookFilter.ANY),
+                config(WebhookRequests.DELIVERABLE),
                 TWIN,
                 9,
                 new TwinEvent.ReportedStatePatched(patch, 4, AT, true))

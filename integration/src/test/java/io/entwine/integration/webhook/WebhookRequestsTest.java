@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.streams.StreamFilter;
+import io.entwine.streams.StreamKind;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class WebhookRequestsTest {
@@ -27,7 +30,7 @@ class WebhookRequestsTest {
   void acceptsAUrlAloneAsEveryEventAndStateOfTheOrganization() throws Exception {
     WebhookRequests.Valid valid = WebhookRequests.check(request());
     assertEquals("https://example.com/hooks/entwine?x=1", valid.url());
-    assertEquals(WebhookFilter.ANY, valid.filter());
+    assertEquals(WebhookRequests.DELIVERABLE, valid.filter());
     assertNull(valid.secret());
     assertNull(valid.headers(), "no headers given: a replacement keeps the stored ones");
   }
@@ -46,7 +49,8 @@ class WebhookRequestsTest {
     request.putObject("headers").put("Authorization", "Bearer t");
     WebhookRequests.Valid valid = WebhookRequests.check(request);
     assertEquals(
-        new WebhookFilter("sensor", null, "status", "json", List.of("event")), valid.filter());
+        new StreamFilter("sensor", null, "status", "json", Set.of(StreamKind.EVENT)),
+        valid.filter());
     assertEquals("s", valid.secret());
     assertEquals(Map.of("Authorization", "Bearer t"), valid.headers());
   }
@@ -67,14 +71,14 @@ class WebhookRequestsTest {
     assertTrue(refusal(status).contains("cannot deliver 'status'"), refusal(status));
     ObjectNode bogus = request();
     bogus.putObject("filter").putArray("kinds").add("bogus");
-    assertTrue(refusal(bogus).contains("Unknown kind 'bogus'"), refusal(bogus));
+    assertTrue(refusal(bogus).contains("unknown kind 'bogus'"), refusal(bogus));
   }
 
   @Test
   void refusesInvalidIdsUnknownFieldsAndHeadersEntwineSets() {
     ObjectNode type = request();
     type.putObject("filter").put("typeId", "a b");
-    assertTrue(refusal(type).contains("filter.typeId"), refusal(type));
+    assertTrue(refusal(type).contains("'typeId'"), refusal(type));
     assertTrue(refusal(request().put("colour", "red")).contains("Unknown field 'colour'"));
     ObjectNode host = request();
     host.putObject("headers").put("Host", "evil");

@@ -2,13 +2,24 @@ package io.entwine.integration.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import io.entwine.streams.StreamFilter;
+import io.entwine.streams.StreamKind;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +34,7 @@ class WebhookSerializationTest {
           "org1",
           "6f1c1f1e-0000-4000-8000-000000000001",
           "https://example.com/hook",
-          new WebhookFilter("sensor", null, "status", "json", List.of("event")),
+          new StreamFilter("sensor", null, "status", "json", Set.of(StreamKind.EVENT)),
           "aes-gcm$iv$sealed",
           Map.of("Authorization", "aes-gcm$iv$sealed2"));
 
@@ -69,5 +80,35 @@ class WebhookSerializationTest {
     for (Object sample : samples) {
       assertEquals(sample, serialization.verifySerialization(sample, false), sample.toString());
     }
+  }
+
+  /**
+   * Webhooks stored before the filter was the streams' {@link StreamFilter} (the filter was a
+   * record of its own with kinds as a list of names) read as the same webhook.
+   */
+  @Test
+  void aWebhookStoredWithTheFormerFilterRecordReadsTheSame() throws Exception {
+    Webhook.WebhookCreated created = new Webhook.WebhookCreated(CONFIG, AT);
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    Serializer serializer = serialization.findSerializerFor(created);
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system().classicSystem())
+            .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    ObjectNode former = cbor.valueToTree(created);
+    ((ObjectNode) former.get("config"))
+        .set(
+            "filter",
+            new ObjectMapper()
+                .readTree(
+                    "{\"typeId\":\"sensor\",\"deviceId\":null,\"eventId\":\"status\","
+                        + "\"format\":\"json\",\"kinds\":[\"event\"]}"));
+    Object read =
+        serialization
+            .deserialize(
+                cbor.writeValueAsBytes(former),
+                serializer.identifier(),
+                Serializers.manifestFor(serializer, created))
+            .get();
+    assertEquals(created, read);
   }
 }
