@@ -249,10 +249,11 @@ class MqttCommandLineIT {
     final Process process;
     final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     final StringBuffer all = new StringBuffer();
+    private final Thread reader;
 
     private Running(Process process) {
       this.process = process;
-      Thread reader =
+      reader =
           new Thread(
               () -> {
                 try (BufferedReader out =
@@ -286,6 +287,8 @@ class MqttCommandLineIT {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError("still running after " + timeout + ": " + output());
       }
+      // the process may exit before its last output is read: output() must hold all of it
+      reader.join(timeout.toMillis());
       return process.exitValue();
     }
 
