@@ -113,26 +113,28 @@ public final class ClientSession
       ClientSessionState::apply;
 
   public static void init(ActorSystem<?> system, OfflineBuffer.Limits limits) {
+    Duration linger = system.settings().config().getDuration("entwine.mqtt.clean-session-linger");
     ClusterSharding.get(system)
         .init(
             Entity.of(
                     ENTITY_KEY,
                     entityContext ->
-                        create(entityContext.getEntityId(), limits, entityContext.getShard()))
+                        create(
+                            entityContext.getEntityId(), limits, entityContext.getShard(), linger))
                 // without a stop message sharding wraps each session in an interceptor of its own
                 .withStopMessage(Passivate.INSTANCE));
   }
 
   /** A session outside sharding, which never passivates itself (entity tests). */
   public static Behavior<Command> create(String clientId, OfflineBuffer.Limits limits) {
-    return create(clientId, limits, null);
+    return create(clientId, limits, null, Duration.ZERO);
   }
 
   private static Behavior<Command> create(
-      String clientId, OfflineBuffer.Limits limits, ActorRef<ShardCommand> shard) {
+      String clientId, OfflineBuffer.Limits limits, ActorRef<ShardCommand> shard, Duration linger) {
     // No Behaviors.withTimers: its scheduler and interceptor would sit in every session (one per
     // MQTT connection), while only an application's session collecting offline needs a tick.
-    return Behaviors.setup(context -> new ClientSession(clientId, limits, context, shard));
+    return Behaviors.setup(context -> new ClientSession(clientId, limits, context, shard, linger));
   }
 
   private final String clientId;
@@ -140,6 +142,9 @@ public final class ClientSession
   private final ActorContext<Command> context;
   // Where a clean session asks to passivate once it is claimed (null outside sharding).
   private final ActorRef<ShardCommand> shard;
+  private final Duration linger;
+  // Claims taken since this incarnation started: a linger passivates only after the last one.
+  private long claims;
 
   /** Not null while collecting for an application whose client is away (never persisted). */
   private OfflineBuffer offline;
@@ -153,12 +158,14 @@ public final class ClientSession
       String clientId,
       OfflineBuffer.Limits limits,
       ActorContext<Command> context,
-      ActorRef<ShardCommand> shard) {
+      ActorRef<ShardCommand> shard,
+      Duration linger) {
     super(ENTITY_KEY, clientId);
     this.clientId = clientId;
     this.limits = limits;
     this.context = context;
     this.shard = shard;
+    this.linger = linger;
   }
 
   @Override
@@ -194,6 +201,7 @@ public final class ClientSession
               .on(Tick.class, ClientSession::onTick)
               .on(KeepCollecting.class, ClientSession::onKeepCollecting)
               .on(Passivate.class, ClientSession::onPassivate)
+              .on(LingerOver.class, ClientSession::onLingerOver)
               .build();
 
   private ReplyEffect<ClientSessionEvent, ClientSessionState> onPassivate(
@@ -205,6 +213,20 @@ public final class ClientSession
       ClientSessionState state, Collect collect) {
     if (offline != null) {
       offline.offer(collect.message());
+    }
+    return Effect().noReply();
+  }
+
+  /**
+   * A clean session's linger after claim {@code claim} is over: it passivates unless claimed again
+   * since (docs/adr/0059). Local only.
+   */
+  private record LingerOver(long claim) implements Command {}
+
+  private ReplyEffect<ClientSessionEvent, ClientSessionState> onLingerOver(
+      ClientSessionState state, LingerOver over) {
+    if (over.claim() == claims && shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
     return Effect().noReply();
   }
@@ -234,6 +256,7 @@ public final class ClientSession
 
   private ReplyEffect<ClientSessionEvent, ClientSessionState> onClaim(
       ClientSessionState state, Claim claim) {
+    claims++;
     ActorRef<Control> previous = state.connection();
     boolean sessionPresent = !claim.cleanSession() && state.persistent();
     OfflineBuffer collected = stopCollecting();
@@ -255,8 +278,10 @@ public final class ClientSession
               if (claim.cleanSession() && shard != null) {
                 // A clean session holds nothing in memory once claimed, and nothing asks it again
                 // until the next claim, which finds the holder in the journal: resident for the
-                // whole connection it would cost each connection a twin's worth of heap.
-                shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+                // whole connection it would cost each connection a twin's worth of heap. It
+                // lingers a moment first: a client that reconnects at once (a reconnect storm, a
+                // fuzzer) would otherwise replay the session's journal on every CONNECT.
+                context.scheduleOnce(linger, context.getSelf(), new LingerOver(claims));
               }
             })
         .thenReply(
