@@ -7,6 +7,7 @@ import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.GatewayEvents;
 import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.TwinGateway;
+import io.entwine.protocol.DeviceProfile;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import java.util.List;
@@ -128,5 +129,10 @@ public final class GatewayTwinAccess implements TwinAccess {
   @Override
   public CompletionStage<Reply> changeDesired(DeviceKey device, ObjectNode patch, Long version) {
     return gateway.states().changeDesired(device, patch, false, version);
+  }
+
+  @Override
+  public CompletionStage<Reply> updateLocation(DeviceKey device, ObjectNode location) {
+    return gateway.devices().updateProfile(device, new DeviceProfile(null, location));
   }
 }

@@ -20,16 +20,19 @@ final class ManagementPublishes {
   private final Optional<ManagementAccess> access;
   private final int maxPayloadBytes;
   private final Consumer<ToDevice> toDevice;
+  private final TwinAccess twins;
   private ManagedDeviceAgent agent;
 
   ManagementPublishes(
       MqttSession session,
       ClusterLink cluster,
+      TwinAccess twins,
       MqttSettings settings,
       ConnectionControl connection,
       Supplier<Deliveries> deliveries) {
     this.session = session;
     this.access = cluster.management();
+    this.twins = twins;
     this.maxPayloadBytes = settings.maxPayloadBytes();
     this.toDevice =
         message ->
@@ -60,7 +63,11 @@ final class ManagementPublishes {
     }
     if (agent == null) {
       DeviceKey device = ((DevicePrincipal) session.principal()).device();
-      agent = new ManagedDeviceAgent(access.get().open(device, toDevice), toDevice);
+      agent =
+          new ManagedDeviceAgent(
+              access.get().open(device, toDevice),
+              location -> twins.updateLocation(device, location),
+              toDevice);
     }
     ManagedDeviceAgent handling = agent;
     return PublishIntake.Intake.of(() -> handling.handle(topic, payload));

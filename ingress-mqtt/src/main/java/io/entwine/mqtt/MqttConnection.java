@@ -208,7 +208,7 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
     report.authenticated(endpoint.protocolVersion(), username, connectedAt);
     reads = socketReads;
     intake = new PublishIntake(session, twins, settings.maxPayloadBytes(), this::onStateRejected);
-    management = new ManagementPublishes(session, cluster, settings, this, () -> deliveries);
+    management = new ManagementPublishes(session, cluster, twins, settings, this, () -> deliveries);
     window =
         new InboundWindow(
             endpoint, reads, this, settings.maxInFlightPerConnection(), intake::recordOwnEvents);

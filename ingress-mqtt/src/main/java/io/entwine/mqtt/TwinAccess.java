@@ -68,4 +68,10 @@ public interface TwinAccess {
    * rejection (NOT_FOUND, INVALID, TOO_LARGE).
    */
   CompletionStage<Reply> changeDesired(DeviceKey device, ObjectNode patch, Long version);
+
+  /**
+   * Sets the location of {@code device}, authenticated at CONNECT, from its device management
+   * protocol ({@link io.entwine.protocol.DeviceLocation}): {@code DeviceInfo} once persisted.
+   */
+  CompletionStage<Reply> updateLocation(DeviceKey device, ObjectNode location);
 }

@@ -43,6 +43,9 @@ final class FakeTwins implements TwinAccess {
 
   final List<QueuedCommand> commands = new CopyOnWriteArrayList<>();
 
+  /** Locations set through the device management protocol. */
+  final List<ObjectNode> locations = new CopyOnWriteArrayList<>();
+
   /** The answer to the next commands; null accepts them (and hands them to {@link #cluster}). */
   volatile Reply commandReply;
 
@@ -138,6 +141,12 @@ final class FakeTwins implements TwinAccess {
   @Override
   public CompletionStage<Reply> changeDesired(DeviceKey device, ObjectNode patch, Long version) {
     return CompletableFuture.completedFuture(noState());
+  }
+
+  @Override
+  public CompletionStage<Reply> updateLocation(DeviceKey device, ObjectNode location) {
+    locations.add(location);
+    return CompletableFuture.completedFuture(new Reply.Done());
   }
 
   private static Reply noState() {

@@ -165,6 +165,45 @@ class DeviceManagementIT {
   }
 
   @Test
+  void aManagedDeviceUpdatesItsLocationAsTheRestApiReadsIt() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(key, "dm-sensor", "dm-gps");
+    String location = devicePath(device) + "/location";
+    try (Inbox agent = managedDevice(device)) {
+      publish(
+          agent,
+          "iotdevice-1/device/update/location",
+          "{\"d\":{\"longitude\":8.54,\"latitude\":47.37,\"elevation\":408,"
+              + "\"measuredDateTime\":\"2026-12-07T10:00:00Z\","
+              + "\"updatedDateTime\":\"2026-12-07T10:00:01Z\"},\"reqId\":\"g1\"}");
+      assertEquals(200, response(agent, "g1").path("rc").asInt());
+      JsonNode stored = get(key, location).json();
+      assertEquals(47.37, stored.path("latitude").asDouble(), stored.toString());
+      assertEquals(408, stored.path("elevation").asInt(), stored.toString());
+      assertEquals("2026-12-07T10:00:00Z", stored.path("measuredDateTime").asText());
+
+      // each update is the whole location; a bad one is refused and changes nothing
+      publish(
+          agent,
+          "iotdevice-1/device/update/location",
+          "{\"d\":{\"longitude\":200,\"latitude\":47},\"reqId\":\"g2\"}");
+      JsonNode refused = response(agent, "g2");
+      assertEquals(400, refused.path("rc").asInt());
+      assertTrue(refused.path("message").asText().contains("longitude"), refused.toString());
+      assertEquals(stored, get(key, location).json());
+
+      publish(
+          agent,
+          "iotdevice-1/device/update/location",
+          "{\"d\":{\"longitude\":8.55,\"latitude\":47.38},\"reqId\":\"g3\"}");
+      assertEquals(200, response(agent, "g3").path("rc").asInt());
+      JsonNode replaced = get(key, location).json();
+      assertEquals(8.55, replaced.path("longitude").asDouble(), replaced.toString());
+      assertFalse(replaced.has("elevation"), replaced.toString());
+    }
+  }
+
+  @Test
   void badRequestsGetIbmsStatusAndChangeNothing() {
     ApiKey key = fixtures.organizationWithApiKey();
     ApiKey other = fixtures.organizationWithApiKey();

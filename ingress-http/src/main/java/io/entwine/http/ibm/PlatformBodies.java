@@ -1,14 +1,12 @@
 package io.entwine.http.ibm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
+import io.entwine.protocol.DeviceLocation;
 import io.entwine.protocol.DeviceProfile;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -42,8 +40,6 @@ final class PlatformBodies {
       Set.of("typeId", "deviceId", "authToken", "deviceInfo", "location", "metadata");
   private static final Set<String> DEVICE_UPDATE_FIELDS =
       Set.of("deviceInfo", "metadata", "status", "extensions");
-  private static final Set<String> LOCATION_FIELDS =
-      Set.of("longitude", "latitude", "elevation", "accuracy", "measuredDateTime");
   private static final Set<String> TARGET_FIELDS = Set.of("typeId", "deviceId");
 
   private PlatformBodies() {}
@@ -132,24 +128,11 @@ final class PlatformBodies {
    * updatedDateTime is set to {@code now}.
    */
   static ObjectNode location(JsonNode value, Instant now) {
-    if (value == null || !value.isObject()) {
-      invalid("'location' must be a JSON object");
+    try {
+      return DeviceLocation.parse(value, now, Set.of());
+    } catch (DeviceLocation.Invalid e) {
+      throw new InvalidBody(e.getMessage());
     }
-    onlyFields((ObjectNode) value, LOCATION_FIELDS, "a location");
-    ObjectNode location = JsonNodeFactory.instance.objectNode();
-    location.put("longitude", number(value, "longitude", -180, 180, true));
-    location.put("latitude", number(value, "latitude", -90, 90, true));
-    if (value.hasNonNull("elevation")) {
-      location.put(
-          "elevation", number(value, "elevation", -Double.MAX_VALUE, Double.MAX_VALUE, true));
-    }
-    if (value.hasNonNull("accuracy")) {
-      location.put("accuracy", number(value, "accuracy", 0, Double.MAX_VALUE, true));
-    }
-    String measured = optionalText((ObjectNode) value, "measuredDateTime");
-    location.put("measuredDateTime", measured == null ? now.toString() : instant(measured));
-    location.put("updatedDateTime", now.toString());
-    return location;
   }
 
   static String authToken(ObjectNode body) {
@@ -244,34 +227,6 @@ final class PlatformBodies {
       invalid("'" + field + "' must be a string");
     }
     return value.asText();
-  }
-
-  private static double number(
-      JsonNode body, String field, double min, double max, boolean required) {
-    JsonNode value = body.get(field);
-    if (value == null || value.isNull()) {
-      if (required) {
-        invalid("'" + field + "' is required");
-      }
-      return Double.NaN;
-    }
-    if (!value.isNumber() || value.asDouble() < min || value.asDouble() > max) {
-      invalid(
-          "'"
-              + field
-              + "' must be a number"
-              + (max < Double.MAX_VALUE ? " from " + (long) min + " to " + (long) max : ""));
-    }
-    return value.asDouble();
-  }
-
-  private static String instant(String text) {
-    try {
-      return OffsetDateTime.parse(text).toInstant().toString();
-    } catch (DateTimeParseException e) {
-      invalid("'measuredDateTime' must be an ISO 8601 date and time, e.g. 2026-12-07T10:00:00Z");
-      return null;
-    }
   }
 
   private static void invalid(String message) {

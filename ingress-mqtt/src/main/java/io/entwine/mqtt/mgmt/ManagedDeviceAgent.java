@@ -2,15 +2,19 @@ package io.entwine.mqtt.mgmt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.ingress.Timestamps;
 import io.entwine.mgmt.ManagedDeviceProtocol;
 import io.entwine.mgmt.ManagedDeviceProtocol.DiagErrorCode;
 import io.entwine.mgmt.ManagedDeviceProtocol.DiagLog;
 import io.entwine.mgmt.ManagedDeviceProtocol.ToDevice;
 import io.entwine.mgmt.ManagementMessages;
+import io.entwine.protocol.DeviceLocation;
+import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,10 +37,16 @@ public final class ManagedDeviceAgent {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ManagementAccess.Session session;
+  private final Function<ObjectNode, CompletionStage<Reply>> locationUpdates;
   private final Consumer<ToDevice> toDevice;
 
-  public ManagedDeviceAgent(ManagementAccess.Session session, Consumer<ToDevice> toDevice) {
+  /** {@code locationUpdates} sets the device's location on its twin. */
+  public ManagedDeviceAgent(
+      ManagementAccess.Session session,
+      Function<ObjectNode, CompletionStage<Reply>> locationUpdates,
+      Consumer<ToDevice> toDevice) {
     this.session = session;
+    this.locationUpdates = locationUpdates;
     this.toDevice = toDevice;
   }
 
@@ -69,6 +79,9 @@ public final class ManagedDeviceAgent {
               new ManagedDeviceProtocol.Respond(reqId, rc, message, Timestamps.now(), replyTo));
     }
     Instant now = Timestamps.now();
+    if ("device/update/location".equals(command)) {
+      return updateLocation(reqId, d, now);
+    }
     Function<ActorRef<Reply>, ManagedDeviceProtocol.Command> request;
     switch (command) {
       case "mgmt/manage" -> {
@@ -142,6 +155,33 @@ public final class ManagedDeviceAgent {
                 return reply;
               }
               respond(reqId, 500, "the request could not be recorded; retry");
+              return new Reply.Done(); // answered on iotdm-1/response: the PUBLISH is taken
+            });
+  }
+
+  /**
+   * IBM's Update location: the location is the twin's, as {@code PUT …/location} sets it; the
+   * device's {@code updatedDateTime} is replaced by the time of receipt. Answered once persisted.
+   */
+  private CompletionStage<Reply> updateLocation(String reqId, JsonNode d, Instant now) {
+    ObjectNode location;
+    try {
+      location = DeviceLocation.parse(d, now, Set.of("updatedDateTime"));
+    } catch (DeviceLocation.Invalid e) {
+      return answered(reqId, 400, e.getMessage());
+    }
+    return locationUpdates
+        .apply(location)
+        .handle(
+            (reply, failure) -> {
+              if (reply instanceof Reply.DeviceInfo) {
+                respond(reqId, 200, null);
+              } else if (reply instanceof Reply.Rejected rejected
+                  && rejected.reason() == Rejection.NOT_FOUND) {
+                respond(reqId, 404, "the device is not registered");
+              } else {
+                respond(reqId, 500, "the location could not be recorded; retry");
+              }
               return new Reply.Done(); // answered on iotdm-1/response: the PUBLISH is taken
             });
   }
