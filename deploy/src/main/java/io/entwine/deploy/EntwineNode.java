@@ -21,6 +21,7 @@ import io.entwine.http.common.Authentication;
 import io.entwine.http.console.ConsoleRoutes;
 import io.entwine.http.docs.ApiDocsRoutes;
 import io.entwine.http.historian.HistorianRoutes;
+import io.entwine.http.historian.PlatformHistorianRoutes;
 import io.entwine.http.hono.DeviceCredentialRoutes;
 import io.entwine.http.hono.HonoRoutes;
 import io.entwine.http.ibm.BulkRoutes;
@@ -30,6 +31,7 @@ import io.entwine.http.ibm.DeviceManagementRoutes;
 import io.entwine.http.ibm.DeviceTypeRoutes;
 import io.entwine.http.ibm.ManagementRoutes;
 import io.entwine.http.ibm.PlatformDeviceRoutes;
+import io.entwine.http.ibm.UsageRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
 import io.entwine.http.integrations.MqttBridgeRoutes;
@@ -72,6 +74,9 @@ import io.entwine.registry.view.RegistryRepository;
 import io.entwine.streams.ApplicationStreams;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinSettings;
+import io.entwine.usage.CassandraUsageRepository;
+import io.entwine.usage.Usage;
+import io.entwine.usage.UsageRepository;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
@@ -155,11 +160,14 @@ public final class EntwineNode implements AutoCloseable {
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
     String keyspace = config.getString("entwine.cassandra.keyspace");
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
+    UsageRepository usageRepository = new CassandraUsageRepository(session, keyspace);
     if (!Boolean.getBoolean("tmp.noproj")) {
       RegistryProjection.init(system, registry);
-      HistorianProjection.init(system, new CassandraHistorianRepository(session, keyspace));
+      HistorianProjection.init(
+          system, new CassandraHistorianRepository(session, keyspace), usageRepository);
     }
     HistorianQueries historian = new CassandraHistorianQueries(session, keyspace, system);
+    HistorianCursors historianCursors = HistorianCursors.fromConfig(config);
     ProjectionLag projectionLag =
         ProjectionLag.fromConfig(
             session,
@@ -206,8 +214,9 @@ public final class EntwineNode implements AutoCloseable {
                     new Webhooks(system, webhookSettings, gateway.askTimeout()), authentication)
                 .route(),
             // before the management routes, which authenticate everything under /api/v0001
-            new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
-                .route(),
+            new HistorianRoutes(authentication, historian, historianCursors).route(),
+            new PlatformHistorianRoutes(authentication, historian, historianCursors).route(),
+            new UsageRoutes(new Usage(usageRepository), authentication).route(),
             new DeviceManagementRoutes(gateway, registry, authentication).route(),
             new DeviceTypeRoutes(gateway, registry, authentication).route(),
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),

@@ -27,6 +27,7 @@ final class HttpRequestMeters {
   private static final Set<String> LITERALS =
       Set.of(
           "adapters",
+          "active-devices",
           "admin",
           "alive",
           "api",
@@ -37,6 +38,7 @@ final class HttpRequestMeters {
           "command",
           "commands",
           "credentials",
+          "data-traffic",
           "device",
           "device-types",
           "devices",
@@ -46,6 +48,7 @@ final class HttpRequestMeters {
           "hashed-password",
           "health",
           "historian",
+          "historical-data",
           "hono-http",
           "http",
           "integrations",
@@ -59,6 +62,7 @@ final class HttpRequestMeters {
           "telemetry",
           "trust-anchors",
           "types",
+          "usage",
           "v0001",
           "v0002",
           "v1",
