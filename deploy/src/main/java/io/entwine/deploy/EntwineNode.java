@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.entwine.connections.ConnectionStates;
 import io.entwine.credentials.Credentials;
 import io.entwine.deploy.cassandra.SchemaApplier;
 import io.entwine.deploy.metrics.NodeMetrics;
@@ -26,6 +27,7 @@ import io.entwine.http.hono.DeviceCredentialRoutes;
 import io.entwine.http.hono.HonoRoutes;
 import io.entwine.http.ibm.BulkRoutes;
 import io.entwine.http.ibm.CommandRoutes;
+import io.entwine.http.ibm.ConnectionRoutes;
 import io.entwine.http.ibm.DeviceEventRoutes;
 import io.entwine.http.ibm.DeviceManagementRoutes;
 import io.entwine.http.ibm.DeviceTypeRoutes;
@@ -161,6 +163,7 @@ public final class EntwineNode implements AutoCloseable {
     String keyspace = config.getString("entwine.cassandra.keyspace");
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
     UsageRepository usageRepository = new CassandraUsageRepository(session, keyspace);
+    ConnectionStates connectionStates = new ConnectionStates(session, keyspace);
     if (!Boolean.getBoolean("tmp.noproj")) {
       RegistryProjection.init(system, registry);
       HistorianProjection.init(
@@ -217,6 +220,7 @@ public final class EntwineNode implements AutoCloseable {
             new HistorianRoutes(authentication, historian, historianCursors).route(),
             new PlatformHistorianRoutes(authentication, historian, historianCursors).route(),
             new UsageRoutes(new Usage(usageRepository), authentication).route(),
+            new ConnectionRoutes(connectionStates, authentication).route(),
             new DeviceManagementRoutes(gateway, registry, authentication).route(),
             new DeviceTypeRoutes(gateway, registry, authentication).route(),
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),
@@ -251,7 +255,10 @@ public final class EntwineNode implements AutoCloseable {
     Optional<ServerBinding> https = startHttps(system, config, routes.route());
     MqttIngress mqtt =
         MqttIngress.start(
-                system, MqttSettings.from(config), new GatewayTwinAccess(gateway, policies))
+                system,
+                MqttSettings.from(config),
+                new GatewayTwinAccess(gateway, policies),
+                connectionStates)
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     // ready only once every listener accepts: a client told "ready" may use MQTT at once
