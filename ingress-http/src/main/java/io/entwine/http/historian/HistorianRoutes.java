@@ -197,8 +197,7 @@ public final class HistorianRoutes extends ApiDirectives {
   Route summarize(HistorianScope scope, Parsed parsed) throws BadRequest {
     if (scope.isOrganization()) {
       throw new BadRequest(
-          "summarize is available for a device type or a device:"
-              + " /api/v0001/historian/{type}[/{id}]");
+          "summarize is available for a device type or a device, not the whole organization");
     }
     SummaryQuery query =
         new SummaryQuery(
