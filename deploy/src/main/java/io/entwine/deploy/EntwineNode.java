@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.entwine.connections.ConnectionStates;
 import io.entwine.credentials.Credentials;
 import io.entwine.deploy.cassandra.SchemaApplier;
 import io.entwine.deploy.metrics.NodeMetrics;
@@ -21,15 +22,18 @@ import io.entwine.http.common.Authentication;
 import io.entwine.http.console.ConsoleRoutes;
 import io.entwine.http.docs.ApiDocsRoutes;
 import io.entwine.http.historian.HistorianRoutes;
+import io.entwine.http.historian.PlatformHistorianRoutes;
 import io.entwine.http.hono.DeviceCredentialRoutes;
 import io.entwine.http.hono.HonoRoutes;
 import io.entwine.http.ibm.BulkRoutes;
 import io.entwine.http.ibm.CommandRoutes;
+import io.entwine.http.ibm.ConnectionRoutes;
 import io.entwine.http.ibm.DeviceEventRoutes;
 import io.entwine.http.ibm.DeviceManagementRoutes;
 import io.entwine.http.ibm.DeviceTypeRoutes;
 import io.entwine.http.ibm.ManagementRoutes;
 import io.entwine.http.ibm.PlatformDeviceRoutes;
+import io.entwine.http.ibm.UsageRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
 import io.entwine.http.integrations.MqttBridgeRoutes;
@@ -72,6 +76,9 @@ import io.entwine.registry.view.RegistryRepository;
 import io.entwine.streams.ApplicationStreams;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinSettings;
+import io.entwine.usage.CassandraUsageRepository;
+import io.entwine.usage.Usage;
+import io.entwine.usage.UsageRepository;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
@@ -155,11 +162,15 @@ public final class EntwineNode implements AutoCloseable {
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
     String keyspace = config.getString("entwine.cassandra.keyspace");
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
+    UsageRepository usageRepository = new CassandraUsageRepository(session, keyspace);
+    ConnectionStates connectionStates = new ConnectionStates(session, keyspace);
     if (!Boolean.getBoolean("tmp.noproj")) {
       RegistryProjection.init(system, registry);
-      HistorianProjection.init(system, new CassandraHistorianRepository(session, keyspace));
+      HistorianProjection.init(
+          system, new CassandraHistorianRepository(session, keyspace), usageRepository);
     }
     HistorianQueries historian = new CassandraHistorianQueries(session, keyspace, system);
+    HistorianCursors historianCursors = HistorianCursors.fromConfig(config);
     ProjectionLag projectionLag =
         ProjectionLag.fromConfig(
             session,
@@ -206,8 +217,10 @@ public final class EntwineNode implements AutoCloseable {
                     new Webhooks(system, webhookSettings, gateway.askTimeout()), authentication)
                 .route(),
             // before the management routes, which authenticate everything under /api/v0001
-            new HistorianRoutes(authentication, historian, HistorianCursors.fromConfig(config))
-                .route(),
+            new HistorianRoutes(authentication, historian, historianCursors).route(),
+            new PlatformHistorianRoutes(authentication, historian, historianCursors).route(),
+            new UsageRoutes(new Usage(usageRepository), authentication).route(),
+            new ConnectionRoutes(connectionStates, authentication).route(),
             new DeviceManagementRoutes(gateway, registry, authentication).route(),
             new DeviceTypeRoutes(gateway, registry, authentication).route(),
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),
@@ -242,7 +255,10 @@ public final class EntwineNode implements AutoCloseable {
     Optional<ServerBinding> https = startHttps(system, config, routes.route());
     MqttIngress mqtt =
         MqttIngress.start(
-                system, MqttSettings.from(config), new GatewayTwinAccess(gateway, policies))
+                system,
+                MqttSettings.from(config),
+                new GatewayTwinAccess(gateway, policies),
+                connectionStates)
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     // ready only once every listener accepts: a client told "ready" may use MQTT at once

@@ -1,5 +1,6 @@
 package io.entwine.mqtt;
 
+import io.entwine.live.ConnectionRecorder;
 import io.entwine.metrics.Meters;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -29,7 +30,10 @@ public final class MqttIngress {
   }
 
   public static CompletionStage<MqttIngress> start(
-      ActorSystem<?> system, MqttSettings settings, TwinAccess twins) {
+      ActorSystem<?> system,
+      MqttSettings settings,
+      TwinAccess twins,
+      ConnectionRecorder connectionRecorder) {
     Vertx vertx =
         newVertx(
             settings, failure -> log.error("Unhandled failure on an MQTT event loop", failure));
@@ -38,7 +42,8 @@ public final class MqttIngress {
             system,
             system.settings().config().getDuration("entwine.ask-timeout"),
             settings.twinAttachRefresh(),
-            OfflineBuffer.Limits.of(settings));
+            OfflineBuffer.Limits.of(settings),
+            connectionRecorder);
     return MqttListeners.start(vertx, settings, twins, cluster, Meters.registry(system))
         .map(listeners -> register(system, new MqttIngress(vertx, listeners)))
         .onFailure(failure -> vertx.close())

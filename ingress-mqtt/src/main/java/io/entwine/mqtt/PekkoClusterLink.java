@@ -3,6 +3,7 @@ package io.entwine.mqtt;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.SessionRequests;
 import io.entwine.ingress.Timestamps;
+import io.entwine.live.ConnectionRecorder;
 import io.entwine.live.LiveFeed;
 import io.entwine.live.LiveMessage;
 import io.entwine.mqtt.mgmt.ManagementAccess;
@@ -35,13 +36,16 @@ public final class PekkoClusterLink implements ClusterLink {
   private final Duration refresh;
   private final AtomicLong connections = new AtomicLong();
   private final ManagementAccess management;
+  private final ConnectionRecorder connectionRecorder;
 
   public PekkoClusterLink(
       ActorSystem<?> system,
       Duration askTimeout,
       Duration twinAttachRefresh,
-      OfflineBuffer.Limits offlineSessions) {
+      OfflineBuffer.Limits offlineSessions,
+      ConnectionRecorder connectionRecorder) {
     this.system = system;
+    this.connectionRecorder = connectionRecorder;
     this.sharding = ClusterSharding.get(system);
     this.feed = LiveFeed.get(system);
     this.askTimeout = askTimeout;
@@ -137,6 +141,10 @@ public final class PekkoClusterLink implements ClusterLink {
     @Override
     public void publish(LiveMessage message) {
       feed.publish(message);
+      if (message instanceof LiveMessage.DeviceStatus
+          || message instanceof LiveMessage.ApplicationStatus) {
+        connectionRecorder.record(message);
+      }
     }
 
     @Override

@@ -32,6 +32,8 @@ public final class HistorianCursors {
   private static final String SESSION = "session";
   private static final String CURSOR = "cursor";
   private static final SecureRandom RANDOM = new SecureRandom();
+  // no random session id is 1 character long, so a bookmark never passes for a v0001 cursor
+  private static final String BOOKMARK_SESSION = "-";
 
   /** A cursor or session the caller may not use; the message is safe to show. */
   public static final class InvalidCursor extends Exception {
@@ -137,15 +139,35 @@ public final class HistorianCursors {
    */
   public HistorianQuery resume(String cursor, String sessionId, HistorianScope scope)
       throws InvalidCursor {
-    JsonNode body = verify(CURSOR, cursor, "cursorId");
+    return resume(cursor, sessionId, scope, "cursorId", "iotHistorianSessionId");
+  }
+
+  /**
+   * The {@code _bookmark} of IBM's v0002 historian: a cursor that needs no session, since the v0002
+   * API pages with the bookmark alone (it is still signed, expiring and bound to its organization
+   * and path).
+   */
+  public String bookmark(HistorianQuery query, Position next) {
+    return cursor(BOOKMARK_SESSION, query, next);
+  }
+
+  /** The query a {@link #bookmark} continues; checked as {@link #resume} checks a cursor. */
+  public HistorianQuery resumeBookmark(String bookmark, HistorianScope scope) throws InvalidCursor {
+    return resume(bookmark, BOOKMARK_SESSION, scope, "_bookmark", "v0002 _bookmark");
+  }
+
+  private HistorianQuery resume(
+      String cursor, String sessionId, HistorianScope scope, String name, String sessionName)
+      throws InvalidCursor {
+    JsonNode body = verify(CURSOR, cursor, name);
     if (!scope.org().equals(body.path("o").asText())) {
-      throw new InvalidCursor("The cursorId belongs to another organization");
+      throw new InvalidCursor("The " + name + " belongs to another organization");
     }
     if (!sessionId.equals(body.path("s").asText())) {
-      throw new InvalidCursor("The cursorId belongs to another iotHistorianSessionId");
+      throw new InvalidCursor("The " + name + " belongs to another " + sessionName);
     }
     if (!scope.key().equals(body.path("k").asText())) {
-      throw new InvalidCursor("The cursorId belongs to another historian path");
+      throw new InvalidCursor("The " + name + " belongs to another historian path");
     }
     JsonNode evtType = body.get("e");
     return new HistorianQuery(

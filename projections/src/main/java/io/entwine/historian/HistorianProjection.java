@@ -3,6 +3,8 @@ package io.entwine.historian;
 import com.typesafe.config.Config;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinEvent;
+import io.entwine.usage.UsageRecorder;
+import io.entwine.usage.UsageRepository;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -28,19 +30,21 @@ public final class HistorianProjection {
 
   private HistorianProjection() {}
 
-  public static void init(ActorSystem<?> system, HistorianRepository repository) {
+  /** Starts the projection; it also counts usage into {@code usage} (docs/adr/0063). */
+  public static void init(
+      ActorSystem<?> system, HistorianRepository repository, UsageRepository usage) {
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
             "HistorianProjection",
             DeviceTwin.RECORDED_TAGS.size(),
-            index -> ProjectionBehavior.create(projectionFor(system, repository, index)),
+            index -> ProjectionBehavior.create(projectionFor(system, repository, usage, index)),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   private static GroupedProjection<Offset, EventEnvelope<TwinEvent>> projectionFor(
-      ActorSystem<?> system, HistorianRepository repository, int index) {
+      ActorSystem<?> system, HistorianRepository repository, UsageRepository usage, int index) {
     String tag = DeviceTwin.RECORDED_TAGS.get(index);
     SourceProvider<Offset, EventEnvelope<TwinEvent>> events =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
@@ -48,7 +52,9 @@ public final class HistorianProjection {
     // event costs (entwine.historian in reference.conf).
     Config settings = system.settings().config().getConfig("entwine.historian");
     return CassandraProjection.groupedWithin(
-            ProjectionId.of(NAME, tag), events, () -> new HistorianProjectionHandler(repository))
+            ProjectionId.of(NAME, tag),
+            events,
+            () -> new HistorianProjectionHandler(repository, new UsageRecorder(usage)))
         .withGroup(settings.getInt("group-size"), settings.getDuration("group-within"));
   }
 }

@@ -9,6 +9,7 @@ import io.entwine.twin.TwinEvent;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import io.entwine.twin.TwinEvent.EventsRecorded;
 import io.entwine.twin.TwinEvent.ReportedStatePatched;
+import io.entwine.usage.UsageRecorder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,11 +46,19 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
       CompletableFuture.completedFuture(Done.done());
 
   private final HistorianRepository repository;
+  private final UsageRecorder usage;
   private final LruCache<DeviceRollup.Key, DeviceRollup> deviceRollups = new LruCache<>(CACHE_SIZE);
   private final LruCache<TypeRollup.Key, TypeRollup> typeRollups = new LruCache<>(CACHE_SIZE);
 
+  /** A handler that writes the historian only (tests and benchmarks of the historian). */
   public HistorianProjectionHandler(HistorianRepository repository) {
+    this(repository, null);
+  }
+
+  /** A handler that also counts each device's usage per day ({@code usage}, docs/adr/0063). */
+  public HistorianProjectionHandler(HistorianRepository repository, UsageRecorder usage) {
     this.repository = repository;
+    this.usage = usage;
   }
 
   @Override
@@ -66,8 +75,11 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
     }
     CompletableFuture<Done> stored = repository.store(events).toCompletableFuture();
     CompletableFuture<Done> rolledUp = updateRollups(events);
+    CompletableFuture<Done> counted =
+        usage == null ? DONE : usage.record(envelopes).toCompletableFuture();
     return stored
         .thenCombine(rolledUp, (s, r) -> Done.done())
+        .thenCombine(counted, (s, c) -> Done.done())
         .whenComplete(
             (done, failure) -> {
               if (failure != null) {
@@ -234,6 +246,9 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
   private void clearCaches() {
     deviceRollups.clear();
     typeRollups.clear();
+    if (usage != null) {
+      usage.clear();
+    }
   }
 
   /** A small synchronized LRU map; writes complete on driver threads. */

@@ -235,13 +235,8 @@ class IbmPlatformApiIT {
 
   // ---- helpers ----
 
-  /** The SDK's HTTP client, configured as a user would: the node's address and an API key. */
   private static ApiClient sdk(ApiKey key) {
-    ApiClient client = new ApiClient();
-    client.setBasePath(node.baseUrl() + "/api/v0002");
-    client.setUsername(key.key());
-    client.setPassword(key.token());
-    return client;
+    return fixtures.ibmSdk(key);
   }
 
   private static String clientIdOf(ApiKey key, String type, String id) {

@@ -3,6 +3,7 @@ package io.entwine.deploy.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.ibm.wiotp.sdk.swagger.ApiClient;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Organizations, API keys and devices created through the real API, as a user would. */
@@ -29,6 +30,18 @@ public final class Fixtures {
             .send();
     assertEquals(201, created.status(), created.body());
     return apiKey(org);
+  }
+
+  /**
+   * IBM's Java SDK's HTTP client ({@code com.ibm.wiotp.sdk.swagger}), configured as a user would:
+   * the node's address and an API key.
+   */
+  public ApiClient ibmSdk(ApiKey key) {
+    ApiClient client = new ApiClient();
+    client.setBasePath(node.baseUrl() + "/api/v0002");
+    client.setUsername(key.key());
+    client.setPassword(key.token());
+    return client;
   }
 
   public ApiKey apiKey(String org) {

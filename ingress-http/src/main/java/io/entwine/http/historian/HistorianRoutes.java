@@ -106,7 +106,7 @@ public final class HistorianRoutes extends ApiDirectives {
   }
 
   /** The request's query, or the message of a 400. */
-  private record Parsed(
+  record Parsed(
       String evtType,
       Long start,
       Long end,
@@ -115,7 +115,7 @@ public final class HistorianRoutes extends ApiDirectives {
       SummarizeType summarizeType,
       SummaryInterval interval) {}
 
-  private static final class BadRequest extends Exception {
+  static final class BadRequest extends Exception {
     BadRequest(String message) {
       super(message, null, false, false);
     }
@@ -148,7 +148,7 @@ public final class HistorianRoutes extends ApiDirectives {
             "A cursorId needs the " + SESSION_COOKIE + " cookie of the response that gave it");
       }
       sessionId = cursors.sessionId(sessionCookie.get(), scope.org());
-      query = continued(cursors.resume(cursor.get(), sessionId, scope), parsed);
+      query = continued(cursors.resume(cursor.get(), sessionId, scope), parsed, CURSOR_HEADER);
     } else {
       sessionId =
           sessionCookie.flatMap(token -> cursors.validSessionId(token, scope.org())).orElse(null);
@@ -170,7 +170,7 @@ public final class HistorianRoutes extends ApiDirectives {
    * The cursor's query; parameters repeated with a cursor must equal the cursor's, except {@code
    * top}, which may change from page to page.
    */
-  private static HistorianQuery continued(HistorianQuery fromCursor, Parsed parsed)
+  static HistorianQuery continued(HistorianQuery fromCursor, Parsed parsed, String cursorName)
       throws BadRequest {
     boolean sameQuery =
         (parsed.evtType() == null || parsed.evtType().equals(fromCursor.evtType()))
@@ -179,8 +179,10 @@ public final class HistorianRoutes extends ApiDirectives {
                 || Math.min(parsed.end(), Buckets.MAX_TIME + 1) == fromCursor.end());
     if (!sameQuery) {
       throw new BadRequest(
-          "evt_type, start and end differ from the query the cursorId belongs to; start again"
-              + " without a cursorId");
+          "evt_type, start and end differ from the query the "
+              + cursorName
+              + " belongs to; start again without a "
+              + cursorName);
     }
     int top = parsed.top() == null ? fromCursor.top() : parsed.top();
     return new HistorianQuery(
@@ -192,11 +194,10 @@ public final class HistorianRoutes extends ApiDirectives {
         fromCursor.after());
   }
 
-  private Route summarize(HistorianScope scope, Parsed parsed) throws BadRequest {
+  Route summarize(HistorianScope scope, Parsed parsed) throws BadRequest {
     if (scope.isOrganization()) {
       throw new BadRequest(
-          "summarize is available for a device type or a device:"
-              + " /api/v0001/historian/{type}[/{id}]");
+          "summarize is available for a device type or a device, not the whole organization");
     }
     SummaryQuery query =
         new SummaryQuery(
@@ -218,7 +219,7 @@ public final class HistorianRoutes extends ApiDirectives {
 
   // ---- parameters ----
 
-  private static Parsed parse(Map<String, String> params) throws BadRequest {
+  static Parsed parse(Map<String, String> params) throws BadRequest {
     String evtType = params.get("evt_type");
     if (evtType != null) {
       Optional<String> invalid = Ids.checkEventId(evtType);
@@ -392,12 +393,7 @@ public final class HistorianRoutes extends ApiDirectives {
         json.writeObjectFieldStart("timestamp");
         json.writeNumberField("$date", event.timestamp());
         json.writeEndObject();
-        json.writeFieldName("evt");
-        if (!"json".equals(event.format()) || !Payloads.writeJson(event.payload(), json)) {
-          // not JSON: the payload base64-encoded, as in the v0002 last-event cache, and its format
-          json.writeString(Base64.getEncoder().encodeToString(event.payload()));
-          json.writeStringField("format", event.format());
-        }
+        writeEvt(json, event);
         json.writeEndObject();
       }
       json.writeEndArray();
@@ -405,6 +401,18 @@ public final class HistorianRoutes extends ApiDirectives {
       throw new UncheckedIOException("Writing to memory does not fail", e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The event's {@code evt}: a JSON payload as the value it holds; one that holds none, or another
+   * format, base64-encoded as in the v0002 last-event cache, followed by its {@code format}.
+   */
+  static void writeEvt(JsonGenerator json, HistoricalEvent event) throws IOException {
+    json.writeFieldName("evt");
+    if (!"json".equals(event.format()) || !Payloads.writeJson(event.payload(), json)) {
+      json.writeString(Base64.getEncoder().encodeToString(event.payload()));
+      json.writeStringField("format", event.format());
+    }
   }
 
   private static HttpResponse summaryResponse(

@@ -1,0 +1,214 @@
+package io.entwine.connections;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entwine.cassandra.PreparedCql;
+import io.entwine.concurrent.AsyncPermits;
+import io.entwine.identity.DeviceKey;
+import io.entwine.live.ConnectionRecorder;
+import io.entwine.live.LiveMessage;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable record of MQTT clients connecting and disconnecting ({@code cql/connections.cql}):
+ * written from the status documents the MQTT edge publishes, read by IBM's v0002 connection logs
+ * and client connection states. Writes set values and are not waited for: a write that fails is
+ * logged and lost, so a record may miss a connection (never invent one).
+ */
+public final class ConnectionStates implements ConnectionRecorder {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionStates.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Statements in flight at once on this node: a reconnect storm waits, it does not flood. */
+  private static final int MAX_IN_FLIGHT = 32;
+
+  private static final String STATE_COLUMNS =
+      "client_id, last_connect, protocol, last_disconnect, disconnect_of, last_reason";
+
+  private final AsyncPermits limiter =
+      new AsyncPermits("connection records in flight", MAX_IN_FLIGHT);
+  private final CassandraSession session;
+  private final PreparedCql insertLog;
+  private final PreparedCql updateConnected;
+  private final PreparedCql updateDisconnected;
+  private final PreparedCql selectLog;
+  private final PreparedCql selectLogBetween;
+  private final PreparedCql selectState;
+  private final PreparedCql selectStates;
+
+  public ConnectionStates(CassandraSession session, String keyspace) {
+    this.session = session;
+    String log = keyspace + ".connection_log";
+    String states = keyspace + ".client_connection_states";
+    insertLog =
+        prepared(
+            "INSERT INTO "
+                + log
+                + " (org, type, id, at, client_id, message) VALUES (?, ?, ?, ?, ?, ?)");
+    updateConnected =
+        prepared(
+            "UPDATE "
+                + states
+                + " SET last_connect = ?, protocol = ? WHERE org = ? AND client_id = ?");
+    updateDisconnected =
+        prepared(
+            "UPDATE "
+                + states
+                + " SET last_disconnect = ?, disconnect_of = ?, last_reason = ? WHERE org = ? AND"
+                + " client_id = ?");
+    selectLog =
+        prepared(
+            "SELECT at, message FROM " + log + " WHERE org = ? AND type = ? AND id = ? LIMIT ?");
+    selectLogBetween =
+        prepared(
+            "SELECT at, message FROM "
+                + log
+                + " WHERE org = ? AND type = ? AND id = ? AND at >= ? AND at <= ? LIMIT ?");
+    selectState =
+        prepared(
+            "SELECT " + STATE_COLUMNS + " FROM " + states + " WHERE org = ? AND client_id = ?");
+    selectStates =
+        prepared(
+            "SELECT "
+                + STATE_COLUMNS
+                + " FROM "
+                + states
+                + " WHERE org = ? AND client_id > ? LIMIT ?");
+  }
+
+  // ---- writes ----
+
+  @Override
+  public void record(LiveMessage status) {
+    JsonNode document;
+    String org;
+    DeviceKey device = null;
+    try {
+      if (status instanceof LiveMessage.DeviceStatus d) {
+        org = d.org();
+        device = new DeviceKey(d.org(), d.type(), d.id());
+        document = JSON.readTree(d.payload());
+      } else if (status instanceof LiveMessage.ApplicationStatus a) {
+        org = a.org();
+        document = JSON.readTree(a.payload());
+      } else {
+        return;
+      }
+      record(org, device, document);
+    } catch (IOException | DateTimeParseException | NullPointerException e) {
+      log.warn(
+          "A connection status the MQTT endpoint published was not recorded: {}", e.toString());
+    }
+  }
+
+  private void record(String org, DeviceKey device, JsonNode status) {
+    String clientId = status.get("ClientID").asText();
+    Instant at = Instant.parse(status.get("Time").asText());
+    Instant connectTime = Instant.parse(status.get("ConnectTime").asText());
+    String address = status.path("ClientAddr").asText();
+    boolean connect = "Connect".equals(status.path("Action").asText());
+    String message;
+    if (connect) {
+      message =
+          "Connected from "
+              + address
+              + " on port "
+              + status.path("Port").asInt()
+              + " with "
+              + status.path("Protocol").asText();
+      write(updateConnected, connectTime, status.path("Protocol").asText(), org, clientId);
+    } else {
+      String reason = status.path("Reason").asText();
+      message = "Closed connection from " + address + ". " + reason;
+      write(updateDisconnected, at, connectTime, reason, org, clientId);
+    }
+    if (device != null) {
+      write(insertLog, device.org(), device.type(), device.id(), at, clientId, message);
+    }
+  }
+
+  private void write(PreparedCql statement, Object... values) {
+    limiter
+        .run(
+            1,
+            () ->
+                statement
+                    .bind(values)
+                    .thenCompose(bound -> session.executeWrite(bound.setIdempotent(true))))
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                log.warn("A connection record was not written: {}", failure.toString());
+              }
+            });
+  }
+
+  // ---- reads ----
+
+  /**
+   * A device's log, newest first: at most {@code limit} entries after skipping {@code offset},
+   * between {@code from} and {@code to} (both included) when given.
+   */
+  public CompletionStage<List<ConnectionLogEntry>> log(
+      DeviceKey device, int limit, int offset, Optional<Instant> from, Optional<Instant> to) {
+    int rows = limit + offset;
+    CompletionStage<List<Row>> query =
+        from.isPresent() && to.isPresent()
+            ? select(
+                selectLogBetween,
+                device.org(),
+                device.type(),
+                device.id(),
+                from.get(),
+                to.get(),
+                rows)
+            : select(selectLog, device.org(), device.type(), device.id(), rows);
+    return query.thenApply(
+        found ->
+            found.stream()
+                .skip(offset)
+                .map(row -> new ConnectionLogEntry(row.getInstant("at"), row.getString("message")))
+                .toList());
+  }
+
+  public CompletionStage<Optional<ClientConnectionState>> state(String org, String clientId) {
+    return select(selectState, org, clientId)
+        .thenApply(found -> found.stream().findFirst().map(ConnectionStates::state));
+  }
+
+  /**
+   * Up to {@code limit} client ids of {@code org} after {@code after} ("" from the start), in
+   * order.
+   */
+  public CompletionStage<List<ClientConnectionState>> states(String org, String after, int limit) {
+    return select(selectStates, org, after, limit)
+        .thenApply(found -> found.stream().map(ConnectionStates::state).toList());
+  }
+
+  private CompletionStage<List<Row>> select(PreparedCql statement, Object... values) {
+    return statement.bind(values).thenCompose(session::selectAll);
+  }
+
+  private static ClientConnectionState state(Row row) {
+    return new ClientConnectionState(
+        row.getString("client_id"),
+        row.getInstant("last_connect"),
+        row.getString("protocol"),
+        row.getInstant("last_disconnect"),
+        row.getInstant("disconnect_of"),
+        row.getString("last_reason"));
+  }
+
+  private PreparedCql prepared(String cql) {
+    return new PreparedCql(session, cql);
+  }
+}
