@@ -229,11 +229,15 @@ class HttpIntegrationIT {
     assertEquals(204, uplink(integration, "known-1", "thermostat").status());
   }
 
+  private static JsonNode integrationWithDownlinks(String encoder) {
+    ObjectNode extra = JSON.createObjectNode();
+    extra.putObject("downlinkConverter").put("script", encoder);
+    return createIntegration(extra);
+  }
+
   @Test
   void pendingAttributesAndCommandsComeBackInTheNextUplinksResponse() throws Exception {
-    ObjectNode extra = JSON.createObjectNode();
-    extra.putObject("downlinkConverter").put("script", ENCODER);
-    JsonNode integration = createIntegration(extra);
+    JsonNode integration = integrationWithDownlinks(ENCODER);
     assertEquals(204, uplink(integration, "SN-002", "thermostat").status());
 
     TestNode.Response set =
@@ -283,9 +287,7 @@ class HttpIntegrationIT {
 
   @Test
   void theDesiredStatesDeltaComesBackAsAnAttributeUpdateOncePerVersion() throws Exception {
-    ObjectNode extra = JSON.createObjectNode();
-    extra.putObject("downlinkConverter").put("script", STATE_ENCODER);
-    JsonNode integration = createIntegration(extra);
+    JsonNode integration = integrationWithDownlinks(STATE_ENCODER);
     assertEquals(204, uplink(integration, "SN-010", "valve").status());
     String desired = "/api/v0002/device/types/valve/devices/SN-010/state/desired";
 
