@@ -2,7 +2,6 @@ package io.entwine.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.claims.ClaimEntity;
 import io.entwine.concurrent.Failures;
 import io.entwine.credentials.SecretBox;
@@ -51,9 +50,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * the entity ({@link Integration}) are classes of their own.)
  */
 public final class HttpIntegrations {
-  public static final String ATTRIBUTES_UPDATED = "ATTRIBUTES_UPDATED";
-  public static final String RPC_CALL = "RPC_CALL_FROM_SERVER_TO_DEVICE";
-
   /** Metadata key prefix of request headers, as ThingsBoard names them. */
   public static final String HEADER_PREFIX = "Header:";
 
@@ -309,8 +305,7 @@ public final class HttpIntegrations {
         .takeDownlink(device)
         .thenComposeAsync(
             reply -> {
-              if (reply instanceof Reply.Downlink waiting
-                  && (waiting.attributes() != null || waiting.command() != null)) {
+              if (reply instanceof Reply.Downlink waiting && !waiting.nothingWaits()) {
                 return encodeAndConfirm(settings, device, waiting, debug);
               }
               return downlink(settings, devices, index + 1, debug);
@@ -327,22 +322,15 @@ public final class HttpIntegrations {
       debug.record("downlink", () -> null, () -> null, e.getMessage());
       return CompletableFuture.completedFuture(null);
     }
-    Map<String, String> metadata = new LinkedHashMap<>();
-    metadata.put("deviceName", device.id());
-    metadata.put("deviceType", device.type());
-    JsonNode msg;
-    String msgType;
-    if (waiting.attributes() != null) {
-      msg = waiting.attributes();
-      msgType = ATTRIBUTES_UPDATED;
-    } else {
-      Reply.CommandToDeliver command = waiting.command();
-      metadata.put("requestId", command.commandId());
-      msg = rpcMessage(command);
-      msgType = RPC_CALL;
-    }
+    DownlinkMessage message = DownlinkMessage.of(device, waiting);
+    JsonNode msg = message.msg();
     return converters
-        .encode(converter, msg, metadata, msgType, Map.of("integrationName", settings.name()))
+        .encode(
+            converter,
+            msg,
+            message.metadata(),
+            message.msgType(),
+            Map.of("integrationName", settings.name()))
         .handle(
             (encoded, failure) -> {
               if (failure != null) {
@@ -359,30 +347,12 @@ public final class HttpIntegrations {
 
   /** Recorded as delivered before it is answered: a lost response loses it (at most once). */
   private CompletionStage<Reply> confirm(DeviceKey device, Reply.Downlink waiting) {
-    return waiting.attributes() != null
-        ? gateway.commands().confirmAttributesDelivered(device, waiting.attributesVersion())
-        : gateway.commands().confirmDelivered(device, waiting.command().commandId());
-  }
-
-  /** ThingsBoard's RPC message: {@code {"method": command, "params": payload}}. */
-  private static JsonNode rpcMessage(Reply.CommandToDeliver command) {
-    ObjectNode msg = JSON.createObjectNode();
-    msg.put("method", command.command());
-    byte[] payload = command.payload() == null ? new byte[0] : command.payload();
-    JsonNode params = null;
-    if ("json".equals(command.format())) {
-      try {
-        params = JSON.readTree(payload);
-      } catch (java.io.IOException notJson) {
-        params = null;
-      }
+    if (waiting.attributes() != null) {
+      return gateway.commands().confirmAttributesDelivered(device, waiting.attributesVersion());
     }
-    msg.set(
-        "params",
-        params != null
-            ? params
-            : JSON.getNodeFactory().textNode(new String(payload, StandardCharsets.UTF_8)));
-    return msg;
+    return waiting.delta() != null
+        ? gateway.commands().confirmDeltaDelivered(device, waiting.delta().version())
+        : gateway.commands().confirmDelivered(device, waiting.command().commandId());
   }
 
   // ---- helpers ----

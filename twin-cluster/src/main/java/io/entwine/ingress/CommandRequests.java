@@ -59,6 +59,11 @@ public final class CommandRequests extends GatewayRequests {
         replyTo -> new TwinCommand.ConfirmAttributesDelivered(version, Timestamps.now(), replyTo));
   }
 
+  /** Remembers that the state delta of {@code version} was handed to the device. */
+  public CompletionStage<Reply> confirmDeltaDelivered(DeviceKey device, long version) {
+    return askTwin(device, replyTo -> new TwinCommand.ConfirmDeltaDelivered(version, replyTo));
+  }
+
   /** Records command {@code commandId} as handed to the device. */
   public CompletionStage<Reply> confirmDelivered(DeviceKey device, String commandId) {
     return askTwin(

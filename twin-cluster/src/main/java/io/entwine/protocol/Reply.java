@@ -164,13 +164,23 @@ public sealed interface Reply extends CborSerializable {
 
   /**
    * What waits for an integration device, one thing at a time: its undelivered attribute changes
-   * ({@code attributes}, up to {@code attributesVersion}), else its next waiting {@code command};
-   * both null when nothing waits.
+   * ({@code attributes}, up to {@code attributesVersion}), else its state delta at a version no
+   * request got yet ({@code delta}), else its next waiting {@code command}; all null when nothing
+   * waits.
    */
-  record Downlink(JsonNode attributes, long attributesVersion, CommandToDeliver command)
+  record Downlink(
+      JsonNode attributes,
+      long attributesVersion,
+      StateDeltaToDeliver delta,
+      CommandToDeliver command)
       implements Reply {
     public Downlink {
       attributes = attributes == null || attributes.isNull() ? null : attributes;
+    }
+
+    /** Not a getter: only the components travel. */
+    public boolean nothingWaits() {
+      return attributes == null && delta == null && command == null;
     }
   }
 

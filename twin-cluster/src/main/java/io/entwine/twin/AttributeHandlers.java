@@ -2,9 +2,11 @@ package io.entwine.twin;
 
 import static io.entwine.twin.DeviceTwin.EFFECT;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand.ConfirmAttributesDelivered;
+import io.entwine.twin.TwinCommand.ConfirmDeltaDelivered;
 import io.entwine.twin.TwinCommand.GetAttributes;
 import io.entwine.twin.TwinCommand.SetAttributes;
 import io.entwine.twin.TwinCommand.TakeDownlink;
@@ -15,7 +17,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * The device's shared attributes (ThingsBoard's) and the downlink an integration hands the device
- * in its next response: attribute changes first, else the next waiting command.
+ * in its next response: attribute changes first, else the state delta at a version not handed yet
+ * (as a Hono request gets it), else the next waiting command.
  */
 final class AttributeHandlers {
   private AttributeHandlers() {}
@@ -56,7 +59,16 @@ final class AttributeHandlers {
     SharedAttributes attributes = state.attributes();
     if (!attributes.pending().isEmpty()) {
       return EFFECT.reply(
-          command.replyTo(), new Reply.Downlink(attributes.pending(), attributes.version(), null));
+          command.replyTo(),
+          new Reply.Downlink(attributes.pending(), attributes.version(), null, null));
+    }
+    StateDocument document = StateDocument.of(state);
+    ObjectNode delta = document.delta();
+    if (!delta.isEmpty() && !twin.waiters().handedDelta(document.version())) {
+      Reply.StateDeltaToDeliver toDeliver =
+          new Reply.StateDeltaToDeliver(twin.device(), document.version(), delta);
+      return EFFECT.reply(
+          command.replyTo(), new Reply.Downlink(null, attributes.version(), toDeliver, null));
     }
     Reply.CommandToDeliver next =
         state
@@ -64,7 +76,23 @@ final class AttributeHandlers {
             .nextDeliverable(Instant.now())
             .map(waiting -> CommandQueueHandlers.toDeliver(twin, waiting))
             .orElse(null);
-    return EFFECT.reply(command.replyTo(), new Reply.Downlink(null, attributes.version(), next));
+    return EFFECT.reply(
+        command.replyTo(), new Reply.Downlink(null, attributes.version(), null, next));
+  }
+
+  /**
+   * Like a Hono request's delta, a downlink's is remembered only by this incarnation of the twin: a
+   * twin that restarts may hand its current version once more, and reporting it again changes
+   * nothing.
+   */
+  static ReplyEffect<TwinEvent, TwinState> onConfirmDeltaDelivered(
+      DeviceTwin twin, TwinState state, ConfirmDeltaDelivered command) {
+    if (!twin.waiters().handedDelta(command.version())) {
+      twin.waiters().deltaHanded(command.version());
+    }
+    return command.replyTo() == null
+        ? EFFECT.noReply()
+        : EFFECT.reply(command.replyTo(), new Reply.Done());
   }
 
   static ReplyEffect<TwinEvent, TwinState> onConfirmAttributesDelivered(

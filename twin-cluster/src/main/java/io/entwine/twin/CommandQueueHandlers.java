@@ -138,7 +138,7 @@ final class CommandQueueHandlers {
    * The gateway the device last sent through first, then the others as configured (Eclipse Hono
    * documentation, Command and Control concepts: commands for a device behind several gateways).
    */
-  private static List<DeviceKey> gatewaysInPreferenceOrder(DeviceTwin twin, TwinState state) {
+  static List<DeviceKey> gatewaysInPreferenceOrder(DeviceTwin twin, TwinState state) {
     List<DeviceKey> via = new ArrayList<>(state.via());
     DeviceKey last = twin.waiters().lastVia();
     if (last != null && via.remove(last)) {

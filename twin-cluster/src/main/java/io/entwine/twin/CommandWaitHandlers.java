@@ -7,6 +7,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand.DeliveredThroughGateway;
 import io.entwine.twin.TwinCommand.OfferCommand;
+import io.entwine.twin.TwinCommand.OfferStateDelta;
 import io.entwine.twin.TwinCommand.OfferWaitingTo;
 import io.entwine.twin.TwinCommand.RenewWait;
 import io.entwine.twin.TwinCommand.StopWaiting;
@@ -24,7 +25,7 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * request, or its MQTT connection, also takes the commands of the devices it acts for. Of
  * concurrent requests for one device only the last waits. A request that finds no command gets the
  * twin's state delta instead, once per version (the device confirms it by reporting; nothing is
- * recorded).
+ * recorded); a gateway's own request also takes the deltas of the devices it acts for.
  */
 final class CommandWaitHandlers {
   private CommandWaitHandlers() {}
@@ -75,17 +76,54 @@ final class CommandWaitHandlers {
   }
 
   /**
-   * Hands a new state version's delta to the request waiting now, if one waits (the path its
-   * commands take); a version any request got already is not handed again.
+   * Hands a new state version's delta to the request waiting now, if one waits, else offers it to
+   * the gateways' own waiting requests (the paths its commands take); a version any request got
+   * already is not handed again.
    */
-  static void handDeltaToWaiter(DeviceTwin twin, long version, ObjectNode delta) {
+  static void handDeltaToWaiter(DeviceTwin twin, TwinState state, long version, ObjectNode delta) {
     Instant now = Instant.now();
     if (twin.waiters().waitingAt(now)) {
       Reply.StateDeltaToDeliver handed = handDelta(twin, version, delta);
       if (handed != null) {
         twin.waiters().take(now).ref().tell(handed);
       }
+      return;
     }
+    offerDelta(twin, version, delta, CommandQueueHandlers.gatewaysInPreferenceOrder(twin, state));
+  }
+
+  /**
+   * Offers the delta to the first of {@code gateways}, which passes it on when its own request does
+   * not wait; the gateway that hands it on confirms it ({@link TwinCommand.ConfirmDeltaDelivered}).
+   */
+  private static void offerDelta(
+      DeviceTwin twin, long version, ObjectNode delta, List<DeviceKey> gateways) {
+    if (!gateways.isEmpty() && !delta.isEmpty() && !twin.waiters().handedDelta(version)) {
+      twin.tell(
+          gateways.get(0),
+          new OfferStateDelta(twin.device(), version, delta, gateways.subList(1, gateways.size())));
+    }
+  }
+
+  /** Another device's state delta, offered to this twin as one of that device's gateways. */
+  static ReplyEffect<TwinEvent, TwinState> onOfferStateDelta(
+      DeviceTwin twin, TwinState state, OfferStateDelta offer) {
+    CommandWaiters.Waiter waiter = twin.waiters().takeForOffer(Instant.now());
+    if (waiter != null) {
+      waiter
+          .ref()
+          .tell(new Reply.StateDeltaToDeliver(offer.target(), offer.version(), offer.delta()));
+      twin.tell(offer.target(), new TwinCommand.ConfirmDeltaDelivered(offer.version(), null));
+    } else if (!offer.remaining().isEmpty()) {
+      twin.tell(
+          offer.remaining().get(0),
+          new OfferStateDelta(
+              offer.target(),
+              offer.version(),
+              offer.delta(),
+              offer.remaining().subList(1, offer.remaining().size())));
+    }
+    return EFFECT.noReply();
   }
 
   /** The delta to hand a waiting request: null when empty or handed at this version already. */
@@ -129,6 +167,10 @@ final class CommandWaitHandlers {
         offer.everyWaiting()
             ? state.commands().waiting().stream().filter(c -> c.expiresAt().isAfter(now)).toList()
             : state.commands().nextDeliverable(now).stream().toList();
+    if (offered.isEmpty()) {
+      StateDocument document = StateDocument.of(state);
+      offerDelta(twin, document.version(), document.delta(), List.of(offer.gateway()));
+    }
     for (CommandQueue.QueuedCommand next : offered) {
       twin.tell(
           offer.gateway(),

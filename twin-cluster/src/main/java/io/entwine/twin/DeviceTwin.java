@@ -22,6 +22,7 @@ import io.entwine.twin.TwinCommand.AwaitCommandResponse;
 import io.entwine.twin.TwinCommand.ChangeDesiredState;
 import io.entwine.twin.TwinCommand.ConfirmAttributesDelivered;
 import io.entwine.twin.TwinCommand.ConfirmDelivered;
+import io.entwine.twin.TwinCommand.ConfirmDeltaDelivered;
 import io.entwine.twin.TwinCommand.Delete;
 import io.entwine.twin.TwinCommand.DeliveredThroughGateway;
 import io.entwine.twin.TwinCommand.DetachSession;
@@ -35,6 +36,7 @@ import io.entwine.twin.TwinCommand.ListCommands;
 import io.entwine.twin.TwinCommand.ListCredentials;
 import io.entwine.twin.TwinCommand.MergeReportedFromEvents;
 import io.entwine.twin.TwinCommand.OfferCommand;
+import io.entwine.twin.TwinCommand.OfferStateDelta;
 import io.entwine.twin.TwinCommand.OfferWaitingTo;
 import io.entwine.twin.TwinCommand.Passivate;
 import io.entwine.twin.TwinCommand.PatchReportedState;
@@ -169,12 +171,14 @@ public final class DeviceTwin
           .on(RenewWait.class, CommandWaitHandlers::onRenewWait)
           .on(StopWaiting.class, CommandWaitHandlers::onStopWaiting)
           .on(OfferCommand.class, CommandWaitHandlers::onOfferCommand)
+          .on(OfferStateDelta.class, CommandWaitHandlers::onOfferStateDelta)
           .on(OfferWaitingTo.class, CommandWaitHandlers::onOfferWaitingTo)
           .on(DeliveredThroughGateway.class, CommandWaitHandlers::onDeliveredThroughGateway)
           .on(SetAttributes.class, AttributeHandlers::onSetAttributes)
           .on(GetAttributes.class, AttributeHandlers::onGetAttributes)
           .on(TakeDownlink.class, AttributeHandlers::onTakeDownlink)
           .on(ConfirmAttributesDelivered.class, AttributeHandlers::onConfirmAttributesDelivered)
+          .on(ConfirmDeltaDelivered.class, AttributeHandlers::onConfirmDeltaDelivered)
           .on(GetState.class, StateHandlers::onGetState)
           .on(GetDeviceState.class, tokenAccepted(StateHandlers::onGetDeviceState))
           .on(ChangeDesiredState.class, StateHandlers::onChangeDesiredState)

@@ -98,7 +98,7 @@ final class StateHandlers {
     }
     return EFFECT
         .persist(events)
-        .thenRun(after -> announce(twin, "reported", StateDocument.of(after)))
+        .thenRun(after -> announce(twin, "reported", after))
         .thenReply(command.replyTo(), after -> new Reply.Done());
   }
 
@@ -134,15 +134,17 @@ final class StateHandlers {
     }
     return EFFECT
         .persist(event.apply(changed.get().version()))
-        .thenRun(after -> announce(twin, part, StateDocument.of(after)))
+        .thenRun(after -> announce(twin, part, after))
         .thenReply(replyTo, after -> StateDocument.of(after).view());
   }
 
   /**
    * Hands the change to live subscribers (applications), and a delta that is not empty to the
-   * device's attached session and to a request waiting for a command (the paths its commands take).
+   * device's attached session and to a request waiting for a command, its own or else a gateway's
+   * (the paths its commands take).
    */
-  private static void announce(DeviceTwin twin, String part, StateDocument document) {
+  private static void announce(DeviceTwin twin, String part, TwinState state) {
+    StateDocument document = StateDocument.of(state);
     ObjectNode delta = document.delta();
     twin.publish(
         new LiveMessage.DeviceStateChanged(
@@ -157,6 +159,6 @@ final class StateHandlers {
     if (twin.session() != null && !delta.isEmpty()) {
       twin.session().tell(new DeliverStateDelta(twin.device(), document.version(), delta));
     }
-    CommandWaitHandlers.handDeltaToWaiter(twin, document.version(), delta);
+    CommandWaitHandlers.handDeltaToWaiter(twin, state, document.version(), delta);
   }
 }

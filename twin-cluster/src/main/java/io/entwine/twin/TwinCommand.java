@@ -289,6 +289,20 @@ public sealed interface TwinCommand extends CborSerializable {
   }
 
   /**
+   * Twin to twin: {@code target}'s state delta at {@code version}, offered to this twin as one of
+   * {@code target}'s gateways, for its own waiting request; passed on to the {@code remaining}
+   * gateways when none waits here.
+   */
+  public record OfferStateDelta(
+      DeviceKey target, long version, JsonNode delta, List<DeviceKey> remaining)
+      implements TwinCommand {
+    @Override
+    public ActorRef<Reply> replyTo() {
+      return null;
+    }
+  }
+
+  /**
    * Twin to twin: {@code device} listed (or no longer lists) this twin as one of its gateways; a
    * gateway's own waiting request asks those devices for their waiting commands.
    */
@@ -407,6 +421,14 @@ public sealed interface TwinCommand extends CborSerializable {
 
   /** The attribute changes up to {@code version} were handed to the device. */
   public record ConfirmAttributesDelivered(long version, Instant at, ActorRef<Reply> replyTo)
+      implements TwinCommand {}
+
+  /**
+   * The state delta of {@code version} was handed to the device (in a downlink, or to a gateway's
+   * waiting request, which sends it twin to twin without {@code replyTo}); no request gets that
+   * version again. Nothing is recorded, as for a Hono request's delta. Done.
+   */
+  public record ConfirmDeltaDelivered(long version, ActorRef<Reply> replyTo)
       implements TwinCommand {}
 
   // ---- the twin's state document (StateDocument, issue 19) ----

@@ -122,6 +122,71 @@ class DeviceTwinAttributesTest {
     assertEquals("reboot", downlink.command().command());
   }
 
+  private void desire(String document) {
+    twin.<Reply>runCommand(
+        replyTo ->
+            new TwinCommand.ChangeDesiredState(
+                json(document), false, null, Instant.now(), replyTo));
+  }
+
+  private void confirmDelta(long version) {
+    twin.<Reply>runCommand(replyTo -> new TwinCommand.ConfirmDeltaDelivered(version, replyTo));
+  }
+
+  @Test
+  void theStateDeltaIsADownlinkOncePerVersionAfterAttributesAndBeforeCommands() {
+    set("{\"firmware\":\"v1\"}");
+    desire("{\"interval\":15}");
+    twin.<Reply>runCommand(
+        replyTo ->
+            new TwinCommand.QueueCommand(
+                "c-1", "reboot", "json", new byte[0], null, Instant.now(), replyTo));
+
+    Reply.Downlink first = takeDownlink();
+    assertEquals(json("{\"firmware\":\"v1\"}"), first.attributes());
+    assertNull(first.delta());
+    twin.<Reply>runCommand(
+        replyTo ->
+            new TwinCommand.ConfirmAttributesDelivered(
+                first.attributesVersion(), Instant.now(), replyTo));
+
+    Reply.Downlink second = takeDownlink();
+    assertNull(second.attributes());
+    assertEquals(1, second.delta().version());
+    assertEquals(json("{\"interval\":15}"), second.delta().delta());
+    assertEquals(second, takeDownlink(), "taking does not consume; confirming does");
+    confirmDelta(1);
+
+    Reply.Downlink third = takeDownlink();
+    assertNull(third.delta(), "version 1 was handed");
+    assertEquals("c-1", third.command().commandId());
+
+    desire("{\"mode\":\"eco\"}");
+    Reply.Downlink fourth = takeDownlink();
+    assertEquals(2, fourth.delta().version());
+    assertEquals(json("{\"interval\":15,\"mode\":\"eco\"}"), fourth.delta().delta());
+  }
+
+  @Test
+  void anEmptyDeltaIsNoDownlink() {
+    desire("{\"interval\":15}");
+    String verified = twin.getState().registration().secretHash();
+    Reply reported =
+        twin.<Reply>runCommand(
+                replyTo ->
+                    new TwinCommand.PatchReportedState(
+                        TwinFixture.TOKEN,
+                        verified,
+                        json("{\"interval\":15}"),
+                        null,
+                        Instant.now(),
+                        replyTo))
+            .reply();
+    assertEquals(2, assertInstanceOf(Reply.StateView.class, reported).version());
+
+    assertTrue(takeDownlink().nothingWaits());
+  }
+
   @Test
   void attributesSurviveARestart() {
     set("{\"firmware\":\"v1\"}");

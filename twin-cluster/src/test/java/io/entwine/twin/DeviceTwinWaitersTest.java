@@ -314,6 +314,66 @@ class DeviceTwinWaitersTest {
                 "data", "text", PAYLOAD, Instant.now(), Instant.now(), null, nonce, replyTo));
   }
 
+  private static com.fasterxml.jackson.databind.node.ObjectNode json(String text) {
+    try {
+      return (com.fasterxml.jackson.databind.node.ObjectNode)
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private TwinCommand lastTold() {
+    return toldTwins.get(toldTwins.size() - 1).getValue();
+  }
+
+  private void desire(String document) {
+    twin.<Reply>runCommand(
+        replyTo ->
+            new TwinCommand.ChangeDesiredState(
+                json(document), false, null, Instant.now(), replyTo));
+  }
+
+  @Test
+  void aDesiredChangeIsOfferedToTheGatewaysOwnRequestsWhenTheDevicesOwnDoesNotWait() {
+    twin.<Reply>runCommand(
+        replyTo -> new TwinCommand.SetGateways(List.of(GATEWAY), Instant.now(), replyTo));
+
+    desire("{\"interval\":15}");
+
+    TwinCommand.OfferStateDelta offer =
+        assertInstanceOf(TwinCommand.OfferStateDelta.class, lastTold());
+    assertEquals(GATEWAY, toldTwins.get(toldTwins.size() - 1).getKey());
+    assertEquals(
+        new TwinCommand.OfferStateDelta(DEVICE, 1, json("{\"interval\":15}"), List.of()), offer);
+
+    int told = toldTwins.size();
+    twin.runCommand(new TwinCommand.OfferWaitingTo(GATEWAY));
+    assertEquals(offer, lastTold(), "a gateway that starts waiting is offered it too");
+    assertEquals(told + 1, toldTwins.size());
+
+    twin.runCommand(new TwinCommand.ConfirmDeltaDelivered(1, null));
+    twin.runCommand(new TwinCommand.OfferWaitingTo(GATEWAY));
+    assertEquals(
+        told + 1, toldTwins.size(), "a version handed through a gateway is not offered again");
+  }
+
+  @Test
+  void aGatewaysOwnWaitingRequestTakesAnOfferedDeltaAndConfirmsIt() {
+    twin.runCommand(new TwinCommand.WaitForCommand("w-1", null, inSeconds(10), waiting.ref()));
+    var delta = json("{\"interval\":15}");
+
+    twin.runCommand(new TwinCommand.OfferStateDelta(BEHIND, 3, delta, List.of(GATEWAY)));
+
+    assertEquals(new Reply.StateDeltaToDeliver(BEHIND, 3, delta), waiting.receiveMessage());
+    assertEquals(BEHIND, toldTwins.get(toldTwins.size() - 1).getKey());
+    assertEquals(new TwinCommand.ConfirmDeltaDelivered(3, null), lastTold());
+
+    twin.runCommand(new TwinCommand.OfferStateDelta(BEHIND, 4, delta, List.of(GATEWAY)));
+    assertEquals(GATEWAY, toldTwins.get(toldTwins.size() - 1).getKey(), "passed on: none waits");
+    assertEquals(new TwinCommand.OfferStateDelta(BEHIND, 4, delta, List.of()), lastTold());
+  }
+
   /** A command of another device, offered to this twin as one of that device's gateways. */
   private static TwinCommand.OfferCommand offerFromBehind(String commandId, Instant expiresAt) {
     return new TwinCommand.OfferCommand(

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Issue 19 item 6 over real HTTP and a real Cassandra: a Hono device that waits with {@code
  * hono-ttd} learns the desired changes an application makes, as the one-way command {@code delta},
- * once per version, and confirms them by reporting (its telemetry, named as a state event).
+ * once per version, and confirms them by reporting (its telemetry, named as a state event); a
+ * gateway's own waiting request gets the deltas of the devices it acts for.
  */
 class HonoStateDeltaIT {
   private static final String TENANT = "hono_state";
@@ -83,6 +84,48 @@ class HonoStateDeltaIT {
     JsonNode document = state.state().json();
     assertTrue(document.get("delta").isEmpty(), document.toString());
     assertEquals(15, document.at("/reported/interval").asInt(), document.toString());
+  }
+
+  @Test
+  void aGatewaysOwnWaitingRequestGetsTheDeltasOfItsDevicesNamingTheDevice() throws Exception {
+    Fixtures fixtures = new Fixtures(node);
+    fixtures.register(apiKey, "gateway", "gw-1");
+    fixtures.register(apiKey, "thermostat", "4720");
+    TestNode.Response password =
+        management("POST", "/api/v0002/device/types/gateway/devices/gw-1/credentials")
+            .json("{\"type\":\"hashed-password\",\"auth-id\":\"gw\",\"secret\":\"gw-secret\"}")
+            .send();
+    assertEquals(201, password.status(), password.body());
+    TestNode.Response via =
+        management("PUT", "/api/v0002/device/types/thermostat/devices/4720/gateways")
+            .json("{\"via\":[\"gw-1\"]}")
+            .send();
+    assertEquals(200, via.status(), via.body());
+    StateApi behind = new StateApi(node, apiKey, "thermostat", "4720");
+
+    // the gateway waits on its own request; the application changes its device's desired state
+    CompletableFuture<TestNode.Response> waiting =
+        CompletableFuture.supplyAsync(() -> gatewayTelemetry("30"));
+    assertEquals(200, behind.desire("{\"interval\":20}", "\"0\"").status());
+    TestNode.Response first = waiting.get(60, TimeUnit.SECONDS);
+    assertDelta(first, 1, "{\"interval\":20}");
+    assertEquals("4720", first.raw().headers().firstValue("hono-cmd-target-device").orElse(null));
+
+    // a change made while nobody waits comes with the gateway's next request, once
+    assertEquals(200, behind.desire("{\"mode\":\"eco\"}", null).status());
+    TestNode.Response second = gatewayTelemetry("5");
+    assertDelta(second, 2, "{\"interval\":20,\"mode\":\"eco\"}");
+    assertEquals("4720", second.raw().headers().firstValue("hono-cmd-target-device").orElse(null));
+    TestNode.Response nothingNew = gatewayTelemetry("1");
+    assertEquals(202, nothingNew.status(), nothingNew.body());
+  }
+
+  private static TestNode.Response gatewayTelemetry(String ttd) {
+    return node.request("POST", "/telemetry")
+        .basic("gw@" + TENANT, "gw-secret")
+        .header("hono-ttd", ttd)
+        .json("{\"uptime\":1}")
+        .send();
   }
 
   @Test

@@ -229,11 +229,15 @@ class HttpIntegrationIT {
     assertEquals(204, uplink(integration, "known-1", "thermostat").status());
   }
 
+  private static JsonNode integrationWithDownlinks(String encoder) {
+    ObjectNode extra = JSON.createObjectNode();
+    extra.putObject("downlinkConverter").put("script", encoder);
+    return createIntegration(extra);
+  }
+
   @Test
   void pendingAttributesAndCommandsComeBackInTheNextUplinksResponse() throws Exception {
-    ObjectNode extra = JSON.createObjectNode();
-    extra.putObject("downlinkConverter").put("script", ENCODER);
-    JsonNode integration = createIntegration(extra);
+    JsonNode integration = integrationWithDownlinks(ENCODER);
     assertEquals(204, uplink(integration, "SN-002", "thermostat").status());
 
     TestNode.Response set =
@@ -272,6 +276,40 @@ class HttpIntegrationIT {
         api("GET", "/api/v0002/application/types/thermostat/devices/SN-002/commands", null);
     assertTrue(commands.body().contains("\"delivered\""), commands.body());
     assertEquals(204, uplink(integration, "SN-002", "thermostat").status());
+  }
+
+  /** An encoder that shows what it was given for an attribute update. */
+  private static final String STATE_ENCODER =
+      """
+      return {contentType: "JSON",
+              data: JSON.stringify({msgType: msgType, msg: msg, stateVersion: metadata.stateVersion})};
+      """;
+
+  @Test
+  void theDesiredStatesDeltaComesBackAsAnAttributeUpdateOncePerVersion() throws Exception {
+    JsonNode integration = integrationWithDownlinks(STATE_ENCODER);
+    assertEquals(204, uplink(integration, "SN-010", "valve").status());
+    String desired = "/api/v0002/device/types/valve/devices/SN-010/state/desired";
+
+    TestNode.Response patched = api("PATCH", desired, "{\"interval\":15}");
+    assertEquals(200, patched.status(), patched.body());
+
+    Curl withDelta = uplink(integration, "SN-010", "valve");
+    assertEquals(200, withDelta.status(), withDelta.trace());
+    assertEquals(
+        JSON.readTree(
+            "{\"msgType\":\"ATTRIBUTES_UPDATED\",\"msg\":{\"interval\":15},\"stateVersion\":\"1\"}"),
+        JSON.readTree(withDelta.body()));
+    assertEquals(
+        204, uplink(integration, "SN-010", "valve").status(), "each version is handed once");
+
+    TestNode.Response again = api("PATCH", desired, "{\"mode\":\"eco\"}");
+    assertEquals(200, again.status(), again.body());
+    Curl withNewDelta = uplink(integration, "SN-010", "valve");
+    assertEquals(200, withNewDelta.status(), withNewDelta.trace());
+    JsonNode downlink = JSON.readTree(withNewDelta.body());
+    assertEquals(JSON.readTree("{\"interval\":15,\"mode\":\"eco\"}"), downlink.get("msg"));
+    assertEquals("2", downlink.get("stateVersion").asText());
   }
 
   @Test

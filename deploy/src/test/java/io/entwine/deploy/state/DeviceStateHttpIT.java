@@ -11,6 +11,8 @@ import io.entwine.deploy.testing.NewOrganization;
 import io.entwine.deploy.testing.RegisteredDevice;
 import io.entwine.deploy.testing.StateApi;
 import io.entwine.deploy.testing.TestNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -150,6 +152,55 @@ class DeviceStateHttpIT {
                     .json(),
             body -> body.at("/evt/temp").asDouble() == 22.5);
     assertEquals(22.5, summary.at("/evt/temp").asDouble(), summary.toString());
+  }
+
+  private TestNode.Response desireWhen(String condition, String body) {
+    return node.request(
+            "PATCH",
+            statePath()
+                + "/desired?condition="
+                + URLEncoder.encode(condition, StandardCharsets.UTF_8))
+        .organization(apiKey.org())
+        .basic(apiKey.key(), apiKey.token())
+        .json(body)
+        .send();
+  }
+
+  private TestNode.Response reportUnlessAnyReported(String patch) {
+    return node.request("PATCH", statePath() + "/reported")
+        .organization(device.org())
+        .basic("use-token-auth", device.token())
+        .header("If-None-Match", "*")
+        .json(patch)
+        .send();
+  }
+
+  @Test
+  void theDevicesCreateOnlyReportAndDittoConditionsOnWrites() {
+    TestNode.Response initial = reportUnlessAnyReported("{\"temp\":21}");
+    assertEquals(200, initial.status(), initial.body());
+    assertEquals(1, initial.json().get("version").asLong(), initial.body());
+    TestNode.Response second = reportUnlessAnyReported("{\"temp\":22}");
+    assertEquals(412, second.status(), second.body());
+    assertEquals("\"1\"", second.raw().headers().firstValue("ETag").orElseThrow());
+
+    TestNode.Response holds =
+        desireWhen("and(eq(reported/temp,21),not(exists(desired/interval)))", "{\"interval\":15}");
+    assertEquals(200, holds.status(), holds.body());
+    assertEquals(2, holds.json().get("version").asLong(), holds.body());
+
+    TestNode.Response fails = desireWhen("gt(version, 5)", "{\"interval\":30}");
+    assertEquals(412, fails.status(), fails.body());
+    assertTrue(fails.body().contains("condition does not hold"), fails.body());
+
+    TestNode.Response malformed = desireWhen("eq(reported/temp 21)", "{\"interval\":30}");
+    assertEquals(400, malformed.status(), malformed.body());
+    assertTrue(malformed.body().contains("position 18"), malformed.body());
+
+    JsonNode document = state().json();
+    assertEquals(15, document.at("/desired/interval").asInt(), document.toString());
+    assertEquals(21, document.at("/reported/temp").asInt(), document.toString());
+    assertEquals(2, document.get("version").asLong(), "only the write whose condition held");
   }
 
   @Test

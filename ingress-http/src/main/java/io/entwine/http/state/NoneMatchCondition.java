@@ -12,7 +12,10 @@ import java.util.Set;
 record NoneMatchCondition(boolean any, Set<Long> versions) {
   private static final int MAX_VERSION_DIGITS = 18;
 
-  /** Whether the state at {@code version}, with desired state or not, makes the condition false. */
+  /**
+   * Whether the state at {@code version}, with the part written empty or not, makes the condition
+   * false.
+   */
   boolean matches(long version, boolean exists) {
     return any ? exists : versions.contains(version);
   }

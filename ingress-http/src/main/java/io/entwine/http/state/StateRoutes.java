@@ -20,11 +20,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.ETag;
-import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -34,19 +33,18 @@ import org.apache.pekko.http.javadsl.server.Route;
  * ({@code use-token-auth}) {@code PATCH .../state/reported} and {@code GET .../state/delta}. Every
  * answer carries {@code ETag: "<version>"}; a write with {@code If-Match} is applied only at that
  * version, else {@code 412} with the current version. {@code If-None-Match} (RFC 9110, as Eclipse
- * Ditto has it) makes reads naming the current version {@code 304} and desired writes with {@code
- * *} apply only while no desired state exists. Applications also name, per device type, the event
- * ids that report state ({@code .../types/{T}/state-events}).
+ * Ditto has it) makes reads naming the current version {@code 304} and writes with {@code *} apply
+ * only while the part they write is empty; a {@code condition} (Ditto's RQL, {@link
+ * StateCondition}) that does not hold makes reads and writes {@code 412}. Applications also name,
+ * per device type, the event ids that report state ({@code .../types/{T}/state-events}).
  */
 public final class StateRoutes extends ApiDirectives {
   private static final Set<String> PATCH_TYPES =
       Set.of("application/json", "application/merge-patch+json");
 
-  /** What {@code If-Match} names when it names no version of ours: matches none (412). */
-  private static final long NO_VERSION = -1;
-
   private final TwinGateway gateway;
   private final Authentication authentication;
+  private final StatePreconditions.Directives conditions = new StatePreconditions.Directives();
 
   public StateRoutes(TwinGateway gateway, Authentication authentication) {
     this.gateway = gateway;
@@ -55,9 +53,6 @@ public final class StateRoutes extends ApiDirectives {
 
   /** The answer to a device's reported patch or delta read: what is left for it to do. */
   public record DeltaBody(long version, JsonNode delta) {}
-
-  /** A 412: the write named {@code expected}, the state is at {@code version}. */
-  public record MismatchBody(String message, int rc, long version) {}
 
   public Route route() {
     return concat(deviceState(), stateEvents());
@@ -155,103 +150,31 @@ public final class StateRoutes extends ApiDirectives {
   private Route applicationState(String type, String id) {
     return authentication.apiKey(
         principal ->
-            noneMatch(
-                condition ->
+            conditions.preconditions(
+                pre ->
                     completeState(
                         gateway.states().state(new DeviceKey(principal.org(), type, id)),
-                        unlessNotModified(condition, reply -> json(StatusCodes.OK, reply)))));
+                        pre.read(reply -> json(StatusCodes.OK, reply)))));
   }
 
   private Route changeDesired(String type, String id, boolean replace) {
     return authentication.apiKey(
         principal ->
-            expectedVersion(
-                expected ->
-                    noneMatch(
-                        condition ->
-                            document(
-                                document -> {
-                                  DeviceKey device = new DeviceKey(principal.org(), type, id);
-                                  return condition.isPresent()
-                                      ? writeDesiredUnlessMatched(
-                                          device, document, replace, expected, condition.get())
-                                      : writeDesired(device, document, replace, expected);
-                                }))));
-  }
-
-  private Route writeDesired(
-      DeviceKey device, ObjectNode document, boolean replace, Long expected) {
-    return completeState(
-        gateway.states().changeDesired(device, document, replace, expected),
-        reply -> json(StatusCodes.OK, reply));
-  }
-
-  /**
-   * A desired write under {@code If-None-Match}: 412 when the state read matches the condition
-   * ({@code *}: desired state exists), else the write is made at the version read (or the one
-   * {@code If-Match} names), so a write that lands in between makes this one a 412 too.
-   */
-  private Route writeDesiredUnlessMatched(
-      DeviceKey device,
-      ObjectNode document,
-      boolean replace,
-      Long expected,
-      NoneMatchCondition condition) {
-    return onSuccess(
-        gateway.states().state(device),
-        current -> {
-          if (!(current instanceof Reply.StateView view)) {
-            return completeReply(
-                CompletableFuture.completedFuture(current), StateRoutes::unexpected);
-          }
-          boolean desiredExists = view.desired() != null && !view.desired().isEmpty();
-          if (condition.matches(view.version(), desiredExists)) {
-            return complete(
-                preconditionFailed(
-                    (condition.any()
-                            ? "If-None-Match: * and desired state exists"
-                            : "If-None-Match names the current version")
-                        + "; the state is at version "
-                        + view.version(),
-                    view.version()));
-          }
-          return writeDesired(
-              device, document, replace, expected != null ? expected : view.version());
-        });
-  }
-
-  private static HttpResponse unexpected(Reply reply) {
-    return error(StatusCodes.INTERNAL_SERVER_ERROR, "Unexpected answer " + reply);
-  }
-
-  /** {@code onState}, or 304 without a body when {@code If-None-Match} names the state read. */
-  private static Function<Reply, HttpResponse> unlessNotModified(
-      Optional<NoneMatchCondition> condition, Function<Reply, HttpResponse> onState) {
-    return reply ->
-        condition.isPresent() && condition.get().matches(((Reply.StateView) reply).version(), true)
-            ? HttpResponse.create().withStatus(StatusCodes.NOT_MODIFIED)
-            : onState.apply(reply);
-  }
-
-  /**
-   * The {@code If-None-Match} condition (RFC 9110 §13.1.2), empty without the header; 400 when it
-   * is neither {@code *} nor a list of entity tags.
-   */
-  private Route noneMatch(Function<Optional<NoneMatchCondition>, Route> inner) {
-    return optionalHeaderValueByName(
-        "If-None-Match",
-        header -> {
-          if (header.isEmpty()) {
-            return inner.apply(Optional.empty());
-          }
-          Optional<NoneMatchCondition> condition = NoneMatchCondition.parse(header.get());
-          return condition.isPresent()
-              ? inner.apply(condition)
-              : complete(
-                  error(
-                      StatusCodes.BAD_REQUEST,
-                      "If-None-Match must be * or a list of entity tags like \"3\""));
-        });
+            conditions.preconditions(
+                pre ->
+                    document(
+                        document -> {
+                          DeviceKey device = new DeviceKey(principal.org(), type, id);
+                          return write(
+                              pre,
+                              "desired",
+                              () -> gateway.states().state(device),
+                              version ->
+                                  gateway
+                                      .states()
+                                      .changeDesired(device, document, replace, version),
+                              reply -> json(StatusCodes.OK, reply));
+                        })));
   }
 
   private Route patchReported(String type, String id) {
@@ -259,15 +182,47 @@ public final class StateRoutes extends ApiDirectives {
         type,
         id,
         (device, token, address) ->
-            expectedVersion(
-                expected ->
+            conditions.preconditions(
+                pre ->
                     document(
                         patch ->
-                            completeState(
-                                gateway
-                                    .states()
-                                    .patchReported(device, token, patch, expected, address),
+                            write(
+                                pre,
+                                "reported",
+                                () -> gateway.states().deviceState(device, token, address),
+                                version ->
+                                    gateway
+                                        .states()
+                                        .patchReported(device, token, patch, version, address),
                                 StateRoutes::delta))));
+  }
+
+  /**
+   * A write of {@code part} at the version {@code If-Match} names; under {@code If-None-Match} or a
+   * {@code condition}, a 412 when the state {@code read} fails them, else the write is made at the
+   * version read (or the one {@code If-Match} names), so a write that lands in between makes this
+   * one a 412 too.
+   */
+  private Route write(
+      StatePreconditions pre,
+      String part,
+      Supplier<CompletionStage<Reply>> read,
+      Function<Long, CompletionStage<Reply>> write,
+      Function<Reply, HttpResponse> onState) {
+    if (!pre.needRead()) {
+      return completeState(write.apply(pre.expected()), onState);
+    }
+    return onSuccess(
+        read.get(),
+        current -> {
+          if (!(current instanceof Reply.StateView state)) {
+            return completeState(CompletableFuture.completedFuture(current), onState);
+          }
+          Optional<HttpResponse> refused = pre.refuseWrite(state, part);
+          return refused.isPresent()
+              ? complete(refused.get().addHeader(StatePreconditions.etag(state.version())))
+              : completeState(write.apply(pre.versionToWrite(state)), onState);
+        });
   }
 
   private Route deviceDelta(String type, String id) {
@@ -275,11 +230,11 @@ public final class StateRoutes extends ApiDirectives {
         type,
         id,
         (device, token, address) ->
-            noneMatch(
-                condition ->
+            conditions.preconditions(
+                pre ->
                     completeState(
                         gateway.states().deviceState(device, token, address),
-                        unlessNotModified(condition, StateRoutes::delta))));
+                        pre.read(StateRoutes::delta))));
   }
 
   /** What a device's request needs: the device it addresses, its token, its address. */
@@ -300,52 +255,28 @@ public final class StateRoutes extends ApiDirectives {
     return json(StatusCodes.OK, new DeltaBody(state.version(), state.delta()));
   }
 
-  /** Completes with {@code onState} of the state answered, its ETag, or the refusal. */
+  /**
+   * Completes with {@code onState} of the state answered (which may be a 412 or 304 of its own) and
+   * its ETag, or the refusal.
+   */
   private Route completeState(CompletionStage<Reply> reply, Function<Reply, HttpResponse> onState) {
     return completeReply(
         reply,
         answered -> {
           if (answered instanceof Reply.StateVersionMismatch mismatch) {
-            return preconditionFailed(
-                (mismatch.expectedVersion() == NO_VERSION
-                        ? "If-Match names no version; versions are strong tags like \"3\""
-                        : "If-Match names version " + mismatch.expectedVersion())
-                    + "; the state is at version "
-                    + mismatch.version(),
-                mismatch.version());
+            return StatePreconditions.mismatch(
+                    (mismatch.expectedVersion() == StatePreconditions.NO_VERSION
+                            ? "If-Match names no version; versions are strong tags like \"3\""
+                            : "If-Match names version " + mismatch.expectedVersion())
+                        + "; the state is at version "
+                        + mismatch.version(),
+                    mismatch.version())
+                .addHeader(StatePreconditions.etag(mismatch.version()));
           }
-          return onState.apply(answered).addHeader(etag(answered));
+          return onState
+              .apply(answered)
+              .addHeader(StatePreconditions.etag(((Reply.StateView) answered).version()));
         });
-  }
-
-  private static HttpResponse preconditionFailed(String message, long version) {
-    return json(
-            StatusCodes.PRECONDITION_FAILED,
-            new MismatchBody(message, StatusCodes.PRECONDITION_FAILED.intValue(), version))
-        .addHeader(etag(version));
-  }
-
-  /**
-   * The version {@code If-Match} names (RFC 9110 §13.1.1): null without the header or with {@code
-   * *}; a strong tag {@code "N"} is version N; any other tag matches no version.
-   */
-  private Route expectedVersion(Function<Long, Route> inner) {
-    return optionalHeaderValueByName(
-        "If-Match", header -> inner.apply(header.map(StateRoutes::versionOf).orElse(null)));
-  }
-
-  static Long versionOf(String ifMatch) {
-    String tag = ifMatch.trim();
-    if (tag.equals("*")) {
-      return null;
-    }
-    if (tag.length() > 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
-      String digits = tag.substring(1, tag.length() - 1);
-      if (digits.chars().allMatch(Character::isDigit) && digits.length() < 19) {
-        return Long.parseLong(digits);
-      }
-    }
-    return NO_VERSION;
   }
 
   /**
@@ -378,13 +309,5 @@ public final class StateRoutes extends ApiDirectives {
                             : inner.apply(document);
                       }));
         });
-  }
-
-  private static ETag etag(Reply reply) {
-    return etag(((Reply.StateView) reply).version());
-  }
-
-  private static ETag etag(long version) {
-    return ETag.create(EntityTag.create(Long.toString(version), false));
   }
 }

@@ -236,6 +236,103 @@ class StateRoutesTest extends ApiRouteTest {
     assertEquals(parse("{\"mode\":1}"), body(afresh).get("desired"));
   }
 
+  private TestRouteResult reportIfNoneMatch(String body, String ifNoneMatch, Device as) {
+    return api.run(
+        asDevice(
+            as,
+            withJson(HttpRequest.PATCH(device.statePath() + "/reported"), body)
+                .addHeader(RawHeader.create("If-None-Match", ifNoneMatch))));
+  }
+
+  @Test
+  void ifNoneMatchOnTheReportedPatchAsOnDesiredWrites() {
+    TestRouteResult first = reportIfNoneMatch("{\"temp\":21}", "*", device);
+    assertEquals(StatusCodes.OK, first.status(), first.entityString());
+    assertEquals(1, body(first).get("version").asLong());
+
+    TestRouteResult second = reportIfNoneMatch("{\"temp\":22}", "*", device);
+    JsonNode refused =
+        assertError(second, StatusCodes.PRECONDITION_FAILED, "reported state exists");
+    assertEquals(1, refused.get("version").asLong());
+    assertEquals("\"1\"", etag(second));
+    assertError(
+        reportIfNoneMatch("{\"temp\":22}", "\"1\"", device),
+        StatusCodes.PRECONDITION_FAILED,
+        "version 1");
+    assertError(
+        reportIfNoneMatch("{\"temp\":22}", "1", device), StatusCodes.BAD_REQUEST, "If-None-Match");
+    Device wrongToken = new Device(device.org(), device.type(), device.id(), "wrong-token-000");
+    assertUnauthorized(
+        reportIfNoneMatch("{\"temp\":22}", "\"0\"", wrongToken), "Basic", "wrong token");
+    assertEquals(parse("{\"temp\":21}"), body(state()).get("reported"), "nothing changed");
+
+    TestRouteResult otherVersion = reportIfNoneMatch("{\"temp\":22}", "\"0\"", device);
+    assertEquals(StatusCodes.OK, otherVersion.status(), otherVersion.entityString());
+    assertEquals(2, body(otherVersion).get("version").asLong());
+  }
+
+  private TestRouteResult withCondition(HttpRequest request, String condition) {
+    return api.run(
+        withApiKey(
+            key,
+            request.withUri(
+                request
+                    .getUri()
+                    .query(
+                        org.apache.pekko.http.javadsl.model.Query.create(
+                            org.apache.pekko.japi.Pair.create("condition", condition))))));
+  }
+
+  @Test
+  void aConditionThatDoesNotHoldIs412AndChangesNothing() {
+    String desired = device.statePath() + "/desired";
+    desire(HttpRequest.PATCH(desired), "{\"interval\":15}", null);
+
+    TestRouteResult holds =
+        withCondition(
+            HttpRequest.PATCH(desired).withEntity(MERGE_PATCH, "{\"interval\":30}"),
+            "and(eq(desired/interval,15),not(exists(reported/interval)))");
+    assertEquals(StatusCodes.OK, holds.status(), holds.entityString());
+    assertEquals(2, body(holds).get("version").asLong());
+
+    TestRouteResult fails =
+        withCondition(
+            HttpRequest.PUT(desired).withEntity(MERGE_PATCH, "{\"interval\":60}"),
+            "eq(desired/interval,15)");
+    JsonNode refused =
+        assertError(fails, StatusCodes.PRECONDITION_FAILED, "condition does not hold");
+    assertEquals(2, refused.get("version").asLong());
+    assertEquals("\"2\"", etag(fails));
+    assertEquals(parse("{\"interval\":30}"), body(state()).get("desired"), "nothing changed");
+
+    TestRouteResult read = withCondition(HttpRequest.GET(device.statePath()), "gt(version,1)");
+    assertEquals(StatusCodes.OK, read.status(), read.entityString());
+    assertError(
+        withCondition(HttpRequest.GET(device.statePath()), "lt(version,2)"),
+        StatusCodes.PRECONDITION_FAILED,
+        "condition does not hold");
+
+    TestRouteResult reported =
+        api.run(
+            asDevice(
+                device,
+                withJson(
+                    HttpRequest.PATCH(device.statePath() + "/reported?condition=exists(desired/x)"),
+                    "{\"interval\":30}")));
+    assertError(reported, StatusCodes.PRECONDITION_FAILED, "condition does not hold");
+    assertEquals(parse("{}"), body(state()).get("reported"), "nothing reported");
+
+    JsonNode malformed =
+        assertError(
+            withCondition(
+                HttpRequest.PATCH(desired).withEntity(MERGE_PATCH, "{\"interval\":1}"),
+                "eq(desired/interval 15)"),
+            StatusCodes.BAD_REQUEST,
+            "position 21");
+    assertEquals(400, malformed.get("rc").asInt());
+    assertEquals(2, body(state()).get("version").asLong(), "nothing changed");
+  }
+
   @Test
   void eventsOfTheIdsATypeNamesReportState() {
     String stateEvents = "/api/v0002/device/types/thermostat/state-events";
