@@ -16,6 +16,7 @@ import io.entwine.historian.HistorianProjection;
 import io.entwine.historian.HistorianQueries;
 import io.entwine.http.admin.AdminRoutes;
 import io.entwine.http.admin.ClusterRoutes;
+import io.entwine.http.admin.OrganizationListRoutes;
 import io.entwine.http.admin.ProjectionRoutes;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.console.ConsoleRoutes;
@@ -66,7 +67,10 @@ import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
 import io.entwine.registry.TrustedCaIndex;
+import io.entwine.registry.view.CassandraOrganizationRepository;
 import io.entwine.registry.view.CassandraRegistryRepository;
+import io.entwine.registry.view.OrganizationProjection;
+import io.entwine.registry.view.OrganizationRepository;
 import io.entwine.registry.view.RegistryProjection;
 import io.entwine.registry.view.RegistryRepository;
 import io.entwine.streams.ApplicationStreams;
@@ -155,8 +159,10 @@ public final class EntwineNode implements AutoCloseable {
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
     String keyspace = config.getString("entwine.cassandra.keyspace");
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
+    OrganizationRepository organizations = new CassandraOrganizationRepository(session, keyspace);
     if (!Boolean.getBoolean("tmp.noproj")) {
       RegistryProjection.init(system, registry);
+      OrganizationProjection.init(system, organizations);
       HistorianProjection.init(system, new CassandraHistorianRepository(session, keyspace));
     }
     HistorianQueries historian = new CassandraHistorianQueries(session, keyspace, system);
@@ -167,6 +173,8 @@ public final class EntwineNode implements AutoCloseable {
             Map.of(
                 RegistryProjection.NAME,
                 DeviceTwin.REGISTRY_TAGS,
+                OrganizationProjection.NAME,
+                List.of(Organization.CREATED_TAG),
                 HistorianProjection.NAME,
                 DeviceTwin.RECORDED_TAGS));
 
@@ -195,6 +203,7 @@ public final class EntwineNode implements AutoCloseable {
         new EntwineRoutes(
             health.route(),
             new ApiDocsRoutes().route(),
+            new OrganizationListRoutes(organizations, authentication).route(),
             new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),

@@ -93,4 +93,32 @@ public final class Fixtures {
         .basic(apiKey.key(), apiKey.token())
         .send();
   }
+
+  /**
+   * Creates the device type {@code type} and registers {@code count} devices of it, {@link
+   * #bulkDeviceId} 0, 1, …, through IBM's bulk API, 100 a request.
+   */
+  public void registerInBulk(ApiKey apiKey, String type, int count) {
+    TestNode.Response typeCreated =
+        v0002(apiKey, "POST", "/device/types", "{\"id\":\"" + type + "\"}");
+    assertEquals(201, typeCreated.status(), typeCreated.body());
+    for (int from = 0; from < count; from += 100) {
+      StringBuilder body = new StringBuilder("[");
+      for (int i = from; i < Math.min(count, from + 100); i++) {
+        body.append(i == from ? "" : ",")
+            .append("{\"typeId\":\"")
+            .append(type)
+            .append("\",\"deviceId\":\"")
+            .append(bulkDeviceId(i))
+            .append("\"}");
+      }
+      TestNode.Response added = v0002(apiKey, "POST", "/bulk/devices/add", body + "]");
+      assertEquals(201, added.status(), added.body());
+    }
+  }
+
+  /** The id of the {@code i}th device {@link #registerInBulk} registers: d-0000, d-0001, … */
+  public static String bulkDeviceId(int i) {
+    return String.format(java.util.Locale.ROOT, "d-%04d", i);
+  }
 }
