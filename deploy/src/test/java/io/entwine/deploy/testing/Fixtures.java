@@ -3,6 +3,7 @@ package io.entwine.deploy.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Organizations, API keys and devices created through the real API, as a user would. */
@@ -14,6 +15,8 @@ public final class Fixtures {
   public record Device(String org, String type, String id, String token) {}
 
   private final TestNode node;
+
+  private static final int BULK_REQUEST = 20;
 
   public Fixtures(TestNode node) {
     this.node = node;
@@ -95,16 +98,18 @@ public final class Fixtures {
   }
 
   /**
-   * Creates the device type {@code type} and registers {@code count} devices of it, {@link
-   * #bulkDeviceId} 0, 1, …, through IBM's bulk API, 100 a request.
+   * Creates the device type {@code type}, registers {@code count} devices of it, {@link
+   * #bulkDeviceId} 0, 1, …, through IBM's bulk API, and waits until the registry lists them all. 20
+   * a request: each registration hashes a token, and on a loaded machine 100 took longer than the
+   * node's 20 s request timeout.
    */
   public void registerInBulk(ApiKey apiKey, String type, int count) {
     TestNode.Response typeCreated =
         v0002(apiKey, "POST", "/device/types", "{\"id\":\"" + type + "\"}");
     assertEquals(201, typeCreated.status(), typeCreated.body());
-    for (int from = 0; from < count; from += 100) {
+    for (int from = 0; from < count; from += BULK_REQUEST) {
       StringBuilder body = new StringBuilder("[");
-      for (int i = from; i < Math.min(count, from + 100); i++) {
+      for (int i = from; i < Math.min(count, from + BULK_REQUEST); i++) {
         body.append(i == from ? "" : ",")
             .append("{\"typeId\":\"")
             .append(type)
@@ -115,6 +120,15 @@ public final class Fixtures {
       TestNode.Response added = v0002(apiKey, "POST", "/bulk/devices/add", body + "]");
       assertEquals(201, added.status(), added.body());
     }
+    TestNode.awaitValue(
+        Duration.ofSeconds(120),
+        () ->
+            v0002(apiKey, "GET", "/device/types/" + type + "/devices?_limit=1", null)
+                .json()
+                .path("meta")
+                .path("total_rows")
+                .asInt(),
+        total -> total == count);
   }
 
   /** The id of the {@code i}th device {@link #registerInBulk} registers: d-0000, d-0001, … */
