@@ -17,6 +17,7 @@ import io.entwine.historian.HistorianProjection;
 import io.entwine.historian.HistorianQueries;
 import io.entwine.http.admin.AdminRoutes;
 import io.entwine.http.admin.ClusterRoutes;
+import io.entwine.http.admin.OrganizationListRoutes;
 import io.entwine.http.admin.ProjectionRoutes;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.console.ConsoleRoutes;
@@ -70,7 +71,10 @@ import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
 import io.entwine.registry.TrustedCaIndex;
+import io.entwine.registry.view.CassandraOrganizationRepository;
 import io.entwine.registry.view.CassandraRegistryRepository;
+import io.entwine.registry.view.OrganizationProjection;
+import io.entwine.registry.view.OrganizationRepository;
 import io.entwine.registry.view.RegistryProjection;
 import io.entwine.registry.view.RegistryRepository;
 import io.entwine.streams.ApplicationStreams;
@@ -164,11 +168,11 @@ public final class EntwineNode implements AutoCloseable {
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
     UsageRepository usageRepository = new CassandraUsageRepository(session, keyspace);
     ConnectionStates connectionStates = new ConnectionStates(session, keyspace);
-    if (!Boolean.getBoolean("tmp.noproj")) {
-      RegistryProjection.init(system, registry);
-      HistorianProjection.init(
-          system, new CassandraHistorianRepository(session, keyspace), usageRepository);
-    }
+    OrganizationRepository organizations = new CassandraOrganizationRepository(session, keyspace);
+    RegistryProjection.init(system, registry);
+    OrganizationProjection.init(system, organizations);
+    HistorianProjection.init(
+        system, new CassandraHistorianRepository(session, keyspace), usageRepository);
     HistorianQueries historian = new CassandraHistorianQueries(session, keyspace, system);
     HistorianCursors historianCursors = HistorianCursors.fromConfig(config);
     ProjectionLag projectionLag =
@@ -178,6 +182,8 @@ public final class EntwineNode implements AutoCloseable {
             Map.of(
                 RegistryProjection.NAME,
                 DeviceTwin.REGISTRY_TAGS,
+                OrganizationProjection.NAME,
+                List.of(Organization.CREATED_TAG),
                 HistorianProjection.NAME,
                 DeviceTwin.RECORDED_TAGS));
 
@@ -206,6 +212,7 @@ public final class EntwineNode implements AutoCloseable {
         new EntwineRoutes(
             health.route(),
             new ApiDocsRoutes().route(),
+            new OrganizationListRoutes(organizations, authentication).route(),
             new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),

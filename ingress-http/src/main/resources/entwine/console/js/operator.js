@@ -1,13 +1,24 @@
 import { api, path } from './api.js';
 import { h, replace, errorBox, okBox, table, time, onSubmit, confirmButton } from './dom.js';
+import { pagedList } from './paging.js';
 
 const ADMIN = '/api/v0002/admin';
 
-/** The operator's view: cluster members, projection lag, and organizations with their API keys. */
+/**
+ * The operator's view: cluster members, projection lag, the organizations (paged, from the read
+ * side) and one organization with its API keys.
+ */
 export async function operator(main) {
   const members = h('div');
   const lag = h('div');
-  const organization = h('div');
+  const organization = h('div', { id: 'organization' });
+  const organizations = h('div', { id: 'organization-list' });
+  const showOrganizations = pagedList(organizations, ADMIN + '/organizations', [
+    ['Id', (o) => h('button', { type: 'button', class: 'link', 'aria-label': `Open ${o.id}`,
+      onclick: () => showOrganization(organization, o.id).catch((e) => replace(organization, errorBox(e))) }, o.id)],
+    ['Name', (o) => o.name],
+    ['Created', (o) => time(o.created)],
+  ], { id: 'organizations' }, { empty: 'No organizations yet. A new one is listed within a few seconds.' });
   const openOut = h('div');
   const createOut = h('div');
 
@@ -32,11 +43,11 @@ export async function operator(main) {
     h('section', { 'aria-labelledby': 'members-title' }, h('h2', { id: 'members-title' }, 'Cluster members'), members),
     h('section', { 'aria-labelledby': 'lag-title' }, h('h2', { id: 'lag-title' }, 'Projection lag'), lag),
     h('section', { 'aria-labelledby': 'orgs-title' }, h('h2', { id: 'orgs-title' }, 'Organizations'),
-      openForm, openOut, createForm, createOut, organization),
+      organizations, openForm, openOut, createForm, createOut, organization),
     refresh);
 
   async function load() {
-    await Promise.all([showMembers(members), showLag(lag)]);
+    await Promise.all([showMembers(members), showLag(lag), showOrganizations()]);
   }
   await load();
 }

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -40,6 +41,14 @@ public final class Organization
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Organization");
+
+  /**
+   * The one tag, on {@link OrganizationCreated} only: the organizations list of the read side
+   * follows it. Organizations are few and created rarely, so one slice is enough.
+   */
+  public static final String CREATED_TAG = "organizations";
+
+  private static final Set<String> CREATED_TAGS = Set.of(CREATED_TAG);
 
   // ---- commands ----
 
@@ -248,6 +257,11 @@ public final class Organization
   @Override
   public State emptyState() {
     return State.EMPTY;
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return event instanceof OrganizationCreated ? CREATED_TAGS : Set.of();
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.entwine.protocol.Reply;
 import io.entwine.testing.EventSourcedTestSystem;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -52,6 +53,17 @@ class OrganizationTest {
         new Reply.OrganizationInfo(ORG, "My Org", T0, T0),
         run(Organization.Get::new).reply(),
         "Get answers the same");
+  }
+
+  @Test
+  void tagsOnlyTheCreationForTheOrganizationsList() {
+    Organization organization = (Organization) Organization.create(ORG, secrets);
+
+    assertEquals(
+        Set.of(Organization.CREATED_TAG),
+        organization.tagsFor(new Organization.OrganizationCreated(ORG, "My Org", T0)));
+    assertEquals(Set.of(), organization.tagsFor(new Organization.ApiKeyRevoked("a-k", T0)));
+    assertEquals(Set.of(), organization.tagsFor(new Organization.DevicesReserved(1)));
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.textMatches;
 import static org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated;
 import static org.openqa.selenium.support.ui.ExpectedConditions.urlContains;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.deploy.mqtt.Paho;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
@@ -18,6 +19,8 @@ import io.entwine.deploy.testing.StateApi;
 import io.entwine.deploy.testing.TestNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.regex.Pattern;
@@ -109,8 +112,11 @@ class ConsoleIT {
     browser.await(d -> d.findElements(By.cssSelector("button[aria-label='Delete v-2']")).isEmpty());
     assertEquals(404, deviceStatus("valve", "v-2"));
 
+    // v-2's deletion reaches the list 2–5 s later: the search names only v-1
     browser.find("#search-id").sendKeys("v-1");
     browser.find("#search-id").submit();
+    browser.await(textToBePresentInElementLocated(By.id("page-status"), "1 shown of 1"));
+    browser.find("#devices").findElement(By.linkText("v-1")).click();
     browser.await(textToBePresentInElementLocated(By.tagName("h1"), "valve / v-1"));
     assertTrue(
         browser.find("#registration").getText().contains("d:" + apiKey.org() + ":valve:v-1"));
@@ -265,7 +271,7 @@ class ConsoleIT {
   }
 
   @Test
-  void operatorSeesMembersProjectionLagAndTheOrganizationsKeys() throws Exception {
+  void operatorSeesMembersProjectionLagAndOpensAListedOrganizationsKeys() throws Exception {
     assertEquals(401, node.request("GET", "/api/v0002/admin/cluster").send().status());
     assertEquals(
         401,
@@ -282,10 +288,100 @@ class ConsoleIT {
     assertTrue(members.getText().contains("Up"), members.getText());
     browser.await(presenceOfElementLocated(By.id("lag")));
 
-    browser.find("#org-id").sendKeys(apiKey.org());
-    browser.find("#org-id").submit();
+    // the organizations list is a projection: refreshed until it has the organization
+    By open = By.cssSelector("button[aria-label='Open " + apiKey.org() + "']");
+    browser.await(
+        d -> {
+          if (!"false"
+              .equals(d.findElement(By.id("organization-list")).getDomAttribute("aria-busy"))) {
+            return null;
+          }
+          if (!d.findElements(open).isEmpty()) {
+            return true;
+          }
+          d.findElement(By.id("refresh-list")).click();
+          return null;
+        });
+    browser.find("#organizations").findElement(open).click();
     WebElement keys = browser.await(presenceOfElementLocated(By.id("apikeys")));
     assertTrue(keys.getText().contains(apiKey.key()), keys.getText());
     browser.screenshot("operator");
+  }
+
+  @Test
+  void pagesThroughAThousandDevicesAndFindsThemByIdPrefix() throws Exception {
+    fixtures.registerInBulk(apiKey, "many", 1000);
+    signIn();
+    open("#/types/many");
+    // the registry lists them 2–5 s after registration
+    browser.await(
+        d -> {
+          if (!"false".equals(d.findElement(By.id("device-list")).getDomAttribute("aria-busy"))) {
+            return null;
+          }
+          if (d.findElement(By.id("page-status")).getText().endsWith("50 shown of 1000")) {
+            return true;
+          }
+          d.findElement(By.id("refresh-list")).click();
+          return null;
+        });
+    for (int page = 2; page <= 20; page++) {
+      browser.find("#next-page").click();
+      browser.await(textToBePresentInElementLocated(By.id("page-status"), "Page " + page + " ·"));
+    }
+    assertEquals("Page 20 · 50 shown of 1000", browser.find("#page-status").getText());
+    assertTrue(browser.find("#devices").getText().contains(Fixtures.bulkDeviceId(999)));
+    assertEquals("true", browser.find("#next-page").getDomProperty("disabled"));
+    browser.find("#previous-page").click();
+    browser.await(textToBePresentInElementLocated(By.id("page-status"), "Page 19 ·"));
+    assertTrue(browser.find("#devices").getText().contains(Fixtures.bulkDeviceId(900)));
+
+    browser.find("#search-id").sendKeys("d-099");
+    browser.find("#search-id").submit();
+    browser.await(textToBePresentInElementLocated(By.id("page-status"), "Page 1 · 10 shown of 10"));
+    assertTrue(browser.find("#devices").getText().contains(Fixtures.bulkDeviceId(990)));
+    browser.screenshot("devices-search");
+  }
+
+  /**
+   * The API reference at /api/docs renders every operation of the node's OpenAPI document, from
+   * files the node serves itself.
+   */
+  @Test
+  void apiDocsRenderEveryOperationWithNothingFromElsewhere() throws Exception {
+    JsonNode document = node.request("GET", "/api/openapi.json").send().json();
+    int operations = 0;
+    List<JsonNode> pathItems = new ArrayList<>();
+    document.get("paths").forEach(pathItems::add);
+    // swagger-ui renders OpenAPI 3.1's webhooks as operations too
+    document.path("webhooks").forEach(pathItems::add);
+    for (JsonNode pathItem : pathItems) {
+      for (String method : List.of("get", "put", "post", "delete", "patch", "head", "options")) {
+        // swagger-ui shows an operation once under each of its tags
+        operations +=
+            pathItem.has(method) ? Math.max(1, pathItem.get(method).path("tags").size()) : 0;
+      }
+    }
+    browser.consoleErrors();
+    browser.driver.get(node.baseUrl() + "/api/docs");
+
+    String summary = "A page of a type's devices";
+    browser.await(
+        d ->
+            d.findElements(By.cssSelector(".opblock-summary-description")).stream()
+                .anyMatch(e -> e.getText().equals(summary)));
+    int rendered = browser.driver.findElements(By.cssSelector(".opblock")).size();
+    assertEquals(operations, rendered, "one block per documented operation and tag");
+    @SuppressWarnings("unchecked")
+    List<String> loaded =
+        (List<String>)
+            ((JavascriptExecutor) browser.driver)
+                .executeScript("return performance.getEntriesByType('resource').map(e => e.name)");
+    assertTrue(loaded.size() > 2, loaded::toString);
+    for (String url : loaded) {
+      assertTrue(url.startsWith(node.baseUrl() + "/"), () -> "loaded from elsewhere: " + url);
+    }
+    assertEquals(List.of(), browser.consoleErrors());
+    browser.screenshot("api-docs");
   }
 }

@@ -11,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
@@ -21,6 +23,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -77,6 +81,8 @@ final class HeadlessChromium implements AutoCloseable {
         "--disable-dev-shm-usage",
         "--window-size=1280,1024",
         "--user-data-dir=" + profile);
+    // the page's console messages, for tests that a page loads without errors
+    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     try {
       return new HeadlessChromium(new ChromeDriver(service, options), service, profile);
     } catch (RuntimeException e) {
@@ -96,6 +102,14 @@ final class HeadlessChromium implements AutoCloseable {
         // the console re-renders lists as data arrives
         .ignoring(StaleElementReferenceException.class)
         .until(condition);
+  }
+
+  /** The page's console errors since the last call (reading them clears them). */
+  List<String> consoleErrors() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .toList();
   }
 
   /** Scrolls {@code element} to the middle of the window, then saves it as {@link #screenshot}. */

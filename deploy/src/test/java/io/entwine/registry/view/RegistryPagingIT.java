@@ -36,47 +36,7 @@ class RegistryPagingIT {
       }
     }
     await(repository.register(device("paging2", "a", "x0")));
-    RegistryRepository defaults =
-        new RegistryRepository() {
-          @Override
-          public CompletionStage<org.apache.pekko.Done> register(RegisteredDevice d) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override
-          public CompletionStage<org.apache.pekko.Done> updateMetadata(
-              io.entwine.identity.DeviceKey d,
-              com.fasterxml.jackson.databind.JsonNode m,
-              Instant at) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override
-          public CompletionStage<org.apache.pekko.Done> updateEnabled(
-              io.entwine.identity.DeviceKey d, boolean e, Instant at) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override
-          public CompletionStage<org.apache.pekko.Done> delete(io.entwine.identity.DeviceKey d) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override
-          public CompletionStage<List<RegisteredDevice>> devices(String o) {
-            return repository.devices(o);
-          }
-
-          @Override
-          public CompletionStage<List<RegisteredDevice>> devices(String o, String t) {
-            return repository.devices(o, t);
-          }
-
-          @Override
-          public CompletionStage<List<DeviceTypeCount>> deviceTypes(String o) {
-            return repository.deviceTypes(o);
-          }
-        };
+    RegistryRepository defaults = defaultsOver(repository);
 
     for (String type : new String[] {null, "a", "b", "c", "d"}) {
       for (int limit : List.of(1, 2, 4, 100)) {
@@ -91,6 +51,112 @@ class RegistryPagingIT {
             .toList());
     assertEquals(List.of(), await(repository.devicesAfter(org, "a", "b", "x1", 3)));
     assertEquals(3, await(repository.devicesAfter(org, "c", "b", "x1", 3)).size());
+  }
+
+  @Test
+  void idRangesSeekOneIdOrAPrefixInIdOrder() {
+    String org = "paging3";
+    for (String id : List.of("lab-1", "lab-10", "lab-2", "lab", "lac", "la", "x.1")) {
+      await(repository.register(device(org, "t", id)));
+    }
+    await(repository.register(device(org, "u", "lab-3")));
+    await(repository.register(device("paging4", "t", "lab-4")));
+    String nul = String.valueOf((char) 0);
+    String max = String.valueOf((char) 0xffff);
+    RegistryRepository defaults = defaultsOver(repository);
+    List<String[]> ranges =
+        List.of(
+            new String[] {"lab", "lab" + max},
+            new String[] {"lab-1", "lab-1" + max},
+            new String[] {"lab-1", "lab-1" + nul},
+            new String[] {"lab-1" + nul, "lab" + max},
+            new String[] {"x.", "x." + max},
+            new String[] {"", max},
+            new String[] {"zz", "zz" + max});
+    for (String[] range : ranges) {
+      assertEquals(
+          ids(await(defaults.devicesInIdRange(org, "t", range[0], range[1], 100))),
+          ids(await(repository.devicesInIdRange(org, "t", range[0], range[1], 100))));
+      assertEquals(
+          await(defaults.countInIdRange(org, "t", range[0], range[1])),
+          await(repository.countInIdRange(org, "t", range[0], range[1])));
+    }
+    assertEquals(
+        List.of("lab", "lab-1", "lab-10", "lab-2"),
+        ids(await(repository.devicesInIdRange(org, "t", "lab", "lab" + max, 100))));
+    assertEquals(
+        List.of("lab-10", "lab-2"),
+        ids(await(repository.devicesInIdRange(org, "t", "lab-1" + nul, "lab" + max, 2))));
+    assertEquals(1L, await(repository.countInIdRange(org, "t", "lab-1", "lab-1" + nul)));
+  }
+
+  @Test
+  void organizationsArePagedInIdOrderFromOnePartition() {
+    OrganizationRepository organizations =
+        new CassandraOrganizationRepository(cassandra.session(), cassandra.keyspace());
+    Instant at = Instant.parse("2026-12-07T12:00:00Z");
+    for (String id : List.of("zeta", "acme", "mid")) {
+      await(organizations.add(new ListedOrganization(id, "Name " + id, at)));
+    }
+    // a replayed creation writes the same row
+    await(organizations.add(new ListedOrganization("acme", "Name acme", at)));
+    assertEquals(
+        List.of(
+            new ListedOrganization("acme", "Name acme", at),
+            new ListedOrganization("mid", "Name mid", at)),
+        await(organizations.organizationsAfter(null, 2)));
+    assertEquals(
+        List.of("zeta"),
+        await(organizations.organizationsAfter("mid", 2)).stream()
+            .map(ListedOrganization::id)
+            .toList());
+    assertEquals(3L, await(organizations.count()));
+  }
+
+  private static List<String> ids(List<RegisteredDevice> devices) {
+    return devices.stream().map(RegisteredDevice::id).toList();
+  }
+
+  /** The interface's own paging over the same rows: what the Cassandra seeks must match. */
+  private static RegistryRepository defaultsOver(RegistryRepository repository) {
+    return new RegistryRepository() {
+      @Override
+      public CompletionStage<org.apache.pekko.Done> register(RegisteredDevice d) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public CompletionStage<org.apache.pekko.Done> updateMetadata(
+          io.entwine.identity.DeviceKey d, com.fasterxml.jackson.databind.JsonNode m, Instant at) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public CompletionStage<org.apache.pekko.Done> updateEnabled(
+          io.entwine.identity.DeviceKey d, boolean e, Instant at) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public CompletionStage<org.apache.pekko.Done> delete(io.entwine.identity.DeviceKey d) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public CompletionStage<List<RegisteredDevice>> devices(String o) {
+        return repository.devices(o);
+      }
+
+      @Override
+      public CompletionStage<List<RegisteredDevice>> devices(String o, String t) {
+        return repository.devices(o, t);
+      }
+
+      @Override
+      public CompletionStage<List<DeviceTypeCount>> deviceTypes(String o) {
+        return repository.deviceTypes(o);
+      }
+    };
   }
 
   private static List<String> walk(RegistryRepository repo, String org, String type, int limit) {

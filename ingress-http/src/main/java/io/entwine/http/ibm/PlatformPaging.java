@@ -4,14 +4,13 @@ import static io.entwine.http.common.ApiResponses.error;
 import static io.entwine.http.common.ApiResponses.json;
 
 import io.entwine.http.common.ApiDirectives;
+import io.entwine.http.common.IdBookmarks;
 import io.entwine.identity.Ids;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.view.DeviceTypeCount;
 import io.entwine.registry.view.RegisteredDevice;
 import io.entwine.registry.view.RegistryRepository;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -37,8 +36,23 @@ final class PlatformPaging extends ApiDirectives {
     this.registry = registry;
   }
 
-  /** A page of the organization's devices, of {@code type} when it is not null. */
+  /**
+   * A page of the organization's devices, of {@code type} when it is not null; then {@code
+   * deviceId} may name one device ({@code lab-1}) or an id prefix ({@code lab-*}).
+   */
   Route devices(String org, String type) {
+    if (type != null) {
+      return parameterOptional(
+          "deviceId",
+          deviceId ->
+              deviceId.isPresent()
+                  ? devicesById(org, type, deviceId.get())
+                  : allDevices(org, type));
+    }
+    return allDevices(org, null);
+  }
+
+  private Route allDevices(String org, String type) {
     return paging(
         (limit, bookmark, sort) -> {
           if (sort.isPresent() && !isDeviceOrder(sort.get(), type != null)) {
@@ -68,8 +82,91 @@ final class PlatformPaging extends ApiDirectives {
         });
   }
 
-  /** A page of {@code types} (all the organization's, ordered by id). */
+  /**
+   * A page of the devices of {@code type} that {@code deviceId} selects: a seek on the registry's
+   * clustering (type, then id), from the first id the filter allows up to the first it does not.
+   */
+  private Route devicesById(String org, String type, String deviceId) {
+    IdRange range = IdRange.of(deviceId);
+    if (range == null) {
+      return complete(
+          error(
+              StatusCodes.BAD_REQUEST,
+              "deviceId is a device id, or an id prefix followed by *: " + Ids.DEVICE_ID_RULE));
+    }
+    return paging(
+        (limit, bookmark, sort) -> {
+          if (sort.isPresent() && !isDeviceOrder(sort.get(), true)) {
+            return complete(
+                error(
+                    StatusCodes.BAD_REQUEST,
+                    "Device lists are sorted by deviceId, ascending: _sort may be 'deviceId'"));
+          }
+          String[] after = bookmark.isPresent() ? RegistryPaging.decode(bookmark.get()) : null;
+          if (bookmark.isPresent() && (after == null || !after[0].equals(type))) {
+            return complete(error(StatusCodes.BAD_REQUEST, "Invalid _bookmark"));
+          }
+          String from = after == null ? range.from() : range.fromAfter(after[1]);
+          return onSuccess(
+              registry.devicesInIdRange(org, type, from, range.to(), limit + 1),
+              devices ->
+                  onSuccess(
+                      registry.countInIdRange(org, type, range.from(), range.to()),
+                      total -> complete(devicePage(devices, limit, total))));
+        });
+  }
+
+  /**
+   * The ids a {@code deviceId} filter selects: at least {@code from}, below {@code to}. Ids are
+   * ASCII, and Cassandra orders text by its UTF-8 bytes (as String.compareTo does here): a NUL
+   * appended gives the least string after a given id, U+FFFF appended one above every id with the
+   * prefix.
+   */
+  record IdRange(String from, String to) {
+    private static final String NUL = String.valueOf((char) 0);
+    private static final String MAX_CHAR = String.valueOf((char) 0xffff);
+    static final IdRange ALL = new IdRange("", MAX_CHAR);
+
+    static IdRange of(String filter) {
+      boolean prefix = filter.endsWith("*");
+      String id = prefix ? filter.substring(0, filter.length() - 1) : filter;
+      if (Ids.checkDevicePart("deviceId", id).isPresent() && !(prefix && isIdPrefix(id))) {
+        return null;
+      }
+      return new IdRange(id, id + (prefix ? MAX_CHAR : NUL));
+    }
+
+    /** "." is no device id, but it is the prefix of ".x". */
+    private static boolean isIdPrefix(String id) {
+      return Ids.checkDevicePart("deviceId", id + "x").isEmpty();
+    }
+
+    boolean contains(String id) {
+      return id.compareTo(from) >= 0 && id.compareTo(to) < 0;
+    }
+
+    String fromAfter(String afterId) {
+      String next = afterId + NUL;
+      return next.compareTo(from) > 0 ? next : from;
+    }
+  }
+
+  /**
+   * A page of {@code types} (all the organization's, ordered by id); {@code id} may name one type
+   * or a prefix of type ids ({@code therm*}).
+   */
   Route types(Reply.DeviceTypeList types) {
+    return parameterOptional("id", filter -> types(types, filter));
+  }
+
+  private Route types(Reply.DeviceTypeList types, Optional<String> filter) {
+    IdRange range = filter.isPresent() ? IdRange.of(filter.get()) : IdRange.ALL;
+    if (range == null) {
+      return complete(
+          error(
+              StatusCodes.BAD_REQUEST,
+              "id is a device type id, or an id prefix followed by *: " + Ids.DEVICE_ID_RULE));
+    }
     return paging(
         (limit, bookmark, sort) -> {
           boolean descending = sort.isPresent() && sort.get().strip().equals("-id");
@@ -79,13 +176,17 @@ final class PlatformPaging extends ApiDirectives {
                     StatusCodes.BAD_REQUEST,
                     "Device types are sorted by id: _sort may be 'id' or '-id'"));
           }
-          String after = bookmark.map(PlatformPaging::decodeId).orElse(null);
+          String after =
+              bookmark
+                  .map(b -> IdBookmarks.idOf(b, id -> Ids.checkDevicePart("type", id).isEmpty()))
+                  .orElse(null);
           if (bookmark.isPresent() && after == null) {
             return complete(error(StatusCodes.BAD_REQUEST, "Invalid _bookmark"));
           }
           Comparator<String> order =
               descending ? Comparator.<String>reverseOrder() : Comparator.<String>naturalOrder();
-          List<Reply.DeviceTypeInfo> sorted = new ArrayList<>(types.types());
+          List<Reply.DeviceTypeInfo> sorted =
+              new ArrayList<>(types.types().stream().filter(t -> range.contains(t.id())).toList());
           sorted.sort(Comparator.comparing(Reply.DeviceTypeInfo::id, order));
           List<Reply.DeviceTypeInfo> following =
               sorted.stream()
@@ -95,7 +196,7 @@ final class PlatformPaging extends ApiDirectives {
           List<Reply.DeviceTypeInfo> shown =
               following.subList(0, Math.min(limit, following.size()));
           String next =
-              following.size() > limit ? encodeId(shown.get(shown.size() - 1).id()) : null;
+              following.size() > limit ? IdBookmarks.after(shown.get(shown.size() - 1).id()) : null;
           return complete(
               json(
                   StatusCodes.OK,
@@ -162,21 +263,5 @@ final class PlatformPaging extends ApiDirectives {
         StatusCodes.OK,
         new PlatformJson.Page<>(
             shown.stream().map(PlatformJson::of).toList(), new PlatformJson.Meta(total), next));
-  }
-
-  private static String encodeId(String id) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(id.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decodeId(String bookmark) {
-    try {
-      String id =
-          new String(Base64.getUrlDecoder().decode(bookmark.strip()), StandardCharsets.UTF_8);
-      return Ids.checkDevicePart("type", id).isEmpty() ? id : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 }

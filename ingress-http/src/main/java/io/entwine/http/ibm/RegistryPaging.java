@@ -20,9 +20,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * list call answers {@code {"results": [...], "rowCount": n, "bookmark": "..."}} (the bookmark only
  * when more devices follow); without them it answers the v0001 array as before.
  */
-final class RegistryPaging extends ApiDirectives {
+public final class RegistryPaging extends ApiDirectives {
   static final int DEFAULT_LIMIT = 100;
-  static final int MAX_LIMIT = 1000;
+  public static final int MAX_LIMIT = 1000;
 
   /** One page of devices in the v0002 shape. */
   record Page(List<DeviceJson.Device> results, int rowCount, String bookmark) {}
@@ -79,7 +79,7 @@ final class RegistryPaging extends ApiDirectives {
    * {@code _limit} as given, or {@code defaultLimit} when absent; -1 when it is not a whole number
    * from 1 to {@link #MAX_LIMIT}.
    */
-  static int limit(Optional<String> param, int defaultLimit) {
+  public static int limit(Optional<String> param, int defaultLimit) {
     try {
       int limit = param.map(value -> Integer.parseInt(value.strip())).orElse(defaultLimit);
       return limit >= 1 && limit <= MAX_LIMIT ? limit : -1;

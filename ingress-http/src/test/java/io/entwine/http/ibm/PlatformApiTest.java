@@ -317,6 +317,58 @@ class PlatformApiTest extends ApiRouteTest {
         "ascending");
   }
 
+  @Test
+  void findsTheDevicesOfATypeByIdOrIdPrefixInPages() {
+    ApiKey key = organizationWithApiKey("v2");
+    for (String id : List.of("lab-2", "lab-1", "lab-10", "lab", "lac", "la")) {
+      seedRegistry(key.org(), "thermo", id);
+    }
+    seedRegistry(key.org(), "other", "lab-3");
+    seedRegistry("someoneelse", "thermo", "lab-4");
+    String devices = TYPES + "/thermo/devices";
+
+    JsonNode first = listed(key, devices + "?deviceId=lab*&_limit=3");
+    JsonNode second =
+        listed(
+            key, devices + "?deviceId=lab*&_limit=3&_bookmark=" + first.get("bookmark").asText());
+    JsonNode exact = listed(key, devices + "?deviceId=lab-1");
+
+    assertEquals(List.of("lab", "lab-1", "lab-10"), ids(first, "deviceId"));
+    assertEquals(4, first.at("/meta/total_rows").asInt());
+    assertEquals(List.of("lab-2"), ids(second, "deviceId"));
+    assertFalse(second.has("bookmark"), second::toString);
+    assertEquals(List.of("lab-1"), ids(exact, "deviceId"));
+    assertEquals(1, exact.at("/meta/total_rows").asInt());
+    assertEquals(List.of(), ids(listed(key, devices + "?deviceId=zz*"), "deviceId"));
+    for (String bad : List.of("a%2Fb*", "lab**", "x".repeat(33) + "*")) {
+      assertError(
+          api.run(withApiKey(key, HttpRequest.GET(devices + "?deviceId=" + bad))),
+          StatusCodes.BAD_REQUEST,
+          "deviceId is a device id, or an id prefix followed by *");
+    }
+  }
+
+  @Test
+  void findsDeviceTypesByIdPrefix() {
+    ApiKey key = organizationWithApiKey("v2");
+    for (String id : List.of("thermo", "therm", "valve")) {
+      createType(key, id, "Device");
+    }
+
+    JsonNode found = listed(key, TYPES + "?id=ther*");
+
+    assertEquals(List.of("therm", "thermo"), ids(found, "id"));
+    assertEquals(2, found.at("/meta/total_rows").asInt());
+    assertError(
+        api.run(withApiKey(key, HttpRequest.GET(TYPES + "?id=th%20*"))),
+        StatusCodes.BAD_REQUEST,
+        "id prefix followed by *");
+  }
+
+  private JsonNode listed(ApiKey key, String uri) {
+    return body(api.run(withApiKey(key, HttpRequest.GET(uri))));
+  }
+
   // ---- bulk ----
 
   @Test

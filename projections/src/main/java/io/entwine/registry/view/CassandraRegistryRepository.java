@@ -36,6 +36,8 @@ public final class CassandraRegistryRepository implements RegistryRepository {
   private final PreparedCql countByType;
   private final PreparedCql selectByOrgAfter;
   private final PreparedCql selectByTypeAfter;
+  private final PreparedCql selectByIdRange;
+  private final PreparedCql countByIdRange;
 
   public CassandraRegistryRepository(CassandraSession session, String keyspace) {
     this.session = session;
@@ -75,6 +77,16 @@ public final class CassandraRegistryRepository implements RegistryRepository {
                 + " FROM "
                 + table
                 + " WHERE org = ? AND type = ? AND id > ? LIMIT ?");
+    selectByIdRange =
+        prepared(
+            "SELECT "
+                + COLUMNS
+                + " FROM "
+                + table
+                + " WHERE org = ? AND type = ? AND id >= ? AND id < ? LIMIT ?");
+    countByIdRange =
+        prepared(
+            "SELECT count(*) FROM " + table + " WHERE org = ? AND type = ? AND id >= ? AND id < ?");
   }
 
   @Override
@@ -146,6 +158,19 @@ public final class CassandraRegistryRepository implements RegistryRepository {
     }
     return select(
         selectByTypeAfter, CassandraRegistryRepository::toDevice, org, type, after, limit);
+  }
+
+  @Override
+  public CompletionStage<List<RegisteredDevice>> devicesInIdRange(
+      String org, String type, String fromId, String toId, int limit) {
+    return select(
+        selectByIdRange, CassandraRegistryRepository::toDevice, org, type, fromId, toId, limit);
+  }
+
+  @Override
+  public CompletionStage<Long> countInIdRange(String org, String type, String fromId, String toId) {
+    return select(countByIdRange, row -> row.getLong(0), org, type, fromId, toId)
+        .thenApply(counts -> counts.isEmpty() ? 0L : counts.get(0));
   }
 
   private CompletionStage<Done> write(PreparedCql statement, Object... values) {

@@ -53,4 +53,32 @@ public interface RegistryRepository {
                 .limit(limit)
                 .toList());
   }
+
+  /**
+   * At most {@code limit} of the organization's devices of {@code type} whose id is at least {@code
+   * fromId} and below {@code toId}, ordered by id: the seek behind a search by id prefix. This
+   * default filters {@link #devices(String, String)}; stores that can seek override it.
+   */
+  default CompletionStage<List<RegisteredDevice>> devicesInIdRange(
+      String org, String type, String fromId, String toId, int limit) {
+    return devices(org, type)
+        .thenApply(
+            devices ->
+                devices.stream()
+                    .filter(device -> isInRange(device.id(), fromId, toId))
+                    .limit(limit)
+                    .toList());
+  }
+
+  /** How many of the organization's devices of {@code type} {@link #devicesInIdRange} covers. */
+  default CompletionStage<Long> countInIdRange(
+      String org, String type, String fromId, String toId) {
+    return devices(org, type)
+        .thenApply(
+            devices -> devices.stream().filter(d -> isInRange(d.id(), fromId, toId)).count());
+  }
+
+  private static boolean isInRange(String id, String fromId, String toId) {
+    return id.compareTo(fromId) >= 0 && id.compareTo(toId) < 0;
+  }
 }
