@@ -1,6 +1,8 @@
 package io.entwine.integration.webhook;
 
 import com.typesafe.config.Config;
+import io.entwine.config.ConfigRecords;
+import io.entwine.config.ConfigRecords.Key;
 import java.time.Duration;
 
 /** {@code entwine.integration.webhooks}, read once. */
@@ -8,27 +10,16 @@ public record WebhookSettings(
     int batchSize,
     Duration batchWithin,
     Duration requestTimeout,
-    Duration minBackoff,
-    Duration maxBackoff,
-    double randomFactor,
+    @Key("retry.min-backoff") Duration minBackoff,
+    @Key("retry.max-backoff") Duration maxBackoff,
+    @Key("retry.random-factor") double randomFactor,
     int rejectedAttempts,
     Duration pauseAfter,
     Duration idleOffsetInterval,
     int maxPerOrganization) {
 
   public static WebhookSettings from(Config config) {
-    Config hooks = config.getConfig("entwine.integration.webhooks");
-    return new WebhookSettings(
-        hooks.getInt("batch-size"),
-        hooks.getDuration("batch-within"),
-        hooks.getDuration("request-timeout"),
-        hooks.getDuration("retry.min-backoff"),
-        hooks.getDuration("retry.max-backoff"),
-        hooks.getDouble("retry.random-factor"),
-        hooks.getInt("rejected-attempts"),
-        hooks.getDuration("pause-after"),
-        hooks.getDuration("idle-offset-interval"),
-        hooks.getInt("max-per-organization"));
+    return ConfigRecords.read(config, "entwine.integration.webhooks", WebhookSettings.class);
   }
 
   /** The delay before retry number {@code attempt} (1 = the first retry), with jitter. */
