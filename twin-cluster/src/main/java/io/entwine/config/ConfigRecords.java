@@ -13,9 +13,9 @@ import java.time.Duration;
  * Reads a section of the configuration into a settings record, once at start-up: each component is
  * the key of its name in kebab case ({@code minBackoff} → {@code min-backoff}) unless it names
  * another with {@link Key}. Types: {@code int}, {@code long}, {@code double}, {@code boolean},
- * {@link String}, {@link Duration}. A missing or mistyped key fails with the config library's
- * message, which names the key's full path. Typesafe Config's own {@code ConfigBeanFactory} binds
- * only JavaBeans, not records (ADR 0067).
+ * {@link String}, {@link Duration}, and a record, read from the section of its key alike. A missing
+ * or mistyped key fails with the config library's message, which names the key's full path.
+ * Typesafe Config's own {@code ConfigBeanFactory} binds only JavaBeans, not records (ADR 0067).
  */
 public final class ConfigRecords {
   private ConfigRecords() {}
@@ -78,6 +78,8 @@ public final class ConfigRecords {
       return section.getString(key);
     } else if (type == Duration.class) {
       return section.getDuration(key);
+    } else if (type.isRecord()) {
+      return read(section, key, type.asSubclass(Record.class));
     }
     throw new IllegalStateException("Settings of type " + type.getName() + " are not supported");
   }

@@ -18,7 +18,10 @@ class ConfigRecordsTest {
       double ratio,
       boolean enabled,
       String name,
-      @Key("retry.min-backoff") Duration minBackoff) {}
+      @Key("retry.min-backoff") Duration minBackoff,
+      Nested nested) {}
+
+  record Nested(int size) {}
 
   record Checked(int size) {
     Checked {
@@ -32,12 +35,12 @@ class ConfigRecordsTest {
 
   private static final String SAMPLE =
       "s { max-per-organization = 3, big-count = 5000000000, ratio = 0.5, enabled = true,"
-          + " name = x, retry.min-backoff = 2s }";
+          + " name = x, retry.min-backoff = 2s, nested.size = 7 }";
 
   @Test
-  void readsEveryComponentFromItsKebabCaseKeyOrItsNamedKey() {
+  void readsEveryComponentFromItsKebabCaseKeyOrItsNamedKeyAndRecordsFromTheirSection() {
     assertEquals(
-        new Sample(3, 5_000_000_000L, 0.5, true, "x", Duration.ofSeconds(2)),
+        new Sample(3, 5_000_000_000L, 0.5, true, "x", Duration.ofSeconds(2), new Nested(7)),
         ConfigRecords.read(ConfigFactory.parseString(SAMPLE), "s", Sample.class));
   }
 

@@ -2,16 +2,14 @@ package io.entwine.integration.mqtt;
 
 import com.typesafe.config.Config;
 import io.entwine.config.ConfigRecords;
-import io.entwine.config.ConfigRecords.Key;
+import io.entwine.integration.Backoff;
 import java.time.Duration;
 
 /** {@code entwine.integration.mqtt-bridge}, read once. */
 public record MqttBridgeSettings(
     int parallelism,
     int bufferSize,
-    @Key("reconnect.min-backoff") Duration minBackoff,
-    @Key("reconnect.max-backoff") Duration maxBackoff,
-    @Key("reconnect.random-factor") double randomFactor,
+    Backoff reconnect,
     Duration connectionTimeout,
     Duration keepAlive,
     int maxPerOrganization) {

@@ -194,7 +194,7 @@ public final class Webhook
         status = status.attemptFailed(Timestamps.now(), ended.error(), true);
         context()
             .scheduleOnce(
-                services.settings().minBackoff(),
+                services.settings().retry().minBackoff(),
                 context().getSelf(),
                 new RestartStream(generation));
       }

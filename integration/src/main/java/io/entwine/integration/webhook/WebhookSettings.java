@@ -2,7 +2,7 @@ package io.entwine.integration.webhook;
 
 import com.typesafe.config.Config;
 import io.entwine.config.ConfigRecords;
-import io.entwine.config.ConfigRecords.Key;
+import io.entwine.integration.Backoff;
 import java.time.Duration;
 
 /** {@code entwine.integration.webhooks}, read once. */
@@ -10,9 +10,7 @@ public record WebhookSettings(
     int batchSize,
     Duration batchWithin,
     Duration requestTimeout,
-    @Key("retry.min-backoff") Duration minBackoff,
-    @Key("retry.max-backoff") Duration maxBackoff,
-    @Key("retry.random-factor") double randomFactor,
+    Backoff retry,
     int rejectedAttempts,
     Duration pauseAfter,
     Duration idleOffsetInterval,
@@ -20,12 +18,5 @@ public record WebhookSettings(
 
   public static WebhookSettings from(Config config) {
     return ConfigRecords.read(config, "entwine.integration.webhooks", WebhookSettings.class);
-  }
-
-  /** The delay before retry number {@code attempt} (1 = the first retry), with jitter. */
-  Duration backoff(int attempt, double random) {
-    double exponential = minBackoff.toMillis() * Math.pow(2, Math.min(attempt - 1, 30));
-    double capped = Math.min(exponential, maxBackoff.toMillis());
-    return Duration.ofMillis((long) (capped * (1 + randomFactor * random)));
   }
 }
