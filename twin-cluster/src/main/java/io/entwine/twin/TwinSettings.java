@@ -1,6 +1,7 @@
 package io.entwine.twin;
 
 import com.typesafe.config.Config;
+import io.entwine.config.ConfigRecords;
 import java.time.Duration;
 
 /** The twin's settings from {@code entwine.twin} (defaults in reference.conf). */
@@ -28,13 +29,6 @@ public record TwinSettings(
   }
 
   public static TwinSettings from(Config root) {
-    Config config = root.getConfig("entwine.twin");
-    return new TwinSettings(
-        config.getInt("snapshot-every"),
-        config.getInt("keep-snapshots"),
-        config.getInt("max-cached-event-ids"),
-        config.getInt("max-queued-commands"),
-        config.getDuration("command-time-to-live"),
-        config.getDuration("nonce-window"));
+    return ConfigRecords.read(root, "entwine.twin", TwinSettings.class);
   }
 }

@@ -1,6 +1,8 @@
 package io.entwine.http.streams;
 
 import com.typesafe.config.Config;
+import io.entwine.config.ConfigRecords;
+import io.entwine.config.ConfigRecords.Key;
 import java.time.Duration;
 
 /**
@@ -17,15 +19,9 @@ public record StreamSettings(
     int buffer,
     Duration tokenTtl,
     Duration maxResumeAge,
-    Duration commandResponseTimeout) {
+    @Key("max-command-response-timeout") Duration commandResponseTimeout) {
 
   public static StreamSettings from(Config root) {
-    Config config = root.getConfig("entwine.streams");
-    return new StreamSettings(
-        config.getDuration("heartbeat"),
-        config.getInt("buffer"),
-        config.getDuration("token-ttl"),
-        config.getDuration("max-resume-age"),
-        config.getDuration("max-command-response-timeout"));
+    return ConfigRecords.read(root, "entwine.streams", StreamSettings.class);
   }
 }

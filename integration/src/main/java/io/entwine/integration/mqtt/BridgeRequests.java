@@ -2,6 +2,7 @@ package io.entwine.integration.mqtt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.integration.InvalidRequest;
 import io.entwine.integration.script.ConverterException;
 import io.entwine.integration.script.UplinkConverter;
 import java.net.URI;
@@ -50,7 +51,7 @@ public final class BridgeRequests {
       boolean allowCreateDevices) {}
 
   /** Thrown with a message for the API caller (HTTP 400). */
-  public static final class InvalidBridge extends Exception {
+  public static final class InvalidBridge extends InvalidRequest {
     public InvalidBridge(String message) {
       super(message);
     }

@@ -21,7 +21,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.connectors.mqtt.MqttConnectionSettings;
 import org.apache.pekko.stream.connectors.mqtt.MqttMessage;
@@ -96,11 +95,8 @@ final class BridgeStream {
     BridgeStream stream = new BridgeStream(config, converter, converters, recorder, reports);
     MqttConnectionSettings connection = connectionSettings(config, password, settings);
     MqttSubscriptions subscriptions = subscriptions(config.topics());
-    RestartSettings restart =
-        RestartSettings.create(
-            settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
     return RestartSource.onFailuresWithBackoff(
-            restart,
+            settings.reconnect().restartSettings(),
             () -> stream.connection(connection, subscriptions, settings.bufferSize(), settings))
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.ignore(), Keep.left())

@@ -3,30 +3,22 @@ package io.entwine.integration.mqtt;
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.SecretBox;
 import io.entwine.entity.CommandTable;
-import io.entwine.entity.EventSourcedEntity;
 import io.entwine.ingress.Timestamps;
 import io.entwine.integration.DirectoryEntities;
-import io.entwine.integration.RememberedEntities;
+import io.entwine.integration.RememberedStreamEntity;
 import io.entwine.integration.UplinkRecorder;
 import io.entwine.integration.script.ConverterException;
 import io.entwine.integration.script.Converters;
 import io.entwine.integration.script.UplinkConverter;
 import io.entwine.protocol.CborSerializable;
-import io.entwine.protocol.Rejection;
 import java.time.Instant;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,11 +32,15 @@ import org.slf4j.LoggerFactory;
  * remembered entities. See ADR 0032.
  */
 public final class MqttBridge
-    extends EventSourcedEntity<MqttBridge, MqttBridge.Command, MqttBridge.Event, MqttBridge.State> {
+    extends RememberedStreamEntity<
+        MqttBridge, MqttBridge.Command, MqttBridge.Event, MqttBridge.State, BridgeReply> {
   private static final Logger log = LoggerFactory.getLogger(MqttBridge.class);
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "MqttBridge");
+
+  private static final Kind<Command, BridgeReply> KIND =
+      new Kind<>("bridge", new StopIfEmpty(), BridgeReply.Rejected::new, new BridgeReply.Done());
 
   // ---- commands ----
 
@@ -78,11 +74,17 @@ public final class MqttBridge
   // ---- state ----
 
   public record State(BridgeConfig config, Instant created, boolean deleted)
-      implements CborSerializable {
+      implements CborSerializable, Lifecycle {
     static final State EMPTY = new State(null, null, false);
 
-    boolean exists() {
+    @Override
+    public boolean exists() {
       return config != null && !deleted;
+    }
+
+    @Override
+    public String createdId() {
+      return config == null ? null : config.id();
     }
   }
 
@@ -106,18 +108,13 @@ public final class MqttBridge
             Converters.get(system),
             Credentials.get(system).secretBox(),
             MqttBridgeSettings.from(system.settings().config()));
-    RememberedEntities.init(
-        system, ENTITY_KEY, (entityId, shard) -> create(entityId, shard, services));
+    initRemembered(
+        system,
+        ENTITY_KEY,
+        (entityId, shard, context) -> new MqttBridge(entityId, shard, services, context));
   }
 
-  public static Behavior<Command> create(
-      String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Services services) {
-    return Behaviors.setup(context -> new MqttBridge(entityId, shard, services, context));
-  }
-
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Services services;
-  private final ActorContext<Command> context;
   private final ActorRef<BridgeStream.Report> reports;
   private BridgeStatus status = BridgeStatus.STARTING;
   private UniqueKillSwitch running;
@@ -127,25 +124,14 @@ public final class MqttBridge
       ActorRef<ClusterSharding.ShardCommand> shard,
       Services services,
       ActorContext<Command> context) {
-    super(ENTITY_KEY, entityId);
-    this.shard = shard;
+    super(ENTITY_KEY, KIND, entityId, shard, context);
     this.services = services;
-    this.context = context;
     this.reports = context.messageAdapter(BridgeStream.Report.class, StreamReport::new);
   }
 
   @Override
   public State emptyState() {
     return State.EMPTY;
-  }
-
-  @Override
-  public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
-        .onSignal(PreRestart.instance(), state -> stopStream())
-        .onSignal(PostStop.instance(), state -> stopStream())
-        .build();
   }
 
   @Override
@@ -168,55 +154,25 @@ public final class MqttBridge
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onStopIfEmpty(State state, StopIfEmpty stop) {
-    if (!state.exists()) {
-      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-    }
-    return Effect().noReply();
-  }
-
   private ReplyEffect<Event, State> onGet(State state, Get get) {
-    return Effect()
-        .reply(
-            get.replyTo(),
-            state.exists() ? new BridgeReply.Found(state.config(), state.created()) : notFound());
+    return replyIfExists(state, get.replyTo(), MqttBridge::found);
   }
 
   private ReplyEffect<Event, State> onGetStatus(State state, GetStatus get) {
-    return Effect()
-        .reply(
-            get.replyTo(),
-            state.exists() ? new BridgeReply.Status(state.config().id(), status) : notFound());
+    return replyIfExists(
+        state, get.replyTo(), exists -> new BridgeReply.Status(exists.config().id(), status));
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create create) {
-    if (state.config() != null) {
-      return Effect()
-          .reply(
-              create.replyTo(),
-              new BridgeReply.Rejected(
-                  Rejection.ALREADY_EXISTS,
-                  "Bridge '" + state.config().id() + "' exists or existed"));
-    }
-    return Effect()
-        .persist(new BridgeCreated(create.config(), create.at()))
-        .thenRun(this::startStream)
-        .thenReply(
-            create.replyTo(), after -> new BridgeReply.Found(after.config(), after.created()));
+    return create(
+        state,
+        create.replyTo(),
+        new BridgeCreated(create.config(), create.at()),
+        MqttBridge::found);
   }
 
   private ReplyEffect<Event, State> onDelete(State state, Delete delete) {
-    if (!state.exists()) {
-      return Effect().reply(delete.replyTo(), notFound());
-    }
-    return Effect()
-        .persist(new BridgeDeleted(delete.at()))
-        .thenRun(
-            after -> {
-              stopStream();
-              shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-            })
-        .thenReply(delete.replyTo(), after -> new BridgeReply.Done());
+    return delete(state, delete.replyTo(), new BridgeDeleted(delete.at()));
   }
 
   @Override
@@ -227,16 +183,8 @@ public final class MqttBridge
             : new State(state.config(), state.created(), true);
   }
 
-  private void onRecovered(State state) {
-    if (state.exists()) {
-      startStream(state);
-    } else {
-      // after the commands that woke the entity (a Create among them) have been handled
-      context.getSelf().tell(new StopIfEmpty());
-    }
-  }
-
-  private void startStream(State state) {
+  @Override
+  protected void startStream(State state) {
     BridgeConfig config = state.config();
     String password;
     UplinkConverter converter;
@@ -260,10 +208,11 @@ public final class MqttBridge
             services.recorder(),
             services.settings(),
             reports,
-            context.getSystem());
+            context().getSystem());
   }
 
-  private void stopStream() {
+  @Override
+  protected void stopStream() {
     if (running != null) {
       running.shutdown();
       running = null;
@@ -282,7 +231,7 @@ public final class MqttBridge
     return status.messageFailed(failed.arrived(), failed.reason());
   }
 
-  private static BridgeReply notFound() {
-    return new BridgeReply.Rejected(Rejection.NOT_FOUND, "No such bridge");
+  private static BridgeReply found(State state) {
+    return new BridgeReply.Found(state.config(), state.created());
   }
 }

@@ -3,10 +3,10 @@ package io.entwine.integration.mqtt;
 import io.entwine.credentials.SecretBox;
 import io.entwine.ingress.Timestamps;
 import io.entwine.integration.DirectoryEntities;
+import io.entwine.integration.RememberedStreamEntities;
 import io.entwine.integration.UplinkRecorder;
 import io.entwine.protocol.Rejection;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,8 +16,17 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * sealed with the cluster key before anything is persisted, and a bridge is addressed only after
  * its organization's directory knows its id.
  */
-public final class MqttBridges {
-  private final DirectoryEntities<MqttBridge.Command, BridgeReply> bridges;
+public final class MqttBridges
+    extends RememberedStreamEntities<
+        BridgeRequests.Valid, MqttBridge.Command, BridgeReply, BridgeReply.Found> {
+  private static final Commands<MqttBridge.Command, BridgeReply, BridgeReply.Found> COMMANDS =
+      new Commands<>(
+          MqttBridge.Get::new,
+          MqttBridge.GetStatus::new,
+          MqttBridge.Delete::new,
+          BridgeReply.Found.class,
+          found -> found.config().id());
+
   private final SecretBox secretBox;
   private final MqttBridgeSettings settings;
 
@@ -26,14 +35,15 @@ public final class MqttBridges {
       SecretBox secretBox,
       MqttBridgeSettings settings,
       Duration askTimeout) {
-    this.bridges =
+    super(
         new DirectoryEntities<>(
             system,
             MqttBridgeDirectory.TABLE,
             MqttBridge.ENTITY_KEY,
             directory -> ((BridgeReply.Directory) directory).ids(),
             id -> new BridgeReply.Rejected(Rejection.NOT_FOUND, "No bridge '" + id + "'"),
-            askTimeout);
+            askTimeout),
+        COMMANDS);
     this.secretBox = secretBox;
     this.settings = settings;
   }
@@ -45,6 +55,7 @@ public final class MqttBridges {
   }
 
   /** {@link BridgeReply.Found} of the new bridge, already started. */
+  @Override
   public CompletionStage<BridgeReply> create(String org, BridgeRequests.Valid request) {
     String id = UUID.randomUUID().toString();
     BridgeConfig config =
@@ -58,30 +69,10 @@ public final class MqttBridges {
             request.topics(),
             request.uplinkScript(),
             request.allowCreateDevices());
-    return bridges.create(
+    return entities.create(
         org,
         id,
         settings.maxPerOrganization(),
         replyTo -> new MqttBridge.Create(config, Timestamps.now(), replyTo));
-  }
-
-  /** {@link BridgeReply.Found}, or NOT_FOUND. */
-  public CompletionStage<BridgeReply> get(String org, String id) {
-    return bridges.whenKnown(org, id, MqttBridge.Get::new);
-  }
-
-  /** {@link BridgeReply.Status}, or NOT_FOUND. */
-  public CompletionStage<BridgeReply> status(String org, String id) {
-    return bridges.whenKnown(org, id, MqttBridge.GetStatus::new);
-  }
-
-  /** Stops the bridge and forgets it: Done, or NOT_FOUND. */
-  public CompletionStage<BridgeReply> delete(String org, String id) {
-    return bridges.delete(org, id, replyTo -> new MqttBridge.Delete(Timestamps.now(), replyTo));
-  }
-
-  /** The organization's bridges, as {@link BridgeReply.Found}, in id order. */
-  public CompletionStage<List<BridgeReply.Found>> list(String org) {
-    return bridges.list(org, MqttBridge.Get::new, BridgeReply.Found.class);
   }
 }

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.mozilla.javascript.Script;
 
 /**
  * A ThingsBoard downlink converter: the script is the body of {@code function Encoder(msg,
@@ -15,14 +14,11 @@ import org.mozilla.javascript.Script;
  */
 public final class DownlinkConverter {
   public static final Set<String> CONTENT_TYPES = Set.of("JSON", "TEXT", "BINARY");
-  private static final String FUNCTION = "Encoder";
 
-  private final Script script;
-  private final ScriptLimits limits;
+  private final ScriptFunction encoder;
 
-  private DownlinkConverter(Script script, ScriptLimits limits) {
-    this.script = script;
-    this.limits = limits;
+  private DownlinkConverter(ScriptFunction encoder) {
+    this.encoder = encoder;
   }
 
   public static DownlinkConverter compile(String script) throws ConverterException {
@@ -32,7 +28,8 @@ public final class DownlinkConverter {
   public static DownlinkConverter compile(String script, ScriptLimits limits)
       throws ConverterException {
     return new DownlinkConverter(
-        Sandbox.compile(FUNCTION, "msg, metadata, msgType, integrationMetadata", script), limits);
+        ScriptFunction.compile(
+            "Encoder", "msg, metadata, msgType, integrationMetadata", script, limits));
   }
 
   /**
@@ -46,10 +43,7 @@ public final class DownlinkConverter {
       Map<String, String> integrationMetadata)
       throws ConverterException {
     JsonNode result =
-        Sandbox.call(
-            script,
-            FUNCTION,
-            limits,
+        encoder.call(
             (cx, scope) ->
                 new Object[] {
                   Sandbox.parse(cx, scope, msg),

@@ -10,7 +10,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.mozilla.javascript.Script;
 
 /**
  * A ThingsBoard uplink converter: the script is the body of {@code function Decoder(payload,
@@ -20,15 +19,12 @@ import org.mozilla.javascript.Script;
  */
 public final class UplinkConverter {
   static final String DEFAULT_DEVICE_TYPE = "default";
-  private static final String FUNCTION = "Decoder";
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  private final Script script;
-  private final ScriptLimits limits;
+  private final ScriptFunction decoder;
 
-  private UplinkConverter(Script script, ScriptLimits limits) {
-    this.script = script;
-    this.limits = limits;
+  private UplinkConverter(ScriptFunction decoder) {
+    this.decoder = decoder;
   }
 
   public static UplinkConverter compile(String script) throws ConverterException {
@@ -37,22 +33,20 @@ public final class UplinkConverter {
 
   public static UplinkConverter compile(String script, ScriptLimits limits)
       throws ConverterException {
-    return new UplinkConverter(Sandbox.compile(FUNCTION, "payload, metadata", script), limits);
+    return new UplinkConverter(
+        ScriptFunction.compile("Decoder", "payload, metadata", script, limits));
   }
 
   /** The devices and values the script decoded from {@code payload}, normalised (see record). */
   public List<DecodedUplink> decode(byte[] payload, Map<String, String> metadata)
       throws ConverterException {
     JsonNode result =
-        Sandbox.call(
-            script,
-            FUNCTION,
-            limits,
+        decoder.call(
             (cx, scope) ->
                 new Object[] {
                   Sandbox.byteArray(cx, scope, payload), Sandbox.object(cx, scope, metadata)
                 });
-    return normalise(result, limits);
+    return normalise(result, decoder.limits());
   }
 
   static List<DecodedUplink> normalise(JsonNode result, ScriptLimits limits)

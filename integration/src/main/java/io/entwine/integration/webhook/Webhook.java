@@ -1,12 +1,10 @@
 package io.entwine.integration.webhook;
 
 import io.entwine.entity.CommandTable;
-import io.entwine.entity.EventSourcedEntity;
 import io.entwine.entity.EventTable;
 import io.entwine.ingress.Timestamps;
-import io.entwine.integration.RememberedEntities;
+import io.entwine.integration.RememberedStreamEntity;
 import io.entwine.protocol.CborSerializable;
-import io.entwine.protocol.Rejection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -14,17 +12,11 @@ import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,18 +25,19 @@ import org.slf4j.LoggerFactory;
  * is not paused, its running {@link WebhookStream} and in-memory {@link WebhookStatus}. A sharded
  * entity with remember-entities keyed {@code org/id}, like an MQTT bridge (ADR 0032): exactly one
  * delivers per webhook in the cluster, and when its node leaves, sharding starts it on another
- * node, which continues from the persisted offsets. See ADR 0054.
- *
- * <p>Over 400 lines as one responsibility: one webhook's lifecycle, whose commands, events and
- * stream supervision (generations, restart, pause) must be read together to see that no offset is
- * persisted for a stream the webhook has replaced.
+ * node, which continues from the persisted offsets. See ADR 0054; what it shares with a bridge
+ * lives in {@link RememberedStreamEntity} (ADR 0067).
  */
 public final class Webhook
-    extends EventSourcedEntity<Webhook, Webhook.Command, Webhook.Event, Webhook.State> {
+    extends RememberedStreamEntity<
+        Webhook, Webhook.Command, Webhook.Event, Webhook.State, WebhookReply> {
   private static final Logger log = LoggerFactory.getLogger(Webhook.class);
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Webhook");
+
+  private static final Kind<Command, WebhookReply> KIND =
+      new Kind<>("webhook", new StopIfEmpty(), WebhookReply.Rejected::new, new WebhookReply.Done());
 
   // ---- commands ----
 
@@ -102,15 +95,21 @@ public final class Webhook
       Map<String, String> offsets,
       String paused,
       boolean deleted)
-      implements CborSerializable {
+      implements CborSerializable, Lifecycle {
     static final State EMPTY = new State(null, null, null, Map.of(), null, false);
 
     public State {
       offsets = offsets == null ? Map.of() : offsets;
     }
 
-    boolean exists() {
+    @Override
+    public boolean exists() {
       return config != null && !deleted;
+    }
+
+    @Override
+    public String createdId() {
+      return config == null ? null : config.id();
     }
 
     State advanced(Map<String, String> advanced) {
@@ -126,18 +125,13 @@ public final class Webhook
   public record Services(WebhookSender sender, WebhookSettings settings) {}
 
   static void init(ActorSystem<?> system, Services services) {
-    RememberedEntities.init(
-        system, ENTITY_KEY, (entityId, shard) -> create(entityId, shard, services));
+    initRemembered(
+        system,
+        ENTITY_KEY,
+        (entityId, shard, context) -> new Webhook(entityId, shard, services, context));
   }
 
-  static Behavior<Command> create(
-      String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Services services) {
-    return Behaviors.setup(context -> new Webhook(entityId, shard, services, context));
-  }
-
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Services services;
-  private final ActorContext<Command> context;
   private WebhookStatus status = WebhookStatus.STARTING;
   private Instant pendingSince;
   private Instant offsetsPersistedAt = Instant.EPOCH;
@@ -151,24 +145,13 @@ public final class Webhook
       ActorRef<ClusterSharding.ShardCommand> shard,
       Services services,
       ActorContext<Command> context) {
-    super(ENTITY_KEY, entityId);
-    this.shard = shard;
+    super(ENTITY_KEY, KIND, entityId, shard, context);
     this.services = services;
-    this.context = context;
   }
 
   @Override
   public State emptyState() {
     return State.EMPTY;
-  }
-
-  @Override
-  public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
-        .onSignal(PreRestart.instance(), state -> stopStream())
-        .onSignal(PostStop.instance(), state -> stopStream())
-        .build();
   }
 
   @Override
@@ -209,8 +192,11 @@ public final class Webhook
       pendingSince = null;
       if (ended.error() != null && state.exists() && state.paused() == null) {
         status = status.attemptFailed(Timestamps.now(), ended.error(), true);
-        context.scheduleOnce(
-            services.settings().minBackoff(), context.getSelf(), new RestartStream(generation));
+        context()
+            .scheduleOnce(
+                services.settings().retry().minBackoff(),
+                context().getSelf(),
+                new RestartStream(generation));
       }
     }
     return Effect().noReply();
@@ -247,51 +233,32 @@ public final class Webhook
   }
 
   private ReplyEffect<Event, State> onRestartStream(State state, RestartStream restart) {
-    if (restart.generation() == generation && running == null && deliversNow(state)) {
+    if (restart.generation() == generation && running == null && runsNow(state)) {
       startStream(state);
     }
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onStopIfEmpty(State state, StopIfEmpty stop) {
-    if (!state.exists()) {
-      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-    }
-    return Effect().noReply();
-  }
-
   private ReplyEffect<Event, State> onGet(State state, Get get) {
-    return Effect().reply(get.replyTo(), state.exists() ? found(state) : notFound());
+    return replyIfExists(state, get.replyTo(), Webhook::found);
   }
 
   private ReplyEffect<Event, State> onGetStatus(State state, GetStatus get) {
-    if (!state.exists()) {
-      return Effect().reply(get.replyTo(), notFound());
-    }
+    return replyIfExists(state, get.replyTo(), this::currentStatus);
+  }
+
+  private WebhookReply currentStatus(State state) {
     double lag =
         pendingSince == null
             ? 0
             : Math.max(0, Duration.between(pendingSince, Timestamps.now()).toMillis() / 1000.0);
-    return Effect()
-        .reply(
-            get.replyTo(),
-            new WebhookReply.Status(
-                state.config().id(), status.withPause(state.paused()).withLag(lag)));
+    return new WebhookReply.Status(
+        state.config().id(), status.withPause(state.paused()).withLag(lag));
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create create) {
-    if (state.config() != null) {
-      return Effect()
-          .reply(
-              create.replyTo(),
-              new WebhookReply.Rejected(
-                  Rejection.ALREADY_EXISTS,
-                  "Webhook '" + state.config().id() + "' exists or existed"));
-    }
-    return Effect()
-        .persist(new WebhookCreated(create.config(), create.at()))
-        .thenRun(this::startStream)
-        .thenReply(create.replyTo(), Webhook::found);
+    return create(
+        state, create.replyTo(), new WebhookCreated(create.config(), create.at()), Webhook::found);
   }
 
   private ReplyEffect<Event, State> onUpdate(State state, Update update) {
@@ -310,17 +277,7 @@ public final class Webhook
   }
 
   private ReplyEffect<Event, State> onDelete(State state, Delete delete) {
-    if (!state.exists()) {
-      return Effect().reply(delete.replyTo(), notFound());
-    }
-    return Effect()
-        .persist(new WebhookDeleted(delete.at()))
-        .thenRun(
-            after -> {
-              stopStream();
-              shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-            })
-        .thenReply(delete.replyTo(), after -> new WebhookReply.Done());
+    return delete(state, delete.replyTo(), new WebhookDeleted(delete.at()));
   }
 
   @Override
@@ -368,22 +325,14 @@ public final class Webhook
                       true))
           .build();
 
-  private void onRecovered(State state) {
-    if (state.exists()) {
-      if (deliversNow(state)) {
-        startStream(state);
-      }
-    } else {
-      // after the commands that woke the entity (a Create among them) have been handled
-      context.getSelf().tell(new StopIfEmpty());
-    }
-  }
-
-  private static boolean deliversNow(State state) {
+  /** A paused webhook exists but delivers nothing until it is updated. */
+  @Override
+  protected boolean runsNow(State state) {
     return state.exists() && state.paused() == null;
   }
 
-  private void startStream(State state) {
+  @Override
+  protected void startStream(State state) {
     generation++;
     Map<String, String> offsets = new HashMap<>(state.offsets());
     offsets.putAll(unsavedOffsets);
@@ -394,12 +343,13 @@ public final class Webhook
             state.created(),
             services.settings(),
             services.sender(),
-            context.getSelf(),
+            context().getSelf(),
             generation,
-            context.getSystem());
+            context().getSystem());
   }
 
-  private void stopStream() {
+  @Override
+  protected void stopStream() {
     if (running != null) {
       running.stop();
       running = null;
@@ -408,9 +358,5 @@ public final class Webhook
 
   private static WebhookReply found(State state) {
     return new WebhookReply.Found(state.config(), state.created(), state.updated(), state.paused());
-  }
-
-  private static WebhookReply notFound() {
-    return new WebhookReply.Rejected(Rejection.NOT_FOUND, "No such webhook");
   }
 }

@@ -2,6 +2,7 @@ package io.entwine.integration.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entwine.integration.InvalidRequest;
 import io.entwine.streams.StreamFilter;
 import io.entwine.streams.StreamKind;
 import java.net.URI;
@@ -52,7 +53,7 @@ public final class WebhookRequests {
       String url, StreamFilter filter, String secret, Map<String, String> headers) {}
 
   /** Thrown with a message for the API caller (HTTP 400). */
-  public static final class InvalidWebhook extends Exception {
+  public static final class InvalidWebhook extends InvalidRequest {
     public InvalidWebhook(String message) {
       super(message);
     }

@@ -259,7 +259,7 @@ final class WebhookStream {
               }
               report(new AttemptFailed(now, outcome.error(), true));
               return Patterns.after(
-                  settings.backoff(attempt, ThreadLocalRandom.current().nextDouble()),
+                  settings.retry().delay(attempt, ThreadLocalRandom.current().nextDouble()),
                   system.classicSystem().scheduler(),
                   system.executionContext(),
                   () -> attempt(body, deliveryId, attempt + 1, refusedSoFar, since));

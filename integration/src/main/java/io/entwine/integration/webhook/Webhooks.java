@@ -4,10 +4,10 @@ import io.entwine.credentials.Credentials;
 import io.entwine.credentials.SecretBox;
 import io.entwine.ingress.Timestamps;
 import io.entwine.integration.DirectoryEntities;
+import io.entwine.integration.RememberedStreamEntities;
 import io.entwine.protocol.Rejection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -21,20 +21,30 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
  * header values are sealed with the cluster key before anything is persisted, and a webhook is
  * addressed only after its organization's directory knows its id.
  */
-public final class Webhooks {
-  private final DirectoryEntities<Webhook.Command, WebhookReply> webhooks;
+public final class Webhooks
+    extends RememberedStreamEntities<
+        WebhookRequests.Valid, Webhook.Command, WebhookReply, WebhookReply.Found> {
+  private static final Commands<Webhook.Command, WebhookReply, WebhookReply.Found> COMMANDS =
+      new Commands<>(
+          Webhook.Get::new,
+          Webhook.GetStatus::new,
+          Webhook.Delete::new,
+          WebhookReply.Found.class,
+          found -> found.config().id());
+
   private final SecretBox secretBox;
   private final WebhookSettings settings;
 
   public Webhooks(ActorSystem<?> system, WebhookSettings settings, Duration askTimeout) {
-    this.webhooks =
+    super(
         new DirectoryEntities<>(
             system,
             WebhookDirectory.TABLE,
             Webhook.ENTITY_KEY,
             directory -> ((WebhookReply.Directory) directory).ids(),
             id -> new WebhookReply.Rejected(Rejection.NOT_FOUND, "No webhook '" + id + "'"),
-            askTimeout);
+            askTimeout),
+        COMMANDS);
     this.secretBox = Credentials.get(system).secretBox();
     this.settings = settings;
   }
@@ -49,10 +59,11 @@ public final class Webhooks {
   }
 
   /** {@link WebhookReply.Found} of the new webhook, already delivering. */
+  @Override
   public CompletionStage<WebhookReply> create(String org, WebhookRequests.Valid request) {
     String id = UUID.randomUUID().toString();
     WebhookConfig config = sealed(org, id, request, null);
-    return webhooks.create(
+    return entities.create(
         org,
         id,
         settings.maxPerOrganization(),
@@ -69,7 +80,7 @@ public final class Webhooks {
         .thenComposeAsync(
             current ->
                 current instanceof WebhookReply.Found found
-                    ? webhooks.whenKnown(
+                    ? entities.whenKnown(
                         org,
                         id,
                         replyTo ->
@@ -79,26 +90,6 @@ public final class Webhooks {
                                 replyTo))
                     : CompletableFuture.completedFuture(current),
             Runnable::run);
-  }
-
-  /** {@link WebhookReply.Found}, or NOT_FOUND. */
-  public CompletionStage<WebhookReply> get(String org, String id) {
-    return webhooks.whenKnown(org, id, Webhook.Get::new);
-  }
-
-  /** {@link WebhookReply.Status}, or NOT_FOUND. */
-  public CompletionStage<WebhookReply> status(String org, String id) {
-    return webhooks.whenKnown(org, id, Webhook.GetStatus::new);
-  }
-
-  /** Stops the webhook and forgets it: Done, or NOT_FOUND. */
-  public CompletionStage<WebhookReply> delete(String org, String id) {
-    return webhooks.delete(org, id, replyTo -> new Webhook.Delete(Timestamps.now(), replyTo));
-  }
-
-  /** The organization's webhooks, as {@link WebhookReply.Found}, in id order. */
-  public CompletionStage<List<WebhookReply.Found>> list(String org) {
-    return webhooks.list(org, Webhook.Get::new, WebhookReply.Found.class);
   }
 
   private WebhookConfig sealed(

@@ -2,6 +2,8 @@ package io.entwine.integration.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.typesafe.config.ConfigFactory;
+import io.entwine.integration.Backoff;
 import io.entwine.integration.webhook.WebhookSender.Outcome.Kind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,24 +33,21 @@ class WebhookSenderTest {
   }
 
   @Test
-  void backsOffExponentiallyUpToTheMaximumWithBoundedJitter() {
-    WebhookSettings settings =
-        new WebhookSettings(
-            100,
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(60),
-            0.2,
-            3,
-            Duration.ofMinutes(15),
-            Duration.ofSeconds(10),
-            10);
-    assertEquals(Duration.ofSeconds(1), settings.backoff(1, 0));
-    assertEquals(Duration.ofSeconds(2), settings.backoff(2, 0));
-    assertEquals(Duration.ofSeconds(32), settings.backoff(6, 0));
-    assertEquals(Duration.ofSeconds(60), settings.backoff(7, 0));
-    assertEquals(Duration.ofSeconds(60), settings.backoff(500, 0));
-    assertEquals(Duration.ofMillis(2400), settings.backoff(2, 1.0));
+  void retriesWithTheDocumentedBackoffDoublingUpToItsMaximumWithJitter() {
+    Backoff retry = WebhookSettings.from(ConfigFactory.defaultReference()).retry();
+    assertEquals(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.2), retry);
+    assertEquals(Duration.ofSeconds(1), retry.delay(1, 0));
+    assertEquals(Duration.ofSeconds(2), retry.delay(2, 0));
+    assertEquals(Duration.ofSeconds(32), retry.delay(6, 0));
+    assertEquals(Duration.ofSeconds(60), retry.delay(7, 0));
+    assertEquals(Duration.ofSeconds(60), retry.delay(500, 0));
+    assertEquals(Duration.ofMillis(2400), retry.delay(2, 1.0));
+    assertEquals(
+        Duration.ofMillis(250),
+        WebhookSettings.from(
+                ConfigFactory.parseString("entwine.integration.webhooks.retry.min-backoff = 250ms")
+                    .withFallback(ConfigFactory.defaultReference()))
+            .retry()
+            .minBackoff());
   }
 }
