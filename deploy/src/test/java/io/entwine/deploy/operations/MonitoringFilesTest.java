@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.deploy.testing.MonitoringFiles;
+import io.entwine.deploy.testing.MonitoringFiles.Selector;
 import io.entwine.deploy.testing.Promtool;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -43,6 +44,34 @@ class MonitoringFilesTest {
     assertTrue(
         MonitoringFiles.queriedMetrics().contains("entwine_events_acknowledged_total"),
         MonitoringFiles.queriedMetrics().toString());
+    assertTrue(
+        MonitoringFiles.queriedMetrics().contains("entwine_journal_circuit_breaker_state"),
+        "a panel shows the journal's circuit breaker");
+  }
+
+  @Test
+  void aPanelSelectorMatchesSeriesByItsLabelsIgnoringTargetLabelsAndVariables() {
+    List<Selector> selectors =
+        MonitoringFiles.selectors(
+            "sum by (status) (rate(entwine_http_server_requests_seconds_count"
+                + "{instance=~\"$instance\",status=~\"4..|5..\"}[5m])) / ignoring(x) jvm_threads_live_threads");
+    assertEquals(2, selectors.size(), selectors.toString());
+    Selector errors = selectors.get(0);
+    assertEquals("entwine_http_server_requests_seconds_count", errors.metric());
+    assertEquals(1, errors.matchers().size(), "instance and $instance are left out");
+    String route = "route=\"/api/v0002/device/types/{}/devices/{}/events/{}\"";
+    assertTrue(
+        errors.selects(
+            "entwine_http_server_requests_seconds_count{method=\"POST\","
+                + route
+                + ",status=\"401\"}"));
+    assertFalse(
+        errors.selects(
+            "entwine_http_server_requests_seconds_count{method=\"POST\","
+                + route
+                + ",status=\"200\"}"));
+    assertFalse(errors.selects("entwine_http_server_requests_seconds_sum{status=\"401\"}"));
+    assertTrue(selectors.get(1).selects("jvm_threads_live_threads"));
   }
 
   @Test
