@@ -14,6 +14,7 @@ import io.entwine.historian.CassandraHistorianRepository;
 import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianProjection;
 import io.entwine.historian.HistorianQueries;
+import io.entwine.historian.HistorianRetention;
 import io.entwine.http.admin.AdminRoutes;
 import io.entwine.http.admin.ClusterRoutes;
 import io.entwine.http.admin.ProjectionRoutes;
@@ -155,9 +156,9 @@ public final class EntwineNode implements AutoCloseable {
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
     String keyspace = config.getString("entwine.cassandra.keyspace");
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
-    if (!Boolean.getBoolean("tmp.noproj")) {
+    boolean projections = !Boolean.getBoolean("tmp.noproj");
+    if (projections) {
       RegistryProjection.init(system, registry);
-      HistorianProjection.init(system, new CassandraHistorianRepository(session, keyspace));
     }
     HistorianQueries historian = new CassandraHistorianQueries(session, keyspace, system);
     ProjectionLag projectionLag =
@@ -178,6 +179,12 @@ public final class EntwineNode implements AutoCloseable {
     Authentication authentication = new Authentication(gateway, httpSettings);
     OrganizationPolicies policies =
         new OrganizationPolicies(system, gateway, OrganizationPolicies.cacheTtl(system));
+    if (projections) {
+      HistorianProjection.init(
+          system,
+          new CassandraHistorianRepository(session, keyspace),
+          HistorianRetention.from(policies));
+    }
     MqttBridges.init(system, new UplinkRecorder(gateway, policies));
     MqttBridges bridges =
         new MqttBridges(
@@ -195,7 +202,12 @@ public final class EntwineNode implements AutoCloseable {
         new EntwineRoutes(
             health.route(),
             new ApiDocsRoutes().route(),
-            new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
+            new AdminRoutes(
+                    gateway,
+                    credentials.verifiedSecrets(),
+                    authentication,
+                    policies,
+                    config.getDuration("entwine.historian.minimum-retention"))
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
             streamRoutes(system, config, authentication, gateway),

@@ -28,19 +28,24 @@ public final class HistorianProjection {
 
   private HistorianProjection() {}
 
-  public static void init(ActorSystem<?> system, HistorianRepository repository) {
+  /** {@code retention}: each organization's retention, applied as TTLs to the rows it writes. */
+  public static void init(
+      ActorSystem<?> system, HistorianRepository repository, HistorianRetention retention) {
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
             "HistorianProjection",
             DeviceTwin.RECORDED_TAGS.size(),
-            index -> ProjectionBehavior.create(projectionFor(system, repository, index)),
+            index -> ProjectionBehavior.create(projectionFor(system, repository, retention, index)),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   private static GroupedProjection<Offset, EventEnvelope<TwinEvent>> projectionFor(
-      ActorSystem<?> system, HistorianRepository repository, int index) {
+      ActorSystem<?> system,
+      HistorianRepository repository,
+      HistorianRetention retention,
+      int index) {
     String tag = DeviceTwin.RECORDED_TAGS.get(index);
     SourceProvider<Offset, EventEnvelope<TwinEvent>> events =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
@@ -48,7 +53,9 @@ public final class HistorianProjection {
     // event costs (entwine.historian in reference.conf).
     Config settings = system.settings().config().getConfig("entwine.historian");
     return CassandraProjection.groupedWithin(
-            ProjectionId.of(NAME, tag), events, () -> new HistorianProjectionHandler(repository))
+            ProjectionId.of(NAME, tag),
+            events,
+            () -> new HistorianProjectionHandler(repository, retention))
         .withGroup(settings.getInt("group-size"), settings.getDuration("group-within"));
   }
 }
