@@ -124,8 +124,8 @@ public final class CassandraHistorianRepository implements HistorianRepository {
         prepared(
             "UPDATE "
                 + keyspace
-                + ".historian_type_rollups USING TTL ? SET count = ?, sum = ?, sum_sq = ?, min = ?, max = ?,"
-                + " applied = applied + ? WHERE org = ? AND type = ? AND period = ? AND field = ?"
+                + ".historian_type_rollups USING TTL ? SET count = ?, sum = ?, sum_sq = ?,"
+                + " min = ?, max = ?, applied = applied + ? WHERE org = ? AND type = ? AND period = ? AND field = ?"
                 + " AND hour = ? AND evt_type = ? AND slice = ?");
   }
 
