@@ -125,8 +125,8 @@ public final class CassandraHistorianRepository implements HistorianRepository {
             "UPDATE "
                 + keyspace
                 + ".historian_type_rollups USING TTL ? SET count = ?, sum = ?, sum_sq = ?,"
-                + " min = ?, max = ?, applied = applied + ? WHERE org = ? AND type = ? AND period = ? AND field = ?"
-                + " AND hour = ? AND evt_type = ? AND slice = ?");
+                + " min = ?, max = ?, applied = applied + ? WHERE org = ? AND type = ?"
+                + " AND period = ? AND field = ? AND hour = ? AND evt_type = ? AND slice = ?");
   }
 
   private record BucketEntry(String org, String scope, long bucket, String evtType) {}

@@ -1,6 +1,7 @@
 package io.entwine.historian;
 
 import io.entwine.ingress.OrganizationPolicies;
+import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import java.util.HashMap;
 import java.util.List;
@@ -25,15 +26,24 @@ public interface HistorianRetention {
   /** The organization's retention; unlimited for an organization that does not exist. */
   CompletionStage<Reply.HistoryRetention> retention(String org);
 
+  /**
+   * Fails when the organization's entity gives no answer, so that the batch is retried rather than
+   * written without the TTLs its organization asked for.
+   */
   static HistorianRetention from(OrganizationPolicies policies) {
-    return org ->
-        policies
-            .settings(org)
-            .thenApply(
-                reply ->
-                    reply instanceof Reply.OrganizationSettings settings
-                        ? settings.retention()
-                        : Reply.HistoryRetention.UNLIMITED);
+    return org -> policies.settings(org).thenApply(reply -> retentionIn(org, reply));
+  }
+
+  /** The retention in an answer to {@code GetSettings}: unlimited for an unknown organization. */
+  static Reply.HistoryRetention retentionIn(String org, Reply reply) {
+    if (reply instanceof Reply.OrganizationSettings settings) {
+      return settings.retention();
+    }
+    if (reply instanceof Reply.Rejected rejected && rejected.reason() == Rejection.NOT_FOUND) {
+      return Reply.HistoryRetention.UNLIMITED;
+    }
+    throw new IllegalStateException(
+        "The retention of organization '" + org + "' is not known: " + reply);
   }
 
   /** The TTLs of the rows of {@code orgs}, once each organization's retention is known. */
