@@ -15,6 +15,7 @@ import io.entwine.historian.CassandraHistorianRepository;
 import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianProjection;
 import io.entwine.historian.HistorianQueries;
+import io.entwine.historian.HistorianRetention;
 import io.entwine.http.admin.AdminRoutes;
 import io.entwine.http.admin.ClusterRoutes;
 import io.entwine.http.admin.OrganizationListRoutes;
@@ -171,8 +172,6 @@ public final class EntwineNode implements AutoCloseable {
     OrganizationRepository organizations = new CassandraOrganizationRepository(session, keyspace);
     RegistryProjection.init(system, registry);
     OrganizationProjection.init(system, organizations);
-    HistorianProjection.init(
-        system, new CassandraHistorianRepository(session, keyspace), usageRepository);
     HistorianQueries historian = new CassandraHistorianQueries(session, keyspace, system);
     HistorianCursors historianCursors = HistorianCursors.fromConfig(config);
     ProjectionLag projectionLag =
@@ -195,6 +194,11 @@ public final class EntwineNode implements AutoCloseable {
     Authentication authentication = new Authentication(gateway, httpSettings);
     OrganizationPolicies policies =
         new OrganizationPolicies(system, gateway, OrganizationPolicies.cacheTtl(system));
+    HistorianProjection.init(
+        system,
+        new CassandraHistorianRepository(session, keyspace),
+        HistorianRetention.from(policies),
+        usageRepository);
     MqttBridges.init(system, new UplinkRecorder(gateway, policies));
     MqttBridges bridges =
         new MqttBridges(
@@ -213,7 +217,12 @@ public final class EntwineNode implements AutoCloseable {
             health.route(),
             new ApiDocsRoutes().route(),
             new OrganizationListRoutes(organizations, authentication).route(),
-            new AdminRoutes(gateway, credentials.verifiedSecrets(), authentication, policies)
+            new AdminRoutes(
+                    gateway,
+                    credentials.verifiedSecrets(),
+                    authentication,
+                    policies,
+                    config.getDuration("entwine.historian.minimum-retention"))
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
             streamRoutes(system, config, authentication, gateway),

@@ -24,7 +24,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 
 /**
  * The historian's write side over the tables of {@code cql/historian.cql}. Every statement sets
- * values (the type roll-up's map only gains entries), so the driver may retry any of them.
+ * values (the type roll-up's map only gains entries), so the driver may retry any of them. Every
+ * statement carries its organization's TTL ({@code USING TTL}, 0 for none; ADR 0065).
  */
 public final class CassandraHistorianRepository implements HistorianRepository {
 
@@ -44,20 +45,21 @@ public final class CassandraHistorianRepository implements HistorianRepository {
 
   private static final int ROLLUP_ROW_BYTES = 64;
 
-  /** Buckets noted on this node; a bucket row never changes once written. */
+  /** Buckets noted on this node, with when their rows expire. */
   private static final int WRITTEN_BUCKETS_KEPT = 50_000;
+
+  private static final long NEVER = Long.MAX_VALUE;
 
   private final AsyncPermits limiter =
       new AsyncPermits("historian statements in flight", MAX_IN_FLIGHT);
-  private final Set<BucketEntry> writtenBuckets =
-      Collections.synchronizedSet(
-          Collections.newSetFromMap(
-              new LinkedHashMap<>() {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<BucketEntry, Boolean> eldest) {
-                  return size() > WRITTEN_BUCKETS_KEPT;
-                }
-              }));
+  private final Map<BucketEntry, Long> writtenBuckets =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<BucketEntry, Long> eldest) {
+              return size() > WRITTEN_BUCKETS_KEPT;
+            }
+          });
 
   private final CassandraSession session;
   private final PreparedCql insertDeviceEvent;
@@ -76,24 +78,25 @@ public final class CassandraHistorianRepository implements HistorianRepository {
             "INSERT INTO "
                 + keyspace
                 + ".historian_device_events (org, type, id, day, evt_type, ts, seq_nr, format,"
-                + " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
     insertTypeEvent =
         prepared(
             "INSERT INTO "
                 + keyspace
                 + ".historian_type_events (org, type, hour, evt_type, ts, id, seq_nr, format,"
-                + " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
     insertOrgEvent =
         prepared(
             "INSERT INTO "
                 + keyspace
                 + ".historian_org_events (org, hour, evt_type, ts, type, id, seq_nr, format,"
-                + " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
     insertBucket =
         prepared(
             "INSERT INTO "
                 + keyspace
-                + ".historian_buckets (org, scope, bucket, evt_type) VALUES (?, ?, ?, ?)");
+                + ".historian_buckets (org, scope, bucket, evt_type) VALUES (?, ?, ?, ?)"
+                + " USING TTL ?");
     selectDeviceRollup =
         prepared(
             "SELECT "
@@ -108,7 +111,7 @@ public final class CassandraHistorianRepository implements HistorianRepository {
                 + keyspace
                 + ".historian_device_rollups (org, type, id, period, field, hour, evt_type, "
                 + ROLLUP_COLUMNS
-                + ", applied_seq_nr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + ", applied_seq_nr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
     selectTypeRollup =
         prepared(
             "SELECT "
@@ -121,15 +124,15 @@ public final class CassandraHistorianRepository implements HistorianRepository {
         prepared(
             "UPDATE "
                 + keyspace
-                + ".historian_type_rollups SET count = ?, sum = ?, sum_sq = ?, min = ?, max = ?,"
-                + " applied = applied + ? WHERE org = ? AND type = ? AND period = ? AND field = ?"
-                + " AND hour = ? AND evt_type = ? AND slice = ?");
+                + ".historian_type_rollups USING TTL ? SET count = ?, sum = ?, sum_sq = ?,"
+                + " min = ?, max = ?, applied = applied + ? WHERE org = ? AND type = ?"
+                + " AND period = ? AND field = ? AND hour = ? AND evt_type = ? AND slice = ?");
   }
 
   private record BucketEntry(String org, String scope, long bucket, String evtType) {}
 
   @Override
-  public CompletionStage<Done> store(List<HistoricalEvent> events) {
+  public CompletionStage<Done> store(List<HistoricalEvent> events, RowTtls ttls) {
     PartitionBatches byDevice = new PartitionBatches(insertDeviceEvent);
     PartitionBatches byType = new PartitionBatches(insertTypeEvent);
     PartitionBatches byOrg = new PartitionBatches(insertOrgEvent);
@@ -143,6 +146,7 @@ public final class CassandraHistorianRepository implements HistorianRepository {
       long hour = Buckets.start(event.timestamp(), Buckets.HOUR);
       ByteBuffer payload = ByteBuffer.wrap(event.payload());
       int bytes = event.payload().length;
+      int ttl = ttls.rawEvents(org);
       byDevice.add(
           List.of(org, type, id, day, evtType),
           bytes,
@@ -154,7 +158,8 @@ public final class CassandraHistorianRepository implements HistorianRepository {
           event.timestamp(),
           event.seqNr(),
           event.format(),
-          payload);
+          payload,
+          ttl);
       byType.add(
           List.of(org, type, hour, evtType),
           bytes,
@@ -166,7 +171,8 @@ public final class CassandraHistorianRepository implements HistorianRepository {
           id,
           event.seqNr(),
           event.format(),
-          payload);
+          payload,
+          ttl);
       byOrg.add(
           List.of(org, hour, evtType),
           bytes,
@@ -178,7 +184,8 @@ public final class CassandraHistorianRepository implements HistorianRepository {
           id,
           event.seqNr(),
           event.format(),
-          payload);
+          payload,
+          ttl);
       buckets.add(new BucketEntry(org, "", hour, evtType));
       buckets.add(new BucketEntry(org, type, hour, evtType));
       buckets.add(new BucketEntry(org, type + "/" + id, day, evtType));
@@ -187,19 +194,35 @@ public final class CassandraHistorianRepository implements HistorianRepository {
     byDevice.writeTo(writes);
     byType.writeTo(writes);
     byOrg.writeTo(writes);
+    long now = System.currentTimeMillis();
     for (BucketEntry bucket : buckets) {
-      if (!writtenBuckets.contains(bucket)) {
+      long lifetime = ttls.bucketLifetime(bucket.org());
+      Long expires = writtenBuckets.get(bucket);
+      if (expires == null || expires < expiry(now, lifetime)) {
+        // written again when its row would not outlive the rows written now (a day before it
+        // expires, or when the organization's retention grew)
+        int ttl = lifetime == 0 ? 0 : (int) (lifetime + RowTtls.BUCKET_MARGIN_SECONDS);
         writes.add(
-            write(insertBucket, bucket.org(), bucket.scope(), bucket.bucket(), bucket.evtType())
+            write(
+                    insertBucket,
+                    bucket.org(),
+                    bucket.scope(),
+                    bucket.bucket(),
+                    bucket.evtType(),
+                    ttl)
                 .thenApply(
                     done -> {
-                      writtenBuckets.add(bucket);
+                      writtenBuckets.put(bucket, expiry(now, ttl));
                       return done;
                     }));
       }
     }
     return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
         .thenApply(all -> Done.done());
+  }
+
+  private static long expiry(long now, long ttlSeconds) {
+    return ttlSeconds == 0 ? NEVER : now + ttlSeconds * 1000;
   }
 
   @Override
@@ -217,7 +240,8 @@ public final class CassandraHistorianRepository implements HistorianRepository {
   }
 
   @Override
-  public CompletionStage<Done> saveDeviceRollups(Map<DeviceRollup.Key, DeviceRollup> rollups) {
+  public CompletionStage<Done> saveDeviceRollups(
+      Map<DeviceRollup.Key, DeviceRollup> rollups, RowTtls ttls) {
     PartitionBatches byDevice = new PartitionBatches(insertDeviceRollup);
     rollups.forEach(
         (key, rollup) -> {
@@ -239,7 +263,8 @@ public final class CassandraHistorianRepository implements HistorianRepository {
               stats.sumOfSquares(),
               stats.min(),
               stats.max(),
-              rollup.appliedSeqNr());
+              rollup.appliedSeqNr(),
+              ttls.rollups(device.org()));
         });
     return byDevice.write();
   }
@@ -266,7 +291,8 @@ public final class CassandraHistorianRepository implements HistorianRepository {
   }
 
   @Override
-  public CompletionStage<Done> saveTypeRollups(Map<TypeRollup.Key, TypeRollup.Update> updates) {
+  public CompletionStage<Done> saveTypeRollups(
+      Map<TypeRollup.Key, TypeRollup.Update> updates, RowTtls ttls) {
     PartitionBatches byType = new PartitionBatches(updateTypeRollup);
     updates.forEach(
         (key, update) -> {
@@ -275,6 +301,7 @@ public final class CassandraHistorianRepository implements HistorianRepository {
           byType.add(
               List.of(key.org(), key.type(), period),
               ROLLUP_ROW_BYTES + 16 * update.changedSeqNrs().size(),
+              ttls.rollups(key.org()),
               stats.count(),
               stats.sum(),
               stats.sumOfSquares(),

@@ -30,21 +30,33 @@ public final class HistorianProjection {
 
   private HistorianProjection() {}
 
-  /** Starts the projection; it also counts usage into {@code usage} (docs/adr/0063). */
+  /**
+   * Starts the projection: {@code retention} gives each organization's TTLs for the rows it writes
+   * (docs/adr/0065); it also counts usage into {@code usage} (docs/adr/0063).
+   */
   public static void init(
-      ActorSystem<?> system, HistorianRepository repository, UsageRepository usage) {
+      ActorSystem<?> system,
+      HistorianRepository repository,
+      HistorianRetention retention,
+      UsageRepository usage) {
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
             "HistorianProjection",
             DeviceTwin.RECORDED_TAGS.size(),
-            index -> ProjectionBehavior.create(projectionFor(system, repository, usage, index)),
+            index ->
+                ProjectionBehavior.create(
+                    projectionFor(system, repository, retention, usage, index)),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   private static GroupedProjection<Offset, EventEnvelope<TwinEvent>> projectionFor(
-      ActorSystem<?> system, HistorianRepository repository, UsageRepository usage, int index) {
+      ActorSystem<?> system,
+      HistorianRepository repository,
+      HistorianRetention retention,
+      UsageRepository usage,
+      int index) {
     String tag = DeviceTwin.RECORDED_TAGS.get(index);
     SourceProvider<Offset, EventEnvelope<TwinEvent>> events =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
@@ -54,7 +66,7 @@ public final class HistorianProjection {
     return CassandraProjection.groupedWithin(
             ProjectionId.of(NAME, tag),
             events,
-            () -> new HistorianProjectionHandler(repository, new UsageRecorder(usage)))
+            () -> new HistorianProjectionHandler(repository, retention, new UsageRecorder(usage)))
         .withGroup(settings.getInt("group-size"), settings.getDuration("group-within"));
   }
 }

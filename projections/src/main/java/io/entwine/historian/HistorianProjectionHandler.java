@@ -13,6 +13,7 @@ import io.entwine.usage.UsageRecorder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,9 @@ import org.apache.pekko.projection.javadsl.Handler;
  * <p>Each slice's instance is the only writer of its roll-up rows, so the rows it wrote are kept in
  * a bounded cache and read from Cassandra only on a miss. The cache is dropped when the projection
  * (re)starts and when a batch fails, because a failed write may or may not have been applied.
+ *
+ * <p>Rows are written with the TTLs of their organization's retention, looked up once per batch
+ * (ADR 0065).
  */
 public final class HistorianProjectionHandler extends Handler<List<EventEnvelope<TwinEvent>>> {
 
@@ -46,18 +50,26 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
       CompletableFuture.completedFuture(Done.done());
 
   private final HistorianRepository repository;
+  private final HistorianRetention retention;
   private final UsageRecorder usage;
   private final LruCache<DeviceRollup.Key, DeviceRollup> deviceRollups = new LruCache<>(CACHE_SIZE);
   private final LruCache<TypeRollup.Key, TypeRollup> typeRollups = new LruCache<>(CACHE_SIZE);
 
-  /** A handler that writes the historian only (tests and benchmarks of the historian). */
+  /** A handler that keeps every organization's history for ever and counts no usage. */
   public HistorianProjectionHandler(HistorianRepository repository) {
-    this(repository, null);
+    this(repository, HistorianRetention.UNLIMITED);
+  }
+
+  /** A handler that writes the historian only (tests and benchmarks of the historian). */
+  public HistorianProjectionHandler(HistorianRepository repository, HistorianRetention retention) {
+    this(repository, retention, null);
   }
 
   /** A handler that also counts each device's usage per day ({@code usage}, docs/adr/0063). */
-  public HistorianProjectionHandler(HistorianRepository repository, UsageRecorder usage) {
+  public HistorianProjectionHandler(
+      HistorianRepository repository, HistorianRetention retention, UsageRecorder usage) {
     this.repository = repository;
+    this.retention = retention;
     this.usage = usage;
   }
 
@@ -73,19 +85,27 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
     if (events.isEmpty()) {
       return DONE;
     }
-    CompletableFuture<Done> stored = repository.store(events).toCompletableFuture();
-    CompletableFuture<Done> rolledUp = updateRollups(events);
+    Set<String> orgs = new HashSet<>();
+    events.forEach(event -> orgs.add(event.device().org()));
     CompletableFuture<Done> counted =
         usage == null ? DONE : usage.record(envelopes).toCompletableFuture();
-    return stored
-        .thenCombine(rolledUp, (s, r) -> Done.done())
-        .thenCombine(counted, (s, c) -> Done.done())
+    return retention
+        .ttls(orgs)
+        .toCompletableFuture()
+        .thenCompose(ttls -> write(events, ttls))
+        .thenCombine(counted, (written, c) -> Done.done())
         .whenComplete(
             (done, failure) -> {
               if (failure != null) {
                 clearCaches();
               }
             });
+  }
+
+  private CompletableFuture<Done> write(List<HistoricalEvent> events, RowTtls ttls) {
+    CompletableFuture<Done> stored = repository.store(events, ttls).toCompletableFuture();
+    CompletableFuture<Done> rolledUp = updateRollups(events, ttls);
+    return stored.thenCombine(rolledUp, (s, r) -> Done.done());
   }
 
   /**
@@ -139,7 +159,7 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
     return List.of();
   }
 
-  private CompletableFuture<Done> updateRollups(List<HistoricalEvent> events) {
+  private CompletableFuture<Done> updateRollups(List<HistoricalEvent> events, RowTtls ttls) {
     Map<DeviceRollup.Key, List<DeviceRollup.Contribution>> byDevice = new LinkedHashMap<>();
     Map<TypeRollup.Key, List<DeviceRollup.Contribution>> byType = new LinkedHashMap<>();
     for (HistoricalEvent event : events) {
@@ -167,11 +187,12 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
                 .add(contribution);
           });
     }
-    return updateDevices(byDevice).thenCombine(updateTypes(byType), (d, t) -> Done.done());
+    return updateDevices(byDevice, ttls)
+        .thenCombine(updateTypes(byType, ttls), (d, t) -> Done.done());
   }
 
   private CompletableFuture<Done> updateDevices(
-      Map<DeviceRollup.Key, List<DeviceRollup.Contribution>> contributions) {
+      Map<DeviceRollup.Key, List<DeviceRollup.Contribution>> contributions, RowTtls ttls) {
     return currentAll(
             contributions.keySet(), deviceRollups, repository::deviceRollup, DeviceRollup.EMPTY)
         .thenCompose(
@@ -189,13 +210,13 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
                 return DONE;
               }
               return repository
-                  .saveDeviceRollups(changed)
+                  .saveDeviceRollups(changed, ttls)
                   .thenApply(done -> deviceRollups.putAll(changed));
             });
   }
 
   private CompletableFuture<Done> updateTypes(
-      Map<TypeRollup.Key, List<DeviceRollup.Contribution>> contributions) {
+      Map<TypeRollup.Key, List<DeviceRollup.Contribution>> contributions, RowTtls ttls) {
     return currentAll(contributions.keySet(), typeRollups, repository::typeRollup, TypeRollup.EMPTY)
         .thenCompose(
             current -> {
@@ -213,7 +234,7 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
               Map<TypeRollup.Key, TypeRollup> updated = new LinkedHashMap<>();
               changed.forEach((key, update) -> updated.put(key, update.rollup()));
               return repository
-                  .saveTypeRollups(changed)
+                  .saveTypeRollups(changed, ttls)
                   .thenApply(done -> typeRollups.putAll(updated));
             });
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.Reply;
 import io.entwine.testing.BatchedProjections;
 import io.entwine.testing.TwinEventHistory;
 import io.entwine.twin.DeviceTwin;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.japi.function.Effect;
 import org.apache.pekko.persistence.query.Offset;
@@ -287,6 +289,52 @@ class HistorianProjectionHandlerTest {
   }
 
   // ---- helpers ----
+
+  @Test
+  void writesEachOrganizationsRowsWithTheTtlsOfItsRetention() {
+    InMemoryHistorianRepository repository = new InMemoryHistorianRepository();
+    DeviceKey other = new DeviceKey("other1", "raspberrypi", "1958138a4dfe");
+    HistorianRetention retention =
+        org ->
+            CompletableFuture.completedFuture(
+                ORG.equals(org)
+                    ? new Reply.HistoryRetention(3_600, 86_400)
+                    : Reply.HistoryRetention.UNLIMITED);
+    HistorianProjectionHandler handler = new HistorianProjectionHandler(repository, retention);
+
+    handler
+        .process(
+            new TwinEventHistory(T0)
+                .add(PI, recorded("status", "{\"temp\":1}", T0))
+                .add(other, recorded("status", "{\"temp\":2}", T0))
+                .envelopes())
+        .toCompletableFuture()
+        .join();
+
+    assertEquals(Map.of(ORG, 3_600, "other1", 0), repository.rawEventTtls);
+    assertEquals(Map.of(ORG, 86_400, "other1", 0), repository.rollupTtls);
+  }
+
+  @Test
+  void aBatchWhoseRetentionCannotBeLearnedFailsAndWritesNothing() {
+    InMemoryHistorianRepository repository = new InMemoryHistorianRepository();
+    HistorianProjectionHandler handler =
+        new HistorianProjectionHandler(
+            repository,
+            org -> CompletableFuture.failedFuture(new IllegalStateException("no answer")));
+
+    assertThrows(
+        CompletionException.class,
+        () ->
+            handler
+                .process(
+                    new TwinEventHistory(T0)
+                        .add(PI, recorded("status", "{\"temp\":1}", T0))
+                        .envelopes())
+                .toCompletableFuture()
+                .join());
+    assertEquals(0, repository.writes());
+  }
 
   private static void project(
       InMemoryHistorianRepository repository,

@@ -23,6 +23,11 @@ final class InMemoryHistorianRepository implements HistorianRepository {
   final Map<EventKey, HistoricalEvent> events = new ConcurrentHashMap<>();
   final Map<DeviceRollup.Key, DeviceRollup> deviceRollups = new ConcurrentHashMap<>();
   final Map<TypeRollup.Key, TypeRollup> typeRollups = new ConcurrentHashMap<>();
+
+  /** The TTL of the last raw-event and roll-up row written per organization. */
+  final Map<String, Integer> rawEventTtls = new ConcurrentHashMap<>();
+
+  final Map<String, Integer> rollupTtls = new ConcurrentHashMap<>();
   private final AtomicInteger writesLeft = new AtomicInteger(Integer.MAX_VALUE);
   private final AtomicInteger writes = new AtomicInteger();
 
@@ -39,8 +44,9 @@ final class InMemoryHistorianRepository implements HistorianRepository {
   }
 
   @Override
-  public CompletionStage<Done> store(List<HistoricalEvent> stored) {
+  public CompletionStage<Done> store(List<HistoricalEvent> stored, RowTtls ttls) {
     for (HistoricalEvent event : stored) {
+      rawEventTtls.put(event.device().org(), ttls.rawEvents(event.device().org()));
       CompletionStage<Done> write =
           write(() -> events.put(new EventKey(event.device(), event.seqNr()), event));
       if (write.toCompletableFuture().isCompletedExceptionally()) {
@@ -56,7 +62,11 @@ final class InMemoryHistorianRepository implements HistorianRepository {
   }
 
   @Override
-  public CompletionStage<Done> saveDeviceRollups(Map<DeviceRollup.Key, DeviceRollup> rollups) {
+  public CompletionStage<Done> saveDeviceRollups(
+      Map<DeviceRollup.Key, DeviceRollup> rollups, RowTtls ttls) {
+    rollups
+        .keySet()
+        .forEach(key -> rollupTtls.put(key.device().org(), ttls.rollups(key.device().org())));
     // one write per row: a crash may stop between any two, as between Cassandra's partitions
     for (Map.Entry<DeviceRollup.Key, DeviceRollup> rollup : rollups.entrySet()) {
       CompletionStage<Done> write =
@@ -74,7 +84,8 @@ final class InMemoryHistorianRepository implements HistorianRepository {
   }
 
   @Override
-  public CompletionStage<Done> saveTypeRollups(Map<TypeRollup.Key, TypeRollup.Update> updates) {
+  public CompletionStage<Done> saveTypeRollups(
+      Map<TypeRollup.Key, TypeRollup.Update> updates, RowTtls ttls) {
     for (Map.Entry<TypeRollup.Key, TypeRollup.Update> entry : updates.entrySet()) {
       TypeRollup.Update update = entry.getValue();
       CompletionStage<Done> write =

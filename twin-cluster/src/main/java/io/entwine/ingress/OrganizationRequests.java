@@ -67,6 +67,12 @@ public final class OrganizationRequests extends GatewayRequests {
         org, replyTo -> new Organization.SetTrustedCas(cas, Timestamps.now(), replyTo));
   }
 
+  /** Sets the historian's retention of the organization's history: the new settings. */
+  public CompletionStage<Reply> setRetention(String org, Reply.HistoryRetention retention) {
+    return askOrganization(
+        org, replyTo -> new Organization.SetRetention(retention, Timestamps.now(), replyTo));
+  }
+
   /**
    * Counts {@code count} devices about to be registered in {@code org} against its quota: Done, or
    * FORBIDDEN (nothing counted) past the quota.

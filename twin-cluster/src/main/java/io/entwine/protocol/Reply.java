@@ -258,16 +258,25 @@ public sealed interface Reply extends CborSerializable {
   record TrustedCa(String subjectDn, String certificate) {}
 
   /**
+   * How long the historian keeps an organization's raw events and its hourly roll-ups after writing
+   * them, in seconds; 0 keeps them for ever (ADR 0065).
+   */
+  record HistoryRetention(long rawEventsSeconds, long rollupsSeconds) {
+    public static final HistoryRetention UNLIMITED = new HistoryRetention(0, 0);
+  }
+
+  /**
    * An organization's settings: the Hono HTTP adapter's configuration, its limits, the CAs it
-   * trusts, and the device-facing adapters the operator switched off ({@code disabledAdapters}, by
+   * trusts, the device-facing adapters the operator switched off ({@code disabledAdapters}, by
    * adapter id such as {@code ibm-http}; empty in settings written before adapters could be
-   * switched off).
+   * switched off), and its history retention (unlimited in settings written before retention).
    */
   record OrganizationSettings(
       HonoHttpAdapter honoHttp,
       MessageLimits limits,
       List<TrustedCa> trustedCas,
-      Set<String> disabledAdapters)
+      Set<String> disabledAdapters,
+      HistoryRetention retention)
       implements Reply {
     public static final OrganizationSettings DEFAULT =
         new OrganizationSettings(HonoHttpAdapter.DEFAULT, MessageLimits.NONE, List.of());
@@ -275,6 +284,15 @@ public sealed interface Reply extends CborSerializable {
     public OrganizationSettings {
       trustedCas = trustedCas == null ? List.of() : List.copyOf(trustedCas);
       disabledAdapters = disabledAdapters == null ? Set.of() : Set.copyOf(disabledAdapters);
+      retention = retention == null ? HistoryRetention.UNLIMITED : retention;
+    }
+
+    public OrganizationSettings(
+        HonoHttpAdapter honoHttp,
+        MessageLimits limits,
+        List<TrustedCa> trustedCas,
+        Set<String> disabledAdapters) {
+      this(honoHttp, limits, trustedCas, disabledAdapters, null);
     }
 
     public OrganizationSettings(
@@ -288,15 +306,15 @@ public sealed interface Reply extends CborSerializable {
     }
 
     public OrganizationSettings withHonoHttp(HonoHttpAdapter config) {
-      return new OrganizationSettings(config, limits, trustedCas, disabledAdapters);
+      return new OrganizationSettings(config, limits, trustedCas, disabledAdapters, retention);
     }
 
     public OrganizationSettings withLimits(MessageLimits newLimits) {
-      return new OrganizationSettings(honoHttp, newLimits, trustedCas, disabledAdapters);
+      return new OrganizationSettings(honoHttp, newLimits, trustedCas, disabledAdapters, retention);
     }
 
     public OrganizationSettings withTrustedCas(List<TrustedCa> cas) {
-      return new OrganizationSettings(honoHttp, limits, cas, disabledAdapters);
+      return new OrganizationSettings(honoHttp, limits, cas, disabledAdapters, retention);
     }
 
     public OrganizationSettings withAdapter(String adapter, boolean enabled) {
@@ -306,7 +324,11 @@ public sealed interface Reply extends CborSerializable {
       } else {
         disabled.add(adapter);
       }
-      return new OrganizationSettings(honoHttp, limits, trustedCas, disabled);
+      return new OrganizationSettings(honoHttp, limits, trustedCas, disabled, retention);
+    }
+
+    public OrganizationSettings withRetention(HistoryRetention newRetention) {
+      return new OrganizationSettings(honoHttp, limits, trustedCas, disabledAdapters, newRetention);
     }
   }
 }

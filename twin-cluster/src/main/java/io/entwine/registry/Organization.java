@@ -28,8 +28,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 /**
  * An organization (IBM) or tenant (Hono): its name, its API keys, whose tokens are kept only as
  * salted slow hashes, its Hono adapter configuration, the device-facing adapters switched off, its
- * message limits and the CAs it trusts for client certificates. Everything of one organization is
- * keyed under its id, so nothing crosses organizations.
+ * message limits, the CAs it trusts for client certificates and its history retention. Everything
+ * of one organization is keyed under its id, so nothing crosses organizations.
  *
  * <p>One entity in one file, past 400 lines: its commands, events and state stay nested here
  * because journals and snapshots name them {@code Organization$...}; the dispatch is the shared
@@ -94,6 +94,10 @@ public final class Organization
   public record SetTrustedCas(List<Reply.TrustedCa> cas, Instant at, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /** Sets how long the historian keeps the organization's raw events and roll-ups. */
+  public record SetRetention(Reply.HistoryRetention retention, Instant at, ActorRef<Reply> replyTo)
+      implements Command {}
+
   /** {@link Reply.OrganizationSettings}: adapter configuration, limits and trusted CAs. */
   public record GetSettings(ActorRef<Reply> replyTo) implements Command {}
 
@@ -125,6 +129,8 @@ public final class Organization
   public record LimitsSet(Reply.MessageLimits limits, Instant at) implements Event {}
 
   public record TrustedCasSet(List<Reply.TrustedCa> cas, Instant at) implements Event {}
+
+  public record RetentionSet(Reply.HistoryRetention retention, Instant at) implements Event {}
 
   public record DevicesReserved(int count) implements Event {}
 
@@ -211,6 +217,10 @@ public final class Organization
                 (none, state, set) ->
                     state.withSettings(state.settings.withTrustedCas(set.cas()), set.at()))
             .on(
+                RetentionSet.class,
+                (none, state, set) ->
+                    state.withSettings(state.settings.withRetention(set.retention()), set.at()))
+            .on(
                 DevicesReserved.class,
                 (none, state, reserved) -> state.withDevices(state.devices + reserved.count()))
             .on(
@@ -286,6 +296,7 @@ public final class Organization
           .on(ConfigureAdapter.class, ifExists(Organization::onConfigureAdapter))
           .on(SetLimits.class, ifExists(Organization::onSetLimits))
           .on(SetTrustedCas.class, ifExists(Organization::onSetTrustedCas))
+          .on(SetRetention.class, ifExists(Organization::onSetRetention))
           .build();
 
   /** {@code handler} for an organization that exists; NOT_FOUND for one that does not. */
@@ -338,6 +349,12 @@ public final class Organization
   private ReplyEffect<Event, State> onSetTrustedCas(State state, SetTrustedCas set) {
     return Effect()
         .persist(new TrustedCasSet(set.cas(), set.at()))
+        .thenReply(set.replyTo(), State::settings);
+  }
+
+  private ReplyEffect<Event, State> onSetRetention(State state, SetRetention set) {
+    return Effect()
+        .persist(new RetentionSet(set.retention(), set.at()))
         .thenReply(set.replyTo(), State::settings);
   }
 

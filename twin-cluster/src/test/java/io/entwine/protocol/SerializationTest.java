@@ -342,6 +342,7 @@ class SerializationTest {
         new Organization.ConfigureAdapter("ibm-mqtt", false, AT, replyTo),
         new Organization.SetTrustedCas(List.of(TRUSTED_CA), AT, replyTo),
         new Organization.SetLimits(new Reply.MessageLimits(1000, 60, 4096, 250), AT, replyTo),
+        new Organization.SetRetention(new Reply.HistoryRetention(3_600, 86_400), AT, replyTo),
         new Organization.ReserveDevices(3, replyTo),
         new Organization.ReleaseDevices(1, replyTo),
         // Organization events
@@ -352,6 +353,7 @@ class SerializationTest {
         new Organization.LimitsSet(new Reply.MessageLimits(1000, 60, 4096), AT),
         new Organization.AdapterConfigured("ibm-http", false, AT),
         new Organization.TrustedCasSet(List.of(TRUSTED_CA), AT),
+        new Organization.RetentionSet(new Reply.HistoryRetention(3_600, 86_400), AT),
         new Organization.DevicesReserved(3),
         new Organization.DevicesReleased(1),
         // Organization state
@@ -383,6 +385,14 @@ class SerializationTest {
                 Reply.MessageLimits.NONE,
                 List.of(),
                 Set.of("ibm-http", "ibm-mqtt")),
+            0),
+        new Organization.State(
+            "My Org",
+            AT,
+            AT,
+            Map.of(),
+            Reply.OrganizationSettings.DEFAULT.withRetention(
+                new Reply.HistoryRetention(3_600, 86_400)),
             0),
         // indexes
         AuthIdIndex.TABLE.claim(GATEWAY).apply(replyTo),
@@ -640,6 +650,8 @@ class SerializationTest {
     assertEquals(new Reply.MessageLimits(1000, 60, 4096, 0), state.settings().limits());
     assertEquals(Set.of(), state.settings().disabledAdapters(), "written before adapter switches");
     assertTrue(state.settings().adapterEnabled("ibm-http"));
+    assertEquals(
+        Reply.HistoryRetention.UNLIMITED, state.settings().retention(), "written before retention");
   }
 
   @Test

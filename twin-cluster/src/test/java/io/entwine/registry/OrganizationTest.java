@@ -301,6 +301,37 @@ class OrganizationTest {
   }
 
   @Test
+  void setsTheHistoryRetentionAndKeepsItAcrossARestart() {
+    create();
+    Reply.HistoryRetention retention = new Reply.HistoryRetention(86_400, 30 * 86_400);
+
+    var set = run(replyTo -> new Organization.SetRetention(retention, T0, replyTo));
+
+    assertEquals(List.of(new Organization.RetentionSet(retention, T0)), set.events());
+    assertEquals(retention, ((Reply.OrganizationSettings) set.reply()).retention());
+    assertEquals(retention, org.restart().state().settings().retention());
+  }
+
+  @Test
+  void anOrganizationKeepsItsHistoryForEverUntilARetentionIsSet() {
+    create();
+    assertEquals(
+        Reply.HistoryRetention.UNLIMITED,
+        ((Reply.OrganizationSettings) run(Organization.GetSettings::new).reply()).retention());
+  }
+
+  @Test
+  void settingTheRetentionOfAMissingOrganizationIsNotFound() {
+    var result =
+        run(
+            replyTo ->
+                new Organization.SetRetention(Reply.HistoryRetention.UNLIMITED, T0, replyTo));
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(Rejection.NOT_FOUND, rejection(result.reply()));
+  }
+
+  @Test
   void switchingAnAdapterOfAMissingOrganizationIsNotFound() {
     var result = run(replyTo -> new Organization.ConfigureAdapter("ibm-http", false, T0, replyTo));
 

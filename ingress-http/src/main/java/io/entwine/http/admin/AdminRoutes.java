@@ -17,6 +17,7 @@ import io.entwine.ingress.OrganizationPolicies;
 import io.entwine.ingress.Timestamps;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -25,7 +26,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The operator's API ({@code /api/v0002/admin}): organizations, their API keys, Hono adapter
- * configuration, the other adapters switched on or off, limits and trusted CAs.
+ * configuration, the other adapters switched on or off, limits, trusted CAs and history retention.
  */
 public final class AdminRoutes extends ApiDirectives {
   private final TwinGateway gateway;
@@ -33,22 +34,37 @@ public final class AdminRoutes extends ApiDirectives {
   private final Authentication authentication;
   private final OrganizationPolicies policies;
   private final TrustAnchorRoutes trustAnchors;
+  private final RetentionRoutes retention;
 
   public AdminRoutes(TwinGateway gateway, VerifiedSecrets secrets, Authentication authentication) {
     this(gateway, secrets, authentication, null);
   }
 
-  /** {@code policies}: this node's settings cache, refreshed when the operator changes them. */
+  /**
+   * {@code policies}: this node's settings cache, refreshed when the operator changes them; any
+   * retention from one second on is accepted (the node passes entwine.historian.minimum-retention).
+   */
   public AdminRoutes(
       TwinGateway gateway,
       VerifiedSecrets secrets,
       Authentication authentication,
       OrganizationPolicies policies) {
+    this(gateway, secrets, authentication, policies, Duration.ofSeconds(1));
+  }
+
+  /** {@code minimumRetention}: the shortest history retention the operator may set. */
+  public AdminRoutes(
+      TwinGateway gateway,
+      VerifiedSecrets secrets,
+      Authentication authentication,
+      OrganizationPolicies policies,
+      Duration minimumRetention) {
     this.gateway = gateway;
     this.secrets = secrets;
     this.authentication = authentication;
     this.policies = policies;
     this.trustAnchors = new TrustAnchorRoutes(gateway, this::refresh);
+    this.retention = new RetentionRoutes(gateway, this::refresh, minimumRetention);
   }
 
   public record HonoHttpJson(
@@ -98,6 +114,7 @@ public final class AdminRoutes extends ApiDirectives {
                     get(() -> settings(org, s -> honoHttp(s.honoHttp()))))),
         path(segment("adapters").slash(segment()), adapter -> adapterSwitch(org, adapter)),
         path("trust-anchors", () -> trustAnchors.route(org)),
+        path("retention", () -> retention.route(org)),
         path(
             "limits",
             () ->
