@@ -59,7 +59,7 @@ public final class ApplicationStreams {
 
   /** The position of a stream that starts now: what is written from now on. */
   public StreamPosition now() {
-    return StreamPosition.after(Uuids.startOf(clock.millis()), journal.slices());
+    return StreamPosition.after(Uuids.startOf(clock.millis()), journal.slices()).asFresh();
   }
 
   /**
@@ -90,8 +90,8 @@ public final class ApplicationStreams {
   public Source<Delivery, NotUsed> stream(
       String org, StreamFilter filter, StreamPosition from, int buffer, Duration heartbeat) {
     boolean wantsEvents = filter.wants(StreamKind.EVENT);
-    // Until the query of a slice has passed this, what it brings may be older than what the
-    // live feed brings; a new stream's position is taken before it starts, so it waits too.
+    // Until the query of a slice has passed this, what it brings of a resumed stream may be older
+    // than what the live feed brings.
     Instant caughtUpAt = clock.instant();
     Source<Object, NotUsed> journaled =
         wantsEvents

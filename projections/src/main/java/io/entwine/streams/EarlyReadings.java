@@ -21,10 +21,10 @@ import java.util.function.ToIntFunction;
  *       reading number is the next), and becomes part of the device's open {@link
  *       StreamPosition.Run}; the query skips it later.
  *   <li>A live reading of a device whose last reading is not known starts a new run only when its
- *       slice's query has caught up with the stream's start (so a resume sends what was missed
- *       first), it was written less than {@code freshness} ago by the writer's clock (so the query,
- *       which waits twice that long for each write, cannot have brought it yet), and fewer than
- *       {@code maxRuns} runs are open (the id stays small).
+ *       slice's query has caught up with the stream's start, or the stream is new (so a resume
+ *       sends what was missed first), it was written less than {@code freshness} ago by the
+ *       writer's clock (so the query, which waits twice that long for each write, cannot have
+ *       brought it yet), and fewer than {@code maxRuns} runs are open (the id stays small).
  *   <li>Any other live reading is left to the query, and the device's later live readings with it
  *       until the query brings that one: what the query brings goes on in the device's order.
  * </ul>
@@ -75,7 +75,10 @@ final class EarlyReadings {
     this.maxRuns = maxRuns;
     this.caughtUp = new boolean[from.slices()];
     for (int slice = 0; slice < caughtUp.length; slice++) {
-      caughtUp[slice] = StreamPosition.unixMillis(from.offset(slice)) >= caughtUpMillis;
+      // a new stream wants nothing from before its start, so its queries have nothing to catch
+      // up with; a reading written while it subscribes may come from the query after a later one
+      caughtUp[slice] =
+          from.isFresh() || StreamPosition.unixMillis(from.offset(slice)) >= caughtUpMillis;
     }
   }
 

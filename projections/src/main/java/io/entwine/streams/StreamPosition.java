@@ -45,11 +45,28 @@ public final class StreamPosition {
   private final UUID[] offsets;
   private final int[] delivered;
   private final List<Run> runs;
+  // Not part of the text form: only a stream that starts here knows it is new.
+  private final boolean fresh;
 
   private StreamPosition(UUID[] offsets, int[] delivered, List<Run> runs) {
+    this(offsets, delivered, runs, false);
+  }
+
+  private StreamPosition(UUID[] offsets, int[] delivered, List<Run> runs, boolean fresh) {
     this.offsets = offsets;
     this.delivered = delivered;
     this.runs = runs;
+    this.fresh = fresh;
+  }
+
+  /** This position as a new stream's start: no client was sent anything before it. */
+  public StreamPosition asFresh() {
+    return new StreamPosition(offsets, delivered, runs, true);
+  }
+
+  /** Whether a new stream starts here, rather than a client resuming. */
+  public boolean isFresh() {
+    return fresh;
   }
 
   /**

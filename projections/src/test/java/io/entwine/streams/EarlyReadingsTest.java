@@ -173,7 +173,7 @@ class EarlyReadingsTest {
     Random random = new Random(seed);
     List<Written> writes = writes(random, 1 + random.nextInt(12), 400, T0);
     long end = writes.get(writes.size() - 1).at() + 10_000;
-    StreamPosition start = StreamPosition.after(Uuids.startOf(T0 - 1), SLICES);
+    StreamPosition start = StreamPosition.after(Uuids.startOf(T0 - 1), SLICES).asFresh();
     long disconnect = T0 + random.nextInt((int) (end - T0 - 10_000));
 
     List<String[]> first =
@@ -241,6 +241,14 @@ class EarlyReadingsTest {
     assertTrue(stream.journaled(journaled(first)).isEmpty(), "the query skips what went early");
     assertTrue(stream.journaled(journaled(second)).isEmpty());
     assertEquals(List.of(), stream.position().runs(), "the query passed the run: it goes");
+  }
+
+  @Test
+  void aNewStreamHandsOnTheFirstLiveReadingAtOnce() {
+    DeviceKey device = new DeviceKey(ORG, "t", "d1");
+    StreamPosition start = StreamPosition.after(Uuids.startOf(T0 - 1), SLICES).asFresh();
+    Written first = new Written(device, 7, 0, 1, 5, T0 + 10);
+    assertEquals("d1#5", text(stream(start, T0, 64).live(live(first), T0 + 11).orElseThrow()));
   }
 
   @Test
