@@ -226,12 +226,21 @@ class EarlyReadingsTest {
     }
   }
 
+  private static final DeviceKey D1 = new DeviceKey(ORG, "t", "d1");
+
+  /** A resumed stream whose queries have caught up with its start. */
+  private static EarlyReadings caughtUpStream() {
+    EarlyReadings stream = stream(StreamPosition.after(Uuids.startOf(T0 - 1), SLICES), T0, 64);
+    for (int slice = 0; slice < SLICES; slice++) {
+      stream.caughtUp(slice);
+    }
+    return stream;
+  }
+
   @Test
   void aLiveReadingGoesOnAtOnceAndTheQuerySkipsIt() {
-    DeviceKey device = new DeviceKey(ORG, "t", "d1");
-    StreamPosition start = StreamPosition.after(Uuids.startOf(T0 - 1), SLICES);
-    EarlyReadings stream = stream(start, T0, 64);
-    stream.caughtUp(sliceOf(device));
+    DeviceKey device = D1;
+    EarlyReadings stream = caughtUpStream();
     Written first = new Written(device, 2, 0, 1, 1, T0 + 10);
     Written second = new Written(device, 3, 0, 1, 2, T0 + 20);
 
@@ -266,10 +275,8 @@ class EarlyReadingsTest {
 
   @Test
   void aLiveReadingTooOldToBeSureOfIsLeftToTheQuery() {
-    DeviceKey device = new DeviceKey(ORG, "t", "d1");
-    StreamPosition start = StreamPosition.after(Uuids.startOf(T0 - 1), SLICES);
-    EarlyReadings stream = stream(start, T0, 64);
-    stream.caughtUp(sliceOf(device));
+    DeviceKey device = D1;
+    EarlyReadings stream = caughtUpStream();
     Written late = new Written(device, 2, 0, 1, 1, T0 + 10);
     Written next = new Written(device, 3, 0, 1, 2, T0 + 20);
 
