@@ -35,8 +35,6 @@ import java.util.concurrent.atomic.LongAdder;
  * Prints progress on stderr and one {@code name=value} line on stdout.
  */
 public final class StreamLoad {
-  private static final long ORIGIN = System.nanoTime();
-
   static {
     // the organization is the first label of the Host header; read once, when HttpClient loads
     System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
@@ -143,7 +141,7 @@ public final class StreamLoad {
     if (!running) {
       return;
     }
-    String body = "{\"d\":{\"t\":" + (System.nanoTime() - ORIGIN) + "}}";
+    String body = "{\"d\":{\"t\":" + SendTime.now() + "}}";
     HttpRequest request = eventRequest(device, body);
     HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding())
         .whenComplete(
@@ -210,14 +208,7 @@ public final class StreamLoad {
     if (!measuring) {
       return;
     }
-    int at = text.indexOf("\"t\":");
-    if (at >= 0) {
-      int end = at + 4;
-      while (end < text.length() && Character.isDigit(text.charAt(end))) {
-        end++;
-      }
-      latency.record(System.nanoTime() - ORIGIN - Long.parseLong(text, at + 4, end, 10));
-    }
+    SendTime.recordSince(text, latency);
     count.increment();
   }
 
