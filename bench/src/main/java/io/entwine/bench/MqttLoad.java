@@ -30,8 +30,6 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code --timeline FILE}, every acknowledged message's send time and latency go to FILE.
  */
 public final class MqttLoad {
-  private static final long ORIGIN = System.nanoTime();
-
   private final MqttTarget target;
   private final MqttQoS qos;
   private final int window;
@@ -172,22 +170,14 @@ public final class MqttLoad {
     if (!measuring) {
       return;
     }
-    String payload = message.payload().toString(StandardCharsets.US_ASCII);
-    int at = payload.indexOf("\"t\":");
-    if (at >= 0) {
-      int end = at + 4;
-      while (end < payload.length() && Character.isDigit(payload.charAt(end))) {
-        end++;
-      }
-      endToEndLatency.record(System.nanoTime() - ORIGIN - Long.parseLong(payload, at + 4, end, 10));
-    }
+    SendTime.recordSince(message.payload().toString(StandardCharsets.US_ASCII), endToEndLatency);
     received.increment();
   }
 
   /** The same payload size for every message: a JSON event carrying its send time. */
   private Buffer payload() {
     StringBuilder json = new StringBuilder(payloadBytes);
-    json.append("{\"d\":{\"t\":").append(System.nanoTime() - ORIGIN).append(",\"p\":\"");
+    json.append("{\"d\":{\"t\":").append(SendTime.now()).append(",\"p\":\"");
     while (json.length() < payloadBytes - 4) {
       json.append('x');
     }

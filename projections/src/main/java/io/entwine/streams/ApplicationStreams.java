@@ -20,16 +20,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An application's stream of its organization's messages (docs/adr/0053): recorded device events
- * from the journal after a position, then as they are written; device status, queued commands and
- * state changes live from the organization's {@link LiveFeed} (they are not in the journal's tag
- * views, so a resume does not bring them back). Every message carries the position after the last
- * journal event delivered; what waits for a slow client is bounded ({@link OverflowGuard}).
+ * from the journal after a position, then as they are written, handed on from the organization's
+ * {@link LiveFeed} as soon as it brings them when the rules of {@link EarlyReadings} allow
+ * (docs/adr/0061); device status, queued commands and state changes live from the feed (they are
+ * not in the journal's tag views, so a resume does not bring them back). Every message carries the
+ * position after what was handed on; what waits for a slow client is bounded ({@link
+ * OverflowGuard}).
  */
 public final class ApplicationStreams {
   private static final Logger log = LoggerFactory.getLogger(ApplicationStreams.class);
+
+  /** Devices with readings handed on ahead of the query at once, at most: bounds the id's size. */
+  static final int MAX_EARLY_DEVICES = 64;
+
+  private static final String CONSISTENCY_DELAY =
+      "pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay";
+
   private final ActorSystem<?> system;
   private final JournalEvents journal;
   private final Clock clock;
+  private final long freshnessMillis;
 
   public ApplicationStreams(ActorSystem<?> system) {
     this(system, new JournalEvents(system), Clock.systemUTC());
@@ -39,11 +49,17 @@ public final class ApplicationStreams {
     this.system = system;
     this.journal = journal;
     this.clock = clock;
+    // the query waits this long after each write; a live reading younger than half of it cannot
+    // have been brought by the query yet, whatever the clocks of writer and reader say
+    this.freshnessMillis =
+        system.settings().config().hasPath(CONSISTENCY_DELAY)
+            ? system.settings().config().getDuration(CONSISTENCY_DELAY).toMillis() / 2
+            : 0;
   }
 
   /** The position of a stream that starts now: what is written from now on. */
   public StreamPosition now() {
-    return StreamPosition.after(Uuids.startOf(clock.millis()), journal.slices());
+    return StreamPosition.after(Uuids.startOf(clock.millis()), journal.slices()).asFresh();
   }
 
   /**
@@ -73,26 +89,37 @@ public final class ApplicationStreams {
    */
   public Source<Delivery, NotUsed> stream(
       String org, StreamFilter filter, StreamPosition from, int buffer, Duration heartbeat) {
+    boolean wantsEvents = filter.wants(StreamKind.EVENT);
+    // Until the query of a slice has passed this, what it brings of a resumed stream may be older
+    // than what the live feed brings.
+    Instant caughtUpAt = clock.instant();
     Source<Object, NotUsed> journaled =
-        filter.wants(StreamKind.EVENT)
+        wantsEvents
             ? journal
-                .after(org, from, filter)
+                .after(org, from, filter, caughtUpAt)
                 .map(j -> (Object) j)
                 .watchTermination(this::logFailure)
             : Source.never();
-    boolean wantsLive =
-        filter.wants(StreamKind.STATUS)
-            || filter.wants(StreamKind.COMMAND)
-            || filter.wants(StreamKind.STATE);
     Source<Object, NotUsed> live =
-        wantsLive
-            ? live(org, buffer).map(m -> (Object) m).via(new OverflowGuard<>(buffer, OVERFLOWED))
-            : Source.never();
+        live(org, buffer)
+            .filter(m -> wantsEvents || !(m instanceof LiveMessage.DeviceEvent))
+            .map(m -> (Object) m)
+            // a device event dropped here reaches the client from the journal
+            .via(
+                new OverflowGuard<>(buffer, OVERFLOWED, m -> m instanceof LiveMessage.DeviceEvent));
     return journaled
         .merge(live)
         .statefulMapConcat(
             () -> {
-              Handed handed = new Handed(from);
+              Handed handed =
+                  new Handed(
+                      new EarlyReadings(
+                          from,
+                          filter,
+                          journal::sliceOf,
+                          caughtUpAt,
+                          freshnessMillis,
+                          MAX_EARLY_DEVICES));
               return element -> handed.next(element, filter);
             })
         .takeWhile(delivery -> !(delivery instanceof Delivery.Overflow), true)
@@ -102,30 +129,43 @@ public final class ApplicationStreams {
   /** The live side dropped messages for a slow client. */
   private static final Object OVERFLOWED = new Object();
 
-  /** Where a stream is: the position after the journal events handed on, and its last id. */
+  /** Where a stream is: its device events ({@link EarlyReadings}) and the last id handed on. */
   private final class Handed {
-    private StreamPosition position;
+    private final EarlyReadings events;
     private String lastId;
 
-    Handed(StreamPosition from) {
-      this.position = from;
-      this.lastId = from.encode();
+    Handed(EarlyReadings events) {
+      this.events = events;
+      this.lastId = events.position().encode();
     }
 
     List<Delivery> next(Object element, StreamFilter filter) {
       if (element == OVERFLOWED) {
         return List.of(new Delivery.Overflow(lastId));
       }
+      if (element instanceof JournalEvents.CaughtUp caughtUp) {
+        events.caughtUp(caughtUp.slice());
+        return List.of();
+      }
       if (element instanceof JournalEvents.Journaled j) {
-        position = position.advanced(j.slice(), j.offset(), j.reading(), j.readings());
-        lastId = position.encode();
-        return List.of(new Delivery.Message(j.message(), lastId));
+        return event(events.journaled(j));
+      }
+      if (element instanceof LiveMessage.DeviceEvent event) {
+        return event(events.live(event, clock.millis()));
       }
       Optional<StreamMessage> message =
           StreamMessage.ofLive((LiveMessage) element, clock.instant());
       if (message.isEmpty() || !message.get().passes(filter)) {
         return List.of();
       }
+      return List.of(new Delivery.Message(message.get(), lastId));
+    }
+
+    private List<Delivery> event(Optional<StreamMessage> message) {
+      if (message.isEmpty()) {
+        return List.of();
+      }
+      lastId = events.position().encode();
       return List.of(new Delivery.Message(message.get(), lastId));
     }
   }

@@ -5,6 +5,7 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import io.entwine.twin.TwinEvent.EventsRecorded;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -27,9 +28,29 @@ import org.apache.pekko.stream.javadsl.Source;
  * events-by-tag.eventual-consistency-delay} (2 s), so nothing written out of order is skipped.
  */
 public final class JournalEvents {
-  /** One reading of a journal event, with where it is: slice, offset and index in its event. */
+  /** What the query of a slice hands on. */
+  public sealed interface Found permits Journaled, CaughtUp {}
+
+  /**
+   * One reading of a journal event, with where it is: slice, offset and index in its event, and the
+   * device ({@link DeviceHash}) and the reading's key among its readings ({@link
+   * StreamPosition#readingKey}).
+   */
   public record Journaled(
-      StreamMessage message, int slice, UUID offset, int reading, int readings) {}
+      StreamMessage message,
+      int slice,
+      UUID offset,
+      int reading,
+      int readings,
+      long device,
+      long key)
+      implements Found {}
+
+  /**
+   * The query of {@code slice} reached an event written at or after the time it was asked for (of
+   * any organization): whatever the slice held before that time was handed on.
+   */
+  public record CaughtUp(int slice) implements Found {}
 
   private final ActorSystem<?> system;
   private final List<String> tags;
@@ -44,45 +65,60 @@ public final class JournalEvents {
     return tags.size();
   }
 
-  /** What {@code org}'s devices recorded after {@code from} and passes {@code filter}, unending. */
-  public Source<Journaled, NotUsed> after(String org, StreamPosition from, StreamFilter filter) {
-    return Source.from(IntStream.range(0, tags.size()).boxed().toList())
-        .flatMapMerge(tags.size(), slice -> slice(slice, org, from, filter));
+  /** The slice {@code device}'s recorded events are tagged with. */
+  public int sliceOf(DeviceKey device) {
+    return tags.indexOf(DeviceTwin.tagFor(device.entityId()));
   }
 
-  private Source<Journaled, NotUsed> slice(
-      int slice, String org, StreamPosition from, StreamFilter filter) {
+  /**
+   * What {@code org}'s devices recorded after {@code from} and passes {@code filter}, unending;
+   * with one {@link CaughtUp} per slice once its query reaches what was written at {@code
+   * caughtUpAt}.
+   */
+  public Source<Found, NotUsed> after(
+      String org, StreamPosition from, StreamFilter filter, Instant caughtUpAt) {
+    return Source.from(IntStream.range(0, tags.size()).boxed().toList())
+        .flatMapMerge(tags.size(), slice -> slice(slice, org, from, filter, caughtUpAt));
+  }
+
+  private Source<Found, NotUsed> slice(
+      int slice, String org, StreamPosition from, StreamFilter filter, Instant caughtUpAt) {
     UUID offset = from.offset(slice);
     int delivered = from.delivered(slice);
+    long caughtUpMillis = caughtUpAt.toEpochMilli();
     Function<EventEnvelope, List<Journaled>> readings = e -> readings(e, slice, org, filter);
-    if (delivered == StreamPosition.ALL) {
-      // the offset is exclusive: the query starts with the next event of the slice
-      return journal()
-          .eventsByTag(tags.get(slice), new TimeBasedUUID(offset))
-          .mapConcat(readings::apply);
-    }
-    // part of the event at the offset was delivered: read it again and skip what was
-    UUID before = Uuids.startOf(StreamPosition.unixMillis(offset) - 1);
+    // part of the event at the offset was delivered: read it again and skip what was;
+    // otherwise the offset is exclusive and the query starts with the next event of the slice
+    UUID start =
+        delivered == StreamPosition.ALL
+            ? offset
+            : Uuids.startOf(StreamPosition.unixMillis(offset) - 1);
     return journal()
-        .eventsByTag(tags.get(slice), new TimeBasedUUID(before))
+        .eventsByTag(tags.get(slice), new TimeBasedUUID(start))
         .statefulMapConcat(
             () -> {
-              boolean[] seeking = {true};
+              boolean[] seeking = {delivered != StreamPosition.ALL};
+              boolean[] caughtUp = {StreamPosition.unixMillis(offset) >= caughtUpMillis};
               return envelope -> {
-                List<Journaled> all = readings.apply(envelope);
-                if (!seeking[0]) {
-                  return all;
-                }
                 UUID at = ((TimeBasedUUID) envelope.offset()).value();
-                if (at.equals(offset)) {
-                  seeking[0] = false;
-                  return all.stream().filter(j -> j.reading() >= delivered).toList();
+                List<Found> found = new ArrayList<>(1);
+                if (!caughtUp[0] && StreamPosition.unixMillis(at) >= caughtUpMillis) {
+                  caughtUp[0] = true;
+                  found.add(new CaughtUp(slice));
                 }
-                if (at.timestamp() > offset.timestamp()) {
-                  seeking[0] = false; // the event at the offset is gone; what follows is new
-                  return all;
+                List<Journaled> all = readings.apply(envelope);
+                if (seeking[0]) {
+                  if (at.equals(offset)) {
+                    seeking[0] = false;
+                    all = all.stream().filter(j -> j.reading() >= delivered).toList();
+                  } else if (at.timestamp() > offset.timestamp()) {
+                    seeking[0] = false; // the event at the offset is gone; what follows is new
+                  } else {
+                    all = List.of();
+                  }
                 }
-                return List.of();
+                found.addAll(all);
+                return found;
               };
             });
   }
@@ -99,11 +135,20 @@ public final class JournalEvents {
       return List.of();
     }
     UUID offset = ((TimeBasedUUID) envelope.offset()).value();
+    long deviceHash = DeviceHash.of(device.entityId());
     List<Journaled> readings = new ArrayList<>(recorded.size());
     for (int index = 0; index < recorded.size(); index++) {
       StreamMessage message = StreamMessage.event(device, recorded.get(index));
       if (message.passes(filter)) {
-        readings.add(new Journaled(message, slice, offset, index, recorded.size()));
+        readings.add(
+            new Journaled(
+                message,
+                slice,
+                offset,
+                index,
+                recorded.size(),
+                deviceHash,
+                StreamPosition.readingKey(envelope.sequenceNr(), index)));
       }
     }
     return readings;

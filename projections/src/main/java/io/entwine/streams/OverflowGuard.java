@@ -1,6 +1,7 @@
 package io.entwine.streams;
 
 import java.util.ArrayDeque;
+import java.util.function.Predicate;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BufferOverflowException;
 import org.apache.pekko.stream.FlowShape;
@@ -15,7 +16,8 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * A client's bounded buffer for messages pushed at it (the live feed, which cannot be slowed down):
  * it takes them as fast as they come and hands them on as fast as the client reads. When more than
  * {@code capacity} wait, it drops them, stops reading, and ends with {@code overflowed} (also when
- * its upstream failed with a {@link BufferOverflowException}).
+ * its upstream failed with a {@link BufferOverflowException}). Elements that are {@code droppable}
+ * (they reach the client another way, later) are dropped first, alone, and never end the stream.
  */
 public final class OverflowGuard<T> extends GraphStage<FlowShape<T, T>> {
   private final Inlet<T> in = Inlet.create("OverflowGuard.in");
@@ -23,10 +25,16 @@ public final class OverflowGuard<T> extends GraphStage<FlowShape<T, T>> {
   private final FlowShape<T, T> shape = FlowShape.of(in, out);
   private final int capacity;
   private final T overflowed;
+  private final Predicate<T> droppable;
 
   public OverflowGuard(int capacity, T overflowed) {
+    this(capacity, overflowed, element -> false);
+  }
+
+  public OverflowGuard(int capacity, T overflowed, Predicate<T> droppable) {
     this.capacity = capacity;
     this.overflowed = overflowed;
+    this.droppable = droppable;
   }
 
   @Override
@@ -49,11 +57,15 @@ public final class OverflowGuard<T> extends GraphStage<FlowShape<T, T>> {
                 T element = grab(in);
                 if (isAvailable(out) && waiting.isEmpty()) {
                   push(out, element);
-                } else if (waiting.size() >= capacity) {
+                } else if (waiting.size() < capacity) {
+                  waiting.add(element);
+                } else if (droppable.test(element)) {
+                  // dropped: it reaches the client another way
+                } else if (waiting.removeIf(new FirstOf<>(droppable))) {
+                  waiting.add(element);
+                } else {
                   overflow();
                   return;
-                } else {
-                  waiting.add(element);
                 }
                 pull(in);
               }
@@ -109,5 +121,24 @@ public final class OverflowGuard<T> extends GraphStage<FlowShape<T, T>> {
         }
       }
     };
+  }
+
+  /** True for the first element {@code droppable} holds for, false after. */
+  private static final class FirstOf<T> implements Predicate<T> {
+    private final Predicate<T> droppable;
+    private boolean found;
+
+    FirstOf(Predicate<T> droppable) {
+      this.droppable = droppable;
+    }
+
+    @Override
+    public boolean test(T element) {
+      if (!found && droppable.test(element)) {
+        found = true;
+        return true;
+      }
+      return false;
+    }
   }
 }

@@ -1,7 +1,9 @@
 package io.entwine.streams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import java.time.Clock;
@@ -33,6 +35,8 @@ class ApplicationStreamsTest {
     StreamPosition now = streams.now();
     assertEquals(4, now.slices());
     assertEquals(NOW, now.oldest());
+    assertTrue(now.isFresh(), "a new stream has nothing to catch up with");
+    assertFalse(StreamPosition.decode(now.encode(), 4).isFresh(), "a client resuming from it has");
   }
 
   @Test

@@ -1,7 +1,9 @@
 package io.entwine.streams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import java.time.Instant;
@@ -35,9 +37,36 @@ class StreamPositionTest {
     assertThrows(StreamFilter.InvalidFilter.class, () -> StreamPosition.decode(valid, 3));
     assertThrows(StreamFilter.InvalidFilter.class, () -> StreamPosition.decode("nonsense", 4));
     assertThrows(
-        StreamFilter.InvalidFilter.class, () -> StreamPosition.decode("2" + valid.substring(1), 4));
+        StreamFilter.InvalidFilter.class, () -> StreamPosition.decode("3" + valid.substring(1), 4));
+    assertThrows(StreamFilter.InvalidFilter.class, () -> StreamPosition.decode(valid + "AAAA", 4));
     String randomUuids =
         StreamPosition.after(UUID.randomUUID(), 4).encode(); // version 4: not a journal offset
     assertThrows(StreamFilter.InvalidFilter.class, () -> StreamPosition.decode(randomUuids, 4));
+  }
+
+  @Test
+  void keepsItsRunsAndReadsTheFormerFormWithoutThem() {
+    StreamPosition start = StreamPosition.after(Uuids.timeBased(), 4);
+    long device = DeviceHash.of("acme/t/d1");
+    StreamPosition position =
+        start
+            .withRun(device, StreamPosition.readingKey(7, 0))
+            .withRunExtended(device, StreamPosition.readingKey(9, 2))
+            .withRun(DeviceHash.of("acme/t/d2"), StreamPosition.readingKey(300_000, 1));
+    StreamPosition decoded = StreamPosition.decode(position.encode(), 4);
+    assertEquals(position, decoded);
+    assertEquals(2, decoded.runs().size());
+    assertTrue(decoded.handledAhead(device, StreamPosition.readingKey(8, 5)));
+    assertFalse(decoded.handledAhead(device, StreamPosition.readingKey(9, 3)));
+    assertEquals(1, decoded.withRunsPassed(device, StreamPosition.readingKey(9, 2)).runs().size());
+
+    // an id sent before runs existed: "1." and the vector alone
+    assertEquals(start, StreamPosition.decode("1." + vectorOnly(start), 4));
+  }
+
+  private static String vectorOnly(StreamPosition position) {
+    byte[] raw = java.util.Base64.getUrlDecoder().decode(position.encode().substring(2));
+    byte[] vector = java.util.Arrays.copyOfRange(raw, 1, 1 + 80);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(vector);
   }
 }

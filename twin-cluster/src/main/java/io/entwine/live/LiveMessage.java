@@ -25,12 +25,35 @@ public sealed interface LiveMessage extends CborSerializable {
       String format,
       byte[] payload,
       Instant timestamp,
-      int qos)
+      int qos,
+      Journaled journaled)
       implements LiveMessage {
 
     /** At least once: the sender was answered after the event was persisted. */
     public static final int ACKNOWLEDGED_QOS = 1;
+
+    /** An event that does not say where its twin journaled it (tests, other senders). */
+    public DeviceEvent(
+        String org,
+        String type,
+        String id,
+        String eventId,
+        String format,
+        byte[] payload,
+        Instant timestamp,
+        int qos) {
+      this(org, type, id, eventId, format, payload, timestamp, qos, null);
+    }
   }
+
+  /**
+   * Where a twin journaled a reading, so that an application stream can hand it on before the
+   * journal's query finds it and recognise it when the query does (docs/adr/0061): the journal
+   * event's sequence number, the reading's index in it ({@code EventsRecorded} holds several), the
+   * twin's count of readings up to this one (consecutive numbers mean no reading between), and when
+   * the write was done by the twin's clock (epoch milliseconds). Not persisted.
+   */
+  record Journaled(long sequenceNr, int reading, long readingNumber, long writtenAt) {}
 
   record DeviceCommand(
       String org,

@@ -72,6 +72,8 @@ import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -276,6 +278,9 @@ public final class DeviceTwin
   private CommandWaiters waiters;
   // The connected device session taking commands; transient by design (see AttachSession).
   private ActorRef<ToDevice> session;
+  // Set when the actor starts; read for the sequence number of what was just written. The field
+  // fills what was alignment padding of this object, so a resident twin is no larger for it.
+  private ActorContext<TwinCommand> context;
 
   private DeviceTwin(DeviceKey device, Wiring wiring) {
     super(ENTITY_KEY, device.entityId());
@@ -299,6 +304,17 @@ public final class DeviceTwin
   /** Hands {@code message} to live subscribers (cluster pub-sub); best effort. */
   void publish(LiveMessage message) {
     wiring.publishLive().accept(message);
+  }
+
+  /** The sequence number of the last journal event written, in a handler's side effect. */
+  long lastSequenceNr() {
+    return lastSequenceNumber(context);
+  }
+
+  @Override
+  public Behavior<TwinCommand> apply(TypedActorContext<TwinCommand> actorContext) {
+    context = actorContext.asJava();
+    return super.apply(actorContext);
   }
 
   /** Sends {@code command} to another twin (e.g. a command offered to a gateway). */

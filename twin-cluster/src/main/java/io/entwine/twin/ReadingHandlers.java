@@ -29,6 +29,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * handlers ({@link CredentialHandlers#tokenAccepted}, {@link Replies#senderAccepted}).
  */
 final class ReadingHandlers {
+  private static final int READINGS = DeviceTwin.READINGS_PER_EVENT;
+
   private ReadingHandlers() {}
 
   static ReplyEffect<TwinEvent, TwinState> onRecordEvent(
@@ -46,8 +48,15 @@ final class ReadingHandlers {
         .persist(inJournalEvents(recorded))
         .thenRun(
             after -> {
+              long lastSequenceNr = twin.lastSequenceNr();
+              long firstSequenceNr = lastSequenceNr - (recorded.size() - 1) / READINGS;
+              long firstNumber = after.eventCount() - recorded.size() + 1;
+              long writtenAt = System.currentTimeMillis();
               for (int i = 0; i < recorded.size(); i++) {
-                twin.publish(live(twin, recorded.get(i), command.events().get(i).qos()));
+                LiveMessage.Journaled journaled =
+                    new LiveMessage.Journaled(
+                        firstSequenceNr + i / READINGS, i % READINGS, firstNumber + i, writtenAt);
+                twin.publish(live(twin, recorded.get(i), command.events().get(i).qos(), journaled));
               }
             })
         .thenReply(command.replyTo(), after -> new Reply.Done());
@@ -129,7 +138,18 @@ final class ReadingHandlers {
     events.add(recorded);
     return EFFECT
         .persist(events)
-        .thenRun(after -> twin.publish(live(twin, recorded, qos)))
+        .thenRun(
+            after ->
+                twin.publish(
+                    live(
+                        twin,
+                        recorded,
+                        qos,
+                        new LiveMessage.Journaled(
+                            twin.lastSequenceNr(),
+                            0,
+                            after.eventCount(),
+                            System.currentTimeMillis()))))
         .thenReply(replyTo, after -> new Reply.Done());
   }
 
@@ -143,7 +163,8 @@ final class ReadingHandlers {
         arrival);
   }
 
-  private static LiveMessage.DeviceEvent live(DeviceTwin twin, EventRecorded recorded, int qos) {
+  private static LiveMessage.DeviceEvent live(
+      DeviceTwin twin, EventRecorded recorded, int qos, LiveMessage.Journaled journaled) {
     return new LiveMessage.DeviceEvent(
         twin.device().org(),
         twin.device().type(),
@@ -152,6 +173,7 @@ final class ReadingHandlers {
         recorded.format(),
         recorded.payload(),
         recorded.timestamp(),
-        qos);
+        qos,
+        journaled);
   }
 }

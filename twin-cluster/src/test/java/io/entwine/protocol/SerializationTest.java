@@ -207,6 +207,16 @@ class SerializationTest {
         new TwinEvent.DesiredStateReplaced(attributes(), 6, AT),
         // live feed
         new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT, 1),
+        new LiveMessage.DeviceEvent(
+            "org",
+            "type",
+            "id",
+            "temp",
+            "json",
+            PAYLOAD,
+            AT,
+            1,
+            new LiveMessage.Journaled(12, 3, 1040, AT.toEpochMilli())),
         new LiveMessage.DeviceCommand("org", "type", "id", "c-1", "reboot", "json", PAYLOAD),
         new LiveMessage.DeviceStatus("org", "type", "id", PAYLOAD),
         new LiveMessage.ApplicationStatus("org", "app1", PAYLOAD),
