@@ -139,7 +139,9 @@ class MqttDevicesIT {
   @Test
   void disconnectsDevicePublishingOutsideTheIbmTopicsAndRecordsNothing() throws Exception {
     client = Paho.device(node.mqttUri(), device);
-    client.publish("sensors/s-1/status", Paho.message(STATUS, 0));
+    // not MqttClient.publish: at QoS 0 it waits for the write, and Paho leaves that token
+    // uncompleted when the server closes the connection in the meantime (seen once in CI)
+    client.getTopic("sensors/s-1/status").publish(Paho.message(STATUS, 0));
     Paho.awaitDisconnected(client);
     assertTrue(lastEvents(device).isEmpty());
   }
