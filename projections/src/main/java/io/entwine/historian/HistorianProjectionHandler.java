@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.Payloads;
+import io.entwine.projection.TwinJournal;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinEvent;
 import io.entwine.twin.TwinEvent.EventRecorded;
-import io.entwine.twin.TwinEvent.EventsRecorded;
 import io.entwine.twin.TwinEvent.ReportedStatePatched;
 import io.entwine.usage.UsageRecorder;
 import java.nio.charset.StandardCharsets;
@@ -23,15 +23,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.Done;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.javadsl.Handler;
 
 /**
  * Writes recorded events into the historian: the raw events (idempotent upserts), and for every
  * numeric field of a JSON event its device roll-up and its slice's device-type roll-up for the
- * event's hour. A journal event holding several readings ({@link EventsRecorded}) becomes one
- * historical event per reading. Every roll-up row is read, extended with the events it does not
+ * event's hour. A journal event holding several readings ({@link TwinEvent.EventsRecorded}) becomes
+ * one historical event per reading. Every roll-up row is read, extended with the events it does not
  * hold yet (by reading number) and written whole, so a batch replayed after a crash — even one that
  * stopped half-way through its writes — adds nothing twice.
  *
@@ -110,41 +109,32 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
 
   /**
    * The readings of {@code envelopes}, in order: one per {@link EventRecorded}, one per reading of
-   * an {@link EventsRecorded}, and a device's reported-state patch ({@link ReportedStatePatched},
-   * not one made of recorded events) as a JSON event {@code state} whose {@code d} is the patch, so
-   * its numeric leaves are summarized like an event's; other events hold none.
+   * an {@link TwinEvent.EventsRecorded}, and a device's reported-state patch ({@link
+   * ReportedStatePatched}, not one made of recorded events) as a JSON event {@code state} whose
+   * {@code d} is the patch, so its numeric leaves are summarized like an event's; other events hold
+   * none.
    */
   static List<HistoricalEvent> readings(List<EventEnvelope<TwinEvent>> envelopes) {
     List<HistoricalEvent> readings = new ArrayList<>();
-    for (EventEnvelope<TwinEvent> envelope : envelopes) {
-      List<EventRecorded> recorded = recordedIn(envelope.event());
-      if (recorded.isEmpty()) {
-        continue;
-      }
-      DeviceKey device =
-          DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
-      for (int index = 0; index < recorded.size(); index++) {
-        EventRecorded reading = recorded.get(index);
-        readings.add(
-            new HistoricalEvent(
-                device,
-                reading.eventId(),
-                Buckets.millis(reading.timestamp()),
-                HistoricalEvent.readingNr(envelope.sequenceNr(), index),
-                reading.format(),
-                reading.payload()));
-      }
-    }
+    TwinJournal.forEachReading(
+        envelopes,
+        HistorianProjectionHandler::recordedIn,
+        (device, readingNr, reading) -> readings.add(historical(device, readingNr, reading)));
     return readings;
   }
 
+  private static HistoricalEvent historical(
+      DeviceKey device, long readingNr, EventRecorded reading) {
+    return new HistoricalEvent(
+        device,
+        reading.eventId(),
+        Buckets.millis(reading.timestamp()),
+        readingNr,
+        reading.format(),
+        reading.payload());
+  }
+
   private static List<EventRecorded> recordedIn(TwinEvent event) {
-    if (event instanceof EventRecorded single) {
-      return List.of(single);
-    }
-    if (event instanceof EventsRecorded batch) {
-      return batch.readings();
-    }
     if (event instanceof ReportedStatePatched patched && !patched.fromEvents()) {
       ObjectNode iotf = JsonNodeFactory.instance.objectNode();
       iotf.set("d", patched.patch());
@@ -156,7 +146,7 @@ public final class HistorianProjectionHandler extends Handler<List<EventEnvelope
               patched.at(),
               patched.at()));
     }
-    return List.of();
+    return TwinJournal.readingsIn(event);
   }
 
   private CompletableFuture<Done> updateRollups(List<HistoricalEvent> events, RowTtls ttls) {

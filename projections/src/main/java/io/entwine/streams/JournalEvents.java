@@ -2,9 +2,9 @@ package io.entwine.streams;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import io.entwine.identity.DeviceKey;
+import io.entwine.projection.TwinJournal;
 import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinEvent.EventRecorded;
-import io.entwine.twin.TwinEvent.EventsRecorded;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,6 @@ import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.TimeBasedUUID;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -125,12 +124,11 @@ public final class JournalEvents {
 
   private static List<Journaled> readings(
       EventEnvelope envelope, int slice, String org, StreamFilter filter) {
-    List<EventRecorded> recorded = recordedIn(envelope.event());
+    List<EventRecorded> recorded = TwinJournal.readingsIn(envelope.event());
     if (recorded.isEmpty()) {
       return List.of();
     }
-    DeviceKey device =
-        DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
+    DeviceKey device = TwinJournal.deviceOf(envelope.persistenceId());
     if (!device.org().equals(org)) {
       return List.of();
     }
@@ -152,16 +150,6 @@ public final class JournalEvents {
       }
     }
     return readings;
-  }
-
-  private static List<EventRecorded> recordedIn(Object event) {
-    if (event instanceof EventRecorded single) {
-      return List.of(single);
-    }
-    if (event instanceof EventsRecorded batch) {
-      return batch.readings();
-    }
-    return List.of();
   }
 
   /** Created on first use: creating the read journal connects to Cassandra at once. */

@@ -2,11 +2,9 @@ package io.entwine.usage;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.entwine.historian.HistoricalEvent;
-import io.entwine.identity.DeviceKey;
+import io.entwine.projection.TwinJournal;
 import io.entwine.twin.TwinEvent;
 import io.entwine.twin.TwinEvent.EventRecorded;
-import io.entwine.twin.TwinEvent.EventsRecorded;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,13 +13,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 
 /**
  * Counts what devices send, per device and UTC day of arrival: the readings ({@link EventRecorded},
- * each reading of an {@link EventsRecorded}) and the bytes of their payloads. Runs inside the
- * historian projection, one instance per slice: a device's events are all in one slice, so that
+ * each reading of an {@link TwinEvent.EventsRecorded}) and the bytes of their payloads. Runs inside
+ * the historian projection, one instance per slice: a device's events are all in one slice, so that
  * instance is the only writer of the device's rows, and keeps the rows it wrote in a bounded cache
  * (cleared when the projection restarts or a batch fails, since a failed write may or may not have
  * been applied). A reading counts once, by its reading number, however often it is replayed.
@@ -100,24 +97,21 @@ public final class UsageRecorder {
   /** Reading number → payload size, in journal order, per device and day of arrival. */
   static Map<DeviceDay.Key, Map<Long, Integer>> readings(List<EventEnvelope<TwinEvent>> envelopes) {
     Map<DeviceDay.Key, Map<Long, Integer>> readings = new LinkedHashMap<>();
-    for (EventEnvelope<TwinEvent> envelope : envelopes) {
-      List<EventRecorded> recorded =
-          envelope.event() instanceof EventRecorded single
-              ? List.of(single)
-              : envelope.event() instanceof EventsRecorded batch ? batch.readings() : List.of();
-      if (recorded.isEmpty()) {
-        continue;
-      }
-      DeviceKey device =
-          DeviceKey.fromEntityId(PersistenceId.extractEntityId(envelope.persistenceId()));
-      for (int index = 0; index < recorded.size(); index++) {
-        EventRecorded reading = recorded.get(index);
-        long day = reading.receivedAt().atZone(ZoneOffset.UTC).toLocalDate().toEpochDay();
-        readings
-            .computeIfAbsent(new DeviceDay.Key(device, day), k -> new LinkedHashMap<>())
-            .put(HistoricalEvent.readingNr(envelope.sequenceNr(), index), reading.payload().length);
-      }
-    }
+    TwinJournal.forEachReading(
+        envelopes,
+        TwinJournal::readingsIn,
+        (device, readingNr, reading) ->
+            readingsOf(readings, new DeviceDay.Key(device, dayOf(reading)))
+                .put(readingNr, reading.payload().length));
     return readings;
+  }
+
+  private static Map<Long, Integer> readingsOf(
+      Map<DeviceDay.Key, Map<Long, Integer>> readings, DeviceDay.Key key) {
+    return readings.computeIfAbsent(key, k -> new LinkedHashMap<>());
+  }
+
+  private static long dayOf(EventRecorded reading) {
+    return reading.receivedAt().atZone(ZoneOffset.UTC).toLocalDate().toEpochDay();
   }
 }
