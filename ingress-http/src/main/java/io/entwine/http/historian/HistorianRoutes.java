@@ -1,7 +1,6 @@
 package io.entwine.http.historian;
 
 import static io.entwine.http.common.ApiResponses.error;
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -73,25 +72,7 @@ public final class HistorianRoutes extends ApiDirectives {
   }
 
   public Route route() {
-    return pathPrefix(
-        segment("api").slash("v0001").slash("historian"),
-        () -> get(() -> authentication.apiKey(principal -> scopes(principal.org()))));
-  }
-
-  private Route scopes(String org) {
-    return concat(
-        pathEndOrSingleSlash(() -> query(HistorianScope.organization(org))),
-        deviceTypeSegment(
-            type ->
-                concat(
-                    pathEndOrSingleSlash(() -> query(HistorianScope.deviceType(org, type))),
-                    pathPrefix(
-                        segment(), id -> pathEndOrSingleSlash(() -> deviceScope(org, type, id))))));
-  }
-
-  private Route deviceScope(String org, String type, String id) {
-    return validDevicePart(
-        "device id", id, () -> query(HistorianScope.device(new DeviceKey(org, type, id))));
+    return HistorianScopes.V0001.route(authentication, this::query);
   }
 
   private Route query(HistorianScope scope) {

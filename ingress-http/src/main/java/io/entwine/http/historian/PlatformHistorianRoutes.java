@@ -1,7 +1,6 @@
 package io.entwine.http.historian;
 
 import static io.entwine.http.common.ApiResponses.error;
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.entwine.historian.Buckets;
@@ -17,7 +16,6 @@ import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Json;
 import io.entwine.http.historian.HistorianRoutes.BadRequest;
 import io.entwine.http.historian.HistorianRoutes.Parsed;
-import io.entwine.identity.DeviceKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,33 +52,7 @@ public final class PlatformHistorianRoutes extends ApiDirectives {
   }
 
   public Route route() {
-    return pathPrefix(
-        segment("api").slash("v0002").slash("historian"),
-        () -> get(() -> authentication.apiKey(principal -> scopes(principal.org()))));
-  }
-
-  private Route scopes(String org) {
-    return concat(
-        pathEndOrSingleSlash(() -> query(HistorianScope.organization(org))),
-        pathPrefix(
-            "types",
-            () ->
-                deviceTypeSegment(
-                    type ->
-                        concat(
-                            pathEndOrSingleSlash(() -> query(HistorianScope.deviceType(org, type))),
-                            pathPrefix(
-                                segment("devices").slash(segment()),
-                                id ->
-                                    pathEndOrSingleSlash(
-                                        () ->
-                                            validDevicePart(
-                                                "device id",
-                                                id,
-                                                () ->
-                                                    query(
-                                                        HistorianScope.device(
-                                                            new DeviceKey(org, type, id))))))))));
+    return HistorianScopes.V0002.route(authentication, this::query);
   }
 
   private Route query(HistorianScope scope) {
