@@ -4,13 +4,16 @@ import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.ColumnDefinitions;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.type.codec.TypeCodec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.pekko.Done;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 
 /**
@@ -42,6 +45,22 @@ public final class PreparedCql {
               }
               return bound;
             });
+  }
+
+  /**
+   * Writes {@code values}. Every write of the read models only sets values, so it is marked
+   * idempotent: the driver retries only idempotent statements.
+   */
+  public CompletionStage<Done> write(Object... values) {
+    return bind(values).thenCompose(bound -> session.executeWrite(bound.setIdempotent(true)));
+  }
+
+  public CompletionStage<List<Row>> selectAll(Object... values) {
+    return bind(values).thenCompose(session::selectAll);
+  }
+
+  public CompletionStage<Optional<Row>> selectOne(Object... values) {
+    return bind(values).thenCompose(session::selectOne);
   }
 
   private CompletionStage<Prepared> get() {

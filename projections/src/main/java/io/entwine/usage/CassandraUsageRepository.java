@@ -1,6 +1,7 @@
 package io.entwine.usage;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.entwine.cassandra.CqlTable;
 import io.entwine.cassandra.PreparedCql;
 import io.entwine.concurrent.AsyncPermits;
 import io.entwine.identity.DeviceKey;
@@ -24,45 +25,30 @@ public final class CassandraUsageRepository implements UsageRepository {
   private final AsyncPermits limiter =
       new AsyncPermits("usage statements in flight", MAX_IN_FLIGHT);
 
-  private final CassandraSession session;
   private final PreparedCql selectOne;
   private final PreparedCql selectDay;
   private final PreparedCql insert;
 
   public CassandraUsageRepository(CassandraSession session, String keyspace) {
-    this.session = session;
-    String table = keyspace + ".usage_device_days";
+    CqlTable table = CqlTable.of(session, keyspace, "usage_device_days");
     selectOne =
-        new PreparedCql(
-            session,
-            "SELECT events, bytes, applied_reading FROM "
-                + table
+        table.prepare(
+            "SELECT events, bytes, applied_reading FROM {table}"
                 + " WHERE org = ? AND day = ? AND type = ? AND id = ?");
     selectDay =
-        new PreparedCql(
-            session,
-            "SELECT type, id, events, bytes, applied_reading FROM "
-                + table
-                + " WHERE org = ? AND day = ?");
+        table.prepare(
+            "SELECT type, id, events, bytes, applied_reading FROM {table} WHERE org = ? AND day = ?");
     insert =
-        new PreparedCql(
-            session,
-            "INSERT INTO "
-                + table
-                + " (org, day, type, id, events, bytes, applied_reading) VALUES (?, ?, ?, ?, ?, ?,"
-                + " ?)");
+        table.prepare(
+            "INSERT INTO {table} (org, day, type, id, events, bytes, applied_reading)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)");
   }
 
   @Override
   public CompletionStage<Optional<DeviceDay>> deviceDay(DeviceDay.Key key) {
     DeviceKey device = key.device();
     return limiter
-        .run(
-            1,
-            () ->
-                selectOne
-                    .bind(device.org(), key.day(), device.type(), device.id())
-                    .thenCompose(session::selectOne))
+        .run(1, () -> selectOne.selectOne(device.org(), key.day(), device.type(), device.id()))
         .thenApply(row -> row.map(CassandraUsageRepository::sent));
   }
 
@@ -76,16 +62,14 @@ public final class CassandraUsageRepository implements UsageRepository {
               limiter.run(
                   1,
                   () ->
-                      insert
-                          .bind(
-                              device.org(),
-                              key.day(),
-                              device.type(),
-                              device.id(),
-                              day.events(),
-                              day.bytes(),
-                              day.appliedReading())
-                          .thenCompose(bound -> session.executeWrite(bound.setIdempotent(true)))));
+                      insert.write(
+                          device.org(),
+                          key.day(),
+                          device.type(),
+                          device.id(),
+                          day.events(),
+                          day.bytes(),
+                          day.appliedReading())));
         });
     return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
         .thenApply(all -> Done.done());
@@ -94,8 +78,7 @@ public final class CassandraUsageRepository implements UsageRepository {
   @Override
   public CompletionStage<List<DeviceOnDay>> devicesOn(String org, long day) {
     return selectDay
-        .bind(org, day)
-        .thenCompose(session::selectAll)
+        .selectAll(org, day)
         .thenApply(
             rows ->
                 rows.stream()

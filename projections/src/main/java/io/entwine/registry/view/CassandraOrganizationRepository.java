@@ -1,6 +1,7 @@
 package io.entwine.registry.view;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.entwine.cassandra.CqlTable;
 import io.entwine.cassandra.PreparedCql;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -15,48 +16,36 @@ public final class CassandraOrganizationRepository implements OrganizationReposi
 
   private static final String LISTING = "all";
 
-  private final CassandraSession session;
   private final PreparedCql insert;
   private final PreparedCql selectAfter;
   private final PreparedCql count;
 
   public CassandraOrganizationRepository(CassandraSession session, String keyspace) {
-    this.session = session;
-    String table = keyspace + ".registry_organizations";
+    CqlTable table = CqlTable.of(session, keyspace, "registry_organizations");
     insert =
-        new PreparedCql(
-            session,
-            "INSERT INTO " + table + " (listing, id, name, created_at) VALUES (?, ?, ?, ?)");
+        table.prepare("INSERT INTO {table} (listing, id, name, created_at) VALUES (?, ?, ?, ?)");
     selectAfter =
-        new PreparedCql(
-            session,
-            "SELECT id, name, created_at FROM " + table + " WHERE listing = ? AND id > ? LIMIT ?");
-    count = new PreparedCql(session, "SELECT count(*) FROM " + table + " WHERE listing = ?");
+        table.prepare(
+            "SELECT id, name, created_at FROM {table} WHERE listing = ? AND id > ? LIMIT ?");
+    count = table.prepare("SELECT count(*) FROM {table} WHERE listing = ?");
   }
 
   @Override
   public CompletionStage<Done> add(ListedOrganization organization) {
-    return insert
-        .bind(LISTING, organization.id(), organization.name(), organization.created())
-        // it sets values only, so the driver may retry it
-        .thenCompose(bound -> session.executeWrite(bound.setIdempotent(true)));
+    return insert.write(LISTING, organization.id(), organization.name(), organization.created());
   }
 
   @Override
   public CompletionStage<List<ListedOrganization>> organizationsAfter(String afterId, int limit) {
     return selectAfter
-        .bind(LISTING, afterId == null ? "" : afterId, limit)
-        .thenCompose(session::selectAll)
+        .selectAll(LISTING, afterId == null ? "" : afterId, limit)
         .thenApply(
             rows -> rows.stream().map(CassandraOrganizationRepository::toOrganization).toList());
   }
 
   @Override
   public CompletionStage<Long> count() {
-    return count
-        .bind(LISTING)
-        .thenCompose(session::selectOne)
-        .thenApply(row -> row.map(r -> r.getLong(0)).orElse(0L));
+    return count.selectOne(LISTING).thenApply(row -> row.map(r -> r.getLong(0)).orElse(0L));
   }
 
   private static ListedOrganization toOrganization(Row row) {
