@@ -181,20 +181,16 @@ public final class StateRoutes extends ApiDirectives {
     return asDevice(
         type,
         id,
-        (device, token, address) ->
-            conditions.preconditions(
-                pre ->
-                    document(
-                        patch ->
-                            write(
-                                pre,
-                                "reported",
-                                () -> gateway.states().deviceState(device, token, address),
-                                version ->
-                                    gateway
-                                        .states()
-                                        .patchReported(device, token, patch, version, address),
-                                StateRoutes::delta))));
+        (device, token, address, pre) ->
+            document(
+                patch ->
+                    write(
+                        pre,
+                        "reported",
+                        () -> gateway.states().deviceState(device, token, address),
+                        version ->
+                            gateway.states().patchReported(device, token, patch, version, address),
+                        StateRoutes::delta)));
   }
 
   /**
@@ -229,25 +225,28 @@ public final class StateRoutes extends ApiDirectives {
     return asDevice(
         type,
         id,
-        (device, token, address) ->
-            conditions.preconditions(
-                pre ->
-                    completeState(
-                        gateway.states().deviceState(device, token, address),
-                        pre.read(StateRoutes::delta))));
+        (device, token, address, pre) ->
+            completeState(
+                gateway.states().deviceState(device, token, address),
+                pre.read(StateRoutes::delta)));
   }
 
-  /** What a device's request needs: the device it addresses, its token, its address. */
+  /**
+   * What a device's request needs: the device it addresses, its token, its address, and the
+   * preconditions it puts on the state.
+   */
   @FunctionalInterface
   private interface DeviceRequest {
-    Route apply(DeviceKey device, String token, String address);
+    Route apply(DeviceKey device, String token, String address, StatePreconditions pre);
   }
 
   private Route asDevice(String type, String id, DeviceRequest inner) {
     return authentication.clientAddress(
         address ->
             authentication.deviceToken(
-                (org, token) -> inner.apply(new DeviceKey(org, type, id), token, address)));
+                (org, token) ->
+                    conditions.preconditions(
+                        pre -> inner.apply(new DeviceKey(org, type, id), token, address, pre))));
   }
 
   private static HttpResponse delta(Reply reply) {
