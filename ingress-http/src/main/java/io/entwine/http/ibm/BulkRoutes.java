@@ -35,7 +35,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * rule, a device named twice or a body over {@link #MAX_BODY_BYTES} is refused whole (400, 413) and
  * changes nothing.
  */
-public final class BulkRoutes extends PlatformDirectives {
+public final class BulkRoutes extends DeviceApiRoutes {
   /** IBM: "each request can contain a maximum of 512 kB". */
   static final int MAX_BODY_BYTES = 512 * 1024;
 
@@ -45,19 +45,15 @@ public final class BulkRoutes extends PlatformDirectives {
    */
   private static final int WINDOW = 8;
 
-  private final TwinGateway gateway;
-  private final RegistryRepository registry;
-  private final Authentication authentication;
   private final PlatformRegistration registration;
 
   public BulkRoutes(
       TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
-    this.gateway = gateway;
-    this.registry = registry;
-    this.authentication = authentication;
+    super(gateway, registry, authentication);
     this.registration = new PlatformRegistration(gateway);
   }
 
+  @Override
   public Route route() {
     return pathPrefix(
         segment("api").slash("v0002").slash("bulk").slash("devices"),

@@ -7,7 +7,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.credentials.Tokens;
-import io.entwine.http.common.ApiDirectives;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.identity.DeviceKey;
@@ -25,22 +24,17 @@ import org.apache.pekko.http.javadsl.server.Route;
  * IBM's device-management API v0001 (IBM IoT Foundation API documentation, Devices), scoped to the
  * API key's organization.
  */
-public final class DeviceManagementRoutes extends ApiDirectives {
+public final class DeviceManagementRoutes extends DeviceApiRoutes {
   static final String REGISTERED_BY_TYPE = "apikey";
   static final int MIN_TOKEN_LENGTH = 8;
   static final int MAX_TOKEN_LENGTH = 128;
 
-  private final TwinGateway gateway;
-  private final RegistryRepository registry;
-  private final Authentication authentication;
-
   public DeviceManagementRoutes(
       TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
-    this.gateway = gateway;
-    this.registry = registry;
-    this.authentication = authentication;
+    super(gateway, registry, authentication);
   }
 
+  @Override
   public Route route() {
     return pathPrefix(
         segment("api").slash("v0001"),

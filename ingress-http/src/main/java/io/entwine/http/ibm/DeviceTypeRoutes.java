@@ -23,18 +23,14 @@ import org.apache.pekko.http.javadsl.server.Route;
  * key's organization: {@code GET /api/v0002}, {@code GET /api/v0002/service-status}, {@code
  * GET|POST /api/v0002/device/types}, {@code GET|PUT|DELETE /api/v0002/device/types/{typeId}}.
  */
-public final class DeviceTypeRoutes extends PlatformDirectives {
-  private final TwinGateway gateway;
-  private final RegistryRepository registry;
-  private final Authentication authentication;
+public final class DeviceTypeRoutes extends DeviceApiRoutes {
 
   public DeviceTypeRoutes(
       TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
-    this.gateway = gateway;
-    this.registry = registry;
-    this.authentication = authentication;
+    super(gateway, registry, authentication);
   }
 
+  @Override
   public Route route() {
     return pathPrefix(
         segment("api").slash("v0002"),

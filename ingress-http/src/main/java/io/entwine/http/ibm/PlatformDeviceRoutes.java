@@ -31,22 +31,18 @@ import org.apache.pekko.http.javadsl.server.Route;
  * Only these paths are matched, so the device events and last-event cache under the same prefix
  * reach their own routes.
  */
-public final class PlatformDeviceRoutes extends PlatformDirectives {
+public final class PlatformDeviceRoutes extends DeviceApiRoutes {
   private static final JsonNode NO_LOCATION = JsonNodeFactory.instance.objectNode();
 
-  private final TwinGateway gateway;
-  private final RegistryRepository registry;
-  private final Authentication authentication;
   private final PlatformRegistration registration;
 
   public PlatformDeviceRoutes(
       TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
-    this.gateway = gateway;
-    this.registry = registry;
-    this.authentication = authentication;
+    super(gateway, registry, authentication);
     this.registration = new PlatformRegistration(gateway);
   }
 
+  @Override
   public Route route() {
     return pathPrefix(
         segment("api").slash("v0002").slash("device").slash("types").slash(segment()),
