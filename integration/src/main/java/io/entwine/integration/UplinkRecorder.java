@@ -321,7 +321,14 @@ public final class UplinkRecorder {
       throw new IllegalStateException("A JSON tree always serializes", e);
     }
     return new DeviceMessage(
-        device, eventId, Payloads.JSON, payload, timestamp, receivedAt, source);
+        device,
+        eventId,
+        Payloads.JSON,
+        payload,
+        timestamp,
+        receivedAt,
+        source,
+        DeviceMessage.ACKNOWLEDGED_QOS);
   }
 
   /** Devices of the quota reserved for one message and not yet used by a registration. */

@@ -97,7 +97,15 @@ class TwinGatewayTest {
   void countsAcknowledgedAndRefusedEventsPerProtocol() throws Exception {
     DeviceKey device = registered("dev-counted");
     DeviceMessage viaHono =
-        new DeviceMessage(device, "temp", Payloads.JSON, utf8("{}"), T0, T0, "hono-http:telemetry");
+        new DeviceMessage(
+            device,
+            "temp",
+            Payloads.JSON,
+            utf8("{}"),
+            T0,
+            T0,
+            "hono-http:telemetry",
+            DeviceMessage.ACKNOWLEDGED_QOS);
     double acknowledged = count(IngestMeters.ACKNOWLEDGED, "hono-http", null);
     double refused = count(IngestMeters.REFUSED, "hono-http", "unauthorized");
     long latencies = latencies("hono-http");
@@ -333,7 +341,14 @@ class TwinGatewayTest {
 
   private static DeviceMessage message(DeviceKey device, String eventId, String payload) {
     return new DeviceMessage(
-        device, eventId, Payloads.JSON, utf8(payload), T0, T0.plusSeconds(1), "test");
+        device,
+        eventId,
+        Payloads.JSON,
+        utf8(payload),
+        T0,
+        T0.plusSeconds(1),
+        "test",
+        DeviceMessage.ACKNOWLEDGED_QOS);
   }
 
   private static Rejection rejection(Reply reply) {

@@ -187,6 +187,7 @@ class TwinGatewayTwoNodeTest {
         "{}".getBytes(StandardCharsets.UTF_8),
         T0,
         T0.plusSeconds(1),
-        "test");
+        "test",
+        DeviceMessage.ACKNOWLEDGED_QOS);
   }
 }

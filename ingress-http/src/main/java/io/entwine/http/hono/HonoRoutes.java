@@ -121,7 +121,8 @@ public final class HonoRoutes extends ApiDirectives {
                       hono.payload(),
                       receivedAt,
                       receivedAt,
-                      "hono-http:" + path);
+                      "hono-http:" + path,
+                      DeviceMessage.ACKNOWLEDGED_QOS);
               return gateway
                   .recordVerifiedEvent(message, sender.gateway(), null)
                   .thenApply(HonoStatus::orRefuse)

@@ -174,7 +174,8 @@ public final class DeviceEventRoutes extends ApiDirectives {
             inspection.payload(),
             inspection.eventTime().orElse(receivedAt),
             receivedAt,
-            "http");
+            "http",
+            DeviceMessage.ACKNOWLEDGED_QOS);
     return onSuccess(record.apply(message, payload.length), this::complete);
   }
 

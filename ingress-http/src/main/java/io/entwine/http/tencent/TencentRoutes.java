@@ -144,7 +144,8 @@ public final class TencentRoutes extends ApiDirectives {
                         publish.payload(),
                         receivedAt,
                         receivedAt,
-                        "tencent-http"),
+                        "tencent-http",
+                        DeviceMessage.ACKNOWLEDGED_QOS),
                     null,
                     signed.nonce());
               })
