@@ -3,7 +3,6 @@ package io.entwine.connections;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.entwine.cassandra.CqlTable;
 import io.entwine.cassandra.PreparedCql;
 import io.entwine.concurrent.AsyncPermits;
 import io.entwine.identity.DeviceKey;
@@ -37,6 +36,7 @@ public final class ConnectionStates implements ConnectionRecorder {
 
   private final AsyncPermits limiter =
       new AsyncPermits("connection records in flight", MAX_IN_FLIGHT);
+  private final CassandraSession session;
   private final PreparedCql insertLog;
   private final PreparedCql updateConnected;
   private final PreparedCql updateDisconnected;
@@ -46,31 +46,43 @@ public final class ConnectionStates implements ConnectionRecorder {
   private final PreparedCql selectStates;
 
   public ConnectionStates(CassandraSession session, String keyspace) {
-    CqlTable logTable = CqlTable.of(session, keyspace, "connection_log");
-    CqlTable statesTable = CqlTable.of(session, keyspace, "client_connection_states");
+    this.session = session;
+    String log = keyspace + ".connection_log";
+    String states = keyspace + ".client_connection_states";
     insertLog =
-        logTable.prepare(
-            "INSERT INTO {table} (org, type, id, at, client_id, message) VALUES (?, ?, ?, ?, ?, ?)");
+        prepared(
+            "INSERT INTO "
+                + log
+                + " (org, type, id, at, client_id, message) VALUES (?, ?, ?, ?, ?, ?)");
     updateConnected =
-        statesTable.prepare(
-            "UPDATE {table} SET last_connect = ?, protocol = ? WHERE org = ? AND client_id = ?");
+        prepared(
+            "UPDATE "
+                + states
+                + " SET last_connect = ?, protocol = ? WHERE org = ? AND client_id = ?");
     updateDisconnected =
-        statesTable.prepare(
-            "UPDATE {table} SET last_disconnect = ?, disconnect_of = ?, last_reason = ?"
-                + " WHERE org = ? AND client_id = ?");
+        prepared(
+            "UPDATE "
+                + states
+                + " SET last_disconnect = ?, disconnect_of = ?, last_reason = ? WHERE org = ? AND"
+                + " client_id = ?");
     selectLog =
-        logTable.prepare(
-            "SELECT at, message FROM {table} WHERE org = ? AND type = ? AND id = ? LIMIT ?");
+        prepared(
+            "SELECT at, message FROM " + log + " WHERE org = ? AND type = ? AND id = ? LIMIT ?");
     selectLogBetween =
-        logTable.prepare(
-            "SELECT at, message FROM {table}"
+        prepared(
+            "SELECT at, message FROM "
+                + log
                 + " WHERE org = ? AND type = ? AND id = ? AND at >= ? AND at <= ? LIMIT ?");
     selectState =
-        statesTable.prepare(
-            "SELECT " + STATE_COLUMNS + " FROM {table} WHERE org = ? AND client_id = ?");
+        prepared(
+            "SELECT " + STATE_COLUMNS + " FROM " + states + " WHERE org = ? AND client_id = ?");
     selectStates =
-        statesTable.prepare(
-            "SELECT " + STATE_COLUMNS + " FROM {table} WHERE org = ? AND client_id > ? LIMIT ?");
+        prepared(
+            "SELECT "
+                + STATE_COLUMNS
+                + " FROM "
+                + states
+                + " WHERE org = ? AND client_id > ? LIMIT ?");
   }
 
   // ---- writes ----
@@ -126,7 +138,12 @@ public final class ConnectionStates implements ConnectionRecorder {
 
   private void write(PreparedCql statement, Object... values) {
     limiter
-        .run(1, () -> statement.write(values))
+        .run(
+            1,
+            () ->
+                statement
+                    .bind(values)
+                    .thenCompose(bound -> session.executeWrite(bound.setIdempotent(true))))
         .whenComplete(
             (done, failure) -> {
               if (failure != null) {
@@ -146,9 +163,15 @@ public final class ConnectionStates implements ConnectionRecorder {
     int rows = limit + offset;
     CompletionStage<List<Row>> query =
         from.isPresent() && to.isPresent()
-            ? selectLogBetween.selectAll(
-                device.org(), device.type(), device.id(), from.get(), to.get(), rows)
-            : selectLog.selectAll(device.org(), device.type(), device.id(), rows);
+            ? select(
+                selectLogBetween,
+                device.org(),
+                device.type(),
+                device.id(),
+                from.get(),
+                to.get(),
+                rows)
+            : select(selectLog, device.org(), device.type(), device.id(), rows);
     return query.thenApply(
         found ->
             found.stream()
@@ -158,8 +181,7 @@ public final class ConnectionStates implements ConnectionRecorder {
   }
 
   public CompletionStage<Optional<ClientConnectionState>> state(String org, String clientId) {
-    return selectState
-        .selectAll(org, clientId)
+    return select(selectState, org, clientId)
         .thenApply(found -> found.stream().findFirst().map(ConnectionStates::state));
   }
 
@@ -168,9 +190,12 @@ public final class ConnectionStates implements ConnectionRecorder {
    * order.
    */
   public CompletionStage<List<ClientConnectionState>> states(String org, String after, int limit) {
-    return selectStates
-        .selectAll(org, after, limit)
+    return select(selectStates, org, after, limit)
         .thenApply(found -> found.stream().map(ConnectionStates::state).toList());
+  }
+
+  private CompletionStage<List<Row>> select(PreparedCql statement, Object... values) {
+    return statement.bind(values).thenCompose(session::selectAll);
   }
 
   private static ClientConnectionState state(Row row) {
@@ -181,5 +206,9 @@ public final class ConnectionStates implements ConnectionRecorder {
         row.getInstant("last_disconnect"),
         row.getInstant("disconnect_of"),
         row.getString("last_reason"));
+  }
+
+  private PreparedCql prepared(String cql) {
+    return new PreparedCql(session, cql);
   }
 }
