@@ -17,8 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,22 +30,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MqttClusterIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  @RegisterExtension static final TestNode first = TestNode.perClass();
+  @RegisterExtension
+  @Order(1)
+  static final TestNode first = TestNode.perClass();
+
+  @RegisterExtension
+  @Order(2)
+  static final TestNode second = TestNode.joiningPerClass(first);
+
   private static final Fixtures fixtures = new Fixtures(first);
-  private static TestNode second;
   @NewOrganization private ApiKey apiKey;
-
-  @BeforeAll
-  static void startSecondNode() throws Exception {
-    second = TestNode.startJoining(first);
-  }
-
-  @AfterAll
-  static void stopSecondNode() throws Exception {
-    if (second != null) {
-      second.close();
-    }
-  }
 
   @Test
   void subscriberOnOneNodeReceivesEventsOfDevicesConnectedToTheOther() throws Exception {

@@ -15,8 +15,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,22 +26,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StateConflictIT {
 
-  @RegisterExtension static final TestNode first = TestNode.perClass();
+  @RegisterExtension
+  @Order(1)
+  static final TestNode first = TestNode.perClass();
+
+  @RegisterExtension
+  @Order(2)
+  static final TestNode second = TestNode.joiningPerClass(first);
+
   private static final Fixtures fixtures = new Fixtures(first);
-  private static TestNode second;
   @NewOrganization private ApiKey apiKey;
-
-  @BeforeAll
-  static void startSecondNode() throws Exception {
-    second = TestNode.startJoining(first);
-  }
-
-  @AfterAll
-  static void stopSecondNode() throws Exception {
-    if (second != null) {
-      second.close();
-    }
-  }
 
   private TestNode.Response desire(TestNode node, Device device, String body) {
     return new StateApi(node, apiKey, device.type(), device.id()).desire(body, "\"0\"");

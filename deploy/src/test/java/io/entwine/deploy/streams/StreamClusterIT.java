@@ -15,8 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,21 +26,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StreamClusterIT {
   private static final Duration ARRIVAL = Duration.ofSeconds(30);
 
-  @RegisterExtension static final TestNode first = TestNode.perClass();
+  @RegisterExtension
+  @Order(1)
+  static final TestNode first = TestNode.perClass();
+
+  @RegisterExtension
+  @Order(2)
+  static final TestNode second = TestNode.joiningPerClass(first);
+
   private static final Fixtures fixtures = new Fixtures(first);
-  private static TestNode second;
-
-  @BeforeAll
-  static void startSecondNode() throws Exception {
-    second = TestNode.startJoining(first);
-  }
-
-  @AfterAll
-  static void stopSecondNode() throws Exception {
-    if (second != null) {
-      second.close();
-    }
-  }
 
   @Test
   void aStreamOnOneNodeSeesDevicesOfBoth() throws Exception {

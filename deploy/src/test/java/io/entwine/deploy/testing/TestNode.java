@@ -46,13 +46,16 @@ public final class TestNode
 
   private final String keyspace;
   private final String extraConfig;
+  // The node whose cluster this one joins; null for a cluster's first node.
+  private final TestNode seed;
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private EntwineNode node;
 
-  private TestNode(String keyspace, String extraConfig) {
+  private TestNode(String keyspace, String extraConfig, TestNode seed) {
     this.keyspace = keyspace;
     this.extraConfig = extraConfig;
+    this.seed = seed;
   }
 
   /** A node on a fresh keyspace that the node creates from the project's CQL files. */
@@ -74,12 +77,16 @@ public final class TestNode
 
   /** Like {@link #perClass()}, with HOCON settings over the test defaults. */
   public static TestNode perClass(String extraConfig) {
-    return new TestNode(SharedCassandra.newKeyspace(), extraConfig);
+    return new TestNode(SharedCassandra.newKeyspace(), extraConfig, null);
   }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    node = EntwineNode.start(config());
+    if (seed == null) {
+      node = EntwineNode.start(config());
+    } else {
+      join();
+    }
   }
 
   @Override
@@ -89,9 +96,15 @@ public final class TestNode
     }
   }
 
-  /** Gives the test a new organization with an API key, and registers its devices in it. */
+  /**
+   * Gives the test a new organization with an API key, and registers its devices in it; a joining
+   * node leaves that to its cluster's first node.
+   */
   @Override
   public void beforeEach(ExtensionContext context) throws IllegalAccessException {
+    if (seed != null) {
+      return;
+    }
     Object test = context.getRequiredTestInstance();
     Fixtures fixtures = new Fixtures(this);
     Fixtures.ApiKey apiKey = null;
@@ -119,14 +132,23 @@ public final class TestNode
    * systems); returns once both see each other Up.
    */
   public static TestNode startJoining(TestNode seed) throws Exception {
-    Address address = Cluster.get(seed.node.system()).selfMember().address();
-    String seedNode = address.getHost().orElseThrow() + ":" + address.getPort().orElseThrow();
-    TestNode testNode =
-        new TestNode(
-            seed.keyspace,
-            "entwine.cluster.seed-nodes = \"" + seedNode + "\"\n" + seed.extraConfig);
-    testNode.node = EntwineNode.start(testNode.config());
-    for (TestNode member : List.of(seed, testNode)) {
+    TestNode joining = joiningPerClass(seed);
+    joining.join();
+    return joining;
+  }
+
+  /**
+   * Like {@link #startJoining}, as a JUnit extension that joins before the class's tests and stops
+   * after them. Register it after {@code seed} ({@code @Order}), so that it starts after and stops
+   * before it; {@code seed} fills the tests' fields.
+   */
+  public static TestNode joiningPerClass(TestNode seed) {
+    return new TestNode(seed.keyspace, seed.extraConfig, seed);
+  }
+
+  private void join() throws Exception {
+    node = EntwineNode.start(config());
+    for (TestNode member : List.of(seed, this)) {
       awaitValue(
           Duration.ofSeconds(60),
           () ->
@@ -138,7 +160,6 @@ public final class TestNode
                       .count(),
           up -> up == 2);
     }
-    return testNode;
   }
 
   /** Stops the node and starts a new one on the same keyspace. */
@@ -150,7 +171,7 @@ public final class TestNode
   private Config config() {
     var cassandra = SharedCassandra.get();
     return EntwineNode.config(
-        ConfigFactory.parseString(extraConfig)
+        ConfigFactory.parseString(joinedSeed() + extraConfig)
             .withFallback(
                 ConfigFactory.parseString(
                     """
@@ -172,6 +193,19 @@ public final class TestNode
             pekko.coordinated-shutdown.exit-jvm = off
             """
                         .formatted(keyspace, cassandra.nativePort(), ADMIN_TOKEN))));
+  }
+
+  /** The setting that has a joining node join its seed's cluster; none for a first node. */
+  private String joinedSeed() {
+    if (seed == null) {
+      return "";
+    }
+    Address address = Cluster.get(seed.node.system()).selfMember().address();
+    return "entwine.cluster.seed-nodes = \""
+        + address.getHost().orElseThrow()
+        + ":"
+        + address.getPort().orElseThrow()
+        + "\"\n";
   }
 
   /** The node's actor system, for tests that look inside (sharding, projection management). */
