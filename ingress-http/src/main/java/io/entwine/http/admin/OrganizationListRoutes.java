@@ -52,22 +52,15 @@ public final class OrganizationListRoutes extends ApiDirectives {
                         () ->
                             authentication.operator(
                                 () ->
-                                    parameterOptional(
-                                        "_limit",
-                                        limit ->
-                                            parameterOptional(
-                                                "_bookmark",
-                                                bookmark -> page(limit, bookmark)))))));
+                                    RegistryPaging.pageParameters(
+                                        (limit, bookmark) ->
+                                            RegistryPaging.pageSize(
+                                                limit,
+                                                DEFAULT_LIMIT,
+                                                size -> page(size, bookmark)))))));
   }
 
-  private Route page(Optional<String> limitParam, Optional<String> bookmark) {
-    int limit = RegistryPaging.limit(limitParam, DEFAULT_LIMIT);
-    if (limit < 1) {
-      return complete(
-          error(
-              StatusCodes.BAD_REQUEST,
-              "_limit must be a whole number from 1 to " + RegistryPaging.MAX_LIMIT));
-    }
+  private Route page(int limit, Optional<String> bookmark) {
     String after = bookmark.map(b -> IdBookmarks.idOf(b, Ids::isOrgId)).orElse(null);
     if (bookmark.isPresent() && after == null) {
       return complete(error(StatusCodes.BAD_REQUEST, "Invalid _bookmark"));

@@ -213,25 +213,16 @@ final class PlatformPaging extends ApiDirectives {
   }
 
   private Route paging(PageRoute inner) {
-    return parameterOptional(
-        "_limit",
-        limitParam ->
+    return RegistryPaging.pageParameters(
+        (limitParam, bookmark) ->
             parameterOptional(
-                "_bookmark",
-                bookmark ->
-                    parameterOptional(
-                        "_sort",
-                        sort -> {
-                          int limit = RegistryPaging.limit(limitParam, DEFAULT_LIMIT);
-                          if (limit < 1) {
-                            return complete(
-                                error(
-                                    StatusCodes.BAD_REQUEST,
-                                    "_limit must be a whole number from 1 to "
-                                        + RegistryPaging.MAX_LIMIT));
-                          }
-                          return inner.page(limit, bookmark, sort.map(PlatformPaging::unbracket));
-                        })));
+                "_sort",
+                sort ->
+                    RegistryPaging.pageSize(
+                        limitParam,
+                        DEFAULT_LIMIT,
+                        limit ->
+                            inner.page(limit, bookmark, sort.map(PlatformPaging::unbracket)))));
   }
 
   /** IBM's documentation shows sort fields in square brackets; both forms are accepted. */

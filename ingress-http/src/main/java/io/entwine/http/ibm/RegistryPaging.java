@@ -11,8 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -35,24 +38,14 @@ public final class RegistryPaging extends ApiDirectives {
 
   /** The paged list of {@code org}'s devices (of {@code type} when not null), or {@code plain}. */
   Route list(String org, String type, Supplier<Route> plain) {
-    return parameterOptional(
-        "_limit",
-        limitParam ->
-            parameterOptional(
-                "_bookmark",
-                bookmark ->
-                    limitParam.isEmpty() && bookmark.isEmpty()
-                        ? plain.get()
-                        : page(org, type, limitParam, bookmark)));
+    return pageParameters(
+        (limitParam, bookmark) ->
+            limitParam.isEmpty() && bookmark.isEmpty()
+                ? plain.get()
+                : pageSize(limitParam, DEFAULT_LIMIT, limit -> page(org, type, limit, bookmark)));
   }
 
-  private Route page(
-      String org, String type, Optional<String> limitParam, Optional<String> bookmark) {
-    int limit = limit(limitParam, DEFAULT_LIMIT);
-    if (limit < 1) {
-      return complete(
-          error(StatusCodes.BAD_REQUEST, "_limit must be a whole number from 1 to " + MAX_LIMIT));
-    }
+  private Route page(String org, String type, int limit, Optional<String> bookmark) {
     String[] after = bookmark.isPresent() ? decode(bookmark.get()) : new String[0];
     if (after == null) {
       return complete(error(StatusCodes.BAD_REQUEST, "Invalid _bookmark"));
@@ -75,11 +68,29 @@ public final class RegistryPaging extends ApiDirectives {
         });
   }
 
+  /** IBM's paging parameters {@code _limit} and {@code _bookmark}, as the request gives them. */
+  public static Route pageParameters(BiFunction<Optional<String>, Optional<String>, Route> inner) {
+    return Directives.parameterOptional(
+        "_limit",
+        limit ->
+            Directives.parameterOptional("_bookmark", bookmark -> inner.apply(limit, bookmark)));
+  }
+
   /**
-   * {@code _limit} as given, or {@code defaultLimit} when absent; -1 when it is not a whole number
-   * from 1 to {@link #MAX_LIMIT}.
+   * {@code inner} of the page size {@code limitParam} asks for ({@code defaultLimit} when absent),
+   * or 400 unless it is a whole number from 1 to {@link #MAX_LIMIT}.
    */
-  public static int limit(Optional<String> param, int defaultLimit) {
+  public static Route pageSize(
+      Optional<String> limitParam, int defaultLimit, IntFunction<Route> inner) {
+    int limit = limit(limitParam, defaultLimit);
+    return limit < 1
+        ? Directives.complete(
+            error(StatusCodes.BAD_REQUEST, "_limit must be a whole number from 1 to " + MAX_LIMIT))
+        : inner.apply(limit);
+  }
+
+  /** {@code _limit} as given, or {@code defaultLimit} when absent; -1 when out of range. */
+  private static int limit(Optional<String> param, int defaultLimit) {
     try {
       int limit = param.map(value -> Integer.parseInt(value.strip())).orElse(defaultLimit);
       return limit >= 1 && limit <= MAX_LIMIT ? limit : -1;
