@@ -76,6 +76,7 @@ import io.entwine.registry.view.CassandraOrganizationRepository;
 import io.entwine.registry.view.CassandraRegistryRepository;
 import io.entwine.registry.view.OrganizationProjection;
 import io.entwine.registry.view.OrganizationRepository;
+import io.entwine.registry.view.RegistryProfileBackfill;
 import io.entwine.registry.view.RegistryProjection;
 import io.entwine.registry.view.RegistryRepository;
 import io.entwine.streams.ApplicationStreams;
@@ -193,6 +194,12 @@ public final class EntwineNode implements AutoCloseable {
         new TwinGateway(
             system, credentials.verifiedSecrets(), config.getDuration("entwine.ask-timeout"));
     Authentication authentication = new Authentication(gateway, httpSettings);
+    RegistryProfileBackfill.init(
+        system,
+        session,
+        keyspace,
+        gateway.devices()::republishProfile,
+        config.getDuration("entwine.registry.profile-backfill-delay"));
     OrganizationPolicies policies =
         new OrganizationPolicies(system, gateway, OrganizationPolicies.cacheTtl(system));
     HistorianProjection.init(
