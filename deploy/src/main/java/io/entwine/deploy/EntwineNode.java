@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.entwine.connections.ConnectionStates;
+import io.entwine.connections.ConnectionSweeper;
 import io.entwine.credentials.Credentials;
 import io.entwine.deploy.cassandra.SchemaApplier;
 import io.entwine.deploy.metrics.NodeMetrics;
@@ -170,7 +171,10 @@ public final class EntwineNode implements AutoCloseable {
     String keyspace = config.getString("entwine.cassandra.keyspace");
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
     UsageRepository usageRepository = new CassandraUsageRepository(session, keyspace);
-    ConnectionStates connectionStates = new ConnectionStates(session, keyspace);
+    ConnectionStates connectionStates =
+        new ConnectionStates(session, keyspace, system, ConnectionSweeper.incarnation(system));
+    ConnectionSweeper.start(
+        system, connectionStates.owners(), config.getDuration("entwine.connections.node-lease"));
     OrganizationRepository organizations = new CassandraOrganizationRepository(session, keyspace);
     RegistryProjection.init(system, registry);
     OrganizationProjection.init(system, organizations);
