@@ -3,9 +3,9 @@ package io.entwine.http.ibm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.registry.view.RegisteredDevice;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -18,17 +18,6 @@ import java.util.function.Predicate;
  */
 record DeviceFilter(Map<String, String> deviceInfo) implements Predicate<RegisteredDevice> {
   static final String PREFIX = "deviceInfo.";
-
-  static final List<String> DEVICE_INFO_FIELDS =
-      List.of(
-          "serialNumber",
-          "manufacturer",
-          "model",
-          "deviceClass",
-          "description",
-          "fwVersion",
-          "hwVersion",
-          "descriptiveLocation");
 
   private static final Set<String> NOT_SUPPORTED =
       Set.of(
@@ -62,11 +51,11 @@ record DeviceFilter(Map<String, String> deviceInfo) implements Predicate<Registe
       }
       if (name.startsWith(PREFIX)) {
         String field = name.substring(PREFIX.length());
-        if (!DEVICE_INFO_FIELDS.contains(field)) {
+        if (!PlatformBodies.DEVICE_INFO_FIELDS.contains(field)) {
           return new Invalid(
               name
                   + " is no deviceInfo field; the fields are "
-                  + String.join(", ", DEVICE_INFO_FIELDS));
+                  + String.join(", ", new TreeSet<>(PlatformBodies.DEVICE_INFO_FIELDS)));
         }
         if (parameter.getValue().isEmpty() || parameter.getValue().equals("*")) {
           return new Invalid(name + " needs a value, or a prefix followed by *");
