@@ -126,7 +126,7 @@ public final class ConnectionOwners {
             rows -> {
               CompletableFuture<?>[] ended =
                   rows.stream()
-                      .map(row -> end(row, dead.seenAt() == null ? now : dead.seenAt()))
+                      .map(row -> end(row, dead.seenAt() == null ? now : dead.seenAt(), now))
                       .map(CompletionStage::toCompletableFuture)
                       .toArray(CompletableFuture<?>[]::new);
               return CompletableFuture.allOf(ended)
@@ -135,9 +135,10 @@ public final class ConnectionOwners {
             });
   }
 
-  private CompletionStage<Done> end(Row owned, Instant lastSeen) {
+  private CompletionStage<Done> end(Row owned, Instant lastSeen, Instant now) {
     Instant connectTime = owned.getInstant("connect_time");
-    Instant at = lastSeen.isAfter(connectTime) ? lastSeen : connectTime;
+    // the connect's own log entry is at about its start: a later time keeps both entries
+    Instant at = lastSeen.isAfter(connectTime.plusSeconds(1)) ? lastSeen : now;
     String org = owned.getString("org");
     String clientId = owned.getString("client_id");
     CompletionStage<Done> state =
