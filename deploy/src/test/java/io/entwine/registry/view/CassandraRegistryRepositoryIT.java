@@ -74,8 +74,7 @@ class CassandraRegistryRepositoryIT {
             key, new DeviceProfile(null, json("{\"latitude\":1.5,\"longitude\":2}")), AT));
 
     assertEquals(
-        new DeviceProfile(
-            json("{\"model\":\"M1\"}"), json("{\"latitude\":1.5,\"longitude\":2}")),
+        new DeviceProfile(json("{\"model\":\"M1\"}"), json("{\"latitude\":1.5,\"longitude\":2}")),
         await(repository.devices("profile1")).get(0).profile());
   }
 
