@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.entwine.connections.ConnectionStates;
+import io.entwine.connections.ConnectionSweeper;
 import io.entwine.credentials.Credentials;
 import io.entwine.deploy.cassandra.SchemaApplier;
 import io.entwine.deploy.metrics.NodeMetrics;
@@ -76,6 +77,7 @@ import io.entwine.registry.view.CassandraOrganizationRepository;
 import io.entwine.registry.view.CassandraRegistryRepository;
 import io.entwine.registry.view.OrganizationProjection;
 import io.entwine.registry.view.OrganizationRepository;
+import io.entwine.registry.view.RegistryProfileBackfill;
 import io.entwine.registry.view.RegistryProjection;
 import io.entwine.registry.view.RegistryRepository;
 import io.entwine.streams.ApplicationStreams;
@@ -169,7 +171,10 @@ public final class EntwineNode implements AutoCloseable {
     String keyspace = config.getString("entwine.cassandra.keyspace");
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
     UsageRepository usageRepository = new CassandraUsageRepository(session, keyspace);
-    ConnectionStates connectionStates = new ConnectionStates(session, keyspace);
+    ConnectionStates connectionStates =
+        new ConnectionStates(session, keyspace, system, ConnectionSweeper.incarnation(system));
+    ConnectionSweeper.start(
+        system, connectionStates.owners(), config.getDuration("entwine.connections.node-lease"));
     OrganizationRepository organizations = new CassandraOrganizationRepository(session, keyspace);
     RegistryProjection.init(system, registry);
     OrganizationProjection.init(system, organizations);
@@ -193,6 +198,12 @@ public final class EntwineNode implements AutoCloseable {
         new TwinGateway(
             system, credentials.verifiedSecrets(), config.getDuration("entwine.ask-timeout"));
     Authentication authentication = new Authentication(gateway, httpSettings);
+    RegistryProfileBackfill.init(
+        system,
+        session,
+        keyspace,
+        gateway.devices()::republishProfile,
+        config.getDuration("entwine.registry.profile-backfill-delay"));
     OrganizationPolicies policies =
         new OrganizationPolicies(system, gateway, OrganizationPolicies.cacheTtl(system));
     HistorianProjection.init(

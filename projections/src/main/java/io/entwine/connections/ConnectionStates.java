@@ -4,7 +4,6 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entwine.cassandra.PreparedCql;
-import io.entwine.concurrent.AsyncPermits;
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.ConnectionRecorder;
 import io.entwine.live.LiveMessage;
@@ -14,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,22 +21,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The durable record of MQTT clients connecting and disconnecting ({@code cql/connections.cql}):
  * written from the status documents the MQTT edge publishes, read by IBM's v0002 connection logs
- * and client connection states. Writes set values and are not waited for: a write that fails is
- * logged and lost, so a record may miss a connection (never invent one).
+ * and client connection states. Writes set values and are not waited for; a failed one is tried
+ * again ({@link RetriedWrites}). Each write carries its event's time as Cassandra's write time, so
+ * a late retry never overwrites a newer record. The connections this node holds are also kept in
+ * {@link ConnectionOwners}, so that they are recorded as ended if the node dies (docs/adr/0070).
  */
 public final class ConnectionStates implements ConnectionRecorder {
   private static final Logger log = LoggerFactory.getLogger(ConnectionStates.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Statements in flight at once on this node: a reconnect storm waits, it does not flood. */
-  private static final int MAX_IN_FLIGHT = 32;
-
   private static final String STATE_COLUMNS =
       "client_id, last_connect, protocol, last_disconnect, disconnect_of, last_reason";
 
-  private final AsyncPermits limiter =
-      new AsyncPermits("connection records in flight", MAX_IN_FLIGHT);
   private final CassandraSession session;
+  private final RetriedWrites writes;
+  private final ConnectionOwners owners;
   private final PreparedCql insertLog;
   private final PreparedCql updateConnected;
   private final PreparedCql updateDisconnected;
@@ -45,26 +44,38 @@ public final class ConnectionStates implements ConnectionRecorder {
   private final PreparedCql selectState;
   private final PreparedCql selectStates;
 
-  public ConnectionStates(CassandraSession session, String keyspace) {
+  /**
+   * {@code incarnation} names this node's incarnation ({@link ConnectionSweeper#incarnation}), the
+   * owner of the connections it records.
+   */
+  public ConnectionStates(
+      CassandraSession session,
+      String keyspace,
+      ClassicActorSystemProvider system,
+      String incarnation) {
     this.session = session;
+    this.writes = new RetriedWrites(session, system);
+    this.owners = new ConnectionOwners(session, keyspace, writes, incarnation);
     String log = keyspace + ".connection_log";
     String states = keyspace + ".client_connection_states";
     insertLog =
         prepared(
             "INSERT INTO "
                 + log
-                + " (org, type, id, at, client_id, message) VALUES (?, ?, ?, ?, ?, ?)");
+                + " (org, type, id, at, client_id, message) VALUES (?, ?, ?, ?, ?, ?)"
+                + " USING TIMESTAMP ?");
     updateConnected =
         prepared(
             "UPDATE "
                 + states
-                + " SET last_connect = ?, protocol = ? WHERE org = ? AND client_id = ?");
+                + " USING TIMESTAMP ? SET last_connect = ?, protocol = ? WHERE org = ? AND"
+                + " client_id = ?");
     updateDisconnected =
         prepared(
             "UPDATE "
                 + states
-                + " SET last_disconnect = ?, disconnect_of = ?, last_reason = ? WHERE org = ? AND"
-                + " client_id = ?");
+                + " USING TIMESTAMP ? SET last_disconnect = ?, disconnect_of = ?, last_reason = ?"
+                + " WHERE org = ? AND client_id = ?");
     selectLog =
         prepared(
             "SELECT at, message FROM " + log + " WHERE org = ? AND type = ? AND id = ? LIMIT ?");
@@ -125,31 +136,37 @@ public final class ConnectionStates implements ConnectionRecorder {
               + status.path("Port").asInt()
               + " with "
               + status.path("Protocol").asText();
-      write(updateConnected, connectTime, status.path("Protocol").asText(), org, clientId);
+      writes.write(
+          updateConnected,
+          ConnectionOwners.micros(connectTime),
+          connectTime,
+          status.path("Protocol").asText(),
+          org,
+          clientId);
+      owners.connected(org, clientId, device, connectTime, address);
     } else {
       String reason = status.path("Reason").asText();
       message = "Closed connection from " + address + ". " + reason;
-      write(updateDisconnected, at, connectTime, reason, org, clientId);
+      writes.write(
+          updateDisconnected, ConnectionOwners.micros(at), at, connectTime, reason, org, clientId);
+      owners.disconnected(org, clientId, connectTime);
     }
     if (device != null) {
-      write(insertLog, device.org(), device.type(), device.id(), at, clientId, message);
+      writes.write(
+          insertLog,
+          device.org(),
+          device.type(),
+          device.id(),
+          at,
+          clientId,
+          message,
+          ConnectionOwners.micros(at));
     }
   }
 
-  private void write(PreparedCql statement, Object... values) {
-    limiter
-        .run(
-            1,
-            () ->
-                statement
-                    .bind(values)
-                    .thenCompose(bound -> session.executeWrite(bound.setIdempotent(true))))
-        .whenComplete(
-            (done, failure) -> {
-              if (failure != null) {
-                log.warn("A connection record was not written: {}", failure.toString());
-              }
-            });
+  /** The connections this node holds, and those of incarnations that died. */
+  public ConnectionOwners owners() {
+    return owners;
   }
 
   // ---- reads ----

@@ -46,6 +46,11 @@ public final class DeviceRequests extends GatewayRequests {
         replyTo -> new TwinCommand.UpdateProfile(change, Timestamps.now(), replyTo));
   }
 
+  /** Has the twin persist its profile again, tagged for the registry (docs/adr/0070). */
+  public CompletionStage<Reply> republishProfile(DeviceKey device) {
+    return askTwin(device, replyTo -> new TwinCommand.RepublishProfile(Timestamps.now(), replyTo));
+  }
+
   public CompletionStage<Reply> delete(DeviceKey device) {
     return askTwin(device, replyTo -> new TwinCommand.Delete(Timestamps.now(), replyTo));
   }

@@ -48,6 +48,7 @@ import io.entwine.twin.TwinCommand.RecordVerifiedEvent;
 import io.entwine.twin.TwinCommand.Register;
 import io.entwine.twin.TwinCommand.RemoveCredential;
 import io.entwine.twin.TwinCommand.RenewWait;
+import io.entwine.twin.TwinCommand.RepublishProfile;
 import io.entwine.twin.TwinCommand.RespondToCommand;
 import io.entwine.twin.TwinCommand.SetAttributes;
 import io.entwine.twin.TwinCommand.SetGateways;
@@ -63,6 +64,7 @@ import io.entwine.twin.TwinEvent.EnabledChanged;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import io.entwine.twin.TwinEvent.EventsRecorded;
 import io.entwine.twin.TwinEvent.MetadataUpdated;
+import io.entwine.twin.TwinEvent.ProfileUpdated;
 import io.entwine.twin.TwinEvent.ReportedStatePatched;
 import java.util.List;
 import java.util.Set;
@@ -141,6 +143,7 @@ public final class DeviceTwin
           .on(Get.class, RegistrationHandlers::onGet)
           .on(Update.class, RegistrationHandlers::onUpdate)
           .on(UpdateProfile.class, RegistrationHandlers::onUpdateProfile)
+          .on(RepublishProfile.class, RegistrationHandlers::onRepublishProfile)
           .on(Delete.class, RegistrationHandlers::onDelete)
           .on(RecordEvent.class, tokenAccepted(ReadingHandlers::onRecordEvent))
           .on(RecordEvents.class, tokenAccepted(ReadingHandlers::onRecordEvents))
@@ -353,6 +356,7 @@ public final class DeviceTwin
     }
     if (event instanceof DeviceRegistered
         || event instanceof MetadataUpdated
+        || event instanceof ProfileUpdated
         || event instanceof EnabledChanged
         || event instanceof DeviceDeleted) {
       return REGISTRY_TAG_SETS.get(slice);

@@ -9,6 +9,7 @@ import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand.Delete;
 import io.entwine.twin.TwinCommand.Get;
 import io.entwine.twin.TwinCommand.Register;
+import io.entwine.twin.TwinCommand.RepublishProfile;
 import io.entwine.twin.TwinCommand.Update;
 import io.entwine.twin.TwinCommand.UpdateProfile;
 import io.entwine.twin.TwinEvent.DeviceDeleted;
@@ -67,6 +68,20 @@ final class RegistrationHandlers {
     }
     return EFFECT
         .persist(new ProfileUpdated(change, command.at()))
+        .thenReply(command.replyTo(), after -> info(twin, after));
+  }
+
+  static ReplyEffect<TwinEvent, TwinState> onRepublishProfile(
+      DeviceTwin twin, TwinState state, RepublishProfile command) {
+    if (!state.isRegistered()) {
+      return EFFECT.reply(command.replyTo(), Replies.notFound(twin.device()));
+    }
+    DeviceProfile profile = state.registration().profile();
+    if (profile == null || profile.isEmpty()) {
+      return EFFECT.reply(command.replyTo(), info(twin, state));
+    }
+    return EFFECT
+        .persist(new ProfileUpdated(profile, command.at()))
         .thenReply(command.replyTo(), after -> info(twin, after));
   }
 

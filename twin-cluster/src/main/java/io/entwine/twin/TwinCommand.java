@@ -80,6 +80,14 @@ public sealed interface TwinCommand extends CborSerializable {
   public record UpdateProfile(DeviceProfile change, Instant at, ActorRef<Reply> replyTo)
       implements TwinCommand {}
 
+  /**
+   * Persists the device's whole profile again as one {@link TwinEvent.ProfileUpdated}, now tagged
+   * for the registry, so that the registry read model learns a profile set before profile changes
+   * were tagged (docs/adr/0070). Nothing is persisted when the device has no profile. {@link
+   * Reply.DeviceInfo} or NOT_FOUND.
+   */
+  public record RepublishProfile(Instant at, ActorRef<Reply> replyTo) implements TwinCommand {}
+
   public record Get(ActorRef<Reply> replyTo) implements TwinCommand {}
 
   public record Delete(Instant at, ActorRef<Reply> replyTo) implements TwinCommand {}

@@ -158,6 +158,7 @@ class SerializationTest {
         new TwinCommand.Register(
             "pbkdf2-sha256$1$salt$hash", metadata, profile(), "a-org-key", "apikey", AT, replyTo),
         new TwinCommand.UpdateProfile(new DeviceProfile(null, location()), AT, replyTo),
+        new TwinCommand.RepublishProfile(AT, replyTo),
         // DeviceTwin events
         new TwinEvent.DeviceRegistered(
             "org", "type", "id", "pbkdf2-sha256$1$salt$hash", metadata, "a-org-key", "app", AT),

@@ -102,6 +102,29 @@ class DeviceTwinProfileTest {
   }
 
   @Test
+  void republishingPersistsTheWholeProfileAgainAndChangesNothingElse() {
+    DeviceProfile profile = new DeviceProfile(info("SN-1"), location(52.5));
+    register(profile);
+
+    var result = twin.<Reply>runCommand(replyTo -> new TwinCommand.RepublishProfile(T0, replyTo));
+
+    assertEquals(java.util.List.of(new TwinEvent.ProfileUpdated(profile, T0)), result.events());
+    assertEquals(profile, result.state().registration().profile());
+  }
+
+  @Test
+  void republishingWithoutAProfileOrDevicePersistsNothing() {
+    var unknown = twin.<Reply>runCommand(replyTo -> new TwinCommand.RepublishProfile(T0, replyTo));
+    register(null);
+    var bare = twin.<Reply>runCommand(replyTo -> new TwinCommand.RepublishProfile(T0, replyTo));
+
+    assertTrue(unknown.hasNoEvents());
+    assertEquals(Rejection.NOT_FOUND, ((Reply.Rejected) unknown.reply()).reason());
+    assertTrue(bare.hasNoEvents());
+    assertTrue(bare.reply() instanceof Reply.DeviceInfo);
+  }
+
+  @Test
   void deletingTheDeviceForgetsItsProfile() {
     register(new DeviceProfile(info("SN-1"), null));
     twin.<Reply>runCommand(replyTo -> new TwinCommand.Delete(T0, replyTo));

@@ -459,7 +459,9 @@ class DeviceTwinTest {
         List.of(
             new TwinEvent.DeviceDeleted(T0),
             new TwinEvent.EnabledChanged(true, T0),
-            new TwinEvent.MetadataUpdated(metadata("hall 3"), T0))) {
+            new TwinEvent.MetadataUpdated(metadata("hall 3"), T0),
+            new TwinEvent.ProfileUpdated(
+                new io.entwine.protocol.DeviceProfile(metadata("hall 3"), null), T0))) {
       assertEquals(Set.of(registryTag), behavior.tagsFor(event), event.toString());
     }
     for (TwinEvent event :

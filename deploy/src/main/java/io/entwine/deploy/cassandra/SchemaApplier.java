@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies the project's CQL schema: every {@code cql/*.cql} resource, in name order, with {@code
  * ${keyspace}} and {@code ${replication}} filled in. All statements are {@code CREATE ... IF NOT
- * EXISTS}, so applying twice changes nothing.
+ * EXISTS} or {@code ALTER TABLE ... ADD IF NOT EXISTS}, so applying twice changes nothing.
  *
  * <p>The files are found through {@code cql/index.txt}: each module that contributes CQL files
  * lists them, one name per line, in its own {@code cql/index.txt} (the class path may hold several;

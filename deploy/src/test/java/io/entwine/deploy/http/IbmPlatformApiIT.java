@@ -163,7 +163,8 @@ class IbmPlatformApiIT {
         awaitValue(
             PROJECTION_LAG,
             () -> listBulk(bulk, null, 2),
-            page -> page.getMeta().getTotalRows().intValue() == 3);
+            // the count and the page are two reads: wait until both saw the third device
+            page -> page.getMeta().getTotalRows().intValue() == 3 && page.getBookmark() != null);
     assertEquals(2, firstPage.getResults().size());
     DeviceListResponse secondPage = listBulk(bulk, firstPage.getBookmark(), 2);
     assertEquals(

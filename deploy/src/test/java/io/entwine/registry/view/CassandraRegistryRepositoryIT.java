@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entwine.deploy.testing.SchemaKeyspace;
 import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.DeviceProfile;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -60,6 +61,21 @@ class CassandraRegistryRepositoryIT {
         List.of(new DeviceTypeCount("mbed", 1), new DeviceTypeCount("raspberrypi", 2)),
         await(repository.deviceTypes(org)));
     assertEquals(List.of(), await(repository.deviceTypes("empty1")));
+  }
+
+  @Test
+  void keepsEachPartOfTheProfileUntilAChangeSetsIt() {
+    DeviceKey key = new DeviceKey("profile1", "mbed", "c3");
+    await(repository.register(device("profile1", "mbed", "c3", "{}")));
+
+    await(repository.updateProfile(key, new DeviceProfile(json("{\"model\":\"M1\"}"), null), AT));
+    await(
+        repository.updateProfile(
+            key, new DeviceProfile(null, json("{\"latitude\":1.5,\"longitude\":2}")), AT));
+
+    assertEquals(
+        new DeviceProfile(json("{\"model\":\"M1\"}"), json("{\"latitude\":1.5,\"longitude\":2}")),
+        await(repository.devices("profile1")).get(0).profile());
   }
 
   @Test

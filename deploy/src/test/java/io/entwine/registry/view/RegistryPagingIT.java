@@ -138,6 +138,12 @@ class RegistryPagingIT {
       }
 
       @Override
+      public CompletionStage<org.apache.pekko.Done> updateProfile(
+          io.entwine.identity.DeviceKey d, io.entwine.protocol.DeviceProfile p, Instant at) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
       public CompletionStage<org.apache.pekko.Done> delete(io.entwine.identity.DeviceKey d) {
         throw new UnsupportedOperationException();
       }

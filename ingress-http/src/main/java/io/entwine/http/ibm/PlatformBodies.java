@@ -20,7 +20,9 @@ import java.util.Set;
  */
 final class PlatformBodies {
   static final Set<String> CLASS_IDS = Set.of("Device", "Gateway");
-  private static final Set<String> DEVICE_INFO_FIELDS =
+
+  /** IBM's deviceInfo fields (Device configuration). */
+  static final Set<String> DEVICE_INFO_FIELDS =
       Set.of(
           "serialNumber",
           "manufacturer",
@@ -30,6 +32,7 @@ final class PlatformBodies {
           "fwVersion",
           "hwVersion",
           "descriptiveLocation");
+
   private static final Set<String> TYPE_FIELDS =
       Set.of("id", "classId", "description", "deviceInfo", "metadata", "edgeConfiguration");
   private static final Set<String> TYPE_UPDATE_FIELDS =

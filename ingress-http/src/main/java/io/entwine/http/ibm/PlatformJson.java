@@ -78,18 +78,16 @@ final class PlatformJson {
         authToken);
   }
 
-  /**
-   * A device as the registry read model lists it: without deviceInfo and location, which only the
-   * twin holds (docs/adr/0050).
-   */
+  /** A device as the registry read model lists it (docs/adr/0070). */
   static Device of(RegisteredDevice device) {
+    DeviceProfile profile = device.profile();
     return new Device(
         "d:" + device.org() + ":" + device.type() + ":" + device.id(),
         device.type(),
         device.id(),
-        EMPTY,
+        orEmpty(profile == null ? null : profile.deviceInfo()),
         orEmpty(device.metadata()),
-        null,
+        profile == null ? null : profile.location(),
         new DeviceJson.Registration(
             new DeviceJson.Auth(device.registeredBy(), device.registeredByType()),
             device.registeredAt()),

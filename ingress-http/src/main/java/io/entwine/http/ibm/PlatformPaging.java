@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -38,21 +39,74 @@ final class PlatformPaging extends ApiDirectives {
 
   /**
    * A page of the organization's devices, of {@code type} when it is not null; then {@code
-   * deviceId} may name one device ({@code lab-1}) or an id prefix ({@code lab-*}).
+   * deviceId} may name one device ({@code lab-1}) or an id prefix ({@code lab-*}). IBM's {@code
+   * deviceInfo.*} filters select by the device's deviceInfo ({@link DeviceFilter}).
    */
   Route devices(String org, String type) {
-    if (type != null) {
-      return parameterOptional(
-          "deviceId",
-          deviceId ->
-              deviceId.isPresent()
-                  ? devicesById(org, type, deviceId.get())
-                  : allDevices(org, type));
-    }
-    return allDevices(org, null);
+    return parameterMap(
+        parameters -> {
+          DeviceFilter.Parsed parsed = DeviceFilter.of(parameters);
+          if (parsed instanceof DeviceFilter.Invalid invalid) {
+            return complete(error(StatusCodes.BAD_REQUEST, invalid.message()));
+          }
+          DeviceFilter filter = ((DeviceFilter.Valid) parsed).filter();
+          String deviceId = type == null ? null : parameters.get("deviceId");
+          if (!filter.isEmpty()) {
+            return filteredDevices(org, type, filter, deviceId);
+          }
+          return deviceId != null ? devicesById(org, type, deviceId) : allDevices(org, type);
+        });
   }
 
   private Route allDevices(String org, String type) {
+    return devicePaging(
+        type,
+        (limit, after) ->
+            onSuccess(
+                registry.devicesAfter(
+                    org,
+                    type,
+                    after == null ? null : after[0],
+                    after == null ? null : after[1],
+                    limit + 1),
+                devices ->
+                    onSuccess(
+                        registry.deviceTypes(org),
+                        counts -> complete(devicePage(devices, limit, total(counts, type))))));
+  }
+
+  /**
+   * A page of the devices that {@code filter} (and {@code deviceId}, when given) selects: every
+   * device of the type, or of the organization, is read and filtered (docs/adr/0070).
+   */
+  private Route filteredDevices(String org, String type, DeviceFilter filter, String deviceId) {
+    IdRange range = deviceId == null ? IdRange.ALL : IdRange.of(deviceId);
+    if (range == null) {
+      return complete(invalidDeviceId());
+    }
+    Predicate<RegisteredDevice> selected = filter.and(device -> range.contains(device.id()));
+    return devicePaging(
+        type,
+        (limit, after) ->
+            onSuccess(
+                registry.devicesMatching(
+                    org,
+                    type,
+                    after == null ? null : after[0],
+                    after == null ? null : after[1],
+                    selected,
+                    limit + 1),
+                matching -> complete(devicePage(matching.page(), limit, matching.total()))));
+  }
+
+  @FunctionalInterface
+  private interface DevicePageRoute {
+    /** {@code after} is the bookmark's (typeId, deviceId), null for the first page. */
+    Route page(int limit, String[] after);
+  }
+
+  /** The paging of a device list: {@code _sort} checked, {@code _bookmark} decoded. */
+  private Route devicePaging(String type, DevicePageRoute inner) {
     return paging(
         (limit, bookmark, sort) -> {
           if (sort.isPresent() && !isDeviceOrder(sort.get(), type != null)) {
@@ -68,18 +122,14 @@ final class PlatformPaging extends ApiDirectives {
           if (bookmark.isPresent() && after == null) {
             return complete(error(StatusCodes.BAD_REQUEST, "Invalid _bookmark"));
           }
-          return onSuccess(
-              registry.devicesAfter(
-                  org,
-                  type,
-                  after == null ? null : after[0],
-                  after == null ? null : after[1],
-                  limit + 1),
-              devices ->
-                  onSuccess(
-                      registry.deviceTypes(org),
-                      counts -> complete(devicePage(devices, limit, total(counts, type)))));
+          return inner.page(limit, after);
         });
+  }
+
+  private static HttpResponse invalidDeviceId() {
+    return error(
+        StatusCodes.BAD_REQUEST,
+        "deviceId is a device id, or an id prefix followed by *: " + Ids.DEVICE_ID_RULE);
   }
 
   /**
@@ -89,10 +139,7 @@ final class PlatformPaging extends ApiDirectives {
   private Route devicesById(String org, String type, String deviceId) {
     IdRange range = IdRange.of(deviceId);
     if (range == null) {
-      return complete(
-          error(
-              StatusCodes.BAD_REQUEST,
-              "deviceId is a device id, or an id prefix followed by *: " + Ids.DEVICE_ID_RULE));
+      return complete(invalidDeviceId());
     }
     return paging(
         (limit, bookmark, sort) -> {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entwine.cassandra.PreparedCql;
 import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.DeviceProfile;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
@@ -24,12 +25,18 @@ public final class CassandraRegistryRepository implements RegistryRepository {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final String COLUMNS =
-      "org, type, id, metadata, enabled, registered_by, registered_by_type, registered_at";
+      "org, type, id, metadata, enabled, registered_by, registered_by_type, registered_at,"
+          + " device_info, location";
+
+  private static final CompletionStage<Done> DONE =
+      java.util.concurrent.CompletableFuture.completedFuture(Done.done());
 
   private final CassandraSession session;
   private final PreparedCql insert;
   private final PreparedCql updateMetadata;
   private final PreparedCql updateEnabled;
+  private final PreparedCql updateDeviceInfo;
+  private final PreparedCql updateLocation;
   private final PreparedCql delete;
   private final PreparedCql selectByOrg;
   private final PreparedCql selectByType;
@@ -48,7 +55,7 @@ public final class CassandraRegistryRepository implements RegistryRepository {
                 + table
                 + " ("
                 + COLUMNS
-                + ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     updateMetadata =
         prepared(
             "UPDATE "
@@ -59,6 +66,16 @@ public final class CassandraRegistryRepository implements RegistryRepository {
             "UPDATE "
                 + table
                 + " SET enabled = ?, updated_at = ? WHERE org = ? AND type = ? AND id = ?");
+    updateDeviceInfo =
+        prepared(
+            "UPDATE "
+                + table
+                + " SET device_info = ?, updated_at = ? WHERE org = ? AND type = ? AND id = ?");
+    updateLocation =
+        prepared(
+            "UPDATE "
+                + table
+                + " SET location = ?, updated_at = ? WHERE org = ? AND type = ? AND id = ?");
     delete = prepared("DELETE FROM " + table + " WHERE org = ? AND type = ? AND id = ?");
     selectByOrg = prepared("SELECT " + COLUMNS + " FROM " + table + " WHERE org = ?");
     selectByType = prepared("SELECT " + COLUMNS + " FROM " + table + " WHERE org = ? AND type = ?");
@@ -101,6 +118,8 @@ public final class CassandraRegistryRepository implements RegistryRepository {
         device.registeredBy(),
         device.registeredByType(),
         device.registeredAt(),
+        toText(device.profile() == null ? null : device.profile().deviceInfo()),
+        toText(device.profile() == null ? null : device.profile().location()),
         device.registeredAt());
   }
 
@@ -114,6 +133,32 @@ public final class CassandraRegistryRepository implements RegistryRepository {
   @Override
   public CompletionStage<Done> updateEnabled(DeviceKey device, boolean enabled, Instant at) {
     return write(updateEnabled, enabled, at, device.org(), device.type(), device.id());
+  }
+
+  /** Each part on its own, so that a change of one part never writes over the other. */
+  @Override
+  public CompletionStage<Done> updateProfile(DeviceKey device, DeviceProfile change, Instant at) {
+    CompletionStage<Done> info =
+        change.deviceInfo() == null
+            ? DONE
+            : write(
+                updateDeviceInfo,
+                toText(change.deviceInfo()),
+                at,
+                device.org(),
+                device.type(),
+                device.id());
+    return info.thenCompose(
+        written ->
+            change.location() == null
+                ? DONE
+                : write(
+                    updateLocation,
+                    toText(change.location()),
+                    at,
+                    device.org(),
+                    device.type(),
+                    device.id()));
   }
 
   @Override
@@ -197,21 +242,23 @@ public final class CassandraRegistryRepository implements RegistryRepository {
         row.getBoolean("enabled"),
         row.getString("registered_by"),
         row.getString("registered_by_type"),
-        row.getInstant("registered_at"));
+        row.getInstant("registered_at"),
+        new DeviceProfile(
+            fromText(row.getString("device_info")), fromText(row.getString("location"))));
   }
 
-  private static String toText(JsonNode metadata) {
-    return metadata == null ? null : metadata.toString();
+  private static String toText(JsonNode json) {
+    return json == null ? null : json.toString();
   }
 
-  private static JsonNode fromText(String metadata) {
-    if (metadata == null) {
+  private static JsonNode fromText(String json) {
+    if (json == null) {
       return null;
     }
     try {
-      return JSON.readTree(metadata);
+      return JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("Unreadable metadata in registry_devices", e);
+      throw new UncheckedIOException("Unreadable JSON in registry_devices", e);
     }
   }
 

@@ -8,6 +8,7 @@ import io.entwine.twin.TwinEvent.EnabledChanged;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import io.entwine.twin.TwinEvent.EventsRecorded;
 import io.entwine.twin.TwinEvent.MetadataUpdated;
+import io.entwine.twin.TwinEvent.ProfileUpdated;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -78,6 +79,8 @@ public final class RegistryProjectionHandler extends Handler<List<EventEnvelope<
               registered.at()));
     } else if (event instanceof MetadataUpdated updated) {
       return repository.updateMetadata(device, updated.metadata(), updated.at());
+    } else if (event instanceof ProfileUpdated updated) {
+      return repository.updateProfile(device, updated.change(), updated.at());
     } else if (event instanceof EnabledChanged changed) {
       return repository.updateEnabled(device, changed.enabled(), changed.at());
     } else if (event instanceof DeviceDeleted) {

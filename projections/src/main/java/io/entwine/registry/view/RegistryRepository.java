@@ -2,9 +2,11 @@ package io.entwine.registry.view;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.DeviceProfile;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.pekko.Done;
 
 /**
@@ -20,6 +22,9 @@ public interface RegistryRepository {
   CompletionStage<Done> updateMetadata(DeviceKey device, JsonNode metadata, Instant at);
 
   CompletionStage<Done> updateEnabled(DeviceKey device, boolean enabled, Instant at);
+
+  /** Sets the parts of the device's profile that {@code change} holds, leaving the others. */
+  CompletionStage<Done> updateProfile(DeviceKey device, DeviceProfile change, Instant at);
 
   CompletionStage<Done> delete(DeviceKey device);
 
@@ -44,12 +49,7 @@ public interface RegistryRepository {
     return all.thenApply(
         devices ->
             devices.stream()
-                .filter(
-                    device ->
-                        afterType == null
-                            || device.type().compareTo(afterType) > 0
-                            || (device.type().equals(afterType)
-                                && device.id().compareTo(afterId) > 0))
+                .filter(device -> isAfter(device, afterType, afterId))
                 .limit(limit)
                 .toList());
   }
@@ -76,6 +76,41 @@ public interface RegistryRepository {
     return devices(org, type)
         .thenApply(
             devices -> devices.stream().filter(d -> isInRange(d.id(), fromId, toId)).count());
+  }
+
+  /**
+   * A page of the organization's devices (of {@code type} when not null) that {@code filter}
+   * accepts, ordered by type and id, after ({@code afterType}, {@code afterId}) as {@link
+   * #devicesAfter} pages, and how many devices match in all. It reads every device of the type (or
+   * the organization): deviceInfo is JSON that Cassandra cannot index.
+   */
+  default CompletionStage<MatchingDevices> devicesMatching(
+      String org,
+      String type,
+      String afterType,
+      String afterId,
+      Predicate<RegisteredDevice> filter,
+      int limit) {
+    CompletionStage<List<RegisteredDevice>> all = type == null ? devices(org) : devices(org, type);
+    return all.thenApply(
+        devices -> {
+          List<RegisteredDevice> matching = devices.stream().filter(filter).toList();
+          List<RegisteredDevice> page =
+              matching.stream()
+                  .filter(device -> isAfter(device, afterType, afterId))
+                  .limit(limit)
+                  .toList();
+          return new MatchingDevices(page, matching.size());
+        });
+  }
+
+  /** A page of devices that match a filter, and how many match in all. */
+  record MatchingDevices(List<RegisteredDevice> page, long total) {}
+
+  private static boolean isAfter(RegisteredDevice device, String afterType, String afterId) {
+    return afterType == null
+        || device.type().compareTo(afterType) > 0
+        || (device.type().equals(afterType) && device.id().compareTo(afterId) > 0);
   }
 
   private static boolean isInRange(String id, String fromId, String toId) {

@@ -2,6 +2,7 @@ package io.entwine.registry.view;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.DeviceProfile;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -69,6 +70,11 @@ public final class InMemoryRegistryRepository implements RegistryRepository {
   }
 
   @Override
+  public CompletionStage<Done> updateProfile(DeviceKey device, DeviceProfile change, Instant at) {
+    return write(rows -> rows.computeIfPresent(device, (key, row) -> row.withProfile(change)));
+  }
+
+  @Override
   public CompletionStage<Done> delete(DeviceKey device) {
     return write(rows -> rows.remove(device));
   }
@@ -112,7 +118,8 @@ public final class InMemoryRegistryRepository implements RegistryRepository {
         enabled,
         row.registeredBy(),
         row.registeredByType(),
-        row.registeredAt());
+        row.registeredAt(),
+        row.profile());
   }
 
   private CompletionStage<Done> write(Consumer<Map<DeviceKey, RegisteredDevice>> change) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entwine.identity.DeviceKey;
+import io.entwine.protocol.DeviceProfile;
 import io.entwine.testing.BatchedProjections;
 import io.entwine.testing.TwinEventHistory;
 import io.entwine.twin.DeviceTwin;
@@ -16,6 +17,7 @@ import io.entwine.twin.TwinEvent.DeviceRegistered;
 import io.entwine.twin.TwinEvent.EnabledChanged;
 import io.entwine.twin.TwinEvent.EventRecorded;
 import io.entwine.twin.TwinEvent.MetadataUpdated;
+import io.entwine.twin.TwinEvent.ProfileUpdated;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,6 +83,29 @@ class RegistryProjectionHandlerTest {
           assertFalse(device.enabled());
           assertEquals(AT, device.registeredAt());
         });
+  }
+
+  @Test
+  void keepsEachPartOfTheProfileUntilAChangeSetsIt() {
+    InMemoryRegistryRepository repository = new InMemoryRegistryRepository();
+    TwinEventHistory history =
+        new TwinEventHistory(AT)
+            .add(PI, registered(PI, "{}"))
+            .add(PI, new ProfileUpdated(new DeviceProfile(json("{\"model\":\"M1\"}"), null), AT))
+            .add(
+                PI,
+                new ProfileUpdated(
+                    new DeviceProfile(null, json("{\"latitude\":1,\"longitude\":2}")),
+                    AT.plusSeconds(1)));
+
+    project(
+        repository,
+        batches(history.envelopes(), 2),
+        () ->
+            assertEquals(
+                new DeviceProfile(
+                    json("{\"model\":\"M1\"}"), json("{\"latitude\":1,\"longitude\":2}")),
+                repository.devices(ORG).toCompletableFuture().join().get(0).profile()));
   }
 
   @Test
