@@ -91,9 +91,8 @@ class FuzzIT {
     // The campaign is about input handling, not the cost of a stored hash (VerifiedSecrets tests):
     // registrations it provokes would otherwise spend most of the node's CPU in PBKDF2.
     // The node runs as `entwine run` runs it (its default ENTWINE_JAVA_OPTS: a heap of 256 MB to
-    // 1 GB, both JIT compilers), not with the small heap and quick C1-only start of short ITs: a
-    // campaign is minutes of the node's CPU, and C1's code and a 64 MB heap's collections made
-    // most of it (docs/adr/0068).
+    // 1 GB, both JIT compilers), not with the small heap and quick C1-only start of short ITs: the
+    // campaign measures minutes of the node's CPU, as a user's node would spend it (ADR 0068).
     try (EntwineRun node =
         EntwineRun.start(
             dataDir,
