@@ -30,9 +30,11 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * IoT Foundation MQTT documentation, Applications) and the store that lets a persistent session
  * resume on any node (ADR 0007).
  *
- * <p>The holding connection's address is persisted with each claim, so a session that passivated or
- * moved to another node still finds the connection it has to close. Events are not tagged: no
- * projection reads them.
+ * <p>The holding connection's address is persisted, so a session that passivated or moved to
+ * another node still finds the connection it has to close: with the claim when the claim changes
+ * what is stored (a persistent session taken or discarded), else when the session stops (passivated
+ * or handed off); a clean claim over a clean session is kept in memory until then (ADR 0068).
+ * Events are not tagged: no projection reads them.
  */
 public final class ClientSession
     extends EventSourcedEntity<
@@ -146,6 +148,10 @@ public final class ClientSession
   // Claims taken since this incarnation started: a linger passivates only after the last one.
   private long claims;
 
+  // A clean claim over a clean session, written when the session stops (ADR 0068); null when the
+  // journal names the holder.
+  private Claim heldSinceLastWrite;
+
   /** Not null while collecting for an application whose client is away (never persisted). */
   private OfflineBuffer offline;
 
@@ -204,9 +210,18 @@ public final class ClientSession
               .on(LingerOver.class, ClientSession::onLingerOver)
               .build();
 
+  /** Stops, after writing the holder of a clean claim kept in memory (ADR 0068). */
   private ReplyEffect<ClientSessionEvent, ClientSessionState> onPassivate(
       ClientSessionState state, Passivate passivate) {
-    return Effect().stop().thenNoReply();
+    Claim held = heldSinceLastWrite;
+    if (held == null) {
+      return Effect().stop().thenNoReply();
+    }
+    heldSinceLastWrite = null;
+    return Effect()
+        .persist(new ClientSessionEvent.SessionClaimed(held.connection(), true, held.at()))
+        .thenStop()
+        .thenNoReply();
   }
 
   private ReplyEffect<ClientSessionEvent, ClientSessionState> onCollect(
@@ -257,7 +272,15 @@ public final class ClientSession
   private ReplyEffect<ClientSessionEvent, ClientSessionState> onClaim(
       ClientSessionState state, Claim claim) {
     claims++;
-    ActorRef<Control> previous = state.connection();
+    ActorRef<Control> previous =
+        heldSinceLastWrite != null ? heldSinceLastWrite.connection() : state.connection();
+    if (claim.cleanSession() && !state.persistent()) {
+      heldSinceLastWrite = claim; // nothing stored changes but the holder
+      tellTakenOver(previous, claim);
+      lingerIfSharded(claim);
+      return Effect().reply(claim.replyTo(), new Claimed(false, List.of()));
+    }
+    heldSinceLastWrite = null;
     boolean sessionPresent = !claim.cleanSession() && state.persistent();
     OfflineBuffer collected = stopCollecting();
     return Effect()
@@ -266,23 +289,14 @@ public final class ClientSession
                 claim.connection(), claim.cleanSession(), claim.at()))
         .thenRun(
             after -> {
-              if (previous != null && !previous.equals(claim.connection())) {
-                previous.tell(new TakenOver(claim.at()));
-              }
+              tellTakenOver(previous, claim);
               if (sessionPresent && collected != null) {
                 // sent before the answer, which is what lets the connection watch the live feed
                 collected
                     .chunks(BACKLOG_CHUNK_BYTES)
                     .forEach(chunk -> claim.connection().tell(new Backlog(chunk)));
               }
-              if (claim.cleanSession() && shard != null) {
-                // A clean session holds nothing in memory once claimed, and nothing asks it again
-                // until the next claim, which finds the holder in the journal: resident for the
-                // whole connection it would cost each connection a twin's worth of heap. It
-                // lingers a moment first: a client that reconnects at once (a reconnect storm, a
-                // fuzzer) would otherwise replay the session's journal on every CONNECT.
-                context.scheduleOnce(linger, context.getSelf(), new LingerOver(claims));
-              }
+              lingerIfSharded(claim);
             })
         .thenReply(
             claim.replyTo(),
@@ -292,6 +306,23 @@ public final class ClientSession
                     sessionPresent
                         ? after.subscriptions()
                         : List.<ClusterLink.StoredSubscription>of()));
+  }
+
+  private static void tellTakenOver(ActorRef<Control> previous, Claim claim) {
+    if (previous != null && !previous.equals(claim.connection())) {
+      previous.tell(new TakenOver(claim.at()));
+    }
+  }
+
+  /**
+   * A clean session passivates (resident for the whole connection it would cost each connection a
+   * twin's worth of heap), after a linger: a client that reconnects at once (a reconnect storm, a
+   * fuzzer) finds it resident instead of replaying its journal.
+   */
+  private void lingerIfSharded(Claim claim) {
+    if (claim.cleanSession() && shard != null) {
+      context.scheduleOnce(linger, context.getSelf(), new LingerOver(claims));
+    }
   }
 
   private ReplyEffect<ClientSessionEvent, ClientSessionState> onSubscribe(

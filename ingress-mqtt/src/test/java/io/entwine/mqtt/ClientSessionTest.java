@@ -56,6 +56,20 @@ class ClientSessionTest {
         .reply();
   }
 
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          ClientSession.Command, ClientSessionEvent, ClientSessionState, ClientSession.Claimed>
+      claimed(TestProbe<ClientSession.Control> by, boolean clean) {
+    return session.runCommand(replyTo -> new ClientSession.Claim(by.ref(), clean, AT, replyTo));
+  }
+
+  /** Another incarnation of the session under test, on the same journal, outside the testkit. */
+  private static ActorRef<ClientSession.Command> incarnation(String name) {
+    return testKit
+        .system()
+        .systemActorOf(
+            ClientSession.create("d:acme:thermostat:lab-1", LIMITS), name, Props.empty());
+  }
+
   private Reply subscribe(TestProbe<ClientSession.Control> by, ClusterLink.StoredSubscription s) {
     return session
         .<Reply>runCommand(
@@ -70,6 +84,28 @@ class ClientSessionTest {
     claim(second, true);
     assertEquals(new ClientSession.TakenOver(AT), first.receiveMessage());
     second.expectNoMessage();
+  }
+
+  @Test
+  void aCleanClaimOverACleanSessionWritesNothing() {
+    assertTrue(claimed(first, true).events().isEmpty());
+    assertTrue(claimed(second, true).events().isEmpty());
+    assertEquals(new ClientSession.TakenOver(AT), first.receiveMessage(), "known in memory");
+    assertEquals(1, claimed(first, false).events().size(), "a persistent claim is written");
+  }
+
+  @Test
+  void aStoppingSessionWritesTheCleanHolderItKeptInMemory() {
+    TestProbe<ClientSession.Claimed> claims = testKit.createTestProbe();
+    ActorRef<ClientSession.Command> incarnation = incarnation("stopping-session");
+    incarnation.tell(new ClientSession.Claim(first.ref(), true, AT, claims.ref()));
+    claims.receiveMessage();
+    incarnation.tell(ClientSession.Passivate.INSTANCE);
+    claims.expectTerminated(incarnation);
+
+    session.restart();
+    claim(second, true);
+    assertEquals(new ClientSession.TakenOver(AT), first.receiveMessage(), "found after recovery");
   }
 
   @Test
@@ -170,13 +206,7 @@ class ClientSessionTest {
     claim(first, false);
     subscribe(first, COMMANDS);
     TestProbe<ClientSession.Claimed> claims = testKit.createTestProbe();
-    ActorRef<ClientSession.Command> incarnation =
-        testKit
-            .system()
-            .systemActorOf(
-                ClientSession.create("d:acme:thermostat:lab-1", LIMITS),
-                "passivated-session",
-                Props.empty());
+    ActorRef<ClientSession.Command> incarnation = incarnation("passivated-session");
 
     incarnation.tell(new ClientSession.Claim(second.ref(), false, AT, claims.ref()));
     incarnation.tell(ClientSession.Passivate.INSTANCE);

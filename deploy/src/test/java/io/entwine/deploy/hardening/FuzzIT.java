@@ -90,12 +90,19 @@ class FuzzIT {
         SEED, SEED, INPUTS, SKIP);
     // The campaign is about input handling, not the cost of a stored hash (VerifiedSecrets tests):
     // registrations it provokes would otherwise spend most of the node's CPU in PBKDF2.
-    try (EntwineRun node = EntwineRun.start(dataDir, Map.of("ENTWINE_PBKDF2_ITERATIONS", "1000"))) {
+    // The node runs as `entwine run` runs it (its default ENTWINE_JAVA_OPTS: a heap of 256 MB to
+    // 1 GB, both JIT compilers), not with the small heap and quick C1-only start of short ITs: the
+    // campaign measures minutes of the node's CPU, as a user's node would spend it (ADR 0068).
+    try (EntwineRun node =
+        EntwineRun.start(
+            dataDir,
+            Map.of("ENTWINE_PBKDF2_ITERATIONS", "1000", "ENTWINE_JAVA_OPTS", "-Xms256m -Xmx1g"))) {
       HttpFuzz.Fixture http = fixtures(node);
       long logStart = Files.size(node.log());
       ReadinessProbe probe = new ReadinessProbe(node.baseUrl());
       probe.start();
 
+      CassandraWork workBefore = CassandraWork.of(node.cassandraPort());
       CpuTime cpuBefore = CpuTime.of(node.pid());
       long started = System.nanoTime();
       ExecutorService pool =
@@ -137,6 +144,7 @@ class FuzzIT {
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       CpuTime cpu = CpuTime.of(node.pid()).minus(cpuBefore);
+      CassandraWork cassandraWork = CassandraWork.of(node.cassandraPort()).minus(workBefore);
       probe.stop();
       pool.shutdownNow();
 
@@ -148,6 +156,7 @@ class FuzzIT {
           node.log(), Path.of("target", "fuzz-node.log"), StandardCopyOption.REPLACE_EXISTING);
       System.out.printf("FuzzIT seed %d: %.1f s%n%s", SEED, seconds, tally.report());
       System.out.println(cpu.perInput(tally.inputs()));
+      System.out.print(cassandraWork.perInputs(tally.inputs()));
       System.out.println("readiness probes " + probe.probes() + ", failed " + probe.failures());
       logErrors.stream().limit(20).forEach(line -> System.out.println("LOGGED " + line));
       System.out.println("WARN lines logged during the campaign: " + logWarnings.size());
@@ -268,10 +277,11 @@ class FuzzIT {
   }
 
   /**
-   * CPU time the node and its Cassandra (the node's child process) have used: on a shared machine
-   * the campaign's wall time says little, CPU per input what the node spends on malformed input.
+   * CPU time the node, its Cassandra (the node's child process) and this test's JVM (the generators
+   * and clients) have used: on a shared machine the campaign's wall time says little, CPU per input
+   * what the node spends on malformed input and what the campaign spends sending it.
    */
-  private record CpuTime(Duration node, Duration cassandra) {
+  private record CpuTime(Duration node, Duration cassandra, Duration client) {
     static CpuTime of(long pid) {
       ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
       Duration children =
@@ -279,20 +289,31 @@ class FuzzIT {
               .descendants()
               .map(child -> child.info().totalCpuDuration().orElse(Duration.ZERO))
               .reduce(Duration.ZERO, Duration::plus);
-      return new CpuTime(process.info().totalCpuDuration().orElse(Duration.ZERO), children);
+      return new CpuTime(
+          cpu(process), children, cpu(ProcessHandle.current())); // the test JVM: the campaign
+    }
+
+    private static Duration cpu(ProcessHandle process) {
+      return process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     CpuTime minus(CpuTime earlier) {
-      return new CpuTime(node.minus(earlier.node), cassandra.minus(earlier.cassandra));
+      return new CpuTime(
+          node.minus(earlier.node),
+          cassandra.minus(earlier.cassandra),
+          client.minus(earlier.client));
     }
 
     String perInput(long inputs) {
       return String.format(
-          "CPU per input: node %.3f ms, Cassandra %.3f ms (node %.1f s, Cassandra %.1f s)",
+          "CPU per input: node %.3f ms, Cassandra %.3f ms, campaign's clients %.3f ms (node %.1f s,"
+              + " Cassandra %.1f s, clients %.1f s)",
           node.toNanos() / 1e6 / inputs,
           cassandra.toNanos() / 1e6 / inputs,
+          client.toNanos() / 1e6 / inputs,
           node.toMillis() / 1e3,
-          cassandra.toMillis() / 1e3);
+          cassandra.toMillis() / 1e3,
+          client.toMillis() / 1e3);
     }
   }
 

@@ -136,6 +136,35 @@ class MqttClusterIT {
   }
 
   /**
+   * A clean claim over a clean session is held in memory and written only when the session stops
+   * (ADR 0068): one client id connected on both nodes still ends with one live connection, both
+   * while its session is resident and after it passivated ({@code
+   * entwine.mqtt.clean-session-linger}, 1 s, after the last claim).
+   */
+  @Test
+  void aCleanClientIdConnectedOnBothNodesKeepsOneLiveConnectionAlsoAfterItsSessionPassivated()
+      throws Exception {
+    Device valve = fixtures.register(apiKey, "valve", "v-10");
+    Inbox onFirst = Paho.deviceInbox(first.mqttUri(), valve, true);
+    Inbox onSecond = Paho.deviceInbox(second.mqttUri(), valve, true);
+    Inbox again = null;
+    try {
+      assertTrue(onFirst.lostWithin(WAIT), "the resident session closed the older connection");
+      assertFalse(
+          onSecond.lostWithin(Duration.ofSeconds(3)), "the newer one stays, past the linger");
+      again = Paho.deviceInbox(first.mqttUri(), valve, true);
+      assertTrue(onSecond.lostWithin(WAIT), "the holder the passivated session wrote is closed");
+      assertFalse(again.lostWithin(Duration.ofMillis(300)));
+    } finally {
+      onFirst.close();
+      onSecond.close();
+      if (again != null) {
+        again.close();
+      }
+    }
+  }
+
+  /**
    * The application's session collects on whichever node sharding placed it; a subscription made
    * there reaches the device's node with the receptionist's next gossip, so the device keeps
    * publishing for a while and the test asserts on the newest messages, complete and in order.

@@ -109,14 +109,16 @@ public final class EntwineRun extends NodeJvm {
   }
 
   private void launch() {
+    // ENTWINE_JAVA_OPTS as bin/entwine reads it; unset, a small heap and the quick-starting C1
+    // compiler suit a test that starts a node for a few requests
+    String javaOpts = env.get("ENTWINE_JAVA_OPTS");
     List<String> jvmOptions =
         new ArrayList<>(
-            List.of(
-                "-Xms64m",
-                "-Xmx512m",
-                "-XX:TieredStopAtLevel=1",
-                "-Dentwine.cassandra.classpath="
-                    + requiredProperty("entwine.cassandra.classpath")));
+            javaOpts == null
+                ? List.of("-Xms64m", "-Xmx512m", "-XX:TieredStopAtLevel=1")
+                : List.of(javaOpts.trim().split("\\s+")));
+    jvmOptions.add(
+        "-Dentwine.cassandra.classpath=" + requiredProperty("entwine.cassandra.classpath"));
     // e.g. -Dentwine.node.jvm-options="-XX:StartFlightRecording=filename=node.jfr" to profile
     for (String option : System.getProperty("entwine.node.jvm-options", "").split(" ")) {
       if (!option.isBlank()) {
