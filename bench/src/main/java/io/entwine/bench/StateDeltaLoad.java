@@ -166,8 +166,13 @@ public final class StateDeltaLoad {
               if (failure == null && response.statusCode() == 200) {
                 patched.increment();
                 patchLatency.record(System.nanoTime() - sent);
-              } else {
-                refused.increment();
+                return;
+              }
+              refused.increment();
+              if (refused.sum() <= 3) {
+                System.err.println(
+                    "bench: PATCH refused: "
+                        + (failure != null ? failure : "status " + response.statusCode()));
               }
             });
   }
