@@ -207,7 +207,7 @@ public final class DeviceSetup {
         || (expectedStatus == 201 && status == 409 && outcome.retried());
   }
 
-  private static String basic(String user, String password) {
+  static String basic(String user, String password) {
     return "Basic "
         + Base64.getEncoder()
             .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));

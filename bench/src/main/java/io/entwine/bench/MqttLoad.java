@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.LongAdder;
  * connection keeps at most two such batches unanswered. Throughput counts messages the broker
  * acknowledged (QoS 1) or read (QoS 0) inside the measured interval.
  *
+ * <p>With {@code --reported} (Entwine only) the devices publish patches of their twin's reported
+ * state on {@code iot-2/state/reported} instead of events, {@code {"t":…,"p":"xx…"}} of the same
+ * size; the send time changes with every patch, so each one is a new version the twin persists.
+ *
  * <p>{@code --threads} event loops (1 by default, leaving the other core to the broker) serve the
  * connections. Prints progress on stderr and, last on stdout, one line of {@code name=value}
  * figures; with {@code --cpu}, also the CPU time per message of the processes named there; with
@@ -34,6 +38,7 @@ public final class MqttLoad {
   private final MqttQoS qos;
   private final int window;
   private final int payloadBytes;
+  private final boolean reported;
   private final AckTimeline timeline;
   private final Histogram ackLatency = new Histogram();
   private final Histogram endToEndLatency = new Histogram();
@@ -44,11 +49,20 @@ public final class MqttLoad {
   private volatile boolean running = true;
 
   private MqttLoad(
-      MqttTarget target, MqttQoS qos, int window, int payloadBytes, AckTimeline timeline) {
+      MqttTarget target,
+      MqttQoS qos,
+      int window,
+      int payloadBytes,
+      boolean reported,
+      AckTimeline timeline) {
+    if (reported && !target.isEntwine()) {
+      throw new IllegalArgumentException("--reported needs Entwine (--api-key, --api-token)");
+    }
     this.target = target;
     this.qos = qos;
     this.window = window;
     this.payloadBytes = payloadBytes;
+    this.reported = reported;
     this.timeline = timeline;
   }
 
@@ -65,6 +79,7 @@ public final class MqttLoad {
             MqttQoS.valueOf(args.integer("qos", 1)),
             args.integer("window", 16),
             args.integer("payload-bytes", 50),
+            args.flag("reported"),
             new AckTimeline(args));
     int threads = args.integer("threads", 1);
     Vertx vertx = Connections.vertx(threads);
@@ -174,14 +189,23 @@ public final class MqttLoad {
     received.increment();
   }
 
-  /** The same payload size for every message: a JSON event carrying its send time. */
   private Buffer payload() {
+    return Buffer.buffer(payloadText(reported, payloadBytes, SendTime.now()));
+  }
+
+  /**
+   * The same size, {@code payloadBytes - 1}, for every message: a JSON event carrying its send
+   * time, or a reported state patch carrying it.
+   */
+  static String payloadText(boolean reported, int payloadBytes, long sendTime) {
     StringBuilder json = new StringBuilder(payloadBytes);
-    json.append("{\"d\":{\"t\":").append(SendTime.now()).append(",\"p\":\"");
-    while (json.length() < payloadBytes - 4) {
+    json.append(reported ? "{" : "{\"d\":{");
+    json.append("\"t\":").append(sendTime).append(",\"p\":\"");
+    String end = reported ? "\"}" : "\"}}";
+    while (json.length() < payloadBytes - end.length() - 1) {
       json.append('x');
     }
-    return Buffer.buffer(json.append("\"}}").toString());
+    return json.append(end).toString();
   }
 
   /**
@@ -205,7 +229,7 @@ public final class MqttLoad {
     Publisher(Vertx vertx, MqttClient client, int device) {
       this.vertx = vertx;
       this.client = client;
-      this.topic = target.eventTopic(device);
+      this.topic = reported ? MqttTarget.REPORTED_TOPIC : target.eventTopic(device);
       client.publishCompletionHandler(this::onAcknowledged);
       client.pingResponseHandler(pong -> onPong());
     }

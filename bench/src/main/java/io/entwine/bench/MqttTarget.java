@@ -18,6 +18,9 @@ record MqttTarget(int port, String org, String apiKey, String apiToken) {
   static final String DEVICE_TYPE = "bench";
   static final String APPLICATION_FILTER = "iot-2/type/+/id/+/evt/+/fmt/+";
 
+  /** Where an Entwine device publishes patches of its twin's reported state. */
+  static final String REPORTED_TOPIC = "iot-2/state/reported";
+
   static MqttTarget from(Args args) {
     return new MqttTarget(
         args.integer("port", 1883),

@@ -20,7 +20,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -89,27 +88,17 @@ public final class StreamLoad {
     Vertx vertx = Vertx.vertx();
     MqttClient reference =
         args.integer("reference", 0) > 0 ? subscribe(vertx, args.integer("reference", 0)) : null;
-    ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
-    long periodMicros = 1_000_000L / rate;
-    AtomicLong sequence = new AtomicLong();
-    pacer.scheduleAtFixedRate(
-        () -> publish((int) (sequence.getAndIncrement() % devices)),
-        0,
-        periodMicros,
-        TimeUnit.MICROSECONDS);
-    Thread.sleep(warmUp * 1000L);
-    sseReceived.reset();
-    mqttReceived.reset();
-    published.reset();
-    sseLatency.reset();
-    mqttLatency.reset();
-    measuring = true;
-    long start = System.nanoTime();
-    Thread.sleep(seconds * 1000L);
-    measuring = false;
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    running = false;
-    pacer.shutdownNow();
+    double elapsed =
+        PacedRun.run(
+            rate,
+            warmUp,
+            seconds,
+            n -> publish((int) (n % devices)),
+            this::startMeasuring,
+            () -> {
+              measuring = false;
+              running = false;
+            });
     System.out.printf(
         Locale.ROOT,
         "clients=%d rate=%d published=%d refused=%d sse_received=%d sse_deliveries_per_s=%.0f"
@@ -134,6 +123,15 @@ public final class StreamLoad {
       stream.close();
     }
     vertx.close();
+  }
+
+  private void startMeasuring() {
+    sseReceived.reset();
+    mqttReceived.reset();
+    published.reset();
+    sseLatency.reset();
+    mqttLatency.reset();
+    measuring = true;
   }
 
   /** One device event, its send time in the payload; answered 200 once persisted. */

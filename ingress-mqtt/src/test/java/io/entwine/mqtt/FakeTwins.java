@@ -126,10 +126,15 @@ final class FakeTwins implements TwinAccess {
     return CompletableFuture.completedFuture(new Reply.CommandAccepted(commandId));
   }
 
-  /** The twins of endpoint tests hold no state document; the state topics are tested in deploy. */
+  /**
+   * What a device reading its state gets (as a subscription to its delta does); null: the twins of
+   * endpoint tests hold no state document. Writing state is tested in deploy.
+   */
+  volatile Reply deviceState;
+
   @Override
   public CompletionStage<Reply> deviceState(DeviceKey device, String deviceToken) {
-    return CompletableFuture.completedFuture(noState());
+    return CompletableFuture.completedFuture(deviceState != null ? deviceState : noState());
   }
 
   @Override

@@ -70,11 +70,16 @@ final class LocalClusterLink implements ClusterLink {
 
   /** Hands {@code command} to the connection attached to {@code twin}'s twin, as it is. */
   void handTo(DeviceKey twin, TwinCommand.DeliverCommand command) {
-    Listener target;
-    synchronized (this) {
-      target = attachedTo.get(twin);
-    }
-    target.onCommand(command);
+    attached(twin).onCommand(command);
+  }
+
+  /** {@code twin} pushes a state delta to the connection attached to it. */
+  void handTo(DeviceKey twin, TwinCommand.DeliverStateDelta delta) {
+    attached(twin).onStateDelta(delta);
+  }
+
+  private synchronized Listener attached(DeviceKey twin) {
+    return attachedTo.get(twin);
   }
 
   /** Another connection (on "another node") claims {@code clientId}: the holder is told. */

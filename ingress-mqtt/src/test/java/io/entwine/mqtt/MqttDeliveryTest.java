@@ -348,6 +348,70 @@ class MqttDeliveryTest {
     }
   }
 
+  // ---- the twin's state delta ----
+
+  private static Reply.StateView stateAt(long version, String delta) throws Exception {
+    return new Reply.StateView(
+        JSON.createObjectNode(),
+        JSON.readTree(delta),
+        JSON.readTree(delta),
+        version,
+        JSON.createObjectNode());
+  }
+
+  private static TwinCommand.DeliverStateDelta pushed(long version, String delta) throws Exception {
+    return new TwinCommand.DeliverStateDelta(DEVICE, version, JSON.readTree(delta));
+  }
+
+  private static JsonNode receiveDelta(RawMqttClient device) throws Exception {
+    MqttPublishMessage delta = receivePublish(device);
+    assertEquals("iot-2/state/delta", delta.variableHeader().topicName());
+    device.puback(delta.variableHeader().packetId());
+    return JSON.readTree(text(delta));
+  }
+
+  /**
+   * Subscribes to the delta and returns the current delta sent on subscribing, which may come
+   * before the SUBACK (MQTT 3.1.1, 3.8.4: the server may send matching PUBLISHes first).
+   */
+  private static JsonNode subscribeToDelta(RawMqttClient device) throws Exception {
+    device.subscribe(7, MqttQoS.AT_LEAST_ONCE, "iot-2/state/delta");
+    MqttMessage first = device.receive(WAIT);
+    MqttMessage second = device.receive(WAIT);
+    MqttPublishMessage delta =
+        assertInstanceOf(
+            MqttPublishMessage.class, first instanceof MqttSubAckMessage ? second : first);
+    assertInstanceOf(MqttSubAckMessage.class, first instanceof MqttSubAckMessage ? first : second);
+    assertEquals("iot-2/state/delta", delta.variableHeader().topicName());
+    device.puback(delta.variableHeader().packetId());
+    return JSON.readTree(text(delta));
+  }
+
+  @Test
+  void aConnectionGetsEachDeltaVersionOnceAndANewSubscriptionTheCurrentOneAgain() throws Exception {
+    int port = start();
+    twins.deviceState = stateAt(3, "{\"interval\":15}");
+    try (RawMqttClient device = device(port, true)) {
+      assertEquals(
+          JSON.readTree("{\"version\":3,\"delta\":{\"interval\":15}}"), subscribeToDelta(device));
+
+      // a twin that restarted or moved pushes the version again, or a late push an older one
+      cluster.handTo(DEVICE, pushed(3, "{\"interval\":15}"));
+      cluster.handTo(DEVICE, pushed(2, "{\"interval\":10}"));
+      assertNull(device.receive(SHORT));
+
+      cluster.handTo(DEVICE, pushed(4, "{\"interval\":20}"));
+      assertEquals(4, receiveDelta(device).get("version").asLong());
+    }
+
+    twins.deviceState = stateAt(4, "{\"interval\":20}");
+    try (RawMqttClient reconnected = device(port, true)) {
+      assertEquals(
+          JSON.readTree("{\"version\":4,\"delta\":{\"interval\":20}}"),
+          subscribeToDelta(reconnected));
+    }
+  }
+
   // ---- commands from applications ----
 
   @Test

@@ -110,6 +110,16 @@ class MqttStateIT {
       deviceInbox.client.publish("iot-2/state/reported", Paho.message("[1,2]", 1));
       JsonNode notAnObject = json(deviceInbox.next(WAIT));
       assertEquals(400, notAnObject.get("code").asInt(), notAnObject.toString());
+      deviceInbox.client.publish(
+          "iot-2/state/reported", Paho.message("{\"a\":".repeat(9) + "1" + "}".repeat(9), 1));
+      JsonNode tooDeep = json(deviceInbox.next(WAIT));
+      assertEquals(400, tooDeep.get("code").asInt(), tooDeep.toString());
+      assertTrue(tooDeep.get("message").asText().contains("8 levels"), tooDeep.toString());
+      deviceInbox.client.publish(
+          "iot-2/state/reported", Paho.message("{\"a\":\"" + "x".repeat(40_000) + "\"}", 1));
+      JsonNode tooLarge = json(deviceInbox.next(WAIT));
+      assertEquals(413, tooLarge.get("code").asInt(), tooLarge.toString());
+      assertTrue(tooLarge.get("message").asText().contains("32768"), tooLarge.toString());
 
       app.client.publish(
           "iot-2/type/thermostat/id/lab-1/state/desired",
@@ -126,6 +136,7 @@ class MqttStateIT {
       JsonNode state = state();
       assertEquals(1, state.get("version").asLong());
       assertEquals(15, state.at("/desired/interval").asInt());
+      assertTrue(state.get("reported").isEmpty(), "no refused patch changed reported");
     }
   }
 }

@@ -206,7 +206,15 @@ class DeviceStateHttpIT {
   @Test
   void badInputIsRefusedPreciselyAndChangesNothing() {
     assertEquals(400, desire("[1]", null).status());
-    assertEquals(413, desire("{\"a\":\"" + "x".repeat(40_000) + "\"}", null).status());
+    TestNode.Response tooDeep = desire("{\"a\":".repeat(9) + "1" + "}".repeat(9), null);
+    assertEquals(400, tooDeep.status());
+    assertTrue(tooDeep.body().contains("8 levels"), tooDeep.body());
+    TestNode.Response tooLarge = desire("{\"a\":\"" + "x".repeat(40_000) + "\"}", null);
+    assertEquals(413, tooLarge.status());
+    assertTrue(tooLarge.body().contains("32768"), tooLarge.body());
+    TestNode.Response wrongVersion = desire("{\"a\":1}", "\"7\"");
+    assertEquals(412, wrongVersion.status(), wrongVersion.body());
+    assertEquals("\"0\"", wrongVersion.raw().headers().firstValue("ETag").orElse(null));
     TestNode.Response wrongType =
         node.request("PATCH", statePath() + "/desired")
             .organization(apiKey.org())
