@@ -12,13 +12,18 @@ import io.entwine.mgmt.ManagedDeviceProtocol.ActionOutcome;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -35,6 +40,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * survives restarts and moves, and after recovery every device without an outcome is told to start
  * again (a {@link ManagedDevice} does not start the same request twice). At most {@link
  * #MAX_REQUESTS} are kept; the oldest complete one makes room.
+ *
+ * <p>A device whose part has not ended {@code entwine.mgmt.request-timeout} after the request was
+ * made ends with {@link #TIMED_OUT}, and its {@link ManagedDevice} is told to drop the action. The
+ * deadline is checked by a timer while the entity lives and before every answer, so a request whose
+ * entity was stopped (a restart, a move, passivation) shows it the first time it is read again.
  */
 public final class ActionRequests
     extends EventSourcedEntity<
@@ -45,6 +55,9 @@ public final class ActionRequests
 
   public static final int MAX_DEVICES = 5000;
   public static final int MAX_REQUESTS = 100;
+
+  /** The return code of a device that did not end its part in time (HTTP's Request Timeout). */
+  public static final int TIMED_OUT = 408;
 
   // ---- commands ----
 
@@ -75,6 +88,9 @@ public final class ActionRequests
 
   /** Done or NOT_FOUND: the request and its statuses are forgotten. */
   public record Clear(String requestId, ActorRef<Reply> replyTo) implements Command {}
+
+  /** The entity's own timer: devices past their request's deadline time out. Not answered. */
+  public record CheckDeadlines() implements Command {}
 
   // ---- events ----
 
@@ -176,20 +192,36 @@ public final class ActionRequests
 
   // ---- wiring ----
 
+  private static final String DEADLINE_TIMER = "deadline";
+
+  private final String org;
   private final ClusterSharding sharding;
+  private final Duration requestTimeout;
+  private final TimerScheduler<Command> timers;
 
   public static void init(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), sharding)));
+    Duration timeout = system.settings().config().getDuration("entwine.mgmt.request-timeout");
+    sharding.init(
+        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), sharding, timeout)));
   }
 
-  public static Behavior<Command> create(String org, ClusterSharding sharding) {
-    return new ActionRequests(org, sharding);
+  public static Behavior<Command> create(
+      String org, ClusterSharding sharding, Duration requestTimeout) {
+    return Behaviors.withTimers(
+        timers -> new ActionRequests(org, sharding, requestTimeout, timers));
   }
 
-  private ActionRequests(String org, ClusterSharding sharding) {
+  private ActionRequests(
+      String org,
+      ClusterSharding sharding,
+      Duration requestTimeout,
+      TimerScheduler<Command> timers) {
     super(ENTITY_KEY, org);
+    this.org = org;
     this.sharding = sharding;
+    this.requestTimeout = requestTimeout;
+    this.timers = timers;
   }
 
   @Override
@@ -216,7 +248,11 @@ public final class ActionRequests
   }
 
   private void startUnfinished(State state) {
-    state.requests().values().forEach(this::startUnfinished);
+    Instant now = Instant.now();
+    state.requests().values().stream()
+        .filter(request -> request.created().plus(requestTimeout).isAfter(now))
+        .forEach(this::startUnfinished);
+    watchDeadlines(state); // the overdue ones time out at once
   }
 
   private void startUnfinished(Request request) {
@@ -241,6 +277,7 @@ public final class ActionRequests
           .on(GetDeviceStatus.class, ActionRequests::onGetDeviceStatus)
           .on(ListRequests.class, ActionRequests::onList)
           .on(Clear.class, ActionRequests::onClear)
+          .on(CheckDeadlines.class, ActionRequests::onCheckDeadlines)
           .build();
 
   private static ReplyEffect<Event, State> onInitiate(
@@ -255,15 +292,24 @@ public final class ActionRequests
               Rejection.LIMIT_EXCEEDED,
               MAX_REQUESTS + " requests are in progress; clear or wait for one"));
     }
+    // Overdue devices are dropped first, so a device still busy with a request that timed out
+    // while this entity was stopped is free for the new one (messages to it arrive in order).
+    List<Event> events = new ArrayList<>(entity.overdue(state, initiate.at()));
+    events.add(
+        new RequestInitiated(
+            initiate.requestId(),
+            initiate.action(),
+            initiate.parameters(),
+            initiate.devices(),
+            initiate.at()));
     return EFFECT
-        .persist(
-            new RequestInitiated(
-                initiate.requestId(),
-                initiate.action(),
-                initiate.parameters(),
-                initiate.devices(),
-                initiate.at()))
-        .thenRun(after -> entity.startUnfinished(after.requests().get(initiate.requestId())))
+        .persist(events)
+        .thenRun(
+            after -> {
+              entity.abandon(events);
+              entity.startUnfinished(after.requests().get(initiate.requestId()));
+              entity.watchDeadlines(after);
+            })
         .thenReply(initiate.replyTo(), after -> view(after.requests().get(initiate.requestId())));
   }
 
@@ -282,15 +328,24 @@ public final class ActionRequests
   }
 
   private static ReplyEffect<Event, State> onGet(ActionRequests entity, State state, Get get) {
-    Request request = state.requests().get(get.requestId());
-    return EFFECT.reply(get.replyTo(), request == null ? notFound(get.requestId()) : view(request));
+    return entity.answerAfterDeadlines(
+        state,
+        get.replyTo(),
+        now -> {
+          Request request = now.requests().get(get.requestId());
+          return request == null ? notFound(get.requestId()) : view(request);
+        });
   }
 
   private static ReplyEffect<Event, State> onGetDeviceStatus(
       ActionRequests entity, State state, GetDeviceStatus get) {
-    Request request = state.requests().get(get.requestId());
+    return entity.answerAfterDeadlines(
+        state, get.replyTo(), now -> deviceStatus(now.requests().get(get.requestId()), get));
+  }
+
+  private static Reply deviceStatus(Request request, GetDeviceStatus get) {
     if (request == null) {
-      return EFFECT.reply(get.replyTo(), notFound(get.requestId()));
+      return notFound(get.requestId());
     }
     ArrayNode results = JsonNodeFactory.instance.arrayNode();
     for (DeviceKey device : request.devices()) {
@@ -309,14 +364,104 @@ public final class ActionRequests
         }
       }
     }
-    return EFFECT.reply(get.replyTo(), new Reply.ManagementView(page(results)));
+    return new Reply.ManagementView(page(results));
   }
 
   private static ReplyEffect<Event, State> onList(
       ActionRequests entity, State state, ListRequests list) {
-    ArrayNode results = JsonNodeFactory.instance.arrayNode();
-    state.requests().values().forEach(request -> results.add(body(request)));
-    return EFFECT.reply(list.replyTo(), new Reply.ManagementView(page(results)));
+    return entity.answerAfterDeadlines(
+        state,
+        list.replyTo(),
+        now -> {
+          ArrayNode results = JsonNodeFactory.instance.arrayNode();
+          now.requests().values().forEach(request -> results.add(body(request)));
+          return new Reply.ManagementView(page(results));
+        });
+  }
+
+  private static ReplyEffect<Event, State> onCheckDeadlines(
+      ActionRequests entity, State state, CheckDeadlines check) {
+    List<Event> timedOut = entity.overdue(state, Instant.now());
+    if (timedOut.isEmpty()) {
+      entity.watchDeadlines(state);
+      return EFFECT.noReply();
+    }
+    return EFFECT
+        .persist(timedOut)
+        .thenRun(
+            after -> {
+              entity.abandon(timedOut);
+              entity.watchDeadlines(after);
+            })
+        .thenNoReply();
+  }
+
+  // ---- deadlines ----
+
+  /** Answers from the state after the overdue devices timed out (persisted first, if any). */
+  private ReplyEffect<Event, State> answerAfterDeadlines(
+      State state, ActorRef<Reply> replyTo, Function<State, Reply> answer) {
+    List<Event> timedOut = overdue(state, Instant.now());
+    if (timedOut.isEmpty()) {
+      return EFFECT.reply(replyTo, answer.apply(state));
+    }
+    return EFFECT
+        .persist(timedOut)
+        .thenRun(after -> abandon(timedOut))
+        .thenReply(replyTo, answer::apply);
+  }
+
+  /** The outcome {@link #TIMED_OUT} of every device without one whose request is past due. */
+  private List<Event> overdue(State state, Instant now) {
+    List<Event> timedOut = new ArrayList<>();
+    for (Request request : state.requests().values()) {
+      if (request.complete() || request.created().plus(requestTimeout).isAfter(now)) {
+        continue;
+      }
+      ActionOutcome outcome =
+          new ActionOutcome(
+              request.id(),
+              false,
+              TIMED_OUT,
+              "Timed out: the device did not complete the action within " + requestTimeout,
+              now);
+      for (DeviceKey device : request.devices()) {
+        if (!request.outcomes().containsKey(device.type() + "/" + device.id())) {
+          timedOut.add(
+              new DeviceOutcomeRecorded(request.id(), device.type(), device.id(), outcome));
+        }
+      }
+    }
+    return timedOut;
+  }
+
+  /** Tells the devices that timed out to drop the action (a device that ended it ignores this). */
+  private void abandon(List<Event> events) {
+    for (Event event : events) {
+      if (event instanceof DeviceOutcomeRecorded recorded) {
+        sharding
+            .entityRefFor(
+                ManagedDevice.ENTITY_KEY,
+                new DeviceKey(org, recorded.typeId(), recorded.deviceId()).entityId())
+            .tell(new ManagedDeviceProtocol.Abandon(recorded.outcome()));
+      }
+    }
+  }
+
+  /** A timer for the next deadline of an unfinished request, or none when all are complete. */
+  private void watchDeadlines(State state) {
+    state.requests().values().stream()
+        .filter(request -> !request.complete())
+        .map(request -> request.created().plus(requestTimeout))
+        .min(Instant::compareTo)
+        .ifPresentOrElse(
+            deadline ->
+                timers.startSingleTimer(
+                    DEADLINE_TIMER,
+                    new CheckDeadlines(),
+                    Duration.ofMillis(
+                        Math.max(0, Duration.between(Instant.now(), deadline).toMillis()) + 1)),
+            () -> timers.cancel(DEADLINE_TIMER));
   }
 
   private static ReplyEffect<Event, State> onClear(

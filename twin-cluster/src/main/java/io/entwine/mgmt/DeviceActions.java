@@ -149,6 +149,28 @@ final class DeviceActions {
     return null;
   }
 
+  /** The request gave up on this device: its action ends as the request recorded it. */
+  static ReplyEffect<Event, ManagedDeviceState> onAbandon(
+      ManagedDevice entity, ManagedDeviceState state, ManagedDeviceProtocol.Abandon abandon) {
+    ManagedDeviceState.Action action = state.action();
+    if (action == null || !action.requestId().equals(abandon.outcome().requestId())) {
+      return EFFECT.noReply(); // it ended meanwhile, or another one runs
+    }
+    boolean cancel =
+        action.action().startsWith("firmware/") && action.step() != ActionStep.UPDATE_SENT;
+    return EFFECT
+        .persist(new ActionEnded(abandon.outcome()))
+        .thenRun(
+            after -> {
+              if (cancel) {
+                entity.send(
+                    ManagementMessages.firmwareObservation(
+                        ManagementMessages.CANCEL, action.requestId() + "-cancel"));
+              }
+            })
+        .thenNoReply();
+  }
+
   /** The device's return code for what the current step sent. */
   static ReplyEffect<Event, ManagedDeviceState> onRespond(
       ManagedDevice entity, ManagedDeviceState state, Respond respond) {

@@ -21,13 +21,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * IBM's device management on a real node: a managed device speaking the device management protocol
  * over MQTT with Paho (IBM's Java SDK 0.4.1 has no managed-device client), an application
  * initiating requests through {@code /api/v0002/mgmt/requests} over HTTP (the SDK 0.4.1 has no
- * client for them either), and bad input answered with IBM's status, changing nothing.
+ * client for them either), and bad input answered with IBM's status, changing nothing. Requests
+ * time out after {@link #REQUEST_TIMEOUT} here (an hour by default), across a restart too.
  */
 class DeviceManagementIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+
+  @RegisterExtension
+  static final TestNode node =
+      TestNode.perClass("entwine.mgmt.request-timeout = " + REQUEST_TIMEOUT.toSeconds() + "s");
+
   private static final Fixtures fixtures = new Fixtures(node);
 
   @Test
@@ -121,6 +127,45 @@ class DeviceManagementIT {
 
       assertEquals(204, delete(key, "/mgmt/requests/" + download).status());
       assertEquals(404, get(key, "/mgmt/requests/" + download).status());
+    }
+  }
+
+  @Test
+  void aSilentDeviceTimesOutWithRc408AndIsFreeForTheNextRequest() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(key, "dm-sensor", "dm-silent");
+    try (Inbox agent = managedDevice(device)) {
+      String install =
+          initiate(key, "{\"action\":\"firmware/update\",\"devices\":[" + target(device) + "]}");
+      expect(agent, "iotdm-1/observe"); // and never answered
+
+      awaitTimedOut(key, install);
+      expect(agent, "iotdm-1/cancel"); // the observation it had been asked for is cancelled
+
+      String reboot =
+          initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
+      assertEquals(
+          reboot, expect(agent, "iotdm-1/mgmt/initiate/device/reboot").path("reqId").asText());
+    }
+  }
+
+  @Test
+  void aTimeoutSurvivesANodeRestart() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(key, "dm-sensor", "dm-restart");
+    String reboot;
+    try (Inbox agent = managedDevice(device)) {
+      reboot = initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
+      expect(agent, "iotdm-1/mgmt/initiate/device/reboot"); // and never answered
+    }
+    node.restart();
+
+    awaitTimedOut(key, reboot);
+    try (Inbox agent = managedDevice(device)) { // the device is free again
+      String again =
+          initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
+      assertEquals(
+          again, expect(agent, "iotdm-1/mgmt/initiate/device/reboot").path("reqId").asText());
     }
   }
 
@@ -304,10 +349,25 @@ class DeviceManagementIT {
   }
 
   private static JsonNode awaitComplete(ApiKey key, String requestId) {
+    return awaitComplete(key, requestId, WAIT);
+  }
+
+  private static JsonNode awaitComplete(ApiKey key, String requestId, Duration wait) {
     return awaitValue(
-        WAIT,
+        wait,
         () -> get(key, "/mgmt/requests/" + requestId).json(),
         request -> request.path("complete").asBoolean());
+  }
+
+  /** Waits for the request to end after its timeout; its one device timed out (rc 408). */
+  private static void awaitTimedOut(ApiKey key, String requestId) {
+    JsonNode request = awaitComplete(key, requestId, REQUEST_TIMEOUT.plus(WAIT));
+    assertEquals(2, request.path("status").asInt(), request.toString());
+    JsonNode status =
+        get(key, "/mgmt/requests/" + requestId + "/deviceStatus").json().path("results").get(0);
+    assertEquals(408, status.path("rc").asInt(), status.toString());
+    assertEquals(2, status.path("status").asInt(), status.toString());
+    assertTrue(status.path("message").asText().contains("Timed out"), status.toString());
   }
 
   private static String listedLast(ApiKey key) {
