@@ -12,6 +12,9 @@ import io.entwine.identity.DeviceKey;
  * over {@link Topics}' parsing.
  */
 final class GatewayTopics {
+  /** Where the platform's device management requests for a gateway's devices are published. */
+  private static final String MANAGEMENT_ROOT = "iotdm-1/type/";
+
   private GatewayTopics() {}
 
   /**
@@ -51,6 +54,9 @@ final class GatewayTopics {
     if (filter.equals(notifyTopic(gateway))) {
       return new NotifyFilter();
     }
+    if (filter.startsWith(MANAGEMENT_ROOT) || filter.equals("iotdm-1/#")) {
+      return new Topics.ManagementFilter(filter); // its own and its devices' requests
+    }
     Topics.Filter parsed = Topics.applicationSubscription(filter);
     if (parsed instanceof Topics.DeviceCommandFilter f) {
       return new CommandFilter(f.type(), f.id(), f.command(), f.format());
@@ -60,8 +66,8 @@ final class GatewayTopics {
       return invalid;
     }
     return new Topics.Invalid(
-        "a gateway subscribes only to iot-2/type/{type}/id/{id}/cmd/{command}/fmt/{format} and"
-            + " its own iot-2/type/{type}/id/{id}/notify");
+        "a gateway subscribes only to iot-2/type/{type}/id/{id}/cmd/{command}/fmt/{format},"
+            + " iotdm-1/type/{type}/id/{id}/… and its own iot-2/type/{type}/id/{id}/notify");
   }
 
   /** True when {@code filter} selects command {@code command}/{@code format} of {@code device}. */
@@ -76,6 +82,19 @@ final class GatewayTopics {
   /** Where {@code gateway} receives its notifications. */
   static String notifyTopic(DeviceKey gateway) {
     return "iot-2/type/" + gateway.type() + "/id/" + gateway.id() + "/notify";
+  }
+
+  /**
+   * The topic a gateway receives {@code topic} ({@code iotdm-1/…}, a platform request or response)
+   * of {@code device} on: {@code iotdm-1/type/{type}/id/{id}/…} (Watson IoT Platform documentation,
+   * MQTT connectivity for gateways, "Managed gateways").
+   */
+  static String managementTopic(DeviceKey device, String topic) {
+    return MANAGEMENT_ROOT
+        + device.type()
+        + "/id/"
+        + device.id()
+        + topic.substring("iotdm-1".length());
   }
 
   /** The topic a gateway receives command {@code command} of {@code device} on. */

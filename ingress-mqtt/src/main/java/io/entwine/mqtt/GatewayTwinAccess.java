@@ -95,6 +95,11 @@ public final class GatewayTwinAccess implements TwinAccess {
   }
 
   @Override
+  public CompletionStage<Reply> mayActFor(DeviceKey gateway, DeviceKey device) {
+    return this.gateway.devices().checkSender(device, gateway);
+  }
+
+  @Override
   public CompletionStage<Reply> queueCommand(
       DeviceKey device, String commandId, String command, String format, byte[] payload) {
     return gateway.commands().queue(device, commandId, command, format, payload, null);

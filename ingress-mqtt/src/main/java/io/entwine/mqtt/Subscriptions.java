@@ -139,8 +139,8 @@ final class Subscriptions {
     if (store && !session.cleanSession()) {
       work.add(call(() -> link.storeSubscription(filter, requested.value())));
     }
-    if (((parsed instanceof Topics.StateRejectedFilter || parsed instanceof Topics.ManagementFilter)
-            && session.isDevice())
+    if ((parsed instanceof Topics.StateRejectedFilter && session.isDevice())
+        || parsed instanceof Topics.ManagementFilter
         || parsed instanceof GatewayTopics.NotifyFilter) {
       // rejections, management requests and notifications are this connection's own, not the
       // twin's or the feed's

@@ -50,6 +50,12 @@ public interface TwinAccess {
       DeviceMessage message, DeviceKey gateway, Function<Reply.Rejected, Reply> deviceRefused);
 
   /**
+   * Done when gateway {@code gateway} may act for {@code device} (registered, enabled, its {@code
+   * via} names the gateway); the twin's refusal otherwise.
+   */
+  CompletionStage<Reply> mayActFor(DeviceKey gateway, DeviceKey device);
+
+  /**
    * Queues a command an application published for {@code device} on its twin, with the default time
    * to live: {@code CommandAccepted} once persisted, LIMIT_EXCEEDED when the device already has the
    * maximum waiting, NOT_FOUND for an unregistered device.

@@ -103,6 +103,14 @@ final class FakeTwins implements TwinAccess {
     return record(message, apiKey);
   }
 
+  @Override
+  public CompletionStage<Reply> mayActFor(DeviceKey gateway, DeviceKey device) {
+    return CompletableFuture.completedFuture(
+        gateway.equals(gatewaysOf.get(device))
+            ? new Reply.Done()
+            : new Reply.Rejected(Rejection.FORBIDDEN, "not a gateway of " + device.id()));
+  }
+
   /** Recorded with the gateway's client id as the credential, when the gateway may act for it. */
   @Override
   public CompletionStage<Reply> recordGatewayEvent(

@@ -134,6 +134,60 @@ class MqttGatewayTest {
   }
 
   @Test
+  void managesItselfAndTheDevicesItActsForOnTheirOwnTopicsAndRefusesOthers() throws Exception {
+    twins = new FakeTwins().device(GATEWAY, TOKEN).via(BEHIND, GATEWAY);
+    cluster = new LocalClusterLink().withManagement();
+    int port = endpoint.start(MqttEndpointTest.settings(32, 100), twins, cluster);
+    try (RawMqttClient client = gateway(port)) {
+      client.subscribe(1, MqttQoS.AT_MOST_ONCE, "iotdm-1/type/+/id/+/response");
+      assertEquals(
+          List.of(0),
+          assertInstanceOf(MqttSubAckMessage.class, client.receive(WAIT))
+              .payload()
+              .grantedQoSLevels());
+
+      String manage = "{\"d\":{\"lifetime\":0},\"reqId\":\"%s\"}";
+      client.publish(
+          "iotdevice-1/type/sensor/id/s-1/mgmt/manage",
+          MqttQoS.AT_LEAST_ONCE,
+          2,
+          manage.formatted("m1"));
+      JsonNode forDevice = responseOn(client, "iotdm-1/type/sensor/id/s-1/response");
+      assertEquals("m1", forDevice.path("reqId").asText());
+      assertEquals(200, forDevice.path("rc").asInt());
+
+      client.publish(
+          "iotdevice-1/type/hub/id/gw-1/mgmt/manage",
+          MqttQoS.AT_LEAST_ONCE,
+          3,
+          manage.formatted("m2"));
+      assertEquals(200, responseOn(client, "iotdm-1/type/hub/id/gw-1/response").path("rc").asInt());
+
+      client.publish(
+          "iotdevice-1/type/sensor/id/s-2/mgmt/manage",
+          MqttQoS.AT_LEAST_ONCE,
+          4,
+          manage.formatted("m3"));
+      JsonNode refused = responseOn(client, "iotdm-1/type/sensor/id/s-2/response");
+      assertEquals(403, refused.path("rc").asInt(), refused.toString());
+      assertEquals("m3", refused.path("reqId").asText());
+      assertEquals(List.of(BEHIND, GATEWAY), cluster.managed, "nothing opened for s-2");
+    }
+  }
+
+  /** The next PUBLISH on {@code topic}, read past the PUBACKs. */
+  private static JsonNode responseOn(RawMqttClient client, String topic) throws Exception {
+    while (true) {
+      MqttMessage message = client.receive(WAIT);
+      assertTrue(message != null, "a response on " + topic);
+      if (message instanceof MqttPublishMessage publish) {
+        assertEquals(topic, publish.variableHeader().topicName());
+        return JSON.readTree(publish.payload().toString(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  @Test
   void grantsNoOtherGatewaysNotifications() throws Exception {
     try (RawMqttClient client = gateway(start())) {
       client.subscribe(

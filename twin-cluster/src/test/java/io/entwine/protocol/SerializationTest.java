@@ -297,6 +297,7 @@ class SerializationTest {
         new ManagedDeviceProtocol.Attach(replyTo.unsafeUpcast()),
         new ManagedDeviceProtocol.Start("r1", "firmware/download", Map.of("uri", "https://fw"), AT),
         new ManagedDeviceProtocol.Abandon(OUTCOME),
+        new TwinCommand.CheckSender(DEVICE, replyTo),
         new ManagedDeviceProtocol.Managed(0, true, true, null, null, AT),
         new ManagedDeviceProtocol.Unmanaged(AT),
         new ManagedDeviceProtocol.LogAdded(DIAG_LOG),

@@ -170,6 +170,45 @@ class DeviceManagementIT {
   }
 
   @Test
+  void aGatewayManagesADeviceBehindItAndRebootsItButNoOtherDevice() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device gateway = fixtures.register(key, "dm-hub", "dm-gw");
+    Device behind = fixtures.register(key, "dm-sensor", "dm-behind");
+    Device stranger = fixtures.register(key, "dm-sensor", "dm-stranger");
+    TestNode.Response via =
+        fixtures.v0002(key, "PUT", devicePath(behind) + "/gateways", "{\"via\":[\"dm-gw\"]}");
+    assertEquals(200, via.status(), via.body());
+    String requests = "iotdevice-1/type/dm-sensor/id/dm-behind/";
+    String answers = "iotdm-1/type/dm-sensor/id/dm-behind/";
+    try (Inbox hub =
+        Paho.inbox(
+                node.mqttUri(),
+                "g:" + key.org() + ":dm-hub:dm-gw",
+                Paho.DEVICE_USERNAME,
+                gateway.token(),
+                true)
+            .subscribe("iotdm-1/type/+/id/+/#", 1)) {
+      publish(hub, requests + "mgmt/manage", manageRequest("g1"));
+      assertEquals(200, responseOn(hub, answers + "response", "g1").path("rc").asInt());
+      JsonNode mgmt = get(key, devicePath(behind) + "/mgmt").json();
+      assertTrue(mgmt.path("supports").path("deviceActions").asBoolean(), mgmt.toString());
+
+      String reboot =
+          initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(behind) + "]}");
+      assertEquals(
+          reboot, expect(hub, answers + "mgmt/initiate/device/reboot").path("reqId").asText());
+      publish(hub, requests + "response", "{\"rc\":202,\"reqId\":\"" + reboot + "\"}");
+      publish(hub, requests + "mgmt/manage", manageRequest("g2")); // the device is back
+      assertEquals(1, awaitComplete(key, reboot).path("status").asInt());
+
+      publish(hub, "iotdevice-1/type/dm-sensor/id/dm-stranger/mgmt/manage", manageRequest("g3"));
+      JsonNode refused = responseOn(hub, "iotdm-1/type/dm-sensor/id/dm-stranger/response", "g3");
+      assertEquals(403, refused.path("rc").asInt(), refused.toString());
+      assertEquals(404, get(key, devicePath(stranger) + "/mgmt").status());
+    }
+  }
+
+  @Test
   void diagnosticsComeFromTheDeviceAndTheApi() throws Exception {
     ApiKey key = fixtures.organizationWithApiKey();
     Device device = fixtures.register(key, "dm-sensor", "dm-diag");
@@ -302,13 +341,16 @@ class DeviceManagementIT {
 
   private static Inbox managedDevice(Device device) throws Exception {
     Inbox agent = Paho.deviceInbox(node.mqttUri(), device, true).subscribe("iotdm-1/#", 1);
-    publish(
-        agent,
-        "iotdevice-1/mgmt/manage",
-        "{\"d\":{\"lifetime\":3600,\"supports\":{\"deviceActions\":true,\"firmwareActions\":true},"
-            + "\"deviceInfo\":{\"fwVersion\":\"1.0\"}},\"reqId\":\"manage\"}");
+    publish(agent, "iotdevice-1/mgmt/manage", manageRequest("manage"));
     assertEquals(200, response(agent, "manage").path("rc").asInt());
     return agent;
+  }
+
+  private static String manageRequest(String reqId) {
+    return "{\"d\":{\"lifetime\":3600,\"supports\":{\"deviceActions\":true,\"firmwareActions\":true},"
+        + "\"deviceInfo\":{\"fwVersion\":\"1.0\"}},\"reqId\":\""
+        + reqId
+        + "\"}";
   }
 
   private static void publish(Inbox agent, String topic, String payload) throws Exception {
@@ -332,11 +374,13 @@ class DeviceManagementIT {
   }
 
   private static JsonNode response(Inbox agent, String reqId) throws Exception {
+    return responseOn(agent, "iotdm-1/response", reqId);
+  }
+
+  private static JsonNode responseOn(Inbox agent, String topic, String reqId) throws Exception {
     Received received =
         agent.next(
-            WAIT,
-            message ->
-                message.topic().equals("iotdm-1/response") && message.payload().contains(reqId));
+            WAIT, message -> message.topic().equals(topic) && message.payload().contains(reqId));
     return JSON.readTree(received.payload());
   }
 
