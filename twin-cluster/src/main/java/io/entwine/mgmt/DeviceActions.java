@@ -163,12 +163,17 @@ final class DeviceActions {
         .thenRun(
             after -> {
               if (cancel) {
-                entity.send(
-                    ManagementMessages.firmwareObservation(
-                        ManagementMessages.CANCEL, action.requestId() + "-cancel"));
+                cancelObservation(entity, action);
               }
             })
         .thenNoReply();
+  }
+
+  /** Cancels the observation of {@code mgmt.firmware} that a firmware action made. */
+  private static void cancelObservation(ManagedDevice entity, ManagedDeviceState.Action action) {
+    entity.send(
+        ManagementMessages.firmwareObservation(
+            ManagementMessages.CANCEL, action.requestId() + "-cancel"));
   }
 
   /** The device's return code for what the current step sent. */
@@ -262,9 +267,7 @@ final class DeviceActions {
         .thenRun(
             after -> {
               if (cancel) {
-                entity.send(
-                    ManagementMessages.firmwareObservation(
-                        ManagementMessages.CANCEL, action.requestId() + "-cancel"));
+                cancelObservation(entity, action);
               }
               entity.report(outcome);
             })

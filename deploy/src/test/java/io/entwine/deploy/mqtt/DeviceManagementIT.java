@@ -142,10 +142,7 @@ class DeviceManagementIT {
       awaitTimedOut(key, install);
       expect(agent, "iotdm-1/cancel"); // the observation it had been asked for is cancelled
 
-      String reboot =
-          initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
-      assertEquals(
-          reboot, expect(agent, "iotdm-1/mgmt/initiate/device/reboot").path("reqId").asText());
+      assertARebootReaches(key, device, agent);
     }
   }
 
@@ -162,10 +159,7 @@ class DeviceManagementIT {
 
     awaitTimedOut(key, reboot);
     try (Inbox agent = managedDevice(device)) { // the device is free again
-      String again =
-          initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
-      assertEquals(
-          again, expect(agent, "iotdm-1/mgmt/initiate/device/reboot").path("reqId").asText());
+      assertARebootReaches(key, device, agent);
     }
   }
 
@@ -175,9 +169,7 @@ class DeviceManagementIT {
     Device gateway = fixtures.register(key, "dm-hub", "dm-gw");
     Device behind = fixtures.register(key, "dm-sensor", "dm-behind");
     Device stranger = fixtures.register(key, "dm-sensor", "dm-stranger");
-    TestNode.Response via =
-        fixtures.v0002(key, "PUT", devicePath(behind) + "/gateways", "{\"via\":[\"dm-gw\"]}");
-    assertEquals(200, via.status(), via.body());
+    fixtures.setVia(key, behind, gateway.id());
     String requests = "iotdevice-1/type/dm-sensor/id/dm-behind/";
     String answers = "iotdm-1/type/dm-sensor/id/dm-behind/";
     try (Inbox hub =
@@ -401,6 +393,15 @@ class DeviceManagementIT {
         wait,
         () -> get(key, "/mgmt/requests/" + requestId).json(),
         request -> request.path("complete").asBoolean());
+  }
+
+  /** A new reboot request for {@code device} reaches it: the device is free for requests. */
+  private static void assertARebootReaches(ApiKey key, Device device, Inbox agent)
+      throws Exception {
+    String reboot =
+        initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
+    assertEquals(
+        reboot, expect(agent, "iotdm-1/mgmt/initiate/device/reboot").path("reqId").asText());
   }
 
   /** Waits for the request to end after its timeout; its one device timed out (rc 408). */

@@ -74,7 +74,7 @@ class MqttGatewaysIT {
     ApiKey key = fixtures.organizationWithApiKey();
     Device gateway = fixtures.register(key, "hub", "gw-sdk");
     Device behind = fixtures.register(key, "sensor", "s-sdk");
-    setVia(key, behind, gateway.id());
+    fixtures.setVia(key, behind, gateway.id());
 
     String trustStoreBefore = System.getProperty("javax.net.ssl.trustStore");
     RecordingGatewayClient client = sdkGateway(gateway);
@@ -156,7 +156,7 @@ class MqttGatewaysIT {
     Device gateway = fixtures.register(key, "hub", "gw-x");
     Device rival = fixtures.register(key, "hub", "gw-y");
     Device theirs = fixtures.register(key, "sensor", "s-theirs");
-    setVia(key, theirs, rival.id());
+    fixtures.setVia(key, theirs, rival.id());
 
     Paho.Inbox client =
         Paho.inbox(
@@ -183,7 +183,7 @@ class MqttGatewaysIT {
     Device gateway = fixtures.register(key, "hub", "gw-n");
     Device rival = fixtures.register(key, "hub", "gw-m");
     Device theirs = fixtures.register(key, "sensor", "s-rivals");
-    setVia(key, theirs, rival.id());
+    fixtures.setVia(key, theirs, rival.id());
 
     try (Paho.Inbox client =
         Paho.inbox(
@@ -240,7 +240,7 @@ class MqttGatewaysIT {
     Device gateway = fixtures.register(key, "hub", "gw-h");
     Device behind = fixtures.register(key, "sensor", "s-h");
     Device stranger = fixtures.register(key, "sensor", "s-stranger");
-    setVia(key, behind, gateway.id());
+    fixtures.setVia(key, behind, gateway.id());
     String user = "g/" + key.org() + "/hub/gw-h";
 
     assertEquals(200, httpEvent(gateway, user, gateway.token()).status());
@@ -310,22 +310,6 @@ class MqttGatewaysIT {
       store.store(out, "entwine-test".toCharArray());
     }
     return file;
-  }
-
-  private static void setVia(ApiKey key, Device device, String gatewayId) {
-    TestNode.Response set =
-        node.request(
-                "PUT",
-                "/api/v0002/device/types/"
-                    + device.type()
-                    + "/devices/"
-                    + device.id()
-                    + "/gateways")
-            .organization(key.org())
-            .basic(key.key(), key.token())
-            .json("{\"via\":[\"" + gatewayId + "\"]}")
-            .send();
-    assertEquals(200, set.status(), set.body());
   }
 
   private static TestNode.Response httpEvent(Device device, String user, String token) {
