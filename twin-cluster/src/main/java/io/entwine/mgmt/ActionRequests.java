@@ -1,9 +1,5 @@
 package io.entwine.mgmt;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.entity.CommandTable;
 import io.entwine.entity.EventSourcedEntity;
 import io.entwine.entity.EventTable;
@@ -192,12 +188,8 @@ public final class ActionRequests
 
   // ---- wiring ----
 
-  private static final String DEADLINE_TIMER = "deadline";
-
-  private final String org;
   private final ClusterSharding sharding;
-  private final Duration requestTimeout;
-  private final TimerScheduler<Command> timers;
+  private final RequestDeadlines deadlines;
 
   public static void init(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -218,10 +210,8 @@ public final class ActionRequests
       Duration requestTimeout,
       TimerScheduler<Command> timers) {
     super(ENTITY_KEY, org);
-    this.org = org;
     this.sharding = sharding;
-    this.requestTimeout = requestTimeout;
-    this.timers = timers;
+    this.deadlines = new RequestDeadlines(org, sharding, requestTimeout, timers);
   }
 
   @Override
@@ -250,9 +240,9 @@ public final class ActionRequests
   private void startUnfinished(State state) {
     Instant now = Instant.now();
     state.requests().values().stream()
-        .filter(request -> request.created().plus(requestTimeout).isAfter(now))
+        .filter(request -> !deadlines.overdue(request, now))
         .forEach(this::startUnfinished);
-    watchDeadlines(state); // the overdue ones time out at once
+    deadlines.watch(state); // the overdue ones time out at once
   }
 
   private void startUnfinished(Request request) {
@@ -283,7 +273,8 @@ public final class ActionRequests
   private static ReplyEffect<Event, State> onInitiate(
       ActionRequests entity, State state, Initiate initiate) {
     if (state.requests().containsKey(initiate.requestId())) {
-      return EFFECT.reply(initiate.replyTo(), view(state.requests().get(initiate.requestId())));
+      return EFFECT.reply(
+          initiate.replyTo(), RequestViews.view(state.requests().get(initiate.requestId())));
     }
     if (state.full()) {
       return EFFECT.reply(
@@ -294,7 +285,7 @@ public final class ActionRequests
     }
     // Overdue devices are dropped first, so a device still busy with a request that timed out
     // while this entity was stopped is free for the new one (messages to it arrive in order).
-    List<Event> events = new ArrayList<>(entity.overdue(state, initiate.at()));
+    List<Event> events = new ArrayList<>(entity.deadlines.timedOut(state, initiate.at()));
     events.add(
         new RequestInitiated(
             initiate.requestId(),
@@ -306,11 +297,13 @@ public final class ActionRequests
         .persist(events)
         .thenRun(
             after -> {
-              entity.abandon(events);
+              entity.deadlines.abandon(events);
               entity.startUnfinished(after.requests().get(initiate.requestId()));
-              entity.watchDeadlines(after);
+              entity.deadlines.watch(after);
             })
-        .thenReply(initiate.replyTo(), after -> view(after.requests().get(initiate.requestId())));
+        .thenReply(
+            initiate.replyTo(),
+            after -> RequestViews.view(after.requests().get(initiate.requestId())));
   }
 
   private static ReplyEffect<Event, State> onDeviceFinished(
@@ -333,65 +326,39 @@ public final class ActionRequests
         get.replyTo(),
         now -> {
           Request request = now.requests().get(get.requestId());
-          return request == null ? notFound(get.requestId()) : view(request);
+          return request == null
+              ? RequestViews.notFound(get.requestId())
+              : RequestViews.view(request);
         });
   }
 
   private static ReplyEffect<Event, State> onGetDeviceStatus(
       ActionRequests entity, State state, GetDeviceStatus get) {
     return entity.answerAfterDeadlines(
-        state, get.replyTo(), now -> deviceStatus(now.requests().get(get.requestId()), get));
-  }
-
-  private static Reply deviceStatus(Request request, GetDeviceStatus get) {
-    if (request == null) {
-      return notFound(get.requestId());
-    }
-    ArrayNode results = JsonNodeFactory.instance.arrayNode();
-    for (DeviceKey device : request.devices()) {
-      ActionOutcome outcome = request.outcomes().get(device.type() + "/" + device.id());
-      ObjectNode status =
-          results
-              .addObject()
-              .put("typeId", device.type())
-              .put("deviceId", device.id())
-              .put("complete", outcome != null)
-              .put("status", outcome == null ? 0 : outcome.success() ? 1 : 2);
-      if (outcome != null) {
-        status.put("rc", outcome.rc()).put("updatedDateTime", outcome.at().toString());
-        if (outcome.message() != null) {
-          status.put("message", outcome.message());
-        }
-      }
-    }
-    return new Reply.ManagementView(page(results));
+        state,
+        get.replyTo(),
+        now -> RequestViews.deviceStatus(now.requests().get(get.requestId()), get.requestId()));
   }
 
   private static ReplyEffect<Event, State> onList(
       ActionRequests entity, State state, ListRequests list) {
     return entity.answerAfterDeadlines(
-        state,
-        list.replyTo(),
-        now -> {
-          ArrayNode results = JsonNodeFactory.instance.arrayNode();
-          now.requests().values().forEach(request -> results.add(body(request)));
-          return new Reply.ManagementView(page(results));
-        });
+        state, list.replyTo(), now -> RequestViews.list(now.requests().values()));
   }
 
   private static ReplyEffect<Event, State> onCheckDeadlines(
       ActionRequests entity, State state, CheckDeadlines check) {
-    List<Event> timedOut = entity.overdue(state, Instant.now());
+    List<Event> timedOut = entity.deadlines.timedOut(state, Instant.now());
     if (timedOut.isEmpty()) {
-      entity.watchDeadlines(state);
+      entity.deadlines.watch(state);
       return EFFECT.noReply();
     }
     return EFFECT
         .persist(timedOut)
         .thenRun(
             after -> {
-              entity.abandon(timedOut);
-              entity.watchDeadlines(after);
+              entity.deadlines.abandon(timedOut);
+              entity.deadlines.watch(after);
             })
         .thenNoReply();
   }
@@ -401,117 +368,23 @@ public final class ActionRequests
   /** Answers from the state after the overdue devices timed out (persisted first, if any). */
   private ReplyEffect<Event, State> answerAfterDeadlines(
       State state, ActorRef<Reply> replyTo, Function<State, Reply> answer) {
-    List<Event> timedOut = overdue(state, Instant.now());
+    List<Event> timedOut = deadlines.timedOut(state, Instant.now());
     if (timedOut.isEmpty()) {
       return EFFECT.reply(replyTo, answer.apply(state));
     }
     return EFFECT
         .persist(timedOut)
-        .thenRun(after -> abandon(timedOut))
+        .thenRun(after -> deadlines.abandon(timedOut))
         .thenReply(replyTo, answer::apply);
-  }
-
-  /** The outcome {@link #TIMED_OUT} of every device without one whose request is past due. */
-  private List<Event> overdue(State state, Instant now) {
-    List<Event> timedOut = new ArrayList<>();
-    for (Request request : state.requests().values()) {
-      if (request.complete() || request.created().plus(requestTimeout).isAfter(now)) {
-        continue;
-      }
-      ActionOutcome outcome =
-          new ActionOutcome(
-              request.id(),
-              false,
-              TIMED_OUT,
-              "Timed out: the device did not complete the action within " + requestTimeout,
-              now);
-      for (DeviceKey device : request.devices()) {
-        if (!request.outcomes().containsKey(device.type() + "/" + device.id())) {
-          timedOut.add(
-              new DeviceOutcomeRecorded(request.id(), device.type(), device.id(), outcome));
-        }
-      }
-    }
-    return timedOut;
-  }
-
-  /** Tells the devices that timed out to drop the action (a device that ended it ignores this). */
-  private void abandon(List<Event> events) {
-    for (Event event : events) {
-      if (event instanceof DeviceOutcomeRecorded recorded) {
-        sharding
-            .entityRefFor(
-                ManagedDevice.ENTITY_KEY,
-                new DeviceKey(org, recorded.typeId(), recorded.deviceId()).entityId())
-            .tell(new ManagedDeviceProtocol.Abandon(recorded.outcome()));
-      }
-    }
-  }
-
-  /** A timer for the next deadline of an unfinished request, or none when all are complete. */
-  private void watchDeadlines(State state) {
-    state.requests().values().stream()
-        .filter(request -> !request.complete())
-        .map(request -> request.created().plus(requestTimeout))
-        .min(Instant::compareTo)
-        .ifPresentOrElse(
-            deadline ->
-                timers.startSingleTimer(
-                    DEADLINE_TIMER,
-                    new CheckDeadlines(),
-                    Duration.ofMillis(
-                        Math.max(0, Duration.between(Instant.now(), deadline).toMillis()) + 1)),
-            () -> timers.cancel(DEADLINE_TIMER));
   }
 
   private static ReplyEffect<Event, State> onClear(
       ActionRequests entity, State state, Clear clear) {
     if (!state.requests().containsKey(clear.requestId())) {
-      return EFFECT.reply(clear.replyTo(), notFound(clear.requestId()));
+      return EFFECT.reply(clear.replyTo(), RequestViews.notFound(clear.requestId()));
     }
     return EFFECT
         .persist(new RequestCleared(clear.requestId()))
         .thenReply(clear.replyTo(), after -> new Reply.Done());
-  }
-
-  private static Reply view(Request request) {
-    return new Reply.ManagementView(body(request));
-  }
-
-  /**
-   * IBM's request: {@code status} 0 while in progress, 1 when every device succeeded, 2 when one
-   * failed.
-   */
-  private static JsonNode body(Request request) {
-    ObjectNode body =
-        JsonNodeFactory.instance
-            .objectNode()
-            .put("id", request.id())
-            .put("action", request.action())
-            .put("complete", request.complete())
-            .put(
-                "status",
-                !request.complete()
-                    ? 0
-                    : request.outcomes().values().stream().allMatch(ActionOutcome::success) ? 1 : 2)
-            .put("createdDateTime", request.created().toString())
-            .put("updatedDateTime", request.updated().toString());
-    ArrayNode parameters = body.putArray("parameters");
-    request
-        .parameters()
-        .forEach((name, value) -> parameters.addObject().put("name", name).put("value", value));
-    return body;
-  }
-
-  private static JsonNode page(ArrayNode results) {
-    ObjectNode page = JsonNodeFactory.instance.objectNode();
-    page.set("results", results);
-    page.putObject("meta").put("total_rows", results.size());
-    return page;
-  }
-
-  private static Reply notFound(String requestId) {
-    return new Reply.Rejected(
-        Rejection.NOT_FOUND, "Device management request '" + requestId + "' does not exist");
   }
 }
