@@ -150,6 +150,21 @@ final class Deliveries {
             null));
   }
 
+  /** IBM's notification of this gateway's refused publish, if it subscribed to them. */
+  void offerNotice(byte[] notice) {
+    if (outbox == null || !(session.principal() instanceof MqttSession.GatewayPrincipal gateway)) {
+      return;
+    }
+    MqttSession.Subscription through =
+        session.deliveringTo(filter -> filter instanceof GatewayTopics.NotifyFilter);
+    if (through != null) {
+      outbox.offer(
+          through.filter(),
+          new Outbox.Delivery(
+              GatewayTopics.notifyTopic(gateway.gateway()), notice, through.qos(), null));
+    }
+  }
+
   /** A device management request or response for this device, if it subscribed to it. */
   void offerManagement(ManagedDeviceProtocol.ToDevice message) {
     String topic = message.topic();

@@ -12,7 +12,15 @@ import io.entwine.identity.DeviceKey;
  * over {@link Topics}' parsing.
  */
 final class GatewayTopics {
+  /** Where the platform's device management requests for a gateway's devices are published. */
+  private static final String MANAGEMENT_ROOT = "iotdm-1/type/";
+
   private GatewayTopics() {}
+
+  /**
+   * {@code iot-2/type/{type}/id/{id}/notify} of the gateway itself (see {@link GatewayNotices}).
+   */
+  record NotifyFilter() implements Topics.Filter {}
 
   /** A gateway's command filter: its own commands and those of the devices it acts for. */
   record CommandFilter(String type, String id, String command, String format)
@@ -41,8 +49,14 @@ final class GatewayTopics {
         "a gateway publishes only to iot-2/type/{type}/id/{id}/evt/{event}/fmt/{format}");
   }
 
-  /** The command filter a gateway may subscribe to, or why not. */
-  static Topics.Filter subscription(String filter) {
+  /** The command or notification filter {@code gateway} may subscribe to, or why not. */
+  static Topics.Filter subscription(DeviceKey gateway, String filter) {
+    if (filter.equals(notifyTopic(gateway))) {
+      return new NotifyFilter();
+    }
+    if (filter.startsWith(MANAGEMENT_ROOT) || filter.equals("iotdm-1/#")) {
+      return new Topics.ManagementFilter(filter); // its own and its devices' requests
+    }
     Topics.Filter parsed = Topics.applicationSubscription(filter);
     if (parsed instanceof Topics.DeviceCommandFilter f) {
       return new CommandFilter(f.type(), f.id(), f.command(), f.format());
@@ -52,7 +66,8 @@ final class GatewayTopics {
       return invalid;
     }
     return new Topics.Invalid(
-        "a gateway subscribes only to iot-2/type/{type}/id/{id}/cmd/{command}/fmt/{format}");
+        "a gateway subscribes only to iot-2/type/{type}/id/{id}/cmd/{command}/fmt/{format},"
+            + " iotdm-1/type/{type}/id/{id}/… and its own iot-2/type/{type}/id/{id}/notify");
   }
 
   /** True when {@code filter} selects command {@code command}/{@code format} of {@code device}. */
@@ -62,6 +77,24 @@ final class GatewayTopics {
         && Topics.matches(f.id(), device.id())
         && Topics.matches(f.command(), command)
         && Topics.matches(f.format(), format);
+  }
+
+  /** Where {@code gateway} receives its notifications. */
+  static String notifyTopic(DeviceKey gateway) {
+    return "iot-2/type/" + gateway.type() + "/id/" + gateway.id() + "/notify";
+  }
+
+  /**
+   * The topic a gateway receives {@code topic} ({@code iotdm-1/…}, a platform request or response)
+   * of {@code device} on: {@code iotdm-1/type/{type}/id/{id}/…} (Watson IoT Platform documentation,
+   * MQTT connectivity for gateways, "Managed gateways").
+   */
+  static String managementTopic(DeviceKey device, String topic) {
+    return MANAGEMENT_ROOT
+        + device.type()
+        + "/id/"
+        + device.id()
+        + topic.substring("iotdm-1".length());
   }
 
   /** The topic a gateway receives command {@code command} of {@code device} on. */

@@ -13,6 +13,8 @@ import io.entwine.protocol.Reply;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -70,8 +72,31 @@ public final class GatewayTwinAccess implements TwinAccess {
   }
 
   @Override
-  public CompletionStage<Reply> recordGatewayEvent(DeviceMessage message, DeviceKey gateway) {
-    return admitted(List.of(message), () -> gatewayEvents.recordFor(gateway, message));
+  public CompletionStage<Reply> recordGatewayEvent(
+      DeviceMessage message, DeviceKey gateway, Function<Reply.Rejected, Reply> deviceRefused) {
+    // Admission's refusal (the organization's) and the device's look alike: the device's answer is
+    // told apart by identity. Admission gives the budget back on either before this sees it.
+    AtomicReference<Reply> fromDevice = new AtomicReference<>();
+    return admitted(
+            List.of(message),
+            () ->
+                gatewayEvents
+                    .recordFor(gateway, message)
+                    .thenApply(
+                        reply -> {
+                          fromDevice.set(reply);
+                          return reply;
+                        }))
+        .thenApply(
+            reply ->
+                reply instanceof Reply.Rejected rejected && reply == fromDevice.get()
+                    ? deviceRefused.apply(rejected)
+                    : reply);
+  }
+
+  @Override
+  public CompletionStage<Reply> mayActFor(DeviceKey gateway, DeviceKey device) {
+    return this.gateway.devices().checkSender(device, gateway);
   }
 
   @Override

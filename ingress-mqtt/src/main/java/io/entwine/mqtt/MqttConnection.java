@@ -207,7 +207,9 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
             PublishIntake.willOf(endpoint.will()));
     report.authenticated(endpoint.protocolVersion(), username, connectedAt);
     reads = socketReads;
-    intake = new PublishIntake(session, twins, settings.maxPayloadBytes(), this::onStateRejected);
+    intake =
+        new PublishIntake(
+            session, twins, settings.maxPayloadBytes(), this::onStateRejected, this::onNotice);
     management = new ManagementPublishes(session, cluster, twins, settings, this, () -> deliveries);
     window =
         new InboundWindow(
@@ -336,6 +338,11 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
   /** A state write of this client was refused; any thread. */
   private void onStateRejected(DeviceKey device, byte[] rejection) {
     onEventLoop(() -> whileOpen(() -> deliveries.offerRejection(device, rejection)));
+  }
+
+  /** A publish of this gateway was dropped and is told on its notify topic; any thread. */
+  private void onNotice(byte[] notice) {
+    onEventLoop(() -> whileOpen(() -> deliveries.offerNotice(notice)));
   }
 
   private void whileOpen(Runnable action) {

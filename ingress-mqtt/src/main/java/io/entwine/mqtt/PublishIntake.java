@@ -10,6 +10,7 @@ import io.entwine.ingress.Timestamps;
 import io.entwine.mqtt.MqttSession.ApplicationPrincipal;
 import io.entwine.mqtt.MqttSession.DevicePrincipal;
 import io.entwine.mqtt.MqttSession.GatewayPrincipal;
+import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.mqtt.MqttWill;
@@ -53,11 +54,18 @@ final class PublishIntake {
   private final TwinAccess twins;
   private final int maxPayloadBytes;
   private final StateRejections rejections;
+  private final Notices notices;
 
   /** Where the rejection of a state write goes (the client's rejection topic); any thread. */
   @FunctionalInterface
   interface StateRejections {
     void reject(DeviceKey device, byte[] rejection);
+  }
+
+  /** Where a gateway's notification goes (its notify topic, {@link GatewayNotices}); any thread. */
+  @FunctionalInterface
+  interface Notices {
+    void notice(byte[] notice);
   }
 
   // read and written on the event loop, and by publishWill after the close
@@ -66,11 +74,16 @@ final class PublishIntake {
   private record ParsedTopic(String topic, Topics.Publication publication) {}
 
   PublishIntake(
-      MqttSession session, TwinAccess twins, int maxPayloadBytes, StateRejections rejections) {
+      MqttSession session,
+      TwinAccess twins,
+      int maxPayloadBytes,
+      StateRejections rejections,
+      Notices notices) {
     this.session = session;
     this.twins = twins;
     this.maxPayloadBytes = maxPayloadBytes;
     this.rejections = rejections;
+    this.notices = notices;
   }
 
   Intake intake(String topic, byte[] payload, MqttQoS qos) {
@@ -99,8 +112,11 @@ final class PublishIntake {
       DeviceKey target = new DeviceKey(session.principal().org(), desired.type(), desired.id());
       return stateIntake(target, StatePayloads.desired(payload));
     } else {
-      return Intake.refused(
-          "may not publish to '" + topic + "': " + ((Topics.Invalid) publication).reason());
+      String reason =
+          "may not publish to '" + topic + "': " + ((Topics.Invalid) publication).reason();
+      return wantsNotices()
+          ? Intake.of(() -> noticed(topic, GatewayNotices.INVALID_TOPIC, reason))
+          : Intake.refused(reason);
     }
     Payloads.Inspection inspection = Payloads.inspect(format, payload);
     if (!inspection.isValid()) {
@@ -118,8 +134,9 @@ final class PublishIntake {
             "mqtt",
             qos.value());
     // a device's own events may go in one write; a gateway's are recorded one by one
+    boolean noticed = wantsNotices();
     return new Intake(
-        () -> record(message),
+        () -> record(message, topic, noticed),
         null,
         publication instanceof Topics.DeviceEvent && session.isDevice() ? message : null);
   }
@@ -147,14 +164,25 @@ final class PublishIntake {
     return publication;
   }
 
-  private CompletionStage<Reply> record(DeviceMessage message) {
+  /**
+   * Records {@code message}; a gateway that subscribed to its notifications has a device's refusal
+   * told there, and the publish is taken (IBM drops it), instead of the connection closing.
+   */
+  private CompletionStage<Reply> record(DeviceMessage message, String topic, boolean noticed) {
     if (session.principal() instanceof DevicePrincipal device) {
       return twins.recordEvent(message, device.token());
     }
     if (session.principal() instanceof GatewayPrincipal gateway) {
       return message.device().equals(gateway.gateway())
           ? twins.recordEvent(message, gateway.token())
-          : twins.recordGatewayEvent(message, gateway.gateway());
+          : twins.recordGatewayEvent(
+              message,
+              gateway.gateway(),
+              refused ->
+                  noticed && refused.reason() != Rejection.UNAUTHORIZED
+                      ? notice(
+                          topic, GatewayNotices.returnCode(refused.reason()), refused.message())
+                      : refused);
     }
     ApplicationPrincipal app = (ApplicationPrincipal) session.principal();
     return twins.recordApplicationEvent(message, app.apiKey());
@@ -205,6 +233,24 @@ final class PublishIntake {
                       }
                       return reply instanceof Reply.StateView ? new Reply.Done() : reply;
                     }));
+  }
+
+  /** True for a gateway subscribed to its notifications; read on the event loop. */
+  private boolean wantsNotices() {
+    return session.isGateway()
+        && session.deliveringTo(filter -> filter instanceof GatewayTopics.NotifyFilter) != null;
+  }
+
+  private CompletionStage<Reply> noticed(String topic, int rc, String message) {
+    return CompletableFuture.completedFuture(notice(topic, rc, message));
+  }
+
+  /** Tells the gateway why its publish to {@code topic} was dropped; the publish is taken. */
+  private Reply notice(String topic, int rc, String message) {
+    log.info("MQTT {}: publish to '{}' dropped ({}): {}", session.clientId(), topic, rc, message);
+    notices.notice(
+        GatewayNotices.publishRefused(topic, session.clientId(), rc, message, Timestamps.now()));
+    return new Reply.Done();
   }
 
   private CompletionStage<Reply> rejected(DeviceKey device, byte[] rejection) {

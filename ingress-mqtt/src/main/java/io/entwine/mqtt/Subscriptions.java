@@ -116,7 +116,8 @@ final class Subscriptions {
         session.isDevice()
             ? Topics.deviceSubscription(filter)
             : session.isGateway()
-                ? GatewayTopics.subscription(filter)
+                ? GatewayTopics.subscription(
+                    ((MqttSession.GatewayPrincipal) session.principal()).gateway(), filter)
                 : Topics.applicationSubscription(filter);
     if (parsed instanceof Topics.Invalid invalid) {
       log.info(
@@ -138,9 +139,11 @@ final class Subscriptions {
     if (store && !session.cleanSession()) {
       work.add(call(() -> link.storeSubscription(filter, requested.value())));
     }
-    if ((parsed instanceof Topics.StateRejectedFilter || parsed instanceof Topics.ManagementFilter)
-        && session.isDevice()) {
-      // rejections and management requests are this connection's own, not the twin's or the feed's
+    if ((parsed instanceof Topics.StateRejectedFilter && session.isDevice())
+        || parsed instanceof Topics.ManagementFilter
+        || parsed instanceof GatewayTopics.NotifyFilter) {
+      // rejections, management requests and notifications are this connection's own, not the
+      // twin's or the feed's
       return requested;
     }
     DeviceKey twin = session.principal().twin();

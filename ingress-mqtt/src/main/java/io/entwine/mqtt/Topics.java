@@ -47,6 +47,7 @@ public final class Topics {
           DeviceStateFilter,
           StateRejectedFilter,
           GatewayTopics.CommandFilter,
+          GatewayTopics.NotifyFilter,
           ManagementFilter,
           Invalid {}
 

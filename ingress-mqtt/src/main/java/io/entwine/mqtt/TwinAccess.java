@@ -6,6 +6,7 @@ import io.entwine.ingress.DeviceMessage;
 import io.entwine.protocol.Reply;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Everything the MQTT endpoint asks of the twins, one method per call, each answered with the
@@ -41,9 +42,18 @@ public interface TwinAccess {
   /**
    * Records an event gateway {@code gateway}, authenticated at CONNECT, published for another
    * device of its organization: Done once persisted, FORBIDDEN when the gateway may not act for it;
-   * an unregistered device is registered for the gateway first (docs/adr/0057).
+   * an unregistered device is registered for the gateway first (docs/adr/0057). A refusal of the
+   * device's (not the organization's admission) is answered with what {@code deviceRefused} makes
+   * of it.
    */
-  CompletionStage<Reply> recordGatewayEvent(DeviceMessage message, DeviceKey gateway);
+  CompletionStage<Reply> recordGatewayEvent(
+      DeviceMessage message, DeviceKey gateway, Function<Reply.Rejected, Reply> deviceRefused);
+
+  /**
+   * Done when gateway {@code gateway} may act for {@code device} (registered, enabled, its {@code
+   * via} names the gateway); the twin's refusal otherwise.
+   */
+  CompletionStage<Reply> mayActFor(DeviceKey gateway, DeviceKey device);
 
   /**
    * Queues a command an application published for {@code device} on its twin, with the default time

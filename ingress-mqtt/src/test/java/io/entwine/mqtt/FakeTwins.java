@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Twins for endpoint tests: known device tokens and API keys, and every record call kept with its
@@ -102,12 +103,23 @@ final class FakeTwins implements TwinAccess {
     return record(message, apiKey);
   }
 
+  @Override
+  public CompletionStage<Reply> mayActFor(DeviceKey gateway, DeviceKey device) {
+    return CompletableFuture.completedFuture(
+        gateway.equals(gatewaysOf.get(device))
+            ? new Reply.Done()
+            : new Reply.Rejected(Rejection.FORBIDDEN, "not a gateway of " + device.id()));
+  }
+
   /** Recorded with the gateway's client id as the credential, when the gateway may act for it. */
   @Override
-  public CompletionStage<Reply> recordGatewayEvent(DeviceMessage message, DeviceKey gateway) {
+  public CompletionStage<Reply> recordGatewayEvent(
+      DeviceMessage message, DeviceKey gateway, Function<Reply.Rejected, Reply> deviceRefused) {
     if (!gateway.equals(gatewaysOf.get(message.device()))) {
       return CompletableFuture.completedFuture(
-          new Reply.Rejected(Rejection.FORBIDDEN, "not a gateway of " + message.device().id()));
+          deviceRefused.apply(
+              new Reply.Rejected(
+                  Rejection.FORBIDDEN, "not a gateway of " + message.device().id())));
     }
     return record(message, GatewayEvents.clientId(gateway));
   }

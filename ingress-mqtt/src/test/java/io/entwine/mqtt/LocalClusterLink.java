@@ -2,6 +2,8 @@ package io.entwine.mqtt;
 
 import io.entwine.identity.DeviceKey;
 import io.entwine.live.LiveMessage;
+import io.entwine.mgmt.ManagedDeviceProtocol;
+import io.entwine.mqtt.mgmt.ManagementAccess;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand;
 import java.time.Duration;
@@ -9,10 +11,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The cluster in one process, for endpoint tests: sessions by client id (with takeover), a live
@@ -36,6 +41,43 @@ final class LocalClusterLink implements ClusterLink {
   final List<LiveMessage> published = new CopyOnWriteArrayList<>();
   final List<String> confirmed = new CopyOnWriteArrayList<>();
   final List<Attach> attaches = new CopyOnWriteArrayList<>();
+
+  /** Devices whose management was opened; every ask of their entity answers Done. */
+  final List<DeviceKey> managed = new CopyOnWriteArrayList<>();
+
+  private boolean withManagement;
+
+  /** The cluster has IBM's device management, with entities that accept every request. */
+  LocalClusterLink withManagement() {
+    withManagement = true;
+    return this;
+  }
+
+  @Override
+  public Optional<ManagementAccess> management() {
+    if (!withManagement) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        (device, toDevice) -> {
+          managed.add(device);
+          return new ManagementAccess.Session() {
+            @Override
+            public ActorRef<ManagedDeviceProtocol.ToDevice> address() {
+              return null;
+            }
+
+            @Override
+            public CompletionStage<Reply> ask(
+                Function<ActorRef<Reply>, ManagedDeviceProtocol.Command> command) {
+              return CompletableFuture.completedFuture(new Reply.Done());
+            }
+
+            @Override
+            public void close() {}
+          };
+        });
+  }
 
   @Override
   public Link open(String clientId, Listener listener) {

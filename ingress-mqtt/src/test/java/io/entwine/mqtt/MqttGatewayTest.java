@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.GatewayEvents;
 import io.entwine.live.LiveMessage;
 import io.entwine.twin.TwinCommand;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -33,6 +36,7 @@ class MqttGatewayTest {
   private static final DeviceKey BEHIND = new DeviceKey("acme", "sensor", "s-1");
   private static final String GATEWAY_ID = "g:acme:hub:gw-1";
   private static final String TOKEN = "gateway-token-1";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension
   static final EndpointFixture endpoint = new EndpointFixture(MqttEndpointTest.settings(32, 100));
@@ -98,6 +102,117 @@ class MqttGatewayTest {
       assertTrue(client.closedWithin(WAIT), "refused by the twin: closed, not acknowledged");
       assertTrue(twins.recorded.isEmpty());
     }
+  }
+
+  @Test
+  void aGatewaySubscribedToItsNotificationsIsToldWhyAPublishWasDroppedAndStaysConnected()
+      throws Exception {
+    try (RawMqttClient client = gateway(start())) {
+      client.subscribe(1, MqttQoS.AT_MOST_ONCE, "iot-2/type/hub/id/gw-1/notify");
+      MqttSubAckMessage ack = assertInstanceOf(MqttSubAckMessage.class, client.receive(WAIT));
+      assertEquals(List.of(0), ack.payload().grantedQoSLevels());
+
+      client.publish("iot-2/type/sensor/id/s-2/evt/temp/fmt/json", MqttQoS.AT_LEAST_ONCE, 2, "{}");
+      JsonNode notice = noticeAndAck(client);
+      assertEquals("publish", notice.path("Request").asText());
+      assertEquals("iot-2/type/sensor/id/s-2/evt/temp/fmt/json", notice.path("Topic").asText());
+      assertEquals("sensor", notice.path("Type").asText());
+      assertEquals("s-2", notice.path("Id").asText());
+      assertEquals(GATEWAY_ID, notice.path("Client").asText());
+      assertEquals(403, notice.path("RC").asInt());
+
+      client.publish(
+          "iot-2/type/sensor/id/s-1/cmd/reboot/fmt/json", MqttQoS.AT_LEAST_ONCE, 3, "{}");
+      assertEquals(400, noticeAndAck(client).path("RC").asInt());
+      assertTrue(twins.recorded.isEmpty());
+      assertTrue(twins.commands.isEmpty());
+
+      client.publish("iot-2/type/sensor/id/s-1/evt/temp/fmt/json", MqttQoS.AT_LEAST_ONCE, 4, "{}");
+      assertEquals(MqttMessageType.PUBACK, client.receive(WAIT).fixedHeader().messageType());
+      assertEquals(BEHIND, twins.recorded.get(0).message().device());
+    }
+  }
+
+  @Test
+  void managesItselfAndTheDevicesItActsForOnTheirOwnTopicsAndRefusesOthers() throws Exception {
+    twins = new FakeTwins().device(GATEWAY, TOKEN).via(BEHIND, GATEWAY);
+    cluster = new LocalClusterLink().withManagement();
+    int port = endpoint.start(MqttEndpointTest.settings(32, 100), twins, cluster);
+    try (RawMqttClient client = gateway(port)) {
+      client.subscribe(1, MqttQoS.AT_MOST_ONCE, "iotdm-1/type/+/id/+/response");
+      assertEquals(
+          List.of(0),
+          assertInstanceOf(MqttSubAckMessage.class, client.receive(WAIT))
+              .payload()
+              .grantedQoSLevels());
+
+      String manage = "{\"d\":{\"lifetime\":0},\"reqId\":\"%s\"}";
+      client.publish(
+          "iotdevice-1/type/sensor/id/s-1/mgmt/manage",
+          MqttQoS.AT_LEAST_ONCE,
+          2,
+          manage.formatted("m1"));
+      JsonNode forDevice = responseOn(client, "iotdm-1/type/sensor/id/s-1/response");
+      assertEquals("m1", forDevice.path("reqId").asText());
+      assertEquals(200, forDevice.path("rc").asInt());
+
+      client.publish(
+          "iotdevice-1/type/hub/id/gw-1/mgmt/manage",
+          MqttQoS.AT_LEAST_ONCE,
+          3,
+          manage.formatted("m2"));
+      assertEquals(200, responseOn(client, "iotdm-1/type/hub/id/gw-1/response").path("rc").asInt());
+
+      client.publish(
+          "iotdevice-1/type/sensor/id/s-2/mgmt/manage",
+          MqttQoS.AT_LEAST_ONCE,
+          4,
+          manage.formatted("m3"));
+      JsonNode refused = responseOn(client, "iotdm-1/type/sensor/id/s-2/response");
+      assertEquals(403, refused.path("rc").asInt(), refused.toString());
+      assertEquals("m3", refused.path("reqId").asText());
+      assertEquals(List.of(BEHIND, GATEWAY), cluster.managed, "nothing opened for s-2");
+    }
+  }
+
+  /** The next PUBLISH on {@code topic}, read past the PUBACKs. */
+  private static JsonNode responseOn(RawMqttClient client, String topic) throws Exception {
+    while (true) {
+      MqttMessage message = client.receive(WAIT);
+      assertTrue(message != null, "a response on " + topic);
+      if (message instanceof MqttPublishMessage publish) {
+        assertEquals(topic, publish.variableHeader().topicName());
+        return JSON.readTree(publish.payload().toString(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  @Test
+  void grantsNoOtherGatewaysNotifications() throws Exception {
+    try (RawMqttClient client = gateway(start())) {
+      client.subscribe(
+          1, MqttQoS.AT_MOST_ONCE, "iot-2/type/hub/id/gw-2/notify", "iot-2/type/+/id/+/notify");
+      MqttSubAckMessage ack = assertInstanceOf(MqttSubAckMessage.class, client.receive(WAIT));
+      assertEquals(List.of(0x80, 0x80), ack.payload().grantedQoSLevels());
+    }
+  }
+
+  /** The notification and the PUBACK of a dropped publish, in whichever order they come. */
+  private static JsonNode noticeAndAck(RawMqttClient client) throws Exception {
+    JsonNode notice = null;
+    boolean acknowledged = false;
+    for (int i = 0; i < 2; i++) {
+      MqttMessage message = client.receive(WAIT);
+      if (message instanceof MqttPublishMessage publish) {
+        assertEquals("iot-2/type/hub/id/gw-1/notify", publish.variableHeader().topicName());
+        notice = JSON.readTree(publish.payload().toString(StandardCharsets.UTF_8));
+      } else {
+        acknowledged = message.fixedHeader().messageType() == MqttMessageType.PUBACK;
+      }
+    }
+    assertTrue(acknowledged, "the dropped publish is acknowledged");
+    assertTrue(notice != null, "the gateway is told why");
+    return notice;
   }
 
   @Test

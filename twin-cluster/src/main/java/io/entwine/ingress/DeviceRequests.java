@@ -30,6 +30,13 @@ public final class DeviceRequests extends GatewayRequests {
     return askTwin(device, TwinCommand.Get::new);
   }
 
+  /**
+   * Done when what {@code gateway} sends for {@code device} may reach it; the refusal otherwise.
+   */
+  public CompletionStage<Reply> checkSender(DeviceKey device, DeviceKey gateway) {
+    return askTwin(device, replyTo -> new TwinCommand.CheckSender(gateway, replyTo));
+  }
+
   /** Changes metadata and the enabled flag (null: unchanged): {@link Reply.DeviceInfo}. */
   public CompletionStage<Reply> update(DeviceKey device, JsonNode metadata, Boolean enabled) {
     return askTwin(

@@ -1,9 +1,5 @@
 package io.entwine.mgmt;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.entity.CommandTable;
 import io.entwine.entity.EventSourcedEntity;
 import io.entwine.entity.EventTable;
@@ -12,13 +8,18 @@ import io.entwine.mgmt.ManagedDeviceProtocol.ActionOutcome;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -35,6 +36,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * survives restarts and moves, and after recovery every device without an outcome is told to start
  * again (a {@link ManagedDevice} does not start the same request twice). At most {@link
  * #MAX_REQUESTS} are kept; the oldest complete one makes room.
+ *
+ * <p>A device whose part has not ended {@code entwine.mgmt.request-timeout} after the request was
+ * made ends with {@link #TIMED_OUT}, and its {@link ManagedDevice} is told to drop the action. The
+ * deadline is checked by a timer while the entity lives and before every answer, so a request whose
+ * entity was stopped (a restart, a move, passivation) shows it the first time it is read again.
  */
 public final class ActionRequests
     extends EventSourcedEntity<
@@ -45,6 +51,9 @@ public final class ActionRequests
 
   public static final int MAX_DEVICES = 5000;
   public static final int MAX_REQUESTS = 100;
+
+  /** The return code of a device that did not end its part in time (HTTP's Request Timeout). */
+  public static final int TIMED_OUT = 408;
 
   // ---- commands ----
 
@@ -75,6 +84,9 @@ public final class ActionRequests
 
   /** Done or NOT_FOUND: the request and its statuses are forgotten. */
   public record Clear(String requestId, ActorRef<Reply> replyTo) implements Command {}
+
+  /** The entity's own timer: devices past their request's deadline time out. Not answered. */
+  public record CheckDeadlines() implements Command {}
 
   // ---- events ----
 
@@ -177,19 +189,29 @@ public final class ActionRequests
   // ---- wiring ----
 
   private final ClusterSharding sharding;
+  private final RequestDeadlines deadlines;
 
   public static void init(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), sharding)));
+    Duration timeout = system.settings().config().getDuration("entwine.mgmt.request-timeout");
+    sharding.init(
+        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), sharding, timeout)));
   }
 
-  public static Behavior<Command> create(String org, ClusterSharding sharding) {
-    return new ActionRequests(org, sharding);
+  public static Behavior<Command> create(
+      String org, ClusterSharding sharding, Duration requestTimeout) {
+    return Behaviors.withTimers(
+        timers -> new ActionRequests(org, sharding, requestTimeout, timers));
   }
 
-  private ActionRequests(String org, ClusterSharding sharding) {
+  private ActionRequests(
+      String org,
+      ClusterSharding sharding,
+      Duration requestTimeout,
+      TimerScheduler<Command> timers) {
     super(ENTITY_KEY, org);
     this.sharding = sharding;
+    this.deadlines = new RequestDeadlines(org, sharding, requestTimeout, timers);
   }
 
   @Override
@@ -216,7 +238,11 @@ public final class ActionRequests
   }
 
   private void startUnfinished(State state) {
-    state.requests().values().forEach(this::startUnfinished);
+    Instant now = Instant.now();
+    state.requests().values().stream()
+        .filter(request -> !deadlines.overdue(request, now))
+        .forEach(this::startUnfinished);
+    deadlines.watch(state); // the overdue ones time out at once
   }
 
   private void startUnfinished(Request request) {
@@ -241,12 +267,14 @@ public final class ActionRequests
           .on(GetDeviceStatus.class, ActionRequests::onGetDeviceStatus)
           .on(ListRequests.class, ActionRequests::onList)
           .on(Clear.class, ActionRequests::onClear)
+          .on(CheckDeadlines.class, ActionRequests::onCheckDeadlines)
           .build();
 
   private static ReplyEffect<Event, State> onInitiate(
       ActionRequests entity, State state, Initiate initiate) {
     if (state.requests().containsKey(initiate.requestId())) {
-      return EFFECT.reply(initiate.replyTo(), view(state.requests().get(initiate.requestId())));
+      return EFFECT.reply(
+          initiate.replyTo(), RequestViews.view(state.requests().get(initiate.requestId())));
     }
     if (state.full()) {
       return EFFECT.reply(
@@ -255,16 +283,27 @@ public final class ActionRequests
               Rejection.LIMIT_EXCEEDED,
               MAX_REQUESTS + " requests are in progress; clear or wait for one"));
     }
+    // Overdue devices are dropped first, so a device still busy with a request that timed out
+    // while this entity was stopped is free for the new one (messages to it arrive in order).
+    List<Event> events = new ArrayList<>(entity.deadlines.timedOut(state, initiate.at()));
+    events.add(
+        new RequestInitiated(
+            initiate.requestId(),
+            initiate.action(),
+            initiate.parameters(),
+            initiate.devices(),
+            initiate.at()));
     return EFFECT
-        .persist(
-            new RequestInitiated(
-                initiate.requestId(),
-                initiate.action(),
-                initiate.parameters(),
-                initiate.devices(),
-                initiate.at()))
-        .thenRun(after -> entity.startUnfinished(after.requests().get(initiate.requestId())))
-        .thenReply(initiate.replyTo(), after -> view(after.requests().get(initiate.requestId())));
+        .persist(events)
+        .thenRun(
+            after -> {
+              entity.deadlines.abandon(events);
+              entity.startUnfinished(after.requests().get(initiate.requestId()));
+              entity.deadlines.watch(after);
+            })
+        .thenReply(
+            initiate.replyTo(),
+            after -> RequestViews.view(after.requests().get(initiate.requestId())));
   }
 
   private static ReplyEffect<Event, State> onDeviceFinished(
@@ -282,91 +321,70 @@ public final class ActionRequests
   }
 
   private static ReplyEffect<Event, State> onGet(ActionRequests entity, State state, Get get) {
-    Request request = state.requests().get(get.requestId());
-    return EFFECT.reply(get.replyTo(), request == null ? notFound(get.requestId()) : view(request));
+    return entity.answerAfterDeadlines(
+        state,
+        get.replyTo(),
+        now -> {
+          Request request = now.requests().get(get.requestId());
+          return request == null
+              ? RequestViews.notFound(get.requestId())
+              : RequestViews.view(request);
+        });
   }
 
   private static ReplyEffect<Event, State> onGetDeviceStatus(
       ActionRequests entity, State state, GetDeviceStatus get) {
-    Request request = state.requests().get(get.requestId());
-    if (request == null) {
-      return EFFECT.reply(get.replyTo(), notFound(get.requestId()));
-    }
-    ArrayNode results = JsonNodeFactory.instance.arrayNode();
-    for (DeviceKey device : request.devices()) {
-      ActionOutcome outcome = request.outcomes().get(device.type() + "/" + device.id());
-      ObjectNode status =
-          results
-              .addObject()
-              .put("typeId", device.type())
-              .put("deviceId", device.id())
-              .put("complete", outcome != null)
-              .put("status", outcome == null ? 0 : outcome.success() ? 1 : 2);
-      if (outcome != null) {
-        status.put("rc", outcome.rc()).put("updatedDateTime", outcome.at().toString());
-        if (outcome.message() != null) {
-          status.put("message", outcome.message());
-        }
-      }
-    }
-    return EFFECT.reply(get.replyTo(), new Reply.ManagementView(page(results)));
+    return entity.answerAfterDeadlines(
+        state,
+        get.replyTo(),
+        now -> RequestViews.deviceStatus(now.requests().get(get.requestId()), get.requestId()));
   }
 
   private static ReplyEffect<Event, State> onList(
       ActionRequests entity, State state, ListRequests list) {
-    ArrayNode results = JsonNodeFactory.instance.arrayNode();
-    state.requests().values().forEach(request -> results.add(body(request)));
-    return EFFECT.reply(list.replyTo(), new Reply.ManagementView(page(results)));
+    return entity.answerAfterDeadlines(
+        state, list.replyTo(), now -> RequestViews.list(now.requests().values()));
+  }
+
+  private static ReplyEffect<Event, State> onCheckDeadlines(
+      ActionRequests entity, State state, CheckDeadlines check) {
+    List<Event> timedOut = entity.deadlines.timedOut(state, Instant.now());
+    if (timedOut.isEmpty()) {
+      entity.deadlines.watch(state);
+      return EFFECT.noReply();
+    }
+    return EFFECT
+        .persist(timedOut)
+        .thenRun(
+            after -> {
+              entity.deadlines.abandon(timedOut);
+              entity.deadlines.watch(after);
+            })
+        .thenNoReply();
+  }
+
+  // ---- deadlines ----
+
+  /** Answers from the state after the overdue devices timed out (persisted first, if any). */
+  private ReplyEffect<Event, State> answerAfterDeadlines(
+      State state, ActorRef<Reply> replyTo, Function<State, Reply> answer) {
+    List<Event> timedOut = deadlines.timedOut(state, Instant.now());
+    if (timedOut.isEmpty()) {
+      return EFFECT.reply(replyTo, answer.apply(state));
+    }
+    return EFFECT
+        .persist(timedOut)
+        .thenRun(after -> deadlines.abandon(timedOut))
+        .thenReply(replyTo, answer::apply);
   }
 
   private static ReplyEffect<Event, State> onClear(
       ActionRequests entity, State state, Clear clear) {
     if (!state.requests().containsKey(clear.requestId())) {
-      return EFFECT.reply(clear.replyTo(), notFound(clear.requestId()));
+      return EFFECT.reply(clear.replyTo(), RequestViews.notFound(clear.requestId()));
     }
     return EFFECT
         .persist(new RequestCleared(clear.requestId()))
         .thenReply(clear.replyTo(), after -> new Reply.Done());
-  }
-
-  private static Reply view(Request request) {
-    return new Reply.ManagementView(body(request));
-  }
-
-  /**
-   * IBM's request: {@code status} 0 while in progress, 1 when every device succeeded, 2 when one
-   * failed.
-   */
-  private static JsonNode body(Request request) {
-    ObjectNode body =
-        JsonNodeFactory.instance
-            .objectNode()
-            .put("id", request.id())
-            .put("action", request.action())
-            .put("complete", request.complete())
-            .put(
-                "status",
-                !request.complete()
-                    ? 0
-                    : request.outcomes().values().stream().allMatch(ActionOutcome::success) ? 1 : 2)
-            .put("createdDateTime", request.created().toString())
-            .put("updatedDateTime", request.updated().toString());
-    ArrayNode parameters = body.putArray("parameters");
-    request
-        .parameters()
-        .forEach((name, value) -> parameters.addObject().put("name", name).put("value", value));
-    return body;
-  }
-
-  private static JsonNode page(ArrayNode results) {
-    ObjectNode page = JsonNodeFactory.instance.objectNode();
-    page.set("results", results);
-    page.putObject("meta").put("total_rows", results.size());
-    return page;
-  }
-
-  private static Reply notFound(String requestId) {
-    return new Reply.Rejected(
-        Rejection.NOT_FOUND, "Device management request '" + requestId + "' does not exist");
   }
 }

@@ -149,6 +149,33 @@ final class DeviceActions {
     return null;
   }
 
+  /** The request gave up on this device: its action ends as the request recorded it. */
+  static ReplyEffect<Event, ManagedDeviceState> onAbandon(
+      ManagedDevice entity, ManagedDeviceState state, ManagedDeviceProtocol.Abandon abandon) {
+    ManagedDeviceState.Action action = state.action();
+    if (action == null || !action.requestId().equals(abandon.outcome().requestId())) {
+      return EFFECT.noReply(); // it ended meanwhile, or another one runs
+    }
+    boolean cancel =
+        action.action().startsWith("firmware/") && action.step() != ActionStep.UPDATE_SENT;
+    return EFFECT
+        .persist(new ActionEnded(abandon.outcome()))
+        .thenRun(
+            after -> {
+              if (cancel) {
+                cancelObservation(entity, action);
+              }
+            })
+        .thenNoReply();
+  }
+
+  /** Cancels the observation of {@code mgmt.firmware} that a firmware action made. */
+  private static void cancelObservation(ManagedDevice entity, ManagedDeviceState.Action action) {
+    entity.send(
+        ManagementMessages.firmwareObservation(
+            ManagementMessages.CANCEL, action.requestId() + "-cancel"));
+  }
+
   /** The device's return code for what the current step sent. */
   static ReplyEffect<Event, ManagedDeviceState> onRespond(
       ManagedDevice entity, ManagedDeviceState state, Respond respond) {
@@ -240,9 +267,7 @@ final class DeviceActions {
         .thenRun(
             after -> {
               if (cancel) {
-                entity.send(
-                    ManagementMessages.firmwareObservation(
-                        ManagementMessages.CANCEL, action.requestId() + "-cancel"));
+                cancelObservation(entity, action);
               }
               entity.report(outcome);
             })

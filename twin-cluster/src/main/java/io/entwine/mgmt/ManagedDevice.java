@@ -3,6 +3,7 @@ package io.entwine.mgmt;
 import io.entwine.entity.CommandTable;
 import io.entwine.entity.EventSourcedEntity;
 import io.entwine.identity.DeviceKey;
+import io.entwine.mgmt.ManagedDeviceProtocol.Abandon;
 import io.entwine.mgmt.ManagedDeviceProtocol.ActionOutcome;
 import io.entwine.mgmt.ManagedDeviceProtocol.AddErrorCode;
 import io.entwine.mgmt.ManagedDeviceProtocol.AddLog;
@@ -111,6 +112,7 @@ public final class ManagedDevice
           .on(NotifyFirmware.class, DeviceActions::onNotifyFirmware)
           .on(Respond.class, DeviceActions::onRespond)
           .on(Start.class, DeviceActions::onStart)
+          .on(Abandon.class, DeviceActions::onAbandon)
           .on(Attach.class, ManagedDevice::onAttach)
           .on(GetManagement.class, ManagedDevice::onGetManagement)
           .on(GetLogs.class, ManagedDevice::onGetLogs)

@@ -102,6 +102,12 @@ public final class ManagedDeviceProtocol {
   public record Start(String requestId, String action, Map<String, String> parameters, Instant at)
       implements Command {}
 
+  /**
+   * The request gave up on this device ({@code outcome}, e.g. timed out): the action of that
+   * request, if it is still in progress, ends without asking the device again. Not answered.
+   */
+  public record Abandon(ActionOutcome outcome) implements Command {}
+
   // ---- events ----
 
   public sealed interface Event extends CborSerializable {}

@@ -66,6 +66,12 @@ final class CredentialHandlers {
     return state.registration().enabled() ? null : Replies.disabled(twin.device());
   }
 
+  /** The sender was accepted ({@link Replies#senderAccepted}): nothing else to check. */
+  static ReplyEffect<TwinEvent, TwinState> onCheckSender(
+      DeviceTwin twin, TwinState state, TwinCommand.CheckSender command) {
+    return EFFECT.reply(command.replyTo(), new Reply.Done());
+  }
+
   static ReplyEffect<TwinEvent, TwinState> onListCredentials(
       DeviceTwin twin, TwinState state, ListCredentials command) {
     return EFFECT.reply(

@@ -20,6 +20,7 @@ import io.entwine.twin.TwinCommand.AuthenticateCertificate;
 import io.entwine.twin.TwinCommand.AuthenticateCredential;
 import io.entwine.twin.TwinCommand.AwaitCommandResponse;
 import io.entwine.twin.TwinCommand.ChangeDesiredState;
+import io.entwine.twin.TwinCommand.CheckSender;
 import io.entwine.twin.TwinCommand.ConfirmAttributesDelivered;
 import io.entwine.twin.TwinCommand.ConfirmDelivered;
 import io.entwine.twin.TwinCommand.ConfirmDeltaDelivered;
@@ -153,6 +154,9 @@ public final class DeviceTwin
           .on(
               RecordVerifiedEvent.class,
               senderAccepted(RecordVerifiedEvent::gateway, ReadingHandlers::onRecordVerifiedEvent))
+          .on(
+              CheckSender.class,
+              senderAccepted(CheckSender::gateway, CredentialHandlers::onCheckSender))
           .on(GetLastEvents.class, ReadingHandlers::onGetLastEvents)
           .on(Authenticate.class, tokenAccepted(CredentialHandlers::onAuthenticate))
           .on(AuthenticateCredential.class, CredentialHandlers::onAuthenticateCredential)

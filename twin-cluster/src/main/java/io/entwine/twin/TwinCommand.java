@@ -364,6 +364,13 @@ public sealed interface TwinCommand extends CborSerializable {
    * gateway} sends for the device. {@code nonce} (Tencent) is refused when seen within the nonce
    * window.
    */
+  /**
+   * Done when what {@code gateway} sends for this device may reach it (registered, enabled, {@code
+   * gateway} in its {@code via}); the refusal otherwise. Nothing is persisted (IBM gateways' device
+   * management for the devices behind them).
+   */
+  public record CheckSender(DeviceKey gateway, ActorRef<Reply> replyTo) implements TwinCommand {}
+
   public record RecordVerifiedEvent(
       String eventId,
       String format,

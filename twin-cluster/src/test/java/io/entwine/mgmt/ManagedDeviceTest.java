@@ -133,6 +133,29 @@ class ManagedDeviceTest {
     assertTrue(device.getState().logs().isEmpty());
   }
 
+  @Test
+  void anAbandonedActionEndsWithTheRequestsOutcomeAndFreesTheDeviceForTheNextRequest()
+      throws Exception {
+    manage();
+    device.runCommand(new ManagedDeviceProtocol.Start("t1", "firmware/update", Map.of(), T0));
+    assertEquals("iotdm-1/observe", connection.receiveMessage().topic());
+    respond("t1-observe_sent", 200);
+    connection.receiveMessage(); // the initiation, which the device never answers
+
+    var timedOut = new ManagedDeviceProtocol.ActionOutcome("t1", false, 408, "timed out", T0);
+    device.runCommand(new ManagedDeviceProtocol.Abandon(timedOut));
+    assertEquals(null, device.getState().action());
+    assertEquals(timedOut, device.getState().lastOutcome());
+    assertEquals("iotdm-1/cancel", connection.receiveMessage().topic());
+    respond("t1", 202); // too late: nothing waits for it
+    assertEquals(null, device.getState().action());
+
+    device.runCommand(new ManagedDeviceProtocol.Abandon(timedOut)); // repeated: nothing changes
+    device.runCommand(new ManagedDeviceProtocol.Start("t2", "device/reboot", Map.of(), T0));
+    assertEquals("t2", device.getState().action().requestId());
+    outcomes.expectNoMessage();
+  }
+
   private void manage() {
     var result =
         device.<Reply>runCommand(

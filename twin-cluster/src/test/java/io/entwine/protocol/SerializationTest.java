@@ -297,6 +297,8 @@ class SerializationTest {
         new ManagedDeviceProtocol.GetErrorCodes(replyTo),
         new ManagedDeviceProtocol.Attach(replyTo.unsafeUpcast()),
         new ManagedDeviceProtocol.Start("r1", "firmware/download", Map.of("uri", "https://fw"), AT),
+        new ManagedDeviceProtocol.Abandon(OUTCOME),
+        new TwinCommand.CheckSender(DEVICE, replyTo),
         new ManagedDeviceProtocol.Managed(0, true, true, null, null, AT),
         new ManagedDeviceProtocol.Unmanaged(AT),
         new ManagedDeviceProtocol.LogAdded(DIAG_LOG),
@@ -323,6 +325,7 @@ class SerializationTest {
         new ActionRequests.GetDeviceStatus("r1", replyTo),
         new ActionRequests.ListRequests(replyTo),
         new ActionRequests.Clear("r1", replyTo),
+        new ActionRequests.CheckDeadlines(),
         new ActionRequests.RequestInitiated(
             "r1", "firmware/download", Map.of("uri", "https://fw"), List.of(DEVICE), AT),
         new ActionRequests.DeviceOutcomeRecorded("r1", "sensor", "s1", OUTCOME),

@@ -21,13 +21,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * IBM's device management on a real node: a managed device speaking the device management protocol
  * over MQTT with Paho (IBM's Java SDK 0.4.1 has no managed-device client), an application
  * initiating requests through {@code /api/v0002/mgmt/requests} over HTTP (the SDK 0.4.1 has no
- * client for them either), and bad input answered with IBM's status, changing nothing.
+ * client for them either), and bad input answered with IBM's status, changing nothing. Requests
+ * time out after {@link #REQUEST_TIMEOUT} here (an hour by default), across a restart too.
  */
 class DeviceManagementIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension static final TestNode node = TestNode.perClass();
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+
+  @RegisterExtension
+  static final TestNode node =
+      TestNode.perClass("entwine.mgmt.request-timeout = " + REQUEST_TIMEOUT.toSeconds() + "s");
+
   private static final Fixtures fixtures = new Fixtures(node);
 
   @Test
@@ -121,6 +127,76 @@ class DeviceManagementIT {
 
       assertEquals(204, delete(key, "/mgmt/requests/" + download).status());
       assertEquals(404, get(key, "/mgmt/requests/" + download).status());
+    }
+  }
+
+  @Test
+  void aSilentDeviceTimesOutWithRc408AndIsFreeForTheNextRequest() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(key, "dm-sensor", "dm-silent");
+    try (Inbox agent = managedDevice(device)) {
+      String install =
+          initiate(key, "{\"action\":\"firmware/update\",\"devices\":[" + target(device) + "]}");
+      expect(agent, "iotdm-1/observe"); // and never answered
+
+      awaitTimedOut(key, install);
+      expect(agent, "iotdm-1/cancel"); // the observation it had been asked for is cancelled
+
+      assertARebootReaches(key, device, agent);
+    }
+  }
+
+  @Test
+  void aTimeoutSurvivesANodeRestart() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(key, "dm-sensor", "dm-restart");
+    String reboot;
+    try (Inbox agent = managedDevice(device)) {
+      reboot = initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
+      expect(agent, "iotdm-1/mgmt/initiate/device/reboot"); // and never answered
+    }
+    node.restart();
+
+    awaitTimedOut(key, reboot);
+    try (Inbox agent = managedDevice(device)) { // the device is free again
+      assertARebootReaches(key, device, agent);
+    }
+  }
+
+  @Test
+  void aGatewayManagesADeviceBehindItAndRebootsItButNoOtherDevice() throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device gateway = fixtures.register(key, "dm-hub", "dm-gw");
+    Device behind = fixtures.register(key, "dm-sensor", "dm-behind");
+    Device stranger = fixtures.register(key, "dm-sensor", "dm-stranger");
+    fixtures.setVia(key, behind, gateway.id());
+    String requests = "iotdevice-1/type/dm-sensor/id/dm-behind/";
+    String answers = "iotdm-1/type/dm-sensor/id/dm-behind/";
+    try (Inbox hub =
+        Paho.inbox(
+                node.mqttUri(),
+                "g:" + key.org() + ":dm-hub:dm-gw",
+                Paho.DEVICE_USERNAME,
+                gateway.token(),
+                true)
+            .subscribe("iotdm-1/type/+/id/+/#", 1)) {
+      publish(hub, requests + "mgmt/manage", manageRequest("g1"));
+      assertEquals(200, responseOn(hub, answers + "response", "g1").path("rc").asInt());
+      JsonNode mgmt = get(key, devicePath(behind) + "/mgmt").json();
+      assertTrue(mgmt.path("supports").path("deviceActions").asBoolean(), mgmt.toString());
+
+      String reboot =
+          initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(behind) + "]}");
+      assertEquals(
+          reboot, expect(hub, answers + "mgmt/initiate/device/reboot").path("reqId").asText());
+      publish(hub, requests + "response", "{\"rc\":202,\"reqId\":\"" + reboot + "\"}");
+      publish(hub, requests + "mgmt/manage", manageRequest("g2")); // the device is back
+      assertEquals(1, awaitComplete(key, reboot).path("status").asInt());
+
+      publish(hub, "iotdevice-1/type/dm-sensor/id/dm-stranger/mgmt/manage", manageRequest("g3"));
+      JsonNode refused = responseOn(hub, "iotdm-1/type/dm-sensor/id/dm-stranger/response", "g3");
+      assertEquals(403, refused.path("rc").asInt(), refused.toString());
+      assertEquals(404, get(key, devicePath(stranger) + "/mgmt").status());
     }
   }
 
@@ -257,13 +333,16 @@ class DeviceManagementIT {
 
   private static Inbox managedDevice(Device device) throws Exception {
     Inbox agent = Paho.deviceInbox(node.mqttUri(), device, true).subscribe("iotdm-1/#", 1);
-    publish(
-        agent,
-        "iotdevice-1/mgmt/manage",
-        "{\"d\":{\"lifetime\":3600,\"supports\":{\"deviceActions\":true,\"firmwareActions\":true},"
-            + "\"deviceInfo\":{\"fwVersion\":\"1.0\"}},\"reqId\":\"manage\"}");
+    publish(agent, "iotdevice-1/mgmt/manage", manageRequest("manage"));
     assertEquals(200, response(agent, "manage").path("rc").asInt());
     return agent;
+  }
+
+  private static String manageRequest(String reqId) {
+    return "{\"d\":{\"lifetime\":3600,\"supports\":{\"deviceActions\":true,\"firmwareActions\":true},"
+        + "\"deviceInfo\":{\"fwVersion\":\"1.0\"}},\"reqId\":\""
+        + reqId
+        + "\"}";
   }
 
   private static void publish(Inbox agent, String topic, String payload) throws Exception {
@@ -287,11 +366,13 @@ class DeviceManagementIT {
   }
 
   private static JsonNode response(Inbox agent, String reqId) throws Exception {
+    return responseOn(agent, "iotdm-1/response", reqId);
+  }
+
+  private static JsonNode responseOn(Inbox agent, String topic, String reqId) throws Exception {
     Received received =
         agent.next(
-            WAIT,
-            message ->
-                message.topic().equals("iotdm-1/response") && message.payload().contains(reqId));
+            WAIT, message -> message.topic().equals(topic) && message.payload().contains(reqId));
     return JSON.readTree(received.payload());
   }
 
@@ -304,10 +385,34 @@ class DeviceManagementIT {
   }
 
   private static JsonNode awaitComplete(ApiKey key, String requestId) {
+    return awaitComplete(key, requestId, WAIT);
+  }
+
+  private static JsonNode awaitComplete(ApiKey key, String requestId, Duration wait) {
     return awaitValue(
-        WAIT,
+        wait,
         () -> get(key, "/mgmt/requests/" + requestId).json(),
         request -> request.path("complete").asBoolean());
+  }
+
+  /** A new reboot request for {@code device} reaches it: the device is free for requests. */
+  private static void assertARebootReaches(ApiKey key, Device device, Inbox agent)
+      throws Exception {
+    String reboot =
+        initiate(key, "{\"action\":\"device/reboot\",\"devices\":[" + target(device) + "]}");
+    assertEquals(
+        reboot, expect(agent, "iotdm-1/mgmt/initiate/device/reboot").path("reqId").asText());
+  }
+
+  /** Waits for the request to end after its timeout; its one device timed out (rc 408). */
+  private static void awaitTimedOut(ApiKey key, String requestId) {
+    JsonNode request = awaitComplete(key, requestId, REQUEST_TIMEOUT.plus(WAIT));
+    assertEquals(2, request.path("status").asInt(), request.toString());
+    JsonNode status =
+        get(key, "/mgmt/requests/" + requestId + "/deviceStatus").json().path("results").get(0);
+    assertEquals(408, status.path("rc").asInt(), status.toString());
+    assertEquals(2, status.path("status").asInt(), status.toString());
+    assertTrue(status.path("message").asText().contains("Timed out"), status.toString());
   }
 
   private static String listedLast(ApiKey key) {

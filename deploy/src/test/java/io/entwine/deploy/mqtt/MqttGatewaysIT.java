@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.gson.JsonObject;
 import com.ibm.wiotp.sdk.codecs.JsonCodec;
 import com.ibm.wiotp.sdk.device.config.DeviceConfigAuth;
@@ -73,7 +74,7 @@ class MqttGatewaysIT {
     ApiKey key = fixtures.organizationWithApiKey();
     Device gateway = fixtures.register(key, "hub", "gw-sdk");
     Device behind = fixtures.register(key, "sensor", "s-sdk");
-    setVia(key, behind, gateway.id());
+    fixtures.setVia(key, behind, gateway.id());
 
     String trustStoreBefore = System.getProperty("javax.net.ssl.trustStore");
     RecordingGatewayClient client = sdkGateway(gateway);
@@ -155,7 +156,7 @@ class MqttGatewaysIT {
     Device gateway = fixtures.register(key, "hub", "gw-x");
     Device rival = fixtures.register(key, "hub", "gw-y");
     Device theirs = fixtures.register(key, "sensor", "s-theirs");
-    setVia(key, theirs, rival.id());
+    fixtures.setVia(key, theirs, rival.id());
 
     Paho.Inbox client =
         Paho.inbox(
@@ -173,6 +174,42 @@ class MqttGatewaysIT {
     }
     assertTrue(client.lostWithin(WAIT), "the connection was closed");
     assertNoEvents(key, theirs);
+  }
+
+  @Test
+  void aGatewaySubscribedToItsNotificationsIsToldOfADroppedPublishAndStaysConnected()
+      throws Exception {
+    ApiKey key = fixtures.organizationWithApiKey();
+    Device gateway = fixtures.register(key, "hub", "gw-n");
+    Device rival = fixtures.register(key, "hub", "gw-m");
+    Device theirs = fixtures.register(key, "sensor", "s-rivals");
+    fixtures.setVia(key, theirs, rival.id());
+
+    try (Paho.Inbox client =
+        Paho.inbox(
+            node.mqttUri(),
+            "g:" + key.org() + ":hub:gw-n",
+            Paho.DEVICE_USERNAME,
+            gateway.token(),
+            true)) {
+      client.client.subscribe("iot-2/type/hub/id/gw-n/notify", 0);
+      client.client.publish(
+          "iot-2/type/sensor/id/s-rivals/evt/temp/fmt/json",
+          new MqttMessage("{\"temp\":1}".getBytes(StandardCharsets.UTF_8)));
+      Paho.Received received =
+          client.next(WAIT, message -> message.topic().equals("iot-2/type/hub/id/gw-n/notify"));
+      JsonNode notice = new ObjectMapper().readTree(received.payload());
+      assertEquals("publish", notice.path("Request").asText(), notice.toString());
+      assertEquals("s-rivals", notice.path("Id").asText());
+      assertEquals("g:" + key.org() + ":hub:gw-n", notice.path("Client").asText());
+      assertEquals(403, notice.path("RC").asInt(), notice.toString());
+      assertNoEvents(key, theirs);
+
+      client.client.publish( // still connected: the next event of a device it acts for is recorded
+          "iot-2/type/sensor/id/s-mine/evt/temp/fmt/json",
+          new MqttMessage("{\"temp\":2}".getBytes(StandardCharsets.UTF_8)));
+      assertEquals("temp", lastEventId(key, new Device(key.org(), "sensor", "s-mine", null)));
+    }
   }
 
   @Test
@@ -203,7 +240,7 @@ class MqttGatewaysIT {
     Device gateway = fixtures.register(key, "hub", "gw-h");
     Device behind = fixtures.register(key, "sensor", "s-h");
     Device stranger = fixtures.register(key, "sensor", "s-stranger");
-    setVia(key, behind, gateway.id());
+    fixtures.setVia(key, behind, gateway.id());
     String user = "g/" + key.org() + "/hub/gw-h";
 
     assertEquals(200, httpEvent(gateway, user, gateway.token()).status());
@@ -273,22 +310,6 @@ class MqttGatewaysIT {
       store.store(out, "entwine-test".toCharArray());
     }
     return file;
-  }
-
-  private static void setVia(ApiKey key, Device device, String gatewayId) {
-    TestNode.Response set =
-        node.request(
-                "PUT",
-                "/api/v0002/device/types/"
-                    + device.type()
-                    + "/devices/"
-                    + device.id()
-                    + "/gateways")
-            .organization(key.org())
-            .basic(key.key(), key.token())
-            .json("{\"via\":[\"" + gatewayId + "\"]}")
-            .send();
-    assertEquals(200, set.status(), set.body());
   }
 
   private static TestNode.Response httpEvent(Device device, String user, String token) {

@@ -93,6 +93,17 @@ public final class Fixtures {
    * {@code method} on IBM's platform API v0002 ({@code path} after {@code /api/v0002}) with the
    * key; JSON {@code body} or none.
    */
+  /** Names {@code gatewayId} the only gateway in {@code device}'s {@code via}. */
+  public void setVia(ApiKey apiKey, Device device, String gatewayId) {
+    TestNode.Response set =
+        v0002(
+            apiKey,
+            "PUT",
+            "/device/types/" + device.type() + "/devices/" + device.id() + "/gateways",
+            "{\"via\":[\"" + gatewayId + "\"]}");
+    assertEquals(200, set.status(), set.body());
+  }
+
   public TestNode.Response v0002(ApiKey apiKey, String method, String path, String body) {
     TestNode.RequestBuilder request =
         node.request(method, "/api/v0002" + path)

@@ -54,6 +54,16 @@ public final class ManagedDeviceAgent {
     return topic.startsWith(ROOT);
   }
 
+  /** The {@code reqId} of a request, or null when it has none (or is not JSON). */
+  public static String reqIdOf(byte[] payload) {
+    try {
+      JsonNode reqId = JSON.readTree(payload).path("reqId");
+      return reqId.isTextual() ? reqId.asText() : null;
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
   /** Handles one publish; completes once it is persisted (or answered with an error code). */
   public CompletionStage<Reply> handle(String topic, byte[] payload) {
     JsonNode body;
