@@ -153,7 +153,9 @@ class OperationsIT {
    * 1, a window of publishes in flight per device connection) run against the node. Then every
    * query of every dashboard panel, its variables substituted as Grafana substitutes them, returns
    * at least one series with a value through Prometheus's query API: no panel stays empty. The
-   * refused CONNECT and the 401 of {@link #startAndUse()} fill the refusal and error panels.
+   * refused CONNECT and the 401 of {@link #startAndUse()} fill the refusal and error panels; the
+   * set-up's organization and API key requests, on routes {@link #startAndUse()} used before
+   * Prometheus's first scrape, give the HTTP latency panel a rate.
    */
   @Test
   void everyDashboardPanelQueryReturnsSeriesFromPrometheusUnderBenchMqttQos1(

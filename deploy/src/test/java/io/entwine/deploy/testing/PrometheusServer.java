@@ -38,8 +38,9 @@ public final class PrometheusServer implements AutoCloseable {
   }
 
   /**
-   * Starts Prometheus scraping {@code target} ({@code host:port}) as job {@code entwine}, or skips
-   * the calling test (fails it in CI) when the binary is not installed.
+   * Starts Prometheus scraping {@code target} ({@code host:port}) as job {@code entwine} and
+   * returns once it has scraped it, or skips the calling test (fails it in CI) when the binary is
+   * not installed.
    */
   public static PrometheusServer scraping(String target, Path dir) throws IOException {
     if (!CommandLineTools.runs("prometheus")) {
@@ -74,11 +75,23 @@ public final class PrometheusServer implements AutoCloseable {
     PrometheusServer server = new PrometheusServer(process, "http://127.0.0.1:" + port, log);
     try {
       TestNode.awaitValue(Duration.ofSeconds(60), server::ready, Boolean::booleanValue);
+      // a rate() sees what happens from here on: counters that exist now and rise later
+      TestNode.awaitValue(Duration.ofSeconds(60), server::scrapedTarget, Boolean::booleanValue);
     } catch (RuntimeException | AssertionError notReady) {
       server.close();
-      throw new AssertionError("Prometheus did not start:\n" + server.logText(), notReady);
+      throw new AssertionError(
+          "Prometheus did not start or scrape " + target + ":\n" + server.logText(), notReady);
     }
     return server;
+  }
+
+  private boolean scrapedTarget() {
+    for (JsonNode up : query("up")) {
+      if (up.path("value").path(1).asText().equals("1")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean ready() {
