@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code register --http P --operator-token T --org O --devices N}: creates the organization
  *       and an API key, registers devices {@code bench/d00000…} with the tokens {@link
- *       MqttTarget#deviceToken}, and prints {@code KEY TOKEN} of the API key;
+ *       MqttTarget#deviceToken}, and prints {@code KEY TOKEN} of the API key ({@link #register(int,
+ *       String, String, int)} for a test that loads a node with the bench's own generator);
  *   <li>{@code wake --http P --org O --api-key K --api-token T --devices N}: reads every device
  *       through the API, which wakes its twin.
  * </ul>
@@ -66,14 +67,31 @@ public final class DeviceSetup {
     int devices = args.integer("devices", 1000);
     int concurrency = args.integer("concurrency", 32);
     switch (mode) {
-      case "register" -> setup.register(args.text("operator-token"), devices, concurrency);
+      case "register" -> {
+        ApiKey apiKey = setup.register(args.text("operator-token"), devices, concurrency);
+        System.out.println(apiKey.key() + " " + apiKey.token());
+      }
       case "wake" ->
           setup.wake(basic(args.text("api-key"), args.text("api-token")), devices, concurrency);
       default -> throw new IllegalArgumentException("unknown mode " + mode);
     }
   }
 
-  void register(String operatorToken, int devices, int concurrency) throws Exception {
+  /** An application's API key, with which {@link MqttLoad} addresses Entwine. */
+  public record ApiKey(String key, String token) {}
+
+  /**
+   * What {@code register} does: organization {@code org}, an API key and {@code devices} bench
+   * devices on the node whose HTTP port is {@code httpPort}.
+   */
+  public static ApiKey register(int httpPort, String operatorToken, String org, int devices)
+      throws Exception {
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    return new DeviceSetup(httpPort, org, Retry.Policy.DEFAULT)
+        .register(operatorToken, devices, 32);
+  }
+
+  ApiKey register(String operatorToken, int devices, int concurrency) throws Exception {
     String bearer = "Bearer " + operatorToken;
     send(
         post("/api/v0002/admin/organizations", "{\"id\":\"" + org + "\",\"name\":\"bench\"}")
@@ -115,7 +133,7 @@ public final class DeviceSetup {
                 .header("Host", org + ".localhost")
                 .header("Authorization", auth)
                 .build());
-    System.out.println(apiKey + " " + apiToken);
+    return new ApiKey(apiKey, apiToken);
   }
 
   private void wake(String auth, int devices, int concurrency) throws Exception {

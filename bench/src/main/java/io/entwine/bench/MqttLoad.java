@@ -67,6 +67,14 @@ public final class MqttLoad {
   }
 
   public static void main(String[] argv) throws Exception {
+    System.out.println(run(argv));
+  }
+
+  /**
+   * One run with {@code main}'s arguments (as {@code bench/run} passes them); returns its line of
+   * figures.
+   */
+  public static String run(String... argv) throws Exception {
     Args args = new Args(argv);
     MqttTarget target = MqttTarget.from(args);
     int connections = args.integer("connections", 1000);
@@ -84,7 +92,7 @@ public final class MqttLoad {
     int threads = args.integer("threads", 1);
     Vertx vertx = Connections.vertx(threads);
     try {
-      load.run(
+      return load.run(
           vertx,
           threads,
           connections,
@@ -98,7 +106,7 @@ public final class MqttLoad {
     }
   }
 
-  private void run(
+  private String run(
       Vertx vertx,
       int threads,
       int connections,
@@ -150,23 +158,25 @@ public final class MqttLoad {
     running = false;
     long total = confirmed.sum();
     String cpuPerMessage = cpu.perUnit(total);
-    System.out.printf(
-        Locale.ROOT,
-        "connections=%d throughput=%.0f p50=%.2f p99=%.2f received=%d e2e_p50=%.2f e2e_p99=%.2f"
-            + " skipped=%d%s%n",
-        connected,
-        total / elapsed,
-        ackLatency.percentileMillis(50),
-        ackLatency.percentileMillis(99),
-        received.sum(),
-        endToEndLatency.percentileMillis(50),
-        endToEndLatency.percentileMillis(99),
-        skipped.sum(),
-        cpuPerMessage);
+    String figures =
+        String.format(
+            Locale.ROOT,
+            "connections=%d throughput=%.0f p50=%.2f p99=%.2f received=%d e2e_p50=%.2f e2e_p99=%.2f"
+                + " skipped=%d%s",
+            connected,
+            total / elapsed,
+            ackLatency.percentileMillis(50),
+            ackLatency.percentileMillis(99),
+            received.sum(),
+            endToEndLatency.percentileMillis(50),
+            endToEndLatency.percentileMillis(99),
+            skipped.sum(),
+            cpuPerMessage);
     timeline.write(measureStart, measureStartEpochMillis);
     List<MqttClient> all = new ArrayList<>(clients);
     all.add(subscriber);
     Connections.disconnectAll(all);
+    return figures;
   }
 
   private MqttClient subscribe(Vertx vertx) {

@@ -2,22 +2,27 @@ package io.entwine.deploy.operations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.entwine.deploy.testing.GrafanaVariables;
 import io.entwine.deploy.testing.MonitoringFiles;
-import io.entwine.deploy.testing.MonitoringFiles.Selector;
 import io.entwine.deploy.testing.Promtool;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * The dashboards are Grafana dashboards that query Prometheus through a chosen data source, and the
  * alert rules pass {@code promtool check rules} and their unit tests ({@code promtool test rules}).
- * That every queried metric exists on a live node is {@link OperationsIT}'s.
+ * That every panel's query returns series from a Prometheus scraping a loaded node is {@link
+ * OperationsIT}'s.
  */
 class MonitoringFilesTest {
   @Test
@@ -50,28 +55,30 @@ class MonitoringFilesTest {
   }
 
   @Test
-  void aPanelSelectorMatchesSeriesByItsLabelsIgnoringTargetLabelsAndVariables() {
-    List<Selector> selectors =
-        MonitoringFiles.selectors(
-            "sum by (status) (rate(entwine_http_server_requests_seconds_count"
-                + "{instance=~\"$instance\",status=~\"4..|5..\"}[5m])) / ignoring(x) jvm_threads_live_threads");
-    assertEquals(2, selectors.size(), selectors.toString());
-    Selector errors = selectors.get(0);
-    assertEquals("entwine_http_server_requests_seconds_count", errors.metric());
-    assertEquals(1, errors.matchers().size(), "instance and $instance are left out");
-    String route = "route=\"/api/v0002/device/types/{}/devices/{}/events/{}\"";
-    assertTrue(
-        errors.selects(
-            "entwine_http_server_requests_seconds_count{method=\"POST\","
-                + route
-                + ",status=\"401\"}"));
-    assertFalse(
-        errors.selects(
-            "entwine_http_server_requests_seconds_count{method=\"POST\","
-                + route
-                + ",status=\"200\"}"));
-    assertFalse(errors.selects("entwine_http_server_requests_seconds_sum{status=\"401\"}"));
-    assertTrue(selectors.get(1).selects("jvm_threads_live_threads"));
+  void variablesAreSubstitutedAsGrafanaSendsTheQueryToPrometheus() {
+    JsonNode overview =
+        MonitoringFiles.read(MonitoringFiles.grafana().resolve("entwine-overview.json"));
+    Map<String, String> asked = new HashMap<>();
+    GrafanaVariables variables =
+        GrafanaVariables.of(
+            overview,
+            (metric, label) -> {
+              asked.put(metric, label);
+              return List.of("10.0.0.7:8558", "node-b:8558");
+            },
+            Duration.ofSeconds(15));
+
+    assertEquals(Map.of("entwine_build_info", "instance"), asked);
+    assertEquals(
+        "rate(m{instance=~\"(10\\\\.0\\\\.0\\\\.7:8558|node-b:8558)\"}[1m])",
+        variables.substitute("rate(m{instance=~\"$instance\"}[1m])"));
+    assertEquals(
+        "rate(m[60s]) rate(m[15s]) 3600s (10\\\\.0\\\\.0\\\\.7:8558|node-b:8558)",
+        variables.substitute(
+            "rate(m[$__rate_interval]) rate(m[${__interval}]) $__range [[instance]]"));
+    IllegalArgumentException unknown =
+        assertThrows(IllegalArgumentException.class, () -> variables.substitute("m{a=\"$node\"}"));
+    assertTrue(unknown.getMessage().contains("$node"), unknown.getMessage());
   }
 
   @Test
