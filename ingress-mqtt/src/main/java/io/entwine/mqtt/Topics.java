@@ -11,6 +11,10 @@ import java.util.regex.Pattern;
  * Applications): which topics a device or an application may publish to, and which filters each may
  * subscribe to. Pure functions; every identifier is checked with the rules of {@link Ids}. In a
  * filter, {@link #ANY} ({@code +}) may stand for a whole identifier; {@code #} is never accepted.
+ *
+ * <p>(Just over 400 lines as one responsibility: the whole IBM topic grammar for devices and
+ * applications in one place, so a topic is accepted or refused by one set of rules; gateways' and
+ * device management's topics have classes of their own.)
  */
 public final class Topics {
   public static final String ANY = "+";
