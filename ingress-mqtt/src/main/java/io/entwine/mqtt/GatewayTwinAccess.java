@@ -152,6 +152,12 @@ public final class GatewayTwinAccess implements TwinAccess {
   }
 
   @Override
+  public CompletionStage<Reply> patchReportedInOrder(
+      DeviceKey device, String deviceToken, List<ObjectNode> patches) {
+    return gateway.states().patchReportedInOrder(device, deviceToken, patches);
+  }
+
+  @Override
   public CompletionStage<Reply> changeDesired(DeviceKey device, ObjectNode patch, Long version) {
     return gateway.states().changeDesired(device, patch, false, version);
   }

@@ -3,6 +3,7 @@ package io.entwine.mqtt;
 import static io.entwine.mqtt.TwinCalls.call;
 import static io.entwine.mqtt.TwinCalls.describe;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.protocol.Reply;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -41,6 +42,9 @@ final class InboundWindow {
     /** The device's own event (batched with the ones behind it), or null. */
     final DeviceMessage ownEvent;
 
+    /** The device's own reported patch (batched with the ones behind it), or null. */
+    final ObjectNode ownReportedPatch;
+
     boolean recorded;
 
     InFlight(int messageId, MqttQoS qos, PublishIntake.Intake intake) {
@@ -48,6 +52,16 @@ final class InboundWindow {
       this.qos = qos;
       this.action = intake.action();
       this.ownEvent = intake.ownEvent();
+      this.ownReportedPatch = intake.ownReportedPatch();
+    }
+
+    /** Whether this goes to the device's own twin, in a write that others of its kind may join. */
+    boolean batchable() {
+      return ownEvent != null || ownReportedPatch != null;
+    }
+
+    boolean sameKind(InFlight other) {
+      return (ownEvent != null) == (other.ownEvent != null);
     }
   }
 
@@ -56,6 +70,7 @@ final class InboundWindow {
   private final ConnectionControl connection;
   private final int maxInFlight;
   private final Function<List<DeviceMessage>, CompletionStage<Reply>> recordOwnEvents;
+  private final Function<List<ObjectNode>, CompletionStage<Reply>> patchOwnReported;
 
   /** Accepted publishes in arrival order, until acknowledged. */
   private final ArrayDeque<InFlight> window = new ArrayDeque<>();
@@ -66,23 +81,26 @@ final class InboundWindow {
   private final Set<Integer> qos2InWindow = new HashSet<>();
   private final Set<Integer> qos2Unreleased = new HashSet<>();
   private int asked;
-  private boolean ownEventsOutstanding;
+  private boolean ownTwinWriteOutstanding;
 
   /**
    * {@code recordOwnEvents} records several of the device's own events in one write (all persisted
-   * when it answers Done).
+   * when it answers Done); {@code patchOwnReported} likewise applies several of its reported
+   * patches in order (Done when all are persisted, refused ones answered on the rejection topic).
    */
   InboundWindow(
       MqttEndpoint endpoint,
       SocketReads reads,
       ConnectionControl connection,
       int maxInFlight,
-      Function<List<DeviceMessage>, CompletionStage<Reply>> recordOwnEvents) {
+      Function<List<DeviceMessage>, CompletionStage<Reply>> recordOwnEvents,
+      Function<List<ObjectNode>, CompletionStage<Reply>> patchOwnReported) {
     this.endpoint = endpoint;
     this.reads = reads;
     this.connection = connection;
     this.maxInFlight = maxInFlight;
     this.recordOwnEvents = recordOwnEvents;
+    this.patchOwnReported = patchOwnReported;
   }
 
   /**
@@ -127,25 +145,28 @@ final class InboundWindow {
   }
 
   /**
-   * Hands waiting publishes to the twins. A device's own events all go to its one twin, which
-   * persists one write at a time anyway: while one write is outstanding the next events wait, and
-   * then go together as one write (DESIGN.md: ten events per write more than double the rate).
+   * Hands waiting publishes to the twins. A device's own events and reported patches all go to its
+   * one twin, which persists one write at a time anyway: while one write is outstanding the next
+   * wait, and then consecutive ones of a kind go together as one write, in order (DESIGN.md: ten
+   * events per write more than double the rate).
    */
   private void askTwins() {
     while (asked < maxInFlight && !waiting.isEmpty()) {
-      if (waiting.peekFirst().ownEvent != null) {
-        if (ownEventsOutstanding) {
+      InFlight first = waiting.peekFirst();
+      if (first.batchable()) {
+        if (ownTwinWriteOutstanding) {
           return;
         }
         List<InFlight> batch = new ArrayList<>();
         while (!waiting.isEmpty()
-            && waiting.peekFirst().ownEvent != null
+            && waiting.peekFirst().batchable()
+            && waiting.peekFirst().sameKind(first)
             && batch.size() < maxInFlight) {
           batch.add(waiting.pollFirst());
         }
         asked++;
-        ownEventsOutstanding = true;
-        call(() -> recordOwnEvents(batch)).whenComplete(whenAnswered(batch));
+        ownTwinWriteOutstanding = true;
+        call(() -> writeToOwnTwin(batch)).whenComplete(whenAnswered(batch));
       } else {
         InFlight entry = waiting.pollFirst();
         asked++;
@@ -154,13 +175,14 @@ final class InboundWindow {
     }
   }
 
-  private CompletionStage<Reply> recordOwnEvents(List<InFlight> batch) {
+  private CompletionStage<Reply> writeToOwnTwin(List<InFlight> batch) {
     if (batch.size() == 1) {
       return batch.get(0).action.get();
     }
-    List<DeviceMessage> events = new ArrayList<>(batch.size());
-    batch.forEach(entry -> events.add(entry.ownEvent));
-    return recordOwnEvents.apply(events);
+    if (batch.get(0).ownEvent != null) {
+      return recordOwnEvents.apply(batch.stream().map(entry -> entry.ownEvent).toList());
+    }
+    return patchOwnReported.apply(batch.stream().map(entry -> entry.ownReportedPatch).toList());
   }
 
   private BiConsumer<Reply, Throwable> whenAnswered(List<InFlight> entries) {
@@ -169,8 +191,8 @@ final class InboundWindow {
 
   private void onRecorded(List<InFlight> entries, Reply reply, Throwable failure) {
     asked--;
-    if (entries.get(0).ownEvent != null) {
-      ownEventsOutstanding = false;
+    if (entries.get(0).batchable()) {
+      ownTwinWriteOutstanding = false;
     }
     if (connection.isClosing()) {
       return;

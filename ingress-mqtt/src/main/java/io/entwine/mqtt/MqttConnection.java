@@ -213,7 +213,12 @@ final class MqttConnection implements ClusterLink.Listener, ConnectionControl {
     management = new ManagementPublishes(session, cluster, twins, settings, this, () -> deliveries);
     window =
         new InboundWindow(
-            endpoint, reads, this, settings.maxInFlightPerConnection(), intake::recordOwnEvents);
+            endpoint,
+            reads,
+            this,
+            settings.maxInFlightPerConnection(),
+            intake::recordOwnEvents,
+            intake::patchOwnReported);
     moveTo(ConnectionPhase.CLAIMING);
     link = cluster.open(clientId, this);
     deliveries = new Deliveries(session, link);

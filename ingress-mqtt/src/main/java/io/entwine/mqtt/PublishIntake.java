@@ -3,6 +3,7 @@ package io.entwine.mqtt;
 import static io.entwine.mqtt.TwinCalls.call;
 import static io.entwine.mqtt.TwinCalls.describe;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.DeviceMessage;
 import io.entwine.ingress.Payloads;
@@ -36,15 +37,20 @@ final class PublishIntake {
 
   /**
    * A publication this client may make, as the call that records it (an event) or queues it (a
-   * command), or why not.
+   * command), or why not. A device's own event or reported patch is also given as such, so that
+   * several queued ones can go to its twin in one write.
    */
-  record Intake(Supplier<CompletionStage<Reply>> action, String refusal, DeviceMessage ownEvent) {
+  record Intake(
+      Supplier<CompletionStage<Reply>> action,
+      String refusal,
+      DeviceMessage ownEvent,
+      ObjectNode ownReportedPatch) {
     static Intake refused(String reason) {
-      return new Intake(null, reason, null);
+      return new Intake(null, reason, null, null);
     }
 
     static Intake of(Supplier<CompletionStage<Reply>> action) {
-      return new Intake(action, null, null);
+      return new Intake(action, null, null, null);
     }
   }
 
@@ -138,7 +144,8 @@ final class PublishIntake {
     return new Intake(
         () -> record(message, topic, noticed),
         null,
-        publication instanceof Topics.DeviceEvent && session.isDevice() ? message : null);
+        publication instanceof Topics.DeviceEvent && session.isDevice() ? message : null,
+        null);
   }
 
   /**
@@ -219,7 +226,8 @@ final class PublishIntake {
           () -> rejected(device, StatePayloads.rejection(parsed.code(), parsed.message(), null)));
     }
     StatePayloads.Write write = parsed.write();
-    return Intake.of(
+    boolean ownReported = session.principal() instanceof DevicePrincipal;
+    return new Intake(
         () ->
             (session.principal() instanceof DevicePrincipal own
                     ? twins.patchReported(device, own.token(), write.patch())
@@ -232,7 +240,40 @@ final class PublishIntake {
                         return new Reply.Done();
                       }
                       return reply instanceof Reply.StateView ? new Reply.Done() : reply;
-                    }));
+                    }),
+        null,
+        null,
+        ownReported ? write.patch() : null);
+  }
+
+  /**
+   * Several of the device's own reported patches, in order, in one write: Done once persisted, each
+   * refused one answered on the rejection topic as when it goes alone.
+   */
+  CompletionStage<Reply> patchOwnReported(List<ObjectNode> patches) {
+    DevicePrincipal own = (DevicePrincipal) session.principal();
+    return twins
+        .patchReportedInOrder(own.device(), own.token(), patches)
+        .thenApply(
+            reply -> {
+              if (reply instanceof Reply.ReportedPatchesApplied applied) {
+                applied.refusals().forEach(refusal -> rejectIfRefused(own.device(), refusal));
+                return new Reply.Done();
+              }
+              byte[] rejection = StatePayloads.rejectionOf(reply);
+              if (rejection == null) {
+                return reply;
+              }
+              patches.forEach(patch -> rejections.reject(own.device(), rejection));
+              return new Reply.Done();
+            });
+  }
+
+  private void rejectIfRefused(DeviceKey device, Reply.Rejected refusal) {
+    byte[] rejection = refusal == null ? null : StatePayloads.rejectionOf(refusal);
+    if (rejection != null) {
+      rejections.reject(device, rejection);
+    }
   }
 
   /** True for a gateway subscribed to its notifications; read on the event loop. */

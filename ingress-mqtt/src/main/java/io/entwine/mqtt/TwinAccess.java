@@ -73,6 +73,14 @@ public interface TwinAccess {
   CompletionStage<Reply> patchReported(DeviceKey device, String deviceToken, ObjectNode patch);
 
   /**
+   * Merges {@code patches} into the reported state of the device presenting {@code deviceToken},
+   * one after another, in one write: {@code ReportedPatchesApplied} once persisted (per patch, null
+   * or why it was refused), or a refusal of the device.
+   */
+  CompletionStage<Reply> patchReportedInOrder(
+      DeviceKey device, String deviceToken, List<ObjectNode> patches);
+
+  /**
    * Merges an application's {@code patch} into {@code device}'s desired state, at {@code version}
    * unless it is null: {@code StateView} once persisted, {@code StateVersionMismatch}, or a
    * rejection (NOT_FOUND, INVALID, TOO_LARGE).

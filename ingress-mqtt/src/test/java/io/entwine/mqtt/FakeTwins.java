@@ -149,10 +149,34 @@ final class FakeTwins implements TwinAccess {
     return CompletableFuture.completedFuture(deviceState != null ? deviceState : noState());
   }
 
+  /** A reported-state write asked for: its patches, answered when the test says. */
+  record ReportedWrite(List<ObjectNode> patches, CompletableFuture<Reply> reply) {}
+
+  /**
+   * Reported-state writes, held for the test when set: the endpoint's batching is tested here, the
+   * twin's handling of the patches in twin-cluster and deploy.
+   */
+  volatile LinkedBlockingQueue<ReportedWrite> reportedWrites;
+
   @Override
   public CompletionStage<Reply> patchReported(
       DeviceKey device, String deviceToken, ObjectNode patch) {
-    return CompletableFuture.completedFuture(noState());
+    return reportedWrite(List.of(patch));
+  }
+
+  @Override
+  public CompletionStage<Reply> patchReportedInOrder(
+      DeviceKey device, String deviceToken, List<ObjectNode> patches) {
+    return reportedWrite(patches);
+  }
+
+  private CompletionStage<Reply> reportedWrite(List<ObjectNode> patches) {
+    if (reportedWrites == null) {
+      return CompletableFuture.completedFuture(noState());
+    }
+    ReportedWrite write = new ReportedWrite(patches, new CompletableFuture<>());
+    reportedWrites.add(write);
+    return write.reply();
   }
 
   @Override

@@ -116,4 +116,20 @@ public final class StateRequests {
                 token, verifiedAgainst, patch, expectedVersion, Timestamps.now(), replyTo),
         token);
   }
+
+  /**
+   * The device presenting {@code token} merges {@code patches} into its reported state one after
+   * another, in one write: {@link Reply.ReportedPatchesApplied} after the persist.
+   */
+  public CompletionStage<Reply> patchReportedInOrder(
+      DeviceKey device, String token, List<ObjectNode> patches) {
+    return twinGateway.askGuarded(
+        AuthenticationGuard.deviceKey(device),
+        null,
+        twinGateway.twin(device),
+        (verifiedAgainst, replyTo) ->
+            new TwinCommand.PatchReportedStates(
+                token, verifiedAgainst, List.copyOf(patches), Timestamps.now(), replyTo),
+        token);
+  }
 }

@@ -195,6 +195,12 @@ public sealed interface Reply extends CborSerializable {
       JsonNode reported, JsonNode desired, JsonNode delta, long version, JsonNode metadata)
       implements Reply {}
 
+  /**
+   * The outcome of reported patches applied in order in one write: per patch, in the order sent,
+   * null when it was applied (or changed nothing), else why it was refused (it changed nothing).
+   */
+  record ReportedPatchesApplied(List<Rejected> refusals) implements Reply {}
+
   /** A write for {@code expectedVersion} found the state at {@code version}: nothing changed. */
   record StateVersionMismatch(long expectedVersion, long version) implements Reply {}
 

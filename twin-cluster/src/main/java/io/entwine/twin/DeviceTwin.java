@@ -41,6 +41,7 @@ import io.entwine.twin.TwinCommand.OfferStateDelta;
 import io.entwine.twin.TwinCommand.OfferWaitingTo;
 import io.entwine.twin.TwinCommand.Passivate;
 import io.entwine.twin.TwinCommand.PatchReportedState;
+import io.entwine.twin.TwinCommand.PatchReportedStates;
 import io.entwine.twin.TwinCommand.QueueCommand;
 import io.entwine.twin.TwinCommand.RecordApplicationEvent;
 import io.entwine.twin.TwinCommand.RecordEvent;
@@ -192,6 +193,7 @@ public final class DeviceTwin
           .on(GetDeviceState.class, tokenAccepted(StateHandlers::onGetDeviceState))
           .on(ChangeDesiredState.class, StateHandlers::onChangeDesiredState)
           .on(PatchReportedState.class, tokenAccepted(StateHandlers::onPatchReportedState))
+          .on(PatchReportedStates.class, tokenAccepted(StateHandlers::onPatchReportedStates))
           .on(
               MergeReportedFromEvents.class,
               deviceEnabled(StateHandlers::onMergeReportedFromEvents))

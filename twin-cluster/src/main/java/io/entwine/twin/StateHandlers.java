@@ -12,6 +12,7 @@ import io.entwine.twin.TwinCommand.GetDeviceState;
 import io.entwine.twin.TwinCommand.GetState;
 import io.entwine.twin.TwinCommand.MergeReportedFromEvents;
 import io.entwine.twin.TwinCommand.PatchReportedState;
+import io.entwine.twin.TwinCommand.PatchReportedStates;
 import io.entwine.twin.TwinEvent.DesiredStatePatched;
 import io.entwine.twin.TwinEvent.DesiredStateReplaced;
 import io.entwine.twin.TwinEvent.ReportedStatePatched;
@@ -76,6 +77,42 @@ final class StateHandlers {
         current -> current.withReported(command.patch(), command.at()),
         version -> new ReportedStatePatched(command.patch(), version, command.at(), false),
         "reported");
+  }
+
+  /**
+   * Behind the token guard: a connection's queued reported patches, each checked as {@link
+   * #onPatchReportedState} checks one, against the state the ones before it left; the changes are
+   * persisted in one write and announced once, with the last version (as events' merges are).
+   */
+  static ReplyEffect<TwinEvent, TwinState> onPatchReportedStates(
+      DeviceTwin twin, TwinState state, PatchReportedStates command) {
+    StateDocument document = StateDocument.of(state);
+    List<TwinEvent> events = new ArrayList<>();
+    List<Reply.Rejected> refusals = new ArrayList<>(command.patches().size());
+    for (ObjectNode patch : command.patches()) {
+      Reply.Rejected refusal = null;
+      Optional<String> tooDeep = StateDocument.checkDepth(patch);
+      Optional<StateDocument> changed =
+          tooDeep.isPresent() ? Optional.empty() : document.withReported(patch, command.at());
+      Optional<String> tooLarge = changed.flatMap(StateDocument::checkSize);
+      if (tooDeep.isPresent()) {
+        refusal = new Reply.Rejected(Rejection.INVALID, tooDeep.get());
+      } else if (tooLarge.isPresent()) {
+        refusal = new Reply.Rejected(Rejection.TOO_LARGE, tooLarge.get());
+      } else if (changed.isPresent()) {
+        document = changed.get();
+        events.add(new ReportedStatePatched(patch, document.version(), command.at(), false));
+      }
+      refusals.add(refusal);
+    }
+    Reply outcome = new Reply.ReportedPatchesApplied(refusals);
+    if (events.isEmpty()) {
+      return EFFECT.reply(command.replyTo(), outcome);
+    }
+    return EFFECT
+        .persist(events)
+        .thenRun(after -> announce(twin, "reported", after))
+        .thenReply(command.replyTo(), after -> outcome);
   }
 
   /** Behind the enabled guard: the events were recorded, their objects now merge into reported. */

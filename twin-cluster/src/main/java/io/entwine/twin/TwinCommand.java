@@ -489,4 +489,17 @@ public sealed interface TwinCommand extends CborSerializable {
       Instant at,
       ActorRef<Reply> replyTo)
       implements TwinCommand, DeviceToken {}
+
+  /**
+   * The device merges {@code patches} into its reported state one after another (each as {@link
+   * PatchReportedState} without a version), in one write. Answers {@link
+   * Reply.ReportedPatchesApplied} after the persist; a refused patch leaves the others applied.
+   */
+  public record PatchReportedStates(
+      String token,
+      String verifiedAgainst,
+      List<ObjectNode> patches,
+      Instant at,
+      ActorRef<Reply> replyTo)
+      implements TwinCommand, DeviceToken {}
 }

@@ -40,6 +40,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -202,6 +203,8 @@ class SerializationTest {
         new TwinCommand.ChangeDesiredState(attributes(), false, null, AT, replyTo),
         new TwinCommand.PatchReportedState("token", null, attributes(), null, AT, replyTo),
         new TwinCommand.MergeReportedFromEvents(List.of(attributes(), times()), AT, replyTo),
+        new TwinCommand.PatchReportedStates(
+            "token", "hash", List.of(attributes(), times()), AT, replyTo),
         new TwinEvent.ReportedStatePatched(attributes(), 4, AT, false),
         new TwinEvent.ReportedStatePatched(attributes(), 5, AT, true),
         new TwinEvent.DesiredStatePatched(attributes(), 5, AT),
@@ -454,6 +457,8 @@ class SerializationTest {
         new Reply.StateDeltaToDeliver(GATEWAY, 7, attributes()),
         new Reply.StateView(attributes(), attributes(), attributes(), 7, times()),
         new Reply.StateVersionMismatch(3, 7),
+        new Reply.ReportedPatchesApplied(
+            Arrays.asList(null, new Reply.Rejected(Rejection.INVALID, "too deep"))),
         new Reply.EventIds(List.of("status", "env")),
         StateEventIds.TABLE.claim("status").apply(replyTo),
         new Reply.Rejected(Rejection.TOO_LARGE, "too large"),

@@ -309,6 +309,49 @@ class DeviceTwinStateTest {
   }
 
   @Test
+  void queuedReportedPatchesApplyInOrderInOneWriteRefusingOnlyTheBadOne() {
+    String verified = twin.getState().registration().secretHash();
+    var patched =
+        twin.<Reply>runCommand(
+            replyTo ->
+                new TwinCommand.PatchReportedStates(
+                    TwinFixture.TOKEN,
+                    verified,
+                    List.of(
+                        json("{\"temp\":21}"),
+                        json(
+                            "{\"1\":{\"2\":{\"3\":{\"4\":{\"5\":{\"6\":{\"7\":{\"8\":{\"9\":1}}}}}}}}}"),
+                        json("{\"temp\":21}"),
+                        json("{\"temp\":null,\"rssi\":-70}")),
+                    T0,
+                    replyTo));
+
+    Reply.ReportedPatchesApplied outcome =
+        assertInstanceOf(Reply.ReportedPatchesApplied.class, patched.reply());
+    assertEquals(4, outcome.refusals().size());
+    assertNull(outcome.refusals().get(0));
+    assertEquals(Rejection.INVALID, outcome.refusals().get(1).reason());
+    assertNull(outcome.refusals().get(2), "a patch that changes nothing is no refusal");
+    assertNull(outcome.refusals().get(3));
+    assertEquals(2, patched.events().size(), "the refused and the unchanging one persist nothing");
+    assertEquals(json("{\"rssi\":-70}"), state().reported());
+    assertEquals(2, state().version());
+  }
+
+  @Test
+  void queuedReportedPatchesWaitForTheTokenCheckLikeOnePatch() {
+    var patched =
+        twin.<Reply>runCommand(
+            replyTo ->
+                new TwinCommand.PatchReportedStates(
+                    "not-verified-yet", null, List.of(json("{\"temp\":21}")), T0, replyTo));
+
+    assertInstanceOf(Reply.NeedsVerification.class, patched.reply());
+    assertTrue(patched.events().isEmpty());
+    assertEquals(0, state().version());
+  }
+
+  @Test
   void stateVersionAndTimesSurviveARestart() {
     desire("{\"interval\":15}", false, null, T0);
     report("{\"interval\":10,\"temp\":21.5}", T0.plusSeconds(1));
