@@ -96,6 +96,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -217,13 +218,16 @@ public final class EntwineNode implements AutoCloseable {
             system, credentials.secretBox(), MqttBridgeSettings.from(config), gateway.askTimeout());
     WebhookSettings webhookSettings = WebhookSettings.from(config);
     Webhooks.init(system, webhookSettings);
-    CompletableFuture<Boolean> listenersBound = new CompletableFuture<>();
+    NodeStartup startup = NodeStartup.get(system);
     HealthRoutes health =
         new HealthRoutes(
             List.of(
                 new HealthRoutes.Check("cassandra", () -> cassandraAnswers(session)),
                 new HealthRoutes.Check("cluster", () -> isUp(system)),
-                new HealthRoutes.Check("http", () -> listenersBound)));
+                new HealthRoutes.Check(
+                    "sharding", new ShardingReadiness(Adapter.toClassic(system))),
+                new HealthRoutes.Check(
+                    "http", () -> CompletableFuture.completedFuture(startup.isServing()))));
     EntwineRoutes routes =
         new EntwineRoutes(
             health.route(),
@@ -290,7 +294,7 @@ public final class EntwineNode implements AutoCloseable {
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     // ready only once every listener accepts: a client told "ready" may use MQTT at once
-    listenersBound.complete(true);
+    startup.serving();
     NodeMetrics.get(system)
         .register(
             new NodeMetrics.Sources(

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.entwine.deploy.EntwineNode;
+import io.entwine.deploy.NodeStartup;
+import io.entwine.deploy.ShardingReadiness;
 import io.entwine.deploy.cassandra.CassandraSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -124,6 +126,13 @@ class KubernetesManifestsTest {
     assertTrue(
         node.getConfig("pekko.management.health-checks.readiness-checks").hasPath("cassandra"),
         "readiness includes Cassandra");
+    // Pekko's default sharding check watches no region; ours watches every region the node started
+    assertEquals(
+        ShardingReadiness.class.getName(),
+        node.getString("pekko.management.health-checks.readiness-checks.sharding"));
+    assertEquals(
+        NodeStartup.Readiness.class.getName(),
+        node.getString("pekko.management.health-checks.readiness-checks.entwine-started"));
   }
 
   @Test

@@ -66,10 +66,14 @@ class ScaleOutAndInIT {
         NodeProcess added = cluster.addNode();
         serving.add(added);
         for (Device device : devices) {
-          assertEquals(
-              200,
-              api.lastEvents(added.baseUrl(), apiKey, device, CLIENT_TIMEOUT).status(),
-              device.id() + " read through the new node");
+          // ready means its regions registered with the coordinators (ShardingReadiness); a 503
+          // still says "retry later" on a loaded machine, and the client does, like the load's
+          ApiClient.Response read =
+              TestNode.awaitValue(
+                  STEP,
+                  () -> api.lastEvents(added.baseUrl(), apiKey, device, CLIENT_TIMEOUT),
+                  response -> response.status() != 503);
+          assertEquals(200, read.status(), device.id() + " read through the new node: " + read);
         }
         load.mqttDevice(joinsLate, () -> serving, serving.indexOf(added));
         devices.add(joinsLate);

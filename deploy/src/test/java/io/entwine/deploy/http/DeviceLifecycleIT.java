@@ -27,6 +27,7 @@ class DeviceLifecycleIT {
     TestNode.Response ready = node.request("GET", "/health/ready").send();
     assertEquals(200, ready.status(), ready.body());
     assertEquals("UP", ready.json().get("checks").get("cassandra").asText());
+    assertEquals("UP", ready.json().get("checks").get("sharding").asText(), "regions registered");
     assertEquals(200, node.request("GET", "/health/alive").send().status());
   }
 
