@@ -14,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.slf4j.Logger;
@@ -108,6 +109,11 @@ public final class ConnectionStates implements ConnectionRecorder {
               reason,
               "Closed connection from " + address + ". " + reason));
     }
+  }
+
+  /** Writes what is queued now, not at the next run (for tests). */
+  CompletionStage<Done> writeQueued() {
+    return writer.writeAllQueued();
   }
 
   /** The connections this node holds, and those of incarnations that died. */
