@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.entwine.deploy.testing.SchemaKeyspace;
 import io.entwine.deploy.testing.SharedCassandra;
 import io.entwine.deploy.testing.TestNode;
 import io.entwine.identity.DeviceKey;
@@ -17,10 +18,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Connection records written in runs (docs/adr/0073) against a real Cassandra: what IBM's
@@ -31,27 +32,26 @@ class ConnectionStatesIT {
   private static final String NODE = "pekko://entwine@127.0.0.1:25520#7";
   private static final Instant T0 = Instant.parse("2026-12-07T19:00:00Z");
 
-  private static String keyspace;
-  private static ActorSystem<Void> system;
+  @RegisterExtension static final SchemaKeyspace cassandra = new SchemaKeyspace("states-it");
+
   private static CqlSession reader;
   private static ConnectionStates states;
 
   @BeforeAll
   static void start() {
-    keyspace = SharedCassandra.newKeyspaceWithSchema();
     reader = SharedCassandra.openSession();
-    system = SharedCassandra.localActorSystem("connection-states-it", keyspace);
     // runs only when the test asks (writeQueued), so that each test knows what one run holds
-    states =
-        new ConnectionStates(
-            SharedCassandra.pekkoSession(system), keyspace, system, NODE, Duration.ofHours(1));
+    states = connectionStates(Duration.ofHours(1));
   }
 
   @AfterAll
-  static void stop() {
+  static void closeReader() {
     reader.close();
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  private static ConnectionStates connectionStates(Duration interval) {
+    return new ConnectionStates(
+        cassandra.session(), cassandra.keyspace(), cassandra.system(), NODE, interval);
   }
 
   @Test
@@ -116,9 +116,7 @@ class ConnectionStatesIT {
 
   @Test
   void recordsAreWrittenWithoutBeingAskedEveryInterval() {
-    ConnectionStates everySecondTenth =
-        new ConnectionStates(
-            SharedCassandra.pekkoSession(system), keyspace, system, NODE, Duration.ofMillis(100));
+    ConnectionStates everySecondTenth = connectionStates(Duration.ofMillis(100));
     DeviceKey device = new DeviceKey("timed", "meter", "m1");
     everySecondTenth.record(status(device, "Connect", T0, T0, null));
 
@@ -155,7 +153,7 @@ class ConnectionStatesIT {
     return reader
         .execute(
             "SELECT connect_time FROM "
-                + keyspace
+                + cassandra.keyspace()
                 + ".connection_owners WHERE node = ? AND org = ? AND client_id = ?",
             NODE,
             device.org(),
@@ -173,7 +171,7 @@ class ConnectionStatesIT {
         reader.execute(
             "SELECT table_name, count FROM system_views.local_write_latency WHERE keyspace_name"
                 + " = ?",
-            keyspace)) {
+            cassandra.keyspace())) {
       counts.put(row.getString("table_name"), row.getLong("count"));
     }
     return counts;
