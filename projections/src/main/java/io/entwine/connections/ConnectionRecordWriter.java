@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes the connection records of a node in runs (docs/adr/0073): the records the edge reports are
@@ -27,6 +29,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * recorded as ended by the sweep ({@link ConnectionSweeper}).
  */
 final class ConnectionRecordWriter {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionRecordWriter.class);
+
   /**
    * Writes per batch, at most. Cassandra checks no size of a batch within one partition; the bound
    * keeps one mutation (and a retry of it) small.
@@ -78,7 +82,15 @@ final class ConnectionRecordWriter {
     for (ConnectionRecord record; (record = queued.poll()) != null; ) {
       records.add(record);
     }
-    write(records).whenComplete((done, failure) -> run.complete(Done.getInstance()));
+    CompletionStage<Done> written;
+    try {
+      written = write(records);
+    } catch (RuntimeException unexpected) {
+      // the run is lost, not the writer: the next run must still start
+      log.warn("{} connection records were not written: {}", records.size(), unexpected.toString());
+      written = CompletableFuture.completedFuture(Done.getInstance());
+    }
+    written.whenComplete((done, failure) -> run.complete(Done.getInstance()));
     return run;
   }
 
