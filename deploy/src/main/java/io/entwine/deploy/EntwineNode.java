@@ -173,7 +173,12 @@ public final class EntwineNode implements AutoCloseable {
     RegistryRepository registry = new CassandraRegistryRepository(session, keyspace);
     UsageRepository usageRepository = new CassandraUsageRepository(session, keyspace);
     ConnectionStates connectionStates =
-        new ConnectionStates(session, keyspace, system, ConnectionSweeper.incarnation(system));
+        new ConnectionStates(
+            session,
+            keyspace,
+            system,
+            ConnectionSweeper.incarnation(system),
+            config.getDuration("entwine.connections.record-interval"));
     ConnectionSweeper.start(
         system, connectionStates.owners(), config.getDuration("entwine.connections.node-lease"));
     OrganizationRepository organizations = new CassandraOrganizationRepository(session, keyspace);

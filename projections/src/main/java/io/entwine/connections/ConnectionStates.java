@@ -8,12 +8,14 @@ import io.entwine.identity.DeviceKey;
 import io.entwine.live.ConnectionRecorder;
 import io.entwine.live.LiveMessage;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,79 +23,36 @@ import org.slf4j.LoggerFactory;
 /**
  * The durable record of MQTT clients connecting and disconnecting ({@code cql/connections.cql}):
  * written from the status documents the MQTT edge publishes, read by IBM's v0002 connection logs
- * and client connection states. Writes set values and are not waited for; a failed one is tried
- * again ({@link RetriedWrites}). Each write carries its event's time as Cassandra's write time, so
- * a late retry never overwrites a newer record. The connections this node holds are also kept in
- * {@link ConnectionOwners}, so that they are recorded as ended if the node dies (docs/adr/0070).
+ * and client connection states. Records are queued, not waited for, and written in runs ({@link
+ * ConnectionRecordWriter}, docs/adr/0073); a failed write is tried again ({@link RetriedWrites}).
+ * Each write carries its event's time as Cassandra's write time, so a late retry never overwrites a
+ * newer record. The connections this node holds are also kept in {@link ConnectionOwners}, so that
+ * they are recorded as ended if the node dies (docs/adr/0070).
  */
 public final class ConnectionStates implements ConnectionRecorder {
   private static final Logger log = LoggerFactory.getLogger(ConnectionStates.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final String STATE_COLUMNS =
-      "client_id, last_connect, protocol, last_disconnect, disconnect_of, last_reason";
-
-  private final CassandraSession session;
-  private final RetriedWrites writes;
+  private final ConnectionTables tables;
+  private final ConnectionRecordWriter writer;
   private final ConnectionOwners owners;
-  private final PreparedCql insertLog;
-  private final PreparedCql updateConnected;
-  private final PreparedCql updateDisconnected;
-  private final PreparedCql selectLog;
-  private final PreparedCql selectLogBetween;
-  private final PreparedCql selectState;
-  private final PreparedCql selectStates;
 
   /**
    * {@code incarnation} names this node's incarnation ({@link ConnectionSweeper#incarnation}), the
-   * owner of the connections it records.
+   * owner of the connections it records; records are written every {@code interval} ({@link
+   * ConnectionRecordWriter}).
    */
   public ConnectionStates(
       CassandraSession session,
       String keyspace,
-      ClassicActorSystemProvider system,
-      String incarnation) {
-    this.session = session;
-    this.writes = new RetriedWrites(session, system);
-    this.owners = new ConnectionOwners(session, keyspace, writes, incarnation);
-    String log = keyspace + ".connection_log";
-    String states = keyspace + ".client_connection_states";
-    insertLog =
-        prepared(
-            "INSERT INTO "
-                + log
-                + " (org, type, id, at, client_id, message) VALUES (?, ?, ?, ?, ?, ?)"
-                + " USING TIMESTAMP ?");
-    updateConnected =
-        prepared(
-            "UPDATE "
-                + states
-                + " USING TIMESTAMP ? SET last_connect = ?, protocol = ? WHERE org = ? AND"
-                + " client_id = ?");
-    updateDisconnected =
-        prepared(
-            "UPDATE "
-                + states
-                + " USING TIMESTAMP ? SET last_disconnect = ?, disconnect_of = ?, last_reason = ?"
-                + " WHERE org = ? AND client_id = ?");
-    selectLog =
-        prepared(
-            "SELECT at, message FROM " + log + " WHERE org = ? AND type = ? AND id = ? LIMIT ?");
-    selectLogBetween =
-        prepared(
-            "SELECT at, message FROM "
-                + log
-                + " WHERE org = ? AND type = ? AND id = ? AND at >= ? AND at <= ? LIMIT ?");
-    selectState =
-        prepared(
-            "SELECT " + STATE_COLUMNS + " FROM " + states + " WHERE org = ? AND client_id = ?");
-    selectStates =
-        prepared(
-            "SELECT "
-                + STATE_COLUMNS
-                + " FROM "
-                + states
-                + " WHERE org = ? AND client_id > ? LIMIT ?");
+      ActorSystem<?> system,
+      String incarnation,
+      Duration interval) {
+    this.tables = new ConnectionTables(session, keyspace);
+    RetriedWrites writes = new RetriedWrites(session, system);
+    this.owners = new ConnectionOwners(tables, writes, incarnation);
+    this.writer = new ConnectionRecordWriter(tables, writes, incarnation);
+    writer.start(system, interval);
   }
 
   // ---- writes ----
@@ -126,42 +85,35 @@ public final class ConnectionStates implements ConnectionRecorder {
     Instant at = Instant.parse(status.get("Time").asText());
     Instant connectTime = Instant.parse(status.get("ConnectTime").asText());
     String address = status.path("ClientAddr").asText();
-    boolean connect = "Connect".equals(status.path("Action").asText());
-    String message;
-    if (connect) {
-      message =
+    if ("Connect".equals(status.path("Action").asText())) {
+      String protocol = status.path("Protocol").asText();
+      String message =
           "Connected from "
               + address
               + " on port "
               + status.path("Port").asInt()
               + " with "
-              + status.path("Protocol").asText();
-      writes.write(
-          updateConnected,
-          ConnectionOwners.micros(connectTime),
-          connectTime,
-          status.path("Protocol").asText(),
-          org,
-          clientId);
-      owners.connected(org, clientId, device, connectTime, address);
+              + protocol;
+      writer.add(
+          new ConnectionRecord.Connected(
+              org, clientId, device, connectTime, at, protocol, address, message));
     } else {
       String reason = status.path("Reason").asText();
-      message = "Closed connection from " + address + ". " + reason;
-      writes.write(
-          updateDisconnected, ConnectionOwners.micros(at), at, connectTime, reason, org, clientId);
-      owners.disconnected(org, clientId, connectTime);
+      writer.add(
+          new ConnectionRecord.Disconnected(
+              org,
+              clientId,
+              device,
+              connectTime,
+              at,
+              reason,
+              "Closed connection from " + address + ". " + reason));
     }
-    if (device != null) {
-      writes.write(
-          insertLog,
-          device.org(),
-          device.type(),
-          device.id(),
-          at,
-          clientId,
-          message,
-          ConnectionOwners.micros(at));
-    }
+  }
+
+  /** Writes what is queued now, not at the next run (for tests). */
+  CompletionStage<Done> writeQueued() {
+    return writer.writeAllQueued();
   }
 
   /** The connections this node holds, and those of incarnations that died. */
@@ -181,14 +133,14 @@ public final class ConnectionStates implements ConnectionRecorder {
     CompletionStage<List<Row>> query =
         from.isPresent() && to.isPresent()
             ? select(
-                selectLogBetween,
+                tables.selectLogBetween,
                 device.org(),
                 device.type(),
                 device.id(),
                 from.get(),
                 to.get(),
                 rows)
-            : select(selectLog, device.org(), device.type(), device.id(), rows);
+            : select(tables.selectLog, device.org(), device.type(), device.id(), rows);
     return query.thenApply(
         found ->
             found.stream()
@@ -198,7 +150,7 @@ public final class ConnectionStates implements ConnectionRecorder {
   }
 
   public CompletionStage<Optional<ClientConnectionState>> state(String org, String clientId) {
-    return select(selectState, org, clientId)
+    return select(tables.selectState, org, clientId)
         .thenApply(found -> found.stream().findFirst().map(ConnectionStates::state));
   }
 
@@ -207,12 +159,12 @@ public final class ConnectionStates implements ConnectionRecorder {
    * order.
    */
   public CompletionStage<List<ClientConnectionState>> states(String org, String after, int limit) {
-    return select(selectStates, org, after, limit)
+    return select(tables.selectStates, org, after, limit)
         .thenApply(found -> found.stream().map(ConnectionStates::state).toList());
   }
 
-  private CompletionStage<List<Row>> select(PreparedCql statement, Object... values) {
-    return statement.bind(values).thenCompose(session::selectAll);
+  private static CompletionStage<List<Row>> select(PreparedCql statement, Object... values) {
+    return statement.selectAll(values);
   }
 
   private static ClientConnectionState state(Row row) {
@@ -223,9 +175,5 @@ public final class ConnectionStates implements ConnectionRecorder {
         row.getInstant("last_disconnect"),
         row.getInstant("disconnect_of"),
         row.getString("last_reason"));
-  }
-
-  private PreparedCql prepared(String cql) {
-    return new PreparedCql(session, cql);
   }
 }

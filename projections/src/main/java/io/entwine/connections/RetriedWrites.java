@@ -1,9 +1,11 @@
 package io.entwine.connections;
 
+import com.datastax.oss.driver.api.core.cql.Statement;
 import io.entwine.cassandra.PreparedCql;
 import io.entwine.concurrent.AsyncPermits;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.pattern.Patterns;
@@ -38,13 +40,21 @@ final class RetriedWrites {
 
   /** The write's outcome once done or given up; a failure is also logged. */
   CompletionStage<Done> write(PreparedCql statement, Object... values) {
+    return write(() -> statement.bind(values));
+  }
+
+  /**
+   * Writes the statement {@code statement} builds (a bound statement or a batch of them, each
+   * setting values), with the same retries.
+   */
+  CompletionStage<Done> write(Supplier<CompletionStage<? extends Statement<?>>> statement) {
     return Patterns.retry(
             () ->
                 limiter.run(
                     1,
                     () ->
                         statement
-                            .bind(values)
+                            .get()
                             .thenCompose(bound -> session.executeWrite(bound.setIdempotent(true)))),
             ATTEMPTS,
             MIN_BACKOFF,

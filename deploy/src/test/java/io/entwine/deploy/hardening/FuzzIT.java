@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -108,12 +109,20 @@ class FuzzIT {
       ExecutorService pool =
           Executors.newFixedThreadPool(HTTP_CLIENTS + MQTT_CLIENTS + SlowInputs.COUNT);
       List<Future<?>> work = new ArrayList<>();
+      Map<String, Double> lastEnd = new ConcurrentHashMap<>();
       for (int i = 0; i < HTTP_CLIENTS; i++) {
         HttpFuzz generator = new HttpFuzz(http, new Random(SEED * 31 + i), SKIP);
         work.add(
             pool.submit(
-                new HttpLane(
-                    generator, node.httpPort(), tally, () -> tally.httpInputs() < HTTP_INPUTS)));
+                timed(
+                    "HTTP",
+                    started,
+                    lastEnd,
+                    new HttpLane(
+                        generator,
+                        node.httpPort(),
+                        tally,
+                        () -> tally.httpInputs() < HTTP_INPUTS))));
       }
       for (int i = 0; i < MQTT_CLIENTS; i++) {
         // devices of its own: no client's CONNECT takes over another's session
@@ -129,11 +138,24 @@ class FuzzIT {
         MqttFuzz generator = new MqttFuzz(mqtt, new Random(SEED * 37 + i), SKIP);
         work.add(
             pool.submit(
-                new MqttLane(
-                    generator, node.mqttPort(), tally, () -> tally.mqttInputs() < MQTT_INPUTS)));
+                timed(
+                    "MQTT",
+                    started,
+                    lastEnd,
+                    new MqttLane(
+                        generator,
+                        node.mqttPort(),
+                        tally,
+                        () -> tally.mqttInputs() < MQTT_INPUTS))));
       }
       for (SlowInputs.Input slow : SlowInputs.inputs(http, SKIP)) {
-        work.add(pool.submit(() -> SlowInputs.run(slow, node.httpPort(), tally)));
+        work.add(
+            pool.submit(
+                timed(
+                    "slow inputs",
+                    started,
+                    lastEnd,
+                    () -> SlowInputs.run(slow, node.httpPort(), tally))));
       }
       pool.shutdown();
       boolean finished = pool.awaitTermination(CAMPAIGN_LIMIT.toSeconds(), TimeUnit.SECONDS);
@@ -156,6 +178,7 @@ class FuzzIT {
           node.log(), Path.of("target", "fuzz-node.log"), StandardCopyOption.REPLACE_EXISTING);
       System.out.printf("FuzzIT seed %d: %.1f s%n%s", SEED, seconds, tally.report());
       System.out.println(cpu.perInput(tally.inputs()));
+      System.out.println("last client done, by kind (s after the start): " + lastEnd);
       System.out.print(cassandraWork.perInputs(tally.inputs()));
       System.out.println("readiness probes " + probe.probes() + ", failed " + probe.failures());
       logErrors.stream().limit(20).forEach(line -> System.out.println("LOGGED " + line));
@@ -252,6 +275,21 @@ class FuzzIT {
         PSK,
         integration.json().get("routingKey").asText(),
         EntwineRun.ADMIN_TOKEN);
+  }
+
+  /**
+   * {@code client}, noting in {@code lastEnd} when the last client of its {@code kind} ended: which
+   * protocol's clients the campaign's wall time waits for.
+   */
+  private static Runnable timed(
+      String kind, long started, Map<String, Double> lastEnd, Runnable client) {
+    return () -> {
+      try {
+        client.run();
+      } finally {
+        lastEnd.merge(kind, (System.nanoTime() - started) / 1e9, Math::max);
+      }
+    };
   }
 
   private static void expect(int status, ApiClient.Response response) {

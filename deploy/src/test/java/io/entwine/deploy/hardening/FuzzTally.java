@@ -30,6 +30,8 @@ final class FuzzTally {
   private final LongAdder mqttConnections = new LongAdder();
   private final LongAdder mqttConnackAccepted = new LongAdder();
   private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> laneNanos = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> laneSteps = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failureCounts = new ConcurrentHashMap<>();
   private final Map<String, Failure> failureExamples = new ConcurrentHashMap<>();
 
@@ -106,6 +108,16 @@ final class FuzzTally {
     }
   }
 
+  /**
+   * Wall time a client spent in one step of its exchanges ({@code step}, e.g. "MQTT CONNACK wait"),
+   * summed over the clients: where a campaign's time goes on the client's side, so that a client
+   * waiting on itself (a timeout it set, a serial step) shows apart from a node that is slow.
+   */
+  void spent(String step, long sinceNanos) {
+    laneNanos.computeIfAbsent(step, k -> new LongAdder()).add(System.nanoTime() - sinceNanos);
+    laneSteps.computeIfAbsent(step, k -> new LongAdder()).increment();
+  }
+
   void mqttConnected() {
     mqttConnackAccepted.increment();
   }
@@ -155,6 +167,18 @@ final class FuzzTally {
         String.format(
             "connections opened: HTTP %,d, MQTT %,d%n",
             httpConnections.sum(), mqttConnections.sum()));
+    out.append("clients' wall time by step (summed over clients):");
+    new TreeMap<>(laneNanos)
+        .forEach(
+            (step, nanos) ->
+                out.append(
+                    String.format(
+                        " %s %.1f s (%,d, %.2f ms each);",
+                        step,
+                        nanos.sum() / 1e9,
+                        laneSteps.get(step).sum(),
+                        nanos.sum() / 1e6 / Math.max(1, laneSteps.get(step).sum()))));
+    out.append('\n');
     out.append("answers that closed the connection, by mutation (top 8):");
     closes.entrySet().stream()
         .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))

@@ -60,6 +60,15 @@ final class HttpLane extends FuzzClient {
 
   /** Writes the batch at once, then reads the answers in order. */
   private void exchange(List<HttpFuzz.Input> batch) {
+    long start = System.nanoTime();
+    try {
+      exchangeTimed(batch);
+    } finally {
+      tally.spent("HTTP batch in all", start);
+    }
+  }
+
+  private void exchangeTimed(List<HttpFuzz.Input> batch) {
     HttpFuzz.Input last = batch.get(batch.size() - 1);
     boolean framingBroken = last.lane() != HttpFuzz.Lane.PIPELINED;
     send(concat(batch));
@@ -135,14 +144,18 @@ final class HttpLane extends FuzzClient {
    */
   private RawHttp.Response answerOrEnd(HttpFuzz.Input input) throws IOException {
     connection.readTimeout(FRAMING_WAIT);
+    long start = System.nanoTime();
     try {
       return connection.read(input.head());
     } catch (SocketTimeoutException waiting) {
+      tally.spent("HTTP framing wait expired", start);
+      long after = System.nanoTime();
       if (input.lane() != HttpFuzz.Lane.TRUNCATED) {
         connection.endOutput(); // a truncated input's client ended it already
       }
       connection.readTimeout(ANSWER_WAIT);
       RawHttp.Response response = answer(input);
+      tally.spent("HTTP answer after the output ended", after);
       close(); // its output ended: this connection takes no more input
       return response;
     } catch (EOFException | SocketException closed) {
@@ -160,8 +173,10 @@ final class HttpLane extends FuzzClient {
   }
 
   private void open() {
+    long start = System.nanoTime();
     try {
       connection = new RawHttp(port, ANSWER_WAIT).resetOnClose();
+      tally.spent("HTTP TCP connect", start);
     } catch (IOException e) {
       throw new AssertionError("cannot connect to the HTTP port", e);
     }

@@ -35,17 +35,21 @@ final class MqttLane extends FuzzClient {
 
   private void send(MqttFuzz.Input input) {
     byte[] all = input.connect() == null ? input.bytes() : concat(input.connect(), input.bytes());
+    long start = System.nanoTime();
     try (Socket socket = new Socket()) {
       socket.setSoLinger(true, 0);
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      tally.spent("MQTT TCP connect", start);
       socket.setSoTimeout(READ_TIMEOUT_MILLIS);
       tally.connected(false);
       InputStream in = socket.getInputStream();
       try {
         if (input.connect() != null) {
+          long connect = System.nanoTime();
           socket.getOutputStream().write(input.connect());
           byte[] connack = in.readNBytes(4);
+          tally.spent("MQTT CONNACK wait", connect);
           if (connack.length == 4 && connack[0] == 0x20 && connack[3] == 0) {
             tally.mqttConnected();
           }
@@ -55,9 +59,11 @@ final class MqttLane extends FuzzClient {
       } catch (SocketException closedEarly) {
         // the node closed the connection before taking every byte: that is an answer
       }
+      long answers = System.nanoTime();
       while (in.read(new byte[4096]) >= 0) {
         // the node's answers (CONNACK, PUBACK, SUBACK…) are read until it closes
       }
+      tally.spent("MQTT answers until close", answers);
       tally.mqtt(true);
     } catch (SocketTimeoutException hang) {
       tally.mqtt(false);
@@ -67,6 +73,7 @@ final class MqttLane extends FuzzClient {
     } catch (IOException e) {
       throw new AssertionError("cannot reach the MQTT port", e);
     }
+    tally.spent("MQTT input in all", start);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

@@ -43,6 +43,8 @@ class ConnectionRecordsIT {
       awaitStatus(api, node, key, crashed, "connected");
 
       node.kill();
+      // Paho closes only a client that has seen its connection end, which takes it a moment
+      awaitValue(RECORD_LAG, client::isConnected, connected -> !connected);
       client.close(true);
 
       node.restart();

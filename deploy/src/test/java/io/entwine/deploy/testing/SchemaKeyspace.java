@@ -38,6 +38,10 @@ public final class SchemaKeyspace implements BeforeAllCallback, AfterAllCallback
     return keyspace;
   }
 
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
   public CassandraSession session() {
     return SharedCassandra.pekkoSession(system);
   }
