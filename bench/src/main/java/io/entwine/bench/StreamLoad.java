@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -34,13 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Prints progress on stderr and one {@code name=value} line on stdout.
  */
 public final class StreamLoad {
-  static {
-    // the organization is the first label of the Host header; read once, when HttpClient loads
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-  }
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private static final HttpClient HTTP = OrganizationHttp.client();
 
   private final int httpPort;
   private final String org;
@@ -53,8 +46,7 @@ public final class StreamLoad {
   private final LongAdder mqttReceived = new LongAdder();
   private final LongAdder published = new LongAdder();
   private final LongAdder refused = new LongAdder();
-  private volatile boolean measuring;
-  private volatile boolean running = true;
+  private final PacedRun paced = new PacedRun();
 
   private StreamLoad(Args args) {
     this.httpPort = args.integer("http", 8080);
@@ -89,16 +81,7 @@ public final class StreamLoad {
     MqttClient reference =
         args.integer("reference", 0) > 0 ? subscribe(vertx, args.integer("reference", 0)) : null;
     double elapsed =
-        PacedRun.run(
-            rate,
-            warmUp,
-            seconds,
-            n -> publish((int) (n % devices)),
-            this::startMeasuring,
-            () -> {
-              measuring = false;
-              running = false;
-            });
+        paced.run(rate, warmUp, seconds, n -> publish((int) (n % devices)), this::resetFigures);
     System.out.printf(
         Locale.ROOT,
         "clients=%d rate=%d published=%d refused=%d sse_received=%d sse_deliveries_per_s=%.0f"
@@ -125,18 +108,17 @@ public final class StreamLoad {
     vertx.close();
   }
 
-  private void startMeasuring() {
+  private void resetFigures() {
     sseReceived.reset();
     mqttReceived.reset();
     published.reset();
     sseLatency.reset();
     mqttLatency.reset();
-    measuring = true;
   }
 
   /** One device event, its send time in the payload; answered 200 once persisted. */
   private void publish(int device) {
-    if (!running) {
+    if (!paced.running()) {
       return;
     }
     String body = "{\"d\":{\"t\":" + SendTime.now() + "}}";
@@ -203,7 +185,7 @@ public final class StreamLoad {
   }
 
   private void received(String text, Histogram latency, LongAdder count) {
-    if (!measuring) {
+    if (!paced.measuring()) {
       return;
     }
     SendTime.recordSince(text, latency);
