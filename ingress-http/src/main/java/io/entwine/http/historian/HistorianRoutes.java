@@ -60,9 +60,10 @@ public final class HistorianRoutes extends ApiDirectives {
   static final int MAX_SUMMARIZE_FIELDS = 20;
   private static final int MAX_FIELD_LENGTH = 256;
 
-  private final Authentication authentication;
-  private final HistorianQueries historian;
-  private final HistorianCursors cursors;
+  // read by PlatformHistorianRoutes too, which builds on these routes
+  final Authentication authentication;
+  final HistorianQueries historian;
+  final HistorianCursors cursors;
 
   public HistorianRoutes(
       Authentication authentication, HistorianQueries historian, HistorianCursors cursors) {
