@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
+import io.entwine.live.LiveMessage;
 import io.entwine.metrics.Meters;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
@@ -87,7 +88,15 @@ class TwinGatewayTest {
                 gateway.twin(device),
                 replyTo ->
                     new TwinCommand.RecordEvent(
-                        TOKEN, null, "temp", "json", utf8("{}"), T0, T0, replyTo)));
+                        TOKEN,
+                        null,
+                        "temp",
+                        "json",
+                        utf8("{}"),
+                        T0,
+                        T0,
+                        LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
+                        replyTo)));
 
     assertEquals(new Reply.Done(), direct);
     assertEquals(2, info(device).eventCount());
@@ -335,7 +344,15 @@ class TwinGatewayTest {
                 gateway.twin(device),
                 replyTo ->
                     new TwinCommand.RecordEvent(
-                        WRONG_TOKEN, null, "temp", "json", utf8("{}"), T0, T0, replyTo)));
+                        WRONG_TOKEN,
+                        null,
+                        "temp",
+                        "json",
+                        utf8("{}"),
+                        T0,
+                        T0,
+                        LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
+                        replyTo)));
     return assertInstanceOf(Reply.NeedsVerification.class, reply).secretHash();
   }
 
