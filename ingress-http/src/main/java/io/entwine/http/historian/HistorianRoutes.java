@@ -95,7 +95,19 @@ public final class HistorianRoutes extends ApiDirectives {
       Integer top,
       List<String> summarize,
       SummarizeType summarizeType,
-      SummaryInterval interval) {}
+      SummaryInterval interval) {
+
+    /** The query of a first page: no cursor, the whole time range and top unless given. */
+    HistorianQuery firstPage(HistorianScope scope) {
+      return new HistorianQuery(
+          scope,
+          evtType,
+          start == null ? Buckets.MIN_TIME : start,
+          end == null ? Long.MAX_VALUE : end,
+          top == null ? HistorianQuery.MAX_TOP : top,
+          null);
+    }
+  }
 
   static final class BadRequest extends Exception {
     BadRequest(String message) {
@@ -134,14 +146,7 @@ public final class HistorianRoutes extends ApiDirectives {
     } else {
       sessionId =
           sessionCookie.flatMap(token -> cursors.validSessionId(token, scope.org())).orElse(null);
-      query =
-          new HistorianQuery(
-              scope,
-              parsed.evtType(),
-              parsed.start() == null ? Buckets.MIN_TIME : parsed.start(),
-              parsed.end() == null ? Long.MAX_VALUE : parsed.end(),
-              parsed.top() == null ? HistorianQuery.MAX_TOP : parsed.top(),
-              null);
+      query = parsed.firstPage(scope);
     }
     String session = sessionId;
     return onSuccess(

@@ -3,7 +3,6 @@ package io.entwine.http.historian;
 import static io.entwine.http.common.ApiResponses.error;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.entwine.historian.Buckets;
 import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianCursors.InvalidCursor;
 import io.entwine.historian.HistorianPage;
@@ -75,13 +74,7 @@ public final class PlatformHistorianRoutes extends ApiDirectives {
   private HistorianQuery query(HistorianScope scope, Parsed parsed, Optional<String> bookmark)
       throws BadRequest, InvalidCursor {
     if (bookmark.isEmpty()) {
-      return new HistorianQuery(
-          scope,
-          parsed.evtType(),
-          parsed.start() == null ? Buckets.MIN_TIME : parsed.start(),
-          parsed.end() == null ? Long.MAX_VALUE : parsed.end(),
-          parsed.top() == null ? HistorianQuery.MAX_TOP : parsed.top(),
-          null);
+      return parsed.firstPage(scope);
     }
     return HistorianRoutes.continued(
         v0001.cursors.resumeBookmark(bookmark.get(), scope), parsed, BOOKMARK_PARAMETER);
