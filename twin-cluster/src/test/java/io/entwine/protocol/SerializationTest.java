@@ -99,15 +99,7 @@ class SerializationTest {
         new TwinCommand.Get(replyTo),
         new TwinCommand.Delete(AT, replyTo),
         new TwinCommand.RecordEvent(
-            "token",
-            "a-hash",
-            "temp",
-            "json",
-            PAYLOAD,
-            AT,
-            AT.plusSeconds(1),
-            LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
-            replyTo),
+            "token", "a-hash", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 1, replyTo),
         new TwinCommand.RecordEvents(
             "token",
             null,
@@ -118,14 +110,7 @@ class SerializationTest {
         new TwinCommand.GetLastEvents("temp", replyTo),
         new TwinCommand.GetLastEvents(null, replyTo),
         new TwinCommand.RecordApplicationEvent(
-            "a-org-key",
-            "temp",
-            "json",
-            PAYLOAD,
-            AT,
-            AT.plusSeconds(1),
-            LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
-            replyTo),
+            "a-org-key", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 1, replyTo),
         new TwinCommand.Authenticate("token", null, replyTo),
         new TwinCommand.QueueCommand(
             "c-1", "reboot", "json", PAYLOAD, Duration.ofMinutes(5), AT, replyTo),
