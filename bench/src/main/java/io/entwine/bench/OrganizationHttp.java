@@ -1,6 +1,8 @@
 package io.entwine.bench;
 
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 
 /**
@@ -20,5 +22,23 @@ final class OrganizationHttp {
   static HttpClient client() {
     allowHostHeader();
     return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /**
+   * A request to {@code path} below bench device {@code device}'s v0002 resource (e.g. {@code
+   * /events/status}) on the node at {@code httpPort}, addressed to {@code org} by Host.
+   */
+  static HttpRequest.Builder deviceRequest(int httpPort, String org, int device, String path) {
+    allowHostHeader();
+    return HttpRequest.newBuilder(
+            URI.create(
+                "http://127.0.0.1:"
+                    + httpPort
+                    + "/api/v0002/device/types/"
+                    + MqttTarget.DEVICE_TYPE
+                    + "/devices/"
+                    + MqttTarget.deviceId(device)
+                    + path))
+        .header("Host", org + ".localhost");
   }
 }

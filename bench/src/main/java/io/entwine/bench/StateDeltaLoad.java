@@ -4,7 +4,6 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttClient;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -130,16 +129,7 @@ public final class StateDeltaLoad {
     }
     long sent = System.nanoTime();
     HttpRequest request =
-        HttpRequest.newBuilder(
-                URI.create(
-                    "http://127.0.0.1:"
-                        + httpPort
-                        + "/api/v0002/device/types/"
-                        + MqttTarget.DEVICE_TYPE
-                        + "/devices/"
-                        + MqttTarget.deviceId(device)
-                        + "/state/desired"))
-            .header("Host", target.org() + ".localhost")
+        OrganizationHttp.deviceRequest(httpPort, target.org(), device, "/state/desired")
             .header("Authorization", DeviceSetup.basic(target.apiKey(), target.apiToken()))
             .header("Content-Type", "application/merge-patch+json")
             .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"t\":" + SendTime.now() + "}"))

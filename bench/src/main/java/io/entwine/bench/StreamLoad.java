@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -139,7 +138,7 @@ public final class StreamLoad {
         HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + httpPort + "/api/v0002/streams/events" + query))
             .header("Host", org + ".localhost")
-            .header("Authorization", basic(apiKey, apiToken))
+            .header("Authorization", DeviceSetup.basic(apiKey, apiToken))
             .header("Accept", "text/event-stream")
             .build();
     HttpResponse<InputStream> response =
@@ -222,7 +221,7 @@ public final class StreamLoad {
             HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + httpPort + "/api/v0002/webhooks"))
                 .header("Host", org + ".localhost")
-                .header("Authorization", basic(apiKey, apiToken))
+                .header("Authorization", DeviceSetup.basic(apiKey, apiToken))
                 .header("Content-Type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
@@ -271,25 +270,11 @@ public final class StreamLoad {
   }
 
   private HttpRequest eventRequest(int device, String body) {
-    return HttpRequest.newBuilder(
-            URI.create(
-                "http://127.0.0.1:"
-                    + httpPort
-                    + "/api/v0002/device/types/"
-                    + MqttTarget.DEVICE_TYPE
-                    + "/devices/"
-                    + MqttTarget.deviceId(device)
-                    + "/events/status"))
-        .header("Host", org + ".localhost")
-        .header("Authorization", basic("use-token-auth", MqttTarget.deviceToken(device)))
+    return OrganizationHttp.deviceRequest(httpPort, org, device, "/events/status")
+        .header(
+            "Authorization", DeviceSetup.basic("use-token-auth", MqttTarget.deviceToken(device)))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
-  }
-
-  private static String basic(String user, String password) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 }
