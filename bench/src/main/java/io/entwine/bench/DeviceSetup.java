@@ -57,8 +57,7 @@ public final class DeviceSetup {
   }
 
   public static void main(String[] argv) throws Exception {
-    // IBM clients address an organization by Host; the JDK client sets Host only when allowed
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    OrganizationHttp.allowHostHeader();
     String mode = argv[0];
     Args args = new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length));
     DeviceSetup setup =
@@ -86,7 +85,7 @@ public final class DeviceSetup {
    */
   public static ApiKey register(int httpPort, String operatorToken, String org, int devices)
       throws Exception {
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    OrganizationHttp.allowHostHeader();
     return new DeviceSetup(httpPort, org, Retry.Policy.DEFAULT)
         .register(operatorToken, devices, 32);
   }

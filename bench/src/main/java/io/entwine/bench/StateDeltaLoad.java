@@ -4,12 +4,10 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttClient;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,15 +22,9 @@ import java.util.concurrent.atomic.LongAdder;
  * and one line of {@code name=value} figures on stdout ({@link #figures}).
  */
 public final class StateDeltaLoad {
-  static {
-    // the organization is the first label of the Host header; read once, when HttpClient loads
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-  }
-
   static final String DELTA_TOPIC = "iot-2/state/delta";
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http = OrganizationHttp.client();
   private final MqttTarget target;
   private final int httpPort;
   private final Histogram deltaLatency = new Histogram();
@@ -40,8 +32,7 @@ public final class StateDeltaLoad {
   private final LongAdder patched = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder deltas = new LongAdder();
-  private volatile boolean measuring;
-  private volatile boolean running = true;
+  private final PacedRun paced = new PacedRun();
 
   private StateDeltaLoad(MqttTarget target, int httpPort) {
     this.target = target;
@@ -76,16 +67,12 @@ public final class StateDeltaLoad {
     System.err.printf(
         Locale.ROOT, "bench: %d devices subscribed to %s%n", subscribed.size(), DELTA_TOPIC);
     double elapsed =
-        PacedRun.run(
+        paced.run(
             rate,
             warmUp,
             seconds,
             n -> patch(subscribed.get((int) (n % subscribed.size()))),
-            this::startMeasuring,
-            () -> {
-              measuring = false;
-              running = false;
-            });
+            this::resetFigures);
     System.out.println(
         figures(
             subscribed.size(),
@@ -99,13 +86,12 @@ public final class StateDeltaLoad {
     Connections.disconnectAll(clients);
   }
 
-  private void startMeasuring() {
+  private void resetFigures() {
     patched.reset();
     refused.reset();
     deltas.reset();
     deltaLatency.reset();
     patchLatency.reset();
-    measuring = true;
   }
 
   /** The devices whose connection subscribed to its delta, by number. */
@@ -130,7 +116,7 @@ public final class StateDeltaLoad {
   }
 
   private void onDelta(String payload) {
-    if (measuring) {
+    if (paced.measuring()) {
       SendTime.recordSince(payload, deltaLatency);
       deltas.increment();
     }
@@ -138,21 +124,12 @@ public final class StateDeltaLoad {
 
   /** One merge patch of the device's desired state, carrying its send time. */
   private void patch(int device) {
-    if (!running) {
+    if (!paced.running()) {
       return;
     }
     long sent = System.nanoTime();
     HttpRequest request =
-        HttpRequest.newBuilder(
-                URI.create(
-                    "http://127.0.0.1:"
-                        + httpPort
-                        + "/api/v0002/device/types/"
-                        + MqttTarget.DEVICE_TYPE
-                        + "/devices/"
-                        + MqttTarget.deviceId(device)
-                        + "/state/desired"))
-            .header("Host", target.org() + ".localhost")
+        OrganizationHttp.deviceRequest(httpPort, target.org(), device, "/state/desired")
             .header("Authorization", DeviceSetup.basic(target.apiKey(), target.apiToken()))
             .header("Content-Type", "application/merge-patch+json")
             .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"t\":" + SendTime.now() + "}"))
@@ -160,7 +137,7 @@ public final class StateDeltaLoad {
     http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
         .whenComplete(
             (response, failure) -> {
-              if (!measuring) {
+              if (!paced.measuring()) {
                 return;
               }
               if (failure == null && response.statusCode() == 200) {

@@ -14,9 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -34,13 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Prints progress on stderr and one {@code name=value} line on stdout.
  */
 public final class StreamLoad {
-  static {
-    // the organization is the first label of the Host header; read once, when HttpClient loads
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-  }
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private static final HttpClient HTTP = OrganizationHttp.client();
 
   private final int httpPort;
   private final String org;
@@ -53,8 +45,7 @@ public final class StreamLoad {
   private final LongAdder mqttReceived = new LongAdder();
   private final LongAdder published = new LongAdder();
   private final LongAdder refused = new LongAdder();
-  private volatile boolean measuring;
-  private volatile boolean running = true;
+  private final PacedRun paced = new PacedRun();
 
   private StreamLoad(Args args) {
     this.httpPort = args.integer("http", 8080);
@@ -89,16 +80,7 @@ public final class StreamLoad {
     MqttClient reference =
         args.integer("reference", 0) > 0 ? subscribe(vertx, args.integer("reference", 0)) : null;
     double elapsed =
-        PacedRun.run(
-            rate,
-            warmUp,
-            seconds,
-            n -> publish((int) (n % devices)),
-            this::startMeasuring,
-            () -> {
-              measuring = false;
-              running = false;
-            });
+        paced.run(rate, warmUp, seconds, n -> publish((int) (n % devices)), this::resetFigures);
     System.out.printf(
         Locale.ROOT,
         "clients=%d rate=%d published=%d refused=%d sse_received=%d sse_deliveries_per_s=%.0f"
@@ -125,18 +107,17 @@ public final class StreamLoad {
     vertx.close();
   }
 
-  private void startMeasuring() {
+  private void resetFigures() {
     sseReceived.reset();
     mqttReceived.reset();
     published.reset();
     sseLatency.reset();
     mqttLatency.reset();
-    measuring = true;
   }
 
   /** One device event, its send time in the payload; answered 200 once persisted. */
   private void publish(int device) {
-    if (!running) {
+    if (!paced.running()) {
       return;
     }
     String body = "{\"d\":{\"t\":" + SendTime.now() + "}}";
@@ -157,7 +138,7 @@ public final class StreamLoad {
         HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + httpPort + "/api/v0002/streams/events" + query))
             .header("Host", org + ".localhost")
-            .header("Authorization", basic(apiKey, apiToken))
+            .header("Authorization", DeviceSetup.basic(apiKey, apiToken))
             .header("Accept", "text/event-stream")
             .build();
     HttpResponse<InputStream> response =
@@ -203,7 +184,7 @@ public final class StreamLoad {
   }
 
   private void received(String text, Histogram latency, LongAdder count) {
-    if (!measuring) {
+    if (!paced.measuring()) {
       return;
     }
     SendTime.recordSince(text, latency);
@@ -240,7 +221,7 @@ public final class StreamLoad {
             HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + httpPort + "/api/v0002/webhooks"))
                 .header("Host", org + ".localhost")
-                .header("Authorization", basic(apiKey, apiToken))
+                .header("Authorization", DeviceSetup.basic(apiKey, apiToken))
                 .header("Content-Type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
@@ -289,25 +270,11 @@ public final class StreamLoad {
   }
 
   private HttpRequest eventRequest(int device, String body) {
-    return HttpRequest.newBuilder(
-            URI.create(
-                "http://127.0.0.1:"
-                    + httpPort
-                    + "/api/v0002/device/types/"
-                    + MqttTarget.DEVICE_TYPE
-                    + "/devices/"
-                    + MqttTarget.deviceId(device)
-                    + "/events/status"))
-        .header("Host", org + ".localhost")
-        .header("Authorization", basic("use-token-auth", MqttTarget.deviceToken(device)))
+    return OrganizationHttp.deviceRequest(httpPort, org, device, "/events/status")
+        .header(
+            "Authorization", DeviceSetup.basic("use-token-auth", MqttTarget.deviceToken(device)))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
-  }
-
-  private static String basic(String user, String password) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -28,14 +28,11 @@ import io.entwine.http.historian.HistorianRoutes;
 import io.entwine.http.historian.PlatformHistorianRoutes;
 import io.entwine.http.hono.DeviceCredentialRoutes;
 import io.entwine.http.hono.HonoRoutes;
-import io.entwine.http.ibm.BulkRoutes;
 import io.entwine.http.ibm.CommandRoutes;
 import io.entwine.http.ibm.ConnectionRoutes;
+import io.entwine.http.ibm.DeviceApis;
 import io.entwine.http.ibm.DeviceEventRoutes;
-import io.entwine.http.ibm.DeviceManagementRoutes;
-import io.entwine.http.ibm.DeviceTypeRoutes;
 import io.entwine.http.ibm.ManagementRoutes;
-import io.entwine.http.ibm.PlatformDeviceRoutes;
 import io.entwine.http.ibm.UsageRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
@@ -258,10 +255,7 @@ public final class EntwineNode implements AutoCloseable {
             new PlatformHistorianRoutes(authentication, historian, historianCursors).route(),
             new UsageRoutes(new Usage(usageRepository), authentication).route(),
             new ConnectionRoutes(connectionStates, authentication).route(),
-            new DeviceManagementRoutes(gateway, registry, authentication).route(),
-            new DeviceTypeRoutes(gateway, registry, authentication).route(),
-            new PlatformDeviceRoutes(gateway, registry, authentication).route(),
-            new BulkRoutes(gateway, registry, authentication).route(),
+            DeviceApis.route(gateway, registry, authentication),
             new ManagementRoutes(gateway, authentication).route(),
             new AttributeRoutes(gateway, authentication, httpSettings).route(),
             new StateRoutes(gateway, authentication).route(),

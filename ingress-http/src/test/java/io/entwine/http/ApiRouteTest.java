@@ -11,12 +11,9 @@ import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Json;
 import io.entwine.http.hono.DeviceCredentialRoutes;
 import io.entwine.http.hono.HonoRoutes;
-import io.entwine.http.ibm.BulkRoutes;
 import io.entwine.http.ibm.CommandRoutes;
+import io.entwine.http.ibm.DeviceApis;
 import io.entwine.http.ibm.DeviceEventRoutes;
-import io.entwine.http.ibm.DeviceManagementRoutes;
-import io.entwine.http.ibm.DeviceTypeRoutes;
-import io.entwine.http.ibm.PlatformDeviceRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
 import io.entwine.http.server.EntwineRoutes;
@@ -83,10 +80,7 @@ public abstract class ApiRouteTest extends JUnit5RouteTest {
     return new EntwineRoutes(
             new HealthRoutes(List.of()).route(),
             new AdminRoutes(gateway, cluster.secrets(), authentication, policies).route(),
-            new DeviceManagementRoutes(gateway, registry, authentication).route(),
-            new DeviceTypeRoutes(gateway, registry, authentication).route(),
-            new PlatformDeviceRoutes(gateway, registry, authentication).route(),
-            new BulkRoutes(gateway, registry, authentication).route(),
+            DeviceApis.route(gateway, registry, authentication),
             new AttributeRoutes(gateway, authentication, SETTINGS).route(),
             new StateRoutes(gateway, authentication).route(),
             new IntegrationRoutes(

@@ -125,7 +125,8 @@ class MqttDeliveryTest {
         "json",
         payload.getBytes(StandardCharsets.UTF_8),
         Instant.now(),
-        publishedWith.value());
+        publishedWith.value(),
+        null);
   }
 
   private static byte[] bytes(String text) {
@@ -152,7 +153,15 @@ class MqttDeliveryTest {
       cluster.feed(new LiveMessage.DeviceStatus("acme", "thermostat", "lab-1", bytes("{}")));
       cluster.feed(
           new LiveMessage.DeviceEvent(
-              "other", "thermostat", "lab-1", "status", "json", bytes("{}"), Instant.now(), 1));
+              "other",
+              "thermostat",
+              "lab-1",
+              "status",
+              "json",
+              bytes("{}"),
+              Instant.now(),
+              1,
+              null));
       assertNull(app.receive(SHORT), "another type, a status and another organization");
     }
   }

@@ -17,7 +17,7 @@ class OfflineBufferTest {
 
   private static LiveMessage.DeviceEvent event(String id, int qos, int size) {
     return new LiveMessage.DeviceEvent(
-        "acme", "t", id, "e", "json", new byte[size], Instant.EPOCH, qos);
+        "acme", "t", id, "e", "json", new byte[size], Instant.EPOCH, qos, null);
   }
 
   private static OfflineBuffer buffer(int capacity, long maxBytes, int subscriptionQos) {

@@ -214,7 +214,8 @@ class TopicsTest {
     assertEquals(
         "iot-2/type/t/id/i/evt/e/fmt/json",
         Topics.topicOf(
-            new LiveMessage.DeviceEvent("o", "t", "i", "e", "json", NOTHING, Instant.EPOCH, 1)));
+            new LiveMessage.DeviceEvent(
+                "o", "t", "i", "e", "json", NOTHING, Instant.EPOCH, 1, null)));
     assertEquals(
         "iot-2/type/t/id/i/cmd/c/fmt/bin",
         Topics.topicOf(new LiveMessage.DeviceCommand("o", "t", "i", "id-1", "c", "bin", NOTHING)));
@@ -229,7 +230,7 @@ class TopicsTest {
   @Test
   void applicationFiltersSelectTheirKindOfMessageWithWildcardsInIbmPositions() {
     LiveMessage event =
-        new LiveMessage.DeviceEvent("o", "t", "i", "e", "json", NOTHING, Instant.EPOCH, 1);
+        new LiveMessage.DeviceEvent("o", "t", "i", "e", "json", NOTHING, Instant.EPOCH, 1, null);
     LiveMessage command =
         new LiveMessage.DeviceCommand("o", "t", "i", "id-1", "c", "json", NOTHING);
     LiveMessage status = new LiveMessage.DeviceStatus("o", "t", "i", NOTHING);

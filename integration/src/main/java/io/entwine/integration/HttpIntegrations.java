@@ -16,6 +16,7 @@ import io.entwine.integration.script.Converters;
 import io.entwine.integration.script.DecodedUplink;
 import io.entwine.integration.script.DownlinkConverter;
 import io.entwine.integration.script.EncodedDownlink;
+import io.entwine.integration.script.ScriptLimits;
 import io.entwine.integration.script.UplinkConverter;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
@@ -380,9 +381,9 @@ public final class HttpIntegrations {
 
   private static IntegrationReply compileError(IntegrationSpec spec) {
     try {
-      UplinkConverter.compile(spec.uplinkScript());
+      UplinkConverter.compile(spec.uplinkScript(), ScriptLimits.DEFAULT);
       if (spec.downlinkScript() != null) {
-        DownlinkConverter.compile(spec.downlinkScript());
+        DownlinkConverter.compile(spec.downlinkScript(), ScriptLimits.DEFAULT);
       }
       return null;
     } catch (ConverterException e) {

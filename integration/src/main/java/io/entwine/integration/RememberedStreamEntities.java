@@ -32,6 +32,13 @@ public abstract class RememberedStreamEntities<V, C, R, F extends R> {
       Class<F> found,
       Function<F, String> idOf) {}
 
+  /** The reply to a status read: the entity's id and how its stream goes. */
+  public interface StatusReply {
+    String id();
+
+    Object status();
+  }
+
   protected final DirectoryEntities<C, R> entities;
   private final Commands<C, R, F> commands;
 

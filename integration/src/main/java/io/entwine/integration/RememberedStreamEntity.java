@@ -1,7 +1,9 @@
 package io.entwine.integration;
 
+import io.entwine.entity.CommandTable;
 import io.entwine.entity.EventSourcedEntity;
 import io.entwine.protocol.Rejection;
+import java.time.Instant;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -26,7 +28,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * remembered set by passivating through its shard. What such an entity does alike lives here (ADR
  * 0067): the stream starts after recovery and creation and stops on restart, stop and deletion; an
  * entity recovered without a configuration passivates; create, read and delete answer the same way.
- * The subclass owns its stream, its state and its other commands.
+ * The subclass owns its stream, its state and its other commands. What is per type (empty state,
+ * handlers, replies) sits in one static {@link Kind}, so an instance carries no more than before.
  *
  * @param <R> the entity's reply type
  */
@@ -47,14 +50,37 @@ public abstract class RememberedStreamEntity<
     String createdId();
   }
 
+  /** A read of the configuration: {@link Kind#found} of the state, or NOT_FOUND. */
+  public interface GetCommand<R> {
+    ActorRef<R> replyTo();
+  }
+
+  /** A deletion at {@code at}, persisted as {@link Kind#deleted}; answers {@link Kind#done}. */
+  public interface DeleteCommand<R> {
+    Instant at();
+
+    ActorRef<R> replyTo();
+  }
+
   /**
-   * What differs between entity types besides their handlers; one static constant per type.
+   * What differs between entity types: one static constant per type.
    *
    * @param noun what the entity is called in refusals, in lower case: {@code bridge}
    * @param stopIfEmpty the type's own command that {@link #onStopIfEmpty} handles
+   * @param empty the state before creation
+   * @param handlers the type's command table
+   * @param found the reply to a read or a creation
+   * @param deleted the event a deletion persists
    */
-  public record Kind<C, R>(
-      String noun, C stopIfEmpty, BiFunction<Rejection, String, R> rejected, R done) {}
+  public record Kind<X, C, E, S, R>(
+      String noun,
+      C stopIfEmpty,
+      BiFunction<Rejection, String, R> rejected,
+      R done,
+      S empty,
+      CommandTable<X, C, E, S> handlers,
+      Function<S, R> found,
+      Function<Instant, E> deleted) {}
 
   /** Makes one entity instance, inside its actor's setup. */
   @FunctionalInterface
@@ -86,11 +112,11 @@ public abstract class RememberedStreamEntity<
 
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<C> context;
-  private final Kind<C, R> kind;
+  private final Kind<X, C, E, S, R> kind;
 
   protected RememberedStreamEntity(
       EntityTypeKey<C> entityKey,
-      Kind<C, R> kind,
+      Kind<X, C, E, S, R> kind,
       String entityId,
       ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<C> context) {
@@ -113,6 +139,16 @@ public abstract class RememberedStreamEntity<
   protected abstract void stopStream();
 
   // ---- what it does alike ----
+
+  @Override
+  public final S emptyState() {
+    return kind.empty();
+  }
+
+  @Override
+  protected final CommandTable<X, C, E, S> commandTable() {
+    return kind.handlers();
+  }
 
   protected final ActorContext<C> context() {
     return context;
@@ -145,8 +181,7 @@ public abstract class RememberedStreamEntity<
   }
 
   /** Persists {@code created} and starts the stream, unless this id was ever taken. */
-  protected final ReplyEffect<E, S> create(
-      S state, ActorRef<R> replyTo, E created, Function<S, R> found) {
+  protected final ReplyEffect<E, S> create(S state, ActorRef<R> replyTo, E created) {
     String existing = state.createdId();
     if (existing != null) {
       String noun = Character.toUpperCase(kind.noun().charAt(0)) + kind.noun().substring(1);
@@ -156,7 +191,15 @@ public abstract class RememberedStreamEntity<
               kind.rejected()
                   .apply(Rejection.ALREADY_EXISTS, noun + " '" + existing + "' exists or existed"));
     }
-    return Effect().persist(created).thenRun(this::startStream).thenReply(replyTo, found::apply);
+    return Effect()
+        .persist(created)
+        .thenRun(this::startStream)
+        .thenReply(replyTo, kind.found()::apply);
+  }
+
+  /** The handler of the kind's read. */
+  protected final ReplyEffect<E, S> onGet(S state, GetCommand<R> get) {
+    return replyIfExists(state, get.replyTo(), kind.found());
   }
 
   /** Answers {@code reply} of the state, or NOT_FOUND when the entity does not exist. */
@@ -165,19 +208,22 @@ public abstract class RememberedStreamEntity<
     return Effect().reply(replyTo, state.exists() ? reply.apply(state) : notFound());
   }
 
-  /** Persists {@code deleted}, stops the stream and leaves the remembered entities. */
-  protected final ReplyEffect<E, S> delete(S state, ActorRef<R> replyTo, E deleted) {
+  /**
+   * The handler of the kind's deletion: persists its event, stops the stream and leaves the
+   * remembered entities.
+   */
+  protected final ReplyEffect<E, S> onDelete(S state, DeleteCommand<R> delete) {
     if (!state.exists()) {
-      return Effect().reply(replyTo, notFound());
+      return Effect().reply(delete.replyTo(), notFound());
     }
     return Effect()
-        .persist(deleted)
+        .persist(kind.deleted().apply(delete.at()))
         .thenRun(
             after -> {
               stopStream();
               passivate();
             })
-        .thenReply(replyTo, after -> kind.done());
+        .thenReply(delete.replyTo(), after -> kind.done());
   }
 
   private void passivate() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.typesafe.config.ConfigFactory;
 import io.entwine.entity.CommandTable;
 import io.entwine.protocol.Rejection;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -36,9 +37,11 @@ class RememberedStreamEntityTest {
 
   record Create(String id, ActorRef<Reply> replyTo) implements Command {}
 
-  record Get(ActorRef<Reply> replyTo) implements Command {}
+  record Get(ActorRef<Reply> replyTo)
+      implements Command, RememberedStreamEntity.GetCommand<Reply> {}
 
-  record Delete(ActorRef<Reply> replyTo) implements Command {}
+  record Delete(Instant at, ActorRef<Reply> replyTo)
+      implements Command, RememberedStreamEntity.DeleteCommand<Reply> {}
 
   record StopIfEmpty() implements Command {}
 
@@ -76,8 +79,6 @@ class RememberedStreamEntityTest {
 
   static final class Thing extends RememberedStreamEntity<Thing, Command, Event, State, Reply> {
     static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "Thing");
-    private static final Kind<Command, Reply> KIND =
-        new Kind<>("thing", new StopIfEmpty(), Rejected::new, new Done());
     private static final CommandTable<Thing, Command, Event, State> HANDLERS =
         CommandTable.<Thing, Command, Event, State>of(Command.class)
             .on(StopIfEmpty.class, Thing::onStopIfEmpty)
@@ -85,6 +86,16 @@ class RememberedStreamEntityTest {
             .on(Get.class, Thing::onGet)
             .on(Delete.class, Thing::onDelete)
             .build();
+    private static final Kind<Thing, Command, Event, State, Reply> KIND =
+        new Kind<>(
+            "thing",
+            new StopIfEmpty(),
+            Rejected::new,
+            new Done(),
+            new State(null, false),
+            HANDLERS,
+            state -> new Found(state.id()),
+            at -> new Deleted());
 
     private final Runs runs;
     private boolean running;
@@ -99,16 +110,6 @@ class RememberedStreamEntityTest {
     }
 
     @Override
-    public State emptyState() {
-      return new State(null, false);
-    }
-
-    @Override
-    protected CommandTable<Thing, Command, Event, State> commandTable() {
-      return HANDLERS;
-    }
-
-    @Override
     public EventHandler<State, Event> eventHandler() {
       return (state, event) ->
           event instanceof Created created
@@ -117,15 +118,7 @@ class RememberedStreamEntityTest {
     }
 
     private ReplyEffect<Event, State> onCreate(State state, Create create) {
-      return create(state, create.replyTo(), new Created(create.id()), s -> new Found(s.id()));
-    }
-
-    private ReplyEffect<Event, State> onGet(State state, Get get) {
-      return replyIfExists(state, get.replyTo(), s -> new Found(s.id()));
-    }
-
-    private ReplyEffect<Event, State> onDelete(State state, Delete delete) {
-      return delete(state, delete.replyTo(), new Deleted());
+      return create(state, create.replyTo(), new Created(create.id()));
     }
 
     @Override
@@ -172,7 +165,8 @@ class RememberedStreamEntityTest {
     shard.expectNoMessage();
 
     int stopsBefore = runs.stops.get();
-    assertEquals(new Done(), thing.<Reply>runCommand(Delete::new).reply());
+    assertEquals(
+        new Done(), thing.<Reply>runCommand(replyTo -> new Delete(Instant.EPOCH, replyTo)).reply());
     assertEquals(stopsBefore + 1, runs.stops.get());
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     assertEquals(

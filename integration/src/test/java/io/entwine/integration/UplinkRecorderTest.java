@@ -9,6 +9,7 @@ import io.entwine.credentials.Credentials;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.integration.script.DecodedUplink;
+import io.entwine.integration.script.ScriptLimits;
 import io.entwine.integration.script.UplinkConverter;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
@@ -57,7 +58,7 @@ class UplinkRecorderTest {
   }
 
   private static List<DecodedUplink> decode(String script, String payload) throws Exception {
-    return UplinkConverter.compile(script)
+    return UplinkConverter.compile(script, ScriptLimits.DEFAULT)
         .decode(payload.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 

@@ -31,19 +31,6 @@ public sealed interface LiveMessage extends CborSerializable {
 
     /** At least once: the sender was answered after the event was persisted. */
     public static final int ACKNOWLEDGED_QOS = 1;
-
-    /** An event that does not say where its twin journaled it (tests, other senders). */
-    public DeviceEvent(
-        String org,
-        String type,
-        String id,
-        String eventId,
-        String format,
-        byte[] payload,
-        Instant timestamp,
-        int qos) {
-      this(org, type, id, eventId, format, payload, timestamp, qos, null);
-    }
   }
 
   /**

@@ -52,32 +52,6 @@ public sealed interface Reply extends CborSerializable {
       // null (no shared attributes) comes back from the wire as a JSON null
       attributes = attributes == null || attributes.isNull() ? null : attributes;
     }
-
-    /** A device without an IBM v0002 profile (deviceInfo, location). */
-    public DeviceInfo(
-        String org,
-        String type,
-        String id,
-        JsonNode metadata,
-        boolean enabled,
-        String registeredBy,
-        String registeredByType,
-        Instant registeredAt,
-        long eventCount,
-        JsonNode attributes) {
-      this(
-          org,
-          type,
-          id,
-          metadata,
-          enabled,
-          registeredBy,
-          registeredByType,
-          registeredAt,
-          eventCount,
-          attributes,
-          null);
-    }
   }
 
   record LastEvent(String eventId, String format, byte[] payload, Instant timestamp) {}

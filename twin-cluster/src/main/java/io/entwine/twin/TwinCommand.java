@@ -3,7 +3,6 @@ package io.entwine.twin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
-import io.entwine.live.LiveMessage;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.DeviceProfile;
 import io.entwine.protocol.Reply;
@@ -56,18 +55,7 @@ public sealed interface TwinCommand extends CborSerializable {
       String registeredByType,
       Instant at,
       ActorRef<Reply> replyTo)
-      implements TwinCommand {
-
-    public Register(
-        String secretHash,
-        JsonNode metadata,
-        String registeredBy,
-        String registeredByType,
-        Instant at,
-        ActorRef<Reply> replyTo) {
-      this(secretHash, metadata, null, registeredBy, registeredByType, at, replyTo);
-    }
-  }
+      implements TwinCommand {}
 
   /** Changes the metadata and/or the enabled flag; a null field is left as it is. */
   public record Update(JsonNode metadata, Boolean enabled, Instant at, ActorRef<Reply> replyTo)
@@ -106,29 +94,7 @@ public sealed interface TwinCommand extends CborSerializable {
       Instant receivedAt,
       int qos,
       ActorRef<Reply> replyTo)
-      implements TwinCommand, DeviceToken, Reading {
-
-    public RecordEvent(
-        String token,
-        String verifiedAgainst,
-        String eventId,
-        String format,
-        byte[] payload,
-        Instant timestamp,
-        Instant receivedAt,
-        ActorRef<Reply> replyTo) {
-      this(
-          token,
-          verifiedAgainst,
-          eventId,
-          format,
-          payload,
-          timestamp,
-          receivedAt,
-          LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
-          replyTo);
-    }
-  }
+      implements TwinCommand, DeviceToken, Reading {}
 
   /**
    * Several events the device sent one after another (MQTT publishes pipelined on one connection),
@@ -157,27 +123,7 @@ public sealed interface TwinCommand extends CborSerializable {
       Instant receivedAt,
       int qos,
       ActorRef<Reply> replyTo)
-      implements TwinCommand, Reading {
-
-    public RecordApplicationEvent(
-        String apiKey,
-        String eventId,
-        String format,
-        byte[] payload,
-        Instant timestamp,
-        Instant receivedAt,
-        ActorRef<Reply> replyTo) {
-      this(
-          apiKey,
-          eventId,
-          format,
-          payload,
-          timestamp,
-          receivedAt,
-          LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
-          replyTo);
-    }
-  }
+      implements TwinCommand, Reading {}
 
   /** Checks a device's token without recording anything (e.g. an MQTT CONNECT). */
   public record Authenticate(String token, String verifiedAgainst, ActorRef<Reply> replyTo)

@@ -67,6 +67,7 @@ class CommandWaitRenewalTest {
                     new TwinCommand.Register(
                         "pbkdf2-sha256$1$c2FsdA==$aGFzaA==",
                         JsonNodeFactory.instance.objectNode(),
+                        null,
                         "a-renew-key",
                         "app",
                         Instant.now(),

@@ -30,7 +30,7 @@ final class GatewayFixture {
                 gateway.twin(device),
                 replyTo ->
                     new TwinCommand.Register(
-                        secretHash, metadata, registeredBy, "app", T0, replyTo)));
+                        secretHash, metadata, null, registeredBy, "app", T0, replyTo)));
     assertInstanceOf(Reply.DeviceInfo.class, reply);
   }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.entwine.credentials.Credentials;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
+import io.entwine.live.LiveMessage;
 import io.entwine.metrics.Meters;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
@@ -22,6 +23,7 @@ import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -81,13 +83,7 @@ class TwinGatewayTest {
     await(gateway.recordEvent(message(device, "temp", "{}"), TOKEN));
 
     // Asked directly, without the gateway's verification round: the twin accepts at once.
-    Reply direct =
-        await(
-            gateway.ask(
-                gateway.twin(device),
-                replyTo ->
-                    new TwinCommand.RecordEvent(
-                        TOKEN, null, "temp", "json", utf8("{}"), T0, T0, replyTo)));
+    Reply direct = await(recordUnverified(device, TOKEN));
 
     assertEquals(new Reply.Done(), direct);
     assertEquals(2, info(device).eventCount());
@@ -329,13 +325,7 @@ class TwinGatewayTest {
 
   private static String registrationHash(DeviceKey device) throws Exception {
     // The hash is only revealed through the verification request.
-    Reply reply =
-        await(
-            gateway.ask(
-                gateway.twin(device),
-                replyTo ->
-                    new TwinCommand.RecordEvent(
-                        WRONG_TOKEN, null, "temp", "json", utf8("{}"), T0, T0, replyTo)));
+    Reply reply = await(recordUnverified(device, WRONG_TOKEN));
     return assertInstanceOf(Reply.NeedsVerification.class, reply).secretHash();
   }
 
@@ -349,6 +339,23 @@ class TwinGatewayTest {
         T0.plusSeconds(1),
         "test",
         DeviceMessage.ACKNOWLEDGED_QOS);
+  }
+
+  /** Records an event on the twin directly, without the gateway's verification round. */
+  private static CompletionStage<Reply> recordUnverified(DeviceKey device, String token) {
+    return gateway.ask(
+        gateway.twin(device),
+        replyTo ->
+            new TwinCommand.RecordEvent(
+                token,
+                null,
+                "temp",
+                "json",
+                utf8("{}"),
+                T0,
+                T0,
+                LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
+                replyTo));
   }
 
   private static Rejection rejection(Reply reply) {

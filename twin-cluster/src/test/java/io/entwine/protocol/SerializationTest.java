@@ -94,12 +94,12 @@ class SerializationTest {
     return List.of(
         // DeviceTwin commands
         new TwinCommand.Register(
-            "pbkdf2-sha256$1$salt$hash", metadata, "a-org-key", "app", AT, replyTo),
+            "pbkdf2-sha256$1$salt$hash", metadata, null, "a-org-key", "app", AT, replyTo),
         new TwinCommand.Update(metadata, false, AT, replyTo),
         new TwinCommand.Get(replyTo),
         new TwinCommand.Delete(AT, replyTo),
         new TwinCommand.RecordEvent(
-            "token", "a-hash", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), replyTo),
+            "token", "a-hash", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 1, replyTo),
         new TwinCommand.RecordEvents(
             "token",
             null,
@@ -110,7 +110,7 @@ class SerializationTest {
         new TwinCommand.GetLastEvents("temp", replyTo),
         new TwinCommand.GetLastEvents(null, replyTo),
         new TwinCommand.RecordApplicationEvent(
-            "a-org-key", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), replyTo),
+            "a-org-key", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 1, replyTo),
         new TwinCommand.Authenticate("token", null, replyTo),
         new TwinCommand.QueueCommand(
             "c-1", "reboot", "json", PAYLOAD, Duration.ofMinutes(5), AT, replyTo),
@@ -210,7 +210,7 @@ class SerializationTest {
         new TwinEvent.DesiredStatePatched(attributes(), 5, AT),
         new TwinEvent.DesiredStateReplaced(attributes(), 6, AT),
         // live feed
-        new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT, 1),
+        new LiveMessage.DeviceEvent("org", "type", "id", "temp", "json", PAYLOAD, AT, 1, null),
         new LiveMessage.DeviceEvent(
             "org",
             "type",
@@ -432,9 +432,10 @@ class SerializationTest {
         new Reply.Rejected(Rejection.LIMIT_EXCEEDED, "full"),
         new Reply.CommandAccepted("c-1"),
         new Reply.NeedsVerification("pbkdf2-sha256$1$salt$hash"),
-        new Reply.DeviceInfo("org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, null),
         new Reply.DeviceInfo(
-            "org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, attributes()),
+            "org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, null, null),
+        new Reply.DeviceInfo(
+            "org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, attributes(), null),
         new Reply.DeviceInfo(
             "org", "type", "id", metadata, true, "a-org-key", "app", AT, 7, null, profile()),
         deviceType(),

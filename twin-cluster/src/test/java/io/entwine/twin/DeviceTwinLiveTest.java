@@ -41,7 +41,8 @@ class DeviceTwinLiveTest {
     String hash = TwinFixture.HASHER.hash(TwinFixture.TOKEN);
     var registered =
         twin.<Reply>runCommand(
-            replyTo -> new TwinCommand.Register(hash, null, "a-myorg-key", "apikey", T0, replyTo));
+            replyTo ->
+                new TwinCommand.Register(hash, null, null, "a-myorg-key", "apikey", T0, replyTo));
     assertEquals(1, registered.events().size(), "registration is journal event 1");
     secrets.verify(hash, TwinFixture.TOKEN).toCompletableFuture().join();
     return twin;
@@ -54,7 +55,7 @@ class DeviceTwinLiveTest {
     twin.<Reply>runCommand(
         replyTo ->
             new TwinCommand.RecordApplicationEvent(
-                "a-myorg-key", "a", "json", utf8("{}"), T0, T0, replyTo));
+                "a-myorg-key", "a", "json", utf8("{}"), T0, T0, 1, replyTo));
     List<TwinCommand.EventPart> parts = new ArrayList<>();
     for (int i = 0; i < DeviceTwin.READINGS_PER_EVENT + 2; i++) {
       parts.add(new TwinCommand.EventPart("b", "text", utf8("" + i), T0, T0, 1));

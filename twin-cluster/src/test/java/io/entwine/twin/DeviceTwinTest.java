@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.entwine.credentials.SecretHasher;
 import io.entwine.credentials.VerifiedSecrets;
 import io.entwine.identity.DeviceKey;
+import io.entwine.live.LiveMessage;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,7 @@ class DeviceTwinTest {
             "app",
             T0,
             0,
+            null,
             null),
         result.reply());
     assertTrue(result.state().isRegistered());
@@ -593,7 +595,15 @@ class DeviceTwinTest {
         twin.<Reply>runCommand(
             replyTo ->
                 new TwinCommand.RecordEvent(
-                    TOKEN, null, "b", "json", utf8("{}"), null, T0, replyTo));
+                    TOKEN,
+                    null,
+                    "b",
+                    "json",
+                    utf8("{}"),
+                    null,
+                    T0,
+                    LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
+                    replyTo));
 
     // Either refused as invalid (nothing persisted) or recorded; never a crash.
     if (result.reply() instanceof Reply.Rejected rejected) {
@@ -612,7 +622,8 @@ class DeviceTwinTest {
       register(JsonNode metadata) {
     return twin.runCommand(
         replyTo ->
-            new TwinCommand.Register(secretHash, metadata, "a-myorg-key", "app", T0, replyTo));
+            new TwinCommand.Register(
+                secretHash, metadata, null, "a-myorg-key", "app", T0, replyTo));
   }
 
   private void registerAndVerify() {
@@ -639,6 +650,7 @@ class DeviceTwinTest {
                 utf8(payload),
                 timestamp,
                 timestamp.plusSeconds(1),
+                LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
                 replyTo));
   }
 

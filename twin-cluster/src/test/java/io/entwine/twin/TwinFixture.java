@@ -50,7 +50,7 @@ final class TwinFixture {
     twin.<Reply>runCommand(
         replyTo ->
             new TwinCommand.Register(
-                HASHER.hash(TOKEN), null, "a-myorg-key", "apikey", Instant.now(), replyTo));
+                HASHER.hash(TOKEN), null, null, "a-myorg-key", "apikey", Instant.now(), replyTo));
     return twin;
   }
 

@@ -118,7 +118,7 @@ class IbmPlatformApiIT {
     DeviceListResponse page =
         awaitValue(
             PROJECTION_LAG,
-            () -> listDevices(devices, "sdk-sensor"),
+            () -> IbmSdkLists.typeDevices(devices, "sdk-sensor", null, null, null),
             list -> list.getResults().size() == 1);
     assertEquals("d1", page.getResults().get(0).getDeviceId());
 
@@ -162,11 +162,12 @@ class IbmPlatformApiIT {
     DeviceListResponse firstPage =
         awaitValue(
             PROJECTION_LAG,
-            () -> listBulk(bulk, null, 2),
+            () -> IbmSdkLists.bulkDevices(bulk, null, 2, null, null),
             // the count and the page are two reads: wait until both saw the third device
             page -> page.getMeta().getTotalRows().intValue() == 3 && page.getBookmark() != null);
     assertEquals(2, firstPage.getResults().size());
-    DeviceListResponse secondPage = listBulk(bulk, firstPage.getBookmark(), 2);
+    DeviceListResponse secondPage =
+        IbmSdkLists.bulkDevices(bulk, firstPage.getBookmark(), 2, null, null);
     assertEquals(
         List.of("b3"), secondPage.getResults().stream().map(DeviceConcise::getDeviceId).toList());
 
@@ -243,46 +244,6 @@ class IbmPlatformApiIT {
   private static String clientIdOf(ApiKey key, String type, String id) {
     JsonNode device = get(key, "/device/types/" + type + "/devices/" + id).json();
     return device.get("clientId").asText();
-  }
-
-  private static DeviceListResponse listDevices(DeviceConfigurationApi devices, String type) {
-    try {
-      return devices.deviceTypesTypeIdDevicesGet(
-          type, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null, null, null);
-    } catch (ApiException e) {
-      throw new AssertionError(e.getCode() + " " + e.getResponseBody(), e);
-    }
-  }
-
-  private static DeviceListResponse listBulk(
-      DeviceBulkConfigurationApi bulk, String bookmark, int limit) {
-    try {
-      return bulk.bulkDevicesGet(
-          bookmark,
-          java.math.BigDecimal.valueOf(limit),
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null);
-    } catch (ApiException e) {
-      throw new AssertionError(e.getCode() + " " + e.getResponseBody(), e);
-    }
   }
 
   /** True once the type is deleted; false while the registry still lists its devices (409). */

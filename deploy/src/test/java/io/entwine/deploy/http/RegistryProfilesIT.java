@@ -21,7 +21,6 @@ import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.SharedCassandra;
 import io.entwine.deploy.testing.TestNode;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,7 +53,7 @@ class RegistryProfilesIT {
     DeviceListResponse acme =
         awaitValue(
             PROJECTION_LAG,
-            () -> listType(devices, "meter", "Acme", null),
+            () -> IbmSdkLists.typeDevices(devices, "meter", 25, "Acme", null),
             page -> page.getResults().size() == 2);
     assertEquals(List.of("m1", "m2"), ids(acme));
     assertEquals(2, acme.getMeta().getTotalRows().intValue());
@@ -62,7 +61,13 @@ class RegistryProfilesIT {
     assertEquals(
         "owner-m2", ((java.util.Map<?, ?>) acme.getResults().get(1).getMetadata()).get("owner"));
 
-    DeviceListResponse boltX1 = listBulk(new DeviceBulkConfigurationApi(client), "Bolt", "X1");
+    // m3 may reach the read model after m1 and m2 (another projection slice): wait for it too
+    DeviceBulkConfigurationApi bulk = new DeviceBulkConfigurationApi(client);
+    DeviceListResponse boltX1 =
+        awaitValue(
+            PROJECTION_LAG,
+            () -> IbmSdkLists.bulkDevices(bulk, null, null, "Bolt", "X1"),
+            page -> !page.getResults().isEmpty());
     assertEquals(List.of("m3"), ids(boltX1));
     assertEquals("SN-m3", boltX1.getResults().get(0).getDeviceInfo().getSerialNumber());
 
@@ -170,62 +175,6 @@ class RegistryProfilesIT {
   private static String listedModel(ApiKey key) {
     JsonNode results = get(key, "/device/types/pump/devices").json().get("results");
     return results.isEmpty() ? "-" : results.get(0).path("deviceInfo").path("model").asText();
-  }
-
-  private static DeviceListResponse listType(
-      DeviceConfigurationApi devices, String type, String manufacturer, String model) {
-    try {
-      return devices.deviceTypesTypeIdDevicesGet(
-          type,
-          null,
-          BigDecimal.valueOf(25),
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          manufacturer,
-          model);
-    } catch (ApiException e) {
-      throw new AssertionError(e.getCode() + " " + e.getResponseBody(), e);
-    }
-  }
-
-  private static DeviceListResponse listBulk(
-      DeviceBulkConfigurationApi bulk, String manufacturer, String model) throws ApiException {
-    return bulk.bulkDevicesGet(
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        manufacturer,
-        model);
   }
 
   private static List<String> ids(DeviceListResponse page) {

@@ -97,7 +97,8 @@ class CassandraRegistryRepositoryIT {
                 false,
                 "joebloggs@uk.ibm.com",
                 "person",
-                AT)),
+                AT,
+                null)),
         await(repository.devices("update1")));
   }
 
@@ -144,7 +145,8 @@ class CassandraRegistryRepositoryIT {
         true,
         "joebloggs@uk.ibm.com",
         "person",
-        AT);
+        AT,
+        null);
   }
 
   private static List<String> ids(CompletionStage<List<RegisteredDevice>> devices) {

@@ -182,7 +182,7 @@ class RegistryPagingIT {
 
   private static RegisteredDevice device(String org, String type, String id) {
     return new RegisteredDevice(
-        org, type, id, null, true, "a-key", "apikey", Instant.parse("2026-11-01T00:00:00Z"));
+        org, type, id, null, true, "a-key", "apikey", Instant.parse("2026-11-01T00:00:00Z"), null);
   }
 
   private static <T> T await(CompletionStage<T> stage) {

@@ -4,6 +4,7 @@ import static io.entwine.http.common.ApiResponses.error;
 import static io.entwine.http.common.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.integration.InvalidRequest;
 import io.entwine.integration.RememberedStreamEntities;
@@ -65,8 +66,13 @@ public abstract class RememberedStreamRoutes<V, R, F extends R> extends ApiDirec
   /** The JSON that shows one entity. */
   protected abstract Object toJson(F found);
 
-  /** The JSON of a status reply. */
-  protected abstract Object statusJson(R status);
+  /** A status reply's JSON: the entity's id beside the status's own fields. */
+  public record StatusJson(String id, @JsonUnwrapped Object status) {}
+
+  private static StatusJson statusJson(Object status) {
+    RememberedStreamEntities.StatusReply reply = (RememberedStreamEntities.StatusReply) status;
+    return new StatusJson(reply.id(), reply.status());
+  }
 
   /** More routes on one entity beside GET and DELETE; none by default. */
   protected Route moreOnOne(String org, String id) {

@@ -60,9 +60,10 @@ public final class HistorianRoutes extends ApiDirectives {
   static final int MAX_SUMMARIZE_FIELDS = 20;
   private static final int MAX_FIELD_LENGTH = 256;
 
-  private final Authentication authentication;
-  private final HistorianQueries historian;
-  private final HistorianCursors cursors;
+  // read by PlatformHistorianRoutes too, which builds on these routes
+  final Authentication authentication;
+  final HistorianQueries historian;
+  final HistorianCursors cursors;
 
   public HistorianRoutes(
       Authentication authentication, HistorianQueries historian, HistorianCursors cursors) {
@@ -94,7 +95,19 @@ public final class HistorianRoutes extends ApiDirectives {
       Integer top,
       List<String> summarize,
       SummarizeType summarizeType,
-      SummaryInterval interval) {}
+      SummaryInterval interval) {
+
+    /** The query of a first page: no cursor, the whole time range and top unless given. */
+    HistorianQuery firstPage(HistorianScope scope) {
+      return new HistorianQuery(
+          scope,
+          evtType,
+          start == null ? Buckets.MIN_TIME : start,
+          end == null ? Long.MAX_VALUE : end,
+          top == null ? HistorianQuery.MAX_TOP : top,
+          null);
+    }
+  }
 
   static final class BadRequest extends Exception {
     BadRequest(String message) {
@@ -133,14 +146,7 @@ public final class HistorianRoutes extends ApiDirectives {
     } else {
       sessionId =
           sessionCookie.flatMap(token -> cursors.validSessionId(token, scope.org())).orElse(null);
-      query =
-          new HistorianQuery(
-              scope,
-              parsed.evtType(),
-              parsed.start() == null ? Buckets.MIN_TIME : parsed.start(),
-              parsed.end() == null ? Long.MAX_VALUE : parsed.end(),
-              parsed.top() == null ? HistorianQuery.MAX_TOP : parsed.top(),
-              null);
+      query = parsed.firstPage(scope);
     }
     String session = sessionId;
     return onSuccess(

@@ -3,7 +3,6 @@ package io.entwine.http.historian;
 import static io.entwine.http.common.ApiResponses.error;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.entwine.historian.Buckets;
 import io.entwine.historian.HistorianCursors;
 import io.entwine.historian.HistorianCursors.InvalidCursor;
 import io.entwine.historian.HistorianPage;
@@ -38,21 +37,16 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class PlatformHistorianRoutes extends ApiDirectives {
   static final String BOOKMARK_PARAMETER = "_bookmark";
 
-  private final Authentication authentication;
-  private final HistorianQueries historian;
-  private final HistorianCursors cursors;
-  private final HistorianRoutes summaries;
+  /** v0001's routes: their summaries, and the queries, cursors and authentication both use. */
+  private final HistorianRoutes v0001;
 
   public PlatformHistorianRoutes(
       Authentication authentication, HistorianQueries historian, HistorianCursors cursors) {
-    this.authentication = authentication;
-    this.historian = historian;
-    this.cursors = cursors;
-    this.summaries = new HistorianRoutes(authentication, historian, cursors);
+    this.v0001 = new HistorianRoutes(authentication, historian, cursors);
   }
 
   public Route route() {
-    return HistorianScopes.V0002.route(authentication, this::query);
+    return HistorianScopes.V0002.route(v0001.authentication, this::query);
   }
 
   private Route query(HistorianScope scope) {
@@ -63,11 +57,11 @@ public final class PlatformHistorianRoutes extends ApiDirectives {
     try {
       Parsed parsed = HistorianRoutes.parse(params);
       if (parsed.summarize() != null) {
-        return summaries.summarize(scope, parsed);
+        return v0001.summarize(scope, parsed);
       }
       HistorianQuery query =
           query(scope, parsed, Optional.ofNullable(params.get(BOOKMARK_PARAMETER)));
-      return onSuccess(historian.events(query), page -> complete(response(query, page)));
+      return onSuccess(v0001.historian.events(query), page -> complete(response(query, page)));
     } catch (BadRequest | InvalidCursor e) {
       return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
@@ -80,16 +74,10 @@ public final class PlatformHistorianRoutes extends ApiDirectives {
   private HistorianQuery query(HistorianScope scope, Parsed parsed, Optional<String> bookmark)
       throws BadRequest, InvalidCursor {
     if (bookmark.isEmpty()) {
-      return new HistorianQuery(
-          scope,
-          parsed.evtType(),
-          parsed.start() == null ? Buckets.MIN_TIME : parsed.start(),
-          parsed.end() == null ? Long.MAX_VALUE : parsed.end(),
-          parsed.top() == null ? HistorianQuery.MAX_TOP : parsed.top(),
-          null);
+      return parsed.firstPage(scope);
     }
     return HistorianRoutes.continued(
-        cursors.resumeBookmark(bookmark.get(), scope), parsed, BOOKMARK_PARAMETER);
+        v0001.cursors.resumeBookmark(bookmark.get(), scope), parsed, BOOKMARK_PARAMETER);
   }
 
   private HttpResponse response(HistorianQuery query, HistorianPage page) {
@@ -108,7 +96,7 @@ public final class PlatformHistorianRoutes extends ApiDirectives {
       }
       json.writeEndArray();
       if (page.next().isPresent()) {
-        json.writeStringField("bookmark", cursors.bookmark(query, page.next().get()));
+        json.writeStringField("bookmark", v0001.cursors.bookmark(query, page.next().get()));
       }
       json.writeEndObject();
     } catch (IOException e) {

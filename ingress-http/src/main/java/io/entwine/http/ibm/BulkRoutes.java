@@ -6,14 +6,11 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.http.common.Json;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.Timestamps;
-import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.view.RegistryRepository;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,12 +42,8 @@ public final class BulkRoutes extends DeviceApiRoutes {
    */
   private static final int WINDOW = 8;
 
-  private final PlatformRegistration registration;
-
-  public BulkRoutes(
-      TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
-    super(gateway, registry, authentication);
-    this.registration = new PlatformRegistration(gateway);
+  BulkRoutes(Parts parts) {
+    super(parts);
   }
 
   @Override

@@ -7,13 +7,10 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.credentials.Tokens;
-import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.identity.DeviceKey;
 import io.entwine.identity.Ids;
-import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.view.RegistryRepository;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -29,9 +26,8 @@ public final class DeviceManagementRoutes extends DeviceApiRoutes {
   static final int MIN_TOKEN_LENGTH = 8;
   static final int MAX_TOKEN_LENGTH = 128;
 
-  public DeviceManagementRoutes(
-      TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
-    super(gateway, registry, authentication);
+  DeviceManagementRoutes(Parts parts) {
+    super(parts);
   }
 
   @Override

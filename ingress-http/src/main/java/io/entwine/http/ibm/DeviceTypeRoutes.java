@@ -3,12 +3,9 @@ package io.entwine.http.ibm;
 import static io.entwine.http.common.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
-import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.view.RegistryRepository;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,9 +22,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class DeviceTypeRoutes extends DeviceApiRoutes {
 
-  public DeviceTypeRoutes(
-      TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
-    super(gateway, registry, authentication);
+  DeviceTypeRoutes(Parts parts) {
+    super(parts);
   }
 
   @Override

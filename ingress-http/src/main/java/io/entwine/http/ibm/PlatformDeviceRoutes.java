@@ -6,14 +6,11 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.entwine.http.common.ApiResponses;
-import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.Timestamps;
-import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.DeviceProfile;
 import io.entwine.protocol.Reply;
-import io.entwine.registry.view.RegistryRepository;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -34,12 +31,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class PlatformDeviceRoutes extends DeviceApiRoutes {
   private static final JsonNode NO_LOCATION = JsonNodeFactory.instance.objectNode();
 
-  private final PlatformRegistration registration;
-
-  public PlatformDeviceRoutes(
-      TwinGateway gateway, RegistryRepository registry, Authentication authentication) {
-    super(gateway, registry, authentication);
-    this.registration = new PlatformRegistration(gateway);
+  PlatformDeviceRoutes(Parts parts) {
+    super(parts);
   }
 
   @Override

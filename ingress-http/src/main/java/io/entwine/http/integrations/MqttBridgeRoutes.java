@@ -1,12 +1,10 @@
 package io.entwine.http.integrations;
 
-import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.common.RememberedStreamRoutes;
 import io.entwine.integration.mqtt.BridgeConfig;
 import io.entwine.integration.mqtt.BridgeReply;
 import io.entwine.integration.mqtt.BridgeRequests;
-import io.entwine.integration.mqtt.BridgeStatus;
 import io.entwine.integration.mqtt.MqttBridges;
 import java.time.Instant;
 import java.util.List;
@@ -36,9 +34,6 @@ public final class MqttBridgeRoutes
       boolean allowCreateDevices,
       Instant created) {}
 
-  /** The status's fields beside the bridge's id. */
-  public record StatusJson(String id, @JsonUnwrapped BridgeStatus status) {}
-
   @Override
   protected BridgeJson toJson(BridgeReply.Found found) {
     BridgeConfig config = found.config();
@@ -52,11 +47,5 @@ public final class MqttBridgeRoutes
         new ConverterJson(config.uplinkScript()),
         config.allowCreateDevices(),
         found.created());
-  }
-
-  @Override
-  protected StatusJson statusJson(BridgeReply status) {
-    BridgeReply.Status reply = (BridgeReply.Status) status;
-    return new StatusJson(reply.id(), reply.status());
   }
 }

@@ -1,12 +1,10 @@
 package io.entwine.http.webhooks;
 
-import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.common.RememberedStreamRoutes;
 import io.entwine.integration.webhook.WebhookConfig;
 import io.entwine.integration.webhook.WebhookReply;
 import io.entwine.integration.webhook.WebhookRequests;
-import io.entwine.integration.webhook.WebhookStatus;
 import io.entwine.integration.webhook.Webhooks;
 import io.entwine.streams.StreamFilter;
 import java.time.Instant;
@@ -40,9 +38,6 @@ public final class WebhookRoutes
       Instant created,
       Instant updated) {}
 
-  /** The status's fields beside the webhook's id. */
-  public record StatusJson(String id, @JsonUnwrapped WebhookStatus status) {}
-
   @Override
   protected Route moreOnOne(String org, String id) {
     return put(
@@ -62,11 +57,5 @@ public final class WebhookRoutes
         found.paused(),
         found.created(),
         found.updated());
-  }
-
-  @Override
-  protected StatusJson statusJson(WebhookReply status) {
-    WebhookReply.Status reply = (WebhookReply.Status) status;
-    return new StatusJson(reply.id(), reply.status());
   }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class DeviceFilterTest {
   private static final RegisteredDevice ACME_X1 = device("Acme", "X1");
   private static final RegisteredDevice BARE =
-      new RegisteredDevice("o", "t", "bare", null, true, "k", "apikey", Instant.EPOCH);
+      new RegisteredDevice("o", "t", "bare", null, true, "k", "apikey", Instant.EPOCH, null);
 
   @Test
   void everyGivenFieldMustEqualOrStartWithThePrefix() {

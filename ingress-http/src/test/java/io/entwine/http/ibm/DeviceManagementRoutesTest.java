@@ -491,7 +491,7 @@ class DeviceManagementRoutesTest extends ApiRouteTest {
   private void seedRegistry(String org, String type, String id, boolean enabled) {
     registry.register(
         new RegisteredDevice(
-            org, type, id, parse(METADATA), enabled, "a-someone", "apikey", REGISTERED_AT));
+            org, type, id, parse(METADATA), enabled, "a-someone", "apikey", REGISTERED_AT, null));
   }
 
   private static List<String> typesAndIds(JsonNode devices) {

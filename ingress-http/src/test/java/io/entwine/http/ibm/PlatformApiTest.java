@@ -504,7 +504,8 @@ class PlatformApiTest extends ApiRouteTest {
 
   private void seedRegistry(String org, String type, String id) {
     registry.register(
-        new RegisteredDevice(org, type, id, null, true, "a-someone", "apikey", REGISTERED_AT));
+        new RegisteredDevice(
+            org, type, id, null, true, "a-someone", "apikey", REGISTERED_AT, null));
   }
 
   private static List<String> ids(JsonNode page, String field) {

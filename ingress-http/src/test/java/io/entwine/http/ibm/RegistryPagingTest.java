@@ -89,6 +89,6 @@ class RegistryPagingTest extends ApiRouteTest {
 
   private void seed(String org, String type, String id) {
     registry.register(
-        new RegisteredDevice(org, type, id, null, true, "a-key", "apikey", Instant.EPOCH));
+        new RegisteredDevice(org, type, id, null, true, "a-key", "apikey", Instant.EPOCH, null));
   }
 }

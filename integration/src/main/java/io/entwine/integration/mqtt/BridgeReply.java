@@ -1,6 +1,7 @@
 package io.entwine.integration.mqtt;
 
 import io.entwine.integration.RejectedReply;
+import io.entwine.integration.RememberedStreamEntities;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import java.time.Instant;
@@ -16,7 +17,8 @@ public sealed interface BridgeReply extends CborSerializable {
   /** A bridge as stored (the password sealed). */
   record Found(BridgeConfig config, Instant created) implements BridgeReply {}
 
-  record Status(String id, BridgeStatus status) implements BridgeReply {}
+  record Status(String id, BridgeStatus status)
+      implements BridgeReply, RememberedStreamEntities.StatusReply {}
 
   /** The ids of an organization's bridges. */
   record Directory(Set<String> ids) implements BridgeReply {}

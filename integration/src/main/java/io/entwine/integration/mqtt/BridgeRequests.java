@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.integration.InvalidRequest;
 import io.entwine.integration.script.ConverterException;
+import io.entwine.integration.script.ScriptLimits;
 import io.entwine.integration.script.UplinkConverter;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -189,7 +190,7 @@ public final class BridgeRequests {
     }
     String script = converter.get("script").textValue();
     try {
-      UplinkConverter.compile(script);
+      UplinkConverter.compile(script, ScriptLimits.DEFAULT);
     } catch (ConverterException e) {
       throw new InvalidBridge("'uplinkConverter.script' does not compile: " + e.getMessage());
     }

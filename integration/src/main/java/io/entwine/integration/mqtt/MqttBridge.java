@@ -39,9 +39,6 @@ public final class MqttBridge
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "MqttBridge");
 
-  private static final Kind<Command, BridgeReply> KIND =
-      new Kind<>("bridge", new StopIfEmpty(), BridgeReply.Rejected::new, new BridgeReply.Done());
-
   // ---- commands ----
 
   public sealed interface Command extends CborSerializable {}
@@ -50,12 +47,14 @@ public final class MqttBridge
       implements Command {}
 
   /** {@link BridgeReply.Found}, or NOT_FOUND. */
-  public record Get(ActorRef<BridgeReply> replyTo) implements Command {}
+  public record Get(ActorRef<BridgeReply> replyTo)
+      implements Command, RememberedStreamEntity.GetCommand<BridgeReply> {}
 
   /** {@link BridgeReply.Status}, or NOT_FOUND. */
   public record GetStatus(ActorRef<BridgeReply> replyTo) implements Command {}
 
-  public record Delete(Instant at, ActorRef<BridgeReply> replyTo) implements Command {}
+  public record Delete(Instant at, ActorRef<BridgeReply> replyTo)
+      implements Command, RememberedStreamEntity.DeleteCommand<BridgeReply> {}
 
   /** From the stream on this node; never crosses the network. */
   record StreamReport(BridgeStream.Report report) implements Command {}
@@ -129,16 +128,6 @@ public final class MqttBridge
     this.reports = context.messageAdapter(BridgeStream.Report.class, StreamReport::new);
   }
 
-  @Override
-  public State emptyState() {
-    return State.EMPTY;
-  }
-
-  @Override
-  protected CommandTable<MqttBridge, Command, Event, State> commandTable() {
-    return HANDLERS;
-  }
-
   private static final CommandTable<MqttBridge, Command, Event, State> HANDLERS =
       CommandTable.<MqttBridge, Command, Event, State>of(Command.class)
           .on(StreamReport.class, MqttBridge::onStreamReport)
@@ -149,13 +138,20 @@ public final class MqttBridge
           .on(Delete.class, MqttBridge::onDelete)
           .build();
 
+  private static final Kind<MqttBridge, Command, Event, State, BridgeReply> KIND =
+      new Kind<>(
+          "bridge",
+          new StopIfEmpty(),
+          BridgeReply.Rejected::new,
+          new BridgeReply.Done(),
+          State.EMPTY,
+          HANDLERS,
+          state -> new BridgeReply.Found(state.config(), state.created()),
+          BridgeDeleted::new);
+
   private ReplyEffect<Event, State> onStreamReport(State state, StreamReport report) {
     status = updated(status, report.report());
     return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, State> onGet(State state, Get get) {
-    return replyIfExists(state, get.replyTo(), MqttBridge::found);
   }
 
   private ReplyEffect<Event, State> onGetStatus(State state, GetStatus get) {
@@ -164,15 +160,7 @@ public final class MqttBridge
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create create) {
-    return create(
-        state,
-        create.replyTo(),
-        new BridgeCreated(create.config(), create.at()),
-        MqttBridge::found);
-  }
-
-  private ReplyEffect<Event, State> onDelete(State state, Delete delete) {
-    return delete(state, delete.replyTo(), new BridgeDeleted(delete.at()));
+    return create(state, create.replyTo(), new BridgeCreated(create.config(), create.at()));
   }
 
   @Override
@@ -229,9 +217,5 @@ public final class MqttBridge
     }
     BridgeStream.Failed failed = (BridgeStream.Failed) report;
     return status.messageFailed(failed.arrived(), failed.reason());
-  }
-
-  private static BridgeReply found(State state) {
-    return new BridgeReply.Found(state.config(), state.created());
   }
 }

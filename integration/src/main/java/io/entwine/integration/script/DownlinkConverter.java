@@ -21,10 +21,6 @@ public final class DownlinkConverter {
     this.encoder = encoder;
   }
 
-  public static DownlinkConverter compile(String script) throws ConverterException {
-    return compile(script, ScriptLimits.DEFAULT);
-  }
-
   public static DownlinkConverter compile(String script, ScriptLimits limits)
       throws ConverterException {
     return new DownlinkConverter(

@@ -27,10 +27,6 @@ public final class UplinkConverter {
     this.decoder = decoder;
   }
 
-  public static UplinkConverter compile(String script) throws ConverterException {
-    return compile(script, ScriptLimits.DEFAULT);
-  }
-
   public static UplinkConverter compile(String script, ScriptLimits limits)
       throws ConverterException {
     return new UplinkConverter(

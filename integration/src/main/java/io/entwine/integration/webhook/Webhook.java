@@ -36,9 +36,6 @@ public final class Webhook
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Webhook");
 
-  private static final Kind<Command, WebhookReply> KIND =
-      new Kind<>("webhook", new StopIfEmpty(), WebhookReply.Rejected::new, new WebhookReply.Done());
-
   // ---- commands ----
 
   public sealed interface Command extends CborSerializable {}
@@ -51,12 +48,14 @@ public final class Webhook
       implements Command {}
 
   /** {@link WebhookReply.Found}, or NOT_FOUND. */
-  public record Get(ActorRef<WebhookReply> replyTo) implements Command {}
+  public record Get(ActorRef<WebhookReply> replyTo)
+      implements Command, RememberedStreamEntity.GetCommand<WebhookReply> {}
 
   /** {@link WebhookReply.Status}, or NOT_FOUND. */
   public record GetStatus(ActorRef<WebhookReply> replyTo) implements Command {}
 
-  public record Delete(Instant at, ActorRef<WebhookReply> replyTo) implements Command {}
+  public record Delete(Instant at, ActorRef<WebhookReply> replyTo)
+      implements Command, RememberedStreamEntity.DeleteCommand<WebhookReply> {}
 
   /** From the stream on this node; never crosses the network. */
   record StreamReport(int generation, WebhookStream.Report report) implements Command {}
@@ -149,16 +148,6 @@ public final class Webhook
     this.services = services;
   }
 
-  @Override
-  public State emptyState() {
-    return State.EMPTY;
-  }
-
-  @Override
-  protected CommandTable<Webhook, Command, Event, State> commandTable() {
-    return HANDLERS;
-  }
-
   private static final CommandTable<Webhook, Command, Event, State> HANDLERS =
       CommandTable.<Webhook, Command, Event, State>of(Command.class)
           .on(StreamReport.class, Webhook::onStreamReport)
@@ -171,6 +160,17 @@ public final class Webhook
           .on(GetStatus.class, Webhook::onGetStatus)
           .on(Delete.class, Webhook::onDelete)
           .build();
+
+  private static final Kind<Webhook, Command, Event, State, WebhookReply> KIND =
+      new Kind<>(
+          "webhook",
+          new StopIfEmpty(),
+          WebhookReply.Rejected::new,
+          new WebhookReply.Done(),
+          State.EMPTY,
+          HANDLERS,
+          Webhook::found,
+          WebhookDeleted::new);
 
   private ReplyEffect<Event, State> onStreamReport(State state, StreamReport report) {
     if (report.generation() != generation) {
@@ -239,10 +239,6 @@ public final class Webhook
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onGet(State state, Get get) {
-    return replyIfExists(state, get.replyTo(), Webhook::found);
-  }
-
   private ReplyEffect<Event, State> onGetStatus(State state, GetStatus get) {
     return replyIfExists(state, get.replyTo(), this::currentStatus);
   }
@@ -257,8 +253,7 @@ public final class Webhook
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create create) {
-    return create(
-        state, create.replyTo(), new WebhookCreated(create.config(), create.at()), Webhook::found);
+    return create(state, create.replyTo(), new WebhookCreated(create.config(), create.at()));
   }
 
   private ReplyEffect<Event, State> onUpdate(State state, Update update) {
@@ -274,10 +269,6 @@ public final class Webhook
               startStream(after);
             })
         .thenReply(update.replyTo(), Webhook::found);
-  }
-
-  private ReplyEffect<Event, State> onDelete(State state, Delete delete) {
-    return delete(state, delete.replyTo(), new WebhookDeleted(delete.at()));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.entwine.integration.webhook;
 
 import io.entwine.integration.RejectedReply;
+import io.entwine.integration.RememberedStreamEntities;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
 import java.time.Instant;
@@ -17,7 +18,8 @@ public sealed interface WebhookReply extends CborSerializable {
   record Found(WebhookConfig config, Instant created, Instant updated, String paused)
       implements WebhookReply {}
 
-  record Status(String id, WebhookStatus status) implements WebhookReply {}
+  record Status(String id, WebhookStatus status)
+      implements WebhookReply, RememberedStreamEntities.StatusReply {}
 
   /** The ids of an organization's webhooks. */
   record Directory(Set<String> ids) implements WebhookReply {}

@@ -51,7 +51,7 @@ class DownlinkConverterTest {
   @Test
   void encodesTheThingsBoardTemplate() throws Exception {
     EncodedDownlink encoded =
-        DownlinkConverter.compile(THINGSBOARD_TEMPLATE)
+        DownlinkConverter.compile(THINGSBOARD_TEMPLATE, ScriptLimits.DEFAULT)
             .encode(
                 JSON.readTree("{\"firmware\":\"01052020.v1.1\"}"),
                 Map.of("deviceName", "SN-001"),
@@ -69,7 +69,8 @@ class DownlinkConverterTest {
         assertThrows(
             ConverterException.class,
             () ->
-                DownlinkConverter.compile("return {contentType: 'XML', data: '<a/>'};")
+                DownlinkConverter.compile(
+                        "return {contentType: 'XML', data: '<a/>'};", ScriptLimits.DEFAULT)
                     .encode(JSON.createObjectNode(), Map.of(), "ATTRIBUTES_UPDATED", Map.of()));
     assertEquals(ConverterException.Kind.WRONG_SHAPE, e.kind());
   }

@@ -84,7 +84,7 @@ class UplinkConverterTest {
 
   @Test
   void decodesTheThingsBoardTemplate() throws Exception {
-    UplinkConverter converter = UplinkConverter.compile(THINGSBOARD_TEMPLATE);
+    UplinkConverter converter = UplinkConverter.compile(THINGSBOARD_TEMPLATE, ScriptLimits.DEFAULT);
     List<DecodedUplink> uplinks =
         converter.decode(
             utf8(
@@ -106,7 +106,8 @@ class UplinkConverterTest {
     UplinkConverter converter =
         UplinkConverter.compile(
             "var d = decodeToJson(payload);"
-                + " return {deviceName: 'd1', attributes: {label: d.label, raw: decodeToString(payload)}};");
+                + " return {deviceName: 'd1', attributes: {label: d.label, raw: decodeToString(payload)}};",
+            ScriptLimits.DEFAULT);
     DecodedUplink uplink = converter.decode(utf8("{\"label\":\"Küche\"}"), Map.of()).get(0);
 
     assertEquals("Küche", uplink.attributes().get("label").textValue());
@@ -120,7 +121,7 @@ class UplinkConverterTest {
         "var d = decodeToJson(payload); return [{deviceName: 'a', telemetry: d.plain},"
             + " {deviceName: 'b', telemetry: d.one}, {deviceName: 'c', telemetry: d.many}];";
     List<DecodedUplink> uplinks =
-        UplinkConverter.compile(script)
+        UplinkConverter.compile(script, ScriptLimits.DEFAULT)
             .decode(
                 utf8(
                     "{\"plain\":{\"t\":1},\"one\":{\"ts\":1700000000000,\"values\":{\"t\":2}},"
@@ -138,7 +139,8 @@ class UplinkConverterTest {
   void reportsASyntaxErrorWithItsLine() {
     ConverterException e =
         assertThrows(
-            ConverterException.class, () -> UplinkConverter.compile("var a = 1;\nvar b = ;"));
+            ConverterException.class,
+            () -> UplinkConverter.compile("var a = 1;\nvar b = ;", ScriptLimits.DEFAULT));
     assertEquals(ConverterException.Kind.SYNTAX, e.kind());
     assertTrue(e.getMessage().contains("line 2"), e.getMessage());
   }
@@ -224,11 +226,12 @@ class UplinkConverterTest {
             + " try { JSON.parse = function() { return {}; }; } catch (e) {}"
             + " try { decodeToJson.x = 1; } catch (e) {}"
             + " decodeToJson = null; return {deviceName: 'p'};";
-    UplinkConverter.compile(polluting).decode(utf8("{}"), Map.of());
+    UplinkConverter.compile(polluting, ScriptLimits.DEFAULT).decode(utf8("{}"), Map.of());
 
     DecodedUplink next =
         UplinkConverter.compile(
-                "var d = decodeToJson(payload); return {deviceName: d.name, x: ({}).deviceName};")
+                "var d = decodeToJson(payload); return {deviceName: d.name, x: ({}).deviceName};",
+                ScriptLimits.DEFAULT)
             .decode(utf8("{\"name\":\"clean\"}"), Map.of())
             .get(0);
     assertEquals("clean", next.deviceName());
@@ -261,7 +264,8 @@ class UplinkConverterTest {
         UplinkConverter.compile(
             "var seen = (typeof counter === 'undefined') ? 0 : counter; counter = seen + 1;"
                 + " var d = decodeToJson(payload);"
-                + " return {deviceName: d.n, telemetry: {seen: seen}};");
+                + " return {deviceName: d.n, telemetry: {seen: seen}};",
+            ScriptLimits.DEFAULT);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<List<DecodedUplink>>> runs = new ArrayList<>();

@@ -21,19 +21,6 @@ public record RegisteredDevice(
     Instant registeredAt,
     DeviceProfile profile) {
 
-  /** A device without deviceInfo or location. */
-  public RegisteredDevice(
-      String org,
-      String type,
-      String id,
-      JsonNode metadata,
-      boolean enabled,
-      String registeredBy,
-      String registeredByType,
-      Instant registeredAt) {
-    this(org, type, id, metadata, enabled, registeredBy, registeredByType, registeredAt, null);
-  }
-
   public RegisteredDevice {
     profile = profile == null || profile.isEmpty() ? null : profile;
   }

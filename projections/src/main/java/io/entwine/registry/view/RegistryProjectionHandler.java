@@ -76,7 +76,8 @@ public final class RegistryProjectionHandler extends Handler<List<EventEnvelope<
               true,
               registered.registeredBy(),
               registered.registeredByType(),
-              registered.at()));
+              registered.at(),
+              null));
     } else if (event instanceof MetadataUpdated updated) {
       return repository.updateMetadata(device, updated.metadata(), updated.at());
     } else if (event instanceof ProfileUpdated updated) {

@@ -61,7 +61,8 @@ class RegistryProjectionHandlerTest {
                         true,
                         "joebloggs@uk.ibm.com",
                         "person",
-                        AT)),
+                        AT,
+                        null)),
                 repository.devices(ORG).toCompletableFuture().join()));
   }
 
