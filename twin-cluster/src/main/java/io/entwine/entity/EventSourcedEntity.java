@@ -36,9 +36,13 @@ public abstract class EventSourcedEntity<X extends EventSourcedEntity<X, C, E, S
     return (state, command) -> commandTable().handle(self(), state, command);
   }
 
+  // One for every entity: Pekko keeps the criteria in each resident entity's behaviour.
+  private static final RetentionCriteria SNAPSHOT_EVERY_100 =
+      RetentionCriteria.snapshotEvery(100, 2);
+
   /** A snapshot every 100 events, two kept, unless the entity chooses otherwise. */
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
+    return SNAPSHOT_EVERY_100;
   }
 }
