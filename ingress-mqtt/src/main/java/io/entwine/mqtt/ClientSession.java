@@ -179,9 +179,12 @@ public final class ClientSession
     return ClientSessionState.EMPTY;
   }
 
+  // One for every session: Pekko keeps the criteria in each resident session's behaviour.
+  private static final RetentionCriteria SNAPSHOT_EVERY_50 = RetentionCriteria.snapshotEvery(50, 2);
+
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(50, 2);
+    return SNAPSHOT_EVERY_50;
   }
 
   @Override

@@ -10,9 +10,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.mqtt.MqttEndpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -72,14 +70,17 @@ final class InboundWindow {
   private final Function<List<DeviceMessage>, CompletionStage<Reply>> recordOwnEvents;
   private final Function<List<ObjectNode>, CompletionStage<Reply>> patchOwnReported;
 
+  // Both deques start at two slots rather than sixteen: an idle connection keeps them empty, a
+  // busy one grows them to its window once (docs/adr/0075).
+
   /** Accepted publishes in arrival order, until acknowledged. */
-  private final ArrayDeque<InFlight> window = new ArrayDeque<>();
+  private final ArrayDeque<InFlight> window = new ArrayDeque<>(1);
 
   /** Publishes in the window not yet handed to the twins. */
-  private final ArrayDeque<InFlight> waiting = new ArrayDeque<>();
+  private final ArrayDeque<InFlight> waiting = new ArrayDeque<>(1);
 
-  private final Set<Integer> qos2InWindow = new HashSet<>();
-  private final Set<Integer> qos2Unreleased = new HashSet<>();
+  private final PacketIds qos2InWindow = new PacketIds();
+  private final PacketIds qos2Unreleased = new PacketIds();
   private int asked;
   private boolean ownTwinWriteOutstanding;
 

@@ -5,11 +5,9 @@ import io.vertx.core.Future;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What one connection sends to its client: a buffer per subscription (IBM IoT Foundation MQTT
@@ -65,7 +63,7 @@ final class Outbox {
 
   private final Map<String, Buffer> buffers = new LinkedHashMap<>();
   private final Map<Integer, Sent> awaitingAck = new LinkedHashMap<>();
-  private final Set<Integer> awaitingComplete = new HashSet<>();
+  private final PacketIds awaitingComplete = new PacketIds();
   private long nextSeq;
   private long bufferedBytes;
   private int nextPacketId;

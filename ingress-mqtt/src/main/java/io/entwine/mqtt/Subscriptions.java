@@ -47,8 +47,11 @@ final class Subscriptions {
   private final int maxSubscriptions;
   private final Runnable deltaSubscribed;
 
-  /** SUBACKs and UNSUBACKs waiting for what they acknowledge to be stored, in arrival order. */
-  private final ArrayDeque<ControlAck> controlAcks = new ArrayDeque<>();
+  /**
+   * SUBACKs and UNSUBACKs waiting for what they acknowledge to be stored, in arrival order; two
+   * slots to start, as an idle connection keeps it empty (docs/adr/0075).
+   */
+  private final ArrayDeque<ControlAck> controlAcks = new ArrayDeque<>(1);
 
   /** The filters of the live subscriptions, read by the cluster's threads to skip the hop. */
   private volatile List<Topics.Filter> liveFilters = List.of();

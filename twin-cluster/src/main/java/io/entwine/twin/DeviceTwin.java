@@ -267,14 +267,22 @@ public final class DeviceTwin
       VerifiedSecrets secrets,
       Consumer<LiveMessage> publishLive,
       BiConsumer<DeviceKey, TwinCommand> tellTwin,
-      EventHandler<TwinState, TwinEvent> eventHandler) {
+      EventHandler<TwinState, TwinEvent> eventHandler,
+      RetentionCriteria retention) {
     Wiring(
         TwinSettings settings,
         VerifiedSecrets secrets,
         Consumer<LiveMessage> publishLive,
         BiConsumer<DeviceKey, TwinCommand> tellTwin) {
       this(
-          settings, secrets, publishLive, tellTwin, (state, event) -> state.apply(event, settings));
+          settings,
+          secrets,
+          publishLive,
+          tellTwin,
+          (state, event) -> state.apply(event, settings),
+          // Read once per twin by Pekko and kept in its behaviour: one shared object instead of
+          // one per resident twin (docs/adr/0075).
+          RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots()));
     }
   }
 
@@ -372,7 +380,7 @@ public final class DeviceTwin
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings().snapshotEvery(), settings().keepSnapshots());
+    return wiring.retention();
   }
 
   @Override
