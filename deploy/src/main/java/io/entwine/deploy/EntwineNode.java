@@ -36,6 +36,7 @@ import io.entwine.http.ibm.DeviceManagementRoutes;
 import io.entwine.http.ibm.DeviceTypeRoutes;
 import io.entwine.http.ibm.ManagementRoutes;
 import io.entwine.http.ibm.PlatformDeviceRoutes;
+import io.entwine.http.ibm.ResourceGroupRoutes;
 import io.entwine.http.ibm.UsageRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
@@ -72,6 +73,7 @@ import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
+import io.entwine.registry.StandardGatewayRoles;
 import io.entwine.registry.TrustedCaIndex;
 import io.entwine.registry.view.CassandraOrganizationRepository;
 import io.entwine.registry.view.CassandraRegistryRepository;
@@ -162,6 +164,7 @@ public final class EntwineNode implements AutoCloseable {
     DeviceTwin.init(system);
     AuthIdIndex.TABLE.init(system);
     DeviceIdIndex.TABLE.init(system);
+    StandardGatewayRoles.TABLE.init(system);
     TrustedCaIndex.TABLE.init(system);
     Integration.init(system);
     IntegrationDirectory.TABLE.init(system);
@@ -253,6 +256,7 @@ public final class EntwineNode implements AutoCloseable {
             new DeviceTypeRoutes(gateway, registry, authentication).route(),
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),
             new BulkRoutes(gateway, registry, authentication).route(),
+            new ResourceGroupRoutes(gateway, registry, authentication).route(),
             new ManagementRoutes(gateway, authentication).route(),
             new AttributeRoutes(gateway, authentication, httpSettings).route(),
             new StateRoutes(gateway, authentication).route(),

@@ -17,6 +17,7 @@ import io.entwine.http.ibm.DeviceEventRoutes;
 import io.entwine.http.ibm.DeviceManagementRoutes;
 import io.entwine.http.ibm.DeviceTypeRoutes;
 import io.entwine.http.ibm.PlatformDeviceRoutes;
+import io.entwine.http.ibm.ResourceGroupRoutes;
 import io.entwine.http.integrations.AttributeRoutes;
 import io.entwine.http.integrations.IntegrationRoutes;
 import io.entwine.http.server.EntwineRoutes;
@@ -87,6 +88,7 @@ public abstract class ApiRouteTest extends JUnit5RouteTest {
             new DeviceTypeRoutes(gateway, registry, authentication).route(),
             new PlatformDeviceRoutes(gateway, registry, authentication).route(),
             new BulkRoutes(gateway, registry, authentication).route(),
+            new ResourceGroupRoutes(gateway, registry, authentication).route(),
             new AttributeRoutes(gateway, authentication, SETTINGS).route(),
             new StateRoutes(gateway, authentication).route(),
             new IntegrationRoutes(
