@@ -5,12 +5,10 @@ import static io.entwine.http.common.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.http.common.ApiResponses;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
 import io.entwine.identity.DeviceKey;
-import io.entwine.identity.Ids;
 import io.entwine.ingress.GatewayRoleRequests;
 import io.entwine.ingress.TwinGateway;
 import io.entwine.protocol.Reply;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -272,7 +269,7 @@ public final class ResourceGroupRoutes extends DeviceApiRoutes {
                         StatusCodes.BAD_REQUEST,
                         "Roles are given to gateways here: the client id is g:ORG:TYPE:ID"))
                 : parsedBody(
-                    body -> standardRequested(body, device),
+                    body -> GatewayRoleBodies.standardRequested(body, device),
                     wantsStandard ->
                         completeReply(
                             roles.setStandard(device, wantsStandard),
@@ -306,7 +303,8 @@ public final class ResourceGroupRoutes extends DeviceApiRoutes {
   private Route groupGateway(ApiKeyPrincipal principal, String groupId, GroupRoute inner) {
     DeviceKey gatewayKey =
         groupId.startsWith(GatewayRoleRequests.GROUP_PREFIX)
-            ? keyOf(principal.org(), groupId.substring(GatewayRoleRequests.GROUP_PREFIX.length()))
+            ? GatewayRoleBodies.keyOf(
+                principal.org(), groupId.substring(GatewayRoleRequests.GROUP_PREFIX.length()))
             : null;
     if (gatewayKey == null) {
       return complete(
@@ -329,7 +327,7 @@ public final class ResourceGroupRoutes extends DeviceApiRoutes {
     boolean isGateway = clientId.startsWith("g:");
     DeviceKey device =
         isGateway || clientId.startsWith("d:")
-            ? keyOf(principal.org(), clientId.substring(2))
+            ? GatewayRoleBodies.keyOf(principal.org(), clientId.substring(2))
             : null;
     if (device == null) {
       return complete(
@@ -361,86 +359,6 @@ public final class ResourceGroupRoutes extends DeviceApiRoutes {
             r instanceof Reply.GatewayLinks links
                 ? inner.apply(links)
                 : complete(ApiResponses.fromReply(r, x -> null)));
-  }
-
-  /**
-   * {@code ORG:TYPE:ID} as a device of {@code org}; null when it is malformed or of another
-   * organization (which is not found, never told apart).
-   */
-  private static DeviceKey keyOf(String org, String orgTypeId) {
-    String[] parts = orgTypeId.split(":", -1);
-    if (parts.length != 3 || !parts[0].equals(org)) {
-      return null;
-    }
-    boolean valid =
-        Ids.checkDevicePart("typeId", parts[1]).isEmpty()
-            && Ids.checkDevicePart("deviceId", parts[2]).isEmpty();
-    return valid ? new DeviceKey(org, parts[1], parts[2]) : null;
-  }
-
-  private static final Set<String> ROLE_BODY_FIELDS = Set.of("roles", "rolesToGroups");
-  private static final Set<String> ROLE_FIELDS = Set.of("roleId", "roleStatus");
-
-  /**
-   * Whether a roles body ({@code {"roles":[{"roleId","roleStatus":1}],"rolesToGroups"?}}) gives
-   * {@code gatewayKey} the standard role (true) or the privileged one (false); one role, active,
-   * applied to the gateway's own group only.
-   */
-  private static boolean standardRequested(ObjectNode body, DeviceKey gatewayKey) {
-    body.fieldNames()
-        .forEachRemaining(
-            field -> {
-              if (!ROLE_BODY_FIELDS.contains(field)) {
-                invalid(
-                    "Unknown field '" + field + "': a roles body has 'roles' and 'rolesToGroups'");
-              }
-            });
-    JsonNode roles = body.get("roles");
-    if (roles == null || !roles.isArray() || roles.size() != 1 || !roles.get(0).isObject()) {
-      invalid("'roles' must be an array of one role object {\"roleId\",\"roleStatus\"}");
-    }
-    JsonNode role = roles.get(0);
-    role.fieldNames()
-        .forEachRemaining(
-            field -> {
-              if (!ROLE_FIELDS.contains(field)) {
-                invalid(
-                    "Unknown field '" + field + "' in a role: it has 'roleId' and 'roleStatus'");
-              }
-            });
-    String roleId = role.path("roleId").isTextual() ? role.get("roleId").asText() : null;
-    if (!GatewayRoleRequests.STANDARD_ROLE.equals(roleId)
-        && !GatewayRoleRequests.PRIVILEGED_ROLE.equals(roleId)) {
-      invalid(
-          "A gateway's roleId is "
-              + GatewayRoleRequests.STANDARD_ROLE
-              + " or "
-              + GatewayRoleRequests.PRIVILEGED_ROLE);
-    }
-    JsonNode status = role.get("roleStatus");
-    if (status != null && !(status.isIntegralNumber() && status.asInt() == 1)) {
-      invalid("'roleStatus' is 1 (active): a gateway always has one role");
-    }
-    JsonNode toGroups = body.get("rolesToGroups");
-    if (toGroups != null && !toGroups.isNull()) {
-      String own = GatewayRoleRequests.groupId(gatewayKey);
-      boolean onlyOwn = toGroups.isObject();
-      for (var entry : (Iterable<Map.Entry<String, JsonNode>>) toGroups::fields) {
-        onlyOwn &= entry.getKey().equals(roleId) && entry.getValue().isArray();
-        for (JsonNode group : entry.getValue()) {
-          onlyOwn &= group.isTextual() && group.asText().equals(own);
-        }
-      }
-      if (!onlyOwn) {
-        invalid(
-            "A gateway's role applies to its own resource group " + own + " only (docs/adr/0074)");
-      }
-    }
-    return GatewayRoleRequests.STANDARD_ROLE.equals(roleId);
-  }
-
-  private static void invalid(String message) {
-    throw new PlatformBodies.InvalidBody(message);
   }
 
   /** {@code action} of every item, at most {@link #WINDOW} at a time, the results in order. */
