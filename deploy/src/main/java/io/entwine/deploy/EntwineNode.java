@@ -69,6 +69,7 @@ import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
+import io.entwine.registry.StandardGatewayRoles;
 import io.entwine.registry.TrustedCaIndex;
 import io.entwine.registry.view.CassandraOrganizationRepository;
 import io.entwine.registry.view.CassandraRegistryRepository;
@@ -160,6 +161,7 @@ public final class EntwineNode implements AutoCloseable {
     DeviceTwin.init(system);
     AuthIdIndex.TABLE.init(system);
     DeviceIdIndex.TABLE.init(system);
+    StandardGatewayRoles.TABLE.init(system);
     TrustedCaIndex.TABLE.init(system);
     Integration.init(system);
     IntegrationDirectory.TABLE.init(system);

@@ -12,6 +12,7 @@ import io.entwine.registry.AuthIdIndex;
 import io.entwine.registry.DeviceIdIndex;
 import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
+import io.entwine.registry.StandardGatewayRoles;
 import io.entwine.registry.TrustedCaIndex;
 import io.entwine.testing.InMemoryCluster;
 import io.entwine.twin.DeviceTwin;
@@ -51,6 +52,7 @@ public final class TestCluster implements AutoCloseable {
     DeviceTwin.init(testKit.system());
     AuthIdIndex.TABLE.init(testKit.system());
     DeviceIdIndex.TABLE.init(testKit.system());
+    StandardGatewayRoles.TABLE.init(testKit.system());
     TrustedCaIndex.TABLE.init(testKit.system());
     Integration.init(testKit.system());
     IntegrationDirectory.TABLE.init(testKit.system());

@@ -38,8 +38,11 @@ public final class GatewayEvents {
    */
   private final Map<DeviceKey, CompletableFuture<Reply>> registering = new ConcurrentHashMap<>();
 
+  private final GatewayRoleRequests roles;
+
   public GatewayEvents(TwinGateway twins) {
     this.twins = twins;
+    this.roles = new GatewayRoleRequests(twins);
   }
 
   /** The client id a gateway connects with, and registers devices as: {@code g:ORG:TYPE:ID}. */
@@ -95,12 +98,30 @@ public final class GatewayEvents {
   }
 
   /**
-   * Registers {@code device} under the organization's device quota, its type created when the
-   * organization's catalog lacks it, with a token nobody is told (it connects only through its
-   * gateways until an operator gives it one), then names {@code gateway} its only {@code via}; a
-   * device registered by someone else in between is left as it is (ALREADY_EXISTS).
+   * Registers {@code device} unless {@code gateway} holds the standard role, which IBM's standard
+   * gateways may not (Watson IoT Platform documentation, Gateway access control): FORBIDDEN then,
+   * and nothing is registered.
    */
   private CompletionStage<Reply> register(DeviceKey device, DeviceKey gateway) {
+    return roles
+        .isStandard(gateway)
+        .thenComposeAsync(
+            standard ->
+                standard
+                    ? CompletableFuture.completedFuture(
+                        GatewayRoleRequests.registrationRefused(gateway, device))
+                    : registerForPrivileged(device, gateway),
+            SAME_THREAD);
+  }
+
+  /**
+   * Registers {@code device} under the organization's device quota, its type created when the
+   * organization's catalog lacks it, with a token nobody is told (it connects only through its
+   * gateways until an operator gives it one), then names {@code gateway} its only {@code via} (its
+   * resource group); a device registered by someone else in between is left as it is
+   * (ALREADY_EXISTS).
+   */
+  private CompletionStage<Reply> registerForPrivileged(DeviceKey device, DeviceKey gateway) {
     return twins
         .deviceTypes()
         .create(device.org(), device.type(), DEVICE_CLASS, null, null, null)

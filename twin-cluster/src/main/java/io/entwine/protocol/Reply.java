@@ -200,6 +200,15 @@ public sealed interface Reply extends CborSerializable {
   /** An index answer: the device an auth-id belongs to. */
   record DeviceFound(DeviceKey device) implements Reply {}
 
+  /**
+   * A device's gateway links: the gateways in its {@code via} (whose resource groups it is in,
+   * docs/adr/0074) and, for a gateway, the devices whose {@code via} lists it (its resource group).
+   */
+  record GatewayLinks(List<DeviceKey> via, List<DeviceKey> actsFor) implements Reply {}
+
+  /** The gateways of an organization given IBM's standard gateway role (docs/adr/0074). */
+  record StandardGateways(List<DeviceKey> gateways) implements Reply {}
+
   /** An index answer: the device types under which a device id is registered in an organization. */
   record DeviceTypes(List<String> types) implements Reply {}
 

@@ -11,7 +11,9 @@ import io.entwine.twin.TwinCommand.AddCredential;
 import io.entwine.twin.TwinCommand.Authenticate;
 import io.entwine.twin.TwinCommand.AuthenticateCertificate;
 import io.entwine.twin.TwinCommand.AuthenticateCredential;
+import io.entwine.twin.TwinCommand.ChangeGateway;
 import io.entwine.twin.TwinCommand.DeviceToken;
+import io.entwine.twin.TwinCommand.GetGatewayLinks;
 import io.entwine.twin.TwinCommand.GetPsk;
 import io.entwine.twin.TwinCommand.ListCredentials;
 import io.entwine.twin.TwinCommand.RemoveCredential;
@@ -21,6 +23,7 @@ import io.entwine.twin.TwinEvent.CredentialAdded;
 import io.entwine.twin.TwinEvent.CredentialRemoved;
 import io.entwine.twin.TwinEvent.GatewaysSet;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -171,6 +174,38 @@ final class CredentialHandlers {
         .persist(new GatewaysSet(List.copyOf(command.via()), command.at()))
         .thenRun(after -> tellGateways(twin, before, after.via(), command.at()))
         .thenReply(command.replyTo(), after -> new Reply.Done());
+  }
+
+  /** The device joins or leaves {@code gateway}'s resource group: its {@code via} ± the gateway. */
+  static ReplyEffect<TwinEvent, TwinState> onChangeGateway(
+      DeviceTwin twin, TwinState state, ChangeGateway command) {
+    if (!state.isRegistered()) {
+      return EFFECT.reply(command.replyTo(), Replies.notFound(twin.device()));
+    }
+    List<DeviceKey> via = new ArrayList<>(state.via());
+    boolean changed =
+        command.joined() ? addAbsent(via, command.gateway()) : via.remove(command.gateway());
+    if (!changed) {
+      return EFFECT.reply(command.replyTo(), new Reply.Done());
+    }
+    List<DeviceKey> before = state.via();
+    return EFFECT
+        .persist(new GatewaysSet(List.copyOf(via), command.at()))
+        .thenRun(after -> tellGateways(twin, before, after.via(), command.at()))
+        .thenReply(command.replyTo(), after -> new Reply.Done());
+  }
+
+  private static boolean addAbsent(List<DeviceKey> via, DeviceKey gateway) {
+    return !via.contains(gateway) && via.add(gateway);
+  }
+
+  static ReplyEffect<TwinEvent, TwinState> onGetGatewayLinks(
+      DeviceTwin twin, TwinState state, GetGatewayLinks command) {
+    return EFFECT.reply(
+        command.replyTo(),
+        state.isRegistered()
+            ? new Reply.GatewayLinks(state.via(), state.actsFor())
+            : Replies.notFound(twin.device()));
   }
 
   /** Tells the gateways added and removed, so their own waiting requests ask this twin. */

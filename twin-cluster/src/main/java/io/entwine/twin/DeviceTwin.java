@@ -20,6 +20,7 @@ import io.entwine.twin.TwinCommand.AuthenticateCertificate;
 import io.entwine.twin.TwinCommand.AuthenticateCredential;
 import io.entwine.twin.TwinCommand.AwaitCommandResponse;
 import io.entwine.twin.TwinCommand.ChangeDesiredState;
+import io.entwine.twin.TwinCommand.ChangeGateway;
 import io.entwine.twin.TwinCommand.CheckSender;
 import io.entwine.twin.TwinCommand.ConfirmAttributesDelivered;
 import io.entwine.twin.TwinCommand.ConfirmDelivered;
@@ -30,6 +31,7 @@ import io.entwine.twin.TwinCommand.DetachSession;
 import io.entwine.twin.TwinCommand.Get;
 import io.entwine.twin.TwinCommand.GetAttributes;
 import io.entwine.twin.TwinCommand.GetDeviceState;
+import io.entwine.twin.TwinCommand.GetGatewayLinks;
 import io.entwine.twin.TwinCommand.GetLastEvents;
 import io.entwine.twin.TwinCommand.GetPsk;
 import io.entwine.twin.TwinCommand.GetState;
@@ -167,6 +169,8 @@ public final class DeviceTwin
           .on(RemoveCredential.class, CredentialHandlers::onRemoveCredential)
           .on(ListCredentials.class, CredentialHandlers::onListCredentials)
           .on(SetGateways.class, CredentialHandlers::onSetGateways)
+          .on(ChangeGateway.class, CredentialHandlers::onChangeGateway)
+          .on(GetGatewayLinks.class, CredentialHandlers::onGetGatewayLinks)
           .on(ActFor.class, CredentialHandlers::onActFor)
           .on(QueueCommand.class, CommandQueueHandlers::onQueueCommand)
           .on(ListCommands.class, CommandQueueHandlers::onListCommands)

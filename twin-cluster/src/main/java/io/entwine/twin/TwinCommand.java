@@ -368,6 +368,17 @@ public sealed interface TwinCommand extends CborSerializable {
       implements TwinCommand {}
 
   /**
+   * Adds {@code gateway} to the device's {@code via} ({@code joined}) or takes it out: the device
+   * joins or leaves the gateway's resource group (docs/adr/0074). Done, or NOT_FOUND.
+   */
+  public record ChangeGateway(
+      DeviceKey gateway, boolean joined, Instant at, ActorRef<Reply> replyTo)
+      implements TwinCommand {}
+
+  /** {@link Reply.GatewayLinks} of a registered device, NOT_FOUND otherwise. */
+  public record GetGatewayLinks(ActorRef<Reply> replyTo) implements TwinCommand {}
+
+  /**
    * Merges {@code attributes} into the device's shared attributes (a null value removes one); the
    * change waits as a downlink for integration devices. Answers {@link Reply.Attributes}.
    */

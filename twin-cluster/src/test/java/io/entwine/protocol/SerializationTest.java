@@ -156,6 +156,8 @@ class SerializationTest {
         new TwinCommand.AuthenticateCertificate("CN=device1,O=ACME", replyTo),
         new TwinCommand.GetPsk(replyTo),
         new TwinCommand.SetGateways(List.of(GATEWAY), AT, replyTo),
+        new TwinCommand.ChangeGateway(GATEWAY, true, AT, replyTo),
+        new TwinCommand.GetGatewayLinks(replyTo),
         new TwinCommand.Register(
             "pbkdf2-sha256$1$salt$hash", metadata, profile(), "a-org-key", "apikey", AT, replyTo),
         new TwinCommand.UpdateProfile(new DeviceProfile(null, location()), AT, replyTo),
@@ -474,6 +476,8 @@ class SerializationTest {
             List.of(new Reply.CredentialInfo("hashed-password", "sensor1", AT))),
         new Reply.EncryptedPsk("aes-gcm$a$b"),
         new Reply.DeviceFound(GATEWAY),
+        new Reply.GatewayLinks(List.of(GATEWAY), List.of(DEVICE)),
+        new Reply.StandardGateways(List.of(GATEWAY)),
         new Reply.DeviceTypes(List.of("a", "b")),
         Reply.OrganizationSettings.DEFAULT);
   }

@@ -1,17 +1,13 @@
 package io.entwine.http.ibm;
 
-import static io.entwine.http.common.ApiResponses.error;
 import static io.entwine.http.common.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.http.common.Authentication.ApiKeyPrincipal;
-import io.entwine.http.common.Json;
 import io.entwine.identity.DeviceKey;
 import io.entwine.ingress.Timestamps;
 import io.entwine.protocol.Reply;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -73,7 +69,9 @@ public final class BulkRoutes extends DeviceApiRoutes {
                         post(
                             () ->
                                 authentication.apiKey(
-                                    principal -> jsonArray(entries -> add(principal, entries))))),
+                                    principal ->
+                                        jsonArray(
+                                            MAX_BODY_BYTES, entries -> add(principal, entries))))),
                 path(
                     "remove",
                     () ->
@@ -81,7 +79,9 @@ public final class BulkRoutes extends DeviceApiRoutes {
                             () ->
                                 authentication.apiKey(
                                     principal ->
-                                        jsonArray(entries -> remove(principal, entries)))))));
+                                        jsonArray(
+                                            MAX_BODY_BYTES,
+                                            entries -> remove(principal, entries)))))));
   }
 
   private Route list(ApiKeyPrincipal principal, String type) {
@@ -163,17 +163,22 @@ public final class BulkRoutes extends DeviceApiRoutes {
     return reply instanceof Reply.Rejected rejected ? rejected.message() : "Not done";
   }
 
-  /** {@code action} of every item, at most {@link #WINDOW} at a time, the results in order. */
   private static <T, R> CompletionStage<List<R>> inWindows(
       List<T> items, Function<T, CompletionStage<R>> action) {
+    return inWindows(items, action, WINDOW);
+  }
+
+  /** {@code action} of every item, at most {@code window} at a time, the results in order. */
+  static <T, R> CompletionStage<List<R>> inWindows(
+      List<T> items, Function<T, CompletionStage<R>> action, int window) {
     CompletionStage<List<R>> done = CompletableFuture.completedFuture(new ArrayList<>());
-    for (int start = 0; start < items.size(); start += WINDOW) {
-      List<T> window = items.subList(start, Math.min(items.size(), start + WINDOW));
+    for (int start = 0; start < items.size(); start += window) {
+      List<T> slice = items.subList(start, Math.min(items.size(), start + window));
       done =
           done.thenCompose(
               results -> {
                 List<CompletableFuture<R>> running =
-                    window.stream().map(item -> action.apply(item).toCompletableFuture()).toList();
+                    slice.stream().map(item -> action.apply(item).toCompletableFuture()).toList();
                 return CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
                     .thenApply(
                         all -> {
@@ -183,32 +188,5 @@ public final class BulkRoutes extends DeviceApiRoutes {
               });
     }
     return done;
-  }
-
-  /** The body as a non-empty JSON array of at most {@link #MAX_BODY_BYTES}. */
-  private Route jsonArray(Function<List<JsonNode>, Route> inner) {
-    return withSizeLimit(
-        MAX_BODY_BYTES,
-        () ->
-            strictEntity(
-                entity -> {
-                  JsonNode body;
-                  try {
-                    body = Json.MAPPER.readTree(entity.getData().toArray());
-                  } catch (JsonProcessingException e) {
-                    return complete(
-                        error(StatusCodes.BAD_REQUEST, "Invalid JSON: " + e.getOriginalMessage()));
-                  } catch (IOException e) {
-                    return complete(
-                        error(StatusCodes.BAD_REQUEST, "Invalid JSON: " + e.getMessage()));
-                  }
-                  if (body == null || !body.isArray() || body.isEmpty()) {
-                    return complete(
-                        error(StatusCodes.BAD_REQUEST, "The body must be a non-empty JSON array"));
-                  }
-                  List<JsonNode> entries = new ArrayList<>();
-                  body.forEach(entries::add);
-                  return inner.apply(entries);
-                }));
   }
 }

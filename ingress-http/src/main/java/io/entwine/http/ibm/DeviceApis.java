@@ -9,7 +9,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * IBM's device APIs as one route: v0001 device management ({@link DeviceManagementRoutes}), v0002
  * organization and device types ({@link DeviceTypeRoutes}), devices ({@link PlatformDeviceRoutes})
- * and bulk operations ({@link BulkRoutes}), in the order in which their paths must be tried.
+ * bulk operations ({@link BulkRoutes}) and gateways' resource groups ({@link ResourceGroupRoutes}),
+ * in the order in which their paths must be tried.
  */
 public final class DeviceApis {
   private DeviceApis() {}
@@ -23,6 +24,8 @@ public final class DeviceApis {
         new DeviceManagementRoutes(parts).route(),
         new DeviceTypeRoutes(parts).route(),
         new PlatformDeviceRoutes(parts).route(),
-        new BulkRoutes(parts).route());
+        new BulkRoutes(parts).route(),
+        // after the bulk routes: a group id is a path segment where they have add and remove
+        new ResourceGroupRoutes(parts).route());
   }
 }

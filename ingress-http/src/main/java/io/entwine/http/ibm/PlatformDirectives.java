@@ -2,9 +2,15 @@ package io.entwine.http.ibm;
 
 import static io.entwine.http.common.ApiResponses.error;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.http.common.ApiDirectives;
+import io.entwine.http.common.Json;
 import io.entwine.identity.Ids;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -34,5 +40,32 @@ abstract class PlatformDirectives extends ApiDirectives {
     return Ids.checkDevicePart(what, value)
         .map(message -> complete(error(StatusCodes.BAD_REQUEST, message)))
         .orElseGet(inner);
+  }
+
+  /** The body as a non-empty JSON array of at most {@code maxBytes}. */
+  protected Route jsonArray(int maxBytes, Function<List<JsonNode>, Route> inner) {
+    return withSizeLimit(
+        maxBytes,
+        () ->
+            strictEntity(
+                entity -> {
+                  JsonNode body;
+                  try {
+                    body = Json.MAPPER.readTree(entity.getData().toArray());
+                  } catch (JsonProcessingException e) {
+                    return complete(
+                        error(StatusCodes.BAD_REQUEST, "Invalid JSON: " + e.getOriginalMessage()));
+                  } catch (IOException e) {
+                    return complete(
+                        error(StatusCodes.BAD_REQUEST, "Invalid JSON: " + e.getMessage()));
+                  }
+                  if (body == null || !body.isArray() || body.isEmpty()) {
+                    return complete(
+                        error(StatusCodes.BAD_REQUEST, "The body must be a non-empty JSON array"));
+                  }
+                  List<JsonNode> entries = new ArrayList<>();
+                  body.forEach(entries::add);
+                  return inner.apply(entries);
+                }));
   }
 }
