@@ -37,7 +37,30 @@ final class PlatformJson {
       JsonNode metadata,
       JsonNode location,
       DeviceJson.Registration registration,
+      Status status,
+      Refs refs,
       String authToken) {}
+
+  /**
+   * IBM's alert flag of a device in its dashboard; Entwine raises no alerts, so it stays off since
+   * the registration.
+   */
+  record Status(Alert alert) {}
+
+  record Alert(boolean enabled, Instant timestamp) {}
+
+  /** Where the device's location, management and diagnostics resources are, as IBM links them. */
+  record Refs(Diag diag, String location, String mgmt) {
+    static Refs of(String type, String id) {
+      String device = "/api/v0002/device/types/" + type + "/devices/" + id;
+      return new Refs(
+          new Diag(device + "/diag/logs", device + "/diag/errorCodes"),
+          device + "/location",
+          device + "/mgmt");
+    }
+  }
+
+  record Diag(String logs, String errorCodes) {}
 
   record Meta(@JsonProperty("total_rows") long totalRows) {}
 
@@ -75,6 +98,8 @@ final class PlatformJson {
         profile == null ? null : profile.location(),
         new DeviceJson.Registration(
             new DeviceJson.Auth(info.registeredBy(), info.registeredByType()), info.registeredAt()),
+        new Status(new Alert(false, info.registeredAt())),
+        Refs.of(info.type(), info.id()),
         authToken);
   }
 
@@ -91,6 +116,8 @@ final class PlatformJson {
         new DeviceJson.Registration(
             new DeviceJson.Auth(device.registeredBy(), device.registeredByType()),
             device.registeredAt()),
+        new Status(new Alert(false, device.registeredAt())),
+        Refs.of(device.type(), device.id()),
         null);
   }
 

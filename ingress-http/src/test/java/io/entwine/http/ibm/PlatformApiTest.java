@@ -286,6 +286,8 @@ class PlatformApiTest extends ApiRouteTest {
 
     assertEquals("l1", device.get("deviceId").asText());
     assertEquals(key.key(), device.at("/registration/auth/id").asText());
+    assertFalse(device.at("/status/alert/enabled").asBoolean(true));
+    assertEquals(TYPES + "/legacy/devices/l1/location", device.at("/refs/location").asText());
   }
 
   @Test
@@ -309,6 +311,12 @@ class PlatformApiTest extends ApiRouteTest {
                             + first.get("bookmark").asText()))));
 
     assertEquals(List.of("a", "b"), ids(first, "deviceId"));
+    // each item links its resources as IBM's list items do
+    assertEquals(TYPES + "/thermo/devices/a/mgmt", first.at("/results/0/refs/mgmt").asText());
+    assertEquals(
+        TYPES + "/thermo/devices/a/diag/errorCodes",
+        first.at("/results/0/refs/diag/errorCodes").asText());
+    assertFalse(first.at("/results/0/status/alert/enabled").asBoolean(true));
     assertEquals(3, first.at("/meta/total_rows").asInt());
     assertEquals(List.of("c"), ids(second, "deviceId"));
     assertError(
