@@ -100,6 +100,12 @@ class IbmPlatformApiIT {
     Device device = devices.deviceTypesTypeIdDevicesDeviceIdGet("sdk-sensor", "d1", null);
     assertEquals("SN-1", device.getDeviceInfo().getSerialNumber());
     assertEquals(52.5, device.getLocation().getLatitude());
+    // the SDK reads IBM's links and alert flag into its model
+    assertEquals("/api/v0002/device/types/sdk-sensor/devices/d1/mgmt", device.getRefs().getMgmt());
+    assertEquals(
+        "/api/v0002/device/types/sdk-sensor/devices/d1/diag/logs",
+        device.getRefs().getDiag().getLogs());
+    assertEquals(Boolean.FALSE, device.getStatus().getAlert().isEnabled());
     DeviceConcise updated =
         devices.deviceTypesTypeIdDevicesDeviceIdPut(
             "sdk-sensor",

@@ -59,6 +59,9 @@ class RegistryProfilesIT {
     assertEquals(2, acme.getMeta().getTotalRows().intValue());
     assertEquals("X2", acme.getResults().get(1).getDeviceInfo().getModel());
     assertEquals(
+        "/api/v0002/device/types/meter/devices/m2/location",
+        acme.getResults().get(1).getRefs().getLocation());
+    assertEquals(
         "owner-m2", ((java.util.Map<?, ?>) acme.getResults().get(1).getMetadata()).get("owner"));
 
     // m3 may reach the read model after m1 and m2 (another projection slice): wait for it too
