@@ -231,7 +231,7 @@ public final class EntwineNode implements AutoCloseable {
                 new HealthRoutes.Check(
                     "sharding", new ShardingReadiness(Adapter.toClassic(system))),
                 new HealthRoutes.Check(
-                    "http", () -> CompletableFuture.completedFuture(startup.isServing()))));
+                    "http", new NodeStartup.Readiness(Adapter.toClassic(system)))));
     EntwineRoutes routes =
         new EntwineRoutes(
             health.route(),
