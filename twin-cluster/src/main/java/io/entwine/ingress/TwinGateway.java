@@ -185,16 +185,7 @@ public final class TwinGateway {
                 address,
                 twin(message.device()),
                 (verifiedAgainst, replyTo) ->
-                    new TwinCommand.RecordEvent(
-                        token,
-                        verifiedAgainst,
-                        message.eventId(),
-                        message.format(),
-                        message.payload(),
-                        message.timestamp(),
-                        message.receivedAt(),
-                        message.qos(),
-                        replyTo),
+                    new TwinCommand.RecordEvent(token, verifiedAgainst, part(message), replyTo),
                 token));
   }
 
@@ -203,18 +194,7 @@ public final class TwinGateway {
    * write; Done means all are persisted.
    */
   public CompletionStage<Reply> recordEvents(List<DeviceMessage> messages, String token) {
-    List<TwinCommand.EventPart> parts =
-        messages.stream()
-            .map(
-                m ->
-                    new TwinCommand.EventPart(
-                        m.eventId(),
-                        m.format(),
-                        m.payload(),
-                        m.timestamp(),
-                        m.receivedAt(),
-                        m.qos()))
-            .toList();
+    List<TwinCommand.EventPart> parts = messages.stream().map(TwinGateway::part).toList();
     return counted(
         messages,
         () ->
@@ -236,16 +216,7 @@ public final class TwinGateway {
         () ->
             ask(
                 twin(message.device()),
-                replyTo ->
-                    new TwinCommand.RecordApplicationEvent(
-                        apiKey,
-                        message.eventId(),
-                        message.format(),
-                        message.payload(),
-                        message.timestamp(),
-                        message.receivedAt(),
-                        message.qos(),
-                        replyTo)));
+                replyTo -> new TwinCommand.RecordApplicationEvent(apiKey, part(message), replyTo)));
   }
 
   /** Done when {@code token} is the device's token and the device is enabled. */
@@ -345,6 +316,17 @@ public final class TwinGateway {
                         gateway,
                         nonce,
                         replyTo)));
+  }
+
+  /** What of {@code message} its twin records. */
+  private static TwinCommand.EventPart part(DeviceMessage message) {
+    return new TwinCommand.EventPart(
+        message.eventId(),
+        message.format(),
+        message.payload(),
+        message.timestamp(),
+        message.receivedAt(),
+        message.qos());
   }
 
   private CompletionStage<Reply> counted(

@@ -35,7 +35,7 @@ final class ReadingHandlers {
 
   static ReplyEffect<TwinEvent, TwinState> onRecordEvent(
       DeviceTwin twin, TwinState state, RecordEvent command) {
-    return record(twin, List.of(), command, command.qos(), command.replyTo());
+    return record(twin, List.of(), command.event(), command.event().qos(), command.replyTo());
   }
 
   static ReplyEffect<TwinEvent, TwinState> onRecordEvents(
@@ -77,7 +77,7 @@ final class ReadingHandlers {
 
   static ReplyEffect<TwinEvent, TwinState> onRecordApplicationEvent(
       DeviceTwin twin, TwinState state, RecordApplicationEvent command) {
-    return record(twin, List.of(), command, command.qos(), command.replyTo());
+    return record(twin, List.of(), command.event(), command.event().qos(), command.replyTo());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.entwine.twin;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entwine.identity.DeviceKey;
@@ -82,19 +83,13 @@ public sealed interface TwinCommand extends CborSerializable {
 
   /**
    * A device event, authenticated by the token the device presented. {@code verifiedAgainst} is the
-   * stored hash the sender already verified the token against (null when it has not).
+   * stored hash the sender already verified the token against (null when it has not). The event's
+   * fields are written beside the token ({@link JsonUnwrapped}), as they were before they became
+   * one {@link EventPart}, so nodes of the previous version read it during a rolling upgrade.
    */
   public record RecordEvent(
-      String token,
-      String verifiedAgainst,
-      String eventId,
-      String format,
-      byte[] payload,
-      Instant timestamp,
-      Instant receivedAt,
-      int qos,
-      ActorRef<Reply> replyTo)
-      implements TwinCommand, DeviceToken, Reading {}
+      String token, String verifiedAgainst, @JsonUnwrapped EventPart event, ActorRef<Reply> replyTo)
+      implements TwinCommand, DeviceToken {}
 
   /**
    * Several events the device sent one after another (MQTT publishes pipelined on one connection),
@@ -105,25 +100,21 @@ public sealed interface TwinCommand extends CborSerializable {
       String token, String verifiedAgainst, List<EventPart> events, ActorRef<Reply> replyTo)
       implements TwinCommand, DeviceToken {}
 
-  /** One event of {@link RecordEvents}; {@code qos} as in {@link RecordEvent}. */
+  /**
+   * One device event as every command that records one carries it; {@code qos} is the QoS the
+   * device sent it at, the most live subscribers get it at.
+   */
   public record EventPart(
       String eventId, String format, byte[] payload, Instant timestamp, Instant receivedAt, int qos)
       implements CborSerializable, Reading {}
 
   /**
    * An event an application sends on the device's behalf; the application is already authenticated
-   * by an API key of the device's organization.
+   * by an API key of the device's organization. Written flat like {@link RecordEvent}.
    */
   public record RecordApplicationEvent(
-      String apiKey,
-      String eventId,
-      String format,
-      byte[] payload,
-      Instant timestamp,
-      Instant receivedAt,
-      int qos,
-      ActorRef<Reply> replyTo)
-      implements TwinCommand, Reading {}
+      String apiKey, @JsonUnwrapped EventPart event, ActorRef<Reply> replyTo)
+      implements TwinCommand {}
 
   /** Checks a device's token without recording anything (e.g. an MQTT CONNECT). */
   public record Authenticate(String token, String verifiedAgainst, ActorRef<Reply> replyTo)

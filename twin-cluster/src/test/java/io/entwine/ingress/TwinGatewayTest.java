@@ -349,12 +349,8 @@ class TwinGatewayTest {
             new TwinCommand.RecordEvent(
                 token,
                 null,
-                "temp",
-                "json",
-                utf8("{}"),
-                T0,
-                T0,
-                LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
+                new TwinCommand.EventPart(
+                    "temp", "json", utf8("{}"), T0, T0, LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS),
                 replyTo));
   }
 

@@ -99,7 +99,10 @@ class SerializationTest {
         new TwinCommand.Get(replyTo),
         new TwinCommand.Delete(AT, replyTo),
         new TwinCommand.RecordEvent(
-            "token", "a-hash", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 1, replyTo),
+            "token",
+            "a-hash",
+            new TwinCommand.EventPart("temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 1),
+            replyTo),
         new TwinCommand.RecordEvents(
             "token",
             null,
@@ -110,7 +113,9 @@ class SerializationTest {
         new TwinCommand.GetLastEvents("temp", replyTo),
         new TwinCommand.GetLastEvents(null, replyTo),
         new TwinCommand.RecordApplicationEvent(
-            "a-org-key", "temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 1, replyTo),
+            "a-org-key",
+            new TwinCommand.EventPart("temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 1),
+            replyTo),
         new TwinCommand.Authenticate("token", null, replyTo),
         new TwinCommand.QueueCommand(
             "c-1", "reboot", "json", PAYLOAD, Duration.ofMinutes(5), AT, replyTo),
@@ -705,6 +710,52 @@ class SerializationTest {
     assertTrue(state.isRegistered());
     assertEquals(null, state.registration().profile());
     assertEquals(3, state.eventCount());
+  }
+
+  @Test
+  void recordedEventCommandsKeepTheirFlatFormForNodesOfThePreviousVersion() throws Exception {
+    var serialization = SerializationExtension.get(testKit.system().classicSystem());
+    ObjectMapper cbor = new ObjectMapper(new CBORFactory());
+    TwinCommand.EventPart part =
+        new TwinCommand.EventPart("temp", "json", PAYLOAD, AT, AT.plusSeconds(1), 1);
+    TwinCommand.RecordEvent command = new TwinCommand.RecordEvent("token", "a-hash", part, replyTo);
+    Map<String, Object> asBefore = new java.util.HashMap<>();
+    asBefore.put("token", "token");
+    asBefore.put("verifiedAgainst", "a-hash");
+    asBefore.put("eventId", "temp");
+    asBefore.put("format", "json");
+    asBefore.put("payload", PAYLOAD);
+    asBefore.put("timestamp", AT.toString());
+    asBefore.put("receivedAt", AT.plusSeconds(1).toString());
+    asBefore.put("qos", 1);
+
+    JsonNode written = cbor.readTree(serialization.serialize(command).get());
+    Object readBefore =
+        serialization
+            .deserialize(
+                cbor.writeValueAsBytes(asBefore), 33, TwinCommand.RecordEvent.class.getName())
+            .get();
+
+    assertEquals(
+        Set.of(
+            "token",
+            "verifiedAgainst",
+            "eventId",
+            "format",
+            "payload",
+            "timestamp",
+            "receivedAt",
+            "qos",
+            "replyTo"),
+        iteratorToSet(written.fieldNames()));
+    assertEquals(command.token(), ((TwinCommand.RecordEvent) readBefore).token());
+    assertDeepEquals(part, ((TwinCommand.RecordEvent) readBefore).event(), "RecordEvent as before");
+  }
+
+  private static Set<String> iteratorToSet(Iterator<String> names) {
+    Set<String> set = new java.util.HashSet<>();
+    names.forEachRemaining(set::add);
+    return set;
   }
 
   // ---- helpers ----

@@ -55,7 +55,9 @@ class DeviceTwinLiveTest {
     twin.<Reply>runCommand(
         replyTo ->
             new TwinCommand.RecordApplicationEvent(
-                "a-myorg-key", "a", "json", utf8("{}"), T0, T0, 1, replyTo));
+                "a-myorg-key",
+                new TwinCommand.EventPart("a", "json", utf8("{}"), T0, T0, 1),
+                replyTo));
     List<TwinCommand.EventPart> parts = new ArrayList<>();
     for (int i = 0; i < DeviceTwin.READINGS_PER_EVENT + 2; i++) {
       parts.add(new TwinCommand.EventPart("b", "text", utf8("" + i), T0, T0, 1));

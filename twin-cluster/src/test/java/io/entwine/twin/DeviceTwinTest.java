@@ -597,12 +597,13 @@ class DeviceTwinTest {
                 new TwinCommand.RecordEvent(
                     TOKEN,
                     null,
-                    "b",
-                    "json",
-                    utf8("{}"),
-                    null,
-                    T0,
-                    LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
+                    new TwinCommand.EventPart(
+                        "b",
+                        "json",
+                        utf8("{}"),
+                        null,
+                        T0,
+                        LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS),
                     replyTo));
 
     // Either refused as invalid (nothing persisted) or recorded; never a crash.
@@ -645,12 +646,13 @@ class DeviceTwinTest {
             new TwinCommand.RecordEvent(
                 token,
                 null,
-                eventId,
-                "json",
-                utf8(payload),
-                timestamp,
-                timestamp.plusSeconds(1),
-                LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS,
+                new TwinCommand.EventPart(
+                    eventId,
+                    "json",
+                    utf8(payload),
+                    timestamp,
+                    timestamp.plusSeconds(1),
+                    LiveMessage.DeviceEvent.ACKNOWLEDGED_QOS),
                 replyTo));
   }
 
