@@ -15,7 +15,8 @@ class StatusJsonTest {
     JsonNode json =
         Json.MAPPER.readTree(
             Json.MAPPER.writeValueAsBytes(
-                new RememberedStreamRoutes.StatusJson("bridge-1", BridgeStatus.STARTING)));
+                new RememberedStreamRoutes.StatusJson(
+                    "bridge-1", new BridgeStatus(false, null, 0, 0, 0, 0, null, null))));
 
     assertEquals("bridge-1", json.get("id").asText());
     assertFalse(json.get("connected").asBoolean());

@@ -6,8 +6,8 @@ import java.time.Instant;
 /**
  * What a running bridge reports: whether it is connected to the broker (and since when), how many
  * messages arrived, were recorded on twins or failed (converter error, refused device), the last
- * error and when the last message arrived. Kept in memory by the node running the bridge: counters
- * start again at zero when the bridge moves to another node.
+ * error and when the last message arrived: a copy, made on read, of the {@link BridgeActivity} the
+ * node running the bridge keeps in memory (counters start again at zero when the bridge moves).
  */
 public record BridgeStatus(
     boolean connected,
@@ -23,45 +23,4 @@ public record BridgeStatus(
   public static final BridgeStatus STARTING = new BridgeStatus(false, null, 0, 0, 0, 0, null, null);
 
   public record LastError(Instant at, String message) implements CborSerializable {}
-
-  BridgeStatus connectedAt(Instant at) {
-    return new BridgeStatus(
-        true, at, connects + 1, messages, recorded, failed, lastError, lastMessageAt);
-  }
-
-  BridgeStatus disconnected(Instant at, String reason) {
-    return new BridgeStatus(
-        false,
-        null,
-        connects,
-        messages,
-        recorded,
-        failed,
-        new LastError(at, reason),
-        lastMessageAt);
-  }
-
-  BridgeStatus messageRecorded(Instant arrived) {
-    return new BridgeStatus(
-        connected,
-        connectedSince,
-        connects,
-        messages + 1,
-        recorded + 1,
-        failed,
-        lastError,
-        arrived);
-  }
-
-  BridgeStatus messageFailed(Instant arrived, String reason) {
-    return new BridgeStatus(
-        connected,
-        connectedSince,
-        connects,
-        messages + 1,
-        recorded,
-        failed + 1,
-        new LastError(arrived, reason),
-        arrived);
-  }
 }

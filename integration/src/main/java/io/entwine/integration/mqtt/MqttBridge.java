@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One bridge to an external MQTT broker: its configuration (event-sourced) and, while it exists,
- * its running stream ({@link BridgeStream}) and in-memory {@link BridgeStatus}. A sharded entity
+ * its running stream ({@link BridgeStream}) and in-memory {@link BridgeActivity}. A sharded entity
  * with remember-entities (event-sourced store), keyed {@code org/id}: exactly one instance runs in
  * the cluster, and when its node leaves, sharding starts it again on another node, which connects
  * to the broker again. A deleted bridge stops its stream and passivates, which removes it from the
@@ -115,7 +115,7 @@ public final class MqttBridge
 
   private final Services services;
   private final ActorRef<BridgeStream.Report> reports;
-  private BridgeStatus status = BridgeStatus.STARTING;
+  private final BridgeActivity activity = new BridgeActivity();
   private UniqueKillSwitch running;
 
   private MqttBridge(
@@ -150,13 +150,15 @@ public final class MqttBridge
           BridgeDeleted::new);
 
   private ReplyEffect<Event, State> onStreamReport(State state, StreamReport report) {
-    status = updated(status, report.report());
+    activity.record(report.report());
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onGetStatus(State state, GetStatus get) {
     return replyIfExists(
-        state, get.replyTo(), exists -> new BridgeReply.Status(exists.config().id(), status));
+        state,
+        get.replyTo(),
+        exists -> new BridgeReply.Status(exists.config().id(), activity.status()));
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create create) {
@@ -184,7 +186,7 @@ public final class MqttBridge
       converter = services.converters().uplink(config.uplinkScript());
     } catch (IllegalArgumentException | ConverterException e) {
       log.warn("Bridge {} of {} cannot start: {}", config.id(), config.org(), e.getMessage());
-      status = status.disconnected(Timestamps.now(), "Cannot start: " + e.getMessage());
+      activity.disconnected(Timestamps.now(), "Cannot start: " + e.getMessage());
       return;
     }
     running =
@@ -205,17 +207,5 @@ public final class MqttBridge
       running.shutdown();
       running = null;
     }
-  }
-
-  static BridgeStatus updated(BridgeStatus status, BridgeStream.Report report) {
-    if (report instanceof BridgeStream.Connected connected) {
-      return status.connectedAt(connected.at());
-    } else if (report instanceof BridgeStream.Disconnected disconnected) {
-      return status.disconnected(disconnected.at(), disconnected.reason());
-    } else if (report instanceof BridgeStream.Recorded recorded) {
-      return status.messageRecorded(recorded.arrived());
-    }
-    BridgeStream.Failed failed = (BridgeStream.Failed) report;
-    return status.messageFailed(failed.arrived(), failed.reason());
   }
 }

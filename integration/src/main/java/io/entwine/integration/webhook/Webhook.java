@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One webhook: its configuration, read offsets and pause (event-sourced) and, while it exists and
- * is not paused, its running {@link WebhookStream} and in-memory {@link WebhookStatus}. A sharded
+ * is not paused, its running {@link WebhookStream} and in-memory {@link WebhookActivity}. A sharded
  * entity with remember-entities keyed {@code org/id}, like an MQTT bridge (ADR 0032): exactly one
  * delivers per webhook in the cluster, and when its node leaves, sharding starts it on another
  * node, which continues from the persisted offsets. See ADR 0054; what it shares with a bridge
@@ -131,7 +131,7 @@ public final class Webhook
   }
 
   private final Services services;
-  private WebhookStatus status = WebhookStatus.STARTING;
+  private final WebhookActivity activity = new WebhookActivity();
   private Instant pendingSince;
   private Instant offsetsPersistedAt = Instant.EPOCH;
   // Offsets read past while no message matched, not yet persisted (idle-offset-interval).
@@ -180,7 +180,7 @@ public final class Webhook
     if (what instanceof WebhookStream.Pending pending) {
       pendingSince = pending.since();
     } else if (what instanceof WebhookStream.AttemptFailed failed) {
-      status = status.attemptFailed(failed.at(), failed.error(), failed.retrying());
+      activity.attemptFailed(failed.at(), failed.error(), failed.retrying());
     } else if (what instanceof WebhookStream.PauseRequested pause && state.exists()) {
       log.warn("Webhook {} of {} paused: {}", state.config().id(), state.config().org(), pause);
       return Effect()
@@ -191,7 +191,7 @@ public final class Webhook
       running = null;
       pendingSince = null;
       if (ended.error() != null && state.exists() && state.paused() == null) {
-        status = status.attemptFailed(Timestamps.now(), ended.error(), true);
+        activity.attemptFailed(Timestamps.now(), ended.error(), true);
         context()
             .scheduleOnce(
                 services.settings().retry().minBackoff(),
@@ -209,10 +209,10 @@ public final class Webhook
     }
     pendingSince = null;
     if (progress.delivered() > 0) {
-      status = status.deliveredBatch(progress.delivered(), progress.lastSuccess());
+      activity.deliveredBatch(progress.delivered(), progress.lastSuccess());
     }
     if (progress.skipped() > 0) {
-      status = status.skippedBatch(progress.skipped());
+      activity.skippedBatch(progress.skipped());
     }
     Instant now = Timestamps.now();
     boolean idle = progress.delivered() == 0 && progress.skipped() == 0;
@@ -248,8 +248,7 @@ public final class Webhook
         pendingSince == null
             ? 0
             : Math.max(0, Duration.between(pendingSince, Timestamps.now()).toMillis() / 1000.0);
-    return new WebhookReply.Status(
-        state.config().id(), status.withPause(state.paused()).withLag(lag));
+    return new WebhookReply.Status(state.config().id(), activity.status(state.paused(), lag));
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create create) {
@@ -265,7 +264,6 @@ public final class Webhook
         .thenRun(
             after -> {
               stopStream();
-              status = status.withPause(null);
               startStream(after);
             })
         .thenReply(update.replyTo(), Webhook::found);

@@ -8,21 +8,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class BridgeStatusTest {
+class BridgeActivityTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
 
-  private static BridgeStatus after(BridgeStatus status, BridgeStream.Report... reports) {
+  private static BridgeStatus after(BridgeActivity activity, BridgeStream.Report... reports) {
     for (BridgeStream.Report report : reports) {
-      status = MqttBridge.updated(status, report);
+      activity.record(report);
     }
-    return status;
+    return activity.status();
+  }
+
+  @Test
+  void aNewBridgeIsNotConnectedAndHasCountedNothing() {
+    assertEquals(
+        new BridgeStatus(false, null, 0, 0, 0, 0, null, null), after(new BridgeActivity()));
   }
 
   @Test
   void countsRecordedAndFailedMessagesAndKeepsTheLastError() {
     BridgeStatus status =
         after(
-            BridgeStatus.STARTING,
+            new BridgeActivity(),
             new BridgeStream.Connected(T0),
             new BridgeStream.Recorded(T0.plusSeconds(1)),
             new BridgeStream.Failed(T0.plusSeconds(2), "Converter failed on topic 'a': boom"),
@@ -40,19 +46,21 @@ class BridgeStatusTest {
 
   @Test
   void aLostConnectionIsTheLastErrorUntilTheBridgeReconnects() {
+    BridgeActivity activity = new BridgeActivity();
     BridgeStatus lost =
         after(
-            BridgeStatus.STARTING,
+            activity,
             new BridgeStream.Connected(T0),
             new BridgeStream.Disconnected(T0.plusSeconds(5), "Connection lost"));
     assertFalse(lost.connected());
     assertNull(lost.connectedSince());
     assertEquals("Connection lost", lost.lastError().message());
 
-    BridgeStatus again = after(lost, new BridgeStream.Connected(T0.plusSeconds(7)));
+    BridgeStatus again = after(activity, new BridgeStream.Connected(T0.plusSeconds(7)));
     assertTrue(again.connected());
     assertEquals(2, again.connects());
     assertEquals(T0.plusSeconds(7), again.connectedSince());
     assertEquals("Connection lost", again.lastError().message(), "kept for the operator");
+    assertFalse(lost.connected(), "a status read earlier is a copy, not changed by later reports");
   }
 }
