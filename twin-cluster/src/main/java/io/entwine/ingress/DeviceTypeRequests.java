@@ -29,7 +29,9 @@ public final class DeviceTypeRequests {
         catalog(org),
         replyTo ->
             new DeviceTypeCatalog.CreateType(
-                id, classId, description, deviceInfo, metadata, Timestamps.now(), replyTo));
+                new DeviceTypeCatalog.TypeCreated(
+                    id, classId, description, deviceInfo, metadata, Timestamps.now()),
+                replyTo));
   }
 
   /** Replaces the fields given (null: unchanged): {@link Reply.DeviceTypeInfo} or NOT_FOUND. */
@@ -39,7 +41,9 @@ public final class DeviceTypeRequests {
         catalog(org),
         replyTo ->
             new DeviceTypeCatalog.UpdateType(
-                id, description, deviceInfo, metadata, Timestamps.now(), replyTo));
+                new DeviceTypeCatalog.TypeUpdated(
+                    id, description, deviceInfo, metadata, Timestamps.now()),
+                replyTo));
   }
 
   /** Done or NOT_FOUND. */

@@ -37,7 +37,9 @@ public final class ManagementRequests {
         requests(org),
         replyTo ->
             new ActionRequests.Initiate(
-                requestId, action, parameters, devices, Timestamps.now(), replyTo));
+                new ActionRequests.RequestInitiated(
+                    requestId, action, parameters, devices, Timestamps.now()),
+                replyTo));
   }
 
   public CompletionStage<Reply> list(String org) {

@@ -1,5 +1,6 @@
 package io.entwine.mgmt;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.entwine.entity.CommandTable;
 import io.entwine.entity.EventSourcedEntity;
 import io.entwine.entity.EventTable;
@@ -59,14 +60,12 @@ public final class ActionRequests
 
   public sealed interface Command extends CborSerializable {}
 
-  /** {@link Reply.ManagementView} of the request, or LIMIT_EXCEEDED when none can make room. */
-  public record Initiate(
-      String requestId,
-      String action,
-      Map<String, String> parameters,
-      List<DeviceKey> devices,
-      Instant at,
-      ActorRef<Reply> replyTo)
+  /**
+   * Persists {@code request}: {@link Reply.ManagementView} of the request, or LIMIT_EXCEEDED when
+   * none can make room. The event's fields are written beside {@code replyTo} ({@link
+   * JsonUnwrapped}), the form the command had when it listed them itself.
+   */
+  public record Initiate(@JsonUnwrapped RequestInitiated request, ActorRef<Reply> replyTo)
       implements Command {}
 
   /** A device's part ended. Not answered. */
@@ -272,9 +271,9 @@ public final class ActionRequests
 
   private static ReplyEffect<Event, State> onInitiate(
       ActionRequests entity, State state, Initiate initiate) {
-    if (state.requests().containsKey(initiate.requestId())) {
-      return EFFECT.reply(
-          initiate.replyTo(), RequestViews.view(state.requests().get(initiate.requestId())));
+    String requestId = initiate.request().requestId();
+    if (state.requests().containsKey(requestId)) {
+      return EFFECT.reply(initiate.replyTo(), RequestViews.view(state.requests().get(requestId)));
     }
     if (state.full()) {
       return EFFECT.reply(
@@ -285,25 +284,17 @@ public final class ActionRequests
     }
     // Overdue devices are dropped first, so a device still busy with a request that timed out
     // while this entity was stopped is free for the new one (messages to it arrive in order).
-    List<Event> events = new ArrayList<>(entity.deadlines.timedOut(state, initiate.at()));
-    events.add(
-        new RequestInitiated(
-            initiate.requestId(),
-            initiate.action(),
-            initiate.parameters(),
-            initiate.devices(),
-            initiate.at()));
+    List<Event> events = new ArrayList<>(entity.deadlines.timedOut(state, initiate.request().at()));
+    events.add(initiate.request());
     return EFFECT
         .persist(events)
         .thenRun(
             after -> {
               entity.deadlines.abandon(events);
-              entity.startUnfinished(after.requests().get(initiate.requestId()));
+              entity.startUnfinished(after.requests().get(requestId));
               entity.deadlines.watch(after);
             })
-        .thenReply(
-            initiate.replyTo(),
-            after -> RequestViews.view(after.requests().get(initiate.requestId())));
+        .thenReply(initiate.replyTo(), after -> RequestViews.view(after.requests().get(requestId)));
   }
 
   private static ReplyEffect<Event, State> onDeviceFinished(

@@ -1,5 +1,6 @@
 package io.entwine.registry;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.entity.CommandTable;
 import io.entwine.entity.CommandTable.Handler;
@@ -51,36 +52,20 @@ public final class DeviceTypeCatalog
     ActorRef<Reply> replyTo();
   }
 
-  /** {@link DeviceTypeInfo}, ALREADY_EXISTS, or FORBIDDEN past {@link #MAX_TYPES}. */
-  public record CreateType(
-      String id,
-      String classId,
-      String description,
-      JsonNode deviceInfo,
-      JsonNode metadata,
-      Instant at,
-      ActorRef<Reply> replyTo)
-      implements Command {
-    public CreateType {
-      deviceInfo = absentIfNull(deviceInfo);
-      metadata = absentIfNull(metadata);
-    }
-  }
+  /**
+   * Persists {@code type} as it is: {@link DeviceTypeInfo}, ALREADY_EXISTS, or FORBIDDEN past
+   * {@link #MAX_TYPES}. The event's fields are written beside {@code replyTo} ({@link
+   * JsonUnwrapped}), the form the command had when it listed them itself.
+   */
+  public record CreateType(@JsonUnwrapped TypeCreated type, ActorRef<Reply> replyTo)
+      implements Command {}
 
-  /** Replaces what is given (a null field is left as it is): {@link DeviceTypeInfo}, NOT_FOUND. */
-  public record UpdateType(
-      String id,
-      String description,
-      JsonNode deviceInfo,
-      JsonNode metadata,
-      Instant at,
-      ActorRef<Reply> replyTo)
-      implements Command {
-    public UpdateType {
-      deviceInfo = absentIfNull(deviceInfo);
-      metadata = absentIfNull(metadata);
-    }
-  }
+  /**
+   * Persists {@code change}, which replaces what it gives (a null field is left as it is): {@link
+   * DeviceTypeInfo}, NOT_FOUND. Written flat like {@link CreateType}.
+   */
+  public record UpdateType(@JsonUnwrapped TypeUpdated change, ActorRef<Reply> replyTo)
+      implements Command {}
 
   /** Done or NOT_FOUND; the caller has checked that no device has the type. */
   public record DeleteType(String id, Instant at, ActorRef<Reply> replyTo) implements Command {}
@@ -219,7 +204,9 @@ public final class DeviceTypeCatalog
   private static final CommandTable<DeviceTypeCatalog, Command, Event, State> HANDLERS =
       CommandTable.<DeviceTypeCatalog, Command, Event, State>of(Command.class)
           .on(CreateType.class, DeviceTypeCatalog::onCreate)
-          .on(UpdateType.class, ifTypeExists(UpdateType::id, DeviceTypeCatalog::onUpdate))
+          .on(
+              UpdateType.class,
+              ifTypeExists(update -> update.change().id(), DeviceTypeCatalog::onUpdate))
           .on(DeleteType.class, ifTypeExists(DeleteType::id, DeviceTypeCatalog::onDelete))
           .on(GetType.class, ifTypeExists(GetType::id, DeviceTypeCatalog::onGet))
           .on(ListTypes.class, DeviceTypeCatalog::onList)
@@ -227,11 +214,11 @@ public final class DeviceTypeCatalog
 
   private static ReplyEffect<Event, State> onCreate(
       DeviceTypeCatalog catalog, State state, CreateType create) {
-    if (state.types().containsKey(create.id())) {
+    String id = create.type().id();
+    if (state.types().containsKey(id)) {
       return EFFECT.reply(
           create.replyTo(),
-          new Reply.Rejected(
-              Rejection.ALREADY_EXISTS, "Device type '" + create.id() + "' already exists"));
+          new Reply.Rejected(Rejection.ALREADY_EXISTS, "Device type '" + id + "' already exists"));
     }
     if (state.types().size() >= MAX_TYPES) {
       return EFFECT.reply(
@@ -241,15 +228,8 @@ public final class DeviceTypeCatalog
               "The organization has " + MAX_TYPES + " device types, the most it may have"));
     }
     return EFFECT
-        .persist(
-            new TypeCreated(
-                create.id(),
-                create.classId(),
-                create.description(),
-                create.deviceInfo(),
-                create.metadata(),
-                create.at()))
-        .thenReply(create.replyTo(), after -> after.types().get(create.id()));
+        .persist(create.type())
+        .thenReply(create.replyTo(), after -> after.types().get(id));
   }
 
   /** {@code handler} for a type the catalog holds; NOT_FOUND for one it does not. */
@@ -264,14 +244,8 @@ public final class DeviceTypeCatalog
   private static ReplyEffect<Event, State> onUpdate(
       DeviceTypeCatalog catalog, State state, UpdateType update) {
     return EFFECT
-        .persist(
-            new TypeUpdated(
-                update.id(),
-                update.description(),
-                update.deviceInfo(),
-                update.metadata(),
-                update.at()))
-        .thenReply(update.replyTo(), after -> after.types().get(update.id()));
+        .persist(update.change())
+        .thenReply(update.replyTo(), after -> after.types().get(update.change().id()));
   }
 
   private static ReplyEffect<Event, State> onDelete(

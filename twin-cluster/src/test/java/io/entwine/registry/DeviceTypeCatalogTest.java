@@ -66,7 +66,9 @@ class DeviceTypeCatalogTest {
     var result =
         run(
             replyTo ->
-                new DeviceTypeCatalog.UpdateType("thermo", "new", null, info("M2"), T1, replyTo));
+                new DeviceTypeCatalog.UpdateType(
+                    new DeviceTypeCatalog.TypeUpdated("thermo", "new", null, info("M2"), T1),
+                    replyTo));
 
     Reply.DeviceTypeInfo type = (Reply.DeviceTypeInfo) result.reply();
     assertEquals("new", type.description());
@@ -80,7 +82,10 @@ class DeviceTypeCatalogTest {
   void unknownTypesAreNotFoundAndNothingIsPersisted() {
     var get = run(replyTo -> new DeviceTypeCatalog.GetType("nope", replyTo));
     var update =
-        run(replyTo -> new DeviceTypeCatalog.UpdateType("nope", "d", null, null, T1, replyTo));
+        run(
+            replyTo ->
+                new DeviceTypeCatalog.UpdateType(
+                    new DeviceTypeCatalog.TypeUpdated("nope", "d", null, null, T1), replyTo));
     var delete = run(replyTo -> new DeviceTypeCatalog.DeleteType("nope", T1, replyTo));
 
     for (var result : List.of(get, update, delete)) {
@@ -109,7 +114,9 @@ class DeviceTypeCatalogTest {
       create(String id, String classId) {
     return run(
         replyTo ->
-            new DeviceTypeCatalog.CreateType(id, classId, "a type", info("M1"), null, T0, replyTo));
+            new DeviceTypeCatalog.CreateType(
+                new DeviceTypeCatalog.TypeCreated(id, classId, "a type", info("M1"), null, T0),
+                replyTo));
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<

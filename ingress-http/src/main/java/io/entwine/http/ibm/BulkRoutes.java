@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -63,25 +64,21 @@ public final class BulkRoutes extends DeviceApiRoutes {
                                                         type.get(),
                                                         () -> list(principal, type.get()))
                                                     : list(principal, null))))),
-                path(
-                    "add",
-                    () ->
-                        post(
-                            () ->
-                                authentication.apiKey(
-                                    principal ->
-                                        jsonArray(
-                                            MAX_BODY_BYTES, entries -> add(principal, entries))))),
-                path(
-                    "remove",
-                    () ->
-                        post(
-                            () ->
-                                authentication.apiKey(
-                                    principal ->
-                                        jsonArray(
-                                            MAX_BODY_BYTES,
-                                            entries -> remove(principal, entries)))))));
+                bulkPost("add", this::add),
+                bulkPost("remove", this::remove)));
+  }
+
+  /** POST {@code name}: a JSON array of entries, by an API key of the organization. */
+  private Route bulkPost(String name, BiFunction<ApiKeyPrincipal, List<JsonNode>, Route> handle) {
+    return path(
+        name,
+        () ->
+            post(
+                () ->
+                    authentication.apiKey(
+                        principal ->
+                            jsonArray(
+                                MAX_BODY_BYTES, entries -> handle.apply(principal, entries)))));
   }
 
   private Route list(ApiKeyPrincipal principal, String type) {
