@@ -28,6 +28,7 @@ import io.entwine.registry.DeviceTypeCatalog;
 import io.entwine.registry.Organization;
 import io.entwine.registry.StateEventIds;
 import io.entwine.registry.TrustedCaIndex;
+import io.entwine.testing.EventSourcedTestSystem;
 import io.entwine.twin.CommandQueue;
 import io.entwine.twin.DeviceCredentials;
 import io.entwine.twin.SharedAttributes;
@@ -46,15 +47,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every message, event and state crosses the network or goes to the journal as jackson-cbor. */
 class SerializationTest {
@@ -64,18 +64,14 @@ class SerializationTest {
   private static final Reply.TrustedCa TRUSTED_CA =
       new Reply.TrustedCa("CN=ACME CA,O=ACME", "-----BEGIN CERTIFICATE-----\nMIIB\n");
 
-  private static ActorTestKit testKit;
+  @RegisterExtension
+  static final EventSourcedTestSystem testKit = new EventSourcedTestSystem("SerializationTest");
+
   private static ActorRef<Reply> replyTo;
 
   @BeforeAll
-  static void startSystem() {
-    testKit = ActorTestKit.create("SerializationTest");
-    replyTo = testKit.<Reply>createTestProbe().ref();
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
+  static void createReplyTo() {
+    replyTo = testKit.replyTo();
   }
 
   private static final ManagedDeviceProtocol.DiagLog DIAG_LOG =
@@ -281,8 +277,11 @@ class SerializationTest {
             CommandQueue.EMPTY),
         // device type catalog
         new DeviceTypeCatalog.CreateType(
-            "sensor", "Gateway", "a sensor", deviceInfo(), metadata, AT, replyTo),
-        new DeviceTypeCatalog.UpdateType("sensor", null, deviceInfo(), null, AT, replyTo),
+            new DeviceTypeCatalog.TypeCreated(
+                "sensor", "Gateway", "a sensor", deviceInfo(), metadata, AT),
+            replyTo),
+        new DeviceTypeCatalog.UpdateType(
+            new DeviceTypeCatalog.TypeUpdated("sensor", null, deviceInfo(), null, AT), replyTo),
         new DeviceTypeCatalog.DeleteType("sensor", AT, replyTo),
         new DeviceTypeCatalog.GetType("sensor", replyTo),
         new DeviceTypeCatalog.ListTypes(replyTo),
@@ -329,7 +328,10 @@ class SerializationTest {
             new ManagedDeviceState.Action(
                 "r2", "firmware/update", Map.of(), ManagedDeviceProtocol.ActionStep.OBSERVE_SENT),
             OUTCOME),
-        new ActionRequests.Initiate("r1", "device/reboot", Map.of(), List.of(DEVICE), AT, replyTo),
+        new ActionRequests.Initiate(
+            new ActionRequests.RequestInitiated(
+                "r1", "device/reboot", Map.of(), List.of(DEVICE), AT),
+            replyTo),
         new ActionRequests.DeviceFinished(OUTCOME, "org", "sensor", "s1"),
         new ActionRequests.Get("r1", replyTo),
         new ActionRequests.GetDeviceStatus("r1", replyTo),
@@ -729,7 +731,6 @@ class SerializationTest {
     asBefore.put("receivedAt", AT.plusSeconds(1).toString());
     asBefore.put("qos", 1);
 
-    JsonNode written = cbor.readTree(serialization.serialize(command).get());
     Object readBefore =
         serialization
             .deserialize(
@@ -747,15 +748,52 @@ class SerializationTest {
             "receivedAt",
             "qos",
             "replyTo"),
-        iteratorToSet(written.fieldNames()));
+        writtenFields(command));
     assertEquals(command.token(), ((TwinCommand.RecordEvent) readBefore).token());
     assertDeepEquals(part, ((TwinCommand.RecordEvent) readBefore).event(), "RecordEvent as before");
   }
 
-  private static Set<String> iteratorToSet(Iterator<String> names) {
-    Set<String> set = new java.util.HashSet<>();
-    names.forEachRemaining(set::add);
-    return set;
+  /**
+   * Commands that carry the event they ask to persist write its fields beside their own, as when
+   * they listed them, so that nodes of the previous version read them during a rolling upgrade.
+   */
+  @Test
+  void commandsCarryingTheirEventKeepTheirFlatForm() throws Exception {
+    assertEquals(
+        Set.of("id", "classId", "description", "deviceInfo", "metadata", "at", "replyTo"),
+        writtenFields(
+            new DeviceTypeCatalog.CreateType(
+                new DeviceTypeCatalog.TypeCreated("sensor", "Gateway", "a sensor", null, null, AT),
+                replyTo)));
+    assertEquals(
+        Set.of("id", "description", "deviceInfo", "metadata", "at", "replyTo"),
+        writtenFields(
+            new DeviceTypeCatalog.UpdateType(
+                new DeviceTypeCatalog.TypeUpdated("sensor", "new", null, null, AT), replyTo)));
+    assertEquals(
+        Set.of("requestId", "action", "parameters", "devices", "at", "replyTo"),
+        writtenFields(
+            new ActionRequests.Initiate(
+                new ActionRequests.RequestInitiated(
+                    "r1", "device/reboot", Map.of(), List.of(DEVICE), AT),
+                replyTo)));
+    assertEquals(
+        Set.of(
+            "apiKey", "eventId", "format", "payload", "timestamp", "receivedAt", "qos", "replyTo"),
+        writtenFields(
+            new TwinCommand.RecordApplicationEvent(
+                "a-org-key",
+                new TwinCommand.EventPart("temp", "json", PAYLOAD, AT, AT, 1),
+                replyTo)));
+  }
+
+  /** The top-level field names of {@code message} as its serializer writes it. */
+  private static Set<String> writtenFields(Object message) throws Exception {
+    byte[] written =
+        SerializationExtension.get(testKit.system().classicSystem()).serialize(message).get();
+    Set<String> names = new java.util.HashSet<>();
+    new ObjectMapper(new CBORFactory()).readTree(written).fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   // ---- helpers ----

@@ -1,18 +1,14 @@
 package io.entwine.integration.mqtt;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.entwine.claims.ClaimEntity;
+import io.entwine.testing.EventSourcedTestSystem;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bridge commands, events, states and replies go to the journal or the network as jackson-cbor. */
 class BridgeSerializationTest {
@@ -29,23 +25,13 @@ class BridgeSerializationTest {
           "return {deviceName: 'x'};",
           true);
 
-  private static ActorTestKit testKit;
-  private static ActorRef<BridgeReply> replyTo;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit = ActorTestKit.create("BridgeSerializationTest");
-    replyTo = testKit.<BridgeReply>createTestProbe().ref();
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
+  @RegisterExtension
+  static final EventSourcedTestSystem testSystem =
+      new EventSourcedTestSystem("BridgeSerializationTest");
 
   @Test
   void everyPersistentAndRemoteTypeRoundTrips() {
-    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    ActorRef<BridgeReply> replyTo = testSystem.replyTo();
     BridgeStatus status =
         new BridgeStatus(
             true, AT, 2, 10, 9, 1, new BridgeStatus.LastError(AT, "Connection lost"), AT);
@@ -68,8 +54,6 @@ class BridgeSerializationTest {
             new BridgeReply.Found(CONFIG, AT),
             new BridgeReply.Status("id-1", status),
             new BridgeReply.Directory(Set.of("id-1")));
-    for (Object sample : samples) {
-      assertEquals(sample, serialization.verifySerialization(sample, false), sample.toString());
-    }
+    testSystem.assertRoundTrips(samples);
   }
 }

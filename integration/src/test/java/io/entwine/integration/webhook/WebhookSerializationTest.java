@@ -7,22 +7,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.entwine.streams.StreamFilter;
 import io.entwine.streams.StreamKind;
+import io.entwine.testing.EventSourcedTestSystem;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Webhook commands, events, states and replies go to the journal or the network as jackson-cbor.
@@ -38,23 +36,13 @@ class WebhookSerializationTest {
           "aes-gcm$iv$sealed",
           Map.of("Authorization", "aes-gcm$iv$sealed2"));
 
-  private static ActorTestKit testKit;
-  private static ActorRef<WebhookReply> replyTo;
-
-  @BeforeAll
-  static void startSystem() {
-    testKit = ActorTestKit.create("WebhookSerializationTest");
-    replyTo = testKit.<WebhookReply>createTestProbe().ref();
-  }
-
-  @AfterAll
-  static void stopSystem() {
-    testKit.shutdownTestKit();
-  }
+  @RegisterExtension
+  static final EventSourcedTestSystem testSystem =
+      new EventSourcedTestSystem("WebhookSerializationTest");
 
   @Test
   void everyPersistentAndRemoteTypeRoundTrips() {
-    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    ActorRef<WebhookReply> replyTo = testSystem.replyTo();
     WebhookStatus status =
         new WebhookStatus(
             40, 2, true, false, null, 1.5, new WebhookStatus.LastError(AT, "500"), AT);
@@ -77,9 +65,7 @@ class WebhookSerializationTest {
             new WebhookReply.Found(CONFIG, AT, AT, null),
             new WebhookReply.Status("id-1", status),
             new WebhookReply.Directory(Set.of("id-1")));
-    for (Object sample : samples) {
-      assertEquals(sample, serialization.verifySerialization(sample, false), sample.toString());
-    }
+    testSystem.assertRoundTrips(samples);
   }
 
   /**
@@ -89,10 +75,10 @@ class WebhookSerializationTest {
   @Test
   void aWebhookStoredWithTheFormerFilterRecordReadsTheSame() throws Exception {
     Webhook.WebhookCreated created = new Webhook.WebhookCreated(CONFIG, AT);
-    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    Serialization serialization = SerializationExtension.get(testSystem.system().classicSystem());
     Serializer serializer = serialization.findSerializerFor(created);
     ObjectMapper cbor =
-        JacksonObjectMapperProvider.get(testKit.system().classicSystem())
+        JacksonObjectMapperProvider.get(testSystem.system().classicSystem())
             .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
     ObjectNode former = cbor.valueToTree(created);
     ((ObjectNode) former.get("config"))
