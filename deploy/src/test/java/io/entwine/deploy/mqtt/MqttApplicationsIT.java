@@ -15,9 +15,7 @@ import io.entwine.deploy.testing.TestNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * they connect with an API key of their organization, publish events on behalf of its devices and
  * subscribe to the documented topic filters.
  */
-class MqttApplicationsIT {
+class MqttApplicationsIT extends WithMqttClient {
   private static final String STATUS = "{\"d\":{\"temp\":19},\"ts\":\"2026-11-23T11:00:00Z\"}";
 
   @RegisterExtension static final TestNode node = TestNode.perClass();
@@ -35,15 +33,6 @@ class MqttApplicationsIT {
 
   @RegisteredDevice(type = "gauge", id = "g-1")
   private Device device;
-
-  private MqttClient client;
-
-  @AfterEach
-  void closeClient() {
-    if (client != null) {
-      Paho.closeQuietly(client);
-    }
-  }
 
   @Test
   void connectsApplicationWithAnApiKeyOfItsOrganization() throws Exception {

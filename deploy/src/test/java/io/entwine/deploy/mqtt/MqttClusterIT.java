@@ -11,13 +11,13 @@ import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
 import io.entwine.deploy.testing.NewOrganization;
 import io.entwine.deploy.testing.TestNode;
+import io.entwine.deploy.testing.TwoNodeCluster;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,25 +30,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MqttClusterIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  @RegisterExtension
-  @Order(1)
-  static final TestNode first = TestNode.perClass();
-
-  @RegisterExtension
-  @Order(2)
-  static final TestNode second = TestNode.joiningPerClass(first);
-
-  private static final Fixtures fixtures = new Fixtures(first);
+  @RegisterExtension static final TwoNodeCluster cluster = new TwoNodeCluster();
+  private static final TestNode first = cluster.first();
+  private static final TestNode second = cluster.second();
+  private static final Fixtures fixtures = cluster.fixtures();
   @NewOrganization private ApiKey apiKey;
 
   @Test
   void subscriberOnOneNodeReceivesEventsOfDevicesConnectedToTheOther() throws Exception {
-    List<Device> devices =
-        List.of(
-            fixtures.register(apiKey, "meter", "m-1"),
-            fixtures.register(apiKey, "meter", "m-2"),
-            fixtures.register(apiKey, "meter", "m-3"),
-            fixtures.register(apiKey, "meter", "m-4"));
+    List<Device> devices = cluster.devicesOnBothNodes(apiKey, "meter", "m-", 4);
     try (Inbox app =
         Paho.applicationInbox(first.mqttUri(), apiKey, "dashboard")
             .subscribe("iot-2/type/meter/id/+/evt/+/fmt/+", 1)) {

@@ -18,10 +18,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Cassandra, with Eclipse Paho: events of every QoS reach the twin, QoS 1 and 2 are acknowledged
  * only once persisted, and everything a device may not do is refused with nothing recorded.
  */
-class MqttDevicesIT {
+class MqttDevicesIT extends WithMqttClient {
   private static final String STATUS = "{\"d\":{\"temp\":21.5},\"ts\":\"2026-11-23T10:00:00Z\"}";
 
   @RegisterExtension static final TestNode node = TestNode.perClass();
@@ -41,15 +39,6 @@ class MqttDevicesIT {
 
   @RegisteredDevice(type = "sensor", id = "s-1")
   private Device device;
-
-  private MqttClient client;
-
-  @AfterEach
-  void closeClient() {
-    if (client != null) {
-      Paho.closeQuietly(client);
-    }
-  }
 
   private String uri(String transport) {
     return "ws".equals(transport) ? node.mqttWebSocketUri() : node.mqttUri();

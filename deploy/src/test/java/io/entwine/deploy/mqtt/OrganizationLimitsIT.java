@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.Set;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * unrecorded, as in the Eclipse Hono 1.2 MQTT adapter user guide) and the JDK HTTP client on IBM
  * HTTP events (403, 413, 429, nothing recorded).
  */
-class OrganizationLimitsIT {
+class OrganizationLimitsIT extends WithMqttClient {
   private static final String EVENT = "{\"d\":{\"temp\":21.5}}";
 
   @RegisterExtension static final TestNode node = TestNode.perClass();
@@ -35,15 +34,6 @@ class OrganizationLimitsIT {
 
   @RegisteredDevice(type = "sensor", id = "s-1")
   private Device device;
-
-  private MqttClient client;
-
-  @AfterEach
-  void closeClient() {
-    if (client != null) {
-      Paho.closeQuietly(client);
-    }
-  }
 
   // ---- MQTT ----
 

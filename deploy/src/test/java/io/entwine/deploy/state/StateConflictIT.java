@@ -2,20 +2,18 @@ package io.entwine.deploy.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
 import io.entwine.deploy.testing.NewOrganization;
 import io.entwine.deploy.testing.StateApi;
 import io.entwine.deploy.testing.TestNode;
-import java.util.ArrayList;
+import io.entwine.deploy.testing.TwoNodeCluster;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,15 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StateConflictIT {
 
-  @RegisterExtension
-  @Order(1)
-  static final TestNode first = TestNode.perClass();
-
-  @RegisterExtension
-  @Order(2)
-  static final TestNode second = TestNode.joiningPerClass(first);
-
-  private static final Fixtures fixtures = new Fixtures(first);
+  @RegisterExtension static final TwoNodeCluster cluster = new TwoNodeCluster();
+  private static final TestNode first = cluster.first();
+  private static final TestNode second = cluster.second();
   @NewOrganization private ApiKey apiKey;
 
   private TestNode.Response desire(TestNode node, Device device, String body) {
@@ -43,10 +35,7 @@ class StateConflictIT {
 
   @Test
   void ofTwoWritesOfTheSameVersionOnTwoNodesExactlyOneWins() throws Exception {
-    List<Device> devices = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      devices.add(fixtures.register(apiKey, "valve", "v-" + i));
-    }
+    List<Device> devices = cluster.devicesOnBothNodes(apiKey, "valve", "v-", 6);
     ExecutorService writers = Executors.newFixedThreadPool(2);
     try {
       for (Device device : devices) {

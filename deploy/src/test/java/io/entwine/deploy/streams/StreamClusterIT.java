@@ -9,13 +9,13 @@ import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
 import io.entwine.deploy.testing.TestNode;
+import io.entwine.deploy.testing.TwoNodeCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,26 +26,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StreamClusterIT {
   private static final Duration ARRIVAL = Duration.ofSeconds(30);
 
-  @RegisterExtension
-  @Order(1)
-  static final TestNode first = TestNode.perClass();
-
-  @RegisterExtension
-  @Order(2)
-  static final TestNode second = TestNode.joiningPerClass(first);
-
-  private static final Fixtures fixtures = new Fixtures(first);
+  @RegisterExtension static final TwoNodeCluster cluster = new TwoNodeCluster();
+  private static final TestNode first = cluster.first();
+  private static final TestNode second = cluster.second();
+  private static final Fixtures fixtures = cluster.fixtures();
 
   @Test
   void aStreamOnOneNodeSeesDevicesOfBoth() throws Exception {
     ApiKey apiKey = fixtures.organizationWithApiKey();
-    // twins are placed by sharding: four devices put some on each node
-    List<Device> devices =
-        List.of(
-            fixtures.register(apiKey, "meter", "m-1"),
-            fixtures.register(apiKey, "meter", "m-2"),
-            fixtures.register(apiKey, "meter", "m-3"),
-            fixtures.register(apiKey, "meter", "m-4"));
+    List<Device> devices = cluster.devicesOnBothNodes(apiKey, "meter", "m-", 4);
     try (SseClient stream =
         SseClient.open(
             second,
