@@ -35,6 +35,10 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * what is stored (a persistent session taken or discarded), else when the session stops (passivated
  * or handed off); a clean claim over a clean session is kept in memory until then (ADR 0068).
  * Events are not tagged: no projection reads them.
+ *
+ * <p>(Over 400 lines as one responsibility: claiming, taking over, resuming and releasing a client
+ * id are one session's life cycle over the same persisted state, and are checked against each other
+ * in one place.)
  */
 public final class ClientSession
     extends EventSourcedEntity<

@@ -95,6 +95,10 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * TwinEvent}s fold into its {@link TwinState}. The instance holds only what the handlers need of
  * this one twin: its device, settings, and the parties that wait at it (never persisted). Every
  * reply that acknowledges data is sent after the persist.
+ *
+ * <p>(Over 400 lines as one responsibility: the table that routes every command to its handler and
+ * the entity's wiring (recovery, tagging, snapshots, live publishing) read best together; the
+ * handling itself lives in the handler classes.)
  */
 public final class DeviceTwin
     extends EventSourcedEntity<DeviceTwin, TwinCommand, TwinEvent, TwinState> {
