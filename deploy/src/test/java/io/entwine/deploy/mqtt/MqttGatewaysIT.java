@@ -15,7 +15,6 @@ import com.ibm.wiotp.sdk.device.config.DeviceConfigIdentity;
 import com.ibm.wiotp.sdk.device.config.DeviceConfigOptions;
 import com.ibm.wiotp.sdk.gateway.GatewayClient;
 import com.ibm.wiotp.sdk.gateway.config.GatewayConfig;
-import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
 import io.entwine.deploy.testing.TestNode;
@@ -31,10 +30,9 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * IBM gateways on a real node (docs/adr/0057): IBM's own Java SDK ({@code GatewayClient} of {@code
@@ -45,36 +43,22 @@ import org.junit.jupiter.api.io.TempDir;
 class MqttGatewaysIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @TempDir static Path certificates;
-  private static TestNode node;
-  private static Fixtures fixtures;
-  private static Path certificate;
+  @RegisterExtension static final TlsNode tls = new TlsNode();
   private static Path trustStore;
 
   @BeforeAll
-  static void startNodeWithCertificate() throws Exception {
-    SelfSignedCertificate.Pem pem = SelfSignedCertificate.create(certificates);
-    certificate = pem.cert();
-    trustStore = trustStoreOf(pem.cert());
-    node = SelfSignedCertificate.startNodeServing(pem);
-    fixtures = new Fixtures(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
+  static void trustTheNodesCertificate() throws Exception {
+    trustStore = trustStoreOf(tls.certificate());
   }
 
   // ---- IBM's SDK ----
 
   @Test
   void theSdksGatewayPublishesForItselfAndItsDevicesAndReceivesTheirCommands() throws Exception {
-    ApiKey key = fixtures.organizationWithApiKey();
-    Device gateway = fixtures.register(key, "hub", "gw-sdk");
-    Device behind = fixtures.register(key, "sensor", "s-sdk");
-    fixtures.setVia(key, behind, gateway.id());
+    ApiKey key = tls.fixtures().organizationWithApiKey();
+    Device gateway = tls.fixtures().register(key, "hub", "gw-sdk");
+    Device behind = tls.fixtures().register(key, "sensor", "s-sdk");
+    tls.fixtures().setVia(key, behind, gateway.id());
 
     String trustStoreBefore = System.getProperty("javax.net.ssl.trustStore");
     RecordingGatewayClient client = sdkGateway(gateway);
@@ -99,7 +83,8 @@ class MqttGatewaysIT {
 
       client.subscribeToDeviceCommands("sensor", "s-sdk", "+", "json", 1);
       TestNode.Response queued =
-          node.request("POST", "/api/v0002/application/types/sensor/devices/s-sdk/commands/blink")
+          tls.node()
+              .request("POST", "/api/v0002/application/types/sensor/devices/s-sdk/commands/blink")
               .organization(key.org())
               .basic(key.key(), key.token())
               .json("{\"on\":true}")
@@ -132,9 +117,9 @@ class MqttGatewaysIT {
 
   @Test
   void refusesAWrongTokenAndAnotherOrganizationsClientId() throws Exception {
-    ApiKey key = fixtures.organizationWithApiKey();
-    ApiKey other = fixtures.organizationWithApiKey();
-    Device gateway = fixtures.register(key, "hub", "gw-r");
+    ApiKey key = tls.fixtures().organizationWithApiKey();
+    ApiKey other = tls.fixtures().organizationWithApiKey();
+    Device gateway = tls.fixtures().register(key, "hub", "gw-r");
     for (String[] attempt :
         new String[][] {
           {"g:" + key.org() + ":hub:gw-r", "wrong-token"},
@@ -144,7 +129,8 @@ class MqttGatewaysIT {
           assertThrows(
               MqttException.class,
               () ->
-                  Paho.connect(node.mqttUri(), attempt[0], Paho.DEVICE_USERNAME, attempt[1], null),
+                  Paho.connect(
+                      tls.node().mqttUri(), attempt[0], Paho.DEVICE_USERNAME, attempt[1], null),
               attempt[0]);
       assertEquals(MqttException.REASON_CODE_NOT_AUTHORIZED, refused.getReasonCode());
     }
@@ -152,15 +138,15 @@ class MqttGatewaysIT {
 
   @Test
   void closesAGatewayPublishingForAnotherGatewaysDeviceAndRecordsNothing() throws Exception {
-    ApiKey key = fixtures.organizationWithApiKey();
-    Device gateway = fixtures.register(key, "hub", "gw-x");
-    Device rival = fixtures.register(key, "hub", "gw-y");
-    Device theirs = fixtures.register(key, "sensor", "s-theirs");
-    fixtures.setVia(key, theirs, rival.id());
+    ApiKey key = tls.fixtures().organizationWithApiKey();
+    Device gateway = tls.fixtures().register(key, "hub", "gw-x");
+    Device rival = tls.fixtures().register(key, "hub", "gw-y");
+    Device theirs = tls.fixtures().register(key, "sensor", "s-theirs");
+    tls.fixtures().setVia(key, theirs, rival.id());
 
     Paho.Inbox client =
         Paho.inbox(
-            node.mqttUri(),
+            tls.node().mqttUri(),
             "g:" + key.org() + ":hub:gw-x",
             Paho.DEVICE_USERNAME,
             gateway.token(),
@@ -179,15 +165,15 @@ class MqttGatewaysIT {
   @Test
   void aGatewaySubscribedToItsNotificationsIsToldOfADroppedPublishAndStaysConnected()
       throws Exception {
-    ApiKey key = fixtures.organizationWithApiKey();
-    Device gateway = fixtures.register(key, "hub", "gw-n");
-    Device rival = fixtures.register(key, "hub", "gw-m");
-    Device theirs = fixtures.register(key, "sensor", "s-rivals");
-    fixtures.setVia(key, theirs, rival.id());
+    ApiKey key = tls.fixtures().organizationWithApiKey();
+    Device gateway = tls.fixtures().register(key, "hub", "gw-n");
+    Device rival = tls.fixtures().register(key, "hub", "gw-m");
+    Device theirs = tls.fixtures().register(key, "sensor", "s-rivals");
+    tls.fixtures().setVia(key, theirs, rival.id());
 
     try (Paho.Inbox client =
         Paho.inbox(
-            node.mqttUri(),
+            tls.node().mqttUri(),
             "g:" + key.org() + ":hub:gw-n",
             Paho.DEVICE_USERNAME,
             gateway.token(),
@@ -214,15 +200,15 @@ class MqttGatewaysIT {
 
   @Test
   void aGatewayPublishesOverSecureWebSocket() throws Exception {
-    ApiKey key = fixtures.organizationWithApiKey();
-    Device gateway = fixtures.register(key, "hub", "gw-ws");
+    ApiKey key = tls.fixtures().organizationWithApiKey();
+    Device gateway = tls.fixtures().register(key, "hub", "gw-ws");
     MqttClient client =
         Paho.connect(
-            node.mqttWebSocketUri(),
+            tls.node().mqttWebSocketUri(),
             "g:" + key.org() + ":hub:gw-ws",
             Paho.DEVICE_USERNAME,
             gateway.token(),
-            SelfSignedCertificate.trusting(certificate).getSocketFactory());
+            tls.trustingNode().getSocketFactory());
     try {
       client.publish(
           "iot-2/type/sensor/id/s-ws/evt/temp/fmt/json",
@@ -236,11 +222,11 @@ class MqttGatewaysIT {
 
   @Test
   void gatewaysPublishOverHttpWithIbmsGatewayUsername() {
-    ApiKey key = fixtures.organizationWithApiKey();
-    Device gateway = fixtures.register(key, "hub", "gw-h");
-    Device behind = fixtures.register(key, "sensor", "s-h");
-    Device stranger = fixtures.register(key, "sensor", "s-stranger");
-    fixtures.setVia(key, behind, gateway.id());
+    ApiKey key = tls.fixtures().organizationWithApiKey();
+    Device gateway = tls.fixtures().register(key, "hub", "gw-h");
+    Device behind = tls.fixtures().register(key, "sensor", "s-h");
+    Device stranger = tls.fixtures().register(key, "sensor", "s-stranger");
+    tls.fixtures().setVia(key, behind, gateway.id());
     String user = "g/" + key.org() + "/hub/gw-h";
 
     assertEquals(200, httpEvent(gateway, user, gateway.token()).status());
@@ -284,7 +270,7 @@ class MqttGatewaysIT {
     System.setProperty("javax.net.ssl.trustStorePassword", "entwine-test");
     DeviceConfigOptions options = new DeviceConfigOptions();
     options.domain = "localhost";
-    options.mqtt.port = Integer.parseInt(node.mqttTlsUri().replaceAll(".*:", ""));
+    options.mqtt.port = Integer.parseInt(tls.node().mqttTlsUri().replaceAll(".*:", ""));
     GatewayConfig config =
         new GatewayConfig(
             new DeviceConfigIdentity(gateway.org(), gateway.type(), gateway.id()),
@@ -292,7 +278,7 @@ class MqttGatewaysIT {
             options) {
           @Override
           public String getMqttServerURI() {
-            return node.mqttTlsUri();
+            return tls.node().mqttTlsUri();
           }
         };
     return new RecordingGatewayClient(config);
@@ -305,7 +291,7 @@ class MqttGatewaysIT {
       store.setCertificateEntry(
           "entwine", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    Path file = certificates.resolve("trust.p12");
+    Path file = tls.directory().resolve("trust.p12");
     try (OutputStream out = Files.newOutputStream(file)) {
       store.store(out, "entwine-test".toCharArray());
     }
@@ -313,7 +299,8 @@ class MqttGatewaysIT {
   }
 
   private static TestNode.Response httpEvent(Device device, String user, String token) {
-    return node.request(
+    return tls.node()
+        .request(
             "POST",
             "/api/v0002/device/types/" + device.type() + "/devices/" + device.id() + "/events/temp")
         .organization(device.org())
@@ -323,11 +310,15 @@ class MqttGatewaysIT {
   }
 
   private static TestNode.Response get(ApiKey key, String path) {
-    return node.request("GET", path).organization(key.org()).basic(key.key(), key.token()).send();
+    return tls.node()
+        .request("GET", path)
+        .organization(key.org())
+        .basic(key.key(), key.token())
+        .send();
   }
 
   private static void assertNoEvents(ApiKey key, Device device) {
-    JsonNode events = fixtures.lastEvents(key, device).json();
+    JsonNode events = tls.fixtures().lastEvents(key, device).json();
     assertTrue(events.isArray() && events.isEmpty(), events.toString());
   }
 
@@ -336,7 +327,7 @@ class MqttGatewaysIT {
     JsonNode events =
         awaitValue(
             WAIT,
-            () -> fixtures.lastEvents(key, device).json(),
+            () -> tls.fixtures().lastEvents(key, device).json(),
             list -> list.isArray() && list.size() > 0);
     return events.get(0).path("eventId").asText();
   }

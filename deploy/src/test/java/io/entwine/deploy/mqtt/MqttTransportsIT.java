@@ -3,10 +3,8 @@ package io.entwine.deploy.mqtt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
-import io.entwine.deploy.testing.TestNode;
 import io.entwine.mqtt.MqttFrames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,18 +12,16 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The node with a (generated, self-signed) certificate: MQTT over TLS and over secure WebSocket,
@@ -34,51 +30,39 @@ import org.junit.jupiter.api.io.TempDir;
 class MqttTransportsIT {
   private static final String STATUS = "{\"d\":{\"on\":true}}";
 
-  @TempDir static Path certificates;
-  private static TestNode node;
-  private static Fixtures fixtures;
+  @RegisterExtension static final TlsNode tls = new TlsNode();
   private static SSLContext trustingNode;
   private ApiKey apiKey;
   private Device device;
 
   @BeforeAll
-  static void startNodeWithCertificate() throws Exception {
-    SelfSignedCertificate.Pem pem = SelfSignedCertificate.create(certificates);
-    trustingNode = SelfSignedCertificate.trusting(pem.cert());
-    node = SelfSignedCertificate.startNodeServing(pem);
-    fixtures = new Fixtures(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
+  static void trustTheNodesCertificate() throws Exception {
+    trustingNode = tls.trustingNode();
   }
 
   @BeforeEach
   void registerDevice() {
-    apiKey = fixtures.organizationWithApiKey();
-    device = fixtures.register(apiKey, "lamp", "l-1");
+    apiKey = tls.fixtures().organizationWithApiKey();
+    device = tls.fixtures().register(apiKey, "lamp", "l-1");
   }
 
   @Test
   void recordsEventsOverTls() throws Exception {
-    publishAndCheck(node.mqttTlsUri(), "over-tls");
+    publishAndCheck(tls.node().mqttTlsUri(), "over-tls");
   }
 
   @Test
   void recordsEventsOverSecureWebSocket() throws Exception {
-    assertTrue(node.mqttWebSocketUri().startsWith("wss://"));
-    publishAndCheck(node.mqttWebSocketUri(), "over-wss");
+    assertTrue(tls.node().mqttWebSocketUri().startsWith("wss://"));
+    publishAndCheck(tls.node().mqttWebSocketUri(), "over-wss");
   }
 
   @Test
   void servesPlainTcpBesideTls() throws Exception {
-    MqttClient client = Paho.device(node.mqttUri(), device);
+    MqttClient client = Paho.device(tls.node().mqttUri(), device);
     try {
       client.publish("iot-2/evt/plain/fmt/json", Paho.message(STATUS, 1));
-      assertTrue(fixtures.lastEvents(apiKey, device).body().contains("\"plain\""));
+      assertTrue(tls.fixtures().lastEvents(apiKey, device).body().contains("\"plain\""));
     } finally {
       Paho.closeQuietly(client);
     }
@@ -86,9 +70,10 @@ class MqttTransportsIT {
 
   @Test
   void negotiatesTls12OrNewer() throws Exception {
-    URI tls = URI.create(node.mqttTlsUri());
+    URI listener = URI.create(tls.node().mqttTlsUri());
     try (SSLSocket socket =
-        (SSLSocket) trustingNode.getSocketFactory().createSocket(tls.getHost(), tls.getPort())) {
+        (SSLSocket)
+            trustingNode.getSocketFactory().createSocket(listener.getHost(), listener.getPort())) {
       socket.startHandshake();
       String protocol = socket.getSession().getProtocol();
       assertTrue(List.of("TLSv1.2", "TLSv1.3").contains(protocol), protocol);
@@ -99,9 +84,9 @@ class MqttTransportsIT {
   void survivesRandomAndTruncatedFramesOnEveryListener() throws Exception {
     Random random = new Random(20261123);
     int[] ports = {
-      URI.create(node.mqttUri()).getPort(),
-      URI.create(node.mqttTlsUri()).getPort(),
-      URI.create(node.mqttWebSocketUri()).getPort()
+      URI.create(tls.node().mqttUri()).getPort(),
+      URI.create(tls.node().mqttTlsUri()).getPort(),
+      URI.create(tls.node().mqttWebSocketUri()).getPort()
     };
     byte[] connect = connectPacket(Paho.clientId(device), device.token());
     byte[] publish = publishPacket("iot-2/evt/fuzz/fmt/json", STATUS);
@@ -119,11 +104,11 @@ class MqttTransportsIT {
       sendAndClose(port, frame);
     }
 
-    assertEquals(200, node.request("GET", "/health/ready").send().status());
-    publishAndCheck(node.mqttUri(), "after-fuzz");
-    publishAndCheck(node.mqttTlsUri(), "after-fuzz-tls");
+    assertEquals(200, tls.node().request("GET", "/health/ready").send().status());
+    publishAndCheck(tls.node().mqttUri(), "after-fuzz");
+    publishAndCheck(tls.node().mqttTlsUri(), "after-fuzz-tls");
     assertTrue(
-        !fixtures.lastEvents(apiKey, device).body().contains("\"fuzz\""),
+        !tls.fixtures().lastEvents(apiKey, device).body().contains("\"fuzz\""),
         "a truncated PUBLISH is never recorded");
   }
 
@@ -138,7 +123,7 @@ class MqttTransportsIT {
     try {
       client.publish("iot-2/evt/" + event + "/fmt/json", Paho.message(STATUS, 1));
       assertTrue(
-          fixtures.lastEvents(apiKey, device).body().contains("\"" + event + "\""),
+          tls.fixtures().lastEvents(apiKey, device).body().contains("\"" + event + "\""),
           "persisted before PUBACK");
     } finally {
       Paho.closeQuietly(client);
