@@ -1,5 +1,7 @@
 package io.entwine.mgmt;
 
+import static io.entwine.protocol.JsonValues.absentIfNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Reply;
@@ -149,11 +151,6 @@ public final class ManagedDeviceProtocol {
 
   /** The action in progress ended; the request was told the outcome. */
   public record ActionEnded(ActionOutcome outcome) implements Event {}
-
-  /** A JSON null, which is also what a null JsonNode becomes on the wire, means "not given". */
-  static JsonNode absentIfNull(JsonNode node) {
-    return node == null || node.isNull() ? null : node;
-  }
 
   // ---- parts ----
 

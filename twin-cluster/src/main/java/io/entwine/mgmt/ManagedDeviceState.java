@@ -20,6 +20,7 @@ import io.entwine.mgmt.ManagedDeviceProtocol.LogsCleared;
 import io.entwine.mgmt.ManagedDeviceProtocol.Managed;
 import io.entwine.mgmt.ManagedDeviceProtocol.Unmanaged;
 import io.entwine.protocol.CborSerializable;
+import io.entwine.protocol.JsonValues;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,7 @@ public record ManagedDeviceState(
       new ManagedDeviceState(null, null, null, null, null, null);
 
   public ManagedDeviceState {
-    firmware = ManagedDeviceProtocol.absentIfNull(firmware);
+    firmware = JsonValues.absentIfNull(firmware);
     logs = logs == null ? List.of() : logs;
     errorCodes = errorCodes == null ? List.of() : errorCodes;
   }
@@ -60,7 +61,7 @@ public record ManagedDeviceState(
       Instant lastManaged)
       implements CborSerializable {
     public Management {
-      deviceInfo = ManagedDeviceProtocol.absentIfNull(deviceInfo);
+      deviceInfo = JsonValues.absentIfNull(deviceInfo);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.entwine.registry;
 
+import static io.entwine.protocol.JsonValues.absentIfNull;
+
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.entity.CommandTable;
@@ -102,11 +104,6 @@ public final class DeviceTypeCatalog
       deviceInfo = absentIfNull(deviceInfo);
       metadata = absentIfNull(metadata);
     }
-  }
-
-  /** A JSON null, which is also what a null JsonNode becomes on the wire, means "not given". */
-  private static JsonNode absentIfNull(JsonNode node) {
-    return node == null || node.isNull() ? null : node;
   }
 
   public record TypeDeleted(String id, Instant at) implements Event {}

@@ -1,5 +1,6 @@
 package io.entwine.twin;
 
+import static io.entwine.protocol.JsonValues.absentIfNull;
 import static io.entwine.twin.DeviceTwin.EFFECT;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -118,11 +119,6 @@ final class RegistrationHandlers {
     return EFFECT
         .persist(new DeviceDeleted(command.at()))
         .thenReply(command.replyTo(), deleted -> new Reply.Done());
-  }
-
-  /** A JSON null (which is also what a null JsonNode becomes on the wire) means "not given". */
-  private static JsonNode absentIfNull(JsonNode node) {
-    return node == null || node.isNull() ? null : node;
   }
 
   private static Reply.DeviceInfo info(DeviceTwin twin, TwinState state) {

@@ -1,5 +1,7 @@
 package io.entwine.http.ibm;
 
+import static io.entwine.protocol.JsonValues.absentIfNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.protocol.Reply;
 import io.entwine.registry.view.DeviceTypeCount;
@@ -62,13 +64,6 @@ final class DeviceJson {
         new Registration(
             new Auth(device.registeredBy(), device.registeredByType()), device.registeredAt()),
         null);
-  }
-
-  /**
-   * A JSON null arrives for absent metadata (or attributes) once a reply has crossed the network.
-   */
-  private static JsonNode absentIfNull(JsonNode metadata) {
-    return metadata == null || metadata.isNull() ? null : metadata;
   }
 
   static DeviceType of(DeviceTypeCount count) {
