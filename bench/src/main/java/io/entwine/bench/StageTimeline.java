@@ -82,7 +82,9 @@ final class StageTimeline {
     events.put("node pause", pauses(lines(args.text("node-jvm-log", "")), minPauseMicros));
     events.put(
         "cassandra pause", pauses(lines(args.text("cassandra-jvm-log", "")), minPauseMicros));
-    events.put("slow cql", slowStatements(lines(args.text("node-log", ""))));
+    List<Interval> slow = slowStatements(lines(args.text("node-log", "")));
+    events.put("slow journal cql", slow.stream().filter(StageTimeline::isJournal).toList());
+    events.put("slow read-side cql", slow.stream().filter(e -> !isJournal(e)).toList());
     System.out.print(report(acks, events));
   }
 
@@ -182,9 +184,24 @@ final class StageTimeline {
     return statements;
   }
 
-  /** The breakdown: stage shares of slow-ack time, overlaps per kind of event, event counts. */
+  /**
+   * Whether a slow statement is the journal's: its rows ({@code messages}) and the tag writer's
+   * ({@code tag_views}, {@code tag_write_progress}, {@code tag_scanning}); the rest are the read
+   * side's (projections, offsets, historian, usage) or queries.
+   */
+  static boolean isJournal(Interval statement) {
+    String what = statement.what();
+    return what.endsWith(" messages") || what.contains(" tag_");
+  }
+
+  /**
+   * The breakdown: stage shares of slow-ack time, overlaps per kind of event, and the events of
+   * each kind within the slow acks' span (first start to last end).
+   */
   static String report(List<SlowAck> acks, Map<String, List<Interval>> events) {
     StringBuilder out = new StringBuilder();
+    long spanStart = acks.stream().mapToLong(SlowAck::startMicros).min().orElse(0);
+    long spanEnd = acks.stream().mapToLong(SlowAck::endMicros).max().orElse(0);
     double total = 0;
     double[] stageTotals = new double[STAGES.length];
     int[] dominant = new int[STAGES.length];
@@ -229,7 +246,10 @@ final class StageTimeline {
           out,
           "overlap " + kind.getKey() + " %",
           acks.isEmpty() ? 0 : Math.round(1000.0 * overlapping / acks.size()) / 10.0,
-          overlapping + " slow acks; " + describe(kind.getValue()));
+          overlapping
+              + " slow acks; "
+              + describe(
+                  kind.getValue().stream().filter(e -> e.overlaps(spanStart, spanEnd)).toList()));
     }
     line(
         out,

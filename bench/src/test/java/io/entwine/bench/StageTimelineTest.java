@@ -1,6 +1,7 @@
 package io.entwine.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -82,6 +83,24 @@ class StageTimelineTest {
   }
 
   @Test
+  void tellsTheJournalsStatementsFromTheReadSides() {
+    assertTrue(
+        StageTimeline.isJournal(new StageTimeline.Interval("slow cql", 0, 1, "insert messages")));
+    assertTrue(
+        StageTimeline.isJournal(
+            new StageTimeline.Interval("slow cql", 0, 1, "batch insert tag_views")));
+    assertTrue(
+        StageTimeline.isJournal(
+            new StageTimeline.Interval("slow cql", 0, 1, "insert tag_write_progress")));
+    assertFalse(
+        StageTimeline.isJournal(
+            new StageTimeline.Interval("slow cql", 0, 1, "batch insert historian_device_events")));
+    assertFalse(
+        StageTimeline.isJournal(
+            new StageTimeline.Interval("slow cql", 0, 1, "insert usage_device_days")));
+  }
+
+  @Test
   void sharesSlowAckTimeByStageAndCountsWhatEachOverlaps() throws Exception {
     List<StageTimeline.SlowAck> acks =
         StageTimeline.acks(
@@ -103,7 +122,7 @@ class StageTimelineTest {
     assertTrue(report.matches("(?s).*stage journal share %\\s+30\\.0 .*"), report);
     assertTrue(report.matches("(?s).*stage to-twin share %\\s+42\\.5 .*"), report);
     assertTrue(report.matches("(?s).*stage reply share %\\s+20\\.0 .*"), report);
-    assertTrue(report.matches("(?s).*overlap flush %\\s+33\\.3  1 slow acks.*"), report);
+    assertTrue(report.matches("(?s).*overlap flush %\\s+33\\.3  1 slow acks; 1 events.*"), report);
     assertTrue(report.matches("(?s).*overlap node pause %\\s+33\\.3  1 slow acks.*"), report);
     assertTrue(report.matches("(?s).*overlap none %\\s+33\\.3 .*"), report);
   }
