@@ -84,20 +84,18 @@ class StageTimelineTest {
 
   @Test
   void tellsTheJournalsStatementsFromTheReadSides() {
-    assertTrue(
-        StageTimeline.isJournal(new StageTimeline.Interval("slow cql", 0, 1, "insert messages")));
-    assertTrue(
-        StageTimeline.isJournal(
-            new StageTimeline.Interval("slow cql", 0, 1, "batch insert tag_views")));
-    assertTrue(
-        StageTimeline.isJournal(
-            new StageTimeline.Interval("slow cql", 0, 1, "insert tag_write_progress")));
-    assertFalse(
-        StageTimeline.isJournal(
-            new StageTimeline.Interval("slow cql", 0, 1, "batch insert historian_device_events")));
-    assertFalse(
-        StageTimeline.isJournal(
-            new StageTimeline.Interval("slow cql", 0, 1, "insert usage_device_days")));
+    for (String journal :
+        List.of("insert messages", "batch insert tag_views", "insert tag_write_progress")) {
+      assertTrue(isJournal(journal), journal);
+    }
+    for (String readSide :
+        List.of("batch insert historian_device_events", "insert usage_device_days")) {
+      assertFalse(isJournal(readSide), readSide);
+    }
+  }
+
+  private static boolean isJournal(String statement) {
+    return StageTimeline.isJournal(new StageTimeline.Interval("slow cql", 0, 1, statement));
   }
 
   @Test
