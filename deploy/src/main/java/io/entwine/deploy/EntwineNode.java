@@ -21,6 +21,7 @@ import io.entwine.http.admin.AdminRoutes;
 import io.entwine.http.admin.ClusterRoutes;
 import io.entwine.http.admin.OrganizationListRoutes;
 import io.entwine.http.admin.ProjectionRoutes;
+import io.entwine.http.admin.SlowAcknowledgementRoutes;
 import io.entwine.http.common.Authentication;
 import io.entwine.http.console.ConsoleRoutes;
 import io.entwine.http.docs.ApiDocsRoutes;
@@ -245,6 +246,7 @@ public final class EntwineNode implements AutoCloseable {
                     config.getDuration("entwine.historian.minimum-retention"))
                 .route(),
             new ProjectionRoutes(authentication, projectionLag::lags).route(),
+            new SlowAcknowledgementRoutes(authentication, gateway.slowAcknowledgements()).route(),
             streamRoutes(system, config, authentication, gateway),
             new ClusterRoutes(authentication, system).route(),
             new ConsoleRoutes().route(),

@@ -1,6 +1,7 @@
 package io.entwine.ingress;
 
 import io.entwine.metrics.Meters;
+import io.entwine.metrics.StageClock;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.micrometer.core.instrument.Counter;
@@ -26,6 +27,7 @@ final class IngestMeters {
   static final String ACKNOWLEDGED = "entwine.events.acknowledged";
   static final String LATENCY = "entwine.events.acknowledgement.latency";
   static final String REFUSED = "entwine.events.refused";
+  static final String STAGE = "entwine.events.acknowledgement.stage";
 
   /** The refusal reason of a failed ask (timeout, journal down): the edges answer 503. */
   static final String FAILED = "failed";
@@ -36,18 +38,27 @@ final class IngestMeters {
   private static final int SLOTS = ADMISSION_SLOTS + Admission.Reason.values().length;
 
   private final MeterRegistry registry;
+  private final SlowAcknowledgements slow;
   private final Map<String, ProtocolMeters> byOrigin = new ConcurrentHashMap<>();
 
-  IngestMeters(MeterRegistry registry) {
+  IngestMeters(MeterRegistry registry, SlowAcknowledgements slow) {
     this.registry = registry;
+    this.slow = slow;
     for (String protocol : List.of("http", "mqtt", "hono-http", "tencent-http")) {
       meters(protocol);
     }
   }
 
-  /** Counts {@code messages} as acknowledged or refused by {@code reply} or {@code failure}. */
-  void recorded(List<DeviceMessage> messages, Reply reply, Throwable failure) {
+  /**
+   * Counts {@code messages} as acknowledged or refused by {@code reply} or {@code failure}; an
+   * acknowledgement's time per stage ({@code timing}) goes to the stage histograms, and into {@link
+   * SlowAcknowledgements} when it was slow.
+   */
+  void recorded(List<DeviceMessage> messages, Reply reply, Throwable failure, AckStages timing) {
     long now = System.currentTimeMillis();
+    if (failure == null && reply instanceof Reply.Done done && !messages.isEmpty()) {
+      stages(messages, done, timing);
+    }
     for (DeviceMessage message : messages) {
       ProtocolMeters meters = meters(message.origin());
       if (failure != null) {
@@ -59,6 +70,19 @@ final class IngestMeters {
       } else if (reply instanceof Reply.Rejected rejected) {
         meters.refused(rejected.reason().name(), rejected.reason().ordinal(), 1);
       }
+    }
+  }
+
+  private void stages(List<DeviceMessage> messages, Reply.Done done, AckStages timing) {
+    long total = timing.split(done, StageClock.now());
+    ProtocolMeters meters = meters(messages.get(0).origin());
+    for (int stage = 0; stage < AckStages.NAMES.length; stage++) {
+      if (timing.stages[stage] >= 0) {
+        meters.stages[stage].record(timing.stages[stage], TimeUnit.NANOSECONDS);
+      }
+    }
+    if (slow.isSlow(total)) {
+      slow.add(timing.record(meters.protocol, messages.size(), total));
     }
   }
 
@@ -84,6 +108,8 @@ final class IngestMeters {
     final String protocol;
     final Counter acknowledged;
     final Timer latency;
+    // by AckStages index
+    final Timer[] stages = new Timer[AckStages.NAMES.length];
     // by slot (SLOTS), registered on first use
     final AtomicReferenceArray<Counter> refused = new AtomicReferenceArray<>(SLOTS);
 
@@ -105,6 +131,18 @@ final class IngestMeters {
               .tag("protocol", protocol)
               .serviceLevelObjectives(Meters.LATENCY_BUCKETS)
               .register(registry);
+      for (int stage = 0; stage < stages.length; stage++) {
+        stages[stage] =
+            Timer.builder(STAGE)
+                .description(
+                    "Time an acknowledged device event spent in each stage: admission (edge to the"
+                        + " ask), to-twin (sharding, mailbox, behind the twin's previous write),"
+                        + " handler, journal (the write with its tag writes), reply; docs/adr/0079")
+                .tag("protocol", protocol)
+                .tag("stage", AckStages.NAMES[stage])
+                .serviceLevelObjectives(Meters.LATENCY_BUCKETS)
+                .register(registry);
+      }
     }
 
     void refused(String reason, int slot, int messages) {

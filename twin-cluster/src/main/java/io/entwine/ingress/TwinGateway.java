@@ -48,6 +48,7 @@ public final class TwinGateway {
   // (docs/performance.md, "The stack measured bare").
   private final Executor sameThread = Runnable::run;
   private final IngestMeters meters;
+  private final SlowAcknowledgements slowAcknowledgements;
   private final ApiKeyChecks apiKeyChecks;
   private final AsyncPermits eventPermits;
   private final AuthenticationGuard guard;
@@ -68,7 +69,8 @@ public final class TwinGateway {
     this.askTimeout = askTimeout;
     this.waitRenewal = system.settings().config().getDuration("entwine.twin.command-wait-renewal");
     this.system = system;
-    this.meters = new IngestMeters(Meters.registry(system));
+    this.slowAcknowledgements = SlowAcknowledgements.from(system.settings().config());
+    this.meters = new IngestMeters(Meters.registry(system), slowAcknowledgements);
     this.apiKeyChecks =
         new ApiKeyChecks(
             this::checkApiKey,
@@ -91,6 +93,11 @@ public final class TwinGateway {
 
   public Duration askTimeout() {
     return askTimeout;
+  }
+
+  /** The last slow acknowledgements with their stages (docs/adr/0079). */
+  public SlowAcknowledgements slowAcknowledgements() {
+    return slowAcknowledgements;
   }
 
   /** The node's bound on device events being persisted (for the metrics endpoint). */
@@ -342,11 +349,17 @@ public final class TwinGateway {
    */
   private CompletionStage<Reply> counted(
       List<DeviceMessage> messages, Supplier<CompletionStage<Reply>> record) {
+    AckStages timing = new AckStages(messages.isEmpty() ? null : messages.get(0).receivedAt());
     // whenComplete runs on the completing thread, never the JDK common pool
     return eventPermits
-        .run(messages.size(), record)
+        .run(
+            messages.size(),
+            () -> {
+              timing.asked();
+              return record.get();
+            })
         .thenComposeAsync(reply -> reportedFromEvents.afterRecorded(messages, reply), sameThread)
-        .whenComplete((reply, failure) -> meters.recorded(messages, reply, failure));
+        .whenComplete((reply, failure) -> meters.recorded(messages, reply, failure, timing));
   }
 
   <C> CompletionStage<Reply> ask(EntityRef<C> entity, Function<ActorRef<Reply>, C> command) {

@@ -13,8 +13,38 @@ import java.util.Set;
  */
 public sealed interface Reply extends CborSerializable {
 
-  /** The command was applied and, if it changed anything, persisted. */
-  record Done() implements Reply {}
+  /**
+   * The command was applied and, if it changed anything, persisted. A twin that persisted a device
+   * event stamps when the command reached its handler, when the handler handed the write to the
+   * journal and when the journal confirmed it ({@link io.entwine.metrics.StageClock}, epoch
+   * nanoseconds; 0 when not stamped), for the gateway's stage timing (docs/adr/0079). The stamps
+   * are a measurement, not part of the answer: every Done equals every other.
+   */
+  record Done(long arrivedAt, long handedAt, long persistedAt) implements Reply {
+    public Done() {
+      this(0, 0, 0);
+    }
+
+    /** Whether a twin stamped the stages of a journal write into this answer. */
+    public boolean stamped() {
+      return persistedAt != 0;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Done;
+    }
+
+    @Override
+    public int hashCode() {
+      return Done.class.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Done[]";
+    }
+  }
 
   record Rejected(Rejection reason, String message) implements Reply {
     /**

@@ -3,6 +3,7 @@ package io.entwine.twin;
 import static io.entwine.twin.DeviceTwin.EFFECT;
 
 import io.entwine.live.LiveMessage;
+import io.entwine.metrics.StageClock;
 import io.entwine.protocol.Rejection;
 import io.entwine.protocol.Reply;
 import io.entwine.twin.TwinCommand.EventPart;
@@ -40,12 +41,15 @@ final class ReadingHandlers {
 
   static ReplyEffect<TwinEvent, TwinState> onRecordEvents(
       DeviceTwin twin, TwinState state, RecordEvents command) {
+    long arrivedAt = StageClock.now();
     List<EventRecorded> recorded = new ArrayList<>(command.events().size());
     for (EventPart part : command.events()) {
       recorded.add(recorded(part));
     }
+    List<TwinEvent> events = inJournalEvents(recorded);
+    long handedAt = StageClock.now();
     return EFFECT
-        .persist(inJournalEvents(recorded))
+        .persist(events)
         .thenRun(
             after -> {
               long lastSequenceNr = twin.lastSequenceNr();
@@ -59,7 +63,8 @@ final class ReadingHandlers {
                 twin.publish(live(twin, recorded.get(i), command.events().get(i).qos(), journaled));
               }
             })
-        .thenReply(command.replyTo(), after -> new Reply.Done());
+        .thenReply(
+            command.replyTo(), after -> new Reply.Done(arrivedAt, handedAt, StageClock.now()));
   }
 
   /** {@code readings} as few journal events as {@link DeviceTwin#READINGS_PER_EVENT} allows. */
@@ -133,9 +138,11 @@ final class ReadingHandlers {
    */
   private static ReplyEffect<TwinEvent, TwinState> record(
       DeviceTwin twin, List<TwinEvent> before, Reading reading, int qos, ActorRef<Reply> replyTo) {
+    long arrivedAt = StageClock.now();
     EventRecorded recorded = recorded(reading);
     List<TwinEvent> events = new ArrayList<>(before);
     events.add(recorded);
+    long handedAt = StageClock.now();
     return EFFECT
         .persist(events)
         .thenRun(
@@ -150,7 +157,8 @@ final class ReadingHandlers {
                             0,
                             after.eventCount(),
                             System.currentTimeMillis()))))
-        .thenReply(replyTo, after -> new Reply.Done());
+        // the stamps say where a slow acknowledgement spent its time (docs/adr/0079)
+        .thenReply(replyTo, after -> new Reply.Done(arrivedAt, handedAt, StageClock.now()));
   }
 
   private static EventRecorded recorded(Reading reading) {

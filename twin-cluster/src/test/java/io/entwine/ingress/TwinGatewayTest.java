@@ -23,6 +23,7 @@ import io.entwine.twin.DeviceTwin;
 import io.entwine.twin.TwinCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -112,6 +113,54 @@ class TwinGatewayTest {
     assertEquals(acknowledged + 1, count(IngestMeters.ACKNOWLEDGED, "hono-http", null));
     assertEquals(refused + 1, count(IngestMeters.REFUSED, "hono-http", "unauthorized"));
     assertEquals(latencies + 1, latencies("hono-http"));
+  }
+
+  @Test
+  void timesTheStagesOfAnAcknowledgementAndKeepsItWhenSlow() throws Exception {
+    DeviceKey device = registered("dev-staged");
+    // received a second ago: slower than the threshold (50 ms) whatever this machine does
+    Instant receivedAt = Instant.now().minusSeconds(1);
+    DeviceMessage slow =
+        new DeviceMessage(
+            device,
+            "temp",
+            Payloads.JSON,
+            utf8("{}"),
+            receivedAt,
+            receivedAt,
+            "tencent-http",
+            DeviceMessage.ACKNOWLEDGED_QOS);
+    long journalWrites = stageCount("tencent-http", "journal");
+
+    assertEquals(new Reply.Done(), await(gateway.recordEvent(slow, TOKEN)));
+
+    assertEquals(journalWrites + 1, stageCount("tencent-http", "journal"));
+    SlowAcknowledgements.Record record =
+        gateway.slowAcknowledgements().snapshot().records().stream()
+            .filter(r -> r.receivedAt().equals(receivedAt))
+            .findFirst()
+            .orElseThrow();
+    assertEquals("tencent-http", record.protocol());
+    assertEquals(1, record.events());
+    assertTrue(record.admissionMillis() >= 1000, "waited a second before the gateway");
+    assertTrue(record.journalMillis() >= 0, "the twin stamped its journal write");
+    assertEquals(
+        record.totalMillis(),
+        record.admissionMillis()
+            + record.toTwinMillis()
+            + record.handlerMillis()
+            + record.journalMillis()
+            + record.replyMillis(),
+        0.01);
+  }
+
+  private long stageCount(String protocol, String stage) {
+    return Meters.registry(testKit.system())
+        .get(IngestMeters.STAGE)
+        .tag("protocol", protocol)
+        .tag("stage", stage)
+        .timer()
+        .count();
   }
 
   private double count(String name, String protocol, String reason) {

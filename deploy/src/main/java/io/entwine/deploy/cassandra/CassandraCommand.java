@@ -92,6 +92,7 @@ final class CassandraCommand {
     // Cassandra's advice: a node that carries on after an OutOfMemoryError may corrupt data
     command.add("-XX:+ExitOnOutOfMemoryError");
     command.add("-Djava.net.preferIPv4Stack=true");
+    command.addAll(settings.extraJvmOptions());
     command.add("-Dcassandra-foreground=yes");
     command.add("-Dcassandra.config=" + configDir.resolve("cassandra.yaml").toUri());
     command.add("-Dlogback.configurationFile=" + configDir.resolve("logback.xml").toUri());

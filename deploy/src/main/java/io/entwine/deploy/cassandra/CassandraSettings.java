@@ -3,6 +3,7 @@ package io.entwine.deploy.cassandra;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -23,6 +24,9 @@ import java.util.function.Consumer;
  *     commit log instead of being flushed to disk at once, which makes creating keyspaces several
  *     times faster, but a kill of Cassandra before its next clean stop loses every table created
  *     since (their data with them); never for a node whose data matters
+ * @param extraJvmOptions options added to Cassandra's JVM after Entwine's own, e.g. {@code
+ *     -Xlog:safepoint:file=…} for the benchmark's stage timeline (docs/adr/0079); the launcher
+ *     keeps {@code JAVA_TOOL_OPTIONS}, which is meant for Entwine's JVM, away from Cassandra's
  */
 public record CassandraSettings(
     Path dataDir,
@@ -33,7 +37,8 @@ public record CassandraSettings(
     String maxHeap,
     Duration startTimeout,
     Path classpathFile,
-    boolean throwawayData) {
+    boolean throwawayData,
+    List<String> extraJvmOptions) {
 
   public static final int DEFAULT_NATIVE_PORT = 9042;
   public static final int DEFAULT_STORAGE_PORT = 7000;
@@ -41,6 +46,7 @@ public record CassandraSettings(
   public static final String ENV_NATIVE_PORT = "ENTWINE_CASSANDRA_PORT";
   public static final String ENV_STORAGE_PORT = "ENTWINE_CASSANDRA_STORAGE_PORT";
   public static final String ENV_CLASSPATH_FILE = "ENTWINE_CASSANDRA_CLASSPATH";
+  public static final String ENV_JAVA_OPTS = "ENTWINE_CASSANDRA_JAVA_OPTS";
   public static final String PROPERTY_CLASSPATH_FILE = "entwine.cassandra.classpath";
 
   private static final Path CLASSPATH_FILE_IN_MODULE =
@@ -55,6 +61,7 @@ public record CassandraSettings(
     Objects.requireNonNull(classpathFile, "classpathFile");
     dataDir = dataDir.toAbsolutePath().normalize();
     classpathFile = classpathFile.toAbsolutePath().normalize();
+    extraJvmOptions = List.copyOf(extraJvmOptions);
     requirePort(nativePort, "nativePort");
     if (storagePort != 0) {
       requirePort(storagePort, "storagePort");
@@ -72,13 +79,15 @@ public record CassandraSettings(
         "1g",
         Duration.ofSeconds(120),
         defaultClasspathFile(),
-        false);
+        false,
+        List.of());
   }
 
   /**
    * Settings from {@code ENTWINE_DATA_DIR} (default {@code ./data}; Cassandra uses its {@code
    * cassandra} subdirectory), {@code ENTWINE_CASSANDRA_PORT} (default 9042) and {@code
-   * ENTWINE_CASSANDRA_STORAGE_PORT} (default 7000; another free one when it is taken).
+   * ENTWINE_CASSANDRA_STORAGE_PORT} (default 7000; another free one when it is taken) and {@code
+   * ENTWINE_CASSANDRA_JAVA_OPTS} (extra JVM options, separated by spaces).
    */
   public static CassandraSettings fromEnvironment(Map<String, String> env) {
     Path dataDir = Path.of(env.getOrDefault(ENV_DATA_DIR, "data")).resolve("cassandra");
@@ -90,6 +99,11 @@ public record CassandraSettings(
     String storagePort = env.get(ENV_STORAGE_PORT);
     if (storagePort != null && !storagePort.isBlank()) {
       settings = settings.withStoragePort(parsePort(storagePort, ENV_STORAGE_PORT));
+    }
+    String javaOptions = env.get(ENV_JAVA_OPTS);
+    if (javaOptions != null && !javaOptions.isBlank()) {
+      List<String> options = List.of(javaOptions.trim().split("\\s+"));
+      settings = settings.copy(values -> values.extraJvmOptions = options);
     }
     return settings;
   }
@@ -133,6 +147,7 @@ public record CassandraSettings(
     Duration startTimeout;
     Path classpathFile;
     boolean throwawayData;
+    List<String> extraJvmOptions;
 
     Values(CassandraSettings settings) {
       dataDir = settings.dataDir();
@@ -144,6 +159,7 @@ public record CassandraSettings(
       startTimeout = settings.startTimeout();
       classpathFile = settings.classpathFile();
       throwawayData = settings.throwawayData();
+      extraJvmOptions = settings.extraJvmOptions();
     }
 
     CassandraSettings settings() {
@@ -156,7 +172,8 @@ public record CassandraSettings(
           maxHeap,
           startTimeout,
           classpathFile,
-          throwawayData);
+          throwawayData,
+          extraJvmOptions);
     }
   }
 

@@ -36,10 +36,18 @@ public final class MeteredSessionProvider implements CqlSessionProvider {
             .config()
             .getConfig(METRICS_SETTINGS)
             .withFallback(CqlSessionProvider.driverConfig(system, config));
+    var registry = NodeMetrics.get(Adapter.toTyped(system)).registry();
     return FutureConverters.asScala(
         CqlSession.builder()
             .withConfigLoader(new DriverConfigLoaderFromConfig(driverConfig))
-            .withMetricRegistry(NodeMetrics.get(Adapter.toTyped(system)).registry())
+            .withMetricRegistry(registry)
+            .addRequestTracker(
+                new StatementLatencies(
+                    registry,
+                    system
+                        .settings()
+                        .config()
+                        .getDuration("entwine.cassandra.slow-statement-threshold")))
             .buildAsync());
   }
 }

@@ -3,6 +3,7 @@ package io.entwine.deploy.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.entwine.deploy.testing.Fixtures;
 import io.entwine.deploy.testing.Fixtures.ApiKey;
 import io.entwine.deploy.testing.Fixtures.Device;
@@ -42,7 +43,10 @@ class MetricsIT {
     managementPort = freePort();
     node =
         TestNode.start(
-            "entwine.management.enabled = on\nentwine.management.port = " + managementPort);
+            "entwine.management.enabled = on\nentwine.management.port = "
+                + managementPort
+                // every acknowledgement counts as slow, so that the ring serves this test's
+                + "\nentwine.slow-acknowledgements.threshold = 0ms");
     fixtures = new Fixtures(node);
   }
 
@@ -108,6 +112,53 @@ class MetricsIT {
           .get(30, TimeUnit.SECONDS);
     }
     scrapeWhen(m -> historianLags(m).stream().allMatch(lag -> lag == 0.0));
+  }
+
+  @Test
+  void servesSlowAcknowledgementsWithTheirStagesAndTimesEachStatementKind() throws Exception {
+    ApiKey apiKey = fixtures.organizationWithApiKey();
+    Device device = fixtures.register(apiKey, "sensor", "staged");
+    assertEquals(200, send(device, 1).status());
+
+    TestNode.Response slow =
+        node.request("GET", "/api/v0002/admin/slow-acknowledgements").operator().send();
+    assertEquals(200, slow.status(), slow.body());
+    JsonNode records = slow.json().get("records");
+    assertTrue(records.size() >= 1, slow.body());
+    JsonNode last = records.get(records.size() - 1);
+    assertEquals("http", last.get("protocol").asText());
+    assertEquals(1, last.get("events").asInt());
+    double stages = 0;
+    for (String stage :
+        List.of(
+            "admissionMillis", "toTwinMillis", "handlerMillis", "journalMillis", "replyMillis")) {
+      assertTrue(last.get(stage).isNumber(), stage + " in " + last);
+      stages += last.get(stage).asDouble();
+    }
+    assertEquals(last.get("totalMillis").asDouble(), stages, 0.01);
+    assertEquals(
+        401, node.request("GET", "/api/v0002/admin/slow-acknowledgements").send().status());
+
+    Map<String, Double> metrics =
+        scrapeWhen(
+            m ->
+                m.getOrDefault(
+                            "entwine_events_acknowledgement_stage_seconds_count{protocol=\"http\",stage=\"journal\"}",
+                            0.0)
+                        >= 1
+                    && m.getOrDefault(
+                            "entwine_cassandra_statement_latency_seconds_count{statement=\"insert messages\"}",
+                            0.0)
+                        >= 1);
+    assertTrue(
+        metrics.keySet().stream()
+            .anyMatch(
+                series ->
+                    series.startsWith(
+                            "entwine_cassandra_statement_latency_seconds_count{statement=\"batch insert tag_views")
+                        || series.startsWith(
+                            "entwine_cassandra_statement_latency_seconds_count{statement=\"insert tag_views")),
+        "the tag writer's statements are timed apart: " + metrics.keySet());
   }
 
   private static TestNode.Response send(Device device, int n) {
