@@ -314,7 +314,7 @@ class UplinkConverterTest {
             + " r[0].telemetry = []; for (var j = 0; j < 851; j++)"
             + " r[0].telemetry.push({ts: j, values: {v: j}}); return r;";
     List<DecodedUplink> uplinks =
-        UplinkConverter.compile(script, SHORT).decode(utf8("x"), Map.of());
+        UplinkConverter.compile(script, ROOMY).decode(utf8("x"), Map.of());
     assertEquals(100, uplinks.size());
     assertEquals(851, uplinks.get(0).telemetry().size());
   }
