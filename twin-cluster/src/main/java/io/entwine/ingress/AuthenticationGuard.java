@@ -2,6 +2,7 @@ package io.entwine.ingress;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.typesafe.config.Config;
 import io.entwine.protocol.CborSerializable;
 import io.entwine.protocol.Rejection;
@@ -62,15 +63,20 @@ public final class AuthenticationGuard implements Extension {
   private static final String LISTENER = "entwine-authentication-guard";
 
   public AuthenticationGuard(ActorSystem<?> system) {
+    this(system, Ticker.systemTicker());
+  }
+
+  /** With the clock the caches expire by: a test's to move time on. */
+  AuthenticationGuard(ActorSystem<?> system, Ticker ticker) {
     Config config = system.settings().config().getConfig("entwine.authentication-guard");
     Duration ttl = config.getDuration("unknown-ttl");
     long maxEntries = config.getLong("unknown-max-entries");
     this.window = config.getDuration("failure-window");
     this.maxFailures = config.getInt("max-failures-per-address");
-    this.cannotMatch = cache(maxEntries, ttl);
-    this.known = cache(maxEntries, ttl);
+    this.cannotMatch = cache(maxEntries, ttl, ticker);
+    this.known = cache(maxEntries, ttl, ticker);
     // An address's count lives one window from its first failure (written once, then counted up).
-    this.failuresByAddress = cache(maxEntries, window);
+    this.failuresByAddress = cache(maxEntries, window, ticker);
     this.system = system;
     this.noticeTimeout = config.getDuration("notice-timeout");
     // at a fixed path, so that every node can address every other node's guard by its address
@@ -85,8 +91,10 @@ public final class AuthenticationGuard implements Extension {
         Props.empty());
   }
 
-  private static <V> Cache<String, V> cache(long maxEntries, Duration expireAfterWrite) {
+  private static <V> Cache<String, V> cache(
+      long maxEntries, Duration expireAfterWrite, Ticker ticker) {
     return Caffeine.newBuilder()
+        .ticker(ticker)
         .maximumSize(maxEntries)
         .expireAfterWrite(expireAfterWrite)
         .executor(Runnable::run)
@@ -159,11 +167,13 @@ public final class AuthenticationGuard implements Extension {
     }
   }
 
-  /** An entity accepted what was presented for {@code key}. */
+  /**
+   * An entity accepted what was presented for {@code key}: known for {@code unknown-ttl} from this
+   * success on. Each success starts the time again, so a device that keeps authenticating stays
+   * known while a flood from its address lasts, not only for the ttl after its first success.
+   */
   public void matched(String key) {
-    if (known.getIfPresent(key) == null) {
-      known.put(key, Boolean.TRUE);
-    }
+    known.put(key, Boolean.TRUE);
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.typesafe.config.ConfigFactory;
 import io.entwine.protocol.Rejection;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,5 +67,38 @@ class AuthenticationGuardTest {
     assertNull(guard.refusal("device:o/t/known", address), "a device that authenticated");
     guard.forget("device:o/t/x1");
     assertNull(guard.refusal("device:o/t/x1", address), "a device registered meanwhile");
+  }
+
+  @Test
+  void aDeviceThatKeepsAuthenticatingStaysKnownWhileAFloodFromItsAddressLasts() {
+    AtomicLong nanos = new AtomicLong();
+    ActorTestKit own =
+        ActorTestKit.create(
+            ConfigFactory.parseString(
+                    "entwine.authentication-guard.max-failures-per-address = 2\n"
+                        + "entwine.authentication-guard.unknown-ttl = 60s\n"
+                        + "entwine.authentication-guard.failure-window = 60s\n"
+                        + "pekko.actor.provider = local")
+                .withFallback(ConfigFactory.load()));
+    try {
+      AuthenticationGuard clocked = new AuthenticationGuard(own.system(), nanos::get);
+      String address = "192.0.2.9";
+      String device = "device:o/t/steady";
+      clocked.matched(device);
+      nanos.addAndGet(Duration.ofSeconds(40).toNanos());
+      clocked.matched(device); // authenticated again, 40 s after the first time
+      nanos.addAndGet(
+          Duration.ofSeconds(40).toNanos()); // 80 s after the first, 40 s after the last
+      clocked.cannotMatch("device:o/t/random1", address, clocked.stamp());
+      clocked.cannotMatch("device:o/t/random2", address, clocked.stamp());
+      assertEquals(
+          Rejection.LIMIT_EXCEEDED,
+          clocked.refusal("device:o/t/random3", address).reason(),
+          "the flooding address is over its limit");
+
+      assertNull(clocked.refusal(device, address), "the steady device is still let through");
+    } finally {
+      own.shutdownTestKit();
+    }
   }
 }
