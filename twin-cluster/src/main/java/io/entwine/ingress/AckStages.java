@@ -26,10 +26,7 @@ final class AckStages {
   final long[] stages = new long[NAMES.length];
 
   AckStages(Instant receivedAt) {
-    this.receivedAt =
-        receivedAt == null
-            ? StageClock.now()
-            : receivedAt.getEpochSecond() * 1_000_000_000L + receivedAt.getNano();
+    this.receivedAt = receivedAt == null ? StageClock.now() : StageClock.nanos(receivedAt);
   }
 
   void asked() {
