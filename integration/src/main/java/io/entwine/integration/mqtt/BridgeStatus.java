@@ -20,7 +20,5 @@ public record BridgeStatus(
     Instant lastMessageAt)
     implements CborSerializable {
 
-  public static final BridgeStatus STARTING = new BridgeStatus(false, null, 0, 0, 0, 0, null, null);
-
   public record LastError(Instant at, String message) implements CborSerializable {}
 }
